@@ -1,0 +1,65 @@
+"""The ``shiftdesk`` command line: a product surface for managers' scripts.
+
+Core's own commands are registered here; the sync client, the server and the
+desktop app add theirs through entry points (groups ``shiftdesk.commands`` and
+``shiftdesk.app``), so this module never imports the layers above core.
+
+Exit codes: 0 success, 1 error (one line on stderr), 2 usage error, 3 a change
+refused for a conflict (the conflicts are named).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from core.cli import common, store_cmds
+from core.errors import ConflictError, ShiftDeskError
+
+#: Modules of core that contribute subcommands, each with ``register(subparsers)``.
+CORE_COMMANDS = (store_cmds,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shiftdesk",
+        description="Shift scheduling, leave, attendance and payroll. "
+        "With no command, opens the desktop app.",
+    )
+    parser.add_argument("--db", help=argparse.SUPPRESS)  # `shiftdesk --db F` opens the app on F
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in CORE_COMMANDS:
+        module.register(subparsers)
+    for plugin in entry_points(group="shiftdesk.commands"):
+        plugin.load()(subparsers)
+    return parser
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    apps = list(entry_points(group="shiftdesk.app"))
+    if not apps:
+        raise ShiftDeskError("the desktop app is not installed; see `shiftdesk --help`")
+    return int(apps[0].load()(args.db) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _open_app(args)
+        handler = getattr(args, "handler", None)
+        if handler is None:  # a group named without its subcommand
+            parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
+            return 2
+        return int(handler(args) or 0)
+    except ConflictError as exc:
+        common.fail(str(exc))
+        return common.EXIT_CONFLICT
+    except ShiftDeskError as exc:
+        common.fail(str(exc))
+        return common.EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

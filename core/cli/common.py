@@ -1,0 +1,106 @@
+"""What every subcommand shares: ``--db``, ``--json``, output and exit conventions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.store import Store, default_path, open_store
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CONFLICT = 3
+
+Handler = Callable[[argparse.Namespace], int | None]
+
+
+def command(
+    subparsers: Any,
+    name: str,
+    handler: Handler,
+    help: str,
+    *,
+    db: bool = True,
+    json_output: bool = False,
+) -> argparse.ArgumentParser:
+    """A leaf command; ``--db`` goes after its own name, as everywhere in ShiftDesk."""
+    parser = subparsers.add_parser(name, help=help, description=help)
+    if db:
+        parser.add_argument(
+            "--db",
+            type=Path,
+            default=None,
+            help="the local store (default: $SHIFTDESK_DB or the user data directory)",
+        )
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def group(subparsers: Any, name: str, help: str) -> Any:
+    parser = subparsers.add_parser(name, help=help, description=help)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND")
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[Store]:
+    store = open_store(args.db if args.db is not None else default_path())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def session(args: argparse.Namespace) -> Iterator[Session]:
+    """One committed unit of work on the store that ``--db`` names."""
+    with opened(args) as store, store.session() as s:
+        yield s
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, default=_plain, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """Plain aligned columns, readable in a terminal and by ``cut``/``awk``."""
+    cells = [[str(c) for c in headers], *[[_cell(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def fail(message: str) -> None:
+    print(f"shiftdesk: {message}", file=sys.stderr)

@@ -1,0 +1,44 @@
+"""The errors core raises; each edge (CLI, server, desktop) renders them once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.results import Conflict
+
+
+class ShiftDeskError(Exception):
+    """Base of every error core raises on purpose."""
+
+
+class ValidationError(ShiftDeskError):
+    """Input that cannot be accepted; names the field so a form can point at it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class ConflictError(ShiftDeskError):
+    """A change refused because it would clash with the schedule."""
+
+    def __init__(self, conflicts: Sequence[Conflict]) -> None:
+        self.conflicts = tuple(conflicts)
+        reasons = "; ".join(c.reason for c in self.conflicts)
+        super().__init__(f"refused, it would conflict: {reasons}")
+
+
+class NotFound(ShiftDeskError):
+    """A record that does not exist (or was deleted)."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        super().__init__(f"no {kind} with id {record_id}")
+        self.kind = kind
+        self.record_id = record_id
+
+
+class StoreError(ShiftDeskError):
+    """The database file cannot be used; the file itself was left untouched."""

@@ -1,0 +1,37 @@
+"""The company's rules for pay, attendance and rostering, editable, one row per company."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.models.base import Base, new_id
+
+
+class PayPolicy(Base):
+    __tablename__ = "pay_policy"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), unique=True)
+    #: Minutes of lateness or early departure forgiven.
+    grace_minutes: Mapped[int] = mapped_column(default=5)
+    #: Hours per day and per week after which time is overtime (0 disables one).
+    daily_overtime_hours: Mapped[Decimal] = mapped_column(default=Decimal(8))
+    weekly_overtime_hours: Mapped[Decimal] = mapped_column(default=Decimal(40))
+    overtime_multiplier: Mapped[Decimal] = mapped_column(default=Decimal("1.5"))
+    #: Deducted per minute late beyond the grace period.
+    late_penalty_per_minute: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    #: A punch matches a shift from this many minutes before its start...
+    match_before_minutes: Mapped[int] = mapped_column(default=120)
+    #: ...to this many minutes after its end.
+    match_after_minutes: Mapped[int] = mapped_column(default=240)
+    #: Which day an overnight shift's hours count toward: "start" or "end".
+    overnight_day: Mapped[str] = mapped_column(String(8), default="start")
+    #: First day of the payroll week, 0 = Monday.
+    week_start: Mapped[int] = mapped_column(default=0)
+    #: Hours of rest wanted between two shifts of one person (a warning).
+    min_rest_hours: Mapped[Decimal] = mapped_column(default=Decimal(11))
+    #: Most days in a row one person should work (a warning).
+    max_consecutive_days: Mapped[int] = mapped_column(default=6)

@@ -1,0 +1,112 @@
+"""Templates and shifts, with who and which departments a shift is assigned to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.models.base import Base, Synced
+from core.models.org import Site
+
+
+class ShiftStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ShiftTemplate(Synced, Base):
+    """A recurring shift pattern: local times plus an RFC 5545 RRULE from ``dtstart``."""
+
+    __tablename__ = "shift_template"
+    __collection__ = "shifttemplates"
+
+    company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("site.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    rrule: Mapped[str] = mapped_column(Text)
+    dtstart: Mapped[date]
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), default=None)
+    location: Mapped[str] = mapped_column(String(200), default="")
+
+    site: Mapped[Site] = relationship()
+
+
+class Shift(Synced, Base):
+    """A shift on a local date; ``start_utc``/``end_utc`` are derived for the rules.
+
+    The derived instants are kept by the operations in ``core.scheduling`` and are
+    what conflict queries range over, so a check is an index range, not a scan.
+    """
+
+    __tablename__ = "shift"
+    __collection__ = "shifts"
+    __table_args__ = (Index("ix_shift_site_range", "site_id", "start_utc"),)
+
+    company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("site.id"))
+    shift_date: Mapped[date] = mapped_column(index=True)
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    start_utc: Mapped[datetime] = mapped_column(index=True)
+    end_utc: Mapped[datetime]
+    location: Mapped[str] = mapped_column(String(200), default="")
+    department_id: Mapped[str | None] = mapped_column(
+        ForeignKey("department.id"), default=None, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=ShiftStatus.SCHEDULED)
+    template_id: Mapped[str | None] = mapped_column(ForeignKey("shift_template.id"), default=None)
+    published: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    site: Mapped[Site] = relationship()
+    employees: Mapped[list[ShiftEmployee]] = relationship(
+        back_populates="shift", cascade="all, delete-orphan", lazy="selectin"
+    )
+    departments: Mapped[list[ShiftDepartment]] = relationship(
+        back_populates="shift", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def employee_ids(self) -> list[str]:
+        return sorted(a.employee_id for a in self.employees)
+
+    @property
+    def assigned_department_ids(self) -> list[str]:
+        return sorted(a.department_id for a in self.departments)
+
+
+class ShiftEmployee(Base):
+    """An employee assigned to a shift; part of the shift's aggregate when syncing."""
+
+    __tablename__ = "shift_employee"
+
+    shift_id: Mapped[str] = mapped_column(
+        ForeignKey("shift.id", ondelete="CASCADE"), primary_key=True
+    )
+    employee_id: Mapped[str] = mapped_column(
+        ForeignKey("employee.id"), primary_key=True, index=True
+    )
+
+    shift: Mapped[Shift] = relationship(back_populates="employees")
+
+
+class ShiftDepartment(Base):
+    """A department a shift is assigned to: every member counts as assigned."""
+
+    __tablename__ = "shift_department"
+
+    shift_id: Mapped[str] = mapped_column(
+        ForeignKey("shift.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[str] = mapped_column(
+        ForeignKey("department.id"), primary_key=True, index=True
+    )
+
+    shift: Mapped[Shift] = relationship(back_populates="departments")

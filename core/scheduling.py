@@ -1,0 +1,479 @@
+"""Every schedule edit a supervisor can make, as one function each.
+
+Each operation validates, checks conflicts through :mod:`core.conflicts`, applies
+nothing when a hard conflict is found, and returns an :class:`OpResult` whose
+``undo`` restores the exact prior state of every shift it touched. The grid, the
+command line and the server call these same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from core.conflicts import Busy, ConflictIndex, expand_assignees, load_index, shift_label
+from core.errors import NotFound, ValidationError
+from core.models import (
+    Department,
+    Employee,
+    OutboxEntry,
+    OutboxOp,
+    Shift,
+    ShiftDepartment,
+    ShiftEmployee,
+    ShiftStatus,
+    Site,
+    new_id,
+)
+from core.results import Check, Conflict, OpResult
+from core.timeutil import shift_instants, utcnow
+
+SHIFTS = frozenset({"shifts"})
+NO_PROBLEMS = Check()
+
+#: The content of a shift, as snapshots and undo see it.
+CONTENT_FIELDS = (
+    "site_id",
+    "shift_date",
+    "start_time",
+    "end_time",
+    "location",
+    "department_id",
+    "status",
+    "template_id",
+    "published",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class ShiftDraft:
+    """A shift as plain values, before it is written."""
+
+    site_id: str
+    shift_date: date
+    start_time: str
+    end_time: str
+    employee_ids: tuple[str, ...] = ()
+    department_ids: tuple[str, ...] = ()
+    location: str = ""
+    department_id: str | None = None
+    status: str = ShiftStatus.SCHEDULED
+    notes: str = ""
+    template_id: str | None = None
+    published: bool = False
+
+    @classmethod
+    def of(cls, shift: Shift) -> ShiftDraft:
+        return cls(
+            **{name: getattr(shift, name) for name in CONTENT_FIELDS},
+            employee_ids=tuple(shift.employee_ids),
+            department_ids=tuple(shift.assigned_department_ids),
+        )
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A validated draft with its absolute instants and the people it binds."""
+
+    draft: ShiftDraft
+    company_id: str
+    start_utc: Any
+    end_utc: Any
+    people: tuple[str, ...] = field(default=())
+
+
+def _validate(session: Session, draft: ShiftDraft) -> Placed:
+    site = session.get(Site, draft.site_id)
+    if site is None:
+        raise ValidationError("site", f"no site with id {draft.site_id}")
+    if draft.status not in set(ShiftStatus):
+        choices = ", ".join(s.value for s in ShiftStatus)
+        raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
+    start, end = shift_instants(draft.shift_date, draft.start_time, draft.end_time, site.timezone)
+    if draft.employee_ids:
+        found = {
+            e.id: e
+            for e in session.scalars(select(Employee).where(Employee.id.in_(draft.employee_ids)))
+        }
+        for emp_id in draft.employee_ids:
+            emp = found.get(emp_id)
+            if emp is None or emp.deleted:
+                raise ValidationError("employee", f"no employee with id {emp_id}")
+            if not emp.active:
+                raise ValidationError("employee", f"{emp.name} is inactive")
+    for dept_id in [*draft.department_ids, *([draft.department_id] if draft.department_id else [])]:
+        dept = session.get(Department, dept_id)
+        if dept is None or dept.deleted:
+            raise ValidationError("department", f"no department with id {dept_id}")
+    people = expand_assignees(session, draft.employee_ids, draft.department_ids)
+    return Placed(draft, site.company_id, start, end, tuple(people))
+
+
+def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
+    if placed.draft.status == ShiftStatus.CANCELLED:
+        return Check()
+    return index.check(
+        placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
+    )
+
+
+def _index_for(session: Session, placed: Placed) -> ConflictIndex:
+    return load_index(
+        session, placed.people, placed.start_utc, placed.end_utc, company_id=placed.company_id
+    )
+
+
+def check_draft(session: Session, draft: ShiftDraft, exclude: Iterable[str] = ()) -> Check:
+    """Would this shift clash? What the grid asks while a drag hovers over a cell."""
+    placed = _validate(session, draft)
+    return _check(_index_for(session, placed), placed, frozenset(exclude))
+
+
+# --- snapshots and exact undo -------------------------------------------------------
+
+
+def snapshot(shift: Shift | None) -> dict[str, Any] | None:
+    """A shift's full state; None for one that does not exist (or is deleted)."""
+    if shift is None or shift.deleted:
+        return None
+    state = {name: getattr(shift, name) for name in CONTENT_FIELDS}
+    state["employee_ids"] = tuple(shift.employee_ids)
+    state["department_ids"] = tuple(shift.assigned_department_ids)
+    return state
+
+
+def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | None) -> None:
+    shift = session.get(Shift, shift_id)
+    if state is None:
+        if shift is not None and not shift.deleted:
+            shift.deleted = True
+        return
+    site = session.get(Site, state["site_id"])
+    assert site is not None
+    if shift is None:
+        shift = Shift(id=shift_id, company_id=site.company_id)
+        session.add(shift)
+    shift.deleted = False
+    for name in CONTENT_FIELDS:
+        if getattr(shift, name) != state[name]:
+            setattr(shift, name, state[name])
+    start, end = shift_instants(shift.shift_date, shift.start_time, shift.end_time, site.timezone)
+    if shift.start_utc != start:
+        shift.start_utc = start
+    if shift.end_utc != end:
+        shift.end_utc = end
+    if tuple(shift.employee_ids) != tuple(sorted(state["employee_ids"])):
+        shift.employees = [ShiftEmployee(employee_id=e) for e in state["employee_ids"]]
+    if tuple(shift.assigned_department_ids) != tuple(sorted(state["department_ids"])):
+        shift.departments = [ShiftDepartment(department_id=d) for d in state["department_ids"]]
+
+
+def restore(session: Session, states: Mapping[str, Mapping[str, Any] | None]) -> OpResult:
+    """Put shifts back into given states; its undo returns them to where they were."""
+    before = {sid: snapshot(session.get(Shift, sid)) for sid in states}
+    for sid, state in states.items():
+        _write_state(session, sid, state)
+    session.flush()
+    return OpResult(SHIFTS, undo=partial(restore, states=before), ids=tuple(states))
+
+
+def _applied(
+    session: Session, before: dict[str, dict[str, Any] | None], check: Check = NO_PROBLEMS
+) -> OpResult:
+    session.flush()
+    return OpResult(
+        SHIFTS,
+        warnings=check.warnings,
+        undo=partial(restore, states=before),
+        ids=tuple(before),
+    )
+
+
+def _get(session: Session, shift_id: str) -> Shift:
+    shift = session.get(Shift, shift_id)
+    if shift is None or shift.deleted:
+        raise NotFound("shift", shift_id)
+    return shift
+
+
+# --- single-shift operations ----------------------------------------------------------
+
+
+def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
+    placed = _validate(session, draft)
+    check = _check(_index_for(session, placed), placed, frozenset())
+    if not check.ok:
+        return OpResult(conflicts=check.conflicts, warnings=check.warnings)
+    new = shift_id or new_id()
+    _write_state(session, new, _state_of(draft))
+    return _applied(session, {new: None}, check)
+
+
+def _state_of(draft: ShiftDraft) -> dict[str, Any]:
+    state = {name: getattr(draft, name) for name in CONTENT_FIELDS}
+    state["employee_ids"] = tuple(draft.employee_ids)
+    state["department_ids"] = tuple(draft.department_ids)
+    return state
+
+
+def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
+    """Change any of a shift's fields (those of :class:`ShiftDraft`)."""
+    shift = _get(session, shift_id)
+    for key in ("employee_ids", "department_ids"):
+        if key in changes:
+            changes[key] = tuple(changes[key])
+    try:
+        draft = replace(ShiftDraft.of(shift), **changes)
+    except TypeError as exc:
+        raise ValidationError("shift", str(exc)) from exc
+    placed = _validate(session, draft)
+    check = _check(_index_for(session, placed), placed, frozenset({shift_id}))
+    if not check.ok:
+        return OpResult(conflicts=check.conflicts, warnings=check.warnings)
+    before = {shift_id: snapshot(shift)}
+    _write_state(session, shift_id, _state_of(draft))
+    return _applied(session, before, check)
+
+
+def _moved_draft(
+    shift: Shift, day: date | None, employee_id: str | None, from_employee_id: str | None
+) -> ShiftDraft:
+    draft = ShiftDraft.of(shift)
+    if day is not None:
+        draft = replace(draft, shift_date=day)
+    if employee_id is not None:
+        people = list(draft.employee_ids)
+        source = from_employee_id or (people[0] if len(people) == 1 else None)
+        if source is not None and source in people:
+            people[people.index(source)] = employee_id
+        elif employee_id not in people:
+            people.append(employee_id)
+        draft = replace(draft, employee_ids=tuple(dict.fromkeys(people)))
+    return draft
+
+
+def preview_move(
+    session: Session,
+    shift_id: str,
+    *,
+    day: date | None = None,
+    employee_id: str | None = None,
+    from_employee_id: str | None = None,
+    copy: bool = False,
+) -> Check:
+    """The conflicts a move (or, with ``copy``, a copy) would meet; nothing is written."""
+    shift = _get(session, shift_id)
+    draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    return check_draft(session, draft, exclude=() if copy else (shift_id,))
+
+
+def move_shift(
+    session: Session,
+    shift_id: str,
+    *,
+    day: date | None = None,
+    employee_id: str | None = None,
+    from_employee_id: str | None = None,
+) -> OpResult:
+    """Move to another day and/or person; ``from_employee_id`` says which person's row
+    it left when the shift has several."""
+    shift = _get(session, shift_id)
+    draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    return edit_shift(session, shift_id, **_diff(ShiftDraft.of(shift), draft))
+
+
+def copy_shift(
+    session: Session,
+    shift_id: str,
+    *,
+    day: date | None = None,
+    employee_id: str | None = None,
+    from_employee_id: str | None = None,
+) -> OpResult:
+    """A copy (not yet published) on another day and/or for another person."""
+    shift = _get(session, shift_id)
+    draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    if employee_id is not None:
+        draft = replace(draft, employee_ids=(employee_id,))
+    return create_shift(session, replace(draft, published=False))
+
+
+def _diff(old: ShiftDraft, new: ShiftDraft) -> dict[str, Any]:
+    return {k: v for k, v in vars(new).items() if vars(old)[k] != v}
+
+
+def delete_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
+    before = {sid: snapshot(_get(session, sid)) for sid in dict.fromkeys(shift_ids)}
+    for sid in before:
+        _write_state(session, sid, None)
+    return _applied(session, before)
+
+
+# --- bulk operations -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkPlan:
+    """Shifts a bulk operation would write, and those it leaves out for a conflict."""
+
+    accepted: tuple[Placed, ...]
+    rejected: tuple[tuple[Placed, tuple[Conflict, ...]], ...]
+    check: Check
+
+
+def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
+    """Check many drafts against the store *and each other*, loading the range once."""
+    placed = [_validate(session, d) for d in drafts]
+    if not placed:
+        return BulkPlan((), (), Check())
+    people = {p for item in placed for p in item.people}
+    index = load_index(
+        session,
+        people,
+        min(p.start_utc for p in placed),
+        max(p.end_utc for p in placed),
+        company_id=placed[0].company_id,
+    )
+    accepted: list[Placed] = []
+    rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
+    warnings = []
+    for n, item in enumerate(placed):
+        check = _check(index, item, frozenset())
+        if check.conflicts:
+            rejected.append((item, check.conflicts))
+            continue
+        accepted.append(item)
+        warnings.extend(check.warnings)
+        d = item.draft
+        label = shift_label(d.shift_date, d.start_time, d.end_time) + " (in this batch)"
+        for person in item.people:
+            index.add_shift(
+                Busy(person, item.start_utc, item.end_utc, f"new:{n}", label, d.shift_date)
+            )
+    conflicts = tuple(c for _, cs in rejected for c in cs)
+    return BulkPlan(tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)))
+
+
+def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
+    """Insert the accepted shifts in one statement per table, with their outbox rows.
+
+    Conflicting drafts were left out by :func:`plan_bulk`; they come back as the
+    result's ``skipped`` so the caller can show what was not written.
+    """
+    now = utcnow()
+    shift_rows: list[dict[str, Any]] = []
+    emp_rows: list[dict[str, Any]] = []
+    dept_rows: list[dict[str, Any]] = []
+    outbox_rows: list[dict[str, Any]] = []
+    for item in plan.accepted:
+        sid = new_id()
+        d = item.draft
+        row = {name: getattr(d, name) for name in CONTENT_FIELDS}
+        row.update(
+            id=sid,
+            company_id=item.company_id,
+            start_utc=item.start_utc,
+            end_utc=item.end_utc,
+            dirty=True,
+            deleted=False,
+            created_at=now,
+            updated_at=now,
+        )
+        shift_rows.append(row)
+        emp_rows.extend({"shift_id": sid, "employee_id": e} for e in d.employee_ids)
+        dept_rows.extend({"shift_id": sid, "department_id": x} for x in d.department_ids)
+        outbox_rows.append(
+            {
+                "key": new_id(),
+                "collection": Shift.__collection__,
+                "record_id": sid,
+                "op": OutboxOp.CREATE,
+                "fields": {"changed": []},
+                "created_at": now,
+                "attempts": 0,
+            }
+        )
+    for model, rows in (
+        (Shift, shift_rows),
+        (ShiftEmployee, emp_rows),
+        (ShiftDepartment, dept_rows),
+        (OutboxEntry, outbox_rows),
+    ):
+        if rows:
+            session.execute(insert(model), rows)
+    before: dict[str, dict[str, Any] | None] = {row["id"]: None for row in shift_rows}
+    return OpResult(
+        SHIFTS if shift_rows else frozenset(),
+        warnings=plan.check.warnings,
+        undo=partial(restore, states=before) if shift_rows else None,
+        ids=tuple(before),
+        skipped=plan.check.conflicts,
+    )
+
+
+def live_shifts(
+    session: Session, first: date, last: date, *, site_id: str | None = None
+) -> list[Shift]:
+    query = select(Shift).where(
+        Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last
+    )
+    if site_id:
+        query = query.where(Shift.site_id == site_id)
+    return list(session.scalars(query.order_by(Shift.shift_date, Shift.start_time)))
+
+
+def copy_week(
+    session: Session,
+    source_start: date,
+    target_start: date,
+    *,
+    site_id: str | None = None,
+    employee_ids: Sequence[str] | None = None,
+) -> OpResult:
+    """Copy a week's live shifts onto another week, unpublished; clashing ones are
+    skipped and named in the result's ``skipped`` while the rest apply."""
+    if source_start == target_start:
+        raise ValidationError("target", "the target week is the source week")
+    offset = target_start - source_start
+    wanted = set(employee_ids) if employee_ids is not None else None
+    drafts = []
+    for shift in live_shifts(
+        session, source_start, source_start + timedelta(days=6), site_id=site_id
+    ):
+        if shift.status == ShiftStatus.CANCELLED:
+            continue
+        draft = ShiftDraft.of(shift)
+        if wanted is not None:
+            people = tuple(e for e in draft.employee_ids if e in wanted)
+            if not people:
+                continue
+            draft = replace(draft, employee_ids=people, department_ids=())
+        drafts.append(
+            replace(
+                draft,
+                shift_date=draft.shift_date + offset,
+                published=False,
+                status=ShiftStatus.SCHEDULED,
+            )
+        )
+    return write_bulk(session, plan_bulk(session, drafts))
+
+
+def publish_range(
+    session: Session, first: date, last: date, *, site_id: str | None = None
+) -> OpResult:
+    """Publish every unpublished live shift in the range (staff see published shifts)."""
+    shifts = [s for s in live_shifts(session, first, last, site_id=site_id) if not s.published]
+    before = {s.id: snapshot(s) for s in shifts}
+    for shift in shifts:
+        shift.published = True
+    if not before:
+        return OpResult()
+    return _applied(session, before)

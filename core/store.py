@@ -1,0 +1,181 @@
+"""Opening the local SQLite store: checks, pragmas, migrations, backups.
+
+A file that is not a ShiftDesk database, is corrupt, or was written by a newer
+version raises :class:`StoreError` with one clear sentence and is not modified.
+An older file is copied aside before it is migrated.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import tracking
+from core.errors import StoreError
+
+#: SQLite's ``PRAGMA application_id`` marks a file as ours ("SHDK").
+APPLICATION_ID = 0x5348444B
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+ENV_DB = "SHIFTDESK_DB"
+
+
+def default_path() -> Path:
+    """``$SHIFTDESK_DB``, else ``schedule.shiftdesk`` in the user's data directory."""
+    if os.environ.get(ENV_DB):
+        return Path(os.environ[ENV_DB]).expanduser()
+    return Path(platformdirs.user_data_dir("ShiftDesk", appauthor=False)) / "schedule.shiftdesk"
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "core:migrations")
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass(frozen=True)
+class _FileFacts:
+    application_id: int
+    revision: str | None
+    tables: frozenset[str]
+
+
+def _inspect_file(path: Path) -> _FileFacts | None:
+    """What an existing file holds, read through a read-only connection; None if empty."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as fh:
+        if fh.read(16) != _SQLITE_MAGIC:
+            raise StoreError(f"{path} is not a ShiftDesk database (it is not an SQLite file)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = frozenset(
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            )
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read, it looks damaged ({exc})") from exc
+    return _FileFacts(app_id, revision, tables)
+
+
+def _check_compatible(path: Path, facts: _FileFacts | None) -> None:
+    if facts is None or (not facts.tables and facts.application_id == 0):
+        return
+    if facts.application_id != APPLICATION_ID:
+        raise StoreError(f"{path} is not a ShiftDesk database (it belongs to another program)")
+    known = {
+        rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
+    if facts.revision is not None and facts.revision not in known:
+        raise StoreError(
+            f"{path} was written by a newer version of ShiftDesk (schema {facts.revision});"
+            " update ShiftDesk to open it"
+        )
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Store:
+    """An open local store: one engine, and sessions for callers to open per action."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        tracking.install(self.sessions)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def backup(self, target: Path) -> None:
+        """Online copy through SQLite's backup API: consistent while the app writes."""
+        target = Path(target)
+        if target.exists():
+            raise StoreError(f"{target} exists already; choose a new file name")
+        src = sqlite3.connect(self.path)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity and foreign-key checks; empty when all is well."""
+        with self.engine.connect() as conn:
+            problems = [
+                row[0]
+                for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+                if row[0] != "ok"
+            ]
+            problems += [
+                f"{row[0]} row {row[1]} points to a missing {row[2]} row"
+                for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            ]
+        return problems
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path | str | None = None) -> Store:
+    """Open (creating or migrating as needed) the store at ``path``."""
+    path = Path(path).expanduser() if path is not None else default_path()
+    facts = _inspect_file(path)
+    _check_compatible(path, facts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        head = head_revision()
+        current = facts.revision if facts else None
+        if current != head:
+            if current is not None:
+                shutil.copy2(path, path.with_name(f"{path.name}.before-{head}.bak"))
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+                config = _alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+    except sqlite3.DatabaseError as exc:  # pragma: no cover - raced by a damaged file
+        engine.dispose()
+        raise StoreError(f"{path} cannot be opened: {exc}") from exc
+    return Store(path, engine)

@@ -1,0 +1,122 @@
+"""Turns every local edit of a replicated row into an outbox entry, in the same flush.
+
+Hooked to the local store's sessions, so no operation can forget it. Sessions that
+apply the server's changes set ``session.info[APPLYING_REMOTE]`` and are not tracked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.models import (
+    OutboxEntry,
+    OutboxOp,
+    Shift,
+    ShiftDepartment,
+    ShiftEmployee,
+    Synced,
+    new_id,
+)
+from core.timeutil import utcnow
+
+APPLYING_REMOTE = "applying_remote"
+
+#: Columns that are bookkeeping, not content: changing them is no edit to push.
+_META = frozenset({"server_version", "etag", "base", "dirty", "created_at", "updated_at"})
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "before_flush", _before_flush)
+
+
+def _changed_columns(obj: Synced) -> set[str]:
+    state = inspect(obj)
+    return {
+        attr.key
+        for attr in state.mapper.column_attrs
+        if attr.key not in _META and state.attrs[attr.key].history.has_changes()
+    }
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(APPLYING_REMOTE):
+        return
+    edits: dict[Synced, tuple[OutboxOp, set[str]]] = {}
+    for obj in session.new:
+        if isinstance(obj, Synced):
+            if obj.id is None:  # column defaults apply only later, in the flush
+                obj.id = new_id()
+            edits[obj] = (OutboxOp.CREATE, set())
+    touched_shifts: set[Shift] = set()
+    for obj in list(session.new) + list(session.deleted):
+        if isinstance(obj, ShiftEmployee | ShiftDepartment):
+            shift = obj.shift if obj.shift is not None else session.get(Shift, obj.shift_id)
+            if shift is not None:
+                touched_shifts.add(shift)
+    for obj in session.dirty:
+        if not isinstance(obj, Synced) or obj in edits:
+            continue
+        fields = _changed_columns(obj)
+        if fields:
+            op = OutboxOp.DELETE if "deleted" in fields and obj.deleted else OutboxOp.UPDATE
+            edits[obj] = (op, fields)
+    for shift in touched_shifts:
+        if shift not in edits:
+            edits[shift] = (OutboxOp.UPDATE, set())
+        op, fields = edits[shift]
+        fields.update(("employee_ids", "assigned_department_ids"))
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise RuntimeError(f"{type(obj).__name__} rows are soft-deleted so the delete can sync")
+    now = utcnow()
+    for obj, (op, fields) in edits.items():
+        obj.dirty = True
+        obj.updated_at = now
+        _enqueue(session, obj, op, fields)
+
+
+def _enqueue(session: Session, obj: Synced, op: OutboxOp, fields: set[str]) -> None:
+    """Append an entry, folding it into an unsent one for the same record.
+
+    An unsent create absorbs later updates; an unsent create followed by a delete
+    never needs to reach the server. A sent entry is left alone: its retry must
+    carry the same key and payload.
+    """
+    record_id = obj.id
+    pending = []
+    if op is not OutboxOp.CREATE:
+        with session.no_autoflush:
+            pending = list(
+                session.scalars(
+                    select(OutboxEntry)
+                    .where(OutboxEntry.record_id == record_id)
+                    .order_by(OutboxEntry.seq)
+                )
+            )
+    unsent = [entry for entry in pending if entry.attempts == 0]
+    last = unsent[-1] if unsent and unsent[-1] is pending[-1] else None
+    if (
+        op is OutboxOp.DELETE
+        and obj.server_version is None
+        and pending
+        and len(unsent) == len(pending)
+        and pending[0].op == OutboxOp.CREATE
+    ):
+        session.execute(delete(OutboxEntry).where(OutboxEntry.record_id == record_id))
+        obj.dirty = False
+        return
+    if last is not None and op is OutboxOp.UPDATE and last.op in (OutboxOp.CREATE, OutboxOp.UPDATE):
+        merged = set(last.fields.get("changed", [])) | fields
+        last.fields = {"changed": sorted(merged)}
+        return
+    session.add(
+        OutboxEntry(
+            collection=type(obj).__collection__ or type(obj).__tablename__,
+            record_id=record_id,
+            op=op,
+            fields={"changed": sorted(fields)},
+        )
+    )

@@ -1,0 +1,1 @@
+"""The PySide6 application: windows, Qt models over core queries, undo commands."""

@@ -1,0 +1,1 @@
+"""Icons, stylesheets and other assets, loaded through importlib.resources."""

@@ -1,0 +1,1 @@
+"""Client side of replication: pushes the outbox and pulls the change feed."""

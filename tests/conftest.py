@@ -1,0 +1,74 @@
+"""Fixtures shared by every layer's tests: a real store on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from core.models import Company, Department, Employee, PayPolicy, Site
+from core.store import Store, open_store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "test.shiftdesk")
+    yield opened
+    opened.close()
+
+
+class Org:
+    """Ids of a small company: one site in Europe/Berlin, two departments, four people."""
+
+    def __init__(self, store: Store, tz: str = "Europe/Berlin") -> None:
+        with store.session() as s:
+            company = Company(name="Testco")
+            s.add(company)
+            s.flush()
+            self.company_id = company.id
+            site = Site(company_id=company.id, name="Main", timezone=tz)
+            s.add(site)
+            s.flush()
+            self.site_id = site.id
+            s.add(PayPolicy(company_id=company.id))
+            kitchen = Department(company_id=company.id, site_id=site.id, name="Kitchen")
+            floor = Department(company_id=company.id, site_id=site.id, name="Floor")
+            s.add_all([kitchen, floor])
+            s.flush()
+            self.kitchen_id, self.floor_id = kitchen.id, floor.id
+            people = [
+                ("Anna", "Berg", kitchen.id),
+                ("Ben", "Cole", kitchen.id),
+                ("Cara", "Diaz", floor.id),
+                ("Dan", "Evans", floor.id),
+            ]
+            emps = [
+                Employee(
+                    company_id=company.id,
+                    site_id=site.id,
+                    department_id=dept,
+                    first_name=first,
+                    last_name=last,
+                    hourly_rate=Decimal("20.00"),
+                    contract_hours=Decimal(40),
+                )
+                for first, last, dept in people
+            ]
+            s.add_all(emps)
+            s.flush()
+            self.anna, self.ben, self.cara, self.dan = (e.id for e in emps)
+
+
+@pytest.fixture
+def org(store: Store) -> Org:
+    return Org(store)
+
+
+#: A Monday well clear of DST changes.
+MONDAY = date(2026, 6, 1)
