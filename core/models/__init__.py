@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models of the local store, one module per aggregate."""
 
 from core.models.attendance import (
+    AttendanceApproval,
     AttendanceCorrection,
     AuditEntry,
     ClockEvent,
@@ -22,6 +23,7 @@ from core.models.schedule import (
 
 __all__ = [
     "PAID_LEAVE_TYPES",
+    "AttendanceApproval",
     "AttendanceCorrection",
     "AuditEntry",
     "Base",

@@ -46,8 +46,8 @@ class ClockEvent(Synced, Base):
 class AttendanceCorrection(Synced, Base):
     """A supervisor's override of one employee-day, kept beside the punches it corrects.
 
-    Each field left ``None`` keeps what the punches say. ``approved_*`` records the
-    sign-off; the newest correction of a day wins.
+    Each field left ``None`` keeps what the punches say; the newest correction of a
+    day wins. Sign-off is an :class:`AttendanceApproval`.
     """
 
     __tablename__ = "attendance_correction"
@@ -62,9 +62,6 @@ class AttendanceCorrection(Synced, Base):
     excused: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(100))
-    approved: Mapped[bool] = mapped_column(default=False)
-    approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
-    approved_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AuditEntry(Base):
@@ -79,3 +76,16 @@ class AuditEntry(Base):
     record_kind: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(36), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AttendanceApproval(Synced, Base):
+    """A supervisor's sign-off of one employee-day as it then stood."""
+
+    __tablename__ = "attendance_approval"
+    __table_args__ = (UniqueConstraint("employee_id", "work_date"),)
+
+    company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)
+    employee_id: Mapped[str] = mapped_column(ForeignKey("employee.id"))
+    work_date: Mapped[date]
+    approved_by: Mapped[str] = mapped_column(String(100))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,6 +64,8 @@ class Shift(Synced, Base):
     template_id: Mapped[str | None] = mapped_column(ForeignKey("shift_template.id"), default=None)
     published: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Why a supervisor should look again (e.g. kept although leave was approved).
+    flag: Mapped[str] = mapped_column(Text, default="")
 
     site: Mapped[Site] = relationship()
     employees: Mapped[list[ShiftEmployee]] = relationship(

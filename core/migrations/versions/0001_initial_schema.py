@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:41:16.701410
+Create Date: 2026-11-23 08:45:57.213567
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import core.models.base
+
 
 revision = "0001"
 down_revision = None
@@ -193,6 +193,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_shift_template_site_id"), ["site_id"], unique=False)
 
     op.create_table(
+        "attendance_approval",
+        sa.Column("company_id", sa.String(length=36), nullable=False),
+        sa.Column("employee_id", sa.String(length=36), nullable=False),
+        sa.Column("work_date", sa.Date(), nullable=False),
+        sa.Column("approved_by", sa.String(length=100), nullable=False),
+        sa.Column("approved_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("server_version", sa.Integer(), nullable=True),
+        sa.Column("etag", sa.String(length=64), nullable=True),
+        sa.Column("base", sa.JSON(), nullable=True),
+        sa.Column("dirty", sa.Boolean(), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+        sa.Column("created_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"], ["company.id"], name=op.f("fk_attendance_approval_company_id_company")
+        ),
+        sa.ForeignKeyConstraint(
+            ["employee_id"],
+            ["employee.id"],
+            name=op.f("fk_attendance_approval_employee_id_employee"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance_approval")),
+        sa.UniqueConstraint(
+            "employee_id", "work_date", name=op.f("uq_attendance_approval_employee_id_work_date")
+        ),
+    )
+    with op.batch_alter_table("attendance_approval", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_attendance_approval_company_id"), ["company_id"], unique=False
+        )
+
+    op.create_table(
         "attendance_correction",
         sa.Column("company_id", sa.String(length=36), nullable=False),
         sa.Column("employee_id", sa.String(length=36), nullable=False),
@@ -203,9 +236,6 @@ def upgrade() -> None:
         sa.Column("excused", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("author", sa.String(length=100), nullable=False),
-        sa.Column("approved", sa.Boolean(), nullable=False),
-        sa.Column("approved_by", sa.String(length=100), nullable=True),
-        sa.Column("approved_at", core.models.base.UTCDateTime(), nullable=True),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("server_version", sa.Integer(), nullable=True),
         sa.Column("etag", sa.String(length=64), nullable=True),
@@ -315,6 +345,7 @@ def upgrade() -> None:
         sa.Column("template_id", sa.String(length=36), nullable=True),
         sa.Column("published", sa.Boolean(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("flag", sa.Text(), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("server_version", sa.Integer(), nullable=True),
         sa.Column("etag", sa.String(length=64), nullable=True),
@@ -420,6 +451,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_attendance_correction_company_id"))
 
     op.drop_table("attendance_correction")
+    with op.batch_alter_table("attendance_approval", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attendance_approval_company_id"))
+
+    op.drop_table("attendance_approval")
     with op.batch_alter_table("shift_template", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shift_template_site_id"))
         batch_op.drop_index(batch_op.f("ix_shift_template_company_id"))
