@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-23 08:45:57.213567
 """
 
-from alembic import op
 import sqlalchemy as sa
-import core.models.base
+from alembic import op
 
+import core.models.base
 
 revision = "0001"
 down_revision = None
