@@ -1,1 +1,1 @@
-"""The reference central API that sites sync with; it reuses core's rules."""
+"""The reference central API: the wire contract of DESIGN.md over core's rules."""

@@ -1,0 +1,126 @@
+"""The ASGI application: routers under ``/v1``, one error envelope for every failure.
+
+Nothing correctness depends on lives in the process: keys, limits, the feed and
+idempotency are all in the database, so several workers can serve one database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from core.errors import ConflictError, NotFound, ValidationError
+from core.wire import COLLECTIONS, INVALID, Problem
+from server import logs
+from server.db import Database
+from server.envelope import ApiError, error_response, field_errors
+from server.middleware import around_request
+from server.routers import changes, collections, leave, meta, shifts
+from server.settings import Settings
+from server.writes import wire_errors
+
+ENDPOINTS = [
+    collections.Endpoint(COLLECTIONS["departments"], "schedule"),
+    collections.Endpoint(COLLECTIONS["employees"], "schedule"),
+    collections.Endpoint(COLLECTIONS["shifttemplates"], "schedule"),
+    shifts.ENDPOINT,
+    leave.ENDPOINT,
+    collections.Endpoint(COLLECTIONS["clockevents"], "attendance"),
+]
+
+
+def _conflict(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConflictError)
+    detail = {
+        "conflicts": [
+            {"kind": c.kind, "employeeId": c.employee_id, "otherId": c.other_id, "reason": c.reason}
+            for c in exc.conflicts
+        ]
+    }
+    return error_response(409, "CONFLICT", str(exc), detail)
+
+
+def _handlers() -> dict[Any, Any]:
+    def api_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return exc.response()
+
+    def validation(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ValidationError)
+        return wire_errors(None, exc).response()
+
+    def not_found(_request: Request, exc: Exception) -> Response:
+        return error_response(404, "NOT_FOUND", str(exc))
+
+    def http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    def request_invalid(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            Problem(str(e["loc"][-1]) if e["loc"] else "request", INVALID, e["msg"])
+            for e in exc.errors()
+        ]
+        return field_errors(problems or [Problem("request", INVALID, "is invalid")]).response()
+
+    return {
+        ApiError: api_error,
+        ConflictError: _conflict,
+        ValidationError: validation,
+        NotFound: not_found,
+        HTTPException: http_error,
+        RequestValidationError: request_invalid,
+    }
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title="ShiftDesk central API",
+            version="1",
+            description="Replication and schedule API of ShiftDesk (see DESIGN.md, Wire contract).",
+            routes=app.routes,
+        )
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+        for path, operations in schema["paths"].items():
+            if path in ("/health", "/v1/health"):
+                continue
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}, {"apiKey": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
+    """The application over ``settings.db_url``; creates missing tables unless told not to."""
+    logs.configure()
+    db = Database(settings.db_url)
+    if create_schema:
+        db.ensure_schema()
+    app = FastAPI(
+        title="ShiftDesk central API",
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+        exception_handlers=_handlers(),
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.middleware("http")(around_request)
+    app.include_router(meta.router)
+    for endpoint in ENDPOINTS:
+        app.include_router(collections.build_router(endpoint), prefix="/v1")
+    app.include_router(leave.actions, prefix="/v1")
+    app.include_router(changes.register(ENDPOINTS), prefix="/v1")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,172 @@
+"""``shiftdesk server``: run the central API, and manage its companies and API keys."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from core.cli.common import command, print_json, print_table
+from server import admin, auth
+from server.db import Database
+from server.settings import ENV_DB, Settings, database_url
+
+DB_HELP = (
+    "database: an SQLite file path or a URL such as postgresql+psycopg://host/db "
+    "(default: $SHIFTDESK_SERVER_DB or server.sqlite3 in the user data directory)"
+)
+
+
+def _database(args: argparse.Namespace) -> Database:
+    db = Database(database_url(args.db))
+    db.ensure_schema()
+    return db
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    url = database_url(args.db)
+    Database(url).ensure_schema()
+    if args.workers > 1:
+        os.environ[ENV_DB] = url
+        uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers)
+    else:
+        uvicorn.run(create_app(Settings(url), create_schema=False), host=args.host, port=args.port)
+    return 0
+
+
+def _create_company(args: argparse.Namespace) -> int:
+    db = _database(args)
+    try:
+        with db.transaction() as session:
+            company = admin.create_company(
+                session, args.name, timezone=args.timezone, site=args.site
+            )
+            company_id = company.id
+    finally:
+        db.close()
+    print(f"company {args.name!r} created: {company_id}")
+    return 0
+
+
+def _create_key(args: argparse.Namespace) -> int:
+    db = _database(args)
+    try:
+        with db.transaction() as session:
+            key, secret = auth.create_key(
+                session, args.company, args.scopes, name=args.name, rate_limit=args.rate_limit
+            )
+            key_id = key.id
+    finally:
+        db.close()
+    print(f"API key {key_id} created; it is shown only now, store it safely:")
+    print(secret)
+    return 0
+
+
+def _list_keys(args: argparse.Namespace) -> int:
+    db = _database(args)
+    try:
+        with db.transaction() as session:
+            rows = [
+                {
+                    "id": k.id,
+                    "companyId": k.company_id,
+                    "prefix": k.prefix,
+                    "name": k.name,
+                    "scopes": k.scopes.split(","),
+                    "rateLimit": k.rate_limit,
+                    "createdAt": k.created_at,
+                    "revokedAt": k.revoked_at,
+                }
+                for k in auth.list_keys(session)
+            ]
+    finally:
+        db.close()
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ["id", "company", "prefix", "scopes", "name", "revoked"],
+            [
+                [
+                    r["id"],
+                    r["companyId"],
+                    r["prefix"],
+                    ",".join(r["scopes"]),
+                    r["name"],
+                    r["revokedAt"],
+                ]
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def _revoke_key(args: argparse.Namespace) -> int:
+    db = _database(args)
+    try:
+        with db.transaction() as session:
+            auth.revoke_key(session, args.id)
+    finally:
+        db.close()
+    print(f"API key {args.id} revoked")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    db = _database(args)
+    try:
+        with db.transaction() as session:
+            count = admin.purge_tombstones(session, args.days)
+    finally:
+        db.close()
+    print(f"{count} tombstone(s) older than {args.days} days purged")
+    return 0
+
+
+def _db_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # A subcommand's default must not overwrite `server --db X` given before it.
+    parser.add_argument("--db", default=None if top else argparse.SUPPRESS, help=DB_HELP)
+
+
+def register(subparsers: Any) -> None:
+    server = command(subparsers, "server", _serve, "run the reference central API", db=False)
+    _db_option(server, top=True)
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--port", type=int, default=8080, help="port to listen on")
+    server.add_argument(
+        "--workers", type=int, default=1, help="worker processes (share one database)"
+    )
+    sub = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
+
+    company = command(sub, "create-company", _create_company, "add a company", db=False)
+    _db_option(company)
+    company.add_argument("name")
+    company.add_argument("--timezone", default="UTC", help="IANA zone of its first site")
+    company.add_argument("--site", default="", help="name of its first site")
+
+    key = command(sub, "create-key", _create_key, "make an API key (shown once)", db=False)
+    _db_option(key)
+    key.add_argument("--company", required=True, help="the company id")
+    key.add_argument(
+        "--scopes", required=True, help=f"comma-separated, from {','.join(auth.SCOPES)}"
+    )
+    key.add_argument("--name", default="", help="what the key is for")
+    key.add_argument("--rate-limit", type=int, default=None, help="requests per window")
+
+    listing = command(sub, "list-keys", _list_keys, "list API keys", db=False, json_output=True)
+    _db_option(listing)
+
+    revoke = command(sub, "revoke-key", _revoke_key, "revoke an API key", db=False)
+    _db_option(revoke)
+    revoke.add_argument("id")
+
+    purge = command(
+        sub, "purge-tombstones", _purge, "forget old tombstones of the change feed", db=False
+    )
+    _db_option(purge)
+    purge.add_argument("--days", type=int, default=90, help="keep tombstones this many days")

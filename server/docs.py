@@ -1,0 +1,124 @@
+"""Pieces of the published OpenAPI document, built from the same specs that are
+enforced (core.wire), so the contract and the behaviour cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["result", "status", "message", "errCode", "date", "detail"],
+    "properties": {
+        "result": {"type": "string", "enum": ["ERR"]},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "errCode": {"type": "string"},
+        "date": {"type": "string", "format": "date-time"},
+        "detail": {},
+    },
+}
+
+_REASONS = {
+    304: "Not modified: your copy (If-None-Match) is current",
+    400: "Bad request",
+    401: "No valid API key",
+    403: "The API key lacks the scope",
+    404: "No such record in your company",
+    409: "Refused: it clashes with the schedule, or the Idempotency-Key is in use",
+    410: "The cursor is too old: download everything again",
+    412: "Stale If-Match or record exists: the body carries the current record and ETag",
+    422: "Invalid: each field is named MISSING / UNDEFINED / INVALID",
+    428: "If-Match (or If-None-Match: *) is required",
+    429: "Too many requests: wait Retry-After seconds",
+    503: "Busy: retry after Retry-After seconds",
+}
+
+#: Errors any authenticated route can answer.
+COMMON_ERRORS = (401, 403, 422, 429, 503)
+
+_INT = {"schema": {"type": "integer"}}
+RATE_HEADERS = {
+    "X-RateLimit-Limit": {"description": "requests allowed per window", **_INT},
+    "X-RateLimit-Remaining": {"description": "requests left in this window", **_INT},
+    "X-RateLimit-Reset": {"description": "seconds until the window resets", **_INT},
+}
+
+
+def envelope(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["status", "statusCode", "dataName", data_name],
+        "properties": {
+            "status": {"type": "string", "enum": ["OK"]},
+            "statusCode": {"type": "integer"},
+            "dataName": {"type": "string", "enum": [data_name]},
+            data_name: dict(item_schema),
+        },
+    }
+
+
+def list_envelope(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
+    schema = envelope(data_name, {"type": "array", "items": dict(item_schema)})
+    schema["required"].append("paging")
+    schema["properties"]["paging"] = {
+        "type": "object",
+        "required": ["pageNumber", "pageRowCount", "totalRowCount", "pageCount"],
+        "properties": {
+            k: {"type": "integer", "minimum": 0}
+            for k in ("pageNumber", "pageRowCount", "totalRowCount", "pageCount")
+        },
+    }
+    return schema
+
+
+def _json(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": dict(schema)}}
+
+
+def responses(
+    success: Mapping[int, Mapping[str, Any]], errors: Iterable[int] = ()
+) -> dict[int | str, dict[str, Any]]:
+    """Documented answers: success bodies, then our error envelope for each code."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code, schema in success.items():
+        out[code] = {"description": "OK", "content": _json(schema), "headers": RATE_HEADERS}
+    for code in sorted({*errors, *COMMON_ERRORS}):
+        if code == 304:
+            out[code] = {"description": _REASONS[code]}
+            continue
+        out[code] = {"description": _REASONS[code], "content": _json(ERROR_SCHEMA)}
+    return out
+
+
+def header(name: str, description: str, schema: Mapping[str, Any] | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": dict(schema or {"type": "string"}),
+    }
+
+
+def query(name: str, description: str, schema: Mapping[str, Any]) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": dict(schema),
+    }
+
+
+IDEMPOTENCY_KEY = header(
+    "Idempotency-Key",
+    "repeat a write safely: a replay returns the stored answer",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+)
+IF_MATCH = header("If-Match", 'the quoted recordVersion you edited, e.g. "3"')
+IF_NONE_MATCH = header("If-None-Match", 'GET: the ETag you hold; PUT: "*" to create')
+
+
+def body(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": _json(schema)}}

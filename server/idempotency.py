@@ -1,0 +1,124 @@
+"""``Idempotency-Key``: a retried write returns the first answer instead of acting twice.
+
+A key is claimed in its own short transaction before the work starts; the
+successful response is stored in the *same* transaction as the write, so either
+both are there or neither. A refused or failed request releases its claim, so the
+client may fix the request (e.g. after a three-way merge) and send it again under
+the same key. A claim whose request died is free again after a lease.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi.responses import Response
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from core.timeutil import utcnow
+from server.db import Database
+from server.envelope import ApiError
+from server.tables import IdempotencyRecord
+
+#: Response headers worth replaying.
+_KEPT_HEADERS = ("etag", "location", "content-type")
+MAX_KEY_LENGTH = 200
+
+
+def fingerprint(method: str, path: str, body: Any, preconditions: tuple[str, ...]) -> str:
+    document = json.dumps([method, path, body, *preconditions], sort_keys=True, default=str)
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Claim:
+    company_id: str
+    key: str
+    fingerprint: str
+
+
+def claim(
+    db: Database, company_id: str, key: str, print_: str, lease_seconds: int
+) -> Claim | Response:
+    """Claim the key, or return the stored response of an earlier success.
+
+    Raises 422 when the key was used for another request and 409 while a request
+    with the key is still running.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ApiError(
+            422,
+            "VALIDATION",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
+            {"fields": [{"field": "Idempotency-Key", "code": "INVALID", "message": "bad length"}]},
+        )
+    now = utcnow()
+    with db.transaction() as session:
+        inserted = session.execute(
+            db.insert(IdempotencyRecord)
+            .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now)
+            .on_conflict_do_nothing(index_elements=["company_id", "key"])
+        ).rowcount
+        if inserted:
+            return Claim(company_id, key, print_)
+        found = session.get(IdempotencyRecord, (company_id, key))
+        if found is None:  # released between our insert and read: try once more
+            raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
+        if found.fingerprint != print_:
+            raise ApiError(
+                422,
+                "IDEMPOTENCY_MISMATCH",
+                "this Idempotency-Key was used for a different request",
+            )
+        if found.status_code is not None:
+            headers = dict(found.headers or {})
+            headers["Idempotent-Replayed"] = "true"
+            return Response(found.body or "", found.status_code, headers=headers)
+        if found.claimed_at > now - timedelta(seconds=lease_seconds):
+            raise ApiError(
+                409,
+                "IDEMPOTENCY_IN_PROGRESS",
+                "a request with this Idempotency-Key is still being processed; retry later",
+                headers={"Retry-After": "1"},
+            )
+        taken = session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.company_id == company_id,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.claimed_at == found.claimed_at,
+            )
+            .values(claimed_at=now)
+        ).rowcount
+        if not taken:
+            raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
+        return Claim(company_id, key, print_)
+
+
+def complete(session: Session, held: Claim, response: Response) -> None:
+    """Store a successful response, inside the transaction that made it."""
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key
+        )
+    )
+    if record is None:  # pragma: no cover - a claim is only removed by its own request
+        return
+    record.status_code = response.status_code
+    record.headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
+    record.body = bytes(response.body).decode()
+
+
+def release(db: Database, held: Claim) -> None:
+    with db.transaction() as session:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.company_id == held.company_id,
+                IdempotencyRecord.key == held.key,
+                IdempotencyRecord.status_code.is_(None),
+            )
+        )

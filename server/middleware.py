@@ -1,0 +1,104 @@
+"""Around every request: a request id, the API key, the rate limit, the access log,
+and the last line of defence that turns an unexpected error into a clean 500."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from server import ratelimit
+from server.auth import Principal, authenticate, secret_from_headers
+from server.envelope import ApiError, error_response
+from server.logs import LOGGER
+
+#: Paths anyone may read without a key and without counting against a limit.
+OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
+
+Next = Callable[[Request], Awaitable[Response]]
+
+
+def _authenticate(request: Request) -> Principal | None:
+    secret = secret_from_headers(
+        request.headers.get("authorization"), request.headers.get("x-api-key")
+    )
+    if secret is None:
+        return None
+    with request.app.state.db.transaction() as session:
+        return authenticate(session, secret)
+
+
+def _count(request: Request, principal: Principal | None) -> ratelimit.Quota:
+    settings = request.app.state.settings
+    if principal is not None:
+        bucket = f"key:{principal.key_id}"
+        limit = principal.rate_limit or settings.rate_limit
+    else:  # unauthenticated callers share a limit per address: guessing keys is slow
+        bucket = f"ip:{request.client.host if request.client else 'unknown'}"
+        limit = settings.rate_limit
+    return ratelimit.hit(request.app.state.db, bucket, limit, settings.rate_window_seconds)
+
+
+async def _guarded(request: Request, call_next: Next) -> Response:
+    if request.url.path in OPEN_PATHS:
+        return await call_next(request)
+    principal = await run_in_threadpool(_authenticate, request)
+    quota = await run_in_threadpool(_count, request, principal)
+    request.state.principal = principal
+    if quota.exceeded:
+        response = error_response(
+            429,
+            "RATE_LIMITED",
+            f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
+            headers={"Retry-After": str(quota.reset_seconds)},
+        )
+    elif principal is None:
+        response = error_response(
+            401,
+            "UNAUTHORIZED",
+            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    else:
+        response = await call_next(request)
+    response.headers.update(quota.headers())
+    return response
+
+
+async def around_request(request: Request, call_next: Next) -> Response:
+    request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+    request.state.request_id = request_id
+    started = time.perf_counter()
+    try:
+        response = await _guarded(request, call_next)
+    except ApiError as exc:
+        response = exc.response()
+    except Exception:  # rendered as a 500 with the id, and logged in full
+        LOGGER.exception(
+            "unhandled error", extra={"request_id": request_id, "path": request.url.path}
+        )
+        response = error_response(
+            500,
+            "INTERNAL",
+            f"internal error; quote request id {request_id} to the administrator",
+            {"requestId": request_id},
+        )
+    response.headers["X-Request-Id"] = request_id
+    principal = getattr(request.state, "principal", None)
+    LOGGER.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.url.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "key_id": principal.key_id if principal else None,
+            "company_id": principal.company_id if principal else None,
+        },
+    )
+    return response

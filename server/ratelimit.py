@@ -1,0 +1,50 @@
+"""Fixed-window request counting in the database, so every worker shares one count."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+
+from server.db import Database
+from server.tables import RateWindow
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    @property
+    def exceeded(self) -> bool:
+        return self.remaining < 0
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(max(self.remaining, 0)),
+            "X-RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+def hit(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
+    """Count one request of ``bucket``; one upsert in its own short transaction."""
+    now = time.time() if now is None else now
+    start = int(now // window) * window
+    stmt = db.insert(RateWindow).values(bucket=bucket, window_start=start, hits=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["bucket", "window_start"], set_={"hits": RateWindow.hits + 1}
+    ).returning(RateWindow.hits)
+    with db.transaction() as session:
+        hits = session.execute(stmt).scalar_one()
+        if hits == 1:  # first request of a window: forget this bucket's old windows
+            session.execute(
+                delete(RateWindow).where(
+                    RateWindow.bucket == bucket, RateWindow.window_start < start
+                )
+            )
+    reset = max(1, math.ceil(start + window - now))
+    return Quota(limit, limit - hits, reset)

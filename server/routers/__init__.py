@@ -1,0 +1,1 @@
+"""One router per concern; :mod:`server.app` mounts them under ``/v1``."""

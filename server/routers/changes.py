@@ -1,0 +1,95 @@
+"""``GET /v1/changes``: upserts and tombstones in commit order, a page at a time."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from core.wire import COLLECTIONS, INVALID, Problem, record_schema
+from server import docs, feed
+from server.envelope import ApiError, field_errors, ok_document
+from server.routers.collections import Endpoint
+from server.writes import Ctx
+
+router = APIRouter(tags=["changes"])
+MAX_LIMIT = 1000
+
+
+def _changes_schema(areas: dict[str, str]) -> dict:
+    change = {
+        "type": "object",
+        "required": ["seq", "collection", "id", "recordVersion", "deleted", "record"],
+        "properties": {
+            "seq": {"type": "integer"},
+            "collection": {"type": "string", "enum": list(areas)},
+            "id": {"type": "string", "format": "uuid"},
+            "recordVersion": {"type": "integer"},
+            "deleted": {"type": "boolean"},
+            "record": {
+                "anyOf": [record_schema(COLLECTIONS[name]) for name in areas] + [{"type": "null"}]
+            },
+        },
+    }
+    schema = docs.envelope("changes", {"type": "array", "items": change})
+    schema["required"] += ["cursor", "hasMore"]
+    schema["properties"]["cursor"] = {"type": "string", "pattern": "^[0-9]+$"}
+    schema["properties"]["hasMore"] = {"type": "boolean"}
+    return schema
+
+
+def _number(raw: str | None, name: str, default: int, hi: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > hi:
+        raise field_errors([Problem(name, INVALID, f"must be a whole number from 0 to {hi}")])
+    return int(raw)
+
+
+def register(endpoints: list[Endpoint]) -> APIRouter:
+    areas = {ep.spec.name: ep.area for ep in endpoints}
+
+    def read(ctx: Ctx, cursor: int, limit: int) -> Response:
+        readable = [name for name, area in areas.items() if f"{area}:read" in ctx.principal.scopes]
+        if not readable:
+            raise ApiError(403, "FORBIDDEN", "this API key may read no collection")
+        with ctx.db.transaction() as session:
+            try:
+                page = feed.read(session, ctx.principal.company_id, cursor, limit, readable)
+            except feed.CursorGone as exc:
+                raise ApiError(
+                    410,
+                    "CURSOR_EXPIRED",
+                    "the cursor is older than the kept tombstones; download everything again"
+                    " (cursor 0) and keep your outbox",
+                ) from exc
+        return ok_document(
+            "changes", list(page.changes), cursor=str(page.cursor), hasMore=page.has_more
+        )
+
+    @router.get(
+        "/changes",
+        summary="Changes after a cursor, in commit order",
+        responses=docs.responses({200: _changes_schema(areas)}, (410,)),
+        openapi_extra={
+            "parameters": [
+                docs.query(
+                    "cursor",
+                    "the cursor of the last page applied; 0 or absent starts over",
+                    {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                ),
+                docs.query(
+                    "limit", "changes per page", {"type": "integer", "minimum": 1, "maximum": 1000}
+                ),
+            ]
+        },
+    )
+    async def changes(request: Request) -> Response:
+        ctx = Ctx(request.app.state.db, request.app.state.settings, request.state.principal)
+        cursor = _number(request.query_params.get("cursor"), "cursor", 0, 10**18)
+        limit = _number(request.query_params.get("limit"), "limit", 200, MAX_LIMIT)
+        if limit < 1:
+            raise field_errors([Problem("limit", INVALID, "must be at least 1")])
+        return await run_in_threadpool(read, ctx, cursor, limit)
+
+    return router

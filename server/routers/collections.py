@@ -1,0 +1,323 @@
+"""The generic collection: list, get, create (PUT with If-None-Match: * or POST),
+update (PATCH/PUT with If-Match) and soft delete, for every replicated model.
+
+What differs per collection (how a shift is written, how leave changes state,
+extra list filters) comes in through :class:`Ops`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from core.errors import ValidationError
+from core.models import Synced, new_id
+from core.wire import (
+    BOOLEAN,
+    INVALID,
+    Collection,
+    Field,
+    Problem,
+    WireError,
+    from_wire,
+    input_schema,
+    parse_id,
+    record_schema,
+    to_wire,
+)
+from server import docs, feed, records
+from server.envelope import ApiError, field_errors, ok, ok_list
+from server.writes import Ctx, read_body, run_write, wire_errors
+
+
+class Ops:
+    """Plain writes: set the columns. Subclasses route writes through core's rules."""
+
+    def create(
+        self,
+        session: Session,
+        spec: Collection,
+        company_id: str,
+        record_id: str,
+        values: dict,
+        actor: str,
+    ) -> Synced:
+        record = spec.model(id=record_id, company_id=company_id, **values)
+        session.add(record)
+        session.flush()
+        return record
+
+    def update(
+        self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
+    ) -> None:
+        for key, value in values.items():
+            setattr(record, key, value)
+        session.flush()
+
+    def delete(self, session: Session, spec: Collection, record: Synced) -> None:
+        record.deleted = True
+        session.flush()
+
+
+Filters = Callable[[Mapping[str, str]], list[ColumnElement[bool]]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    spec: Collection
+    #: Scope area: ``<area>:read`` lists and gets, ``<area>:write`` changes.
+    area: str
+    ops: Ops = field(default_factory=Ops)
+    extra_filters: Filters | None = None
+    extra_params: Sequence[dict[str, Any]] = ()
+    order: Callable[[type], Sequence[Any]] = lambda m: (m.created_at, m.id)
+
+
+def _query_value(f: Field, raw: str) -> Any:
+    if f.kind is BOOLEAN:
+        if raw not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return raw == "true"
+    return f.kind.parse(raw)
+
+
+def filter_clauses(ep: Endpoint, params: Mapping[str, str]) -> list[ColumnElement[bool]]:
+    problems, clauses = [], []
+    for f in ep.spec.fields:
+        if not f.filter or f.name not in params:
+            continue
+        try:
+            clauses.append(getattr(ep.spec.model, f.attr) == _query_value(f, params[f.name]))
+        except ValueError as exc:
+            problems.append(Problem(f.name, INVALID, str(exc)))
+    if problems:
+        raise WireError(problems)
+    if ep.extra_filters is not None:
+        clauses += ep.extra_filters(params)
+    return clauses
+
+
+def _int_param(params: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise WireError([Problem(name, INVALID, f"must be a whole number from {lo} to {hi}")])
+    return int(raw)
+
+
+def paging(params: Mapping[str, str], max_rows: int) -> tuple[int, int]:
+    return (
+        _int_param(params, "pageNumber", 1, 1, 1_000_000),
+        _int_param(params, "pageRowCount", min(100, max_rows), 1, max_rows),
+    )
+
+
+def written(session: Session, spec: Collection, record: Synced, status: int = 200) -> Response:
+    """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
+    records.stamp(record)
+    session.flush()
+    feed.record(session, record)
+    headers = {"ETag": records.etag(record)}
+    if status == 201:
+        headers["Location"] = f"/v1/{spec.name}/{record.id}"
+    return ok(spec.item, to_wire(record), status=status, headers=headers)
+
+
+def build_router(ep: Endpoint) -> APIRouter:
+    spec = ep.spec
+    router = APIRouter(prefix=f"/{spec.name}", tags=[spec.name])
+    item = record_schema(spec)
+    one = docs.envelope(spec.item, item)
+    read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
+
+    def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
+        page, rows = paging(params, ctx.settings.max_page_rows)
+        clauses = [
+            spec.model.company_id == ctx.principal.company_id,  # type: ignore[attr-defined]
+            spec.model.deleted.is_(False),
+            *filter_clauses(ep, params),
+        ]
+        with ctx.db.transaction() as session:
+            total = session.scalar(select(func.count()).select_from(spec.model).where(*clauses))
+            found = session.scalars(
+                select(spec.model)
+                .where(*clauses)
+                .order_by(*ep.order(spec.model))
+                .offset((page - 1) * rows)
+                .limit(rows)
+            ).all()
+            wire = [to_wire(r) for r in found]
+        total = total or 0
+        return ok_list(
+            spec.name,
+            wire,
+            {
+                "pageNumber": page,
+                "pageRowCount": rows,
+                "totalRowCount": total,
+                "pageCount": math.ceil(total / rows),
+            },
+        )
+
+    @router.get(
+        "",
+        summary=f"List {spec.name}",
+        responses=docs.responses({200: docs.list_envelope(spec.name, item)}),
+        openapi_extra={
+            "parameters": [
+                docs.query("pageNumber", "1-based page", {"type": "integer", "minimum": 1}),
+                docs.query(
+                    "pageRowCount",
+                    "rows per page",
+                    {"type": "integer", "minimum": 1, "maximum": 500},
+                ),
+                *[
+                    docs.query(f.name, "equal to", dict(f.kind.schema))
+                    for f in spec.fields
+                    if f.filter
+                ],
+                *ep.extra_params,
+            ]
+        },
+    )
+    async def list_route(request: Request) -> Response:
+        ctx = Ctx.of(request, read_scope)
+        try:
+            return await run_in_threadpool(list_records, ctx, request.query_params)
+        except ValidationError as exc:
+            raise wire_errors(spec, exc) from exc
+
+    def get_record(ctx: Ctx, record_id: str, if_none_match: str | None) -> Response:
+        with ctx.db.transaction() as session:
+            record = records.load(session, spec, ctx.principal.company_id, record_id)
+            tag = records.etag(record)
+            if records.none_match(if_none_match, record):
+                return Response(status_code=304, headers={"ETag": tag})
+            return ok(spec.item, to_wire(record), headers={"ETag": tag})
+
+    @router.get(
+        "/{record_id}",
+        summary=f"Get one {spec.item}",
+        responses=docs.responses({200: one}, (304, 404)),
+        openapi_extra={"parameters": [docs.IF_NONE_MATCH]},
+    )
+    async def get_route(request: Request, record_id: str) -> Response:
+        ctx = Ctx.of(request, read_scope)
+        return await run_in_threadpool(
+            get_record, ctx, record_id, request.headers.get("if-none-match")
+        )
+
+    def create(ctx: Ctx, session: Session, record_id: str, body: Any) -> Response:
+        company = ctx.principal.company_id
+        existing = session.get(spec.model, record_id)
+        if existing is not None:
+            if existing.company_id != company:  # type: ignore[attr-defined]
+                raise records.not_found(spec, record_id)
+            raise records.precondition_failed(spec, existing)
+        values = from_wire(spec, body, partial=False)
+        records.fill_site(session, spec, company, values)
+        records.check_refs(session, spec, company, values)
+        record = ep.ops.create(session, spec, company, record_id, values, ctx.principal.key_id)
+        return written(session, spec, record, 201)
+
+    def update(
+        ctx: Ctx, session: Session, record_id: str, body: Any, if_match: str | None, partial: bool
+    ) -> Response:
+        company = ctx.principal.company_id
+        record = records.load(session, spec, company, record_id)
+        records.require_match(if_match, spec, record)
+        values = from_wire(spec, body, partial=partial)
+        records.check_refs(session, spec, company, values)
+        ep.ops.update(session, spec, record, values, ctx.principal.key_id)
+        return written(session, spec, record)
+
+    def delete(ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
+        record = records.load(session, spec, ctx.principal.company_id, record_id)
+        records.require_match(if_match, spec, record)
+        ep.ops.delete(session, spec, record)
+        return written(session, spec, record)
+
+    async def write(request: Request, work: Callable[[Ctx, Session, Any], Response]) -> Response:
+        ctx = Ctx.of(request, write_scope)
+        body = await read_body(request)
+        return await run_in_threadpool(
+            run_write, ctx, request, body, lambda s: work(ctx, s, body), spec
+        )
+
+    write_errors = (404, 409, 412, 428)
+
+    @router.post(
+        "",
+        status_code=201,
+        summary=f"Create a {spec.item} with an id made by the server",
+        responses=docs.responses({201: one}, (409,)),
+        openapi_extra={
+            "parameters": [docs.IDEMPOTENCY_KEY],
+            **docs.body(input_schema(spec, partial=False)),
+        },
+    )
+    async def post_route(request: Request) -> Response:
+        return await write(request, lambda ctx, s, body: create(ctx, s, new_id(), body))
+
+    @router.put(
+        "/{record_id}",
+        summary=f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}",
+        responses=docs.responses({200: one, 201: one}, write_errors),
+        openapi_extra={
+            "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
+            **docs.body(input_schema(spec, partial=False)),
+        },
+    )
+    async def put_route(request: Request, record_id: str) -> Response:
+        if_match = request.headers.get("if-match")
+        if request.headers.get("if-none-match", "").strip() == "*":
+            try:
+                rid = parse_id(record_id)
+            except ValueError as exc:
+                raise field_errors([Problem("id", INVALID, str(exc))]) from exc
+            return await write(request, lambda ctx, s, body: create(ctx, s, rid, body))
+        if not if_match:
+            raise ApiError(
+                428,
+                "PRECONDITION_REQUIRED",
+                'PUT needs If-None-Match: * to create, or If-Match: "<recordVersion>" to replace',
+            )
+        return await write(
+            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, False)
+        )
+
+    @router.patch(
+        "/{record_id}",
+        summary=f"Change some fields of a {spec.item} (If-Match required)",
+        responses=docs.responses({200: one}, write_errors),
+        openapi_extra={
+            "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
+            **docs.body(input_schema(spec, partial=True)),
+        },
+    )
+    async def patch_route(request: Request, record_id: str) -> Response:
+        if_match = request.headers.get("if-match")
+        return await write(
+            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
+        )
+
+    @router.delete(
+        "/{record_id}",
+        summary=f"Delete a {spec.item} (a tombstone in the change feed; If-Match required)",
+        responses=docs.responses({200: one}, write_errors),
+        openapi_extra={"parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY]},
+    )
+    async def delete_route(request: Request, record_id: str) -> Response:
+        if_match = request.headers.get("if-match")
+        return await write(request, lambda ctx, s, _body: delete(ctx, s, record_id, if_match))
+
+    return router

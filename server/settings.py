@@ -1,0 +1,41 @@
+"""What an administrator can set: where the data lives and the service's limits."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+ENV_DB = "SHIFTDESK_SERVER_DB"
+
+
+def default_db() -> str:
+    """``$SHIFTDESK_SERVER_DB``, else ``server.sqlite3`` in the user data directory."""
+    if os.environ.get(ENV_DB):
+        return os.environ[ENV_DB]
+    return str(Path(platformdirs.user_data_dir("ShiftDesk", appauthor=False)) / "server.sqlite3")
+
+
+def database_url(value: str | None) -> str:
+    """A database URL as given, or an SQLite URL for a plain file path."""
+    value = value or default_db()
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    #: Requests each API key may make per window unless the key sets its own limit.
+    rate_limit: int = 600
+    rate_window_seconds: int = 60
+    #: Tombstones older than this may be purged; older cursors then get 410.
+    tombstone_days: int = 90
+    #: A claimed Idempotency-Key whose request died is free again after this long.
+    idempotency_lease_seconds: int = 60
+    max_page_rows: int = 500

@@ -1,0 +1,93 @@
+"""Tables only the server has: API keys, the change feed, idempotency, rate windows.
+
+They live in their own metadata beside core's domain tables, so core's schema and
+migrations never see them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.models.base import NAMING, UTCDateTime, new_id
+from core.timeutil import utcnow
+
+
+class ServerBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), str: String()}  # noqa: RUF012
+
+
+class ApiKey(ServerBase):
+    """A tenant's key: only its SHA-256 is kept; ``prefix`` lets people tell keys apart."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    company_id: Mapped[str] = mapped_column(String(36), index=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Requests per window; None uses the server's default.
+    rate_limit: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FeedCounter(ServerBase):
+    """Per company: the last change number handed out, and the oldest safe cursor.
+
+    Every writing transaction updates this row first, so writers of one company
+    commit in the order of their numbers: a reader never sees number n+1 before n.
+    """
+
+    __tablename__ = "feed_counter"
+
+    company_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Cursors below this missed a purged tombstone and must start again (410).
+    purged_through: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Change(ServerBase):
+    """The latest change of one record: an upsert with its wire copy, or a tombstone."""
+
+    __tablename__ = "change"
+    __table_args__ = (Index("ix_change_company_seq", "company_id", "seq", unique=True),)
+
+    collection: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    company_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int]
+    deleted: Mapped[bool] = mapped_column(default=False)
+    record: Mapped[dict[str, Any]]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(ServerBase):
+    """A claimed ``Idempotency-Key`` and, once the request succeeded, its response."""
+
+    __tablename__ = "idempotency"
+
+    company_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status_code: Mapped[int | None] = mapped_column(default=None)
+    headers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    body: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class RateWindow(ServerBase):
+    """Requests counted per bucket (an API key or a client address) and fixed window."""
+
+    __tablename__ = "rate_window"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
