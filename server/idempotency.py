@@ -62,8 +62,9 @@ def claim(
             db.insert(IdempotencyRecord)
             .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["company_id", "key"])
-        ).rowcount
-        if inserted:
+            .returning(IdempotencyRecord.key)
+        ).scalar()
+        if inserted is not None:
             return Claim(company_id, key, print_)
         found = session.get(IdempotencyRecord, (company_id, key))
         if found is None:  # released between our insert and read: try once more

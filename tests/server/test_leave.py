@@ -1,0 +1,121 @@
+"""Leave requests follow the state machine; an approval meets core's clash rule."""
+
+from __future__ import annotations
+
+from tests.server.conftest import Staff, Tenant, created, put_new
+
+
+def _leave(tenant: Tenant, who: str, first="2026-06-01", last="2026-06-02", **kw) -> dict:
+    body = {"employeeId": who, "startDate": first, "endDate": last, **kw}
+    return created(tenant.client, "leaverequests", body)
+
+
+def _act(tenant: Tenant, leave_id: str, action: str, version: int, **params):
+    return tenant.client.post(
+        f"/v1/leaverequests/{leave_id}/{action}",
+        headers={"If-Match": f'"{version}"'},
+        params=params,
+    )
+
+
+def test_a_new_request_is_pending_and_can_be_approved_then_cancelled(
+    tenant: Tenant, staff: Staff
+) -> None:
+    leave = _leave(tenant, staff.anna)
+    assert leave["status"] == "pending"
+    approved = _act(tenant, leave["id"], "approve", 1)
+    assert approved.status_code == 200
+    record = approved.json()["leaverequest"]
+    assert record["status"] == "approved"
+    assert record["decidedBy"]
+    assert record["decidedAt"]
+    cancelled = _act(tenant, leave["id"], "cancel", 2)
+    assert cancelled.json()["leaverequest"]["status"] == "cancelled"
+
+
+def test_an_illegal_transition_is_422_and_changes_nothing(tenant: Tenant, staff: Staff) -> None:
+    leave = _leave(tenant, staff.anna)
+    assert _act(tenant, leave["id"], "reject", 1).status_code == 200
+    again = _act(tenant, leave["id"], "approve", 2)
+    assert again.status_code == 422
+    assert again.json()["errCode"] == "ILLEGAL_TRANSITION"
+    patched = tenant.client.patch(
+        f"/v1/leaverequests/{leave['id']}", json={"status": "pending"}, headers={"If-Match": '"2"'}
+    )
+    assert patched.status_code == 422
+    current = tenant.client.get(f"/v1/leaverequests/{leave['id']}").json()["leaverequest"]
+    assert current["status"] == "rejected"
+
+
+def test_approving_over_assigned_shifts_is_409_naming_them_unless_kept(
+    tenant: Tenant, staff: Staff
+) -> None:
+    shift = created(
+        tenant.client,
+        "shifts",
+        {
+            "shiftDate": "2026-06-02",
+            "startTime": "09:00",
+            "endTime": "17:00",
+            "assignedUserIds": [staff.anna],
+        },
+    )
+    leave = _leave(tenant, staff.anna)
+    refused = _act(tenant, leave["id"], "approve", 1)
+    assert refused.status_code == 409
+    assert [c["otherId"] for c in refused.json()["detail"]["conflicts"]] == [shift["id"]]
+    kept = _act(tenant, leave["id"], "approve", 1, keepShifts="true")
+    assert kept.status_code == 200
+    assert kept.json()["leaverequest"]["status"] == "approved"
+
+
+def test_an_offline_approval_pushed_as_a_create_meets_the_same_rules(
+    tenant: Tenant, staff: Staff
+) -> None:
+    leave = _leave(tenant, staff.ben, status="approved", decidedBy="supervisor")
+    assert leave["status"] == "approved"
+    assert leave["decidedBy"] == "supervisor"
+    rejected_then = tenant.client.patch(
+        f"/v1/leaverequests/{leave['id']}", json={"status": "rejected"}, headers={"If-Match": '"1"'}
+    )
+    assert rejected_then.status_code == 422
+
+
+def test_leave_shape_is_checked_field_by_field(tenant: Tenant, staff: Staff) -> None:
+    backwards = put_new(
+        tenant.client,
+        "leaverequests",
+        {"employeeId": staff.anna, "startDate": "2026-06-05", "endDate": "2026-06-01"},
+    )
+    assert backwards.status_code == 422
+    assert backwards.json()["detail"]["fields"][0]["field"] == "endDate"
+    half = put_new(
+        tenant.client,
+        "leaverequests",
+        {
+            "employeeId": staff.anna,
+            "startDate": "2026-06-05",
+            "endDate": "2026-06-05",
+            "startTime": "12:00",
+        },
+    )
+    assert half.status_code == 422
+    assert half.json()["detail"]["fields"][0]["field"] == "endTime"
+
+
+def test_deciding_needs_the_approve_scope(tenant: Tenant, staff: Staff) -> None:
+    leave = _leave(tenant, staff.anna)
+    writer = tenant.client_with(["leave:read", "leave:write"])
+    refused = writer.post(f"/v1/leaverequests/{leave['id']}/approve", headers={"If-Match": '"1"'})
+    assert refused.status_code == 403
+    cancelled = writer.post(f"/v1/leaverequests/{leave['id']}/cancel", headers={"If-Match": '"1"'})
+    assert cancelled.status_code == 200
+
+
+def test_actions_need_if_match(tenant: Tenant, staff: Staff) -> None:
+    leave = _leave(tenant, staff.anna)
+    response = tenant.client.post(f"/v1/leaverequests/{leave['id']}/approve")
+    assert response.status_code == 428
+    stale = _act(tenant, leave["id"], "approve", 7)
+    assert stale.status_code == 412
+    assert stale.json()["detail"]["leaverequest"]["status"] == "pending"
