@@ -65,6 +65,7 @@ def create_key(
     rate_limit: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key and its secret; the secret is never stored and cannot be shown again."""
+    chosen = parse_scopes(scopes)
     if session.get(Company, company_id) is None:
         raise NotFound("company", company_id)
     if rate_limit is not None and rate_limit < 1:
@@ -75,7 +76,7 @@ def create_key(
         company_id=company_id,
         prefix=prefix,
         secret_hash=_hash(secret),
-        scopes=",".join(parse_scopes(scopes)),
+        scopes=",".join(chosen),
         name=name,
         rate_limit=rate_limit,
     )

@@ -45,7 +45,7 @@ def _count(request: Request, principal: Principal | None) -> ratelimit.Quota:
 
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
-        return await call_next(request)
+        return await _answer(request, call_next)
     principal = await run_in_threadpool(_authenticate, request)
     quota = await run_in_threadpool(_count, request, principal)
     request.state.principal = principal
@@ -64,9 +64,30 @@ async def _guarded(request: Request, call_next: Next) -> Response:
             headers={"WWW-Authenticate": "Bearer"},
         )
     else:
-        response = await call_next(request)
+        response = await _answer(request, call_next)
     response.headers.update(quota.headers())
     return response
+
+
+def _internal_error(request: Request) -> Response:
+    """Log the error in full with the request id; tell the client only the id."""
+    request_id = request.state.request_id
+    LOGGER.exception("unhandled error", extra={"request_id": request_id, "path": request.url.path})
+    return error_response(
+        500,
+        "INTERNAL",
+        f"internal error; quote request id {request_id} to the administrator",
+        {"requestId": request_id},
+    )
+
+
+async def _answer(request: Request, call_next: Next) -> Response:
+    try:
+        return await call_next(request)
+    except ApiError as exc:
+        return exc.response()
+    except Exception:  # rendered as a clean 500 and logged in full, never hidden
+        return _internal_error(request)
 
 
 async def around_request(request: Request, call_next: Next) -> Response:
@@ -77,16 +98,8 @@ async def around_request(request: Request, call_next: Next) -> Response:
         response = await _guarded(request, call_next)
     except ApiError as exc:
         response = exc.response()
-    except Exception:  # rendered as a 500 with the id, and logged in full
-        LOGGER.exception(
-            "unhandled error", extra={"request_id": request_id, "path": request.url.path}
-        )
-        response = error_response(
-            500,
-            "INTERNAL",
-            f"internal error; quote request id {request_id} to the administrator",
-            {"requestId": request_id},
-        )
+    except Exception:  # the key or rate-limit lookup failed: same clean 500
+        response = _internal_error(request)
     response.headers["X-Request-Id"] = request_id
     principal = getattr(request.state, "principal", None)
     LOGGER.info(

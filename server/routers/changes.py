@@ -12,7 +12,6 @@ from server.envelope import ApiError, field_errors, ok_document
 from server.routers.collections import Endpoint
 from server.writes import Ctx
 
-router = APIRouter(tags=["changes"])
 MAX_LIMIT = 1000
 
 
@@ -47,6 +46,7 @@ def _number(raw: str | None, name: str, default: int, hi: int) -> int:
 
 
 def register(endpoints: list[Endpoint]) -> APIRouter:
+    router = APIRouter(tags=["changes"])
     areas = {ep.spec.name: ep.area for ep in endpoints}
 
     def read(ctx: Ctx, cursor: int, limit: int) -> Response:

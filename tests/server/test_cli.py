@@ -1,0 +1,100 @@
+"""``shiftdesk server …`` in-process, and the server started by the command itself."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.cli import main
+from server.app import create_app
+from server.settings import Settings
+from tests.server.conftest import LiveServer
+
+
+def _last_token(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 0
+    return capsys.readouterr().out.split()[-1]
+
+
+def test_company_and_key_made_on_the_command_line_open_the_api(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    key = _last_token(
+        capsys,
+        ["server", "create-key", "--company", company, "--scopes", "schedule:read", "--db", db],
+    )
+    assert key.startswith("sdk_")
+    live = LiveServer(create_app(Settings(f"sqlite:///{db}")))
+    try:
+        me = httpx.get(f"{live.url}/v1/currentuser", headers={"X-API-Key": key}).json()
+        assert me["currentuser"]["companyName"] == "Acme"
+        assert main(["server", "list-keys", "--json", "--db", db]) == 0
+        [listed] = json.loads(capsys.readouterr().out)
+        assert listed["companyId"] == company
+        assert listed["scopes"] == ["schedule:read"]
+        assert listed["revokedAt"] is None
+        assert key not in json.dumps(listed)
+        assert main(["server", "revoke-key", listed["id"], "--db", db]) == 0
+        revoked = httpx.get(f"{live.url}/v1/currentuser", headers={"X-API-Key": key})
+        assert revoked.status_code == 401
+    finally:
+        live.stop()
+
+
+def test_list_keys_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    _last_token(
+        capsys,
+        ["server", "create-key", "--company", company, "--scopes", "leave:read", "--db", db],
+    )
+    assert main(["server", "list-keys", "--db", db]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["id", "company", "prefix", "scopes"]
+    assert company in row
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["create-key", "--company", "nope", "--scopes", "schedule:read"], "no company"),
+        (["create-key", "--company", "X", "--scopes", "everything"], "scopes"),
+        (["revoke-key", "nope"], "no API key"),
+        (["create-company", "Acme", "--timezone", "Mars/Base"], "timezone"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    assert main(["server", *argv, "--db", str(tmp_path / "s.sqlite3")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert needle in err
+
+
+def test_shiftdesk_server_serves_the_api(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = tmp_path / "served.sqlite3"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "server", "--db", str(db), "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        transport = httpx.HTTPTransport(retries=8)
+        with httpx.Client(transport=transport, timeout=30) as client:
+            health = client.get(f"http://127.0.0.1:{port}/health")
+        assert health.json()["health"]["database"] == "ok"
+        assert db.exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
