@@ -6,6 +6,7 @@ idempotency are all in the database, so several workers can serve one database.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -45,6 +46,17 @@ def _conflict(_request: Request, exc: Exception) -> Response:
     return error_response(409, "CONFLICT", str(exc), detail)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the published document lists for this path (Starlette names only
+    the route it tried first)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
 def _handlers() -> dict[Any, Any]:
     def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -57,10 +69,13 @@ def _handlers() -> dict[Any, Any]:
     def not_found(_request: Request, exc: Exception) -> Response:
         return error_response(404, "NOT_FOUND", str(exc))
 
-    def http_error(_request: Request, exc: Exception) -> Response:
+    def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
     def request_invalid(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

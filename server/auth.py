@@ -106,9 +106,14 @@ def list_keys(session: Session) -> list[ApiKey]:
 
 
 def secret_from_headers(authorization: str | None, api_key: str | None) -> str | None:
-    """``Authorization: Bearer <key>`` or ``X-API-Key: <key>``."""
-    if api_key:
-        return api_key.strip()
-    if authorization and authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip() or None
-    return None
+    """``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; both at once must agree,
+    so a request never passes on one credential while carrying another, bad one."""
+    bearer = None
+    if authorization is not None:
+        if authorization[:7].lower() != "bearer ":
+            return None
+        bearer = authorization[7:].strip() or None
+    key = api_key.strip() if api_key is not None else None
+    if bearer is not None and key is not None and bearer != key:
+        return None
+    return key or bearer

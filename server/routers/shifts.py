@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError
@@ -66,12 +66,12 @@ def shift_filters(params: Mapping[str, str]) -> list[ColumnElement[bool]]:
     ):
         if name in params:
             clauses.append(compare(_date(params, name)))
+    op = params.get("assignedUserIds_op", "overlap")
+    if op not in ("contains", "overlap"):
+        raise WireError([Problem("assignedUserIds_op", INVALID, "must be contains or overlap")])
     if "assignedUserIds" in params:
-        op = params.get("assignedUserIds_op", "overlap")
-        if op not in ("contains", "overlap"):
-            raise WireError([Problem("assignedUserIds_op", INVALID, "must be contains or overlap")])
         try:
-            ids = sorted({parse_id(v) for v in params["assignedUserIds"].split(",") if v})
+            ids = sorted({parse_id(v) for v in params["assignedUserIds"].split(",")})
         except ValueError as exc:
             raise WireError([Problem("assignedUserIds", INVALID, str(exc))]) from exc
         matching = (
@@ -81,7 +81,7 @@ def shift_filters(params: Mapping[str, str]) -> list[ColumnElement[bool]]:
         )
         if op == "contains":
             matching = matching.having(func.count() == len(ids))
-        clauses.append(and_(Shift.id.in_(matching)) if ids else Shift.id.is_(None))
+        clauses.append(Shift.id.in_(matching))
     return clauses
 
 

@@ -224,6 +224,11 @@ def test_missing_or_revoked_keys_get_401(tenant: Tenant) -> None:
     assert anonymous.json()["errCode"] == "UNAUTHORIZED"
     wrong = httpx.get(f"{tenant.live.url}/v1/departments", headers={"X-API-Key": "sdk_nope"})
     assert wrong.status_code == 401
+    mixed = httpx.get(
+        f"{tenant.live.url}/v1/departments",
+        headers={"X-API-Key": tenant.key, "Authorization": "Bearer sdk_other"},
+    )
+    assert mixed.status_code == 401
 
 
 def test_currentuser_names_the_key_its_company_and_scopes(tenant: Tenant) -> None:

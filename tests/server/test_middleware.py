@@ -75,9 +75,10 @@ def test_unknown_paths_and_methods_answer_in_the_error_envelope(tenant: Tenant) 
     missing = tenant.client.get("/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.json()["result"] == "ERR"
-    wrong = tenant.client.request("TRACE", "/v1/departments")
+    wrong = tenant.client.request("TRACE", "/v1/departments/x")
     assert wrong.status_code == 405
     assert wrong.json()["errCode"] == "METHOD_NOT_ALLOWED"
+    assert wrong.headers["allow"] == "DELETE, GET, PATCH, PUT"
 
 
 def test_health_and_the_openapi_document_need_no_key(tenant: Tenant) -> None:
