@@ -77,12 +77,17 @@ def _json(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def responses(
-    success: Mapping[int, Mapping[str, Any]], errors: Iterable[int] = ()
+    success: Mapping[int, Mapping[str, Any]],
+    errors: Iterable[int] = (),
+    links: Mapping[str, Any] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
-    """Documented answers: success bodies, then our error envelope for each code."""
+    """Documented answers: success bodies (with ``links`` to follow-up operations),
+    then our error envelope for each code."""
     out: dict[int | str, dict[str, Any]] = {}
     for code, schema in success.items():
         out[code] = {"description": "OK", "content": _json(schema), "headers": RATE_HEADERS}
+        if links:
+            out[code]["links"] = dict(links)
     for code in sorted({*errors, *COMMON_ERRORS}):
         if code == 304:
             out[code] = {"description": _REASONS[code]}
@@ -122,3 +127,14 @@ IF_NONE_MATCH = header("If-None-Match", 'GET: the ETag you hold; PUT: "*" to cre
 
 def body(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": _json(schema)}}
+
+
+def record_links(item: str) -> dict[str, Any]:
+    """From an answer carrying a record to reading, changing and deleting that record."""
+    where = {"record_id": f"$response.body#/{item}/id"}
+    guarded = {**where, "header.If-Match": "$response.header.ETag"}
+    return {
+        "read": {"operationId": f"get_{item}", "parameters": where},
+        "change": {"operationId": f"patch_{item}", "parameters": guarded},
+        "remove": {"operationId": f"delete_{item}", "parameters": guarded},
+    }

@@ -137,6 +137,7 @@ def build_router(ep: Endpoint) -> APIRouter:
     router = APIRouter(prefix=f"/{spec.name}", tags=[spec.name])
     item = record_schema(spec)
     one = docs.envelope(spec.item, item)
+    links = docs.record_links(spec.item)
     read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
@@ -170,6 +171,7 @@ def build_router(ep: Endpoint) -> APIRouter:
 
     @router.get(
         "",
+        operation_id=f"list_{spec.name}",
         summary=f"List {spec.name}",
         responses=docs.responses({200: docs.list_envelope(spec.name, item)}),
         openapi_extra={
@@ -206,6 +208,7 @@ def build_router(ep: Endpoint) -> APIRouter:
 
     @router.get(
         "/{record_id}",
+        operation_id=f"get_{spec.item}",
         summary=f"Get one {spec.item}",
         responses=docs.responses({200: one}, (304, 404)),
         openapi_extra={"parameters": [docs.IF_NONE_MATCH]},
@@ -258,8 +261,9 @@ def build_router(ep: Endpoint) -> APIRouter:
     @router.post(
         "",
         status_code=201,
+        operation_id=f"create_{spec.item}",
         summary=f"Create a {spec.item} with an id made by the server",
-        responses=docs.responses({201: one}, (409,)),
+        responses=docs.responses({201: one}, (409,), links),
         openapi_extra={
             "parameters": [docs.IDEMPOTENCY_KEY],
             **docs.body(input_schema(spec, partial=False)),
@@ -270,8 +274,9 @@ def build_router(ep: Endpoint) -> APIRouter:
 
     @router.put(
         "/{record_id}",
+        operation_id=f"put_{spec.item}",
         summary=f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}",
-        responses=docs.responses({200: one, 201: one}, write_errors),
+        responses=docs.responses({200: one, 201: one}, write_errors, links),
         openapi_extra={
             "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
             **docs.body(input_schema(spec, partial=False)),
@@ -297,8 +302,9 @@ def build_router(ep: Endpoint) -> APIRouter:
 
     @router.patch(
         "/{record_id}",
+        operation_id=f"patch_{spec.item}",
         summary=f"Change some fields of a {spec.item} (If-Match required)",
-        responses=docs.responses({200: one}, write_errors),
+        responses=docs.responses({200: one}, write_errors, links),
         openapi_extra={
             "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
             **docs.body(input_schema(spec, partial=True)),
@@ -312,6 +318,7 @@ def build_router(ep: Endpoint) -> APIRouter:
 
     @router.delete(
         "/{record_id}",
+        operation_id=f"delete_{spec.item}",
         summary=f"Delete a {spec.item} (a tombstone in the change feed; If-Match required)",
         responses=docs.responses({200: one}, write_errors),
         openapi_extra={"parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY]},

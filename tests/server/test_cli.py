@@ -98,3 +98,11 @@ def test_shiftdesk_server_serves_the_api(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_purge_tombstones_reports_what_it_forgot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "server.sqlite3")
+    assert main(["server", "purge-tombstones", "--days", "30", "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("0 tombstone(s) older than 30 days purged")

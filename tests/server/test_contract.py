@@ -45,7 +45,7 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation(
             "--checks",
             CHECKS,
             "--phases",
-            "examples,coverage,fuzzing",
+            "examples,coverage,fuzzing,stateful",
             "--max-examples",
             "10",
             "--seed",

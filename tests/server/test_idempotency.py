@@ -74,3 +74,16 @@ def test_a_refused_request_frees_its_key_for_the_corrected_one(tenant: Tenant) -
     )
     assert refused.status_code == 422
     assert _create(tenant, record_id, key).status_code == 201
+
+
+def test_a_retried_post_returns_the_record_it_made_the_first_time(tenant: Tenant) -> None:
+    key = new_id()
+    first = tenant.client.post(
+        "/v1/departments", json={"name": "Bar"}, headers={"Idempotency-Key": key}
+    )
+    again = tenant.client.post(
+        "/v1/departments", json={"name": "Bar"}, headers={"Idempotency-Key": key}
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json()["department"]["id"] == first.json()["department"]["id"]
+    assert len(tenant.client.get("/v1/departments").json()["departments"]) == 1
