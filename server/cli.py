@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from core.cli.common import command, print_json, print_table
 from server import admin, auth
@@ -17,10 +21,16 @@ DB_HELP = (
 )
 
 
-def _database(args: argparse.Namespace) -> Database:
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Session]:
+    """One committed unit of work on the server database that ``--db`` names."""
     db = Database(database_url(args.db))
-    db.ensure_schema()
-    return db
+    try:
+        db.ensure_schema()
+        with db.transaction() as session:
+            yield session
+    finally:
+        db.close()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -29,7 +39,9 @@ def _serve(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     url = database_url(args.db)
-    Database(url).ensure_schema()
+    schema = Database(url)
+    schema.ensure_schema()  # once here, not racing in every worker
+    schema.close()
     if args.workers > 1:
         os.environ[ENV_DB] = url
         uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers)
@@ -39,53 +51,39 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _create_company(args: argparse.Namespace) -> int:
-    db = _database(args)
-    try:
-        with db.transaction() as session:
-            company = admin.create_company(
-                session, args.name, timezone=args.timezone, site=args.site
-            )
-            company_id = company.id
-    finally:
-        db.close()
+    with _session(args) as session:
+        company = admin.create_company(session, args.name, timezone=args.timezone, site=args.site)
+        company_id = company.id
     print(f"company {args.name!r} created: {company_id}")
     return 0
 
 
 def _create_key(args: argparse.Namespace) -> int:
-    db = _database(args)
-    try:
-        with db.transaction() as session:
-            key, secret = auth.create_key(
-                session, args.company, args.scopes, name=args.name, rate_limit=args.rate_limit
-            )
-            key_id = key.id
-    finally:
-        db.close()
+    with _session(args) as session:
+        key, secret = auth.create_key(
+            session, args.company, args.scopes, name=args.name, rate_limit=args.rate_limit
+        )
+        key_id = key.id
     print(f"API key {key_id} created; it is shown only now, store it safely:")
     print(secret)
     return 0
 
 
 def _list_keys(args: argparse.Namespace) -> int:
-    db = _database(args)
-    try:
-        with db.transaction() as session:
-            rows = [
-                {
-                    "id": k.id,
-                    "companyId": k.company_id,
-                    "prefix": k.prefix,
-                    "name": k.name,
-                    "scopes": k.scopes.split(","),
-                    "rateLimit": k.rate_limit,
-                    "createdAt": k.created_at,
-                    "revokedAt": k.revoked_at,
-                }
-                for k in auth.list_keys(session)
-            ]
-    finally:
-        db.close()
+    with _session(args) as session:
+        rows = [
+            {
+                "id": k.id,
+                "companyId": k.company_id,
+                "prefix": k.prefix,
+                "name": k.name,
+                "scopes": k.scopes.split(","),
+                "rateLimit": k.rate_limit,
+                "createdAt": k.created_at,
+                "revokedAt": k.revoked_at,
+            }
+            for k in auth.list_keys(session)
+        ]
     if args.json:
         print_json(rows)
     else:
@@ -107,23 +105,15 @@ def _list_keys(args: argparse.Namespace) -> int:
 
 
 def _revoke_key(args: argparse.Namespace) -> int:
-    db = _database(args)
-    try:
-        with db.transaction() as session:
-            auth.revoke_key(session, args.id)
-    finally:
-        db.close()
+    with _session(args) as session:
+        auth.revoke_key(session, args.id)
     print(f"API key {args.id} revoked")
     return 0
 
 
 def _purge(args: argparse.Namespace) -> int:
-    db = _database(args)
-    try:
-        with db.transaction() as session:
-            count = admin.purge_tombstones(session, args.days)
-    finally:
-        db.close()
+    with _session(args) as session:
+        count = admin.purge_tombstones(session, args.days)
     print(f"{count} tombstone(s) older than {args.days} days purged")
     return 0
 
