@@ -80,13 +80,18 @@ def test_bad_input_is_one_line_on_stderr_and_exit_1(
     assert needle in err
 
 
-def test_shiftdesk_server_serves_the_api(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shiftdesk_server_serves_the_api(tmp_path: Path, workers: int) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     db = tmp_path / "served.sqlite3"
     process = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "server", "--db", str(db), "--port", str(port)],
+        [
+            sys.executable,
+            *("-m", "core.cli", "server", "--db", str(db)),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         stderr=subprocess.DEVNULL,
     )
     try:
