@@ -268,3 +268,13 @@ def test_every_collection_round_trips_a_record(tenant: Tenant) -> None:
             assert record[name] == value, (collection, name)
         listed = tenant.client.get(f"/v1/{collection}").json()[collection]
         assert [r["id"] for r in listed] == [record["id"]]
+
+
+def test_a_duplicate_punch_is_409_not_a_server_error(tenant: Tenant) -> None:
+    anna = created(tenant.client, "employees", {"firstName": "Anna", "lastName": "Berg"})
+    punch = {"employeeId": anna["id"], "kind": "in", "at": "2026-06-01T06:00:00Z"}
+    assert put_new(tenant.client, "clockevents", punch).status_code == 201
+    again = put_new(tenant.client, "clockevents", punch)
+    assert again.status_code == 409
+    assert again.json()["errCode"] == "CONFLICT"
+    assert len(tenant.client.get("/v1/clockevents").json()["clockevents"]) == 1
