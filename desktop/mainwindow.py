@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.settings = settings
         self.setWindowIcon(icon("app"))
-        self.setMinimumSize(QSize(900, 560))
+        self.setMinimumSize(QSize(720, 480))
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("Sidebar")
         self.sidebar.setAccessibleName("Views")

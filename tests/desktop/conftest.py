@@ -41,3 +41,19 @@ def demo_store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def context(store: Store, themed: QApplication) -> AppContext:
     return AppContext(store)
+
+
+@pytest.fixture
+def page(qtbot, context: AppContext, org):
+    """The Schedule page on the test company's week of MONDAY, shown and sized."""
+    from desktop.schedule.page import SchedulePage
+    from tests.conftest import MONDAY
+
+    shown = SchedulePage(context)
+    qtbot.addWidget(shown)
+    shown.resize(1400, 800)
+    shown.anchor = MONDAY
+    shown.reload()
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown
