@@ -244,14 +244,14 @@ def _shifts(
         live.append(Shift.site_id == filt.site_id)
     if filt.location:
         live.append(Shift.location == filt.location)
-    rows = session.execute(select(*_SHIFT_COLUMNS).where(*live)).all()
-    by_name: dict[str, list[str]] = defaultdict(list)
-    for shift_id, emp in session.execute(
-        select(ShiftEmployee.shift_id, ShiftEmployee.employee_id)
-        .join(Shift, Shift.id == ShiftEmployee.shift_id)
+    # One row per shift with its people folded in: the local store is SQLite.
+    people_of = func.group_concat(ShiftEmployee.employee_id)
+    rows = session.execute(
+        select(*_SHIFT_COLUMNS, people_of)
+        .outerjoin(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
         .where(*live)
-    ):
-        by_name[shift_id].append(emp)
+        .group_by(Shift.id)
+    ).all()
     by_dept: dict[str, list[str]] = defaultdict(list)
     for shift_id, dept in session.execute(
         select(ShiftDepartment.shift_id, ShiftDepartment.department_id)
@@ -261,7 +261,10 @@ def _shifts(
         by_dept[shift_id].append(dept)
     wanted = set(employee_ids)
     cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
-    for sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, notes, flag in rows:
+    for row in rows:
+        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, notes, flag, who = (
+            row
+        )
         shift = RosterShift(
             sid,
             site,
@@ -275,7 +278,7 @@ def _shifts(
             colors.get(dept or "", NO_DEPARTMENT_COLOR),
             status,
             pub,
-            tuple(sorted(by_name.get(sid, ()))),
+            tuple(sorted(who.split(","))) if who else (),
             tuple(sorted(by_dept.get(sid, ()))),
             notes,
             flag,

@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         self.db_label.setAccessibleName("Database file")
         self.pending_label = QLabel(self)
         self.pending_label.setAccessibleName("Changes waiting to sync")
+        for label in (self.pending_label, self.db_label):
+            label.setContentsMargins(8, 0, 8, 0)
         self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.db_label)
 
@@ -151,7 +153,9 @@ class MainWindow(QMainWindow):
         with self.context.store.session() as session:
             pending = pending_changes(session)
         self.pending_label.setText(
-            "All changes synced" if pending == 0 else f"{pending} changes waiting to sync"
+            "All changes synced"
+            if pending == 0
+            else f"{pending} change{'s' if pending != 1 else ''} waiting to sync"
         )
         self._update_title()
 

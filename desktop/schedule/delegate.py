@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.schedule.layout import LEAVE_BAND, MAX_BLOCKS, block_rects
 from desktop.schedule.model import CELL_ROLE, CellInfo
 from desktop.schedule.paint import BAND, MUTED, TODAY, WEEKEND, font, paint_leave, paint_shift
+from desktop.theme import ACCENT
 
 
 class ShiftDelegate(QStyledItemDelegate):
@@ -65,4 +66,8 @@ class ShiftDelegate(QStyledItemDelegate):
                 selected=self._is_selected(shift.id),
                 more=hidden if n == len(rects) - 1 else 0,
             )
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from core.results import Check, Conflict, RuleWarning
-from core.roster import RosterLeave, RosterShift
+from core.roster import RosterShift
 from desktop.schedule.paint import font, paint_leave, paint_shift
 from desktop.theme import MUTED
 
@@ -75,10 +75,7 @@ class Legend(QWidget):
             shift = RosterShift(**_SAMPLE, **state)  # type: ignore[arg-type]
             paint_shift(painter, QRect(x, y, SWATCH.width(), SWATCH.height()), shift, check, base)
             x = self._label(painter, x, label)
-        leave = RosterLeave("legend", "", "paid", None, None, None, None)  # type: ignore[arg-type]
-        painter.save()
-        paint_leave(painter, QRect(x, y, SWATCH.width(), SWATCH.height()), leave, base)
-        painter.restore()
+        paint_leave(painter, QRect(x, y, SWATCH.width(), SWATCH.height()), None, base)
         self._label(painter, x, "Leave")
         painter.end()
 

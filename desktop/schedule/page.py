@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,14 +18,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from core.models import ShiftStatus
 from core.results import Check
-from core.roster import RosterChoices, RosterFilter, load_roster, range_for, roster_choices, step
+from core.roster import (
+    RosterChoices,
+    RosterFilter,
+    RosterShift,
+    load_roster,
+    range_for,
+    roster_choices,
+    step,
+)
 from desktop.context import AppContext
 from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
@@ -171,6 +181,7 @@ class SchedulePage(QWidget):
         self.view.new_requested.connect(self.open_new_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.controller.delete)
+        self.view.menu_requested.connect(self._show_menu)
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
@@ -245,6 +256,13 @@ class SchedulePage(QWidget):
         with self.context.store.session() as session:
             roster = load_roster(session, first, last, self.filter)
         self.model.set_roster(roster)
+        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
+        self.view.empty_text = (
+            "Nobody matches these filters."
+            if filtered
+            else "No people in this database yet. Add employees (or open the demo database)"
+            " to start building a roster."
+        )
         self._fit_rows()
         self.view.fit_columns()
         self.view.forget_missing_selection()
@@ -281,6 +299,7 @@ class SchedulePage(QWidget):
 
     def _data_changed(self, changed: frozenset[str]) -> None:
         if changed & {"shifts", "leave", "employees", "departments"}:
+            self.reload_choices()
             self.reload()
 
     def _store_changed(self) -> None:
@@ -313,6 +332,53 @@ class SchedulePage(QWidget):
     def publish_range(self) -> None:
         first, last = self.range
         self.controller.publish(first, last, self.site_id)
+
+    def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
+        """What a right-click offers: on a shift, edit / cancel or restore / delete;
+        on an empty cell, a new shift."""
+        menu = QMenu(self)
+        menu.setObjectName("ShiftMenu")
+        shift = self._shown_shift(shift_id, employee_id) if shift_id else None
+        if shift is None:
+            menu.addAction(
+                icon("add"), "New shift…", lambda: self.open_new_dialog(employee_id, day)
+            )
+            return menu
+        menu.addAction("Edit…", lambda: self.open_edit_dialog(shift.id, employee_id))
+        if shift.cancelled:
+            menu.addAction(
+                "Restore shift",
+                lambda: self.controller.edit(shift.id, status=ShiftStatus.SCHEDULED),
+            )
+        else:
+            menu.addAction(
+                "Cancel shift",
+                lambda: self.controller.edit(shift.id, status=ShiftStatus.CANCELLED),
+            )
+        if not shift.published:
+            menu.addAction("Publish", lambda: self.controller.edit(shift.id, published=True))
+        menu.addSeparator()
+        selected = self.view.selected_shifts or {shift.id}
+        label = "Delete" if len(selected) == 1 else f"Delete {len(selected)} shifts"
+        menu.addAction(icon("delete"), label, lambda: self.controller.delete(sorted(selected)))
+        return menu
+
+    def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
+        menu = self.context_menu(shift_id, employee_id, day)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(where)
+
+    def _shown_shift(self, shift_id: str, employee_id: str) -> RosterShift | None:
+        return next(
+            (
+                s
+                for key, cell in self.model.roster.cells.items()
+                if key[0] == employee_id
+                for s in cell
+                if s.id == shift_id
+            ),
+            None,
+        )
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""
@@ -368,16 +434,7 @@ class SchedulePage(QWidget):
         return dialog
 
     def open_edit_dialog(self, shift_id: str, employee_id: str) -> ShiftDialog | None:
-        shift = next(
-            (
-                s
-                for cell_key, cell in self.model.roster.cells.items()
-                if cell_key[0] == employee_id
-                for s in cell
-                if s.id == shift_id
-            ),
-            None,
-        )
+        shift = self._shown_shift(shift_id, employee_id)
         if shift is None:
             return None
         dialog = ShiftDialog(

@@ -19,9 +19,9 @@ from desktop.theme import ACCENT, CONFLICT, MUTED, TEXT, WARNING
 WEEKEND = QColor("#f7f9fb")
 TODAY = QColor("#eef5ff")
 BAND = QColor("#edf1f5")
-LEAVE_FILL = QColor("#fff3e3")
-LEAVE_LINE = QColor("#f3d3a6")
-LEAVE_TEXT = QColor("#8a4b00")
+LEAVE_FILL = QColor("#fff6cc")
+LEAVE_EDGE = QColor("#e9cf5f")
+LEAVE_TEXT = QColor("#5c4700")
 CANCELLED_FILL = QColor("#eef0f3")
 CANCELLED_TEXT = QColor("#7b8794")
 
@@ -59,16 +59,17 @@ def font(base: QFont, pixels: int, bold: bool = False, strike: bool = False) -> 
     return result
 
 
-def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave, base: QFont) -> None:
+def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave | None, base: QFont) -> None:
+    """Leave is a plain yellow band (hatching means "not published")."""
     painter.save()
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(LEAVE_FILL)
-    painter.drawRect(rect)
-    painter.setBrush(QBrush(_hatch(LEAVE_LINE.name(), 9)))
-    painter.drawRect(rect)
+    painter.fillRect(rect, LEAVE_FILL)
+    painter.fillRect(rect.left(), rect.top(), rect.width(), 2, LEAVE_EDGE)
+    if leave is None:  # a swatch (the legend)
+        painter.restore()
+        return
     painter.setPen(LEAVE_TEXT)
     painter.setFont(font(base, 11, bold=True))
-    text_rect = rect.adjusted(6, 2, -4, 0)
+    text_rect = rect.adjusted(6, 3, -4, 0)
     text_rect.setHeight(min(rect.height(), LEAVE_BAND))
     metrics = QFontMetrics(painter.font())
     painter.drawText(

@@ -14,12 +14,14 @@ from datetime import date
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -37,7 +39,7 @@ from desktop.schedule.headers import DayHeader, PeopleHeader
 from desktop.schedule.layout import block_at, block_rects
 from desktop.schedule.model import RosterModel
 from desktop.schedule.paint import font, paint_shift
-from desktop.theme import CONFLICT, OK, WARNING
+from desktop.theme import CONFLICT, MUTED, OK, WARNING
 
 SHIFT_MIME = "application/x-shiftdesk-shift"
 #: Narrowest day column that still shows "22:30–06:30" and a short location.
@@ -90,6 +92,8 @@ class RosterView(QTableView):
     #: Double-click on a shift: shift id, employee id of the row.
     edit_requested = Signal(str, str)
     delete_requested = Signal(list)
+    #: Right-click: shift id ("" on an empty cell), employee id, day, global position.
+    menu_requested = Signal(str, str, object, QPoint)
     selection_changed = Signal(int)
     #: A drag's hover feedback changed; the text is empty when nothing hovers.
     hint_changed = Signal(str)
@@ -106,6 +110,8 @@ class RosterView(QTableView):
         self._selected: set[str] = set()
         self._press: tuple[QPoint, RosterShift, str] | None = None
         self._hint: DropHint | None = None
+        #: Said in the middle of an empty grid (no people, or none match the filters).
+        self.empty_text = ""
         self.setHorizontalHeader(DayHeader(self))
         self.setVerticalHeader(PeopleHeader(self))
         self.setItemDelegate(ShiftDelegate(self.is_selected, self))
@@ -251,7 +257,21 @@ class RosterView(QTableView):
         else:
             self.new_requested.emit(info.employee.id, self.roster_model().days[index.column()])
 
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        shift, index = self.shift_at(event.pos())
+        if not index.isValid():
+            return
+        employee = self.roster_model().row_info(index.row()).employee
+        if employee is None:
+            return
+        if shift is not None and shift.id not in self._selected:
+            self.select_shifts({shift.id})
+        day = self.roster_model().days[index.column()]
+        self.menu_requested.emit(shift.id if shift else "", employee.id, day, event.globalPos())
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Delete, Escape, Ctrl+A; Space (Ctrl+Space adds) selects the current cell's
+        shifts; Enter edits the current cell's shift or adds one."""
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._selected:
             self.delete_requested.emit(sorted(self._selected))
@@ -259,15 +279,28 @@ class RosterView(QTableView):
         if key == Qt.Key.Key_Escape and self._selected:
             self.select_shifts(set())
             return
+        if event.matches(QKeySequence.StandardKey.SelectAll):
+            model = self.roster_model()
+            self.select_shifts({s.id for cell in model.roster.cells.values() for s in cell})
+            return
+        index = self.currentIndex()
+        info = self.roster_model().row_info(index.row()) if index.isValid() else None
+        if info is None or info.employee is None:
+            super().keyPressEvent(event)
+            return
+        cell = self.roster_model().cell(index)
+        if key == Qt.Key.Key_Space:
+            ids = {s.id for s in cell.shifts}
+            add = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            self.select_shifts(self._selected | ids if add else ids)
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            index = self.currentIndex()
-            if index.isValid():
-                info = self.roster_model().row_info(index.row())
-                if info.employee is not None:
-                    self.new_requested.emit(
-                        info.employee.id, self.roster_model().days[index.column()]
-                    )
-                    return
+            chosen = [s for s in cell.shifts if s.id in self._selected] or list(cell.shifts)
+            if chosen:
+                self.edit_requested.emit(chosen[0].id, info.employee.id)
+            else:
+                self.new_requested.emit(info.employee.id, cell.day)
+            return
         super().keyPressEvent(event)
 
     # --- drag and drop ------------------------------------------------------------------------
@@ -339,6 +372,17 @@ class RosterView(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(MUTED)
+            painter.setFont(font(self.font(), 15))
+            painter.drawText(
+                self.viewport().rect().adjusted(40, 40, -40, -40),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+                | int(Qt.TextFlag.TextWordWrap),
+                self.empty_text,
+            )
+            painter.end()
         hint = self._hint
         if hint is None:
             return

@@ -191,3 +191,50 @@ def test_clicking_a_department_band_collapses_it(qtbot, page, org) -> None:
     header.sectionClicked.emit(0)
     assert page.model.rowCount() == rows - 2
     assert page.model.row_info(0).collapsed
+
+
+def _menu_action(menu, text):
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_right_click_menu_cancels_and_restores_a_shift(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    menu = page.context_menu(sid, org.anna, MONDAY)
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "Edit…",
+        "Cancel shift",
+        "Publish",
+        "Delete",
+    ]
+    _menu_action(menu, "Cancel shift").trigger()
+    (shift,) = page.model.roster.shifts(org.anna, MONDAY)
+    assert shift.cancelled
+    assert page.model.index_of(org.anna, MONDAY).data() == "09:00–17:00 (cancelled)"
+    _menu_action(page.context_menu(sid, org.anna, MONDAY), "Restore shift").trigger()
+    assert not page.model.roster.shifts(org.anna, MONDAY)[0].cancelled
+    assert page.context.undo_stack.count() == 2
+
+
+def test_keyboard_selects_the_current_cell_and_enter_edits_it(qtbot, page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    other = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben)
+    page.reload()
+    view = page.view
+    view.setFocus()
+    view.setCurrentIndex(page.model.index_of(org.anna, MONDAY))
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert view.selected_shifts == {sid}
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert view.selected_shifts == {sid, other}
+    edits = []
+    view.edit_requested.connect(lambda *args: edits.append(args))
+    view.select_shifts({sid})
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert edits == [(sid, org.anna)]
+
+
+def test_an_empty_result_says_why(page, org) -> None:
+    page.name_edit.setText("nobody by this name")
+    assert page.model.rowCount() == 0
+    assert page.view.empty_text == "Nobody matches these filters."
