@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.demo import build_demo
 from core.errors import StoreError
-from core.store import Store, default_path, open_store
+from core.store import ENV_DB, Store, default_path, open_store
 from desktop import theme
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
@@ -29,6 +30,17 @@ def open_first_store(path: Path) -> Store:
     return store
 
 
+def database_path(db_path: str | None, settings: QSettings) -> Path:
+    """The file named on the command line, else $SHIFTDESK_DB, else the database
+    opened last time (if it is still there), else the default store."""
+    if db_path:
+        return Path(db_path).expanduser()
+    last = str(settings.value("database", "") or "")
+    if not os.environ.get(ENV_DB) and last and Path(last).exists():
+        return Path(last)
+    return default_path()
+
+
 def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -43,12 +55,16 @@ def application() -> QApplication:
 def main(db_path: str | None = None) -> int:
     app = application()
     settings = QSettings()
-    path = Path(db_path).expanduser() if db_path else default_path()
+    path = database_path(db_path, settings)
     try:
         store = open_first_store(path)
     except StoreError as error:
         QMessageBox.critical(None, "Cannot open the database", str(error))
         return 1
-    window = MainWindow(AppContext(store), settings)
+    context = AppContext(store)
+    window = MainWindow(context, settings)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        context.store.close()

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -44,6 +44,8 @@ from desktop.theme import CONFLICT, MUTED, OK, WARNING
 SHIFT_MIME = "application/x-shiftdesk-shift"
 #: Narrowest day column that still shows "22:30–06:30" and a short location.
 MIN_DAY_WIDTH = 112
+#: A drag this close (pixels) to an edge scrolls the grid that way, for 500 people.
+EDGE = 24
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,10 @@ class RosterView(QTableView):
         self._hint: DropHint | None = None
         #: Said in the middle of an empty grid (no people, or none match the filters).
         self.empty_text = ""
+        self._edge_scroll = (0, 0)
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setInterval(40)
+        self._scroll_timer.timeout.connect(self._scroll_step)
         self.setHorizontalHeader(DayHeader(self))
         self.setVerticalHeader(PeopleHeader(self))
         self.setItemDelegate(ShiftDelegate(self.is_selected, self))
@@ -333,6 +339,9 @@ class RosterView(QTableView):
         )
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._edge_scroll = self._edge_direction(event.position().toPoint())
+        if self._edge_scroll != (0, 0) and not self._scroll_timer.isActive():
+            self._scroll_timer.start()
         request, index = self._request(event)
         if request is None:
             self._set_hint(None)
@@ -344,10 +353,29 @@ class RosterView(QTableView):
         event.accept(self.visualRect(index))
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._scroll_timer.stop()
         self._set_hint(None)
         event.accept()
 
+    def _edge_direction(self, pos: QPoint) -> tuple[int, int]:
+        """Which way to scroll while a drag rests near an edge of the grid."""
+        area = self.viewport().rect()
+
+        def axis(value: int, low: int, high: int) -> int:
+            return -1 if value < low + EDGE else 1 if value > high - EDGE else 0
+
+        return axis(pos.x(), area.left(), area.right()), axis(pos.y(), area.top(), area.bottom())
+
+    def _scroll_step(self) -> None:
+        dx, dy = self._edge_scroll
+        if (dx, dy) == (0, 0):
+            self._scroll_timer.stop()
+            return
+        for bar, direction in ((self.horizontalScrollBar(), dx), (self.verticalScrollBar(), dy)):
+            bar.setValue(bar.value() + direction * EDGE)
+
     def dropEvent(self, event: QDropEvent) -> None:
+        self._scroll_timer.stop()
         request, _ = self._request(event)
         self._set_hint(None)
         if request is None:

@@ -5,9 +5,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from core.models import Employee
-from core.store import Store, open_store
-from desktop.app import open_first_store
+from core.store import Store
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 from tests.conftest import MONDAY
@@ -90,16 +88,3 @@ def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org
     assert restored.department_box.currentData() == org.kitchen_id
     assert restored.name_edit.text() == "anna"
     assert restored.model.collapsed == {org.kitchen_id}
-
-
-def test_first_run_fills_a_new_database_with_the_demo(tmp_path: Path) -> None:
-    path = tmp_path / "first.shiftdesk"
-    store = open_first_store(path)
-    with store.session() as s:
-        assert s.query(Employee).count() == 40
-    store.close()
-    again = open_first_store(path)  # an existing file is opened as it is
-    with again.session() as s:
-        assert s.query(Employee).count() == 40
-    again.close()
-    assert open_store(path).path == path

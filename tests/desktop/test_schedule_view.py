@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
 from core.models import Shift
+from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, drop, hover
 
@@ -238,3 +240,24 @@ def test_an_empty_result_says_why(page, org) -> None:
     page.name_edit.setText("nobody by this name")
     assert page.model.rowCount() == 0
     assert page.view.empty_text == "Nobody matches these filters."
+
+
+def test_a_drag_resting_near_the_bottom_edge_scrolls_the_grid(qtbot, page, store, org) -> None:
+    page.resize(1400, 260)  # fewer rows than the grid holds
+    page.reload()
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    bar = page.view.verticalScrollBar()
+    assert bar.maximum() > 0
+    mime = shift_mime(sid, org.cara)
+    bottom = page.view.viewport().rect().bottom() - 5
+    event = QDragMoveEvent(
+        QPoint(200, bottom),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    page.view.dragMoveEvent(event)
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    page.view.dragLeaveEvent(QDragLeaveEvent())
