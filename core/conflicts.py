@@ -206,18 +206,29 @@ def _hours(delta: timedelta) -> str:
 
 def members_of(session: Session, department_ids: Iterable[str]) -> list[str]:
     """Active employees of these departments: a department assignment covers them."""
-    ids = list(department_ids)
+    return [
+        emp
+        for members in members_by_department(session, department_ids).values()
+        for emp in members
+    ]
+
+
+def members_by_department(session: Session, department_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each department's active employees, in one query (bulk work asks once)."""
+    ids = list(dict.fromkeys(department_ids))
+    found: dict[str, list[str]] = {dept: [] for dept in ids}
     if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Employee.id).where(
-                Employee.department_id.in_(ids),
-                Employee.active.is_(True),
-                Employee.deleted.is_(False),
-            )
+        return found
+    rows = session.execute(
+        select(Employee.id, Employee.department_id).where(
+            Employee.department_id.in_(ids),
+            Employee.active.is_(True),
+            Employee.deleted.is_(False),
         )
     )
+    for emp, dept in rows:
+        found[dept].append(emp)
+    return found
 
 
 def load_index(

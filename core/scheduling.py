@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from core.conflicts import Busy, ConflictIndex, expand_assignees, load_index, shift_label
+from core.conflicts import (
+    Busy,
+    ConflictIndex,
+    load_index,
+    members_by_department,
+    shift_label,
+)
 from core.errors import NotFound, ValidationError
 from core.models import (
     Department,
@@ -90,30 +96,63 @@ class Placed:
 
 
 def _validate(session: Session, draft: ShiftDraft) -> Placed:
-    site = session.get(Site, draft.site_id)
-    if site is None:
-        raise ValidationError("site", f"no site with id {draft.site_id}")
-    if draft.status not in set(ShiftStatus):
-        choices = ", ".join(s.value for s in ShiftStatus)
-        raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
-    start, end = shift_instants(draft.shift_date, draft.start_time, draft.end_time, site.timezone)
-    if draft.employee_ids:
-        found = {
-            e.id: e
-            for e in session.scalars(select(Employee).where(Employee.id.in_(draft.employee_ids)))
-        }
-        for emp_id in draft.employee_ids:
-            emp = found.get(emp_id)
-            if emp is None or emp.deleted:
-                raise ValidationError("employee", f"no employee with id {emp_id}")
-            if not emp.active:
-                raise ValidationError("employee", f"{emp.name} is inactive")
-    for dept_id in [*draft.department_ids, *([draft.department_id] if draft.department_id else [])]:
-        dept = session.get(Department, dept_id)
-        if dept is None or dept.deleted:
-            raise ValidationError("department", f"no department with id {dept_id}")
-    people = expand_assignees(session, draft.employee_ids, draft.department_ids)
-    return Placed(draft, site.company_id, start, end, tuple(people))
+    return _validate_all(session, [draft])[0]
+
+
+def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
+    """Validate drafts with one query per kind of record, however many drafts there are."""
+    sites = {
+        s.id: s
+        for s in session.scalars(select(Site).where(Site.id.in_({d.site_id for d in drafts})))
+    }
+    emp_ids = {e for d in drafts for e in d.employee_ids}
+    employees = (
+        {e.id: e for e in session.scalars(select(Employee).where(Employee.id.in_(emp_ids)))}
+        if emp_ids
+        else {}
+    )
+    dept_ids = {x for d in drafts for x in _departments_named(d)}
+    departments = (
+        {x.id: x for x in session.scalars(select(Department).where(Department.id.in_(dept_ids)))}
+        if dept_ids
+        else {}
+    )
+    members = members_by_department(session, {x for d in drafts for x in d.department_ids})
+    statuses = {s.value for s in ShiftStatus}
+    checked: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    placed = []
+    for draft in drafts:
+        site = sites.get(draft.site_id)
+        if site is None:
+            raise ValidationError("site", f"no site with id {draft.site_id}")
+        if draft.status not in statuses:
+            choices = ", ".join(s.value for s in ShiftStatus)
+            raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
+        start, end = shift_instants(
+            draft.shift_date, draft.start_time, draft.end_time, site.timezone
+        )
+        assignment = (draft.employee_ids, _departments_named(draft))
+        if assignment not in checked:
+            for emp_id in draft.employee_ids:
+                emp = employees.get(emp_id)
+                if emp is None or emp.deleted:
+                    raise ValidationError("employee", f"no employee with id {emp_id}")
+                if not emp.active:
+                    raise ValidationError("employee", f"{emp.name} is inactive")
+            for dept_id in _departments_named(draft):
+                dept = departments.get(dept_id)
+                if dept is None or dept.deleted:
+                    raise ValidationError("department", f"no department with id {dept_id}")
+            checked.add(assignment)
+        people = dict.fromkeys(draft.employee_ids)
+        for dept_id in draft.department_ids:
+            people.update(dict.fromkeys(members[dept_id]))
+        placed.append(Placed(draft, site.company_id, start, end, tuple(people)))
+    return placed
+
+
+def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
+    return (*draft.department_ids, *((draft.department_id,) if draft.department_id else ()))
 
 
 def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
@@ -326,11 +365,13 @@ class BulkPlan:
     accepted: tuple[Placed, ...]
     rejected: tuple[tuple[Placed, tuple[Conflict, ...]], ...]
     check: Check
+    #: Every draft in the order given, with what checking it found.
+    items: tuple[tuple[Placed, Check], ...] = ()
 
 
 def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     """Check many drafts against the store *and each other*, loading the range once."""
-    placed = [_validate(session, d) for d in drafts]
+    placed = _validate_all(session, drafts) if drafts else []
     if not placed:
         return BulkPlan((), (), Check())
     people = {p for item in placed for p in item.people}
@@ -343,9 +384,11 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     )
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
+    items: list[tuple[Placed, Check]] = []
     warnings = []
     for n, item in enumerate(placed):
         check = _check(index, item, frozenset())
+        items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
             continue
@@ -358,7 +401,9 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
                 Busy(person, item.start_utc, item.end_utc, f"new:{n}", label, d.shift_date)
             )
     conflicts = tuple(c for _, cs in rejected for c in cs)
-    return BulkPlan(tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)))
+    return BulkPlan(
+        tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)), tuple(items)
+    )
 
 
 def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
