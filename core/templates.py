@@ -174,9 +174,20 @@ class OnConflict(StrEnum):
 
 
 @dataclass(frozen=True)
+class Application:
+    """One template for some people: each employee gets a shift per occurrence, and
+    each department gets one shift per occurrence assigned to it as a whole."""
+
+    template_id: str
+    employee_ids: tuple[str, ...] = ()
+    department_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProposedShift:
     """One shift an application would write, with what checking it found."""
 
+    template_id: str
     shift_date: date
     start_time: str
     end_time: str
@@ -194,12 +205,12 @@ class ProposedShift:
 
 @dataclass(frozen=True)
 class Expansion:
-    """The dry run of applying a template: nothing of it has been written."""
+    """The dry run of applying templates: nothing of it has been written."""
 
-    template_id: str
     first: date
     last: date
-    occurrences: tuple[date, ...]
+    #: Each template's occurrence dates within the range.
+    occurrences: Mapping[str, tuple[date, ...]]
     shifts: tuple[ProposedShift, ...]
     plan: BulkPlan = field(repr=False, compare=False)
 
@@ -216,13 +227,7 @@ class Expansion:
         return not self.conflicts
 
 
-def _drafts(
-    template: ShiftTemplate,
-    days: Sequence[date],
-    employee_ids: Sequence[str],
-    department_ids: Sequence[str],
-) -> list[ShiftDraft]:
-    """One shift per employee per occurrence, and one per department per occurrence."""
+def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
     base = ShiftDraft(
         site_id=template.site_id,
         shift_date=template.dtstart,
@@ -232,40 +237,56 @@ def _drafts(
         department_id=template.department_id,
         template_id=template.id,
     )
-    per_day = [replace(base, employee_ids=(emp,)) for emp in employee_ids] + [
+    per_day = [replace(base, employee_ids=(emp,)) for emp in app.employee_ids] + [
         replace(base, department_ids=(dept,), department_id=template.department_id or dept)
-        for dept in department_ids
+        for dept in app.department_ids
     ]
     return [replace(shape, shift_date=day) for day in days for shape in per_day]
 
 
-def expand_template(
-    session: Session,
-    template_id: str,
-    first: date,
-    last: date,
-    employee_ids: Sequence[str] = (),
-    department_ids: Sequence[str] = (),
-) -> Expansion:
-    """The shifts applying a template from ``first`` to ``last`` would write, each with
-    its conflicts (with the store and within the batch) and warnings; writes nothing."""
-    template = get_template(session, template_id)
-    employee_ids = list(dict.fromkeys(employee_ids))
-    department_ids = list(dict.fromkeys(department_ids))
-    if not employee_ids and not department_ids:
-        raise ValidationError("employees", "choose at least one employee or department")
+def _check_range(first: date, last: date) -> None:
     if last < first:
         raise ValidationError("to", f"the range ends ({last}) before it starts ({first})")
     if last - first >= MAX_RANGE:
         raise ValidationError(
             "to", f"a template is applied to at most {MAX_RANGE.days} days at once"
         )
-    site = session.get(Site, template.site_id)
-    assert site is not None
-    days = recurrence.occurrences(template.rrule, template.dtstart, first, last, site.timezone)
-    plan = plan_bulk(session, _drafts(template, days, employee_ids, department_ids))
+
+
+def expand_templates(
+    session: Session, applications: Sequence[Application], first: date, last: date
+) -> Expansion:
+    """The shifts applying these templates from ``first`` to ``last`` would write, each
+    with its conflicts (with the store and within the whole batch) and warnings.
+
+    Writes nothing. However many templates, the store is read once for the range.
+    """
+    _check_range(first, last)
+    drafts: list[ShiftDraft] = []
+    occurrences: dict[str, tuple[date, ...]] = {}
+    zones: dict[str, str] = {}
+    for app in applications:
+        app = Application(
+            app.template_id,
+            tuple(dict.fromkeys(app.employee_ids)),
+            tuple(dict.fromkeys(app.department_ids)),
+        )
+        if not app.employee_ids and not app.department_ids:
+            raise ValidationError("employees", "choose at least one employee or department")
+        template = get_template(session, app.template_id)
+        if template.site_id not in zones:
+            site = session.get(Site, template.site_id)
+            assert site is not None
+            zones[template.site_id] = site.timezone
+        days = recurrence.occurrences(
+            template.rrule, template.dtstart, first, last, zones[template.site_id]
+        )
+        occurrences[template.id] = tuple(days)
+        drafts.extend(_drafts(template, days, app))
+    plan = plan_bulk(session, drafts)
     shifts = tuple(
         ProposedShift(
+            template_id=placed.draft.template_id or "",
             shift_date=placed.draft.shift_date,
             start_time=placed.draft.start_time,
             end_time=placed.draft.end_time,
@@ -278,7 +299,20 @@ def expand_template(
         )
         for placed, check in plan.items
     )
-    return Expansion(template_id, first, last, tuple(days), shifts, plan)
+    return Expansion(first, last, occurrences, shifts, plan)
+
+
+def expand_template(
+    session: Session,
+    template_id: str,
+    first: date,
+    last: date,
+    employee_ids: Sequence[str] = (),
+    department_ids: Sequence[str] = (),
+) -> Expansion:
+    """The dry run of applying one template (see :func:`expand_templates`)."""
+    app = Application(template_id, tuple(employee_ids), tuple(department_ids))
+    return expand_templates(session, [app], first, last)
 
 
 def _mode(on_conflict: OnConflict | str) -> OnConflict:
@@ -303,6 +337,20 @@ def commit_expansion(
     return write_bulk(session, expansion.plan)
 
 
+def apply_templates(
+    session: Session,
+    applications: Sequence[Application],
+    first: date,
+    last: date,
+    *,
+    on_conflict: OnConflict | str = OnConflict.SKIP,
+) -> OpResult:
+    """Expand and commit in one call: the dry run's rules, then one transaction."""
+    _mode(on_conflict)
+    expansion = expand_templates(session, applications, first, last)
+    return commit_expansion(session, expansion, on_conflict=on_conflict)
+
+
 def apply_template(
     session: Session,
     template_id: str,
@@ -313,7 +361,6 @@ def apply_template(
     *,
     on_conflict: OnConflict | str = OnConflict.SKIP,
 ) -> OpResult:
-    """Expand and commit in one call (the dry run's rules, then one transaction)."""
-    _mode(on_conflict)
-    expansion = expand_template(session, template_id, first, last, employee_ids, department_ids)
-    return commit_expansion(session, expansion, on_conflict=on_conflict)
+    """Apply one template (see :func:`apply_templates`)."""
+    app = Application(template_id, tuple(employee_ids), tuple(department_ids))
+    return apply_templates(session, [app], first, last, on_conflict=on_conflict)
