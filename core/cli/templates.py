@@ -23,7 +23,6 @@ from core.templates import (
 )
 from core.timeutil import parse_date
 
-
 _COLUMNS = ("id", "name", "start_time", "end_time", "rrule", "dtstart", "location")
 
 
