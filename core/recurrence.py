@@ -199,7 +199,8 @@ def _split_lines(text: str, dtstart: date, tz: str) -> tuple[str, set[date]]:
     exdates: set[date] = set()
     for line in _unfold(text):
         head, colon, value = line.partition(":")
-        name, *params = head.upper().split(";")
+        name, *params = head.split(";")
+        name = name.strip().upper()
         if not colon or "=" in name:  # a bare rule such as FREQ=DAILY;COUNT=3
             rules.append(line)
         elif name == "RRULE":
