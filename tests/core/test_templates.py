@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.errors import NotFound, ValidationError
 from core.models import LeaveRequest, LeaveStatus, OutboxEntry, Shift, ShiftTemplate
@@ -344,12 +344,15 @@ def test_written_shifts_carry_the_template_and_are_queued_for_sync(store: Store,
     with store.session() as s:
         shifts = [s.get(Shift, sid) for sid in result.ids]
         assert {(x.template_id, x.location, x.published) for x in shifts} == {(tid, "Bar", False)}
-        queued = s.scalar(
-            select(func.count())
-            .select_from(OutboxEntry)
-            .where(OutboxEntry.record_id.in_(result.ids), OutboxEntry.op == "create")
-        )
-    assert queued == 5
+        assert {(x.status, x.dirty, x.deleted, x.flag) for x in shifts} == {
+            ("scheduled", True, False, "")
+        }
+        assert shifts[0].start_utc == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+        queued = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id.in_(result.ids))).all()
+    assert (
+        sorted((e.op, e.collection, str(e.fields)) for e in queued)
+        == [("create", "shifts", "{'changed': []}")] * 5
+    )
 
 
 def test_undo_removes_the_whole_application_in_one_step_and_redo_restores_it(
