@@ -9,10 +9,11 @@ goes. Either way the same code decides, so the grid, the CLI and the server agre
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -73,6 +74,7 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
+@lru_cache(maxsize=8192)
 def shift_label(day: date, start: str, end: str) -> str:
     return f"{start}–{end} on {day:%a %d %b}"
 
@@ -173,21 +175,20 @@ class ConflictIndex:
         limit = self.rules.max_consecutive_days
         if limit <= 0:
             return []
-        worked = self._days.get(emp, {})
-        excluded_days = [b.day for b in near if b.source_id in exclude and b.day is not None]
-
-        def works(d: date) -> bool:
-            return worked.get(d, 0) - excluded_days.count(d) > 0
-
+        worked = self._days.get(emp)
+        if not worked:
+            return []
+        skipped = Counter(b.day for b in near if b.day is not None and b.source_id in exclude)
+        one_day = timedelta(days=1)
         run = 1
-        d = day - timedelta(days=1)
-        while works(d) and run <= limit:
+        d = day - one_day
+        while run <= limit and worked.get(d, 0) > skipped[d]:
             run += 1
-            d -= timedelta(days=1)
-        d = day + timedelta(days=1)
-        while works(d) and run <= limit:
+            d -= one_day
+        d = day + one_day
+        while run <= limit and worked.get(d, 0) > skipped[d]:
             run += 1
-            d += timedelta(days=1)
+            d += one_day
         if run <= limit:
             return []
         return [

@@ -177,7 +177,15 @@ def occurrences(text: str, dtstart: date, first: date, last: date, tz: str = "UT
     """Occurrence dates from ``first`` to ``last`` (both included)."""
     if last < first:
         raise ValidationError("to", f"the range ends ({last}) before it starts ({first})")
-    return parse(text, dtstart, tz).between(first, last)
+    if not isinstance(text, str) or isinstance(dtstart, datetime):
+        return parse(text, dtstart, tz).between(first, last)
+    return list(_between(text.strip(), dtstart, first, last, tz))
+
+
+@lru_cache(maxsize=1024)
+def _between(text: str, dtstart: date, first: date, last: date, tz: str) -> tuple[date, ...]:
+    """Many templates share a rule (every workday, say): each is expanded once."""
+    return tuple(parse(text, dtstart, tz).between(first, last))
 
 
 # --- parsing --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import repeat
 from typing import Any
@@ -121,7 +121,8 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
     )
     members = members_by_department(session, {x for d in drafts for x in d.department_ids})
     statuses = {s.value for s in ShiftStatus}
-    checked: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    checked: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+    instants: dict[tuple[date, str, str, str], tuple[datetime, datetime]] = {}
     placed = []
     for draft in drafts:
         site = sites.get(draft.site_id)
@@ -130,11 +131,13 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
         if draft.status not in statuses:
             choices = ", ".join(s.value for s in ShiftStatus)
             raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
-        start, end = shift_instants(
-            draft.shift_date, draft.start_time, draft.end_time, site.timezone
-        )
+        when = (draft.shift_date, draft.start_time, draft.end_time, site.timezone)
+        if when not in instants:
+            instants[when] = shift_instants(*when)
+        start, end = instants[when]
         assignment = (draft.employee_ids, _departments_named(draft))
-        if assignment not in checked:
+        people = checked.get(assignment)
+        if people is None:
             for emp_id in draft.employee_ids:
                 emp = employees.get(emp_id)
                 if emp is None or emp.deleted:
@@ -145,11 +148,11 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
                 dept = departments.get(dept_id)
                 if dept is None or dept.deleted:
                     raise ValidationError("department", f"no department with id {dept_id}")
-            checked.add(assignment)
-        people = dict.fromkeys(draft.employee_ids)
-        for dept_id in draft.department_ids:
-            people.update(dict.fromkeys(members[dept_id]))
-        placed.append(Placed(draft, site.company_id, start, end, tuple(people)))
+            bound = dict.fromkeys(draft.employee_ids)
+            for dept_id in draft.department_ids:
+                bound.update(dict.fromkeys(members[dept_id]))
+            people = checked[assignment] = tuple(bound)
+        placed.append(Placed(draft, site.company_id, start, end, people))
     return placed
 
 
@@ -483,12 +486,13 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
 
     Conflicting drafts were left out by :func:`plan_bulk`; they come back as the
     result's ``skipped`` so the caller can show what was not written. Shifts are
-    written in time order, which keeps SQLite's time indexes appending.
+    written in time order with ids in sorted order, so that SQLite's indexes take
+    each batch in order instead of scattering it (several times faster at a year).
     """
     now = utcnow()
     accepted = sorted(plan.accepted, key=lambda p: p.start_utc)
     n = len(accepted)
-    ids = _new_ids(n)
+    ids = sorted(_new_ids(n))  # sorted ids append to the id indexes instead of scattering
     drafts = [p.draft for p in accepted]
     shift_columns: dict[str, Sequence[Any]] = {
         name: [getattr(d, name) for d in drafts] for name in CONTENT_FIELDS
@@ -525,7 +529,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         "attempts": 0,
     }
     _insert_columns(
-        session, OutboxEntry.__table__, n, {"key": _new_ids(n), "record_id": ids}, outbox
+        session, OutboxEntry.__table__, n, {"key": sorted(_new_ids(n)), "record_id": ids}, outbox
     )
     before: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
     return OpResult(

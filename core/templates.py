@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from sqlalchemy import select
@@ -211,8 +211,28 @@ class Expansion:
     last: date
     #: Each template's occurrence dates within the range.
     occurrences: Mapping[str, tuple[date, ...]]
-    shifts: tuple[ProposedShift, ...]
     plan: BulkPlan = field(repr=False, compare=False)
+
+    @cached_property
+    def shifts(self) -> tuple[ProposedShift, ...]:
+        """Every proposed shift in order; built when first asked (a commit needs none)."""
+        return tuple(
+            ProposedShift(
+                template_id=placed.draft.template_id or "",
+                shift_date=placed.draft.shift_date,
+                start_time=placed.draft.start_time,
+                end_time=placed.draft.end_time,
+                start_utc=placed.start_utc,
+                end_utc=placed.end_utc,
+                employee_id=placed.draft.employee_ids[0] if placed.draft.employee_ids else None,
+                department_id=(
+                    placed.draft.department_ids[0] if placed.draft.department_ids else None
+                ),
+                conflicts=check.conflicts,
+                warnings=check.warnings,
+            )
+            for placed, check in self.plan.items
+        )
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -228,20 +248,24 @@ class Expansion:
 
 
 def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
-    base = ShiftDraft(
-        site_id=template.site_id,
-        shift_date=template.dtstart,
-        start_time=template.start_time,
-        end_time=template.end_time,
-        location=template.location,
-        department_id=template.department_id,
-        template_id=template.id,
-    )
-    per_day = [replace(base, employee_ids=(emp,)) for emp in app.employee_ids] + [
-        replace(base, department_ids=(dept,), department_id=template.department_id or dept)
-        for dept in app.department_ids
+    assignments = [((emp,), (), template.department_id) for emp in app.employee_ids] + [
+        ((), (dept,), template.department_id or dept) for dept in app.department_ids
     ]
-    return [replace(shape, shift_date=day) for day in days for shape in per_day]
+    return [
+        ShiftDraft(
+            site_id=template.site_id,
+            shift_date=day,
+            start_time=template.start_time,
+            end_time=template.end_time,
+            employee_ids=employees,
+            department_ids=departments,
+            location=template.location,
+            department_id=department_id,
+            template_id=template.id,
+        )
+        for day in days
+        for employees, departments, department_id in assignments
+    ]
 
 
 def _check_range(first: date, last: date) -> None:
@@ -284,22 +308,7 @@ def expand_templates(
         occurrences[template.id] = tuple(days)
         drafts.extend(_drafts(template, days, app))
     plan = plan_bulk(session, drafts)
-    shifts = tuple(
-        ProposedShift(
-            template_id=placed.draft.template_id or "",
-            shift_date=placed.draft.shift_date,
-            start_time=placed.draft.start_time,
-            end_time=placed.draft.end_time,
-            start_utc=placed.start_utc,
-            end_utc=placed.end_utc,
-            employee_id=placed.draft.employee_ids[0] if placed.draft.employee_ids else None,
-            department_id=placed.draft.department_ids[0] if placed.draft.department_ids else None,
-            conflicts=check.conflicts,
-            warnings=check.warnings,
-        )
-        for placed, check in plan.items
-    )
-    return Expansion(first, last, occurrences, shifts, plan)
+    return Expansion(first, last, occurrences, plan)
 
 
 def expand_template(
