@@ -9,7 +9,7 @@ goes. Either way the same code decides, so the grid, the CLI and the server agre
 from __future__ import annotations
 
 import bisect
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -178,15 +178,19 @@ class ConflictIndex:
         worked = self._days.get(emp)
         if not worked:
             return []
-        skipped = Counter(b.day for b in near if b.day is not None and b.source_id in exclude)
+        skipped: dict[date, int] = {}  # shifts of this day that the check leaves out
+        if exclude:
+            for b in near:
+                if b.day is not None and b.source_id in exclude:
+                    skipped[b.day] = skipped.get(b.day, 0) + 1
         one_day = timedelta(days=1)
         run = 1
         d = day - one_day
-        while run <= limit and worked.get(d, 0) > skipped[d]:
+        while run <= limit and worked.get(d, 0) > skipped.get(d, 0):
             run += 1
             d -= one_day
         d = day + one_day
-        while run <= limit and worked.get(d, 0) > skipped[d]:
+        while run <= limit and worked.get(d, 0) > skipped.get(d, 0):
             run += 1
             d += one_day
         if run <= limit:
