@@ -144,7 +144,7 @@ class ConflictIndex:
                 if busy.source_id not in exclude and overlaps(start, end, busy.start, busy.end):
                     conflicts.append(Conflict("leave", emp, busy.source_id, f"{who} {busy.label}"))
             warnings.extend(self._rest_warnings(emp, who, near, start, end))
-            warnings.extend(self._consecutive_warning(emp, who, day, exclude, near))
+            warnings.extend(self._consecutive_warning(emp, who, day, exclude))
         return Check(tuple(conflicts), tuple(warnings))
 
     def _rest_warnings(
@@ -170,7 +170,7 @@ class ConflictIndex:
         return found
 
     def _consecutive_warning(
-        self, emp: str, who: str, day: date, exclude: frozenset[str], near: Sequence[Busy]
+        self, emp: str, who: str, day: date, exclude: frozenset[str]
     ) -> list[RuleWarning]:
         limit = self.rules.max_consecutive_days
         if limit <= 0:
@@ -179,8 +179,8 @@ class ConflictIndex:
         if not worked:
             return []
         skipped: dict[date, int] = {}  # shifts of this day that the check leaves out
-        if exclude:
-            for b in near:
+        if exclude:  # an edit: the shift's old place may lie anywhere in the run
+            for b in self._shifts.get(emp, ()):
                 if b.day is not None and b.source_id in exclude:
                     skipped[b.day] = skipped.get(b.day, 0) + 1
         one_day = timedelta(days=1)
