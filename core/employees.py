@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
 from core.models import Department, Employee, Site, new_id
+from core.money import hours, money
 
 CSV_COLUMNS = (
     "first_name",
@@ -71,8 +72,8 @@ def list_employees(session: Session, include_inactive: bool = False) -> list[Emp
             name=emp.name,
             department=dept,
             code=emp.code,
-            hourly_rate=emp.hourly_rate,
-            contract_hours=emp.contract_hours,
+            hourly_rate=money(emp.hourly_rate),
+            contract_hours=hours(emp.contract_hours),
             active=emp.active,
         )
         for emp, dept in session.execute(query)

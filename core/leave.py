@@ -368,7 +368,7 @@ def approve_leave(
         else:
             note = (
                 f"{employee.name} {leave_label(leave)} but was kept on this shift"
-                f" when {decided['decided_by']} approved it"
+                f" when {decided['decided_by']} approved it."
             )
             flags[shift.id] = f"{shift.flag} {note}".strip()
     result = _apply(session, {leave_id: decided}, shifts, flags)
