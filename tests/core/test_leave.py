@@ -360,7 +360,8 @@ def test_approve_and_keep_flags_the_shift_and_undo_clears_the_flag(store: Store,
     employees, _, flag = _shift_state(store, sid)
     assert employees == (org.anna,)
     assert flag == (
-        "Anna Berg is on approved paid leave 01 Jun but was kept on this shift when sam approved it."
+        "Anna Berg is on approved paid leave 01 Jun"
+        " but was kept on this shift when sam approved it."
     )
     with store.session() as s:
         result.undo(s)
