@@ -15,11 +15,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from core.cli import common, demo, store_cmds
+from core.cli import attendance, common, demo, payroll, store_cmds
 from core.errors import ConflictError, ShiftDeskError
 
 #: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (store_cmds, demo)
+CORE_COMMANDS = (store_cmds, demo, attendance, payroll)
 
 
 def build_parser() -> argparse.ArgumentParser:
