@@ -168,7 +168,7 @@ def _check_row(
         choices = ", ".join(k.value for k in PunchKind)
         problems.append(RowProblem(line, "kind", f"{kind!r} is not one of {choices}"))
     raw = (record.get("timestamp") or "").strip()
-    at: datetime | str
+    at: datetime | str | None = None  # None: a local time of an unknown employee
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
@@ -178,14 +178,12 @@ def _check_row(
             at = parsed.astimezone(UTC)
         elif len(matches) == 1:
             at = _local_to_utc(parsed, matches[0][2])
-        else:
-            at = "cannot be placed without its employee's time zone"
     if isinstance(at, str):
         problems.append(RowProblem(line, "timestamp", at))
     device = (record.get("device") or "").strip() or None
     if device is not None and len(device) > 100:
         problems.append(RowProblem(line, "device", "is longer than 100 characters"))
-    if len(problems) > before or isinstance(at, str):
+    if len(problems) > before or not isinstance(at, datetime):
         return None
     emp_id, company_id, _tz = matches[0]
     return _Row(line, company_id, emp_id, kind, at, device)
