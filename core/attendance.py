@@ -692,8 +692,9 @@ def _derive_day(
         if correction.clock_in is not None or correction.clock_out is not None:
             first_in = correction.clock_in or first_in
             last_out = correction.clock_out or last_out
-            missing = first_in is None or last_out is None
-            gross = last_out - first_in if first_in and last_out else timedelta(0)
+            whole = first_in is not None and last_out is not None and last_out > first_in
+            missing = not whole
+            gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
         if correction.break_minutes is not None:
             breaks = timedelta(minutes=correction.break_minutes)
     worked = max(0, _minutes(gross - breaks))

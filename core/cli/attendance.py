@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from core.attendance import (
     approve_day,
@@ -78,6 +80,12 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_in(s: Session, employee_id: str, day: date) -> datetime | None:
+    """When the day began as it stands, so a clock-out before it is the next morning."""
+    found = attendance(s, day, day, employee_ids=[employee_id]).days
+    return found[0].first_in if found else None
+
+
 def _correct(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date")
     with session(args) as s:
@@ -92,9 +100,10 @@ def _correct(args: argparse.Namespace) -> int:
         )
         clock_out = None
         if args.clock_out:
-            clock_out = local_instant(day, parse_hhmm(args.clock_out, "--out"), tz)
-            if clock_in is not None and clock_out <= clock_in:
-                out_time = parse_hhmm(args.clock_out, "--out")
+            out_time = parse_hhmm(args.clock_out, "--out")
+            clock_out = local_instant(day, out_time, tz)
+            start = clock_in or _first_in(s, employee_id, day)
+            if start is not None and clock_out <= start:
                 clock_out = local_instant(day + timedelta(days=1), out_time, tz)
         result = correct_day(
             s,

@@ -481,3 +481,19 @@ def test_second_site_in_another_zone_uses_its_own_local_days(store: Store, org: 
     record = day(store, eve, MONDAY)
     assert record.worked_minutes == 180
     assert record.as_dict()["first_in"] == "2026-06-01T20:00:00-04:00"
+
+
+def test_corrected_out_before_the_punched_in_leaves_the_day_open(store: Store, org: Org) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    punches(store, org, org.anna, MONDAY, ("in", "09:00"))
+    with store.session() as s:
+        correct_day(
+            s,
+            employee_id=org.anna,
+            work_date=MONDAY,
+            clock_out=at(MONDAY, "08:00"),
+            reason="typo",
+            author="sam",
+        )
+    record = day(store, org.anna, MONDAY)
+    assert (record.worked_minutes, record.missing_punch) == (0, True)
