@@ -24,9 +24,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from core.conflicts import Busy, leave_instants, load_index, overlaps
@@ -136,9 +136,12 @@ class Person:
     active: bool
 
 
-@dataclass(frozen=True)
-class Punch:
-    """A punch; ``shift_id`` is the shift it matched, None for unscheduled work."""
+class Punch(NamedTuple):
+    """A punch; ``shift_id`` is the shift it matched, None for unscheduled work.
+
+    A tuple rather than a dataclass: a month of a large site has tens of
+    thousands, and building them is the report's hot loop.
+    """
 
     id: str
     kind: str
@@ -390,10 +393,11 @@ def _order(people: Mapping[str, Person], employee_id: str) -> str:
 @dataclass
 class _Loaded:
     shifts: dict[str, list[Busy]]
-    punches: dict[str, list[Punch]]
+    #: Rows of (id, kind, at, source, device_id, employee_id): a Punch once matched.
+    punches: dict[str, list[Row[Any]]]
     leaves: dict[str, list[LeaveRequest]]
-    corrections: dict[tuple[str, date], AppliedCorrection]
-    approvals: dict[tuple[str, date], AttendanceApproval]
+    corrections: dict[str, dict[date, AppliedCorrection]]
+    approvals: dict[str, dict[date, AttendanceApproval]]
 
     @classmethod
     def fetch(
@@ -410,20 +414,22 @@ class _Loaded:
         index = load_index(session, employee_ids, lo, hi, company_id=company_id)
         shifts = {e: list(index.shifts_of(e)) for e in employee_ids}
         wanted = set(employee_ids)
-        punches: dict[str, list[Punch]] = defaultdict(list)
+        punches: dict[str, list[Row[Any]]] = defaultdict(list)
         before = timedelta(minutes=rules.match_before_minutes)
         after = timedelta(minutes=rules.match_after_minutes)
-        rows = session.execute(
+        # Plain rows through the session's connection: no ORM bookkeeping per punch.
+        rows = session.connection().execute(
             select(
                 ClockEvent.id,
-                ClockEvent.employee_id,
                 ClockEvent.kind,
-                ClockEvent.at_utc,
+                ClockEvent.at_utc.label("at"),
                 ClockEvent.source,
                 ClockEvent.device_id,
+                ClockEvent.employee_id,
             )
             .where(
                 ClockEvent.company_id == company_id,
+                ClockEvent.employee_id.in_(employee_ids),
                 ClockEvent.deleted.is_(False),
                 ClockEvent.at_utc >= lo - before - MAX_SHIFT_LENGTH,
                 ClockEvent.at_utc < hi + after + MAX_SHIFT_LENGTH,
@@ -431,10 +437,7 @@ class _Loaded:
             .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
         )
         for r in rows:
-            if r.employee_id in wanted:
-                punches[r.employee_id].append(
-                    Punch(r.id, r.kind, r.at_utc, r.source, r.device_id, None)
-                )
+            punches[r.employee_id].append(r)
         leaves: dict[str, list[LeaveRequest]] = defaultdict(list)
         for leave in session.scalars(
             select(LeaveRequest).where(
@@ -447,7 +450,7 @@ class _Loaded:
         ):
             if leave.employee_id in wanted:
                 leaves[leave.employee_id].append(leave)
-        corrections: dict[tuple[str, date], AppliedCorrection] = {}
+        corrections: dict[str, dict[date, AppliedCorrection]] = defaultdict(dict)
         for c in session.scalars(
             select(AttendanceCorrection)
             .where(
@@ -459,7 +462,7 @@ class _Loaded:
             .order_by(AttendanceCorrection.created_at, AttendanceCorrection.id)
         ):
             # Ordered oldest first, so the newest of a day is the one that stays.
-            corrections[(c.employee_id, c.work_date)] = AppliedCorrection(
+            corrections[c.employee_id][c.work_date] = AppliedCorrection(
                 c.id,
                 c.clock_in,
                 c.clock_out,
@@ -469,17 +472,16 @@ class _Loaded:
                 c.author,
                 c.created_at,
             )
-        approvals = {
-            (a.employee_id, a.work_date): a
-            for a in session.scalars(
-                select(AttendanceApproval).where(
-                    AttendanceApproval.company_id == company_id,
-                    AttendanceApproval.deleted.is_(False),
-                    AttendanceApproval.work_date >= origin,
-                    AttendanceApproval.work_date <= last,
-                )
+        approvals: dict[str, dict[date, AttendanceApproval]] = defaultdict(dict)
+        for a in session.scalars(
+            select(AttendanceApproval).where(
+                AttendanceApproval.company_id == company_id,
+                AttendanceApproval.deleted.is_(False),
+                AttendanceApproval.work_date >= origin,
+                AttendanceApproval.work_date <= last,
             )
-        }
+        ):
+            approvals[a.employee_id][a.work_date] = a
         return cls(shifts, punches, leaves, corrections, approvals)
 
 
@@ -500,31 +502,42 @@ def _counts_on(shift: Busy, rules: Rules, tz: str) -> date:
     return shift.day
 
 
-def _match(
-    punch: Punch, shifts: Sequence[Busy], starts: list[datetime], rules: Rules
-) -> Busy | None:
-    """The shift whose window holds the punch; the closest one when windows overlap.
+_IN, _OUT = PunchKind.IN.value, PunchKind.OUT.value
+_NO_TIME = timedelta(0)
 
-    Closeness is to the start for an in, to the end for an out and to the whole
-    shift for a break, so back-to-back shifts each get their own in and out.
-    """
-    before = timedelta(minutes=rules.match_before_minutes)
-    after = timedelta(minutes=rules.match_after_minutes)
-    lo = bisect.bisect_left(starts, punch.at - MAX_SHIFT_LENGTH - after)
-    hi = bisect.bisect_right(starts, punch.at + before)
-    best: tuple[timedelta, Busy] | None = None
-    for shift in shifts[lo:hi]:
-        if not shift.start - before <= punch.at <= shift.end + after:
-            continue
-        if punch.kind == PunchKind.IN:
-            distance = abs(punch.at - shift.start)
-        elif punch.kind == PunchKind.OUT:
-            distance = abs(punch.at - shift.end)
-        else:
-            distance = max(shift.start - punch.at, punch.at - shift.end, timedelta(0))
-        if best is None or distance < best[0]:
-            best = (distance, shift)
-    return best[1] if best else None
+
+class _Matcher:
+    """Finds the shift a punch belongs to among one person's shifts (sorted by start)."""
+
+    def __init__(self, shifts: Sequence[Busy], rules: Rules) -> None:
+        self.shifts = shifts
+        self.starts = [s.start for s in shifts]
+        self.before = timedelta(minutes=rules.match_before_minutes)
+        self.after = timedelta(minutes=rules.match_after_minutes)
+        self.reach = MAX_SHIFT_LENGTH + self.after
+
+    def match(self, kind: str, at: datetime) -> Busy | None:
+        """The shift whose window holds the punch; the closest one when windows overlap.
+
+        Closeness is to the start for an in, to the end for an out and to the whole
+        shift for a break, so back-to-back shifts each get their own in and out.
+        """
+        lo = bisect.bisect_left(self.starts, at - self.reach)
+        hi = bisect.bisect_right(self.starts, at + self.before)
+        best: Busy | None = None
+        best_distance = _NO_TIME
+        for shift in self.shifts[lo:hi]:
+            if not shift.start - self.before <= at <= shift.end + self.after:
+                continue
+            if kind == _IN:
+                distance = abs(at - shift.start)
+            elif kind == _OUT:
+                distance = abs(at - shift.end)
+            else:
+                distance = max(shift.start - at, at - shift.end, _NO_TIME)
+            if best is None or distance < best_distance:
+                best, best_distance = shift, distance
+        return best
 
 
 def _derive_person(
@@ -532,7 +545,7 @@ def _derive_person(
 ) -> list[DayRecord]:
     tz = person.timezone
     shifts = loaded.shifts.get(person.id, [])
-    starts = [s.start for s in shifts]
+    matcher = _Matcher(shifts, rules)
     buckets: dict[date, _Bucket] = defaultdict(_Bucket)
     shift_day: dict[str, date] = {}
     for shift in shifts:
@@ -541,12 +554,11 @@ def _derive_person(
         buckets[day].shifts.append(shift)
     session_day: date | None = None
     session_start: datetime | None = None
-    for punch in loaded.punches.get(person.id, []):
-        shift = _match(punch, shifts, starts, rules)
+    for row in loaded.punches.get(person.id, []):
+        shift = matcher.match(row.kind, row.at)
+        punch = Punch(*row[:5], shift.source_id if shift else None)
         if shift is not None:
-            buckets[shift_day[shift.source_id]].punches.append(
-                replace(punch, shift_id=shift.source_id)
-            )
+            buckets[shift_day[shift.source_id]].punches.append(punch)
             continue
         # Unscheduled: an in opens a session on its local day; what follows within
         # a shift's length belongs to it, so unplanned night work stays one day.
@@ -559,11 +571,10 @@ def _derive_person(
         assert session_day is not None
         buckets[session_day].punches.append(punch)
     leave_by_day = _leave_days(person, loaded.leaves.get(person.id, []), origin, last)
-    for key in (*loaded.corrections, *loaded.approvals):
-        if key[0] == person.id:
-            buckets[key[1]]
-    for day in leave_by_day:
-        buckets[day]
+    corrections = loaded.corrections.get(person.id, {})
+    approvals = loaded.approvals.get(person.id, {})
+    for day in (*corrections, *approvals, *leave_by_day):
+        buckets.setdefault(day, _Bucket())  # a day with only these still shows
     records = []
     for day in sorted(buckets):
         if origin <= day <= last:
@@ -574,8 +585,8 @@ def _derive_person(
                     buckets[day],
                     rules,
                     leave_by_day.get(day, []),
-                    loaded.corrections.get((person.id, day)),
-                    loaded.approvals.get((person.id, day)),
+                    corrections.get(day),
+                    approvals.get(day),
                     now,
                 )
             )
