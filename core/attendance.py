@@ -381,13 +381,9 @@ def attendance(
     for person in people.values():
         derived = _derive_person(person, rules, loaded, origin, last, moment)
         days.extend(d for d in _with_weekly_overtime(derived, rules) if d.work_date >= first)
-    days.sort(key=lambda d: (d.work_date, _order(people, d.employee_id)))
+    rank = {pid: n for n, pid in enumerate(people)}  # people come sorted by name
+    days.sort(key=lambda d: (d.work_date, rank[d.employee_id]))
     return Attendance(first, last, company.id, company.currency, rules, people, tuple(days))
-
-
-def _order(people: Mapping[str, Person], employee_id: str) -> str:
-    person = people[employee_id]
-    return f"{person.name}\0{employee_id}"
 
 
 @dataclass

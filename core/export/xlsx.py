@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from core.attendance import Rules
 from core.export.columns import DETAIL, SUMMARY, Column, Kind, detail_rows
 from core.payroll import Payroll
-from core.timeutil import to_local
+from core.timeutil import as_utc
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: Characters a column is wide at least and at most (long text wraps no further).
@@ -198,7 +198,7 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
             "Rounding",
             "Hours to 0.01 per day; pay per component to the cent from the hours shown.",
         ),
-        ("Generated", "" if made is None else f"{to_local(made, 'UTC'):%Y-%m-%d %H:%M} UTC"),
+        ("Generated", "" if made is None else f"{as_utc(made):%Y-%m-%d %H:%M} UTC"),
     ]
 
 
