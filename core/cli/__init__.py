@@ -16,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from core.cli import common, demo, employees, leave, shifts, store_cmds
+from core.cli import attendance, common, demo, employees, leave, payroll, shifts, store_cmds
 from core.errors import ConflictError, ShiftDeskError
 
 #: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (store_cmds, demo, employees, shifts, leave)
+CORE_COMMANDS = (store_cmds, demo, employees, shifts, leave, attendance, payroll)
 
 
 def build_parser() -> argparse.ArgumentParser:
