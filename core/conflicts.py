@@ -111,6 +111,10 @@ class ConflictIndex:
     def add_leave(self, busy: Busy) -> None:
         self._leave[busy.employee_id].append(busy)
 
+    def shifts_of(self, employee_id: str) -> Sequence[Busy]:
+        """The employee's loaded shifts, by start: what attendance matches punches to."""
+        return tuple(self._shifts.get(employee_id, ()))
+
     def _near(self, employee_id: str, start: datetime, end: datetime) -> Sequence[Busy]:
         starts = self._starts.get(employee_id, [])
         lo = bisect.bisect_left(starts, start - MAX_SHIFT_LENGTH - self.rules.min_rest)

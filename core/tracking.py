@@ -78,45 +78,58 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         _enqueue(session, obj, op, fields)
 
 
-def _enqueue(session: Session, obj: Synced, op: OutboxOp, fields: set[str]) -> None:
-    """Append an entry, folding it into an unsent one for the same record.
-
-    An unsent create absorbs later updates; an unsent create followed by a delete
-    never needs to reach the server. A sent entry is left alone: its retry must
-    carry the same key and payload.
-    """
-    record_id = obj.id
-    pending = []
-    if op is not OutboxOp.CREATE:
-        with session.no_autoflush:
-            pending = list(
-                session.scalars(
-                    select(OutboxEntry)
-                    .where(OutboxEntry.record_id == record_id)
-                    .order_by(OutboxEntry.seq)
-                )
+def _pending(session: Session, record_id: str) -> list[OutboxEntry]:
+    with session.no_autoflush:
+        return list(
+            session.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.record_id == record_id)
+                .order_by(OutboxEntry.seq)
             )
-    unsent = [entry for entry in pending if entry.attempts == 0]
-    last = unsent[-1] if unsent and unsent[-1] is pending[-1] else None
-    if (
-        op is OutboxOp.DELETE
-        and obj.server_version is None
-        and pending
-        and len(unsent) == len(pending)
-        and pending[0].op == OutboxOp.CREATE
-    ):
-        session.execute(delete(OutboxEntry).where(OutboxEntry.record_id == record_id))
+        )
+
+
+def _enqueue(session: Session, obj: Synced, op: OutboxOp, fields: set[str]) -> None:
+    """Append an entry, folding it into the record's unsent ones where that is exact.
+
+    A record the server never saw that is deleted leaves nothing to send; an unsent
+    create or update absorbs later updates; reviving a record (undo of a delete)
+    cancels its unsent delete. A sent entry is never touched: its retry must carry
+    the same key and payload.
+    """
+    pending = [] if op is OutboxOp.CREATE else _pending(session, obj.id)
+    never_sent = obj.server_version is None and all(e.attempts == 0 for e in pending)
+
+    def last_unsent() -> OutboxEntry | None:
+        return pending[-1] if pending and pending[-1].attempts == 0 else None
+
+    if op is OutboxOp.DELETE and never_sent:
+        session.execute(delete(OutboxEntry).where(OutboxEntry.record_id == obj.id))
         obj.dirty = False
         return
-    if last is not None and op is OutboxOp.UPDATE and last.op in (OutboxOp.CREATE, OutboxOp.UPDATE):
-        merged = set(last.fields.get("changed", [])) | fields
-        last.fields = {"changed": sorted(merged)}
+    revived = op is OutboxOp.UPDATE and "deleted" in fields
+    if revived:
+        last = last_unsent()
+        if last is not None and last.op == OutboxOp.DELETE:
+            session.delete(last)
+            pending.pop()
+            fields = fields - {"deleted"}
+            if not fields:
+                obj.dirty = bool(pending)
+                return
+        if never_sent and not pending:
+            op = OutboxOp.CREATE  # its create went away with its delete
+    last = last_unsent()
+    if op is OutboxOp.UPDATE and last is not None and last.op != OutboxOp.DELETE:
+        last.fields = {"changed": sorted(set(last.fields.get("changed", [])) | fields)}
         return
     session.add(
         OutboxEntry(
             collection=type(obj).__collection__ or type(obj).__tablename__,
-            record_id=record_id,
+            record_id=obj.id,
             op=op,
-            fields={"changed": sorted(fields)},
+            fields={
+                "changed": sorted(fields - {"deleted"}) if op is OutboxOp.CREATE else sorted(fields)
+            },
         )
     )
