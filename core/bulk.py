@@ -73,7 +73,7 @@ def insert_columns(
         except TypeError:  # unhashable values, such as JSON documents
             values.append([process(v) for v in column_values])
         else:
-            values.append([done[v] for v in column_values])
+            values.append(list(map(done.__getitem__, column_values)))
     for name, value in same.items():
         process = processor(name)
         values.append(repeat(process(value) if process else value, n))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -424,9 +425,8 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
     n = len(accepted)
     ids = sorted(new_ids(n))  # sorted ids append to the id indexes instead of scattering
     drafts = [p.draft for p in accepted]
-    shift_columns: dict[str, Sequence[Any]] = {
-        name: [getattr(d, name) for d in drafts] for name in CONTENT_FIELDS
-    }
+    by_field = zip(*map(attrgetter(*CONTENT_FIELDS), drafts), strict=False)  # empty if none
+    shift_columns: dict[str, Sequence[Any]] = dict(zip(CONTENT_FIELDS, by_field, strict=False))
     shift_columns.update(
         id=ids,
         company_id=[p.company_id for p in accepted],
