@@ -12,6 +12,7 @@ from core import recurrence
 from core.cli.common import command, group, print_json, print_table, session
 from core.errors import ConflictError, ValidationError
 from core.models import Department, Employee, Site
+from core.roster import get_employee
 from core.templates import (
     Expansion,
     OnConflict,
@@ -138,7 +139,8 @@ def _expand(args: argparse.Namespace) -> int:
     first = parse_date(args.from_, "from")
     last = parse_date(args.to, "to")
     with session(args) as s:
-        expansion = expand_template(s, args.id, first, last, args.employee, args.department)
+        people = [get_employee(s, ref).id for ref in args.employee]
+        expansion = expand_template(s, args.id, first, last, people, args.department)
         if not args.commit:
             if args.json:
                 print_json(
@@ -212,7 +214,9 @@ def register(subparsers: Any) -> None:
     expand.add_argument("id", help="the template's id")
     expand.add_argument("--from", dest="from_", required=True, metavar="DATE")
     expand.add_argument("--to", required=True, metavar="DATE")
-    expand.add_argument("--employee", action="append", default=[], metavar="ID")
+    expand.add_argument(
+        "--employee", action="append", default=[], metavar="ID", help="id or payroll code"
+    )
     expand.add_argument("--department", action="append", default=[], metavar="ID")
     expand.add_argument("--commit", action="store_true", help="write the shifts")
     expand.add_argument(

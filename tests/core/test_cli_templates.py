@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.cli import main
-from core.models import LeaveRequest, LeaveStatus, Shift
+from core.models import Employee, LeaveRequest, LeaveStatus, Shift
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -137,7 +137,7 @@ def test_add_with_a_bad_time_names_the_field(
     assert capsys.readouterr().err.startswith("shiftdesk: start: '6' is not a time")
 
 
-def test_expand_is_a_dry_run_listing_shifts_and_conflicts(
+def test_expand_is_a_dry_run_listing_shifts_and_conflicts_for_a_payroll_code(
     store: Store, org: Org, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tid = _add(store, capsys)
@@ -151,7 +151,8 @@ def test_expand_is_a_dry_run_listing_shifts_and_conflicts(
                 status=LeaveStatus.APPROVED,
             )
         )
-    assert _expand(store, tid, "--employee", org.anna) == 0
+        s.get(Employee, org.anna).code = "A-1"
+    assert _expand(store, tid, "--employee", "A-1") == 0
     out = capsys.readouterr().out
     assert "Anna Berg" in out
     assert "conflict: Anna Berg is on approved paid leave" in out
