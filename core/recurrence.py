@@ -177,15 +177,13 @@ def occurrences(text: str, dtstart: date, first: date, last: date, tz: str = "UT
     """Occurrence dates from ``first`` to ``last`` (both included)."""
     if last < first:
         raise ValidationError("to", f"the range ends ({last}) before it starts ({first})")
-    if not isinstance(text, str) or isinstance(dtstart, datetime):
-        return parse(text, dtstart, tz).between(first, last)
-    return list(_between(text.strip(), dtstart, first, last, tz))
+    return list(_between(parse(text, dtstart, tz), first, last))
 
 
 @lru_cache(maxsize=1024)
-def _between(text: str, dtstart: date, first: date, last: date, tz: str) -> tuple[date, ...]:
+def _between(recurrence: Recurrence, first: date, last: date) -> tuple[date, ...]:
     """Many templates share a rule (every workday, say): each is expanded once."""
-    return tuple(parse(text, dtstart, tz).between(first, last))
+    return tuple(recurrence.between(first, last))
 
 
 # --- parsing --------------------------------------------------------------------------
