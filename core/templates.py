@@ -1,12 +1,12 @@
-"""Shift templates: keeping them, and applying one to people over a date range.
+"""Shift templates: keeping them, and applying them to people over a date range.
 
-Applying is two steps, as the supervisor sees it: :func:`expand_template` is a dry
-run listing every proposed shift with its conflicts and warnings, and
-:func:`commit_expansion` (or :func:`apply_template`, both at once) writes the
-shifts in one transaction. The conflict rules are :mod:`core.scheduling`'s bulk
-plan, which checks the whole batch against the store and against itself while
-loading the range once.
-"""
+Applying is two steps, as the supervisor sees it: :func:`expand_templates` (or
+:func:`expand_template` for one) is a dry run listing every proposed shift with
+its conflicts and warnings, and :func:`commit_expansion` writes those shifts in
+one transaction (:func:`apply_templates` does both at once). The conflict rules
+are :mod:`core.scheduling`'s bulk plan, which checks the whole batch against the
+store and against itself while reading the range once, so applying many
+templates together is one read and one write however many there are."""
 
 from __future__ import annotations
 
