@@ -173,7 +173,10 @@ def _expand(args: argparse.Namespace) -> int:
         return 0
     for conflict in result.skipped:
         print(f"skipped: {conflict.reason}")
-    print(f"{len(result.ids)} shift(s) written, {len(result.skipped)} skipped for a conflict")
+    print(
+        f"{len(result.ids)} shift(s) written, {len(result.skipped)} skipped for a conflict,"
+        f" {len(result.warnings)} warning(s) (see the dry run)"
+    )
     return 0
 
 
