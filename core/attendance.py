@@ -65,7 +65,6 @@ __all__ = [
     "company_of",
     "correct_day",
     "import_punches_csv",
-    "resolve_employee",
     "rules_for",
 ]
 
@@ -334,21 +333,6 @@ def _people(
         e.id: Person(e.id, e.code, e.name, tz, e.hourly_rate, e.contract_hours, e.active)
         for e, tz in session.execute(query)
     }
-
-
-def resolve_employee(session: Session, ref: str) -> str:
-    """An employee id from an id or a payroll code (what users type)."""
-    ref = ref.strip()
-    found = session.scalars(
-        select(Employee.id).where(
-            Employee.deleted.is_(False), (Employee.id == ref) | (Employee.code == ref)
-        )
-    ).all()
-    if not found:
-        raise NotFound("employee", ref)
-    if len(set(found)) > 1:
-        raise ValidationError("employee", f"{ref!r} is the code of several employees; use an id")
-    return found[0]
 
 
 def attendance(

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from core.models import Department, Employee, Site, new_id
 from core.money import hours, money
 
@@ -54,6 +54,21 @@ class EmployeeRow:
     hourly_rate: Decimal
     contract_hours: Decimal
     active: bool
+
+
+def get_employee(session: Session, ref: str) -> Employee:
+    """An employee by id, or by payroll code (what people type on a command line)."""
+    ref = ref.strip()
+    found = session.scalars(
+        select(Employee).where(
+            Employee.deleted.is_(False), (Employee.id == ref) | (Employee.code == ref)
+        )
+    ).all()
+    if not found:
+        raise NotFound("employee", ref)
+    if len(found) > 1:
+        raise ValidationError("employee", f"{ref!r} is the code of several employees; use an id")
+    return found[0]
 
 
 def list_employees(session: Session, include_inactive: bool = False) -> list[EmployeeRow]:

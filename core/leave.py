@@ -33,8 +33,8 @@ from core.models import (
     new_id,
 )
 from core.results import Conflict, OpResult, RuleWarning
-from core.roster import shifts_of_employee
 from core.scheduling import restore, snapshot
+from core.shift_list import shifts_of_employee
 from core.timeutil import parse_hhmm, utcnow
 
 LEAVE = frozenset({"leave"})

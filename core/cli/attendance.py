@@ -14,9 +14,9 @@ from core.attendance import (
     attendance,
     correct_day,
     import_punches_csv,
-    resolve_employee,
 )
 from core.cli.common import command, group, print_json, print_table, session
+from core.employees import get_employee
 from core.models import Employee, Site
 from core.money import hours, minutes_to_hours
 from core.timeutil import local_instant, parse_date, parse_hhmm, to_local, zone
@@ -37,7 +37,7 @@ def _report(args: argparse.Namespace) -> int:
     first = parse_date(args.date_from, "--from")
     last = parse_date(args.date_to, "--to")
     with session(args) as s:
-        employees = [resolve_employee(s, args.employee)] if args.employee else None
+        employees = [get_employee(s, args.employee).id] if args.employee else None
         derived = attendance(s, first, last, employee_ids=employees)
     people = derived.people
     if args.json:
@@ -89,7 +89,7 @@ def _first_in(s: Session, employee_id: str, day: date) -> datetime | None:
 def _correct(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date")
     with session(args) as s:
-        employee_id = resolve_employee(s, args.employee)
+        employee_id = get_employee(s, args.employee).id
         employee = s.get(Employee, employee_id)
         assert employee is not None
         site = s.get(Site, employee.site_id)
@@ -124,7 +124,7 @@ def _approve(args: argparse.Namespace) -> int:
     day = parse_date(args.date, "--date")
     with session(args) as s:
         result = approve_day(
-            s, employee_id=resolve_employee(s, args.employee), work_date=day, actor=args.by
+            s, employee_id=get_employee(s, args.employee).id, work_date=day, actor=args.by
         )
     print(f"day approved: {result.ids[0]}")
     return 0

@@ -19,6 +19,7 @@ from core.cli.common import (
     session,
 )
 from core.cli.shifts import print_warnings
+from core.employees import get_employee
 from core.leave import (
     ClashChoice,
     approve_leave,
@@ -28,7 +29,6 @@ from core.leave import (
     request_leave,
 )
 from core.models import LeaveStatus, LeaveType
-from core.roster import get_employee
 from core.timeutil import parse_date
 
 

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.cli.common import EXIT_USAGE, command, fail, group, print_json, print_table, session
+from core.employees import get_employee
 from core.errors import ConflictError
 from core.results import OpResult, RuleWarning
-from core.roster import get_employee, shift_rows
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, move_shift
+from core.shift_list import shift_rows
 from core.timeutil import parse_date
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from core import recurrence
 from core.cli.common import command, group, print_json, print_table, session
+from core.employees import get_employee
 from core.errors import ConflictError, ValidationError
 from core.models import Department, Employee, Site
-from core.roster import get_employee
 from core.templates import (
     Expansion,
     OnConflict,

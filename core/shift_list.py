@@ -1,4 +1,4 @@
-"""Read-only views of the roster: whose shifts fall in a range, as plain rows.
+"""Shifts as plain rows for listings: whose shifts fall in a date range.
 
 A person works a shift when named on it or when the shift is assigned to their
 department (as :func:`core.conflicts.members_of` counts them: active members only),
@@ -13,21 +13,9 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
+from core.employees import get_employee
 from core.models import Department, Employee, Shift, ShiftDepartment, ShiftEmployee
 from core.scheduling import live_shifts
-
-
-def get_employee(session: Session, ref: str) -> Employee:
-    """An employee by id, or by payroll code (what people type on a command line)."""
-    employee = session.get(Employee, ref)
-    if employee is None:
-        employee = session.scalars(
-            select(Employee).where(Employee.code == ref, Employee.deleted.is_(False))
-        ).first()
-    if employee is None or employee.deleted:
-        raise NotFound("employee", ref)
-    return employee
 
 
 def shifts_of_employee(

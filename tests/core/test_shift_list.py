@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.employees import get_employee
 from core.errors import NotFound
 from core.models import Employee
-from core.roster import get_employee, shift_rows, shifts_of_employee
 from core.scheduling import ShiftDraft, create_shift, delete_shifts
+from core.shift_list import shift_rows, shifts_of_employee
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
