@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.bulk import insert_columns, new_ids
 from core.models import (
     OutboxEntry,
     OutboxOp,
@@ -133,3 +134,84 @@ def _enqueue(session: Session, obj: Synced, op: OutboxOp, fields: set[str]) -> N
             },
         )
     )
+
+
+# --- bulk soft delete and revival ---------------------------------------------------
+#
+# Undoing a template application removes a year of shifts at once; loading each row
+# and flushing it through ``_enqueue`` costs a query per row. The two functions
+# below do what ``_enqueue`` does for the one case bulk undo meets, a record the
+# server never saw, in a few statements; they hand back the ids they left alone,
+# which the caller then changes through the ORM as usual.
+
+_CHUNK = 5000
+
+
+def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> dict[str, bool]:
+    """Of these ids, the records the server never saw, with whether any entry waits."""
+    found: dict[str, bool] = {}
+    for at in range(0, len(ids), _CHUNK):
+        chunk = ids[at : at + _CHUNK]
+        never_pushed = set(
+            session.scalars(
+                select(model.id).where(model.id.in_(chunk), model.server_version.is_(None))
+            )
+        )
+        sent = set(
+            session.scalars(
+                select(OutboxEntry.record_id).where(
+                    OutboxEntry.record_id.in_(chunk), OutboxEntry.attempts > 0
+                )
+            )
+        )
+        waiting = set(
+            session.scalars(select(OutboxEntry.record_id).where(OutboxEntry.record_id.in_(chunk)))
+        )
+        found.update((rid, rid in waiting) for rid in never_pushed - sent)
+    return found
+
+
+def _set_deleted(session: Session, model: type[Synced], ids: list[str], **values: Any) -> None:
+    for at in range(0, len(ids), _CHUNK):
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids[at : at + _CHUNK]))
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
+    """Soft-delete live records the server never saw; as ``_enqueue`` does, their
+    unsent entries are dropped and nothing is left to send. Returns the other ids."""
+    session.flush()
+    unsent = _unsent_records(session, model, ids)
+    done = [rid for rid in ids if rid in unsent]
+    _set_deleted(session, model, done, deleted=True, dirty=False)
+    for at in range(0, len(done), _CHUNK):
+        session.execute(
+            delete(OutboxEntry).where(OutboxEntry.record_id.in_(done[at : at + _CHUNK]))
+        )
+    return [rid for rid in ids if rid not in unsent]
+
+
+def revive_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
+    """Undelete records the server never saw and that have nothing waiting: as with
+    ``_enqueue``, each is queued as a create again. Returns the other ids."""
+    session.flush()
+    unsent = _unsent_records(session, model, ids)
+    done = [rid for rid in ids if unsent.get(rid) is False]
+    _set_deleted(session, model, done, deleted=False, dirty=True)
+    insert_columns(
+        session,
+        OutboxEntry.__table__,
+        len(done),
+        {"key": new_ids(len(done)), "record_id": done},
+        {
+            "collection": model.__collection__ or model.__tablename__,
+            "op": OutboxOp.CREATE.value,
+            "fields": {"changed": []},
+            "created_at": utcnow(),
+        },
+    )
+    return [rid for rid in ids if unsent.get(rid) is not False]

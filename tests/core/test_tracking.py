@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import Department, OutboxEntry, Shift
-from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift
+from core.scheduling import (
+    ShiftDraft,
+    create_shift,
+    delete_shifts,
+    edit_shift,
+    plan_bulk,
+    set_shifts_deleted,
+    write_bulk,
+)
 from core.store import Store
 from core.tracking import APPLYING_REMOTE
 from tests.conftest import MONDAY, Org
@@ -90,3 +98,31 @@ def test_changes_applied_from_the_server_are_not_queued(store: Store, org: Org) 
         dept = Department(company_id=org.company_id, site_id=org.site_id, name="Bar")
         s.add(dept)
     assert _ops(store, dept.id) == []
+
+
+def test_bulk_removal_and_revival_queue_what_one_by_one_edits_would(store: Store, org: Org) -> None:
+    drafts = [
+        ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (who,))
+        for who in (org.anna, org.ben, org.cara)
+    ]
+    with store.session() as s:
+        unsent, pushed, in_flight = write_bulk(s, plan_bulk(s, drafts)).ids
+    _mark_sent(store, pushed)
+    with store.session() as s:
+        s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == in_flight)).one().attempts = 1
+
+    def state(sid: str) -> tuple:
+        with store.session() as s:
+            shift = s.get(Shift, sid)
+            return shift.deleted, shift.dirty, _ops(store, sid)
+
+    with store.session() as s:
+        removal = set_shifts_deleted(s, [unsent, pushed, in_flight], deleted=True)
+    assert state(unsent) == (True, False, [])
+    assert state(pushed) == (True, True, [("delete", 0)])
+    assert state(in_flight) == (True, True, [("create", 1), ("delete", 0)])
+    with store.session() as s:
+        removal.undo(s)
+    assert state(unsent) == (False, True, [("create", 0)])
+    assert state(pushed) == (False, False, [])
+    assert state(in_flight) == (False, True, [("create", 1)])
