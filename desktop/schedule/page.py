@@ -10,17 +10,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,12 +33,10 @@ from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.legend import Legend
 from desktop.schedule.model import RosterModel
+from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
-
-SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
 
 
 class SchedulePage(QWidget):
@@ -66,11 +56,11 @@ class SchedulePage(QWidget):
         self.anchor = date.today()
         self.span = "week"
         self._choices = RosterChoices((), (), ())
-        self._build_toolbar()
+        self.bar = ScheduleToolbar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._toolbar)
+        layout.addWidget(self.bar)
         notice_box = QVBoxLayout()
         notice_box.setContentsMargins(12, 6, 12, 0)
         notice_box.addWidget(self.notice)
@@ -82,101 +72,20 @@ class SchedulePage(QWidget):
 
     # --- building ------------------------------------------------------------------------
 
-    def _button(self, text: str, icon_name: str, tip: str, shortcut: str = "") -> QToolButton:
-        button = QToolButton(self)
-        action = QAction(icon(icon_name), text, self)
-        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setAccessibleName(text)
-        return button
-
-    def _build_toolbar(self) -> None:
-        bar = QFrame(self)
-        bar.setObjectName("ScheduleToolbar")
-        row = QHBoxLayout()
-        row.setContentsMargins(12, 8, 12, 8)
-        row.setSpacing(6)
-        self.today_button = self._button("Today", "today", "Go to today", "Ctrl+T")
-        self.prev_button = self._button("", "previous", "Previous range", "Alt+Left")
-        self.prev_button.setAccessibleName("Previous range")
-        self.prev_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.next_button = self._button("", "next", "Next range", "Alt+Right")
-        self.next_button.setAccessibleName("Next range")
-        self.next_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.range_label = QLabel(self)
-        self.range_label.setObjectName("RangeLabel")
-        self.range_label.setAccessibleName("Shown range")
-        self.range_label.setMinimumWidth(230)
-        row.addWidget(self.today_button)
-        row.addWidget(self.prev_button)
-        row.addWidget(self.next_button)
-        row.addWidget(self.range_label)
-        self.span_buttons = QButtonGroup(self)
-        for key, text in SPANS:
-            button = QToolButton(self)
-            button.setText(text)
-            button.setCheckable(True)
-            button.setAccessibleName(f"Show {text.lower()}")
-            button.setProperty("span", key)
-            self.span_buttons.addButton(button)
-            row.addWidget(button)
-        row.addStretch(1)
-        self.site_box = QComboBox(self)
-        self.site_box.setAccessibleName("Site")
-        self.department_box = QComboBox(self)
-        self.department_box.setAccessibleName("Filter by department")
-        self.department_box.setMinimumWidth(150)
-        self.location_box = QComboBox(self)
-        self.location_box.setAccessibleName("Filter by location")
-        self.location_box.setMinimumWidth(150)
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("Find a person…")
-        self.name_edit.setAccessibleName("Filter by name")
-        self.name_edit.setClearButtonEnabled(True)
-        self.name_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.name_edit.setMinimumWidth(170)
-        self.new_button = self._button("New shift", "add", "Add a shift", "Ctrl+N")
-        self.copy_button = self._button(
-            "Copy last week", "copy-week", "Copy the previous week's shifts into this week"
-        )
-        self.publish_button = self._button(
-            "Publish", "publish", "Publish every shift shown in this range", "Ctrl+P"
-        )
-        for widget in (self.new_button, self.copy_button, self.publish_button):
-            row.addWidget(widget)
-        filters = QHBoxLayout()
-        filters.setContentsMargins(12, 0, 12, 8)
-        filters.setSpacing(6)
-        for widget in (self.site_box, self.department_box, self.location_box, self.name_edit):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(Legend(self))
-        column = QVBoxLayout(bar)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addLayout(row)
-        column.addLayout(filters)
-        self._toolbar = bar
-
     def _connect(self) -> None:
-        self.today_button.defaultAction().triggered.connect(self.go_today)
-        self.prev_button.defaultAction().triggered.connect(lambda: self.go(-1))
-        self.next_button.defaultAction().triggered.connect(lambda: self.go(1))
-        self.span_buttons.buttonClicked.connect(
+        self.bar.today_button.defaultAction().triggered.connect(self.go_today)
+        self.bar.prev_button.defaultAction().triggered.connect(lambda: self.go(-1))
+        self.bar.next_button.defaultAction().triggered.connect(lambda: self.go(1))
+        self.bar.span_buttons.buttonClicked.connect(
             lambda button: self.set_span(str(button.property("span")))
         )
-        self.site_box.currentIndexChanged.connect(self._site_changed)
-        self.department_box.currentIndexChanged.connect(self.reload)
-        self.location_box.currentIndexChanged.connect(self.reload)
-        self.name_edit.textChanged.connect(self.reload)
-        self.new_button.defaultAction().triggered.connect(self._new_from_current)
-        self.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
-        self.publish_button.defaultAction().triggered.connect(self.publish_range)
+        self.bar.site_box.currentIndexChanged.connect(self._site_changed)
+        self.bar.department_box.currentIndexChanged.connect(self.reload)
+        self.bar.location_box.currentIndexChanged.connect(self.reload)
+        self.bar.name_edit.textChanged.connect(self.reload)
+        self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
+        self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
+        self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)
         self.view.verticalHeader().sectionClicked.connect(self._header_clicked)
         self.view.new_requested.connect(self.open_new_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
@@ -198,7 +107,7 @@ class SchedulePage(QWidget):
     @property
     def site_id(self) -> str | None:
         """The site edits go to: the chosen one, else the only (or first) one."""
-        chosen = self.site_box.currentData()
+        chosen = self.bar.site_box.currentData()
         if chosen:
             return str(chosen)
         return self._choices.sites[0][0] if self._choices.sites else None
@@ -206,10 +115,10 @@ class SchedulePage(QWidget):
     @property
     def filter(self) -> RosterFilter:
         return RosterFilter(
-            site_id=self.site_box.currentData() or None,
-            department_id=self.department_box.currentData() or None,
-            location=self.location_box.currentData() or "",
-            name=self.name_edit.text(),
+            site_id=self.bar.site_box.currentData() or None,
+            department_id=self.bar.department_box.currentData() or None,
+            location=self.bar.location_box.currentData() or "",
+            name=self.bar.name_edit.text(),
         )
 
     def go(self, direction: int) -> None:
@@ -227,29 +136,19 @@ class SchedulePage(QWidget):
     def reload_choices(self) -> None:
         """Fill the filter boxes from the store, keeping what was chosen where possible."""
         with self.context.store.session() as session:
-            self._choices = roster_choices(session, self.site_box.currentData() or None)
-        self._refill(self.site_box, "All sites", [(sid, name) for sid, name in self._choices.sites])
-        self.site_box.setVisible(len(self._choices.sites) > 1)
-        self._refill(
-            self.department_box,
+            self._choices = roster_choices(session, self.bar.site_box.currentData() or None)
+        self.bar.refill(
+            self.bar.site_box, "All sites", [(sid, name) for sid, name in self._choices.sites]
+        )
+        self.bar.site_box.setVisible(len(self._choices.sites) > 1)
+        self.bar.refill(
+            self.bar.department_box,
             "All departments",
             [(did, name) for did, name, _ in self._choices.departments],
         )
-        self._refill(
-            self.location_box, "All locations", [(loc, loc) for loc in self._choices.locations]
+        self.bar.refill(
+            self.bar.location_box, "All locations", [(loc, loc) for loc in self._choices.locations]
         )
-
-    @staticmethod
-    def _refill(box: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
-        current = box.currentData()
-        box.blockSignals(True)
-        box.clear()
-        box.addItem(everything, "")
-        for value, text in items:
-            box.addItem(text, value)
-        found = box.findData(current) if current else 0
-        box.setCurrentIndex(max(found, 0))
-        box.blockSignals(False)
 
     def reload(self) -> None:
         first, last = self.range
@@ -266,21 +165,7 @@ class SchedulePage(QWidget):
         self._fit_rows()
         self.view.fit_columns()
         self.view.forget_missing_selection()
-        self._show_range(first, last)
-
-    def _show_range(self, first: date, last: date) -> None:
-        for button in self.span_buttons.buttons():
-            button.setChecked(button.property("span") == self.span)
-        if self.span == "month":
-            text = f"{first:%B %Y}"
-        elif first.year != last.year:
-            text = f"{first:%d %b %Y} – {last:%d %b %Y}"
-        else:
-            text = f"{first:%d %b} – {last:%d %b %Y}"
-        if first <= date.today() <= last:
-            text += "  ·  this week" if self.span == "week" else ""
-        self.range_label.setText(text)
-        self.range_label.setAccessibleDescription(text)
+        self.bar.show_range(first, last, self.span)
 
     def _fit_rows(self) -> None:
         header = self.view.verticalHeader()
@@ -459,9 +344,9 @@ class SchedulePage(QWidget):
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("schedule/span", self.span)
-        settings.setValue("schedule/department", self.department_box.currentData() or "")
-        settings.setValue("schedule/location", self.location_box.currentData() or "")
-        settings.setValue("schedule/name", self.name_edit.text())
+        settings.setValue("schedule/department", self.bar.department_box.currentData() or "")
+        settings.setValue("schedule/location", self.bar.location_box.currentData() or "")
+        settings.setValue("schedule/name", self.bar.name_edit.text())
         settings.setValue(
             "schedule/collapsed", [d or "" for d in sorted(self.model.collapsed, key=str)]
         )
@@ -469,14 +354,17 @@ class SchedulePage(QWidget):
     def restore_state(self, settings: QSettings) -> None:
         span = str(settings.value("schedule/span", "week"))
         self.span = span if span in dict(SPANS) else "week"
-        for box, key in ((self.department_box, "department"), (self.location_box, "location")):
+        for box, key in (
+            (self.bar.department_box, "department"),
+            (self.bar.location_box, "location"),
+        ):
             found = box.findData(str(settings.value(f"schedule/{key}", "")))
             box.blockSignals(True)
             box.setCurrentIndex(max(found, 0))
             box.blockSignals(False)
-        self.name_edit.blockSignals(True)
-        self.name_edit.setText(str(settings.value("schedule/name", "")))
-        self.name_edit.blockSignals(False)
+        self.bar.name_edit.blockSignals(True)
+        self.bar.name_edit.setText(str(settings.value("schedule/name", "")))
+        self.bar.name_edit.blockSignals(False)
         collapsed: Any = settings.value("schedule/collapsed", []) or []
         if isinstance(collapsed, str):
             collapsed = [collapsed]

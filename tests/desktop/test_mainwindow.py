@@ -74,9 +74,9 @@ def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org
     window = _window(qtbot, store, settings)
     window.resize(790, 650)  # inside the offscreen screen (800 x 800)
     page = window.pages["schedule"]
-    page.span_buttons.buttons()[1].click()
-    page.department_box.setCurrentIndex(page.department_box.findData(org.kitchen_id))
-    page.name_edit.setText("anna")
+    page.bar.span_buttons.buttons()[1].click()
+    page.bar.department_box.setCurrentIndex(page.bar.department_box.findData(org.kitchen_id))
+    page.bar.name_edit.setText("anna")
     page.model.toggle_department(org.kitchen_id)
     window.close()
 
@@ -85,6 +85,6 @@ def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org
     assert (again.width(), again.height()) == (790, 650)
     assert again.current_view == "schedule"
     assert restored.span == "two_weeks"
-    assert restored.department_box.currentData() == org.kitchen_id
-    assert restored.name_edit.text() == "anna"
+    assert restored.bar.department_box.currentData() == org.kitchen_id
+    assert restored.bar.name_edit.text() == "anna"
     assert restored.model.collapsed == {org.kitchen_id}

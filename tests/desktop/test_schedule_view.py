@@ -158,11 +158,11 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
     add_shift(store, org, last_week, "09:00", "17:00", org.anna)
     add_shift(store, org, last_week + timedelta(days=1), "09:00", "17:00", org.ben)
     page.reload()
-    page.copy_button.defaultAction().trigger()
+    page.bar.copy_button.defaultAction().trigger()
     assert page.notice.text == "Copied 2 shifts from the previous week."
     copied = page.model.roster.shifts(org.anna, MONDAY) + page.model.roster.shifts(org.ben, TUESDAY)
     assert [s.published for s in copied] == [False, False]
-    page.publish_button.defaultAction().trigger()
+    page.bar.publish_button.defaultAction().trigger()
     assert page.notice.text == "Published 2 shifts."
     assert all(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack = page.context.undo_stack
@@ -173,12 +173,12 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
 
 
 def test_navigation_and_filters_change_what_is_shown(page, store, org) -> None:
-    page.next_button.defaultAction().trigger()
+    page.bar.next_button.defaultAction().trigger()
     assert page.range == (MONDAY + timedelta(days=7), MONDAY + timedelta(days=13))
-    page.span_buttons.buttons()[2].click()
+    page.bar.span_buttons.buttons()[2].click()
     assert page.model.columnCount() == 30
-    assert page.range_label.text() == "June 2026"
-    page.name_edit.setText("cole")
+    assert page.bar.range_label.text() == "June 2026"
+    page.bar.name_edit.setText("cole")
     assert [
         page.model.headerData(r, Qt.Orientation.Vertical) for r in range(page.model.rowCount())
     ] == [
@@ -237,7 +237,7 @@ def test_keyboard_selects_the_current_cell_and_enter_edits_it(qtbot, page, store
 
 
 def test_an_empty_result_says_why(page, org) -> None:
-    page.name_edit.setText("nobody by this name")
+    page.bar.name_edit.setText("nobody by this name")
     assert page.model.rowCount() == 0
     assert page.view.empty_text == "Nobody matches these filters."
 

@@ -64,7 +64,7 @@ def test_main_window_renders_the_demo_roster_and_saves_a_screenshot(
     (shift, *_) = page.model.roster.shifts(mia, date(2026, 6, 20))
     page.controller.edit(shift.id, status="cancelled")
     assert page.model.roster.shifts(mia, date(2026, 6, 20))[0].cancelled
-    assert page.range_label.text() == "15 Jun – 21 Jun 2026"
+    assert page.bar.range_label.text() == "15 Jun – 21 Jun 2026"
     wim = _person(page, "Wim Frank")
     assert page.model.roster.problems_of(page.model.roster.shifts(wim, WEEK)[0].id, wim).conflicts
     path = _save(window, "screenshot.png")
