@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
-from core.models import Shift
+from core.models import LeaveRequest, LeaveStatus, Shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, drop, hover
@@ -261,3 +261,27 @@ def test_a_drag_resting_near_the_bottom_edge_scrolls_the_grid(qtbot, page, store
     page.view.dragMoveEvent(event)
     qtbot.waitUntil(lambda: bar.value() > 0)
     page.view.dragLeaveEvent(QDragLeaveEvent())
+
+
+def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, org) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.cara)  # first person row
+    last = add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)  # last person row
+    with store.session() as s:
+        for who in (org.cara, org.ben):
+            s.add(
+                LeaveRequest(
+                    company_id=org.company_id,
+                    employee_id=who,
+                    start_date=MONDAY,
+                    end_date=MONDAY,
+                    status=LeaveStatus.APPROVED,
+                )
+            )
+    page.resize(1400, 200)  # only the first rows are in view
+    page.reload()
+    assert page.view.rowAt(page.view.viewport().height() - 1) < page.model.row_of(org.ben)
+    assert page.model.problems_of(first, org.cara).conflicts  # in view: checked at once
+    assert page.problems_pending
+    qtbot.waitUntil(lambda: not page.problems_pending)
+    (conflict,) = page.model.problems_of(last, org.ben).conflicts
+    assert conflict.reason == "Ben Cole is on approved paid leave 01 Jun"
