@@ -42,6 +42,7 @@ from desktop.theme import icon
 
 #: People checked for conflicts per turn of the event loop once the view is done.
 CHECK_SLICE = 60
+NAME_PAUSE_MS = 150
 
 
 class SchedulePage(QWidget):
@@ -89,7 +90,12 @@ class SchedulePage(QWidget):
         self.bar.site_box.currentIndexChanged.connect(self._site_changed)
         self.bar.department_box.currentIndexChanged.connect(self.reload)
         self.bar.location_box.currentIndexChanged.connect(self.reload)
-        self.bar.name_edit.textChanged.connect(self.reload)
+        # Typing a name reloads once the typing pauses, not on every key.
+        self._name_pause = QTimer(self)
+        self._name_pause.setSingleShot(True)
+        self._name_pause.setInterval(NAME_PAUSE_MS)
+        self._name_pause.timeout.connect(self.reload)
+        self.bar.name_edit.textChanged.connect(self._name_pause.start)
         self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
         self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
         self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)

@@ -172,13 +172,14 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
     assert page.model.roster.cells == {}
 
 
-def test_navigation_and_filters_change_what_is_shown(page, store, org) -> None:
+def test_navigation_and_filters_change_what_is_shown(qtbot, page, store, org) -> None:
     page.bar.next_button.defaultAction().trigger()
     assert page.range == (MONDAY + timedelta(days=7), MONDAY + timedelta(days=13))
     page.bar.span_buttons.buttons()[2].click()
     assert page.model.columnCount() == 30
     assert page.bar.range_label.text() == "June 2026"
     page.bar.name_edit.setText("cole")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     assert [
         page.model.headerData(r, Qt.Orientation.Vertical) for r in range(page.model.rowCount())
     ] == [
@@ -236,9 +237,9 @@ def test_keyboard_selects_the_current_cell_and_enter_edits_it(qtbot, page, store
     assert edits == [(sid, org.anna)]
 
 
-def test_an_empty_result_says_why(page, org) -> None:
+def test_an_empty_result_says_why(qtbot, page, org) -> None:
     page.bar.name_edit.setText("nobody by this name")
-    assert page.model.rowCount() == 0
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert page.view.empty_text == "Nobody matches these filters."
 
 
