@@ -7,7 +7,6 @@ it to the model, and turns the controller's signals into notices and questions.
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
@@ -62,8 +61,12 @@ class SchedulePage(QWidget):
         self.anchor = date.today()
         self.span = "week"
         self._choices = RosterChoices((), (), ())
-        self._generation = 0
         self._unchecked: list[str] = []
+        # Owned by the page, so no slice runs after the page (or its store) is gone.
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._check_more)
         self.bar = ScheduleToolbar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -181,10 +184,9 @@ class SchedulePage(QWidget):
         self.view.fit_columns()
         self.view.forget_missing_selection()
         self.bar.show_range(first, last, self.span)
-        self._generation += 1
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
-        QTimer.singleShot(0, partial(self._check_more, self._generation))
+        self._more.start()
 
     # --- conflicts, checked where the supervisor looks first ---------------------------
 
@@ -210,12 +212,12 @@ class SchedulePage(QWidget):
         }
         self._check([e for e in self._unchecked if e in shown])
 
-    def _check_more(self, generation: int) -> None:
-        """The rest, a slice per turn of the event loop, until a reload supersedes it."""
-        if generation != self._generation or not self._unchecked:
-            return
-        self._check(self._unchecked[:CHECK_SLICE])
-        QTimer.singleShot(0, partial(self._check_more, generation))
+    def _check_more(self) -> None:
+        """The rest, a slice per turn of the event loop (a reload starts over)."""
+        if self._unchecked:
+            self._check(self._unchecked[:CHECK_SLICE])
+        if self._unchecked:
+            self._more.start()
 
     def _check(self, employee_ids: list[str]) -> None:
         if not employee_ids:
