@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
 from desktop.schedule.page import SchedulePage
 
@@ -24,4 +25,7 @@ class ViewSpec:
     build: Callable[[AppContext], QWidget]
 
 
-VIEWS: tuple[ViewSpec, ...] = (ViewSpec("schedule", "Schedule", "schedule", SchedulePage),)
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
+)
