@@ -506,15 +506,18 @@ def test_approving_several_days_is_one_step_that_undoes_and_redoes_together(
     work(store, org, org.ben, TUESDAY, "09:00", "17:00")
     with store.session() as s:
         result = approve_days(s, days=[(org.anna, MONDAY), (org.ben, TUESDAY)], actor="sam")
-    assert result.applied and len(result.ids) == 2
-    assert day(store, org.anna, MONDAY).approved and day(store, org.ben, TUESDAY).approved
+    assert result.applied
+    assert len(result.ids) == 2
+    assert day(store, org.anna, MONDAY).approved
+    assert day(store, org.ben, TUESDAY).approved
     with store.session() as s:
         undone = result.undo(s)
     assert not day(store, org.anna, MONDAY).approved
     assert not day(store, org.ben, TUESDAY).approved
     with store.session() as s:
         undone.undo(s)
-    assert day(store, org.anna, MONDAY).approved and day(store, org.ben, TUESDAY).approved
+    assert day(store, org.anna, MONDAY).approved
+    assert day(store, org.ben, TUESDAY).approved
 
 
 def test_approving_no_days_names_the_field(store: Store, org: Org) -> None:
