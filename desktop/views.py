@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
+from desktop.payroll.page import PayrollPage
 from desktop.schedule.page import SchedulePage
 
 
@@ -28,4 +29,5 @@ class ViewSpec:
 VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
     ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
+    ViewSpec("payroll", "Payroll", "payroll", PayrollPage),
 )
