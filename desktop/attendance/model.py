@@ -90,10 +90,10 @@ DAY_COLUMNS: tuple[Column, ...] = (
         RIGHT,
         "Daily and weekly overtime",
     ),
-    Column("Flags", lambda d: ", ".join(c.text for c in problem_chips(d))),
     Column("Status", lambda d: ", ".join(c.text for c in status_chips(d))),
+    Column("Flags", lambda d: ", ".join(c.text for c in problem_chips(d))),
 )
-NAME, FLAGS, STATUS = 0, 10, 11
+NAME, STATUS, FLAGS = 0, 10, 11
 
 
 def _status_tip(day: DayRecord) -> str:

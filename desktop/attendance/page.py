@@ -56,6 +56,7 @@ def _table(parent: QWidget, name: str) -> QTableView:
     table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(30)
     table.horizontalHeader().setHighlightSections(False)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table
 
@@ -236,8 +237,8 @@ class AttendancePage(QWidget):
         for table in (self.day_table, self.totals_table):
             header = table.horizontalHeader()
             header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
-            for column in range(header.count()):
-                header.resizeSection(column, header.sectionSize(column) + 14)
+            for column in range(header.count() - 1):
+                header.resizeSection(column, header.sectionSize(column) + 10)
         self.day_table.horizontalHeader().setStretchLastSection(True)
 
     def _show_summary(self, shown: list, problem: str) -> None:

@@ -41,7 +41,7 @@ def _select(page: AttendancePage, *keys: tuple[str, date]) -> None:
     selection = QItemSelection()
     for key in keys:
         row = _row(page, key)
-        selection.select(page.days.index(row, 0), page.days.index(row, STATUS))
+        selection.select(page.days.index(row, 0), page.days.index(row, FLAGS))
     page.day_table.selectionModel().select(
         selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
