@@ -176,7 +176,7 @@ class AttendancePage(QWidget):
         self.department_box.currentIndexChanged.connect(self.reload)
         self.name_edit.textChanged.connect(self.reload)
         self.problems_only.toggled.connect(self.reload)
-        self.correct_button.defaultAction().triggered.connect(self.open_correction)
+        self.correct_button.defaultAction().triggered.connect(lambda: self.open_correction())
         self.approve_button.defaultAction().triggered.connect(self.approve_selected)
         self.day_table.doubleClicked.connect(lambda index: self.open_correction(index.row()))
         self.day_table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -232,6 +232,7 @@ class AttendancePage(QWidget):
         self._fit()
         self._show_summary(shown, problem)
         self.select_keys(kept)
+        self._selection_changed()  # a reset model may have dropped the selection quietly
 
     def _fit(self) -> None:
         for table in (self.day_table, self.totals_table):
@@ -311,7 +312,7 @@ class AttendancePage(QWidget):
 
     def open_correction(self, row: int | None = None) -> CorrectionDialog | None:
         """The correction dialog for ``row`` (default: the selected day)."""
-        if not isinstance(row, int) or row < 0:
+        if row is None:
             keys = self.selected_keys()
             if len(keys) != 1:
                 return None

@@ -41,6 +41,14 @@ RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "department
 FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
 
 
+def with_extension(path: str, chosen_filter: str) -> Path:
+    """The path typed in the save dialog, given the chosen type's extension if it has none."""
+    target = Path(path)
+    if target.suffix.lower() in FILE_FILTERS.values():
+        return target
+    return target.with_name(target.name + FILE_FILTERS.get(chosen_filter, ".xlsx"))
+
+
 def _plain(value: Decimal) -> str:
     """A policy figure without trailing zeros: 8, 1.5, 0.25."""
     return f"{Decimal(value).normalize():f}"
@@ -298,12 +306,8 @@ class PayrollPage(QWidget):
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export payroll", str(self.suggested_path()), ";;".join(FILE_FILTERS)
         )
-        if not path:
-            return
-        target = Path(path)
-        if target.suffix.lower() not in FILE_FILTERS.values():
-            target = target.with_name(target.name + FILE_FILTERS.get(chosen, ".xlsx"))
-        self.export_to(target)
+        if path:
+            self.export_to(with_extension(path, chosen))
 
     def export_to(self, path: Path) -> ExportJob | None:
         """Start writing the period's payroll to ``path`` on a worker thread."""

@@ -206,3 +206,19 @@ def test_a_custom_period_steps_by_its_own_length(attendance_page):
     attendance_page.period.go(1)
     assert attendance_page.period.period == (date(2026, 6, 4), date(2026, 6, 6))
     assert attendance_page.period.label.text() == "04 – 06 Jun 2026"
+
+
+def test_correct_acts_on_the_one_selected_day(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    assert not attendance_page.correct_button.isEnabled()
+    assert not attendance_page.approve_button.isEnabled()
+    _select(attendance_page, keys["absent"])
+    assert attendance_page.correct_button.isEnabled()
+    attendance_page.correct_button.click()
+    dialog = attendance_page.findChild(CorrectionDialog)
+    assert dialog is not None
+    assert dialog.day.employee_id == org.cara
+    assert dialog.windowTitle() == "Correct Cara Diaz, Tue 02 Jun 2026"
+    _select(attendance_page, keys["absent"], keys["late"])
+    assert not attendance_page.correct_button.isEnabled()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QUrl
 
 from core.payroll import payroll
 from desktop.payroll.model import COLUMNS, PayrollModel
-from desktop.payroll.page import PayrollPage
+from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
 from desktop.payroll.worker import partial_path
 from tests.conftest import MONDAY
 from tests.desktop.attendance_helpers import late_missing_absent
@@ -125,3 +125,12 @@ def test_a_failed_write_leaves_what_was_there(qtbot, payroll_page, tmp_path) -> 
     assert "june.xlsx" in failed.args[0]
     assert (occupied / "keep.txt").read_text() == "mine"
     assert not partial_path(occupied).exists()
+
+
+def test_a_name_typed_without_extension_gets_the_chosen_types() -> None:
+    csv_filter, xlsx_filter = (
+        next(f for f, ext in FILE_FILTERS.items() if ext == wanted) for wanted in (".csv", ".xlsx")
+    )
+    assert with_extension("/tmp/june", csv_filter) == Path("/tmp/june.csv")
+    assert with_extension("/tmp/june", xlsx_filter) == Path("/tmp/june.xlsx")
+    assert with_extension("/tmp/june.CSV", xlsx_filter) == Path("/tmp/june.CSV")
