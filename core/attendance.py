@@ -61,6 +61,7 @@ __all__ = [
     "Rules",
     "ScheduledShift",
     "approve_day",
+    "approve_days",
     "attendance",
     "company_of",
     "correct_day",
@@ -938,4 +939,30 @@ def approve_day(session: Session, *, employee_id: str, work_date: date, actor: s
             action="attendance.approve.undo",
         ),
         ids=(approval.id,),
+    )
+
+
+def _undo_all(session: Session, results: Sequence[OpResult]) -> OpResult:
+    """Undo several results, newest first; the returned result's undo redoes them."""
+    undone = [r.undo(session) for r in reversed(results) if r.undo is not None]
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(_undo_all, results=undone),
+        ids=tuple(i for r in undone for i in r.ids),
+    )
+
+
+def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: str) -> OpResult:
+    """Sign off several employee-days, ``(employee_id, work_date)`` each, as one step.
+
+    A supervisor approves a selection at once, so undo takes back the whole
+    selection, not one day of it.
+    """
+    if not days:
+        raise ValidationError("days", "choose at least one day to approve")
+    results = [approve_day(session, employee_id=e, work_date=d, actor=actor) for e, d in days]
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(_undo_all, results=results),
+        ids=tuple(i for r in results for i in r.ids),
     )

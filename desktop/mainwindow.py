@@ -66,8 +66,10 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.sidebar.currentRowChanged.connect(lambda _row: self._update_title())
         context.store_changed.connect(self._store_changed)
-        context.data_changed.connect(lambda _kinds: self._update_status())
-        context.undo_stack.cleanChanged.connect(lambda _clean: self._update_status())
+        # Bound methods, not lambdas: Qt drops them with the window, so a context that
+        # outlives it (and clears its undo stack on the way out) calls nothing dead.
+        context.data_changed.connect(self._data_changed)
+        context.undo_stack.cleanChanged.connect(self._clean_changed)
         self._restore()
         self._update_status()
 
@@ -145,6 +147,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text)
         else:
             self.statusBar().clearMessage()
+
+    def _data_changed(self, _kinds: frozenset[str]) -> None:
+        self._update_status()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_status()
 
     def _update_status(self) -> None:
         path = self.context.store.path

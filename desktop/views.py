@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
+from desktop.payroll.page import PayrollPage
 from desktop.schedule.page import SchedulePage
 
 
@@ -24,4 +26,8 @@ class ViewSpec:
     build: Callable[[AppContext], QWidget]
 
 
-VIEWS: tuple[ViewSpec, ...] = (ViewSpec("schedule", "Schedule", "schedule", SchedulePage),)
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
+    ViewSpec("payroll", "Payroll", "payroll", PayrollPage),
+)

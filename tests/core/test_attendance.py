@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.attendance import Flag, approve_day, attendance, correct_day
+from core.attendance import Flag, approve_day, approve_days, attendance, correct_day
 from core.errors import NotFound, ValidationError
 from core.models import AuditEntry, Department, Employee, LeaveRequest, Site
 from core.scheduling import ShiftDraft, create_shift
@@ -497,3 +497,30 @@ def test_corrected_out_before_the_punched_in_leaves_the_day_open(store: Store, o
         )
     record = day(store, org.anna, MONDAY)
     assert (record.worked_minutes, record.missing_punch) == (0, True)
+
+
+def test_approving_several_days_is_one_step_that_undoes_and_redoes_together(
+    store: Store, org: Org
+) -> None:
+    work(store, org, org.anna, MONDAY, "09:00", "17:00")
+    work(store, org, org.ben, TUESDAY, "09:00", "17:00")
+    with store.session() as s:
+        result = approve_days(s, days=[(org.anna, MONDAY), (org.ben, TUESDAY)], actor="sam")
+    assert result.applied
+    assert len(result.ids) == 2
+    assert day(store, org.anna, MONDAY).approved
+    assert day(store, org.ben, TUESDAY).approved
+    with store.session() as s:
+        undone = result.undo(s)
+    assert not day(store, org.anna, MONDAY).approved
+    assert not day(store, org.ben, TUESDAY).approved
+    with store.session() as s:
+        undone.undo(s)
+    assert day(store, org.anna, MONDAY).approved
+    assert day(store, org.ben, TUESDAY).approved
+
+
+def test_approving_no_days_names_the_field(store: Store, org: Org) -> None:
+    with store.session() as s, pytest.raises(ValidationError) as caught:
+        approve_days(s, days=[], actor="sam")
+    assert caught.value.field == "days"
