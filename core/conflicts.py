@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -73,6 +74,7 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
+@lru_cache(maxsize=8192)
 def shift_label(day: date, start: str, end: str) -> str:
     return f"{start}–{end} on {day:%a %d %b}"
 
@@ -109,6 +111,10 @@ class ConflictIndex:
     def add_leave(self, busy: Busy) -> None:
         self._leave[busy.employee_id].append(busy)
 
+    def shifts_of(self, employee_id: str) -> Sequence[Busy]:
+        """The employee's loaded shifts, by start: what attendance matches punches to."""
+        return tuple(self._shifts.get(employee_id, ()))
+
     def _near(self, employee_id: str, start: datetime, end: datetime) -> Sequence[Busy]:
         starts = self._starts.get(employee_id, [])
         lo = bisect.bisect_left(starts, start - MAX_SHIFT_LENGTH - self.rules.min_rest)
@@ -142,7 +148,7 @@ class ConflictIndex:
                 if busy.source_id not in exclude and overlaps(start, end, busy.start, busy.end):
                     conflicts.append(Conflict("leave", emp, busy.source_id, f"{who} {busy.label}"))
             warnings.extend(self._rest_warnings(emp, who, near, start, end))
-            warnings.extend(self._consecutive_warning(emp, who, day, exclude, near))
+            warnings.extend(self._consecutive_warning(emp, who, day, exclude))
         return Check(tuple(conflicts), tuple(warnings))
 
     def _rest_warnings(
@@ -168,26 +174,29 @@ class ConflictIndex:
         return found
 
     def _consecutive_warning(
-        self, emp: str, who: str, day: date, exclude: frozenset[str], near: Sequence[Busy]
+        self, emp: str, who: str, day: date, exclude: frozenset[str]
     ) -> list[RuleWarning]:
         limit = self.rules.max_consecutive_days
         if limit <= 0:
             return []
-        worked = self._days.get(emp, {})
-        excluded_days = [b.day for b in near if b.source_id in exclude and b.day is not None]
-
-        def works(d: date) -> bool:
-            return worked.get(d, 0) - excluded_days.count(d) > 0
-
+        worked = self._days.get(emp)
+        if not worked:
+            return []
+        skipped: dict[date, int] = {}  # shifts of this day that the check leaves out
+        if exclude:  # an edit: the shift's old place may lie anywhere in the run
+            for b in self._shifts.get(emp, ()):
+                if b.day is not None and b.source_id in exclude:
+                    skipped[b.day] = skipped.get(b.day, 0) + 1
+        one_day = timedelta(days=1)
         run = 1
-        d = day - timedelta(days=1)
-        while works(d) and run <= limit:
+        d = day - one_day
+        while run <= limit and worked.get(d, 0) > skipped.get(d, 0):
             run += 1
-            d -= timedelta(days=1)
-        d = day + timedelta(days=1)
-        while works(d) and run <= limit:
+            d -= one_day
+        d = day + one_day
+        while run <= limit and worked.get(d, 0) > skipped.get(d, 0):
             run += 1
-            d += timedelta(days=1)
+            d += one_day
         if run <= limit:
             return []
         return [
@@ -206,18 +215,29 @@ def _hours(delta: timedelta) -> str:
 
 def members_of(session: Session, department_ids: Iterable[str]) -> list[str]:
     """Active employees of these departments: a department assignment covers them."""
-    ids = list(department_ids)
+    return [
+        emp
+        for members in members_by_department(session, department_ids).values()
+        for emp in members
+    ]
+
+
+def members_by_department(session: Session, department_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each department's active employees, in one query (bulk work asks once)."""
+    ids = list(dict.fromkeys(department_ids))
+    found: dict[str, list[str]] = {dept: [] for dept in ids}
     if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Employee.id).where(
-                Employee.department_id.in_(ids),
-                Employee.active.is_(True),
-                Employee.deleted.is_(False),
-            )
+        return found
+    rows = session.execute(
+        select(Employee.id, Employee.department_id).where(
+            Employee.department_id.in_(ids),
+            Employee.active.is_(True),
+            Employee.deleted.is_(False),
         )
     )
+    for emp, dept in rows:
+        found[dept].append(emp)
+    return found
 
 
 def load_index(

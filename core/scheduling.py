@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.conflicts import Busy, ConflictIndex, expand_assignees, load_index, shift_label
+from core import tracking
+from core.bulk import insert_columns, new_ids
+from core.conflicts import (
+    Busy,
+    ConflictIndex,
+    load_index,
+    members_by_department,
+    shift_label,
+)
 from core.errors import NotFound, ValidationError
 from core.models import (
     Department,
@@ -90,30 +99,66 @@ class Placed:
 
 
 def _validate(session: Session, draft: ShiftDraft) -> Placed:
-    site = session.get(Site, draft.site_id)
-    if site is None:
-        raise ValidationError("site", f"no site with id {draft.site_id}")
-    if draft.status not in set(ShiftStatus):
-        choices = ", ".join(s.value for s in ShiftStatus)
-        raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
-    start, end = shift_instants(draft.shift_date, draft.start_time, draft.end_time, site.timezone)
-    if draft.employee_ids:
-        found = {
-            e.id: e
-            for e in session.scalars(select(Employee).where(Employee.id.in_(draft.employee_ids)))
-        }
-        for emp_id in draft.employee_ids:
-            emp = found.get(emp_id)
-            if emp is None or emp.deleted:
-                raise ValidationError("employee", f"no employee with id {emp_id}")
-            if not emp.active:
-                raise ValidationError("employee", f"{emp.name} is inactive")
-    for dept_id in [*draft.department_ids, *([draft.department_id] if draft.department_id else [])]:
-        dept = session.get(Department, dept_id)
-        if dept is None or dept.deleted:
-            raise ValidationError("department", f"no department with id {dept_id}")
-    people = expand_assignees(session, draft.employee_ids, draft.department_ids)
-    return Placed(draft, site.company_id, start, end, tuple(people))
+    return _validate_all(session, [draft])[0]
+
+
+def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
+    """Validate drafts with one query per kind of record, however many drafts there are."""
+    sites = {
+        s.id: s
+        for s in session.scalars(select(Site).where(Site.id.in_({d.site_id for d in drafts})))
+    }
+    emp_ids = {e for d in drafts for e in d.employee_ids}
+    employees = (
+        {e.id: e for e in session.scalars(select(Employee).where(Employee.id.in_(emp_ids)))}
+        if emp_ids
+        else {}
+    )
+    dept_ids = {x for d in drafts for x in _departments_named(d)}
+    departments = (
+        {x.id: x for x in session.scalars(select(Department).where(Department.id.in_(dept_ids)))}
+        if dept_ids
+        else {}
+    )
+    members = members_by_department(session, {x for d in drafts for x in d.department_ids})
+    statuses = {s.value for s in ShiftStatus}
+    checked: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+    instants: dict[tuple[date, str, str, str], tuple[datetime, datetime]] = {}
+    placed = []
+    for draft in drafts:
+        site = sites.get(draft.site_id)
+        if site is None:
+            raise ValidationError("site", f"no site with id {draft.site_id}")
+        if draft.status not in statuses:
+            choices = ", ".join(s.value for s in ShiftStatus)
+            raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
+        when = (draft.shift_date, draft.start_time, draft.end_time, site.timezone)
+        if when not in instants:
+            instants[when] = shift_instants(*when)
+        start, end = instants[when]
+        assignment = (draft.employee_ids, _departments_named(draft))
+        people = checked.get(assignment)
+        if people is None:
+            for emp_id in draft.employee_ids:
+                emp = employees.get(emp_id)
+                if emp is None or emp.deleted:
+                    raise ValidationError("employee", f"no employee with id {emp_id}")
+                if not emp.active:
+                    raise ValidationError("employee", f"{emp.name} is inactive")
+            for dept_id in _departments_named(draft):
+                dept = departments.get(dept_id)
+                if dept is None or dept.deleted:
+                    raise ValidationError("department", f"no department with id {dept_id}")
+            bound = dict.fromkeys(draft.employee_ids)
+            for dept_id in draft.department_ids:
+                bound.update(dict.fromkeys(members[dept_id]))
+            people = checked[assignment] = tuple(bound)
+        placed.append(Placed(draft, site.company_id, start, end, people))
+    return placed
+
+
+def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
+    return (*draft.department_ids, *((draft.department_id,) if draft.department_id else ()))
 
 
 def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
@@ -326,11 +371,13 @@ class BulkPlan:
     accepted: tuple[Placed, ...]
     rejected: tuple[tuple[Placed, tuple[Conflict, ...]], ...]
     check: Check
+    #: Every draft in the order given, with what checking it found.
+    items: tuple[tuple[Placed, Check], ...] = ()
 
 
 def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     """Check many drafts against the store *and each other*, loading the range once."""
-    placed = [_validate(session, d) for d in drafts]
+    placed = _validate_all(session, drafts) if drafts else []
     if not placed:
         return BulkPlan((), (), Check())
     people = {p for item in placed for p in item.people}
@@ -343,9 +390,11 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     )
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
+    items: list[tuple[Placed, Check]] = []
     warnings = []
     for n, item in enumerate(placed):
         check = _check(index, item, frozenset())
+        items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
             continue
@@ -358,63 +407,87 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
                 Busy(person, item.start_utc, item.end_utc, f"new:{n}", label, d.shift_date)
             )
     conflicts = tuple(c for _, cs in rejected for c in cs)
-    return BulkPlan(tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)))
+    return BulkPlan(
+        tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)), tuple(items)
+    )
 
 
 def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
     """Insert the accepted shifts in one statement per table, with their outbox rows.
 
     Conflicting drafts were left out by :func:`plan_bulk`; they come back as the
-    result's ``skipped`` so the caller can show what was not written.
+    result's ``skipped`` so the caller can show what was not written. Shifts are
+    written in time order with ids in sorted order, so that SQLite's indexes take
+    each batch in order instead of scattering it (several times faster at a year).
     """
     now = utcnow()
-    shift_rows: list[dict[str, Any]] = []
-    emp_rows: list[dict[str, Any]] = []
-    dept_rows: list[dict[str, Any]] = []
-    outbox_rows: list[dict[str, Any]] = []
-    for item in plan.accepted:
-        sid = new_id()
-        d = item.draft
-        row = {name: getattr(d, name) for name in CONTENT_FIELDS}
-        row.update(
-            id=sid,
-            company_id=item.company_id,
-            start_utc=item.start_utc,
-            end_utc=item.end_utc,
-            dirty=True,
-            deleted=False,
-            created_at=now,
-            updated_at=now,
-        )
-        shift_rows.append(row)
-        emp_rows.extend({"shift_id": sid, "employee_id": e} for e in d.employee_ids)
-        dept_rows.extend({"shift_id": sid, "department_id": x} for x in d.department_ids)
-        outbox_rows.append(
-            {
-                "key": new_id(),
-                "collection": Shift.__collection__,
-                "record_id": sid,
-                "op": OutboxOp.CREATE,
-                "fields": {"changed": []},
-                "created_at": now,
-                "attempts": 0,
-            }
-        )
-    for model, rows in (
-        (Shift, shift_rows),
-        (ShiftEmployee, emp_rows),
-        (ShiftDepartment, dept_rows),
-        (OutboxEntry, outbox_rows),
-    ):
-        if rows:
-            session.execute(insert(model), rows)
-    before: dict[str, dict[str, Any] | None] = {row["id"]: None for row in shift_rows}
+    accepted = sorted(plan.accepted, key=lambda p: p.start_utc)
+    n = len(accepted)
+    ids = sorted(new_ids(n))  # sorted ids append to the id indexes instead of scattering
+    drafts = [p.draft for p in accepted]
+    by_field = zip(*map(attrgetter(*CONTENT_FIELDS), drafts), strict=False)  # empty if none
+    shift_columns: dict[str, Sequence[Any]] = dict(zip(CONTENT_FIELDS, by_field, strict=False))
+    shift_columns.update(
+        id=ids,
+        company_id=[p.company_id for p in accepted],
+        start_utc=[p.start_utc for p in accepted],
+        end_utc=[p.end_utc for p in accepted],
+    )
+    stamps = {"dirty": True, "deleted": False, "created_at": now, "updated_at": now}
+    insert_columns(session, Shift.__table__, n, shift_columns, stamps)
+    emp_pairs = [(sid, e) for sid, d in zip(ids, drafts, strict=True) for e in d.employee_ids]
+    insert_columns(
+        session,
+        ShiftEmployee.__table__,
+        len(emp_pairs),
+        {"shift_id": [p[0] for p in emp_pairs], "employee_id": [p[1] for p in emp_pairs]},
+        {},
+    )
+    dept_pairs = [(sid, x) for sid, d in zip(ids, drafts, strict=True) for x in d.department_ids]
+    insert_columns(
+        session,
+        ShiftDepartment.__table__,
+        len(dept_pairs),
+        {"shift_id": [p[0] for p in dept_pairs], "department_id": [p[1] for p in dept_pairs]},
+        {},
+    )
+    outbox = {
+        "collection": Shift.__collection__,
+        "op": OutboxOp.CREATE.value,
+        "fields": {"changed": []},
+        "created_at": now,
+        "attempts": 0,
+    }
+    insert_columns(
+        session, OutboxEntry.__table__, n, {"key": sorted(new_ids(n)), "record_id": ids}, outbox
+    )
     return OpResult(
-        SHIFTS if shift_rows else frozenset(),
+        SHIFTS if ids else frozenset(),
         warnings=plan.check.warnings,
-        undo=partial(restore, states=before) if shift_rows else None,
-        ids=tuple(before),
+        undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=True) if ids else None,
+        ids=tuple(ids),
         skipped=plan.check.conflicts,
+    )
+
+
+def set_shifts_deleted(session: Session, shift_ids: Sequence[str], *, deleted: bool) -> OpResult:
+    """Soft-delete (or bring back) many shifts as one step: the undo of a bulk write.
+
+    Shifts the server never saw change in a few statements; any others go through
+    the ORM, so their outbox entries are exactly those of a one-by-one change.
+    """
+    ids = list(shift_ids)
+    change = tracking.soft_delete_many if deleted else tracking.revive_many
+    left = change(session, Shift, ids)
+    for at in range(0, len(left), 5000):
+        for shift in session.scalars(select(Shift).where(Shift.id.in_(left[at : at + 5000]))):
+            if shift.deleted != deleted:
+                shift.deleted = deleted
+    session.flush()
+    return OpResult(
+        SHIFTS,
+        undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=not deleted),
+        ids=tuple(ids),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,9 +17,19 @@ from core.models import Company, Department, Employee, PayPolicy, Site
 from core.store import Store, open_store
 
 
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One freshly migrated store, copied for each test: migrating every time is slow."""
+    path = tmp_path_factory.mktemp("template") / "migrated.shiftdesk"
+    open_store(path).close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "test.shiftdesk")
+def store(tmp_path: Path, migrated_file: Path) -> Iterator[Store]:
+    path = tmp_path / "test.shiftdesk"
+    shutil.copyfile(migrated_file, path)
+    opened = open_store(path)
     yield opened
     opened.close()
 

@@ -11,15 +11,26 @@ refused for a conflict (the conflicts are named).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from core.cli import common, store_cmds
+from core.cli import (
+    attendance,
+    common,
+    demo,
+    employees,
+    leave,
+    payroll,
+    shifts,
+    store_cmds,
+    templates,
+)
 from core.errors import ConflictError, ShiftDeskError
 
 #: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (store_cmds,)
+CORE_COMMANDS = (store_cmds, demo, employees, shifts, templates, leave, attendance, payroll)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,3 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return common.EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`shiftdesk shifts list | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return common.EXIT_ERROR

@@ -31,6 +31,7 @@ def command(
     help: str,
     *,
     db: bool = True,
+    db_required: bool = False,
     json_output: bool = False,
 ) -> argparse.ArgumentParser:
     """A leaf command; ``--db`` goes after its own name, as everywhere in ShiftDesk."""
@@ -40,7 +41,9 @@ def command(
             "--db",
             type=Path,
             default=None,
-            help="the local store (default: $SHIFTDESK_DB or the user data directory)",
+            required=db_required,
+            help="the local store"
+            + ("" if db_required else " (default: $SHIFTDESK_DB or the user data directory)"),
         )
     if json_output:
         parser.add_argument("--json", action="store_true", help="print one JSON document")

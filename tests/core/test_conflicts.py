@@ -123,3 +123,17 @@ def test_seventh_day_in_a_row_warns(store: Store, org: Org) -> None:
         gap = check_draft(s, _shift(org, MONDAY + timedelta(days=8), "09:00", "15:00", org.anna))
     assert [w.kind for w in check.warnings] == ["consecutive_days"]
     assert gap.warnings == ()
+
+
+def test_a_moved_shift_does_not_count_at_its_old_place_in_the_run(store: Store, org: Org) -> None:
+    ids = [
+        _add(store, _shift(org, MONDAY + timedelta(days=n), "09:00", "15:00", org.anna))
+        for n in range(6)
+    ]
+    # Moving Monday's shift to Sunday leaves Tuesday to Sunday: six days, no warning.
+    moved = _shift(org, MONDAY + timedelta(days=6), "09:00", "15:00", org.anna)
+    with store.session() as s:
+        as_move = check_draft(s, moved, exclude=[ids[0]])
+        as_copy = check_draft(s, moved)
+    assert as_move.warnings == ()
+    assert [w.kind for w in as_copy.warnings] == ["consecutive_days"]

@@ -1,0 +1,968 @@
+"""Attendance derived from punches: what each employee-day looks like to a supervisor.
+
+Punches are matched to the shifts of their person through the policy's window
+(from ``match_before_minutes`` before a shift's start to ``match_after_minutes``
+after its end); an overnight shift counts toward its start or its end day as the
+policy's ``overnight_day`` says. Punches outside every window are unscheduled work
+on their own local day. Each employee-day then gets its paired in/out time minus
+paired breaks, lateness and early departure beyond the grace period, missing
+punches, absence, daily and weekly overtime, the newest supervisor correction and
+the sign-off. Everything is loaded with a handful of queries and computed in one
+pass, so a month of a large site is a sub-second report.
+
+This module is where these rules live; :mod:`core.payroll` only prices its days.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from functools import partial
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from core.conflicts import Busy, leave_instants, load_index, overlaps
+from core.errors import NotFound, ValidationError
+from core.models import (
+    PAID_LEAVE_TYPES,
+    AttendanceApproval,
+    AttendanceCorrection,
+    AuditEntry,
+    ClockEvent,
+    Company,
+    Employee,
+    LeaveRequest,
+    LeaveStatus,
+    PayPolicy,
+    PunchKind,
+    Site,
+)
+from core.punch_import import PunchImportError, RowProblem, import_punches_csv
+from core.results import OpResult
+from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
+
+__all__ = [
+    "AppliedCorrection",
+    "Attendance",
+    "DayRecord",
+    "Flag",
+    "Person",
+    "Punch",
+    "PunchImportError",
+    "RowProblem",
+    "Rules",
+    "ScheduledShift",
+    "approve_day",
+    "approve_days",
+    "attendance",
+    "company_of",
+    "correct_day",
+    "import_punches_csv",
+    "rules_for",
+]
+
+ATTENDANCE = frozenset({"attendance"})
+#: Weekdays (Monday = 0) on which paid leave counts as contract hours.
+WORKING_WEEKDAYS = frozenset(range(5))
+
+
+class Flag(StrEnum):
+    LATE = "late"
+    EARLY = "early"
+    MISSING_PUNCH = "missing_punch"
+    ABSENT = "absent"
+    OVERTIME = "overtime"
+    UNSCHEDULED = "unscheduled"
+    ON_LEAVE = "on_leave"
+    CORRECTED = "corrected"
+
+
+# --- the policy as plain values ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The attendance and pay side of a company's :class:`PayPolicy`, as plain values."""
+
+    grace_minutes: int = 5
+    daily_overtime_hours: Decimal = Decimal(8)
+    weekly_overtime_hours: Decimal = Decimal(40)
+    overtime_multiplier: Decimal = Decimal("1.5")
+    late_penalty_per_minute: Decimal = Decimal(0)
+    match_before_minutes: int = 120
+    match_after_minutes: int = 240
+    overnight_day: str = "start"
+    week_start: int = 0
+
+    @classmethod
+    def of(cls, policy: PayPolicy | None) -> Rules:
+        if policy is None:
+            return cls()
+        return cls(**{name: getattr(policy, name) for name in cls.__dataclass_fields__})
+
+    @property
+    def daily_threshold_minutes(self) -> int | None:
+        return _threshold(self.daily_overtime_hours)
+
+    @property
+    def weekly_threshold_minutes(self) -> int | None:
+        return _threshold(self.weekly_overtime_hours)
+
+
+def _threshold(hours: Decimal) -> int | None:
+    """Hours to whole minutes; 0 switches the threshold off, as the policy documents."""
+    return int(Decimal(hours) * 60) if hours and hours > 0 else None
+
+
+# --- what a report shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    code: str | None
+    name: str
+    timezone: str
+    hourly_rate: Decimal
+    contract_hours: Decimal
+    active: bool
+
+
+class Punch(NamedTuple):
+    """A punch; ``shift_id`` is the shift it matched, None for unscheduled work.
+
+    A tuple rather than a dataclass: a month of a large site has tens of
+    thousands, and building them is the report's hot loop.
+    """
+
+    id: str
+    kind: str
+    at: datetime
+    source: str
+    device_id: str | None
+    shift_id: str | None
+
+
+@dataclass(frozen=True)
+class ScheduledShift:
+    id: str
+    label: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class AppliedCorrection:
+    id: str
+    clock_in: datetime | None
+    clock_out: datetime | None
+    break_minutes: int | None
+    excused: bool
+    reason: str
+    author: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """One employee-day as derived, with the correction already applied.
+
+    Minutes are whole minutes. ``late_minutes``/``early_minutes`` count only what
+    lies beyond the grace period. ``regular_minutes`` plus both overtime parts is
+    ``worked_minutes``: a minute is daily overtime first, weekly overtime only if it
+    was not already daily, so nothing is counted twice.
+    """
+
+    employee_id: str
+    work_date: date
+    timezone: str
+    shifts: tuple[ScheduledShift, ...] = ()
+    punches: tuple[Punch, ...] = ()
+    first_in: datetime | None = None
+    last_out: datetime | None = None
+    scheduled_minutes: int = 0
+    worked_minutes: int = 0
+    break_minutes: int = 0
+    unscheduled_minutes: int = 0
+    late_minutes: int = 0
+    early_minutes: int = 0
+    regular_minutes: int = 0
+    daily_overtime_minutes: int = 0
+    weekly_overtime_minutes: int = 0
+    missing_punch: bool = False
+    absent: bool = False
+    leave_type: str | None = None
+    #: Exact hours of approved paid or sick leave credited on this day.
+    paid_leave_hours: Decimal = Decimal(0)
+    correction: AppliedCorrection | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+
+    @property
+    def overtime_minutes(self) -> int:
+        return self.daily_overtime_minutes + self.weekly_overtime_minutes
+
+    @property
+    def approved(self) -> bool:
+        """Signed off, and not corrected since the sign-off."""
+        if self.approved_at is None:
+            return False
+        return self.correction is None or self.correction.at <= self.approved_at
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        found = [
+            (Flag.LATE, self.late_minutes > 0),
+            (Flag.EARLY, self.early_minutes > 0),
+            (Flag.MISSING_PUNCH, self.missing_punch),
+            (Flag.ABSENT, self.absent),
+            (Flag.OVERTIME, self.overtime_minutes > 0),
+            (Flag.UNSCHEDULED, self.unscheduled_minutes > 0 or (not self.shifts and self.punches)),
+            (Flag.ON_LEAVE, self.leave_type is not None),
+            (Flag.CORRECTED, self.correction is not None),
+        ]
+        return tuple(flag for flag, on in found if on)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view for reports (``--json``)."""
+        tz = self.timezone
+
+        def local(instant: datetime | None) -> str | None:
+            return None if instant is None else to_local(instant, tz).isoformat()
+
+        c = self.correction
+        return {
+            "employee_id": self.employee_id,
+            "work_date": self.work_date.isoformat(),
+            "shifts": [
+                {"id": s.id, "label": s.label, "start": local(s.start), "end": local(s.end)}
+                for s in self.shifts
+            ],
+            "first_in": local(self.first_in),
+            "last_out": local(self.last_out),
+            "scheduled_minutes": self.scheduled_minutes,
+            "worked_minutes": self.worked_minutes,
+            "break_minutes": self.break_minutes,
+            "unscheduled_minutes": self.unscheduled_minutes,
+            "late_minutes": self.late_minutes,
+            "early_minutes": self.early_minutes,
+            "regular_minutes": self.regular_minutes,
+            "daily_overtime_minutes": self.daily_overtime_minutes,
+            "weekly_overtime_minutes": self.weekly_overtime_minutes,
+            "leave_type": self.leave_type,
+            "paid_leave_hours": str(self.paid_leave_hours),
+            "flags": [str(f) for f in self.flags],
+            "correction": None
+            if c is None
+            else {
+                "id": c.id,
+                "clock_in": local(c.clock_in),
+                "clock_out": local(c.clock_out),
+                "break_minutes": c.break_minutes,
+                "excused": c.excused,
+                "reason": c.reason,
+                "author": c.author,
+                "at": c.at.isoformat(),
+            },
+            "approved": self.approved,
+            "approved_by": self.approved_by,
+            "punches": [
+                {"kind": p.kind, "at": local(p.at), "scheduled": p.shift_id is not None}
+                for p in self.punches
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Derived attendance of a period: the rules used, the people, their days."""
+
+    first: date
+    last: date
+    company_id: str
+    currency: str
+    rules: Rules
+    people: Mapping[str, Person]
+    days: tuple[DayRecord, ...]
+
+    def days_of(self, employee_id: str) -> list[DayRecord]:
+        return [d for d in self.days if d.employee_id == employee_id]
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def company_of(session: Session, company_id: str | None = None) -> Company:
+    """The company a report is for: the one named, or the store's only one."""
+    if company_id is not None:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise NotFound("company", company_id)
+        return company
+    companies = list(session.scalars(select(Company).limit(2)))
+    if not companies:
+        raise ValidationError("company", "the store has no company yet")
+    if len(companies) > 1:
+        raise ValidationError("company", "the store holds several companies; name one")
+    return companies[0]
+
+
+def rules_for(session: Session, company_id: str) -> Rules:
+    return Rules.of(session.scalar(select(PayPolicy).where(PayPolicy.company_id == company_id)))
+
+
+def _people(
+    session: Session, company_id: str, employee_ids: Sequence[str] | None
+) -> dict[str, Person]:
+    query = (
+        select(Employee, Site.timezone)
+        .join(Site, Site.id == Employee.site_id)
+        .where(Employee.company_id == company_id, Employee.deleted.is_(False))
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    if employee_ids is not None:
+        query = query.where(Employee.id.in_(list(employee_ids)))
+    return {
+        e.id: Person(e.id, e.code, e.name, tz, e.hourly_rate, e.contract_hours, e.active)
+        for e, tz in session.execute(query)
+    }
+
+
+def attendance(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    employee_ids: Sequence[str] | None = None,
+    company_id: str | None = None,
+    now: datetime | None = None,
+) -> Attendance:
+    """Derived attendance from ``first`` to ``last`` (local dates, inclusive).
+
+    Days from the start of ``first``'s payroll week are derived too, so weekly
+    overtime knows the hours already worked that week; only the asked days are
+    returned. A shift that has not ended by ``now`` is never absent.
+    """
+    if last < first:
+        raise ValidationError("to", "the period ends before it starts")
+    company = company_of(session, company_id)
+    rules = rules_for(session, company.id)
+    people = _people(session, company.id, employee_ids)
+    origin = week_start(first, rules.week_start)
+    # Wide enough for every zone and for overnight shifts at either end.
+    lo = datetime.combine(origin - timedelta(days=2), time(0), tzinfo=UTC)
+    hi = datetime.combine(last + timedelta(days=3), time(0), tzinfo=UTC)
+    loaded = _Loaded.fetch(session, company.id, list(people), origin, last, lo, hi, rules)
+    moment = as_utc(now) if now is not None else utcnow()
+    days: list[DayRecord] = []
+    for person in people.values():
+        derived = _derive_person(person, rules, loaded, origin, last, moment)
+        days.extend(d for d in _with_weekly_overtime(derived, rules) if d.work_date >= first)
+    rank = {pid: n for n, pid in enumerate(people)}  # people come sorted by name
+    days.sort(key=lambda d: (d.work_date, rank[d.employee_id]))
+    return Attendance(first, last, company.id, company.currency, rules, people, tuple(days))
+
+
+@dataclass
+class _Loaded:
+    shifts: dict[str, list[Busy]]
+    #: Rows of (id, kind, at, source, device_id, employee_id): a Punch once matched.
+    punches: dict[str, list[Row[Any]]]
+    leaves: dict[str, list[LeaveRequest]]
+    corrections: dict[str, dict[date, AppliedCorrection]]
+    approvals: dict[str, dict[date, AttendanceApproval]]
+
+    @classmethod
+    def fetch(
+        cls,
+        session: Session,
+        company_id: str,
+        employee_ids: list[str],
+        origin: date,
+        last: date,
+        lo: datetime,
+        hi: datetime,
+        rules: Rules,
+    ) -> _Loaded:
+        index = load_index(session, employee_ids, lo, hi, company_id=company_id)
+        shifts = {e: list(index.shifts_of(e)) for e in employee_ids}
+        wanted = set(employee_ids)
+        punches: dict[str, list[Row[Any]]] = defaultdict(list)
+        before = timedelta(minutes=rules.match_before_minutes)
+        after = timedelta(minutes=rules.match_after_minutes)
+        # Plain rows through the session's connection: no ORM bookkeeping per punch.
+        rows = session.connection().execute(
+            select(
+                ClockEvent.id,
+                ClockEvent.kind,
+                ClockEvent.at_utc.label("at"),
+                ClockEvent.source,
+                ClockEvent.device_id,
+                ClockEvent.employee_id,
+            )
+            .where(
+                ClockEvent.company_id == company_id,
+                ClockEvent.employee_id.in_(employee_ids),
+                ClockEvent.deleted.is_(False),
+                ClockEvent.at_utc >= lo - before - MAX_SHIFT_LENGTH,
+                ClockEvent.at_utc < hi + after + MAX_SHIFT_LENGTH,
+            )
+            .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
+        )
+        for r in rows:
+            punches[r.employee_id].append(r)
+        leaves: dict[str, list[LeaveRequest]] = defaultdict(list)
+        for leave in session.scalars(
+            select(LeaveRequest).where(
+                LeaveRequest.company_id == company_id,
+                LeaveRequest.status == LeaveStatus.APPROVED,
+                LeaveRequest.deleted.is_(False),
+                LeaveRequest.start_date <= last + timedelta(days=1),
+                LeaveRequest.end_date >= origin - timedelta(days=1),
+            )
+        ):
+            if leave.employee_id in wanted:
+                leaves[leave.employee_id].append(leave)
+        corrections: dict[str, dict[date, AppliedCorrection]] = defaultdict(dict)
+        for c in session.scalars(
+            select(AttendanceCorrection)
+            .where(
+                AttendanceCorrection.company_id == company_id,
+                AttendanceCorrection.deleted.is_(False),
+                AttendanceCorrection.work_date >= origin,
+                AttendanceCorrection.work_date <= last,
+            )
+            .order_by(AttendanceCorrection.created_at, AttendanceCorrection.id)
+        ):
+            # Ordered oldest first, so the newest of a day is the one that stays.
+            corrections[c.employee_id][c.work_date] = AppliedCorrection(
+                c.id,
+                c.clock_in,
+                c.clock_out,
+                c.break_minutes,
+                c.excused,
+                c.reason,
+                c.author,
+                c.created_at,
+            )
+        approvals: dict[str, dict[date, AttendanceApproval]] = defaultdict(dict)
+        for a in session.scalars(
+            select(AttendanceApproval).where(
+                AttendanceApproval.company_id == company_id,
+                AttendanceApproval.deleted.is_(False),
+                AttendanceApproval.work_date >= origin,
+                AttendanceApproval.work_date <= last,
+            )
+        ):
+            approvals[a.employee_id][a.work_date] = a
+        return cls(shifts, punches, leaves, corrections, approvals)
+
+
+# --- deriving ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Bucket:
+    shifts: list[Busy] = field(default_factory=list)
+    punches: list[Punch] = field(default_factory=list)
+
+
+def _counts_on(shift: Busy, rules: Rules, tz: str) -> date:
+    """The day an (overnight) shift's hours belong to, as the policy says."""
+    assert shift.day is not None
+    if rules.overnight_day == "end":
+        return to_local(shift.end - timedelta(microseconds=1), tz).date()
+    return shift.day
+
+
+_IN, _OUT = PunchKind.IN.value, PunchKind.OUT.value
+_NO_TIME = timedelta(0)
+
+
+class _Matcher:
+    """Finds the shift a punch belongs to among one person's shifts (sorted by start)."""
+
+    def __init__(self, shifts: Sequence[Busy], rules: Rules) -> None:
+        self.shifts = shifts
+        self.starts = [s.start for s in shifts]
+        self.before = timedelta(minutes=rules.match_before_minutes)
+        self.after = timedelta(minutes=rules.match_after_minutes)
+        self.reach = MAX_SHIFT_LENGTH + self.after
+
+    def match(self, kind: str, at: datetime) -> Busy | None:
+        """The shift whose window holds the punch; the closest one when windows overlap.
+
+        Closeness is to the start for an in, to the end for an out and to the whole
+        shift for a break, so back-to-back shifts each get their own in and out.
+        """
+        lo = bisect.bisect_left(self.starts, at - self.reach)
+        hi = bisect.bisect_right(self.starts, at + self.before)
+        best: Busy | None = None
+        best_distance = _NO_TIME
+        for shift in self.shifts[lo:hi]:
+            if not shift.start - self.before <= at <= shift.end + self.after:
+                continue
+            if kind == _IN:
+                distance = abs(at - shift.start)
+            elif kind == _OUT:
+                distance = abs(at - shift.end)
+            else:
+                distance = max(shift.start - at, at - shift.end, _NO_TIME)
+            if best is None or distance < best_distance:
+                best, best_distance = shift, distance
+        return best
+
+
+def _derive_person(
+    person: Person, rules: Rules, loaded: _Loaded, origin: date, last: date, now: datetime
+) -> list[DayRecord]:
+    tz = person.timezone
+    shifts = loaded.shifts.get(person.id, [])
+    matcher = _Matcher(shifts, rules)
+    buckets: dict[date, _Bucket] = defaultdict(_Bucket)
+    shift_day: dict[str, date] = {}
+    for shift in shifts:
+        day = _counts_on(shift, rules, tz)
+        shift_day[shift.source_id] = day
+        buckets[day].shifts.append(shift)
+    session_day: date | None = None
+    session_start: datetime | None = None
+    for row in loaded.punches.get(person.id, []):
+        shift = matcher.match(row.kind, row.at)
+        punch = Punch(*row[:5], shift.source_id if shift else None)
+        if shift is not None:
+            buckets[shift_day[shift.source_id]].punches.append(punch)
+            continue
+        # Unscheduled: an in opens a session on its local day; what follows within
+        # a shift's length belongs to it, so unplanned night work stays one day.
+        if (
+            punch.kind == PunchKind.IN
+            or session_start is None
+            or (punch.at - session_start > MAX_SHIFT_LENGTH)
+        ):
+            session_day, session_start = to_local(punch.at, tz).date(), punch.at
+        assert session_day is not None
+        buckets[session_day].punches.append(punch)
+    leave_by_day = _leave_days(person, loaded.leaves.get(person.id, []), origin, last)
+    corrections = loaded.corrections.get(person.id, {})
+    approvals = loaded.approvals.get(person.id, {})
+    for day in (*corrections, *approvals, *leave_by_day):
+        buckets.setdefault(day, _Bucket())  # a day with only these still shows
+    records = []
+    for day in sorted(buckets):
+        if origin <= day <= last:
+            records.append(
+                _derive_day(
+                    person,
+                    day,
+                    buckets[day],
+                    rules,
+                    leave_by_day.get(day, []),
+                    corrections.get(day),
+                    approvals.get(day),
+                    now,
+                )
+            )
+    return records
+
+
+@dataclass(frozen=True)
+class _LeaveDay:
+    leave_type: str
+    start: datetime
+    end: datetime
+    paid_hours: Decimal
+
+
+def _leave_days(
+    person: Person, leaves: Iterable[LeaveRequest], origin: date, last: date
+) -> dict[date, list[_LeaveDay]]:
+    """Approved leave per local day, with the paid hours it credits.
+
+    Paid and sick leave count on working weekdays: a whole day is a fifth of the
+    weekly contract hours, a part day its own length.
+    """
+    found: dict[date, list[_LeaveDay]] = defaultdict(list)
+    for leave in leaves:
+        start, end = leave_instants(leave, person.timezone)
+        day = max(leave.start_date, origin)
+        while day <= min(leave.end_date, last):
+            paid = Decimal(0)
+            if leave.leave_type in PAID_LEAVE_TYPES and day.weekday() in WORKING_WEEKDAYS:
+                if leave.part_day:
+                    paid = Decimal(int((end - start).total_seconds()) // 60) / 60
+                else:
+                    paid = Decimal(person.contract_hours) / 5
+            found[day].append(_LeaveDay(leave.leave_type, start, end, paid))
+            day += timedelta(days=1)
+    return found
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """In/out pairs and break pairs of some punches, in whole seconds."""
+
+    work: timedelta
+    breaks: timedelta
+    missing: bool
+    first_in: datetime | None
+    last_out: datetime | None
+
+
+def _pair(punches: Sequence[Punch]) -> _Pairs:
+    """Pair ins with outs and break starts with break ends, in time order.
+
+    An in without an out, an out without an in, or a break left open marks a
+    missing punch; such an unpaired punch adds no time.
+    """
+    work = breaks = timedelta(0)
+    missing = False
+    open_in: datetime | None = None
+    open_break: datetime | None = None
+    for p in sorted(punches, key=lambda p: p.at):
+        if p.kind == PunchKind.IN:
+            missing |= open_in is not None
+            open_in = p.at
+        elif p.kind == PunchKind.OUT:
+            if open_in is None:
+                missing = True
+            else:
+                work += p.at - open_in
+                open_in = None
+            if open_break is not None:
+                missing, open_break = True, None
+        elif p.kind == PunchKind.BREAK_START:
+            missing |= open_break is not None
+            open_break = p.at
+        elif p.kind == PunchKind.BREAK_END:
+            if open_break is None:
+                missing = True
+            else:
+                breaks += p.at - open_break
+                open_break = None
+    missing |= open_in is not None or open_break is not None
+    ins = [p.at for p in punches if p.kind == PunchKind.IN]
+    outs = [p.at for p in punches if p.kind == PunchKind.OUT]
+    return _Pairs(work, breaks, missing, min(ins) if ins else None, max(outs) if outs else None)
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _beyond_grace(delta: timedelta, rules: Rules) -> int:
+    """Whole minutes past the grace period: at the grace exactly is on time."""
+    return max(0, _minutes(delta) - rules.grace_minutes)
+
+
+def _derive_day(
+    person: Person,
+    day: date,
+    bucket: _Bucket,
+    rules: Rules,
+    leave: list[_LeaveDay],
+    correction: AppliedCorrection | None,
+    approval: AttendanceApproval | None,
+    now: datetime,
+) -> DayRecord:
+    shifts = sorted(bucket.shifts, key=lambda s: s.start)
+    punches = sorted(bucket.punches, key=lambda p: p.at)
+    pairs = _pair(punches)
+    unscheduled = _pair([p for p in punches if p.shift_id is None])
+    first_in, last_out = pairs.first_in, pairs.last_out
+    gross, missing = pairs.work, pairs.missing
+    breaks = pairs.breaks
+    if correction is not None:
+        if correction.clock_in is not None or correction.clock_out is not None:
+            first_in = correction.clock_in or first_in
+            last_out = correction.clock_out or last_out
+            whole = first_in is not None and last_out is not None and last_out > first_in
+            missing = not whole
+            gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
+        if correction.break_minutes is not None:
+            breaks = timedelta(minutes=correction.break_minutes)
+    worked = max(0, _minutes(gross - breaks))
+    late = early = 0
+    if shifts and first_in is not None:
+        late = _beyond_grace(first_in - shifts[0].start, rules)
+    if shifts and last_out is not None:
+        early = _beyond_grace(shifts[-1].end - last_out, rules)
+    covered = any(overlaps(s.start, s.end, lv.start, lv.end) for s in shifts for lv in leave)
+    absent = bool(
+        shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
+    )
+    excused = correction is not None and correction.excused
+    if excused:
+        late = early = 0
+        absent = False
+    daily_ot = 0
+    threshold = rules.daily_threshold_minutes
+    if threshold is not None:
+        daily_ot = max(0, worked - threshold)
+    return DayRecord(
+        employee_id=person.id,
+        work_date=day,
+        timezone=person.timezone,
+        shifts=tuple(ScheduledShift(s.source_id, s.label, s.start, s.end) for s in shifts),
+        punches=tuple(punches),
+        first_in=first_in,
+        last_out=last_out,
+        scheduled_minutes=sum(_minutes(s.end - s.start) for s in shifts),
+        worked_minutes=worked,
+        break_minutes=_minutes(breaks),
+        unscheduled_minutes=max(0, _minutes(unscheduled.work - unscheduled.breaks)),
+        late_minutes=late,
+        early_minutes=early,
+        regular_minutes=worked - daily_ot,
+        daily_overtime_minutes=daily_ot,
+        missing_punch=missing,
+        absent=absent,
+        leave_type=leave[0].leave_type if leave else None,
+        paid_leave_hours=sum((lv.paid_hours for lv in leave), Decimal(0)),
+        correction=correction,
+        approved_by=approval.approved_by if approval else None,
+        approved_at=approval.approved_at if approval else None,
+    )
+
+
+def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
+    """Move regular minutes past the weekly threshold into weekly overtime.
+
+    Only regular minutes accumulate toward the week, so a minute already counted
+    as daily overtime is never counted again; the day that crosses the threshold
+    carries the excess.
+    """
+    threshold = rules.weekly_threshold_minutes
+    if threshold is None:
+        return days
+    done: dict[date, int] = defaultdict(int)
+    result = []
+    for day in days:
+        week = week_start(day.work_date, rules.week_start)
+        before = done[week]
+        after = before + day.regular_minutes
+        done[week] = after
+        excess = max(0, after - max(before, threshold))
+        if excess:
+            day = replace(
+                day,
+                regular_minutes=day.regular_minutes - excess,
+                weekly_overtime_minutes=excess,
+            )
+        result.append(day)
+    return result
+
+
+# --- supervisor operations ----------------------------------------------------------------
+
+
+def _employee(session: Session, employee_id: str) -> Employee:
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.deleted:
+        raise NotFound("employee", employee_id)
+    return employee
+
+
+def _instant(value: datetime | None, field_name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationError(field_name, "needs a time zone (an aware date and time)")
+    return None if value is None else as_utc(value)
+
+
+def _audit(session: Session, actor: str, action: str, kind: str, record_id: str, **detail: Any):
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            record_kind=kind,
+            record_id=record_id,
+            detail=json.dumps(detail, default=str, sort_keys=True),
+        )
+    )
+
+
+def _restore(
+    session: Session,
+    model: type[AttendanceCorrection] | type[AttendanceApproval],
+    record_id: str,
+    state: Mapping[str, Any],
+    actor: str,
+    action: str,
+) -> OpResult:
+    """Put a record's fields back; the result's undo puts them back again (redo)."""
+    row = session.get(model, record_id)
+    assert row is not None
+    before = {name: getattr(row, name) for name in state}
+    for name, value in state.items():
+        setattr(row, name, value)
+    _audit(session, actor, action, model.__tablename__, record_id, **dict(state))
+    session.flush()
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(
+            _restore, model=model, record_id=record_id, state=before, actor=actor, action=action
+        ),
+        ids=(record_id,),
+    )
+
+
+def correct_day(
+    session: Session,
+    *,
+    employee_id: str,
+    work_date: date,
+    clock_in: datetime | None = None,
+    clock_out: datetime | None = None,
+    break_minutes: int | None = None,
+    excused: bool = False,
+    reason: str,
+    author: str,
+) -> OpResult:
+    """Override what an employee-day's punches say; the newest correction of a day wins.
+
+    Fields left None keep the punches' values; ``excused`` forgives lateness, early
+    departure and absence. The reason and the author are kept with the correction
+    and in the audit trail.
+    """
+    employee = _employee(session, employee_id)
+    if not reason or not reason.strip():
+        raise ValidationError("reason", "say why the day is corrected")
+    if not author or not author.strip():
+        raise ValidationError("author", "say who corrects the day")
+    start = _instant(clock_in, "clock_in")
+    end = _instant(clock_out, "clock_out")
+    if start is not None and end is not None and end <= start:
+        raise ValidationError("clock_out", "must be after clock_in")
+    if break_minutes is not None and break_minutes < 0:
+        raise ValidationError("break_minutes", "cannot be negative")
+    correction = AttendanceCorrection(
+        company_id=employee.company_id,
+        employee_id=employee_id,
+        work_date=work_date,
+        clock_in=start,
+        clock_out=end,
+        break_minutes=break_minutes,
+        excused=excused,
+        reason=reason.strip(),
+        author=author.strip(),
+    )
+    session.add(correction)
+    session.flush()
+    _audit(
+        session,
+        correction.author,
+        "attendance.correct",
+        AttendanceCorrection.__tablename__,
+        correction.id,
+        employee_id=employee_id,
+        work_date=work_date,
+        clock_in=start,
+        clock_out=end,
+        break_minutes=break_minutes,
+        excused=excused,
+        reason=correction.reason,
+    )
+    session.flush()
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(
+            _restore,
+            model=AttendanceCorrection,
+            record_id=correction.id,
+            state={"deleted": True},
+            actor=correction.author,
+            action="attendance.correct.undo",
+        ),
+        ids=(correction.id,),
+    )
+
+
+def approve_day(session: Session, *, employee_id: str, work_date: date, actor: str) -> OpResult:
+    """Sign off an employee-day as it now stands (again, if it was signed off before)."""
+    employee = _employee(session, employee_id)
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who approves the day")
+    actor = actor.strip()
+    approval = session.scalar(
+        select(AttendanceApproval).where(
+            AttendanceApproval.employee_id == employee_id,
+            AttendanceApproval.work_date == work_date,
+        )
+    )
+    now = utcnow()
+    if approval is None:
+        approval = AttendanceApproval(
+            company_id=employee.company_id,
+            employee_id=employee_id,
+            work_date=work_date,
+            approved_by=actor,
+            approved_at=now,
+        )
+        session.add(approval)
+        session.flush()
+        before: dict[str, Any] = {"deleted": True}
+    else:
+        before = {
+            "deleted": approval.deleted,
+            "approved_by": approval.approved_by,
+            "approved_at": approval.approved_at,
+        }
+        approval.deleted = False
+        approval.approved_by = actor
+        approval.approved_at = now
+    _audit(
+        session,
+        actor,
+        "attendance.approve",
+        AttendanceApproval.__tablename__,
+        approval.id,
+        employee_id=employee_id,
+        work_date=work_date,
+    )
+    session.flush()
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(
+            _restore,
+            model=AttendanceApproval,
+            record_id=approval.id,
+            state=before,
+            actor=actor,
+            action="attendance.approve.undo",
+        ),
+        ids=(approval.id,),
+    )
+
+
+def _undo_all(session: Session, results: Sequence[OpResult]) -> OpResult:
+    """Undo several results, newest first; the returned result's undo redoes them."""
+    undone = [r.undo(session) for r in reversed(results) if r.undo is not None]
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(_undo_all, results=undone),
+        ids=tuple(i for r in undone for i in r.ids),
+    )
+
+
+def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: str) -> OpResult:
+    """Sign off several employee-days, ``(employee_id, work_date)`` each, as one step.
+
+    A supervisor approves a selection at once, so undo takes back the whole
+    selection, not one day of it.
+    """
+    if not days:
+        raise ValidationError("days", "choose at least one day to approve")
+    results = [approve_day(session, employee_id=e, work_date=d, actor=actor) for e, d in days]
+    return OpResult(
+        ATTENDANCE,
+        undo=partial(_undo_all, results=results),
+        ids=tuple(i for r in results for i in r.ids),
+    )

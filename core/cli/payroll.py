@@ -1,0 +1,35 @@
+"""``shiftdesk payroll export``: the period's payroll as .xlsx or .csv."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from core.cli.common import command, group, session
+from core.export import export_payroll
+from core.payroll import payroll
+from core.timeutil import parse_date
+
+
+def _export(args: argparse.Namespace) -> int:
+    first = parse_date(args.date_from, "--from")
+    last = parse_date(args.date_to, "--to")
+    with session(args) as s:
+        report = payroll(s, first, last)
+    written = export_payroll(report, Path(args.out))
+    gross = report.total("gross")
+    print(
+        f"payroll {first} to {last}: {len(report.lines)} employees,"
+        f" gross {gross:,.2f} {report.currency}"
+    )
+    print(written)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    commands = group(subparsers, "payroll", "pay per employee for a period")
+    export = command(commands, "export", _export, "export payroll to .xlsx or .csv")
+    export.add_argument("--from", dest="date_from", required=True, help="first day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="date_to", required=True, help="last day (YYYY-MM-DD)")
+    export.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")

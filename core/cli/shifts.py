@@ -1,0 +1,115 @@
+"""``shiftdesk shifts``: list, add, move and delete through core.scheduling."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from core.cli.common import EXIT_USAGE, command, fail, group, print_json, print_table, session
+from core.employees import get_employee
+from core.errors import ConflictError
+from core.results import OpResult, RuleWarning
+from core.scheduling import ShiftDraft, create_shift, delete_shifts, move_shift
+from core.shift_list import shift_rows
+from core.timeutil import parse_date
+
+
+def print_warnings(warnings: Sequence[RuleWarning]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning.reason}", file=sys.stderr)
+
+
+def applied(result: OpResult) -> OpResult:
+    """The result of an applied change; a refused one exits 3 naming its conflicts."""
+    if result.conflicts:
+        raise ConflictError(result.conflicts)
+    print_warnings(result.warnings)
+    return result
+
+
+def _list(args: argparse.Namespace) -> int:
+    first, last = parse_date(args.from_, "--from"), parse_date(args.to, "--to")
+    with session(args) as s:
+        rows = shift_rows(s, first, last, employee_id=args.employee)
+    if args.json:
+        print_json({"shifts": rows})
+        return 0
+    print_table(
+        ["id", "date", "time", "who", "location", "status", "flag"],
+        [
+            [
+                r.id,
+                r.date,
+                f"{r.start}–{r.end}",
+                ", ".join([e.name for e in r.employees] + [d.name for d in r.departments])
+                or "(open)",
+                r.location,
+                r.status,
+                r.flag,
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    day = parse_date(args.date, "--date")
+    with session(args) as s:
+        employee = get_employee(s, args.employee)
+        draft = ShiftDraft(
+            site_id=employee.site_id,
+            shift_date=day,
+            start_time=args.start,
+            end_time=args.end,
+            employee_ids=(employee.id,),
+            location=args.location,
+            department_id=employee.department_id,
+        )
+        result = applied(create_shift(s, draft))
+    print(f"added shift {result.ids[0]}")
+    return 0
+
+
+def _move(args: argparse.Namespace) -> int:
+    if args.date is None and args.employee is None:
+        fail("shifts move: give --date, --employee or both")
+        return EXIT_USAGE
+    day = parse_date(args.date, "--date") if args.date is not None else None
+    with session(args) as s:
+        employee_id = get_employee(s, args.employee).id if args.employee is not None else None
+        applied(move_shift(s, args.id, day=day, employee_id=employee_id))
+    print(f"moved shift {args.id}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with session(args) as s:
+        delete_shifts(s, [args.id])
+    print(f"deleted shift {args.id}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    shifts = group(subparsers, "shifts", "list and edit shifts")
+    listing = command(shifts, "list", _list, "shifts dated in a range", json_output=True)
+    listing.add_argument("--from", dest="from_", required=True, metavar="DATE")
+    listing.add_argument("--to", required=True, metavar="DATE")
+    listing.add_argument("--employee", metavar="ID", help="only this person's (id or code)")
+
+    add = command(shifts, "add", _add, "add a shift for one person at their site")
+    add.add_argument("--employee", required=True, metavar="ID", help="id or payroll code")
+    add.add_argument("--date", required=True, metavar="DATE")
+    add.add_argument("--start", required=True, metavar="HH:MM")
+    add.add_argument("--end", required=True, metavar="HH:MM", help="at or before start: next day")
+    add.add_argument("--location", default="", metavar="L")
+
+    move = command(shifts, "move", _move, "move a shift to another day and/or person")
+    move.add_argument("id")
+    move.add_argument("--date", metavar="DATE")
+    move.add_argument("--employee", metavar="ID", help="id or payroll code")
+
+    delete = command(shifts, "delete", _delete, "delete a shift")
+    delete.add_argument("id")

@@ -1,0 +1,231 @@
+"""The payroll workbook: Summary, Detail and Policy sheets, written with XlsxWriter.
+
+Every formula is written together with the figure core computed for it, so the
+workbook shows totals in previews, viewers and pandas before Excel recalculates,
+and Excel's recalculation lands on the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from core.attendance import Rules
+from core.export.columns import DETAIL, SUMMARY, Column, Kind, detail_rows
+from core.payroll import Payroll
+from core.timeutil import as_utc
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: Characters a column is wide at least and at most (long text wraps no further).
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+class _Formats:
+    def __init__(self, book: Workbook, currency: str) -> None:
+        money = f'#,##0.00 "{currency}"'
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#dde6f0", "bottom": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.by_kind: dict[Kind, Format] = {
+            Kind.TEXT: book.add_format({}),
+            Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
+            Kind.HOURS: book.add_format({"num_format": "0.00"}),
+            Kind.MONEY: book.add_format({"num_format": money}),
+            Kind.FACTOR: book.add_format({"num_format": "0.00"}),
+            Kind.COUNT: book.add_format({"num_format": "0"}),
+        }
+        self.total: dict[Kind, Format] = {
+            kind: book.add_format({"bold": True, "top": 1, **_num(kind, money)}) for kind in Kind
+        }
+        self.label = book.add_format({"bold": True})
+
+
+def _num(kind: Kind, money: str) -> dict[str, str]:
+    return {
+        Kind.HOURS: {"num_format": "0.00"},
+        Kind.MONEY: {"num_format": money},
+        Kind.COUNT: {"num_format": "0"},
+    }.get(kind, {})
+
+
+def _cell_value(value: Any) -> Any:
+    """Workbook cells take floats; the Decimal's exact digits are what is shown."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _shown(value: Any, kind: Kind) -> str:
+    """How wide a value looks once formatted, to size its column."""
+    if kind in (Kind.HOURS, Kind.FACTOR):
+        return f"{value:,.2f}"
+    if kind is Kind.MONEY:
+        return f"{value:,.2f} XXX"  # the currency code follows the figure
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Widths:
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.widths = [len(c.header) for c in columns]
+
+    def see(self, col: int, text: str) -> None:
+        self.widths[col] = max(self.widths[col], len(text))
+
+    def apply(self, sheet: Worksheet) -> None:
+        for col, width in enumerate(self.widths):
+            sheet.set_column(col, col, min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
+
+
+def _header(sheet: Worksheet, columns: Sequence[Column], fmt: _Formats) -> None:
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, column.header, fmt.header)
+    sheet.freeze_panes(1, 2)
+
+
+def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
+    sheet = book.add_worksheet("Summary")
+    _header(sheet, SUMMARY, fmt)
+    widths = _Widths(SUMMARY)
+    letters = {c.name: xl_col_to_name(i) for i, c in enumerate(SUMMARY)}
+    for n, line in enumerate(report.lines):
+        row = n + 1
+        refs = {name: f"{letter}{row + 1}" for name, letter in letters.items()}
+        for col, column in enumerate(SUMMARY):
+            value = column.value(line)
+            widths.see(col, _shown(value, column.kind))
+            style = fmt.by_kind[column.kind]
+            if column.formula:
+                sheet.write_formula(
+                    row, col, "=" + column.formula.format(**refs), style, _cell_value(value)
+                )
+            else:
+                sheet.write(row, col, _cell_value(value), style)
+    last = len(report.lines)
+    total_row = last + 1
+    sheet.write_string(total_row, 1, "Total", fmt.total[Kind.TEXT])
+    for col, column in enumerate(SUMMARY):
+        if not column.total:
+            continue
+        value = _cell_value(report.total(_FIGURE[column.name]))
+        style = fmt.total[column.kind]
+        if last:
+            top = xl_rowcol_to_cell(1, col)
+            bottom = xl_rowcol_to_cell(last, col)
+            sheet.write_formula(total_row, col, f"=SUM({top}:{bottom})", style, value)
+        else:
+            sheet.write_number(total_row, col, value, style)
+        widths.see(col, _shown(value, column.kind))
+    sheet.autofilter(0, 0, max(last, 1), len(SUMMARY) - 1)
+    widths.apply(sheet)
+
+
+#: Which PayLine attribute each summed summary column shows.
+_FIGURE = {
+    "regular": "regular_hours",
+    "overtime": "overtime_hours",
+    "leave": "paid_leave_hours",
+    "late": "late_minutes",
+    "penalty": "penalty",
+    "regular_pay": "regular_pay",
+    "overtime_pay": "overtime_pay",
+    "leave_pay": "leave_pay",
+    "gross": "gross",
+}
+
+
+def _detail(book: Workbook, report: Payroll, fmt: _Formats) -> None:
+    sheet = book.add_worksheet("Detail")
+    _header(sheet, DETAIL, fmt)
+    widths = _Widths(DETAIL)
+    rows = detail_rows(report.lines)
+    for n, item in enumerate(rows):
+        for col, column in enumerate(DETAIL):
+            value = column.value(item)
+            widths.see(col, _shown(value, column.kind))
+            if column.kind is Kind.DATE:
+                sheet.write_datetime(n + 1, col, _midnight(value), fmt.by_kind[column.kind])
+            else:
+                sheet.write(n + 1, col, _cell_value(value), fmt.by_kind[column.kind])
+    sheet.autofilter(0, 0, max(len(rows), 1), len(DETAIL) - 1)
+    widths.apply(sheet)
+
+
+def _midnight(day: date) -> datetime:
+    """XlsxWriter writes dates as datetimes; a date cell is midnight of its day."""
+    return datetime(day.year, day.month, day.day)
+
+
+def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
+    """What the Policy sheet states: the period and every rule that shaped the figures."""
+    rules: Rules = report.rules
+    made = report.generated_at
+    return [
+        ("Period from", report.first),
+        ("Period to", report.last),
+        ("Currency", report.currency),
+        ("Grace period (minutes)", rules.grace_minutes),
+        ("Daily overtime after (hours, 0 = off)", rules.daily_overtime_hours),
+        ("Weekly overtime after (hours, 0 = off)", rules.weekly_overtime_hours),
+        ("Overtime multiplier", rules.overtime_multiplier),
+        ("Lateness penalty per minute", rules.late_penalty_per_minute),
+        ("Punch matches a shift from (minutes before start)", rules.match_before_minutes),
+        ("Punch matches a shift until (minutes after end)", rules.match_after_minutes),
+        ("Overnight shifts count toward their", f"{rules.overnight_day} day"),
+        ("Payroll week starts on", WEEKDAYS[rules.week_start]),
+        (
+            "Overtime",
+            "Daily overtime first; only regular hours count toward the weekly threshold,"
+            " so no hour is overtime twice.",
+        ),
+        (
+            "Lateness",
+            "Minutes late beyond the grace period; a correction marked excused forgives them.",
+        ),
+        (
+            "Paid leave",
+            "Approved paid and sick leave on Monday to Friday: a fifth of the weekly contract"
+            " hours per whole day, a part day by its length.",
+        ),
+        (
+            "Rounding",
+            "Hours to 0.01 per day; pay per component to the cent from the hours shown.",
+        ),
+        ("Generated", "" if made is None else f"{as_utc(made):%Y-%m-%d %H:%M} UTC"),
+    ]
+
+
+def _policy(book: Workbook, report: Payroll, fmt: _Formats) -> None:
+    sheet = book.add_worksheet("Policy")
+    sheet.write_string(0, 0, "Setting", fmt.header)
+    sheet.write_string(0, 1, "Value", fmt.header)
+    sheet.freeze_panes(1, 0)
+    rows = policy_rows(report)
+    for n, (label, value) in enumerate(rows, start=1):
+        sheet.write_string(n, 0, label, fmt.label)
+        if isinstance(value, date):
+            sheet.write_datetime(n, 1, _midnight(value), fmt.by_kind[Kind.DATE])
+        else:
+            sheet.write(n, 1, _cell_value(value))
+    sheet.set_column(0, 0, max(len(label) for label, _ in rows) + 2)
+    sheet.set_column(1, 1, 90)
+
+
+def write_xlsx(report: Payroll, path: Path) -> Path:
+    book = Workbook(str(path))
+    book.set_properties(
+        {"title": f"Payroll {report.first.isoformat()} to {report.last.isoformat()}"}
+    )
+    fmt = _Formats(book, report.currency)
+    _summary(book, report, fmt)
+    _detail(book, report, fmt)
+    _policy(book, report, fmt)
+    book.close()
+    return path

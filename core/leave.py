@@ -1,0 +1,452 @@
+"""Leave: asking for it, deciding on it, and what an approval does to the roster.
+
+Every operation computes the state it wants and hands it to :func:`_apply`, which
+writes it and returns an :class:`OpResult` whose ``undo`` is ``_apply`` of the
+state before: leave rows, the shifts an approval touched (through
+:func:`core.scheduling.restore`) and their flags all go back in one step. The
+clash rule itself is :mod:`core.conflicts`' (``leave_instants`` and ``overlaps``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import partial
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
+from core.errors import NotFound, ValidationError
+from core.models import (
+    Department,
+    Employee,
+    LeaveRequest,
+    LeaveStatus,
+    LeaveType,
+    Shift,
+    ShiftStatus,
+    new_id,
+)
+from core.results import Conflict, OpResult, RuleWarning
+from core.scheduling import restore, snapshot
+from core.shift_list import shifts_of_employee
+from core.timeutil import parse_hhmm, utcnow
+
+LEAVE = frozenset({"leave"})
+SHIFTS = frozenset({"shifts"})
+
+#: Which status a request may move to from each status; the server reuses it.
+LEAVE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        LeaveStatus.PENDING: frozenset(
+            {LeaveStatus.APPROVED, LeaveStatus.REJECTED, LeaveStatus.CANCELLED}
+        ),
+        LeaveStatus.APPROVED: frozenset({LeaveStatus.CANCELLED}),
+        LeaveStatus.REJECTED: frozenset(),
+        LeaveStatus.CANCELLED: frozenset(),
+    }
+)
+
+#: Requests that hold their dates: another request of the person may not overlap them.
+OPEN_STATUSES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+
+#: The columns that make up a request, as snapshots and undo see it.
+LEAVE_FIELDS = (
+    "company_id",
+    "employee_id",
+    "leave_type",
+    "start_date",
+    "end_date",
+    "start_time",
+    "end_time",
+    "status",
+    "reason",
+    "decided_by",
+    "decided_at",
+)
+
+
+class ClashChoice(StrEnum):
+    """What to do with shifts an approved leave covers."""
+
+    UNASSIGN = "unassign"  # take the person off them (an emptied shift stays open)
+    KEEP = "keep"  # leave them on, with the shift flagged for a second look
+
+
+def check_transition(current: str, target: str) -> None:
+    """Raise unless a request in ``current`` may become ``target``."""
+    allowed = LEAVE_TRANSITIONS.get(current)
+    if allowed is None:
+        raise ValidationError("status", f"{current!r} is not a leave status")
+    if target not in allowed:
+        then = f"it can only become {' or '.join(sorted(allowed))}" if allowed else "that is final"
+        raise ValidationError(
+            "status", f"the request is {current}, so it cannot be {target}; {then}"
+        )
+
+
+# --- state and exact undo ---------------------------------------------------------------
+
+
+def _leave_state(leave: LeaveRequest | None) -> dict[str, Any] | None:
+    if leave is None or leave.deleted:
+        return None
+    return {name: getattr(leave, name) for name in LEAVE_FIELDS}
+
+
+def _write_leave(session: Session, leave_id: str, state: Mapping[str, Any] | None) -> None:
+    leave = session.get(LeaveRequest, leave_id)
+    if state is None:
+        if leave is not None and not leave.deleted:
+            leave.deleted = True
+        return
+    if leave is None:
+        session.add(LeaveRequest(id=leave_id, **state))
+        return
+    if leave.deleted:
+        leave.deleted = False
+    for name in LEAVE_FIELDS:
+        if getattr(leave, name) != state[name]:
+            setattr(leave, name, state[name])
+
+
+def _apply(
+    session: Session,
+    leaves: Mapping[str, Mapping[str, Any] | None],
+    shifts: Mapping[str, Mapping[str, Any] | None] = MappingProxyType({}),
+    flags: Mapping[str, str] = MappingProxyType({}),
+) -> OpResult:
+    """Write leave states, shift states and shift flags; undo writes back the old ones."""
+    before_leaves = {lid: _leave_state(session.get(LeaveRequest, lid)) for lid in leaves}
+    before_shifts = {sid: snapshot(session.get(Shift, sid)) for sid in shifts}
+    before_flags = {sid: _shift(session, sid).flag for sid in flags}
+    for lid, state in leaves.items():
+        _write_leave(session, lid, state)
+    if shifts:
+        restore(session, shifts)
+    for sid, flag in flags.items():
+        _shift(session, sid).flag = flag
+    session.flush()
+    touched = tuple(dict.fromkeys([*shifts, *flags]))
+    return OpResult(
+        LEAVE | (SHIFTS if touched else frozenset()),
+        undo=partial(_apply, leaves=before_leaves, shifts=before_shifts, flags=before_flags),
+        ids=(*leaves, *touched),
+    )
+
+
+def _shift(session: Session, shift_id: str) -> Shift:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound("shift", shift_id)
+    return shift
+
+
+def _get(session: Session, leave_id: str) -> LeaveRequest:
+    leave = session.get(LeaveRequest, leave_id)
+    if leave is None or leave.deleted:
+        raise NotFound("leave request", leave_id)
+    return leave
+
+
+# --- requesting ---------------------------------------------------------------------------
+
+
+def span(leave: LeaveRequest) -> str:
+    """The dates of a request as people write them: ``2026-06-01 to 2026-06-03``."""
+    dates = (
+        f"{leave.start_date}"
+        if leave.start_date == leave.end_date
+        else f"{leave.start_date} to {leave.end_date}"
+    )
+    return f"{dates} {leave.start_time}–{leave.end_time}" if leave.start_time else dates
+
+
+def _times(
+    start_date: date, end_date: date, start_time: str | None, end_time: str | None
+) -> tuple[str | None, str | None]:
+    """Validated part-day times (both or neither), written as ``HH:MM``."""
+    start_time, end_time = start_time or None, end_time or None
+    if start_time is None and end_time is None:
+        return None, None
+    if start_time is None or end_time is None:
+        missing = "start_time" if start_time is None else "end_time"
+        raise ValidationError(missing, "a part-day leave needs both a start and an end time")
+    if start_date != end_date:
+        raise ValidationError("end_date", "a part-day leave is on one date; give one date")
+    start, end = parse_hhmm(start_time, "start_time"), parse_hhmm(end_time, "end_time")
+    if end <= start:
+        raise ValidationError("end_time", f"{end_time} is not after the start time {start_time}")
+    return f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+def _overlapping(session: Session, candidate: LeaveRequest, tz_name: str) -> LeaveRequest | None:
+    """Another open request of the same person whose time overlaps the candidate's."""
+    start, end = leave_instants(candidate, tz_name)
+    others = session.scalars(
+        select(LeaveRequest)
+        .where(
+            LeaveRequest.employee_id == candidate.employee_id,
+            LeaveRequest.status.in_(OPEN_STATUSES),
+            LeaveRequest.deleted.is_(False),
+            LeaveRequest.id != candidate.id,
+            LeaveRequest.start_date <= candidate.end_date,
+            LeaveRequest.end_date >= candidate.start_date,
+        )
+        .order_by(LeaveRequest.start_date)
+    )
+    return next((o for o in others if overlaps(start, end, *leave_instants(o, tz_name))), None)
+
+
+def request_leave(
+    session: Session,
+    *,
+    employee_id: str,
+    start_date: date,
+    end_date: date,
+    leave_type: str,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    reason: str = "",
+) -> OpResult:
+    """A new pending request; refused if it overlaps another open one of the person."""
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.deleted:
+        raise ValidationError("employee", f"no employee with id {employee_id}")
+    if not employee.active:
+        raise ValidationError("employee", f"{employee.name} is inactive")
+    if leave_type not in set(LeaveType):
+        choices = ", ".join(t.value for t in LeaveType)
+        raise ValidationError("leave_type", f"{leave_type!r} is not one of {choices}")
+    if end_date < start_date:
+        raise ValidationError("end_date", f"{end_date} is before the start date {start_date}")
+    start_time, end_time = _times(start_date, end_date, start_time, end_time)
+    state: dict[str, Any] = {
+        "company_id": employee.company_id,
+        "employee_id": employee.id,
+        "leave_type": LeaveType(leave_type).value,
+        "start_date": start_date,
+        "end_date": end_date,
+        "start_time": start_time,
+        "end_time": end_time,
+        "status": LeaveStatus.PENDING.value,
+        "reason": reason.strip(),
+        "decided_by": None,
+        "decided_at": None,
+    }
+    leave_id = new_id()
+    other = _overlapping(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
+    if other is not None:
+        raise ValidationError(
+            "start_date",
+            f"{employee.name} already has a {other.status} {other.leave_type} leave request"
+            f" for {span(other)}",
+        )
+    return _apply(session, {leave_id: state})
+
+
+# --- clashes ------------------------------------------------------------------------------
+
+
+def leave_clashes(session: Session, leave_id: str) -> list[Shift]:
+    """Live, non-cancelled shifts of the person (named or through their department)
+    that the leave covers any part of, judged on absolute instants."""
+    leave = _get(session, leave_id)
+    employee = leave.employee
+    start, end = leave_instants(leave, employee.site.timezone)
+    # A shift dated the day before can run overnight into the leave.
+    shifts = shifts_of_employee(
+        session, employee, leave.start_date - timedelta(days=1), leave.end_date
+    )
+    return [
+        s
+        for s in shifts
+        if s.status != ShiftStatus.CANCELLED and overlaps(start, end, s.start_utc, s.end_utc)
+    ]
+
+
+def _label(shift: Shift) -> str:
+    return shift_label(shift.shift_date, shift.start_time, shift.end_time)
+
+
+def _via_department(shift: Shift, employee: Employee) -> bool:
+    return employee.id not in shift.employee_ids
+
+
+def approval_conflicts(session: Session, leave_id: str) -> tuple[Conflict, ...]:
+    """What approving would clash with, one readable reason per shift; writes nothing."""
+    return _as_conflicts(_get(session, leave_id).employee, leave_clashes(session, leave_id))
+
+
+def _as_conflicts(employee: Employee, clashes: list[Shift]) -> tuple[Conflict, ...]:
+    dept = employee.department.name if employee.department else "their department"
+    return tuple(
+        Conflict(
+            "leave",
+            employee.id,
+            shift.id,
+            f"{employee.name} works {_label(shift)}"
+            + (f" (assigned through {dept})" if _via_department(shift, employee) else ""),
+        )
+        for shift in clashes
+    )
+
+
+# --- deciding -----------------------------------------------------------------------------
+
+
+def _decided(leave: LeaveRequest, status: str, actor: str) -> dict[str, Any]:
+    check_transition(leave.status, status)
+    if not actor.strip():
+        raise ValidationError("actor", "say who decides")
+    state = _leave_state(leave)
+    assert state is not None
+    return {**state, "status": status, "decided_by": actor.strip(), "decided_at": utcnow()}
+
+
+def _unassigned(
+    session: Session, shift: Shift, employee: Employee
+) -> tuple[dict[str, Any], list[RuleWarning]]:
+    """The shift without ``employee``. A department assignment cannot drop one member,
+    so it becomes the department's other active members named one by one."""
+    state = snapshot(shift)
+    assert state is not None
+    people = [e for e in state["employee_ids"] if e != employee.id]
+    departments = list(state["department_ids"])
+    warnings: list[RuleWarning] = []
+    dept_id = employee.department_id
+    if dept_id in departments:
+        departments.remove(dept_id)
+        others = [m for m in members_of(session, [dept_id]) if m != employee.id]
+        people += [m for m in others if m not in people]
+        dept = session.get(Department, dept_id)
+        warnings.append(
+            RuleWarning(
+                "department_split",
+                employee.id,
+                f"{_label(shift)} was assigned to {dept.name if dept else 'a department'};"
+                f" its other members are now assigned by name, without {employee.name}",
+            )
+        )
+    if not people and not departments:
+        warnings.append(
+            RuleWarning("open_shift", employee.id, f"{_label(shift)} is now an open shift")
+        )
+    return {**state, "employee_ids": tuple(people), "department_ids": tuple(departments)}, warnings
+
+
+def approve_leave(
+    session: Session, leave_id: str, *, actor: str, on_clash: str | None = None
+) -> OpResult:
+    """Approve a pending request.
+
+    With shifts it clashes with and no ``on_clash``, nothing is applied and the
+    result's ``conflicts`` name each shift. ``"unassign"`` takes the person off them
+    (a shift left with nobody stays, as an open shift); ``"keep"`` leaves them on and
+    sets each shift's ``flag`` to say why.
+    """
+    leave = _get(session, leave_id)
+    decided = _decided(leave, LeaveStatus.APPROVED, actor)
+    if on_clash is not None and on_clash not in set(ClashChoice):
+        raise ValidationError("on_clash", f"{on_clash!r} is not one of unassign, keep")
+    clashes = leave_clashes(session, leave_id)
+    if clashes and on_clash is None:
+        return OpResult(conflicts=_as_conflicts(leave.employee, clashes))
+    employee = leave.employee
+    shifts: dict[str, Mapping[str, Any] | None] = {}
+    flags: dict[str, str] = {}
+    warnings: list[RuleWarning] = []
+    for shift in clashes:
+        if on_clash == ClashChoice.UNASSIGN:
+            shifts[shift.id], found = _unassigned(session, shift, employee)
+            warnings.extend(found)
+        else:
+            note = (
+                f"{employee.name} {leave_label(leave)} but was kept on this shift"
+                f" when {decided['decided_by']} approved it."
+            )
+            flags[shift.id] = f"{shift.flag} {note}".strip()
+    result = _apply(session, {leave_id: decided}, shifts, flags)
+    return replace(result, warnings=tuple(warnings))
+
+
+def reject_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
+    leave = _get(session, leave_id)
+    return _apply(session, {leave_id: _decided(leave, LeaveStatus.REJECTED, actor)})
+
+
+def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
+    """Withdraw a pending or approved request; shifts changed at approval stay as they are."""
+    leave = _get(session, leave_id)
+    return _apply(session, {leave_id: _decided(leave, LeaveStatus.CANCELLED, actor)})
+
+
+# --- listing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    id: str
+    employee_id: str
+    employee: str
+    leave_type: str
+    start_date: date
+    end_date: date
+    start_time: str | None
+    end_time: str | None
+    status: str
+    reason: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+def list_leave(
+    session: Session,
+    *,
+    status: str | None = None,
+    employee_id: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> list[LeaveRow]:
+    """Requests, newest dates last; a date range keeps those overlapping it."""
+    if status is not None and status not in set(LeaveStatus):
+        choices = ", ".join(s.value for s in LeaveStatus)
+        raise ValidationError("status", f"{status!r} is not one of {choices}")
+    query = (
+        select(LeaveRequest, Employee)
+        .join(Employee, Employee.id == LeaveRequest.employee_id)
+        .where(LeaveRequest.deleted.is_(False))
+    )
+    if status is not None:
+        query = query.where(LeaveRequest.status == status)
+    if employee_id is not None:
+        query = query.where(LeaveRequest.employee_id == employee_id)
+    if first is not None:
+        query = query.where(LeaveRequest.end_date >= first)
+    if last is not None:
+        query = query.where(LeaveRequest.start_date <= last)
+    query = query.order_by(
+        LeaveRequest.start_date, Employee.last_name, Employee.first_name, LeaveRequest.id
+    )
+    return [
+        LeaveRow(
+            id=leave.id,
+            employee_id=emp.id,
+            employee=emp.name,
+            leave_type=leave.leave_type,
+            start_date=leave.start_date,
+            end_date=leave.end_date,
+            start_time=leave.start_time,
+            end_time=leave.end_time,
+            status=leave.status,
+            reason=leave.reason,
+            decided_by=leave.decided_by,
+            decided_at=leave.decided_at,
+        )
+        for leave, emp in session.execute(query)
+    ]

@@ -1,0 +1,150 @@
+"""Payroll of a period: attendance's day records priced per employee.
+
+The hours come from :mod:`core.attendance` (where the overtime and lateness rules
+live); this module only rounds and prices them. Each day's hours are rounded to
+hundredths once, a period's hours are the sum of its days' (so the per-day detail
+adds up to the summary), and pay is computed from those shown hours, each pay
+component rounded to the cent: hours × rate on the sheet is what core paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from core.attendance import Attendance, DayRecord, Person, Rules, attendance
+from core.money import hours, minutes_to_hours, money
+from core.timeutil import utcnow
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PayDay:
+    """One employee-day as payroll counts it, hours rounded to hundredths."""
+
+    record: DayRecord
+    worked_hours: Decimal
+    regular_hours: Decimal
+    daily_overtime_hours: Decimal
+    weekly_overtime_hours: Decimal
+    paid_leave_hours: Decimal
+
+    @property
+    def overtime_hours(self) -> Decimal:
+        return self.daily_overtime_hours + self.weekly_overtime_hours
+
+    @classmethod
+    def of(cls, record: DayRecord) -> PayDay:
+        return cls(
+            record=record,
+            worked_hours=hours(minutes_to_hours(record.worked_minutes)),
+            regular_hours=hours(minutes_to_hours(record.regular_minutes)),
+            daily_overtime_hours=hours(minutes_to_hours(record.daily_overtime_minutes)),
+            weekly_overtime_hours=hours(minutes_to_hours(record.weekly_overtime_minutes)),
+            paid_leave_hours=hours(record.paid_leave_hours),
+        )
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """One employee's pay for the period.
+
+    ``gross = regular_pay + overtime_pay + leave_pay - penalty``, where
+    ``regular_pay = regular_hours × rate``, ``overtime_pay = overtime_hours × rate ×
+    multiplier``, ``leave_pay = paid_leave_hours × rate`` and ``penalty =
+    late_minutes × late_penalty_per_minute``, each rounded to the cent.
+    """
+
+    person: Person
+    rate: Decimal
+    multiplier: Decimal
+    regular_hours: Decimal
+    overtime_hours: Decimal
+    paid_leave_hours: Decimal
+    late_minutes: int
+    penalty: Decimal
+    regular_pay: Decimal
+    overtime_pay: Decimal
+    leave_pay: Decimal
+    gross: Decimal
+    days: tuple[PayDay, ...]
+
+
+@dataclass(frozen=True)
+class Payroll:
+    first: date
+    last: date
+    currency: str
+    rules: Rules
+    lines: tuple[PayLine, ...]
+    generated_at: datetime | None = None
+
+    def total(self, name: str) -> Decimal:
+        """The sum of one PayLine figure over everyone (what the totals row shows)."""
+        return sum((Decimal(getattr(line, name)) for line in self.lines), ZERO)
+
+
+def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
+    """The pay of one person's days under the rules."""
+    pay_days = tuple(PayDay.of(d) for d in days)
+    rate = Decimal(person.hourly_rate)
+    multiplier = Decimal(rules.overtime_multiplier)
+    regular = sum((d.regular_hours for d in pay_days), ZERO)
+    overtime = sum((d.overtime_hours for d in pay_days), ZERO)
+    leave = sum((d.paid_leave_hours for d in pay_days), ZERO)
+    late = sum(d.late_minutes for d in days)
+    penalty = money(late * Decimal(rules.late_penalty_per_minute))
+    regular_pay = money(regular * rate)
+    overtime_pay = money(overtime * rate * multiplier)
+    leave_pay = money(leave * rate)
+    return PayLine(
+        person=person,
+        rate=rate,
+        multiplier=multiplier,
+        regular_hours=regular,
+        overtime_hours=overtime,
+        paid_leave_hours=leave,
+        late_minutes=late,
+        penalty=penalty,
+        regular_pay=regular_pay,
+        overtime_pay=overtime_pay,
+        leave_pay=leave_pay,
+        gross=regular_pay + overtime_pay + leave_pay - penalty,
+        days=pay_days,
+    )
+
+
+def payroll_of(derived: Attendance, *, generated_at: datetime | None = None) -> Payroll:
+    """Price derived attendance: active people, and inactive ones who have days in it."""
+    by_person: dict[str, list[DayRecord]] = {pid: [] for pid in derived.people}
+    for day in derived.days:
+        by_person[day.employee_id].append(day)
+    lines = tuple(
+        price(person, by_person[person.id], derived.rules)
+        for person in derived.people.values()
+        if person.active or by_person[person.id]
+    )
+    return Payroll(
+        derived.first, derived.last, derived.currency, derived.rules, lines, generated_at
+    )
+
+
+def payroll(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    employee_ids: Sequence[str] | None = None,
+    company_id: str | None = None,
+    now: datetime | None = None,
+) -> Payroll:
+    """Payroll from ``first`` to ``last`` (inclusive local dates)."""
+    derived = attendance(
+        session, first, last, employee_ids=employee_ids, company_id=company_id, now=now
+    )
+    return payroll_of(derived, generated_at=now or utcnow())

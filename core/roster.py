@@ -1,0 +1,429 @@
+"""What the schedule grid shows for a date range, fetched in a handful of queries.
+
+The grid is a snapshot of plain values: people grouped by department, each
+person's shifts and approved leave per day, and what is wrong with each shift.
+Problems come from :mod:`core.conflicts` over the whole range at once, so the
+grid shows exactly what an operation would refuse or warn about.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from core.conflicts import load_index
+from core.models import (
+    Department,
+    Employee,
+    LeaveRequest,
+    LeaveStatus,
+    OutboxEntry,
+    Shift,
+    ShiftDepartment,
+    ShiftEmployee,
+    ShiftStatus,
+    Site,
+)
+from core.money import hours
+from core.results import Check
+from core.timeutil import days
+
+#: Colour of shifts and people that belong to no department.
+NO_DEPARTMENT_COLOR = "#7a8594"
+NO_DEPARTMENT = "No department"
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """What the supervisor narrowed the grid to; empty fields mean everything."""
+
+    site_id: str | None = None
+    department_id: str | None = None
+    location: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class RosterEmployee:
+    id: str
+    name: str
+    code: str | None
+    department_id: str | None
+
+
+@dataclass(frozen=True)
+class RosterDepartment:
+    """``id`` is None for the group of people without a department."""
+
+    id: str | None
+    name: str
+    color: str
+    employees: tuple[RosterEmployee, ...]
+
+
+@dataclass(frozen=True)
+class RosterShift:
+    id: str
+    site_id: str
+    day: date
+    start_time: str
+    end_time: str
+    start_utc: datetime
+    end_utc: datetime
+    location: str
+    department_id: str | None
+    color: str
+    status: str
+    published: bool
+    employee_ids: tuple[str, ...]
+    #: Assigned through a department rather than by name.
+    department_ids: tuple[str, ...]
+    notes: str
+    flag: str
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == ShiftStatus.CANCELLED
+
+    @property
+    def hours(self) -> Decimal:
+        return hours(Decimal(int((self.end_utc - self.start_utc).total_seconds())) / 3600)
+
+
+@dataclass(frozen=True)
+class RosterLeave:
+    id: str
+    employee_id: str
+    leave_type: str
+    start_date: date
+    end_date: date
+    start_time: str | None
+    end_time: str | None
+
+    @property
+    def label(self) -> str:
+        kind = f"{self.leave_type.capitalize()} leave"
+        if self.start_time:
+            return f"{kind} {self.start_time}–{self.end_time}"
+        return kind
+
+
+@dataclass(frozen=True)
+class Roster:
+    first: date
+    last: date
+    departments: tuple[RosterDepartment, ...]
+    #: Whose roster rules (rest time, days in a row) the problems follow.
+    company_id: str | None = None
+    #: Shifts per (employee id, day), earliest first.
+    cells: dict[tuple[str, date], tuple[RosterShift, ...]] = field(default_factory=dict)
+    leave: dict[tuple[str, date], RosterLeave] = field(default_factory=dict)
+    #: Conflicts and warnings of a shift for one of its people: (shift id, employee id).
+    problems: dict[tuple[str, str], Check] = field(default_factory=dict)
+
+    @property
+    def days(self) -> list[date]:
+        return days(self.first, self.last)
+
+    def shifts(self, employee_id: str, day: date) -> tuple[RosterShift, ...]:
+        return self.cells.get((employee_id, day), ())
+
+    def leave_on(self, employee_id: str, day: date) -> RosterLeave | None:
+        return self.leave.get((employee_id, day))
+
+    def problems_of(self, shift_id: str, employee_id: str) -> Check:
+        return self.problems.get((shift_id, employee_id), Check())
+
+    def hours_of(self, employee_id: str) -> Decimal:
+        """Scheduled hours in the range, cancelled shifts left out."""
+        return sum(
+            (s.hours for d in self.days for s in self.shifts(employee_id, d) if not s.cancelled),
+            Decimal(0),
+        )
+
+
+@dataclass(frozen=True)
+class RosterChoices:
+    """What the grid's filters can offer."""
+
+    sites: tuple[tuple[str, str], ...]
+    departments: tuple[tuple[str, str, str], ...]  # id, name, colour
+    locations: tuple[str, ...]
+
+
+def roster_choices(session: Session, site_id: str | None = None) -> RosterChoices:
+    sites = tuple(
+        (s.id, s.name) for s in session.execute(select(Site.id, Site.name).order_by(Site.name))
+    )
+    depts = select(Department.id, Department.name, Department.color).where(
+        Department.deleted.is_(False)
+    )
+    locations = select(Shift.location).where(Shift.deleted.is_(False), Shift.location != "")
+    if site_id:
+        depts = depts.where(Department.site_id == site_id)
+        locations = locations.where(Shift.site_id == site_id)
+    return RosterChoices(
+        sites=sites,
+        departments=tuple(tuple(r) for r in session.execute(depts.order_by(Department.name))),
+        locations=tuple(session.scalars(locations.distinct().order_by(Shift.location))),
+    )
+
+
+def pending_changes(session: Session) -> int:
+    """Local edits waiting in the outbox for the next sync."""
+    return session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+
+
+def _employees(session: Session, filt: RosterFilter) -> list[tuple[RosterEmployee, str, str]]:
+    query = (
+        select(
+            Employee.id,
+            Employee.first_name,
+            Employee.last_name,
+            Employee.code,
+            Employee.department_id,
+            Department.name,
+            Department.color,
+        )
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .where(Employee.active.is_(True), Employee.deleted.is_(False))
+    )
+    if filt.site_id:
+        query = query.where(Employee.site_id == filt.site_id)
+    if filt.department_id:
+        query = query.where(Employee.department_id == filt.department_id)
+    if filt.name.strip():
+        pattern = f"%{filt.name.strip()}%"
+        full = Employee.first_name + " " + Employee.last_name
+        query = query.where(or_(full.ilike(pattern), Employee.code.ilike(pattern)))
+    rows = session.execute(
+        query.order_by(Department.name.is_(None), Department.name, Employee.last_name)
+    ).all()
+    return [
+        (
+            RosterEmployee(r.id, f"{r[1]} {r[2]}".strip(), r.code, r.department_id),
+            r[5] or NO_DEPARTMENT,
+            r[6] or NO_DEPARTMENT_COLOR,
+        )
+        for r in rows
+    ]
+
+
+_SHIFT_COLUMNS = (
+    Shift.id,
+    Shift.site_id,
+    Shift.shift_date,
+    Shift.start_time,
+    Shift.end_time,
+    Shift.start_utc,
+    Shift.end_utc,
+    Shift.location,
+    Shift.department_id,
+    Shift.status,
+    Shift.published,
+    Shift.notes,
+    Shift.flag,
+)
+
+
+def _shifts(
+    session: Session,
+    first: date,
+    last: date,
+    employee_ids: list[str],
+    members: dict[str, list[str]],
+    colors: dict[str, str],
+    filt: RosterFilter,
+) -> dict[tuple[str, date], list[RosterShift]]:
+    """Shifts of these people in the range: by name, and through their department."""
+    live = [Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last]
+    if filt.site_id:
+        live.append(Shift.site_id == filt.site_id)
+    if filt.location:
+        live.append(Shift.location == filt.location)
+    # One row per shift with its people folded in: the local store is SQLite.
+    people_of = func.group_concat(ShiftEmployee.employee_id)
+    rows = session.execute(
+        select(*_SHIFT_COLUMNS, people_of)
+        .outerjoin(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
+        .where(*live)
+        .group_by(Shift.id)
+    ).all()
+    by_dept: dict[str, list[str]] = defaultdict(list)
+    for shift_id, dept in session.execute(
+        select(ShiftDepartment.shift_id, ShiftDepartment.department_id)
+        .join(Shift, Shift.id == ShiftDepartment.shift_id)
+        .where(*live)
+    ):
+        by_dept[shift_id].append(dept)
+    wanted = set(employee_ids)
+    cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
+    for row in rows:
+        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, notes, flag, who = (
+            row
+        )
+        shift = RosterShift(
+            sid,
+            site,
+            day,
+            start,
+            end,
+            start_utc,
+            end_utc,
+            loc,
+            dept,
+            colors.get(dept or "", NO_DEPARTMENT_COLOR),
+            status,
+            pub,
+            tuple(sorted(who.split(","))) if who else (),
+            tuple(sorted(by_dept.get(sid, ()))),
+            notes,
+            flag,
+        )
+        people = shift.employee_ids
+        if shift.department_ids:
+            extra = [m for d in shift.department_ids for m in members.get(d, ())]
+            people = tuple(dict.fromkeys([*people, *extra]))
+        for emp in people:
+            if emp in wanted:
+                cells[(emp, day)].append(shift)
+    for cell in cells.values():
+        cell.sort(key=lambda s: (s.start_utc, s.id))
+    return cells
+
+
+def _leave(
+    session: Session, first: date, last: date, employee_ids: list[str]
+) -> dict[tuple[str, date], RosterLeave]:
+    found: dict[tuple[str, date], RosterLeave] = {}
+    for row in session.scalars(
+        select(LeaveRequest).where(
+            LeaveRequest.employee_id.in_(employee_ids),
+            LeaveRequest.status == LeaveStatus.APPROVED,
+            LeaveRequest.deleted.is_(False),
+            LeaveRequest.start_date <= last,
+            LeaveRequest.end_date >= first,
+        )
+    ):
+        leave = RosterLeave(
+            row.id,
+            row.employee_id,
+            row.leave_type,
+            row.start_date,
+            row.end_date,
+            row.start_time,
+            row.end_time,
+        )
+        for day in days(max(first, row.start_date), min(last, row.end_date)):
+            found[(row.employee_id, day)] = leave
+    return found
+
+
+def find_problems(
+    session: Session, roster: Roster, employee_ids: Iterable[str]
+) -> dict[tuple[str, str], Check]:
+    """Conflicts and warnings of these people's shown shifts, each checked as an
+    edit of it would be. The grid asks for the rows in view first, the rest later."""
+    wanted = set(employee_ids)
+    live = [
+        (emp, s)
+        for (emp, _day), shifts in roster.cells.items()
+        if emp in wanted
+        for s in shifts
+        if not s.cancelled
+    ]
+    if not live:
+        return {}
+    index = load_index(
+        session,
+        {emp for emp, _ in live},
+        min(s.start_utc for _, s in live),
+        max(s.end_utc for _, s in live),
+        company_id=roster.company_id,
+    )
+    found: dict[tuple[str, str], Check] = {}
+    for emp, s in live:
+        check = index.check((emp,), s.start_utc, s.end_utc, s.day, frozenset({s.id}))
+        if check.conflicts or check.warnings:
+            found[(s.id, emp)] = check
+    return found
+
+
+def load_roster(
+    session: Session,
+    first: date,
+    last: date,
+    filt: RosterFilter | None = None,
+    *,
+    problems: bool = True,
+) -> Roster:
+    """The grid's snapshot for ``first``..``last`` (inclusive).
+
+    With ``problems=False`` the shifts come without their conflicts and warnings,
+    for a caller that fetches those with :func:`find_problems` as rows come into
+    view (most of the time of a month for hundreds of people goes there).
+    """
+    filt = filt or RosterFilter()
+    people = _employees(session, filt)
+    colors = {d.id: d.color for d in session.execute(select(Department.id, Department.color)).all()}
+    groups: dict[str | None, tuple[str, str, list[RosterEmployee]]] = {}
+    members: dict[str, list[str]] = defaultdict(list)
+    for emp, dept_name, color in people:
+        groups.setdefault(emp.department_id, (dept_name, color, []))[2].append(emp)
+        if emp.department_id:
+            members[emp.department_id].append(emp.id)
+    ids = [emp.id for emp, _, _ in people]
+    cells = _shifts(session, first, last, ids, members, colors, filt) if ids else {}
+    if filt.location:
+        groups = {
+            key: (name, color, kept)
+            for key, (name, color, emps) in groups.items()
+            if (kept := [e for e in emps if any((e.id, d) in cells for d in days(first, last))])
+        }
+    company_id = None
+    if filt.site_id:
+        company_id = session.scalar(select(Site.company_id).where(Site.id == filt.site_id))
+    else:
+        company_id = session.scalar(select(Site.company_id).limit(1))
+    departments = tuple(
+        RosterDepartment(key, name, color, tuple(emps))
+        for key, (name, color, emps) in groups.items()
+    )
+    roster = Roster(
+        first=first,
+        last=last,
+        departments=departments,
+        company_id=company_id,
+        cells={key: tuple(v) for key, v in cells.items()},
+        leave=_leave(session, first, last, ids) if ids else {},
+    )
+    if problems:
+        return replace(roster, problems=find_problems(session, roster, ids))
+    return roster
+
+
+def range_for(anchor: date, span: str) -> tuple[date, date]:
+    """The week, two weeks or month containing ``anchor`` (weeks start on Monday)."""
+    if span == "month":
+        first = anchor.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
+    start = anchor - timedelta(days=anchor.weekday())
+    length = 14 if span == "two_weeks" else 7
+    return start, start + timedelta(days=length - 1)
+
+
+def step(anchor: date, span: str, direction: int) -> date:
+    """The anchor of the previous (-1) or next (+1) range."""
+    if span == "month":
+        first = anchor.replace(day=1)
+        if direction > 0:
+            return (first + timedelta(days=32)).replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1)
+    return anchor + timedelta(days=(14 if span == "two_weeks" else 7) * direction)

@@ -1,0 +1,93 @@
+"""Shifts as plain rows for listings: whose shifts fall in a date range.
+
+A person works a shift when named on it or when the shift is assigned to their
+department (as :func:`core.conflicts.members_of` counts them: active members only),
+so "Anna's shifts" here are the same shifts the conflict rules hold against her.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core.employees import get_employee
+from core.models import Department, Employee, Shift, ShiftDepartment, ShiftEmployee
+from core.scheduling import live_shifts
+
+
+def shifts_of_employee(
+    session: Session, employee: Employee, first: date, last: date
+) -> list[Shift]:
+    """Live shifts dated ``first``..``last`` that bind ``employee``, in time order."""
+    bound = Shift.id.in_(
+        select(ShiftEmployee.shift_id).where(ShiftEmployee.employee_id == employee.id)
+    )
+    if employee.department_id and employee.active:
+        bound = or_(
+            bound,
+            Shift.id.in_(
+                select(ShiftDepartment.shift_id).where(
+                    ShiftDepartment.department_id == employee.department_id
+                )
+            ),
+        )
+    query = select(Shift).where(
+        Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last, bound
+    )
+    return list(session.scalars(query.order_by(Shift.start_utc, Shift.id)))
+
+
+@dataclass(frozen=True)
+class Named:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: str
+    date: date
+    start: str
+    end: str
+    location: str
+    status: str
+    published: bool
+    employees: tuple[Named, ...]
+    departments: tuple[Named, ...]
+    flag: str
+
+
+def shift_rows(
+    session: Session, first: date, last: date, *, employee_id: str | None = None
+) -> list[ShiftRow]:
+    """The shifts of a date range (optionally one person's) with names resolved."""
+    if employee_id is None:
+        shifts = live_shifts(session, first, last)
+    else:
+        shifts = shifts_of_employee(session, get_employee(session, employee_id), first, last)
+    emp_ids = {e for s in shifts for e in s.employee_ids}
+    dept_ids = {d for s in shifts for d in s.assigned_department_ids}
+    people = {
+        e.id: e.name for e in session.scalars(select(Employee).where(Employee.id.in_(emp_ids)))
+    }
+    depts = {
+        d.id: d.name for d in session.scalars(select(Department).where(Department.id.in_(dept_ids)))
+    }
+    return [
+        ShiftRow(
+            id=s.id,
+            date=s.shift_date,
+            start=s.start_time,
+            end=s.end_time,
+            location=s.location,
+            status=s.status,
+            published=s.published,
+            employees=tuple(Named(e, people.get(e, e)) for e in s.employee_ids),
+            departments=tuple(Named(d, depts.get(d, d)) for d in s.assigned_department_ids),
+            flag=s.flag,
+        )
+        for s in shifts
+    ]

@@ -1,0 +1,375 @@
+"""Shift templates: keeping them, and applying them to people over a date range.
+
+Applying is two steps, as the supervisor sees it: :func:`expand_templates` (or
+:func:`expand_template` for one) is a dry run listing every proposed shift with
+its conflicts and warnings, and :func:`commit_expansion` writes those shifts in
+one transaction (:func:`apply_templates` does both at once). The conflict rules
+are :mod:`core.scheduling`'s bulk plan, which checks the whole batch against the
+store and against itself while reading the range once, so applying many
+templates together is one read and one write however many there are."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import cached_property, partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import recurrence
+from core.errors import NotFound, ValidationError
+from core.models import Department, ShiftTemplate, Site, new_id
+from core.results import Conflict, OpResult, RuleWarning
+from core.scheduling import BulkPlan, ShiftDraft, plan_bulk, write_bulk
+from core.timeutil import parse_hhmm
+
+TEMPLATES = frozenset({"templates"})
+
+#: The longest range one application may cover, so expansion stays bounded.
+MAX_RANGE = timedelta(days=5 * 366)
+
+
+@dataclass(frozen=True)
+class TemplateDraft:
+    """A template as plain values: what a form or a command line fills in."""
+
+    site_id: str
+    name: str
+    start_time: str
+    end_time: str
+    rrule: str
+    dtstart: date
+    description: str = ""
+    department_id: str | None = None
+    location: str = ""
+
+
+_FIELDS = tuple(f.name for f in fields(TemplateDraft))
+
+
+def _validate(session: Session, draft: TemplateDraft) -> tuple[TemplateDraft, str]:
+    """The draft, tidied, and its site's company; every problem names its field."""
+    if not draft.name.strip():
+        raise ValidationError("name", "give the template a name")
+    site = session.get(Site, draft.site_id)
+    if site is None:
+        raise ValidationError("site", f"no site with id {draft.site_id}")
+    parse_hhmm(draft.start_time, "start")
+    parse_hhmm(draft.end_time, "end")
+    if not isinstance(draft.dtstart, date):
+        raise ValidationError("dtstart", f"{draft.dtstart!r} is not a date")
+    recurrence.validate(draft.rrule, draft.dtstart, site.timezone)
+    if draft.department_id is not None:
+        dept = session.get(Department, draft.department_id)
+        if dept is None or dept.deleted:
+            raise ValidationError("department", f"no department with id {draft.department_id}")
+    tidy = replace(
+        draft,
+        name=draft.name.strip(),
+        start_time=draft.start_time.strip(),
+        end_time=draft.end_time.strip(),
+        rrule=draft.rrule.strip(),
+    )
+    return tidy, site.company_id
+
+
+def get_template(session: Session, template_id: str) -> ShiftTemplate:
+    template = session.get(ShiftTemplate, template_id)
+    if template is None or template.deleted:
+        raise NotFound("template", template_id)
+    return template
+
+
+def live_templates(session: Session, *, site_id: str | None = None) -> list[ShiftTemplate]:
+    query = select(ShiftTemplate).where(ShiftTemplate.deleted.is_(False))
+    if site_id:
+        query = query.where(ShiftTemplate.site_id == site_id)
+    return list(session.scalars(query.order_by(ShiftTemplate.name, ShiftTemplate.id)))
+
+
+# --- keeping templates, with exact undo ------------------------------------------------
+
+
+def _snapshot(template: ShiftTemplate | None) -> dict[str, Any] | None:
+    if template is None or template.deleted:
+        return None
+    return {name: getattr(template, name) for name in _FIELDS}
+
+
+def restore_templates(session: Session, states: Mapping[str, Mapping[str, Any] | None]) -> OpResult:
+    """Put templates back into given states (None: deleted); its undo reverses that."""
+    before = {tid: _snapshot(session.get(ShiftTemplate, tid)) for tid in states}
+    for tid, state in states.items():
+        template = session.get(ShiftTemplate, tid)
+        if state is None:
+            if template is not None and not template.deleted:
+                template.deleted = True
+            continue
+        if template is None:
+            site = session.get(Site, state["site_id"])
+            assert site is not None
+            template = ShiftTemplate(id=tid, company_id=site.company_id, **state)
+            session.add(template)
+            continue
+        if template.deleted:
+            template.deleted = False
+        for name in _FIELDS:
+            if getattr(template, name) != state[name]:
+                setattr(template, name, state[name])
+    session.flush()
+    return OpResult(TEMPLATES, undo=partial(restore_templates, states=before), ids=tuple(states))
+
+
+def _applied(session: Session, before: dict[str, dict[str, Any] | None]) -> OpResult:
+    session.flush()
+    return OpResult(TEMPLATES, undo=partial(restore_templates, states=before), ids=tuple(before))
+
+
+def create_template(
+    session: Session, draft: TemplateDraft, *, template_id: str | None = None
+) -> OpResult:
+    draft, company_id = _validate(session, draft)
+    new = template_id or new_id()
+    session.add(ShiftTemplate(id=new, company_id=company_id, **vars(draft)))
+    return _applied(session, {new: None})
+
+
+def edit_template(session: Session, template_id: str, **changes: Any) -> OpResult:
+    """Change any of a template's fields (those of :class:`TemplateDraft`)."""
+    template = get_template(session, template_id)
+    before = _snapshot(template)
+    assert before is not None
+    try:
+        draft = replace(TemplateDraft(**before), **changes)
+    except TypeError as exc:
+        raise ValidationError("template", str(exc)) from exc
+    draft, _ = _validate(session, draft)
+    for name in _FIELDS:
+        value = getattr(draft, name)
+        if getattr(template, name) != value:
+            setattr(template, name, value)
+    return _applied(session, {template_id: before})
+
+
+def delete_template(session: Session, template_id: str) -> OpResult:
+    """Soft delete, so the delete can sync; shifts made from it stay as they are."""
+    template = get_template(session, template_id)
+    before = {template_id: _snapshot(template)}
+    template.deleted = True
+    return _applied(session, before)
+
+
+# --- expansion ------------------------------------------------------------------------
+
+
+class OnConflict(StrEnum):
+    """What committing does with occurrences that clash."""
+
+    SKIP = "skip"  # write the rest; the clashing ones come back in ``skipped``
+    ABORT = "abort"  # write nothing; the conflicts come back
+
+
+@dataclass(frozen=True)
+class Application:
+    """One template for some people: each employee gets a shift per occurrence, and
+    each department gets one shift per occurrence assigned to it as a whole."""
+
+    template_id: str
+    employee_ids: tuple[str, ...] = ()
+    department_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProposedShift:
+    """One shift an application would write, with what checking it found."""
+
+    template_id: str
+    shift_date: date
+    start_time: str
+    end_time: str
+    start_utc: datetime
+    end_utc: datetime
+    employee_id: str | None
+    department_id: str | None
+    conflicts: tuple[Conflict, ...]
+    warnings: tuple[RuleWarning, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The dry run of applying templates: nothing of it has been written."""
+
+    first: date
+    last: date
+    #: Each template's occurrence dates within the range.
+    occurrences: Mapping[str, tuple[date, ...]]
+    plan: BulkPlan = field(repr=False, compare=False)
+
+    @cached_property
+    def shifts(self) -> tuple[ProposedShift, ...]:
+        """Every proposed shift in order; built when first asked (a commit needs none)."""
+        return tuple(
+            ProposedShift(
+                template_id=placed.draft.template_id or "",
+                shift_date=placed.draft.shift_date,
+                start_time=placed.draft.start_time,
+                end_time=placed.draft.end_time,
+                start_utc=placed.start_utc,
+                end_utc=placed.end_utc,
+                employee_id=placed.draft.employee_ids[0] if placed.draft.employee_ids else None,
+                department_id=(
+                    placed.draft.department_ids[0] if placed.draft.department_ids else None
+                ),
+                conflicts=check.conflicts,
+                warnings=check.warnings,
+            )
+            for placed, check in self.plan.items
+        )
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        return self.plan.check.conflicts
+
+    @property
+    def warnings(self) -> tuple[RuleWarning, ...]:
+        return self.plan.check.warnings
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+
+def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
+    assignments = [((emp,), (), template.department_id) for emp in app.employee_ids] + [
+        ((), (dept,), template.department_id or dept) for dept in app.department_ids
+    ]
+    return [
+        ShiftDraft(
+            site_id=template.site_id,
+            shift_date=day,
+            start_time=template.start_time,
+            end_time=template.end_time,
+            employee_ids=employees,
+            department_ids=departments,
+            location=template.location,
+            department_id=department_id,
+            template_id=template.id,
+        )
+        for day in days
+        for employees, departments, department_id in assignments
+    ]
+
+
+def _check_range(first: date, last: date) -> None:
+    if last < first:
+        raise ValidationError("to", f"the range ends ({last}) before it starts ({first})")
+    if last - first >= MAX_RANGE:
+        raise ValidationError(
+            "to", f"a template is applied to at most {MAX_RANGE.days} days at once"
+        )
+
+
+def expand_templates(
+    session: Session, applications: Sequence[Application], first: date, last: date
+) -> Expansion:
+    """The shifts applying these templates from ``first`` to ``last`` would write, each
+    with its conflicts (with the store and within the whole batch) and warnings.
+
+    Writes nothing. However many templates, the store is read once for the range.
+    """
+    _check_range(first, last)
+    drafts: list[ShiftDraft] = []
+    occurrences: dict[str, tuple[date, ...]] = {}
+    zones: dict[str, str] = {}
+    for app in applications:
+        app = Application(
+            app.template_id,
+            tuple(dict.fromkeys(app.employee_ids)),
+            tuple(dict.fromkeys(app.department_ids)),
+        )
+        if not app.employee_ids and not app.department_ids:
+            raise ValidationError("employees", "choose at least one employee or department")
+        template = get_template(session, app.template_id)
+        if template.site_id not in zones:
+            site = session.get(Site, template.site_id)
+            assert site is not None
+            zones[template.site_id] = site.timezone
+        days = recurrence.occurrences(
+            template.rrule, template.dtstart, first, last, zones[template.site_id]
+        )
+        occurrences[template.id] = tuple(days)
+        drafts.extend(_drafts(template, days, app))
+    plan = plan_bulk(session, drafts)
+    return Expansion(first, last, occurrences, plan)
+
+
+def expand_template(
+    session: Session,
+    template_id: str,
+    first: date,
+    last: date,
+    employee_ids: Sequence[str] = (),
+    department_ids: Sequence[str] = (),
+) -> Expansion:
+    """The dry run of applying one template (see :func:`expand_templates`)."""
+    app = Application(template_id, tuple(employee_ids), tuple(department_ids))
+    return expand_templates(session, [app], first, last)
+
+
+def _mode(on_conflict: OnConflict | str) -> OnConflict:
+    try:
+        return OnConflict(on_conflict)
+    except ValueError:
+        choices = ", ".join(m.value for m in OnConflict)
+        raise ValidationError("on_conflict", f"{on_conflict!r} is not one of {choices}") from None
+
+
+def commit_expansion(
+    session: Session, expansion: Expansion, *, on_conflict: OnConflict | str = OnConflict.SKIP
+) -> OpResult:
+    """Write a dry run made in this same session, in one go; its undo removes every
+    shift it wrote as one step.
+
+    With ``skip`` the clashing shifts are left out and listed in ``skipped``; with
+    ``abort`` any clash means nothing is written and the conflicts are returned.
+    """
+    if _mode(on_conflict) is OnConflict.ABORT and not expansion.ok:
+        return OpResult(conflicts=expansion.conflicts, warnings=expansion.warnings)
+    return write_bulk(session, expansion.plan)
+
+
+def apply_templates(
+    session: Session,
+    applications: Sequence[Application],
+    first: date,
+    last: date,
+    *,
+    on_conflict: OnConflict | str = OnConflict.SKIP,
+) -> OpResult:
+    """Expand and commit in one call: the dry run's rules, then one transaction."""
+    _mode(on_conflict)
+    expansion = expand_templates(session, applications, first, last)
+    return commit_expansion(session, expansion, on_conflict=on_conflict)
+
+
+def apply_template(
+    session: Session,
+    template_id: str,
+    first: date,
+    last: date,
+    employee_ids: Sequence[str] = (),
+    department_ids: Sequence[str] = (),
+    *,
+    on_conflict: OnConflict | str = OnConflict.SKIP,
+) -> OpResult:
+    """Apply one template (see :func:`apply_templates`)."""
+    app = Application(template_id, tuple(employee_ids), tuple(department_ids))
+    return apply_templates(session, [app], first, last, on_conflict=on_conflict)

@@ -1,0 +1,1 @@
+"""The Attendance view: scheduled against actual, corrections and sign-off."""

@@ -1,0 +1,360 @@
+"""The Attendance page: scheduled against actual per employee-day, corrected and signed off.
+
+It fetches one :func:`core.attendance.attendance` snapshot per change for the
+period and the people the filters leave, hands it to the day and totals models,
+and runs corrections and approvals through :meth:`AppContext.run`, so each is one
+undo step.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.attendance import approve_days, attendance
+from core.employees import EmployeeRow, list_employees
+from core.errors import ValidationError
+from desktop.attendance.delegate import ChipDelegate
+from desktop.attendance.dialog import CorrectionDialog, current_user
+from desktop.attendance.flags import FlagLegend
+from desktop.attendance.model import FLAGS, STATUS, DayModel, Snapshot, TotalsModel, has_problem
+from desktop.context import AppContext
+from desktop.notice import NoticeBar
+from desktop.period import PeriodPicker
+from desktop.theme import icon
+
+#: Kinds of change (``OpResult.changed``) that alter what this page shows.
+RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "departments", "punches"})
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    table = QTableView(parent)
+    table.setObjectName("ReportTable")
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(30)
+    table.horizontalHeader().setHighlightSections(False)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    return table
+
+
+class AttendancePage(QWidget):
+    title = "Attendance"
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Attendance")
+        self.context = context
+        self.snapshot = Snapshot.empty()
+        self.period = PeriodPicker(self)
+        self.department_box = QComboBox(self)
+        self.department_box.setAccessibleName("Filter by department")
+        self.department_box.setMinimumWidth(160)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("Find a person…")
+        self.name_edit.setAccessibleName("Filter by name")
+        self.name_edit.setClearButtonEnabled(True)
+        self.name_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.name_edit.setMinimumWidth(170)
+        self.problems_only = QCheckBox("Only days with problems", self)
+        self.correct_button = self._button("Correct…", "Correct the selected day", "Ctrl+E")
+        self.approve_button = self._button(
+            "Approve", "Approve the selected days as they stand", "Ctrl+Return"
+        )
+        self.approve_button.defaultAction().setIcon(icon("publish"))
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName("Summary")
+        self.summary.setProperty("role", "hint")
+        self.notice = NoticeBar(self)
+        self.days = DayModel(self)
+        self.totals = TotalsModel(self)
+        self.day_table = _table(self, "Employee days")
+        self.day_table.setModel(self.days)
+        self.day_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        chips = ChipDelegate(self.day_table)
+        self.day_table.setItemDelegateForColumn(FLAGS, chips)
+        self.day_table.setItemDelegateForColumn(STATUS, chips)
+        self.totals_table = _table(self, "Totals per employee")
+        self.totals_table.setModel(self.totals)
+        self.totals_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.empty = QLabel(self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("role", "hint")
+        self.empty.setWordWrap(True)
+        self._layout()
+        self._connect()
+        self.reload_choices()
+        self.reload()
+
+    def _button(self, text: str, tip: str, shortcut: str) -> QToolButton:
+        button = QToolButton(self)
+        action = QAction(text, self)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAccessibleName(text.rstrip("…"))
+        return button
+
+    def _layout(self) -> None:
+        bar = QFrame(self)
+        bar.setObjectName("ReportToolbar")
+        top = QHBoxLayout()
+        top.setContentsMargins(12, 8, 12, 8)
+        top.setSpacing(6)
+        top.addWidget(self.period)
+        top.addStretch(1)
+        top.addWidget(self.correct_button)
+        top.addWidget(self.approve_button)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(12, 0, 12, 8)
+        filters.setSpacing(10)
+        for widget in (self.department_box, self.name_edit, self.problems_only):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        filters.addWidget(FlagLegend(self))
+        column = QVBoxLayout(bar)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(top)
+        column.addLayout(filters)
+        totals_box = QWidget(self)
+        totals_layout = QVBoxLayout(totals_box)
+        totals_layout.setContentsMargins(0, 0, 0, 0)
+        totals_layout.setSpacing(2)
+        heading = QLabel("Totals for the period", totals_box)
+        heading.setObjectName("SectionHeading")
+        totals_layout.addWidget(heading)
+        totals_layout.addWidget(self.totals_table)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.day_table)
+        self.splitter.addWidget(totals_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        body = QVBoxLayout()
+        body.setContentsMargins(12, 6, 12, 8)
+        body.setSpacing(6)
+        body.addWidget(self.notice)
+        body.addWidget(self.summary)
+        body.addWidget(self.empty)
+        body.addWidget(self.splitter, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addLayout(body, 1)
+
+    def _connect(self) -> None:
+        self.period.changed.connect(lambda _first, _last: self.reload())
+        self.department_box.currentIndexChanged.connect(self.reload)
+        self.name_edit.textChanged.connect(self.reload)
+        self.problems_only.toggled.connect(self.reload)
+        self.correct_button.defaultAction().triggered.connect(lambda: self.open_correction())
+        self.approve_button.defaultAction().triggered.connect(self.approve_selected)
+        self.day_table.doubleClicked.connect(lambda index: self.open_correction(index.row()))
+        self.day_table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.totals_table.clicked.connect(self._totals_clicked)
+        self.context.data_changed.connect(self._data_changed)
+        self.context.store_changed.connect(self._store_changed)
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def _people(self, everyone: list[EmployeeRow]) -> list[EmployeeRow]:
+        department = self.department_box.currentData() or ""
+        needle = self.name_edit.text().strip().casefold()
+        return [
+            e
+            for e in everyone
+            if (not department or e.department == department)
+            and (not needle or needle in e.name.casefold() or needle in (e.code or "").casefold())
+        ]
+
+    def reload_choices(self) -> None:
+        with self.context.store.session() as session:
+            names = sorted({e.department for e in list_employees(session) if e.department})
+        current = self.department_box.currentData()
+        self.department_box.blockSignals(True)
+        self.department_box.clear()
+        self.department_box.addItem("All departments", "")
+        for name in names:
+            self.department_box.addItem(name, name)
+        self.department_box.setCurrentIndex(max(self.department_box.findData(current), 0))
+        self.department_box.blockSignals(False)
+
+    def reload(self) -> None:
+        """Fetch the period for the people the filters leave; keep the selected days."""
+        first, last = self.period.period
+        kept = self.selected_keys()
+        problem = ""
+        with self.context.store.session() as session:
+            people = self._people(list_employees(session, include_inactive=True))
+            try:
+                derived = attendance(session, first, last, employee_ids=[p.id for p in people])
+            except ValidationError as error:
+                derived, problem = None, error.problem
+        if derived is None:
+            self.snapshot = Snapshot.empty()
+        else:
+            departments = {p.id: p.department or "" for p in people}
+            self.snapshot = Snapshot(derived.people, departments, derived.days)
+        shown = [
+            d for d in self.snapshot.days if not self.problems_only.isChecked() or has_problem(d)
+        ]
+        self.days.set_snapshot(self.snapshot, shown)
+        self.totals.set_snapshot(self.snapshot, shown)
+        self._fit()
+        self._show_summary(shown, problem)
+        self.select_keys(kept)
+        self._selection_changed()  # a reset model may have dropped the selection quietly
+
+    def _fit(self) -> None:
+        for table in (self.day_table, self.totals_table):
+            header = table.horizontalHeader()
+            header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+            for column in range(header.count() - 1):
+                header.resizeSection(column, header.sectionSize(column) + 10)
+        self.day_table.horizontalHeader().setStretchLastSection(True)
+
+    def _show_summary(self, shown: list, problem: str) -> None:
+        total = len(self.snapshot.days)
+        problems = sum(1 for d in self.snapshot.days if has_problem(d))
+        approved = sum(1 for d in self.snapshot.days if d.approved)
+        self.summary.setText(
+            f"{total} employee-days · {problems} with problems · {approved} approved"
+            + (f" · showing {len(shown)}" if len(shown) != total else "")
+        )
+        if problem:
+            text = f"Nothing to show: {problem}."
+        elif not shown and self.problems_only.isChecked() and total:
+            text = "No problems in this period: every day matches its schedule."
+        elif not shown:
+            text = "No shifts or punches in this period for these people."
+        else:
+            text = ""
+        self.empty.setText(text)
+        self.empty.setVisible(bool(text))
+        self.splitter.setVisible(not text)
+
+    def _data_changed(self, changed: frozenset[str]) -> None:
+        if changed & {"employees", "departments"}:
+            self.reload_choices()
+        if changed & RELOAD_ON:
+            self.reload()
+
+    def _store_changed(self) -> None:
+        self.notice.hide()
+        self.reload_choices()
+        self.reload()
+
+    # --- selection -----------------------------------------------------------------------
+
+    def selected_keys(self) -> list[tuple[str, date]]:
+        """The selected employee-days, ``(employee_id, work_date)``, in table order."""
+        rows = sorted({i.row() for i in self.day_table.selectionModel().selectedRows()})
+        return [(self.days.day(r).employee_id, self.days.day(r).work_date) for r in rows]
+
+    def select_keys(self, keys: list[tuple[str, date]]) -> None:
+        selection = QItemSelection()
+        for key in keys:
+            row = self.days.row_of(*key)
+            if row >= 0:
+                last = self.days.columnCount() - 1
+                selection.select(self.days.index(row, 0), self.days.index(row, last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.day_table.selectionModel().select(selection, flags)
+
+    def _selection_changed(self) -> None:
+        count = len(self.selected_keys())
+        self.correct_button.setEnabled(count == 1)
+        self.approve_button.setEnabled(count > 0)
+        self.approve_button.defaultAction().setText(
+            f"Approve {count} days" if count > 1 else "Approve"
+        )
+        self.status_message.emit(
+            f"{count} days selected: Approve signs them off as they stand" if count > 1 else ""
+        )
+
+    def _totals_clicked(self, index) -> None:
+        person = self.totals.totals(index.row()).person.id
+        rows = [r for r in range(self.days.rowCount()) if self.days.day(r).employee_id == person]
+        if rows:
+            self.day_table.scrollTo(self.days.index(rows[0], 0))
+            self.select_keys([(person, self.days.day(r).work_date) for r in rows])
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def open_correction(self, row: int | None = None) -> CorrectionDialog | None:
+        """The correction dialog for ``row`` (default: the selected day)."""
+        if row is None:
+            keys = self.selected_keys()
+            if len(keys) != 1:
+                return None
+            row = self.days.row_of(*keys[0])
+        day = self.days.day(row)
+        dialog = CorrectionDialog(self.context, day, self.days.name(day), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def approve_selected(self) -> None:
+        keys = self.selected_keys()
+        if not keys:
+            return
+        noun = "1 day" if len(keys) == 1 else f"{len(keys)} days"
+        try:
+            self.context.run(
+                f"Approve {noun}", partial(approve_days, days=keys, actor=current_user())
+            )
+        except ValidationError as error:
+            self.notice.show_message("error", f"Not approved: {error.problem}.")
+            return
+        self.notice.show_message("info", f"{noun.capitalize()} approved. Ctrl+Z takes it back.")
+
+    # --- settings --------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        self.period.save_state(settings, "attendance")
+        settings.setValue("attendance/department", self.department_box.currentData() or "")
+        settings.setValue("attendance/name", self.name_edit.text())
+        settings.setValue("attendance/problems_only", self.problems_only.isChecked())
+
+    def restore_state(self, settings: QSettings) -> None:
+        widgets = (self.period, self.department_box, self.name_edit, self.problems_only)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.period.restore_state(settings, "attendance")
+        found = self.department_box.findData(str(settings.value("attendance/department", "")))
+        self.department_box.setCurrentIndex(max(found, 0))
+        self.name_edit.setText(str(settings.value("attendance/name", "")))
+        only = settings.value("attendance/problems_only", False)
+        self.problems_only.setChecked(only in (True, "true"))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.reload()

@@ -1,0 +1,78 @@
+"""What every view shares: the open store, the undo stack and the change signal.
+
+Views are given a context instead of reaching for a global window. An operation
+runs through :meth:`AppContext.run`, which opens one session for it, and, when
+the operation applied, puts one step on the undo stack and tells every view
+which kinds of data moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from sqlalchemy.orm import Session
+
+from core.results import OpResult
+from core.store import Store
+
+Operation = Callable[[Session], OpResult]
+
+
+class OpCommand(QUndoCommand):
+    """One applied operation. Undo and redo each call the last result's ``undo``.
+
+    The operation has already run when the command is pushed (it had to, to know
+    whether it applied), so the first ``redo`` that ``QUndoStack.push`` makes is
+    skipped.
+    """
+
+    def __init__(self, context: AppContext, text: str, result: OpResult) -> None:
+        super().__init__(text)
+        self._context = context
+        self._result = result
+        self._fresh = True
+
+    def redo(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            return
+        self._flip()
+
+    def undo(self) -> None:
+        self._flip()
+
+    def _flip(self) -> None:
+        assert self._result.undo is not None
+        with self._context.store.session() as session:
+            self._result = self._result.undo(session)
+        self._context.data_changed.emit(self._result.changed)
+
+
+class AppContext(QObject):
+    #: Another database was opened; everything must reload.
+    store_changed = Signal()
+    #: Kinds of data that moved (``{"shifts"}``...), as ``OpResult.changed`` names them.
+    data_changed = Signal(frozenset)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.undo_stack = QUndoStack(self)
+
+    def set_store(self, store: Store) -> None:
+        """Switch databases; undo steps of the old one cannot apply to the new one."""
+        old, self.store = self.store, store
+        self.undo_stack.clear()
+        old.close()
+        self.store_changed.emit()
+
+    def run(self, text: str, operation: Operation) -> OpResult:
+        """Run one operation in its own session; an applied one becomes an undo step."""
+        with self.store.session() as session:
+            result = operation(session)
+        if result.applied:
+            self.undo_stack.push(OpCommand(self, text, result))
+            self.data_changed.emit(result.changed)
+        return result

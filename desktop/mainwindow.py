@@ -1,0 +1,241 @@
+"""The main window: a sidebar of views, menus, shortcuts and a status bar.
+
+It owns no data: the context holds the store and the undo stack, the views fetch
+what they show through core queries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from core.errors import StoreError
+from core.roster import pending_changes
+from core.store import open_store
+from desktop.context import AppContext
+from desktop.theme import icon
+from desktop.views import VIEWS, ViewSpec
+
+FILE_FILTER = "ShiftDesk databases (*.shiftdesk);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        context: AppContext,
+        settings: QSettings,
+        views: tuple[ViewSpec, ...] = VIEWS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = settings
+        self.setWindowIcon(icon("app"))
+        self.setMinimumSize(QSize(720, 480))
+        self.sidebar = QListWidget(self)
+        self.sidebar.setObjectName("Sidebar")
+        self.sidebar.setAccessibleName("Views")
+        self.sidebar.setFixedWidth(176)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget(self)
+        self.pages: dict[str, QWidget] = {}
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_menus()
+        for spec in views:
+            self.add_view(spec)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(lambda _row: self._update_title())
+        context.store_changed.connect(self._store_changed)
+        # Bound methods, not lambdas: Qt drops them with the window, so a context that
+        # outlives it (and clears its undo stack on the way out) calls nothing dead.
+        context.data_changed.connect(self._data_changed)
+        context.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._restore()
+        self._update_status()
+
+    # --- views ---------------------------------------------------------------------------
+
+    def add_view(self, spec: ViewSpec) -> QWidget:
+        """Register a view: a sidebar entry, a page, and Ctrl+<n> to reach it."""
+        page = spec.build(self.context)
+        page.setObjectName(f"{spec.key}-view")
+        self.pages[spec.key] = page
+        self.stack.addWidget(page)
+        item = QListWidgetItem(icon(spec.icon, "#c9d3dd"), spec.title)
+        item.setData(Qt.ItemDataRole.UserRole, spec.key)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
+        self.sidebar.addItem(item)
+        number = self.sidebar.count()
+        action = QAction(icon(spec.icon), spec.title, self)
+        if number <= 9:
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda: self.show_view(spec.key))
+        self.view_menu.addAction(action)
+        message = getattr(page, "status_message", None)
+        if message is not None:
+            message.connect(self._status_message)
+        return page
+
+    def show_view(self, key: str) -> None:
+        keys = list(self.pages)
+        if key in keys:
+            self.sidebar.setCurrentRow(keys.index(key))
+
+    @property
+    def current_view(self) -> str:
+        item = self.sidebar.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+    # --- menus and status --------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        new_db = file_menu.addAction(icon("database"), "&New database…")
+        new_db.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        new_db.triggered.connect(self._ask_new_database)
+        open_db = file_menu.addAction(icon("database"), "&Open database…")
+        open_db.setShortcut(QKeySequence.StandardKey.Open)
+        open_db.triggered.connect(self._ask_open_database)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.context.undo_stack.createUndoAction(self, "&Undo")
+        undo.setIcon(icon("undo"))
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.context.undo_stack.createRedoAction(self, "&Redo")
+        redo.setIcon(icon("redo"))
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        self.addActions([undo, redo])
+        self.view_menu = self.menuBar().addMenu("&View")
+
+    def _build_status_bar(self) -> None:
+        self.db_label = QLabel(self)
+        self.db_label.setAccessibleName("Database file")
+        self.pending_label = QLabel(self)
+        self.pending_label.setAccessibleName("Changes waiting to sync")
+        for label in (self.pending_label, self.db_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.pending_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+    def _status_message(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
+    def _data_changed(self, _kinds: frozenset[str]) -> None:
+        self._update_status()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_status()
+
+    def _update_status(self) -> None:
+        path = self.context.store.path
+        self.db_label.setText(f"Database: {path.name}")
+        self.db_label.setToolTip(str(path))
+        with self.context.store.session() as session:
+            pending = pending_changes(session)
+        self.pending_label.setText(
+            "All changes synced"
+            if pending == 0
+            else f"{pending} change{'s' if pending != 1 else ''} waiting to sync"
+        )
+        self._update_title()
+
+    def _update_title(self) -> None:
+        item = self.sidebar.currentItem()
+        view = f"{item.text()} — " if item else ""
+        self.setWindowTitle(f"{view}{self.context.store.path.name} — ShiftDesk")
+
+    # --- databases ------------------------------------------------------------------------------
+
+    def _ask_new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New database", "", FILE_FILTER)
+        if path:
+            if not path.endswith(".shiftdesk"):
+                path += ".shiftdesk"
+            if Path(path).exists():
+                self.show_error("Cannot create the database", f"{path} exists already.")
+                return
+            self.open_database(path)
+
+    def _ask_open_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", "", FILE_FILTER)
+        if path:
+            self.open_database(path)
+
+    def open_database(self, path: str | Path) -> bool:
+        """Switch to another store; one that cannot be opened leaves the current one open."""
+        try:
+            store = open_store(path)
+        except StoreError as error:
+            self.show_error("Cannot open the database", str(error))
+            return False
+        self.context.set_store(store)
+        self.settings.setValue("database", str(store.path))
+        return True
+
+    def show_error(self, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("ErrorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def _store_changed(self) -> None:
+        self._update_status()
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        for page in self.pages.values():
+            restore = getattr(page, "restore_state", None)
+            if restore is not None:
+                restore(self.settings)
+        last = str(self.settings.value("window/view", ""))
+        self.show_view(last if last in self.pages else next(iter(self.pages), ""))
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/view", self.current_view)
+        for page in self.pages.values():
+            save = getattr(page, "save_state", None)
+            if save is not None:
+                save(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The Payroll view: a period's pay per employee, previewed and exported."""

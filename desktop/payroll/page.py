@@ -1,0 +1,354 @@
+"""The Payroll page: pick a period, check the totals, export .xlsx or .csv.
+
+The preview is :func:`core.payroll.payroll` for the period. Export runs as an
+:class:`~desktop.payroll.worker.ExportJob` on the global thread pool, so the window
+stays usable; the panel below the bar shows its progress, then the file with
+buttons to open it or its folder, or the reason it failed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import ValidationError
+from core.export.columns import Kind
+from core.payroll import payroll
+from desktop.context import AppContext
+from desktop.payroll.model import PayrollModel, figure
+from desktop.payroll.worker import ExportJob
+from desktop.period import PeriodPicker, describe
+from desktop.theme import icon
+
+RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "departments", "punches"})
+FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
+
+
+def with_extension(path: str, chosen_filter: str) -> Path:
+    """The path typed in the save dialog, given the chosen type's extension if it has none."""
+    target = Path(path)
+    if target.suffix.lower() in FILE_FILTERS.values():
+        return target
+    return target.with_name(target.name + FILE_FILTERS.get(chosen_filter, ".xlsx"))
+
+
+def _plain(value: Decimal) -> str:
+    """A policy figure without trailing zeros: 8, 1.5, 0.25."""
+    return f"{Decimal(value).normalize():f}"
+
+
+class ExportPanel(QFrame):
+    """Progress while exporting; afterwards the file and what to do with it, or the error."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Notice")
+        self.setAccessibleName("Export")
+        self.path: Path | None = None
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setFixedWidth(220)
+        self.open_button = QPushButton("Open file", self)
+        self.folder_button = QPushButton("Show in folder", self)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAccessibleName("Dismiss")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        self.open_button.clicked.connect(self.open_file)
+        self.folder_button.clicked.connect(self.show_folder)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.progress)
+        row.addWidget(self.open_button)
+        row.addWidget(self.folder_button)
+        row.addWidget(close)
+        self.hide()
+
+    def _kind(self, kind: str) -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def running(self, path: Path) -> None:
+        self.path = None
+        self._kind("info")
+        self.message.setText(f"Exporting payroll to {path.name}…")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.open_button.hide()
+        self.folder_button.hide()
+        self.show()
+
+    def step(self, percent: int, what: str) -> None:
+        self.progress.setValue(percent)
+        self.progress.setFormat(f"{what}  %p%")
+
+    def done(self, path: Path) -> None:
+        self.path = path
+        self._kind("info")
+        self.message.setText(f"Payroll saved to {path}")
+        self.progress.hide()
+        self.open_button.show()
+        self.folder_button.show()
+        self.open_button.setFocus()
+
+    def failed(self, problem: str) -> None:
+        self.path = None
+        self._kind("error")
+        self.message.setText(
+            f"Export failed: {problem}. Nothing was written; choose another place."
+        )
+        self.progress.hide()
+        self.open_button.hide()
+        self.folder_button.hide()
+
+    def file_url(self) -> QUrl:
+        return QUrl.fromLocalFile(str(self.path)) if self.path else QUrl()
+
+    def folder_url(self) -> QUrl:
+        return QUrl.fromLocalFile(str(self.path.parent)) if self.path else QUrl()
+
+    def open_file(self) -> bool:
+        return QDesktopServices.openUrl(self.file_url())
+
+    def show_folder(self) -> bool:
+        return QDesktopServices.openUrl(self.folder_url())
+
+
+class PayrollPage(QWidget):
+    title = "Payroll"
+    status_message = Signal(str)
+    #: The path an export wrote / why one failed (for the window and for tests).
+    export_finished = Signal(str)
+    export_failed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Payroll")
+        self.context = context
+        self.folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        self.job: ExportJob | None = None
+        self.period = PeriodPicker(self, span="month")
+        self.export_button = QToolButton(self)
+        action = QAction(icon("payroll"), "Export…", self)
+        action.setToolTip("Export this period's payroll to .xlsx or .csv (Ctrl+Shift+E)")
+        action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        self.export_button.setDefaultAction(action)
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setAccessibleName("Export payroll")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("RangeLabel")
+        self.summary.setAccessibleName("Payroll summary")
+        self.rules = QLabel(self)
+        self.rules.setProperty("role", "hint")
+        self.panel = ExportPanel(self)
+        self.model = PayrollModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("ReportTable")
+        self.table.setAccessibleName("Pay per employee")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.footer = self._footer()
+        self.empty = QLabel(self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("role", "hint")
+        self._layout()
+        self.period.changed.connect(lambda _first, _last: self.reload())
+        action.triggered.connect(self.choose_and_export)
+        context.data_changed.connect(self._data_changed)
+        context.store_changed.connect(self.reload)
+        self.reload()
+
+    def _footer(self) -> QTableView:
+        """The totals row pinned under the table, so it shows however far one scrolls."""
+        footer = QTableView(self)
+        footer.setObjectName("ReportTable")
+        footer.setAccessibleName("Totals")
+        footer.setModel(self.model)
+        footer.horizontalHeader().hide()
+        footer.verticalHeader().hide()
+        footer.setShowGrid(False)
+        footer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        footer.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        footer.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        footer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        footer.verticalHeader().setDefaultSectionSize(32)
+        footer.setFixedHeight(34)
+        self.table.horizontalHeader().sectionResized.connect(
+            lambda column, _old, new: footer.setColumnWidth(column, new)
+        )
+        self.table.horizontalScrollBar().valueChanged.connect(footer.horizontalScrollBar().setValue)
+        return footer
+
+    def _pin_totals(self) -> None:
+        """The table shows the people, the footer only the totals row."""
+        last = self.model.rowCount() - 1
+        for row in range(self.model.rowCount()):
+            self.table.setRowHidden(row, row == last)
+            self.footer.setRowHidden(row, row != last)
+        if last >= 0:
+            self.footer.scrollTo(self.model.index(last, 0))
+
+    def _layout(self) -> None:
+        bar = QFrame(self)
+        bar.setObjectName("ReportToolbar")
+        top = QHBoxLayout(bar)
+        top.setContentsMargins(12, 8, 12, 8)
+        top.setSpacing(6)
+        top.addWidget(self.period)
+        top.addStretch(1)
+        top.addWidget(self.export_button)
+        body = QVBoxLayout()
+        body.setContentsMargins(12, 8, 12, 8)
+        body.setSpacing(6)
+        body.addWidget(self.panel)
+        body.addWidget(self.summary)
+        body.addWidget(self.rules)
+        body.addWidget(self.empty)
+        tables = QVBoxLayout()
+        tables.setSpacing(0)
+        tables.addWidget(self.table, 1)
+        tables.addWidget(self.footer)
+        body.addLayout(tables, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addLayout(body, 1)
+
+    # --- preview ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        first, last = self.period.period
+        problem = ""
+        with self.context.store.session() as session:
+            try:
+                report = payroll(session, first, last)
+            except ValidationError as error:
+                report, problem = None, error.problem
+        if report is not None:
+            self.model.set_report(report)
+            header = self.table.horizontalHeader()
+            header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+            for column in range(header.count()):
+                header.resizeSection(column, header.sectionSize(column) + 24)
+            header.setStretchLastSection(False)
+            self._pin_totals()
+        lines = self.model.report.lines if report is not None else ()
+        self.export_button.setEnabled(bool(lines) and self.job is None)
+        if report is None or not lines:
+            self.summary.setText(describe(first, last))
+            self.rules.setText("")
+            self.empty.setText(
+                f"Nothing to pay: {problem}." if problem else "Nobody to pay in this period."
+            )
+        else:
+            gross = figure(report.total("gross"), Kind.MONEY)
+            self.summary.setText(
+                f"{describe(first, last)} · {len(lines)} employees"
+                f" · gross {gross} {report.currency}"
+            )
+            r = report.rules
+            self.rules.setText(
+                f"Overtime past {_plain(r.daily_overtime_hours)} h a day or"
+                f" {_plain(r.weekly_overtime_hours)} h a week, paid ×"
+                f" {_plain(r.overtime_multiplier)}; late after {r.grace_minutes} min grace,"
+                f" penalty {_plain(r.late_penalty_per_minute)} {report.currency} a minute."
+            )
+            self.empty.setText("")
+        self.empty.setVisible(bool(self.empty.text()))
+        self.table.setVisible(not self.empty.text())
+        self.footer.setVisible(not self.empty.text())
+
+    def _data_changed(self, changed: frozenset[str]) -> None:
+        if changed & RELOAD_ON:
+            self.reload()
+
+    # --- export ------------------------------------------------------------------------------
+
+    def suggested_path(self) -> Path:
+        first, last = self.period.period
+        return Path(self.folder) / f"payroll-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.xlsx"
+
+    def choose_and_export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export payroll", str(self.suggested_path()), ";;".join(FILE_FILTERS)
+        )
+        if path:
+            self.export_to(with_extension(path, chosen))
+
+    def export_to(self, path: Path) -> ExportJob | None:
+        """Start writing the period's payroll to ``path`` on a worker thread."""
+        if self.job is not None:
+            return None
+        first, last = self.period.period
+        job = ExportJob(self.context.store, first, last, Path(path))
+        job.signals.progress.connect(self.panel.step)
+        job.signals.finished.connect(self._finished)
+        job.signals.failed.connect(self._failed)
+        self.job = job
+        self.export_button.setEnabled(False)
+        self.panel.running(Path(path))
+        self.status_message.emit(f"Exporting payroll to {Path(path).name}…")
+        QThreadPool.globalInstance().start(job)
+        return job
+
+    def _finished(self, path: str) -> None:
+        self.job = None
+        self.folder = str(Path(path).parent)
+        self.panel.done(Path(path))
+        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.status_message.emit(f"Payroll saved to {path}")
+        self.export_finished.emit(path)
+
+    def _failed(self, problem: str) -> None:
+        self.job = None
+        self.panel.failed(problem)
+        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.status_message.emit("Payroll export failed")
+        self.export_failed.emit(problem)
+
+    # --- settings --------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        self.period.save_state(settings, "payroll")
+        settings.setValue("payroll/folder", self.folder)
+
+    def restore_state(self, settings: QSettings) -> None:
+        self.folder = str(settings.value("payroll/folder", self.folder) or self.folder)
+        self.period.blockSignals(True)
+        self.period.restore_state(settings, "payroll")
+        self.period.blockSignals(False)
+        self.reload()

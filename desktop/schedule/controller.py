@@ -1,0 +1,162 @@
+"""The Schedule view's verbs: each calls one core operation through the context.
+
+The controller knows no widgets. It answers the view's questions (would this drop
+clash?) and performs edits as undo steps; what the user must see or decide comes
+out as signals the page turns into a notice or a question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from core import scheduling
+from core.results import Check, OpResult
+from core.scheduling import ShiftDraft
+from desktop.context import AppContext
+
+
+@dataclass(frozen=True)
+class DropRequest:
+    """A shift dragged from one person's row onto a person and a day."""
+
+    shift_id: str
+    from_employee_id: str
+    employee_id: str
+    day: date
+    copy: bool = False
+
+    @property
+    def verb(self) -> str:
+        return "Copy" if self.copy else "Move"
+
+
+def describe(check: Check) -> str:
+    return "; ".join([c.reason for c in check.conflicts] + [w.reason for w in check.warnings])
+
+
+class ScheduleController(QObject):
+    #: ``kind`` ("error", "warning", "info") and a sentence for the notice bar.
+    notice = Signal(str, str)
+    #: A drop met only warnings: the page asks, then calls :meth:`apply_drop`.
+    confirm_drop = Signal(object, object)  # DropRequest, Check
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._previews: dict[DropRequest, Check] = {}
+        context.data_changed.connect(self._forget_previews)
+        context.store_changed.connect(self._forget_previews)
+
+    def _forget_previews(self, *_args: Any) -> None:
+        self._previews.clear()
+
+    # --- questions -------------------------------------------------------------------
+
+    def preview(self, request: DropRequest) -> Check:
+        """What a drop here would meet; asked on every hover, so answers are kept
+        until data changes."""
+        if request not in self._previews:
+            with self.context.store.session() as session:
+                self._previews[request] = scheduling.preview_move(
+                    session,
+                    request.shift_id,
+                    day=request.day,
+                    employee_id=request.employee_id,
+                    from_employee_id=request.from_employee_id,
+                    copy=request.copy,
+                )
+        return self._previews[request]
+
+    def check_draft(self, draft: ShiftDraft, exclude: Sequence[str] = ()) -> Check:
+        """Raises ValidationError naming the field when the draft is not a shift."""
+        with self.context.store.session() as session:
+            return scheduling.check_draft(session, draft, exclude)
+
+    # --- edits -----------------------------------------------------------------------
+
+    def drop(self, request: DropRequest) -> None:
+        """Refuse a hard conflict with its reason, ask about warnings, else apply."""
+        self._previews.pop(request, None)
+        check = self.preview(request)
+        if check.conflicts:
+            self.notice.emit("error", f"{request.verb} refused: {describe(check)}")
+        elif check.warnings:
+            self.confirm_drop.emit(request, check)
+        else:
+            self.apply_drop(request)
+
+    def apply_drop(self, request: DropRequest) -> OpResult:
+        op = scheduling.copy_shift if request.copy else scheduling.move_shift
+        return self._run(
+            f"{request.verb} shift",
+            partial(
+                op,
+                shift_id=request.shift_id,
+                day=request.day,
+                employee_id=request.employee_id,
+                from_employee_id=request.from_employee_id,
+            ),
+        )
+
+    def create(self, draft: ShiftDraft) -> OpResult:
+        return self._run("New shift", partial(scheduling.create_shift, draft=draft))
+
+    def edit(self, shift_id: str, **changes: Any) -> OpResult:
+        return self._run("Edit shift", partial(scheduling.edit_shift, shift_id=shift_id, **changes))
+
+    def delete(self, shift_ids: Sequence[str]) -> OpResult:
+        ids = list(dict.fromkeys(shift_ids))
+        text = "Delete shift" if len(ids) == 1 else f"Delete {len(ids)} shifts"
+        return self._run(text, partial(scheduling.delete_shifts, shift_ids=ids))
+
+    def copy_previous_week(self, week_start: date, site_id: str | None) -> OpResult:
+        """Last week's shifts onto this week, unpublished, as one undo step."""
+        result = self._run(
+            "Copy previous week",
+            partial(
+                scheduling.copy_week,
+                source_start=week_start - timedelta(days=7),
+                target_start=week_start,
+                site_id=site_id,
+            ),
+        )
+        if result.skipped:
+            reasons = "; ".join(c.reason for c in result.skipped[:3])
+            more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
+            self.notice.emit(
+                "warning",
+                f"Copied {len(result.ids)} shifts; {len(result.skipped)} left out: {reasons}{more}",
+            )
+        elif result.applied:
+            self.notice.emit("info", f"Copied {len(result.ids)} shifts from the previous week.")
+        else:
+            self.notice.emit("info", "The previous week has no shifts to copy.")
+        return result
+
+    def publish(self, first: date, last: date, site_id: str | None) -> OpResult:
+        result = self._run(
+            "Publish",
+            partial(scheduling.publish_range, first=first, last=last, site_id=site_id),
+        )
+        count = len(result.ids)
+        self.notice.emit(
+            "info",
+            f"Published {count} shift{'s' if count != 1 else ''}."
+            if count
+            else "Everything in this range is already published.",
+        )
+        return result
+
+    def _run(self, text: str, operation: Any) -> OpResult:
+        result = self.context.run(text, operation)
+        if result.conflicts:
+            self.notice.emit("error", f"{text} refused: {describe(Check(result.conflicts))}")
+        elif result.warnings:
+            self.notice.emit("warning", f"{text} done. {describe(Check((), result.warnings))}")
+        return result

@@ -1,0 +1,306 @@
+"""New and edit shift dialog: checked by core as you type, errors beside their field.
+
+Every change asks the core's ``check_draft``, so a bad time is named under its
+field and a clash is listed before Save is pressed; Save stays off until the shift
+could be written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import ValidationError
+from core.models import ShiftStatus
+from core.results import Check
+from core.roster import RosterShift
+from core.scheduling import ShiftDraft
+from desktop.schedule.controller import ScheduleController
+
+#: Fields that have their own error line; any other error is shown under the form.
+FIELDS = ("employee", "date", "start", "end", "department", "status")
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ShiftDialog(QDialog):
+    def __init__(
+        self,
+        controller: ScheduleController,
+        *,
+        site_id: str,
+        people: list[tuple[str, str]],
+        departments: list[tuple[str, str]],
+        locations: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ShiftDialog")
+        self.setMinimumWidth(420)
+        self.controller = controller
+        self.site_id = site_id
+        self.shift: RosterShift | None = None
+        self.row_employee: str | None = None
+        self.check = Check()
+        self.errors: dict[str, str] = {}
+
+        self.employee = QComboBox(self)
+        for emp_id, label in people:
+            self.employee.addItem(label, emp_id)
+        self.day = QDateEdit(self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd dd MMM yyyy")
+        self.start = QLineEdit(self)
+        self.start.setPlaceholderText("HH:MM")
+        self.end = QLineEdit(self)
+        self.end.setPlaceholderText("HH:MM (earlier than start: next day)")
+        self.location = QLineEdit(self)
+        self.location.setCompleter(QCompleter(locations, self))
+        self.department = QComboBox(self)
+        self.department.addItem("No department", "")
+        for dept_id, name in departments:
+            self.department.addItem(name, dept_id)
+        self.status = QComboBox(self)
+        for status in ShiftStatus:
+            self.status.addItem(status.value.capitalize(), status.value)
+        self.published = QCheckBox("Published (staff can see it)", self)
+        self.notes = QPlainTextEdit(self)
+        self.notes.setFixedHeight(56)
+        names = {
+            self.employee: "Employee",
+            self.day: "Date",
+            self.start: "Start time",
+            self.end: "End time",
+            self.location: "Location",
+            self.department: "Department",
+            self.status: "Status",
+            self.published: "Published",
+            self.notes: "Notes",
+        }
+        for widget, name in names.items():
+            widget.setAccessibleName(name)
+
+        self.error_labels = {name: _error_label(self) for name in (*FIELDS, "other")}
+        self.form = form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, widget, field in (
+            ("Employee", self.employee, "employee"),
+            ("Date", self.day, "date"),
+            ("Start", self.start, "start"),
+            ("End", self.end, "end"),
+            ("Location", self.location, None),
+            ("Department", self.department, "department"),
+            ("Status", self.status, "status"),
+            ("", self.published, None),
+            ("Notes", self.notes, None),
+        ):
+            if field:
+                form.addRow(label, self._with_error(widget, self.error_labels[field]))
+            else:
+                form.addRow(label, widget)
+        self.problems = QLabel(self)
+        self.problems.setObjectName("Problems")
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName("Conflicts and warnings")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_labels["other"])
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+        for signal in (
+            self.employee.currentIndexChanged,
+            self.day.dateChanged,
+            self.start.textChanged,
+            self.end.textChanged,
+            self.department.currentIndexChanged,
+            self.status.currentIndexChanged,
+        ):
+            signal.connect(self.validate)
+
+    def _with_error(self, widget: QWidget, error: QLabel) -> QWidget:
+        """A field with its error line right under it."""
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        return box
+
+    @property
+    def save_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Save)
+
+    # --- filling -------------------------------------------------------------------------
+
+    def start_new(self, employee_id: str | None, day: date, department_id: str | None) -> None:
+        self.setWindowTitle("New shift")
+        self.form.setRowVisible(self.status.parentWidget(), False)  # a new shift is scheduled
+        self._fill(
+            employee_id, day, "09:00", "17:00", "", department_id, ShiftStatus.SCHEDULED, False, ""
+        )
+
+    def start_edit(self, shift: RosterShift, employee_id: str) -> None:
+        self.setWindowTitle("Edit shift")
+        self.shift, self.row_employee = shift, employee_id
+        # A shift that reaches this person through their department is not theirs to reassign.
+        self.employee.setEnabled(employee_id in shift.employee_ids)
+        self._fill(
+            employee_id,
+            shift.day,
+            shift.start_time,
+            shift.end_time,
+            shift.location,
+            shift.department_id,
+            shift.status,
+            shift.published,
+            shift.notes,
+        )
+
+    def _fill(
+        self,
+        employee_id: str | None,
+        day: date,
+        start: str,
+        end: str,
+        location: str,
+        department_id: str | None,
+        status: str,
+        published: bool,
+        notes: str,
+    ) -> None:
+        widgets = (self.employee, self.day, self.start, self.end, self.department, self.status)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.employee.setCurrentIndex(max(self.employee.findData(employee_id), 0))
+        self.day.setDate(QDate(day.year, day.month, day.day))
+        self.start.setText(start)
+        self.end.setText(end)
+        self.location.setText(location)
+        self.department.setCurrentIndex(max(self.department.findData(department_id or ""), 0))
+        self.status.setCurrentIndex(max(self.status.findData(str(status)), 0))
+        self.published.setChecked(published)
+        self.notes.setPlainText(notes)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.validate()
+
+    # --- checking ------------------------------------------------------------------------
+
+    def draft(self) -> ShiftDraft:
+        employee = self.employee.currentData()
+        if self.shift is None:
+            people: tuple[str, ...] = (employee,) if employee else ()
+            teams: tuple[str, ...] = ()
+        else:
+            people = tuple(
+                employee if e == self.row_employee else e for e in self.shift.employee_ids
+            )
+            teams = self.shift.department_ids
+        qdate = self.day.date()
+        return ShiftDraft(
+            site_id=self.shift.site_id if self.shift else self.site_id,
+            shift_date=date(qdate.year(), qdate.month(), qdate.day()),
+            start_time=self.start.text().strip(),
+            end_time=self.end.text().strip(),
+            employee_ids=tuple(dict.fromkeys(people)),
+            department_ids=teams,
+            location=self.location.text().strip(),
+            department_id=self.department.currentData() or None,
+            status=str(self.status.currentData()),
+            published=self.published.isChecked(),
+            notes=self.notes.toPlainText().strip(),
+        )
+
+    def validate(self) -> bool:
+        """Ask core about the draft; show what is wrong where it is wrong."""
+        self.errors = {}
+        self.check = Check()
+        draft = self.draft()
+        if not draft.employee_ids and not draft.department_ids:
+            self.errors["employee"] = "choose who works this shift"
+        else:
+            try:
+                exclude = (self.shift.id,) if self.shift else ()
+                self.check = self.controller.check_draft(draft, exclude)
+            except ValidationError as error:
+                field = error.field if error.field in FIELDS else "other"
+                self.errors[field] = error.problem
+        self._show()
+        ok = not self.errors and self.check.ok
+        self.save_button.setEnabled(ok)
+        return ok
+
+    def _show(self) -> None:
+        for field, label in self.error_labels.items():
+            text = self.errors.get(field, "")
+            label.setText(text)
+            label.setVisible(bool(text))
+        for field, edit in (("start", self.start), ("end", self.end)):
+            edit.setProperty("invalid", field in self.errors)
+            edit.style().unpolish(edit)
+            edit.style().polish(edit)
+        lines = [f"✖ {c.reason}" for c in self.check.conflicts]
+        lines += [f"⚠ {w.reason}" for w in self.check.warnings]
+        self.problems.setText("\n".join(lines))
+        self.problems.setProperty("role", "error" if self.check.conflicts else "warning")
+        self.problems.style().unpolish(self.problems)
+        self.problems.style().polish(self.problems)
+        self.problems.setVisible(bool(lines))
+
+    def accept(self) -> None:
+        if not self.validate():
+            return
+        draft = self.draft()
+        if self.shift is None:
+            result = self.controller.create(draft)
+        else:
+            changes = {
+                name: getattr(draft, name)
+                for name in (
+                    "shift_date",
+                    "start_time",
+                    "end_time",
+                    "employee_ids",
+                    "location",
+                    "department_id",
+                    "status",
+                    "published",
+                    "notes",
+                )
+            }
+            result = self.controller.edit(self.shift.id, **changes)
+        if result.conflicts:
+            self.check = replace(self.check, conflicts=result.conflicts)
+            self._show()
+            self.save_button.setEnabled(False)
+            return
+        super().accept()

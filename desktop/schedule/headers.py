@@ -1,0 +1,135 @@
+"""The grid's headers: days across the top, people (and their teams) down the side."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPolygon
+from PySide6.QtWidgets import QHeaderView, QWidget
+
+from desktop.schedule.model import ROW_ROLE, RosterModel, RowInfo
+from desktop.schedule.paint import BAND, TODAY, WEEKEND, font
+from desktop.theme import ACCENT, MUTED, TEXT
+
+LINE = QColor("#dde3e9")
+
+
+class DayHeader(QHeaderView):
+    """Weekday over date; today in the accent colour, weekends shaded like the grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(False)
+        self.setHighlightSections(False)
+        self.setMinimumHeight(46)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), 46)
+
+    def paintSection(self, painter: QPainter, rect: QRect, section: int) -> None:
+        model = self.model()
+        if not isinstance(model, RosterModel) or not 0 <= section < len(model.days):
+            return
+        day: date = model.days[section]
+        is_today = day == date.today()
+        painter.save()
+        painter.fillRect(rect, TODAY if is_today else WEEKEND if day.weekday() >= 5 else "white")
+        painter.setPen(LINE)
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.drawLine(rect.topRight(), rect.bottomRight())
+        base = self.font()
+        top = QRect(rect.left(), rect.top() + 5, rect.width(), 16)
+        bottom = QRect(rect.left(), rect.top() + 21, rect.width(), 20)
+        painter.setPen(ACCENT if is_today else MUTED)
+        painter.setFont(font(base, 11, bold=is_today))
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, f"{day:%a}".upper())
+        painter.setPen(ACCENT if is_today else TEXT)
+        painter.setFont(font(base, 14, bold=True))
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"{day:%d %b}")
+        if is_today:
+            painter.fillRect(rect.left(), rect.bottom() - 2, rect.width(), 3, ACCENT)
+        painter.restore()
+
+
+class PeopleHeader(QHeaderView):
+    """Name and scheduled hours per person; a band with a chevron per department.
+
+    Clicking a band collapses or expands its team (the page connects
+    ``sectionClicked``).
+    """
+
+    WIDTH = 210
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(False)
+        self.setFixedWidth(self.WIDTH)
+        self.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+    def paintSection(self, painter: QPainter, rect: QRect, section: int) -> None:
+        model = self.model()
+        if not isinstance(model, RosterModel):
+            return
+        info: RowInfo | None = model.headerData(section, Qt.Orientation.Vertical, ROW_ROLE)
+        if info is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        base = self.font()
+        color = QColor(info.department.color)
+        if info.employee is None:
+            painter.fillRect(rect, BAND)
+            self._chevron(painter, QPoint(rect.left() + 14, rect.center().y()), info.collapsed)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawEllipse(QPoint(rect.left() + 32, rect.center().y() + 1), 5, 5)
+            painter.setPen(TEXT)
+            painter.setFont(font(base, 13, bold=True))
+            painter.drawText(
+                rect.adjusted(44, 0, -8, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{info.department.name}  ·  {len(info.department.employees)}",
+            )
+        else:
+            painter.fillRect(rect, QColor("white"))
+            painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, color)
+            hours = model.roster.hours_of(info.employee.id)
+            painter.setPen(TEXT)
+            painter.setFont(font(base, 13, bold=True))
+            name_rect = QRect(rect.left() + 14, rect.top() + 6, rect.width() - 20, 18)
+            painter.drawText(
+                name_rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                painter.fontMetrics().elidedText(
+                    info.employee.name, Qt.TextElideMode.ElideRight, name_rect.width()
+                ),
+            )
+            painter.setPen(MUTED)
+            painter.setFont(font(base, 11))
+            detail = " · ".join(
+                part
+                for part in (info.employee.code or "", f"{hours.normalize():f} h scheduled")
+                if part
+            )
+            painter.drawText(
+                QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                detail,
+            )
+        painter.setPen(LINE)
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.drawLine(rect.topRight(), rect.bottomRight())
+        painter.restore()
+
+    @staticmethod
+    def _chevron(painter: QPainter, at: QPoint, collapsed: bool) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(MUTED)
+        x, y = at.x(), at.y()
+        if collapsed:
+            points = [QPoint(x - 3, y - 5), QPoint(x + 3, y), QPoint(x - 3, y + 5)]
+        else:
+            points = [QPoint(x - 5, y - 3), QPoint(x + 5, y - 3), QPoint(x, y + 3)]
+        painter.drawPolygon(QPolygon(points))

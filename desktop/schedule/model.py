@@ -1,0 +1,256 @@
+"""The grid's Qt model: a snapshot from :func:`core.roster.load_roster`, nothing more.
+
+Rows are department bands followed by their people (a collapsed band hides its
+people); columns are days. The model answers with plain values and never opens a
+session; the page hands it a fresh snapshot whenever data moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from core.results import Check
+from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+
+CELL_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class RowKind(IntEnum):
+    DEPARTMENT = 0
+    EMPLOYEE = 1
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    kind: RowKind
+    department: RosterDepartment
+    employee: RosterEmployee | None = None
+    collapsed: bool = False
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """Everything the delegate paints in one cell."""
+
+    row: RowInfo
+    day: date
+    today: bool
+    shifts: tuple[RosterShift, ...] = ()
+    problems: tuple[Check, ...] = ()
+    leave: RosterLeave | None = None
+    #: Department bands: how many shifts and hours the team has that day.
+    team_shifts: int = 0
+    team_hours: Decimal = Decimal(0)
+
+    @property
+    def weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+def shift_text(shift: RosterShift) -> str:
+    where = f" {shift.location}" if shift.location else ""
+    state = " (cancelled)" if shift.cancelled else "" if shift.published else " (not published)"
+    return f"{shift.start_time}–{shift.end_time}{where}{state}"
+
+
+def cell_tooltip(cell: CellInfo) -> str:
+    lines = []
+    if cell.leave is not None:
+        lines.append(cell.leave.label)
+    for shift, check in zip(cell.shifts, cell.problems, strict=True):
+        lines.append(shift_text(shift))
+        lines += [f"  ✖ {c.reason}" for c in check.conflicts]
+        lines += [f"  ⚠ {w.reason}" for w in check.warnings]
+        if shift.flag:
+            lines.append(f"  ⚑ {shift.flag}")
+        if shift.notes:
+            lines.append(f"  {shift.notes}")
+    return "\n".join(lines)
+
+
+class RosterModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._roster = Roster(date.today(), date.today(), ())
+        self._days: list[date] = [date.today()]
+        self._rows: list[RowInfo] = []
+        self._collapsed: set[str | None] = set()
+        self._today = date.today()
+        self._problems: dict[tuple[str, str], Check] = {}
+        self._row_of: dict[str, int] = {}
+
+    # --- snapshot -------------------------------------------------------------------
+
+    @property
+    def roster(self) -> Roster:
+        return self._roster
+
+    @property
+    def days(self) -> list[date]:
+        return self._days
+
+    def set_roster(self, roster: Roster, today: date | None = None) -> None:
+        """Show a new snapshot; a same-shaped one refreshes in place (scroll and
+        selection stay), anything else resets the model."""
+        self._today = today or date.today()
+        self._problems = dict(roster.problems)
+        rows = self._build_rows(roster)
+        same_shape = rows == self._rows and roster.days == self._days
+        if same_shape:
+            self._roster = roster
+            if rows:
+                last = self.index(len(rows) - 1, len(self._days) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return
+        self.beginResetModel()
+        self._roster, self._days = roster, roster.days
+        self._set_rows(rows)
+        self.endResetModel()
+
+    def add_problems(self, found: dict[tuple[str, str], Check], employee_ids: list[str]) -> None:
+        """Conflicts and warnings that arrived for these people (see core.roster)."""
+        self._problems.update(found)
+        rows = [self._row_of[e] for e in employee_ids if e in self._row_of]
+        if rows and self._days:
+            last = len(self._days) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
+    def problems_of(self, shift_id: str, employee_id: str) -> Check:
+        return self._problems.get((shift_id, employee_id), Check())
+
+    def _build_rows(self, roster: Roster) -> list[RowInfo]:
+        rows = []
+        for dept in roster.departments:
+            collapsed = dept.id in self._collapsed
+            rows.append(RowInfo(RowKind.DEPARTMENT, dept, collapsed=collapsed))
+            if not collapsed:
+                rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in dept.employees]
+        return rows
+
+    @property
+    def collapsed(self) -> frozenset[str | None]:
+        return frozenset(self._collapsed)
+
+    def set_collapsed(self, department_ids: set[str | None]) -> None:
+        self._collapsed = set(department_ids)
+        self._reshape()
+
+    def toggle_department(self, department_id: str | None) -> None:
+        self._collapsed ^= {department_id}
+        self._reshape()
+
+    def _reshape(self) -> None:
+        self.beginResetModel()
+        self._set_rows(self._build_rows(self._roster))
+        self.endResetModel()
+
+    def _set_rows(self, rows: list[RowInfo]) -> None:
+        self._rows = rows
+        self._row_of = {info.employee.id: n for n, info in enumerate(rows) if info.employee}
+
+    # --- lookups the view and delegate use -------------------------------------------
+
+    def row_info(self, row: int) -> RowInfo:
+        return self._rows[row]
+
+    def row_of(self, employee_id: str) -> int:
+        return self._row_of.get(employee_id, -1)
+
+    def index_of(self, employee_id: str, day: date) -> QModelIndex:
+        row = self.row_of(employee_id)
+        if row < 0 or day not in self._days:
+            return QModelIndex()
+        return self.index(row, self._days.index(day))
+
+    def cell(self, index: AnyIndex) -> CellInfo:
+        info = self._rows[index.row()]
+        day = self._days[index.column()]
+        if info.employee is None:
+            seen = {
+                s.id: s
+                for emp in info.department.employees
+                for s in self._roster.shifts(emp.id, day)
+                if not s.cancelled
+            }
+            return CellInfo(
+                info,
+                day,
+                day == self._today,
+                team_shifts=len(seen),
+                team_hours=sum((s.hours for s in seen.values()), Decimal(0)),
+            )
+        emp = info.employee.id
+        shifts = self._roster.shifts(emp, day)
+        return CellInfo(
+            info,
+            day,
+            day == self._today,
+            shifts,
+            tuple(self.problems_of(s.id, emp) for s in shifts),
+            self._roster.leave_on(emp, day),
+        )
+
+    def lines(self, row: int) -> int:
+        """The most shifts any day of this row holds: how tall the row must be."""
+        info = self._rows[row]
+        if info.employee is None:
+            return 0
+        return max((len(self._roster.shifts(info.employee.id, d)) for d in self._days), default=0)
+
+    # --- QAbstractTableModel ------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._days)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == CELL_ROLE:
+            return self.cell(index)
+        if role == ROW_ROLE:
+            return self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            cell = self.cell(index)
+            if cell.row.employee is None:
+                return f"{cell.team_shifts} shifts" if cell.team_shifts else ""
+            parts = ([cell.leave.label] if cell.leave else []) + [
+                shift_text(s) for s in cell.shifts
+            ]
+            return "; ".join(parts)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            cell = self.cell(index)
+            return cell_tooltip(cell) if cell.row.employee is not None else None
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, ROW_ROLE):
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._days):
+                return None
+            return f"{self._days[section]:%a %d %b}"
+        if not 0 <= section < len(self._rows):
+            return None
+        info = self._rows[section]
+        if role == ROW_ROLE:
+            return info
+        return info.department.name if info.employee is None else info.employee.name

@@ -1,0 +1,438 @@
+"""The Schedule page: range and filter bar, notices, and the grid.
+
+It fetches one snapshot per change through :func:`core.roster.load_roster`, hands
+it to the model, and turns the controller's signals into notices and questions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.models import ShiftStatus
+from core.results import Check
+from core.roster import (
+    RosterChoices,
+    RosterFilter,
+    RosterShift,
+    find_problems,
+    load_roster,
+    range_for,
+    roster_choices,
+    step,
+)
+from desktop.context import AppContext
+from desktop.notice import NoticeBar
+from desktop.schedule.controller import DropRequest, ScheduleController, describe
+from desktop.schedule.dialog import ShiftDialog
+from desktop.schedule.layout import DEPARTMENT_ROW, row_height
+from desktop.schedule.model import RosterModel
+from desktop.schedule.toolbar import SPANS, ScheduleToolbar
+from desktop.schedule.view import RosterView
+from desktop.theme import icon
+
+#: People checked for conflicts per turn of the event loop once the view is done.
+CHECK_SLICE = 60
+NAME_PAUSE_MS = 150
+
+
+class SchedulePage(QWidget):
+    title = "Schedule"
+    #: A sentence for the status bar (drag feedback, selection size).
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Schedule")
+        self.context = context
+        self.controller = ScheduleController(context, self)
+        self.model = RosterModel(self)
+        self.view = RosterView(self.controller, self)
+        self.view.setModel(self.model)
+        self.notice = NoticeBar(self)
+        self.anchor = date.today()
+        self.span = "week"
+        self._choices = RosterChoices((), (), ())
+        self._unchecked: list[str] = []
+        # Owned by the page, so no slice runs after the page (or its store) is gone.
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._check_more)
+        self.bar = ScheduleToolbar(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        notice_box = QVBoxLayout()
+        notice_box.setContentsMargins(12, 6, 12, 0)
+        notice_box.addWidget(self.notice)
+        layout.addLayout(notice_box)
+        layout.addWidget(self.view, 1)
+        self._connect()
+        self.reload_choices()
+        self.reload()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self.bar.today_button.defaultAction().triggered.connect(self.go_today)
+        self.bar.prev_button.defaultAction().triggered.connect(lambda: self.go(-1))
+        self.bar.next_button.defaultAction().triggered.connect(lambda: self.go(1))
+        self.bar.span_buttons.buttonClicked.connect(
+            lambda button: self.set_span(str(button.property("span")))
+        )
+        self.bar.site_box.currentIndexChanged.connect(self._site_changed)
+        self.bar.department_box.currentIndexChanged.connect(self.reload)
+        self.bar.location_box.currentIndexChanged.connect(self.reload)
+        # Typing a name reloads once the typing pauses, not on every key.
+        self._name_pause = QTimer(self)
+        self._name_pause.setSingleShot(True)
+        self._name_pause.setInterval(NAME_PAUSE_MS)
+        self._name_pause.timeout.connect(self.reload)
+        self.bar.name_edit.textChanged.connect(self._name_pause.start)
+        self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
+        self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
+        self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)
+        self.view.verticalHeader().sectionClicked.connect(self._header_clicked)
+        self.view.department_activated.connect(self.toggle_department)
+        self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
+        self.view.new_requested.connect(self.open_new_dialog)
+        self.view.edit_requested.connect(self.open_edit_dialog)
+        self.view.delete_requested.connect(self.controller.delete)
+        self.view.menu_requested.connect(self._show_menu)
+        self.view.hint_changed.connect(self.status_message)
+        self.view.selection_changed.connect(self._selection_changed)
+        self.controller.notice.connect(self.notice.show_message)
+        self.controller.confirm_drop.connect(self._confirm_drop)
+        self.context.data_changed.connect(self._data_changed)
+        self.context.store_changed.connect(self._store_changed)
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def range(self) -> tuple[date, date]:
+        return range_for(self.anchor, self.span)
+
+    @property
+    def site_id(self) -> str | None:
+        """The site edits go to: the chosen one, else the only (or first) one."""
+        chosen = self.bar.site_box.currentData()
+        if chosen:
+            return str(chosen)
+        return self._choices.sites[0][0] if self._choices.sites else None
+
+    @property
+    def filter(self) -> RosterFilter:
+        return RosterFilter(
+            site_id=self.bar.site_box.currentData() or None,
+            department_id=self.bar.department_box.currentData() or None,
+            location=self.bar.location_box.currentData() or "",
+            name=self.bar.name_edit.text(),
+        )
+
+    def go(self, direction: int) -> None:
+        self.anchor = step(self.anchor, self.span, direction)
+        self.reload()
+
+    def go_today(self) -> None:
+        self.anchor = date.today()
+        self.reload()
+
+    def set_span(self, span: str) -> None:
+        self.span = span
+        self.reload()
+
+    def reload_choices(self) -> None:
+        """Fill the filter boxes from the store, keeping what was chosen where possible."""
+        with self.context.store.session() as session:
+            self._choices = roster_choices(session, self.bar.site_box.currentData() or None)
+        self.bar.refill(
+            self.bar.site_box, "All sites", [(sid, name) for sid, name in self._choices.sites]
+        )
+        self.bar.site_box.setVisible(len(self._choices.sites) > 1)
+        self.bar.refill(
+            self.bar.department_box,
+            "All departments",
+            [(did, name) for did, name, _ in self._choices.departments],
+        )
+        self.bar.refill(
+            self.bar.location_box, "All locations", [(loc, loc) for loc in self._choices.locations]
+        )
+
+    def reload(self) -> None:
+        first, last = self.range
+        with self.context.store.session() as session:
+            roster = load_roster(session, first, last, self.filter, problems=False)
+        self.model.set_roster(roster)
+        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
+        self.view.empty_text = (
+            "Nobody matches these filters."
+            if filtered
+            else "No people in this database yet. Add employees (or open the demo database)"
+            " to start building a roster."
+        )
+        self._fit_rows()
+        self.view.fit_columns()
+        self.view.forget_missing_selection()
+        self.bar.show_range(first, last, self.span)
+        self._unchecked = [e.id for d in roster.departments for e in d.employees]
+        self.check_visible()
+        self._more.start()
+
+    # --- conflicts, checked where the supervisor looks first ---------------------------
+
+    @property
+    def problems_pending(self) -> bool:
+        """Some people's shifts are not checked yet (they are out of view)."""
+        return bool(self._unchecked)
+
+    def check_visible(self) -> None:
+        """Check the people in view now, so what is on screen is always complete."""
+        if not self._unchecked:
+            return
+        view = self.view
+        top = view.rowAt(0)
+        bottom = view.rowAt(view.viewport().height() - 1)
+        if top < 0:
+            return
+        bottom = bottom if bottom >= 0 else self.model.rowCount() - 1
+        shown = {
+            info.employee.id
+            for info in (self.model.row_info(r) for r in range(top, bottom + 1))
+            if info.employee is not None
+        }
+        self._check([e for e in self._unchecked if e in shown])
+
+    def _check_more(self) -> None:
+        """The rest, a slice per turn of the event loop (a reload starts over)."""
+        if self._unchecked:
+            self._check(self._unchecked[:CHECK_SLICE])
+        if self._unchecked:
+            self._more.start()
+
+    def _check(self, employee_ids: list[str]) -> None:
+        if not employee_ids:
+            return
+        with self.context.store.session() as session:
+            found = find_problems(session, self.model.roster, employee_ids)
+        done = set(employee_ids)
+        self._unchecked = [e for e in self._unchecked if e not in done]
+        self.model.add_problems(found, employee_ids)
+
+    def _fit_rows(self) -> None:
+        header = self.view.verticalHeader()
+        model = self.model
+        for row in range(model.rowCount()):
+            info = model.row_info(row)
+            if info.employee is None:
+                header.resizeSection(row, DEPARTMENT_ROW)
+                continue
+            band = any(
+                model.roster.leave_on(info.employee.id, d) is not None
+                and model.roster.shifts(info.employee.id, d)
+                for d in model.days
+            )
+            header.resizeSection(row, row_height(model.lines(row), band))
+
+    def _data_changed(self, changed: frozenset[str]) -> None:
+        if changed & {"shifts", "leave", "employees", "departments"}:
+            self.reload_choices()
+            self.reload()
+
+    def _store_changed(self) -> None:
+        self.notice.hide()
+        self.view.select_shifts(set())
+        self.reload_choices()
+        self.reload()
+
+    def _site_changed(self) -> None:
+        self.reload_choices()
+        self.reload()
+
+    def _header_clicked(self, row: int) -> None:
+        info = self.model.row_info(row)
+        if info.employee is None:
+            self.toggle_department(info.department.id)
+
+    def toggle_department(self, department_id: str | None) -> None:
+        """Collapse or expand a team; people who come into view get checked."""
+        self.model.toggle_department(department_id)
+        self._fit_rows()
+        self.check_visible()
+
+    def _selection_changed(self, count: int) -> None:
+        self.status_message.emit(
+            f"{count} shifts selected: Delete removes them" if count > 1 else ""
+        )
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def copy_previous_week(self) -> None:
+        first, _ = range_for(self.anchor, "week")
+        self.controller.copy_previous_week(first, self.site_id)
+
+    def publish_range(self) -> None:
+        first, last = self.range
+        self.controller.publish(first, last, self.site_id)
+
+    def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
+        """What a right-click offers: on a shift, edit / cancel or restore / delete;
+        on an empty cell, a new shift."""
+        menu = QMenu(self)
+        menu.setObjectName("ShiftMenu")
+        shift = self._shown_shift(shift_id, employee_id) if shift_id else None
+        if shift is None:
+            menu.addAction(
+                icon("add"), "New shift…", lambda: self.open_new_dialog(employee_id, day)
+            )
+            return menu
+        menu.addAction("Edit…", lambda: self.open_edit_dialog(shift.id, employee_id))
+        if shift.cancelled:
+            menu.addAction(
+                "Restore shift",
+                lambda: self.controller.edit(shift.id, status=ShiftStatus.SCHEDULED),
+            )
+        else:
+            menu.addAction(
+                "Cancel shift",
+                lambda: self.controller.edit(shift.id, status=ShiftStatus.CANCELLED),
+            )
+        if not shift.published:
+            menu.addAction("Publish", lambda: self.controller.edit(shift.id, published=True))
+        menu.addSeparator()
+        selected = self.view.selected_shifts or {shift.id}
+        label = "Delete" if len(selected) == 1 else f"Delete {len(selected)} shifts"
+        menu.addAction(icon("delete"), label, lambda: self.controller.delete(sorted(selected)))
+        return menu
+
+    def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
+        menu = self.context_menu(shift_id, employee_id, day)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(where)
+
+    def _shown_shift(self, shift_id: str, employee_id: str) -> RosterShift | None:
+        return next(
+            (
+                s
+                for key, cell in self.model.roster.cells.items()
+                if key[0] == employee_id
+                for s in cell
+                if s.id == shift_id
+            ),
+            None,
+        )
+
+    def _confirm_drop(self, request: DropRequest, check: Check) -> None:
+        """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            f"{request.verb} shift?",
+            f"{request.verb} this shift anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("ConfirmDrop")
+        box.setInformativeText(describe(check))
+        box.button(QMessageBox.StandardButton.Yes).setText(request.verb)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.controller.apply_drop(request)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _new_from_current(self) -> None:
+        index = self.view.currentIndex()
+        info = self.model.row_info(index.row()) if index.isValid() else None
+        employee = info.employee.id if info and info.employee else None
+        day = self.model.days[index.column()] if index.isValid() else None
+        self.open_new_dialog(employee, day)
+
+    def _people(self) -> list[tuple[str, str]]:
+        return [
+            (emp.id, f"{emp.name} · {dept.name}")
+            for dept in self.model.roster.departments
+            for emp in dept.employees
+        ]
+
+    def open_new_dialog(self, employee_id: str | None, day: date | None) -> ShiftDialog | None:
+        site = self.site_id
+        if site is None:
+            self.notice.show_message("info", "This database has no site yet; add people first.")
+            return None
+        dialog = ShiftDialog(
+            self.controller,
+            site_id=site,
+            people=self._people(),
+            departments=[(d, n) for d, n, _ in self._choices.departments],
+            locations=list(self._choices.locations),
+            parent=self,
+        )
+        dialog.start_new(employee_id, day or self.range[0], self._department_of(employee_id))
+        dialog.open()
+        return dialog
+
+    def open_edit_dialog(self, shift_id: str, employee_id: str) -> ShiftDialog | None:
+        shift = self._shown_shift(shift_id, employee_id)
+        if shift is None:
+            return None
+        dialog = ShiftDialog(
+            self.controller,
+            site_id=shift.site_id,
+            people=self._people(),
+            departments=[(d, n) for d, n, _ in self._choices.departments],
+            locations=list(self._choices.locations),
+            parent=self,
+        )
+        dialog.start_edit(shift, employee_id)
+        dialog.open()
+        return dialog
+
+    def _department_of(self, employee_id: str | None) -> str | None:
+        for dept in self.model.roster.departments:
+            if any(e.id == employee_id for e in dept.employees):
+                return dept.id
+        return None
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("schedule/span", self.span)
+        settings.setValue("schedule/department", self.bar.department_box.currentData() or "")
+        settings.setValue("schedule/location", self.bar.location_box.currentData() or "")
+        settings.setValue("schedule/name", self.bar.name_edit.text())
+        settings.setValue(
+            "schedule/collapsed", [d or "" for d in sorted(self.model.collapsed, key=str)]
+        )
+
+    def restore_state(self, settings: QSettings) -> None:
+        span = str(settings.value("schedule/span", "week"))
+        self.span = span if span in dict(SPANS) else "week"
+        for box, key in (
+            (self.bar.department_box, "department"),
+            (self.bar.location_box, "location"),
+        ):
+            found = box.findData(str(settings.value(f"schedule/{key}", "")))
+            box.blockSignals(True)
+            box.setCurrentIndex(max(found, 0))
+            box.blockSignals(False)
+        self.bar.name_edit.blockSignals(True)
+        self.bar.name_edit.setText(str(settings.value("schedule/name", "")))
+        self.bar.name_edit.blockSignals(False)
+        collapsed: Any = settings.value("schedule/collapsed", []) or []
+        if isinstance(collapsed, str):
+            collapsed = [collapsed]
+        self.model.set_collapsed({c or None for c in collapsed})
+        self.reload()

@@ -1,0 +1,181 @@
+"""Drawing of the grid's cells and headers: department colours, states and problems.
+
+Kept apart from the Qt classes that call it so that the delegate, the headers and
+the drag pixmap all draw a shift the same way.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
+
+from core.results import Check
+from core.roster import RosterLeave, RosterShift
+from desktop.schedule.layout import LEAVE_BAND
+from desktop.theme import ACCENT, CONFLICT, MUTED, TEXT, WARNING
+
+WEEKEND = QColor("#f7f9fb")
+TODAY = QColor("#eef5ff")
+BAND = QColor("#edf1f5")
+LEAVE_FILL = QColor("#fff6cc")
+LEAVE_EDGE = QColor("#e9cf5f")
+LEAVE_TEXT = QColor("#5c4700")
+CANCELLED_FILL = QColor("#eef0f3")
+CANCELLED_TEXT = QColor("#7b8794")
+
+
+def tint(color: QColor, amount: float) -> QColor:
+    """``color`` mixed with white; 0 keeps it, 1 is white."""
+    return QColor(
+        round(color.red() + (255 - color.red()) * amount),
+        round(color.green() + (255 - color.green()) * amount),
+        round(color.blue() + (255 - color.blue()) * amount),
+    )
+
+
+@cache
+def _hatch(color_name: str, spacing: int = 7) -> QPixmap:
+    """Diagonal lines: "not yet published", light enough to read text through."""
+    size = spacing * 2
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(color_name)
+    painter.setPen(QPen(color, 1.4))
+    for offset in (-size, 0, size):
+        painter.drawLine(offset, size, offset + size, 0)
+    painter.end()
+    return pixmap
+
+
+def font(base: QFont, pixels: int, bold: bool = False, strike: bool = False) -> QFont:
+    result = QFont(base)
+    result.setPixelSize(pixels)
+    result.setWeight(QFont.Weight.DemiBold if bold else QFont.Weight.Normal)
+    result.setStrikeOut(strike)
+    return result
+
+
+def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave | None, base: QFont) -> None:
+    """Leave is a plain yellow band (hatching means "not published")."""
+    painter.save()
+    painter.fillRect(rect, LEAVE_FILL)
+    painter.fillRect(rect.left(), rect.top(), rect.width(), 2, LEAVE_EDGE)
+    if leave is None:  # a swatch (the legend)
+        painter.restore()
+        return
+    painter.setPen(LEAVE_TEXT)
+    painter.setFont(font(base, 11, bold=True))
+    text_rect = rect.adjusted(6, 3, -4, 0)
+    text_rect.setHeight(min(rect.height(), LEAVE_BAND))
+    metrics = QFontMetrics(painter.font())
+    painter.drawText(
+        text_rect,
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        metrics.elidedText(leave.label, Qt.TextElideMode.ElideRight, text_rect.width()),
+    )
+    painter.restore()
+
+
+def paint_shift(
+    painter: QPainter,
+    rect: QRect,
+    shift: RosterShift,
+    check: Check,
+    base: QFont,
+    *,
+    selected: bool = False,
+    more: int = 0,
+) -> None:
+    """One block: time range on top, location below, state and problems around it."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(shift.color)
+    box = QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5)
+    if shift.cancelled:
+        fill, stripe, ink = CANCELLED_FILL, QColor("#b8c0c9"), CANCELLED_TEXT
+    else:
+        fill, stripe, ink = tint(color, 0.70 if selected else 0.82), color, TEXT
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(box, 4, 4)
+    if not shift.published and not shift.cancelled:
+        painter.setBrush(QBrush(_hatch(tint(color, 0.55).name())))
+        painter.drawRoundedRect(box, 4, 4)
+    painter.setBrush(stripe)
+    painter.drawRoundedRect(QRectF(box.left(), box.top(), 5, box.height()), 2, 2)
+
+    if check.conflicts:
+        outline = QPen(CONFLICT, 2)
+    elif selected:
+        outline = QPen(ACCENT, 2)
+    elif check.warnings:
+        outline = QPen(WARNING, 2)
+    else:
+        outline = QPen(tint(color, 0.5), 1)
+    painter.setPen(outline)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+    if selected and check.conflicts:
+        painter.setPen(QPen(ACCENT, 2, Qt.PenStyle.DotLine))
+        painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 3, 3)
+
+    badge = _badge_color(check)
+    two_lines = rect.height() >= 30
+    text = QRect(rect.left() + 9, rect.top() + 2, rect.width() - 12, rect.height() - 4)
+    badge_room = 14 if badge is not None else 0
+    if badge is not None:
+        # On the location line when there are two, so the time range keeps its width.
+        y = rect.bottom() - 9 if two_lines else rect.top() + 9
+        _paint_badge(painter, QPoint(rect.right() - 9, y), badge, base)
+    if not shift.start_time:  # a swatch (the legend): marks only, no words
+        painter.restore()
+        return
+    time_text = f"{shift.start_time}–{shift.end_time}"
+    place = shift.location or ("Team shift" if shift.department_ids else "")
+    if more:
+        place = f"{place}  +{more} more" if place else f"+{more} more"
+    painter.setPen(ink)
+    painter.setFont(font(base, 12, bold=True, strike=shift.cancelled))
+    if two_lines:
+        half = text.height() // 2
+        _draw_elided(painter, QRect(text.left(), text.top(), text.width(), half), time_text)
+        painter.setFont(font(base, 11, strike=shift.cancelled))
+        painter.setPen(CANCELLED_TEXT if shift.cancelled else MUTED)
+        line = QRect(text.left(), text.top() + half, text.width() - badge_room, half)
+        _draw_elided(painter, line, place)
+    else:
+        line = text.adjusted(0, 0, -badge_room, 0)
+        _draw_elided(painter, line, f"{time_text}  {place}".rstrip())
+    painter.restore()
+
+
+def _badge_color(check: Check) -> QColor | None:
+    if check.conflicts:
+        return CONFLICT
+    if check.warnings:
+        return WARNING
+    return None
+
+
+def _paint_badge(painter: QPainter, center: QPoint, color: QColor, base: QFont) -> None:
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawEllipse(center, 6, 6)
+    painter.setPen(QColor("#ffffff"))
+    painter.setFont(font(base, 10, bold=True))
+    painter.drawText(
+        QRect(center.x() - 6, center.y() - 6, 12, 12), Qt.AlignmentFlag.AlignCenter, "!"
+    )
+
+
+def _draw_elided(painter: QPainter, rect: QRect, text: str) -> None:
+    metrics = QFontMetrics(painter.font())
+    painter.drawText(
+        rect,
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
+    )

@@ -1,0 +1,141 @@
+"""The Schedule page's bar: range navigation, span, filters, actions and the legend.
+
+Only widgets live here; the page connects them and decides what they do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.schedule.legend import Legend
+from desktop.theme import icon
+
+SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
+
+
+class ScheduleToolbar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ScheduleToolbar")
+        row = QHBoxLayout()
+        row.setContentsMargins(12, 8, 12, 8)
+        row.setSpacing(6)
+        self.today_button = self._button("Today", "today", "Go to today", "Ctrl+T")
+        self.prev_button = self._button("", "previous", "Previous range", "Alt+Left")
+        self.prev_button.setAccessibleName("Previous range")
+        self.prev_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.next_button = self._button("", "next", "Next range", "Alt+Right")
+        self.next_button.setAccessibleName("Next range")
+        self.next_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.range_label = QLabel(self)
+        self.range_label.setObjectName("RangeLabel")
+        self.range_label.setAccessibleName("Shown range")
+        self.range_label.setMinimumWidth(230)
+        row.addWidget(self.today_button)
+        row.addWidget(self.prev_button)
+        row.addWidget(self.next_button)
+        row.addWidget(self.range_label)
+        self.span_buttons = QButtonGroup(self)
+        for key, text in SPANS:
+            button = QToolButton(self)
+            button.setText(text)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Show {text.lower()}")
+            button.setProperty("span", key)
+            self.span_buttons.addButton(button)
+            row.addWidget(button)
+        row.addStretch(1)
+        self.site_box = QComboBox(self)
+        self.site_box.setAccessibleName("Site")
+        self.department_box = QComboBox(self)
+        self.department_box.setAccessibleName("Filter by department")
+        self.department_box.setMinimumWidth(150)
+        self.location_box = QComboBox(self)
+        self.location_box.setAccessibleName("Filter by location")
+        self.location_box.setMinimumWidth(150)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("Find a person…")
+        self.name_edit.setAccessibleName("Filter by name")
+        self.name_edit.setClearButtonEnabled(True)
+        self.name_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.name_edit.setMinimumWidth(170)
+        self.new_button = self._button("New shift", "add", "Add a shift", "Ctrl+N")
+        self.copy_button = self._button(
+            "Copy last week",
+            "copy-week",
+            "Copy the previous week's shifts (the whole site, filters aside) into this week",
+        )
+        self.publish_button = self._button(
+            "Publish",
+            "publish",
+            "Publish every unpublished shift of the site in this range, filters aside",
+            "Ctrl+P",
+        )
+        for widget in (self.new_button, self.copy_button, self.publish_button):
+            row.addWidget(widget)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(12, 0, 12, 8)
+        filters.setSpacing(6)
+        for widget in (self.site_box, self.department_box, self.location_box, self.name_edit):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        filters.addWidget(Legend(self))
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(row)
+        column.addLayout(filters)
+
+    def _button(self, text: str, icon_name: str, tip: str, shortcut: str = "") -> QToolButton:
+        button = QToolButton(self)
+        action = QAction(icon(icon_name), text, self)
+        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAccessibleName(text)
+        return button
+
+    @staticmethod
+    def refill(box: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
+        """New choices for a filter box, keeping what was chosen when it is still there."""
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(everything, "")
+        for value, text in items:
+            box.addItem(text, value)
+        found = box.findData(current) if current else 0
+        box.setCurrentIndex(max(found, 0))
+        box.blockSignals(False)
+
+    def show_range(self, first: date, last: date, span: str) -> None:
+        for button in self.span_buttons.buttons():
+            button.setChecked(button.property("span") == span)
+        if span == "month":
+            text = f"{first:%B %Y}"
+        elif first.year != last.year:
+            text = f"{first:%d %b %Y} – {last:%d %b %Y}"
+        else:
+            text = f"{first:%d %b} – {last:%d %b %Y}"
+        if span == "week" and first <= date.today() <= last:
+            text += "  ·  this week"
+        self.range_label.setText(text)
+        self.range_label.setAccessibleDescription(text)

@@ -1,0 +1,33 @@
+"""The views the sidebar offers. Adding a view is adding one entry here.
+
+A view is any QWidget built from the shared :class:`AppContext`. It may also offer
+``save_state(settings)`` / ``restore_state(settings)`` (its filters) and a
+``status_message`` signal for the status bar; the main window uses them when present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from desktop.attendance.page import AttendancePage
+from desktop.context import AppContext
+from desktop.payroll.page import PayrollPage
+from desktop.schedule.page import SchedulePage
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    key: str
+    title: str
+    icon: str
+    build: Callable[[AppContext], QWidget]
+
+
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
+    ViewSpec("payroll", "Payroll", "payroll", PayrollPage),
+)

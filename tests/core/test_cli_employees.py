@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.store import Store
+from tests.conftest import Org
+
+HEADER = "first_name,last_name,email,code,department,hourly_rate,contract_hours,active\n"
+
+
+def test_list_as_json(store: Store, org: Org, capsys) -> None:
+    assert main(["employees", "list", "--db", str(store.path), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    anna = document["employees"][0]
+    assert anna["name"] == "Anna Berg"
+    assert (anna["department"], anna["hourly_rate"], anna["active"]) == ("Kitchen", "20.00", True)
+
+
+def test_list_leaves_out_inactive_people_unless_all(store: Store, org: Org, capsys) -> None:
+    csv = store.path.parent / "staff.csv"
+    csv.write_text(HEADER + "Eva,Fisher,,E1,,,,no\n")
+    assert main(["employees", "import", str(csv), "--db", str(store.path)]) == 0
+    capsys.readouterr()
+    assert main(["employees", "list", "--db", str(store.path)]) == 0
+    assert "Eva Fisher" not in capsys.readouterr().out
+    assert main(["employees", "list", "--all", "--db", str(store.path)]) == 0
+    assert "Eva Fisher" in capsys.readouterr().out
+
+
+def test_import_reports_what_it_did(store: Store, org: Org, tmp_path: Path, capsys) -> None:
+    csv = tmp_path / "staff.csv"
+    csv.write_text(HEADER + "Eva,Fisher,,E1,Bar,18,,\nFelix,Gray,,E2,,,,\n")
+    assert main(["employees", "import", str(csv), "--db", str(store.path)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["2 added, 0 updated", "new departments: Bar"]
+
+
+def test_import_of_a_bad_file_is_one_line_and_exit_1(
+    store: Store, org: Org, tmp_path: Path, capsys
+) -> None:
+    csv = tmp_path / "staff.csv"
+    csv.write_text(HEADER + "Eva,Fisher,,E1,,,,\n,Gray,,E2,,,,\nHugo,Hill,,E3,,x,,\n")
+    assert main(["employees", "import", str(csv), "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "line 3: first_name is empty; line 4: hourly_rate 'x' is not a number" in err
+    assert main(["employees", "list", "--json", "--db", str(store.path)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["employees"]) == 4
+
+
+def test_import_without_a_file_is_a_usage_error(store: Store) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["employees", "import", "--db", str(store.path)])
+    assert info.value.code == 2

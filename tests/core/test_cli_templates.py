@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.cli import main
+from core.models import Employee, LeaveRequest, LeaveStatus, Shift
+from core.store import Store
+from tests.conftest import MONDAY, Org
+
+
+def _db(store: Store) -> list[str]:
+    return ["--db", str(store.path)]
+
+
+def _add(store: Store, capsys: pytest.CaptureFixture[str], rrule: str = "FREQ=DAILY") -> str:
+    code = main(
+        [
+            "templates",
+            "add",
+            *_db(store),
+            "--name",
+            "Early",
+            "--start",
+            "06:00",
+            "--end",
+            "14:00",
+            "--rrule",
+            rrule,
+            "--dtstart",
+            MONDAY.isoformat(),
+            "--location",
+            "Bar",
+        ]
+    )
+    assert code == 0
+    return capsys.readouterr().out.split()[-1]
+
+
+def _shift_count(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(Shift).where(Shift.deleted.is_(False)))
+
+
+def _expand(store: Store, tid: str, *extra: str) -> int:
+    last = MONDAY + timedelta(days=2)
+    return main(
+        [
+            "templates",
+            "expand",
+            tid,
+            *_db(store),
+            "--from",
+            MONDAY.isoformat(),
+            "--to",
+            last.isoformat(),
+            *extra,
+        ]
+    )
+
+
+def test_preview_prints_one_iso_date_a_line_without_a_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "templates",
+            "preview",
+            "--rrule",
+            "RRULE:FREQ=MONTHLY;BYDAY=-1FR",
+            "--dtstart",
+            "2026-01-01",
+            "--count",
+            "3",
+        ]
+    )
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == ["2026-01-30", "2026-02-27", "2026-03-27"]
+
+
+def test_preview_of_a_bad_rule_fails_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["templates", "preview", "--rrule", "FREQ=MONTHLY;BYDAY=8MO", "--dtstart", "2026-01-01"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "rrule: BYDAY=8MO asks for Monday number 8 of a month" in err
+
+
+def test_preview_reads_a_utc_until_in_the_given_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    rule = "FREQ=DAILY;UNTIL=20260602T223000Z"
+    assert main(["templates", "preview", "--rrule", rule, "--dtstart", "2026-06-01"]) == 0
+    in_utc = capsys.readouterr().out.split()
+    args = ["--timezone", "Europe/Berlin"]
+    assert main(["templates", "preview", "--rrule", rule, "--dtstart", "2026-06-01", *args]) == 0
+    assert (in_utc[-1], capsys.readouterr().out.split()[-1]) == ("2026-06-02", "2026-06-03")
+
+
+def test_add_prints_the_id_last_and_list_shows_it(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert main(["templates", "list", *_db(store), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["templates"]
+    assert [(t["id"], t["name"], t["rrule"], t["location"]) for t in listed] == [
+        (tid, "Early", "FREQ=DAILY", "Bar")
+    ]
+    assert main(["templates", "list", *_db(store)]) == 0
+    assert tid in capsys.readouterr().out
+
+
+def test_add_with_a_bad_time_names_the_field(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "templates",
+            "add",
+            *_db(store),
+            "--name",
+            "X",
+            "--start",
+            "6",
+            "--end",
+            "14:00",
+            "--rrule",
+            "FREQ=DAILY",
+            "--dtstart",
+            "2026-06-01",
+        ]
+    )
+    assert code == 1
+    assert capsys.readouterr().err.startswith("shiftdesk: start: '6' is not a time")
+
+
+def test_expand_is_a_dry_run_listing_shifts_and_conflicts_for_a_payroll_code(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    with store.session() as s:
+        s.add(
+            LeaveRequest(
+                company_id=org.company_id,
+                employee_id=org.anna,
+                start_date=MONDAY + timedelta(1),
+                end_date=MONDAY + timedelta(1),
+                status=LeaveStatus.APPROVED,
+            )
+        )
+        s.get(Employee, org.anna).code = "A-1"
+    assert _expand(store, tid, "--employee", "A-1") == 0
+    out = capsys.readouterr().out
+    assert "Anna Berg" in out
+    assert "conflict: Anna Berg is on approved paid leave" in out
+    assert "3 shift(s) proposed, 1 with a conflict; nothing written" in out
+    assert _shift_count(store) == 0
+
+
+def test_expand_json_lists_every_proposed_shift(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert _expand(store, tid, "--department", org.floor_id, "--json") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["committed"] is False
+    assert [(x["date"], x["department_id"], x["conflicts"]) for x in document["shifts"]] == [
+        ((MONDAY + timedelta(n)).isoformat(), org.floor_id, []) for n in range(3)
+    ]
+
+
+def test_commit_aborts_on_a_conflict_with_exit_3_naming_it(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert _expand(store, tid, "--employee", org.ben, "--commit") == 0
+    capsys.readouterr()
+    code = _expand(store, tid, "--employee", org.ben, "--employee", org.cara, "--commit")
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "Ben Cole already works 06:00–14:00" in err
+    assert _shift_count(store) == 3
+
+
+def test_commit_with_skip_writes_the_rest_and_names_the_skipped(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert _expand(store, tid, "--employee", org.ben, "--commit") == 0
+    capsys.readouterr()
+    code = _expand(
+        store,
+        tid,
+        "--employee",
+        org.ben,
+        "--employee",
+        org.cara,
+        "--commit",
+        "--on-conflict",
+        "skip",
+        "--json",
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert len(document["written"]) == 3
+    assert len(document["skipped"]) == 3
+    assert _shift_count(store) == 6
+
+
+def test_expand_of_an_unknown_template_fails_with_one_line(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _expand(store, "nope", "--employee", org.anna) == 1
+    assert capsys.readouterr().err == "shiftdesk: no template with id nope\n"
+
+
+def test_an_unknown_conflict_choice_is_a_usage_error(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        _expand(store, "x", "--on-conflict", "ignore")
+    assert info.value.code == 2

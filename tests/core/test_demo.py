@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from core.cli import main
+from core.conflicts import load_index
+from core.demo import build_demo
+from core.models import ClockEvent, Employee, LeaveRequest, OutboxEntry, Shift, ShiftTemplate
+from core.store import Store, open_store
+
+START = date(2026, 1, 5)
+
+
+def _fingerprint(store: Store) -> list[tuple]:
+    with store.session() as s:
+        people = {e.id: e.code for e in s.scalars(select(Employee))}
+        return sorted(
+            (s.shift_date, s.start_time, s.end_time, tuple(people[e] for e in s.employee_ids))
+            for s in s.scalars(select(Shift))
+        )
+
+
+def test_same_seed_same_company(tmp_path: Path) -> None:
+    a, b = open_store(tmp_path / "a.shiftdesk"), open_store(tmp_path / "b.shiftdesk")
+    build_demo(a, employees=12, weeks=2, seed=7, start=START)
+    build_demo(b, employees=12, weeks=2, seed=7, start=START)
+    assert _fingerprint(a) == _fingerprint(b)
+    a.close()
+    b.close()
+
+
+def test_demo_has_something_for_every_view(tmp_path: Path) -> None:
+    path = tmp_path / "demo.shiftdesk"
+    assert (
+        main(
+            [
+                "demo",
+                "--db",
+                str(path),
+                "--employees",
+                "20",
+                "--weeks",
+                "3",
+                "--start",
+                "2026-01-05",
+            ]
+        )
+        == 0
+    )
+    store = open_store(path)
+    with store.session() as s:
+        count = lambda model: s.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(Employee) == 20
+        assert count(ShiftTemplate) >= 5
+        assert count(Shift) > 20 * 3 * 3
+        assert count(ClockEvent) > 100  # the rota started in the past
+        assert {leave.status for leave in s.scalars(select(LeaveRequest))} >= {
+            "approved",
+            "pending",
+            "rejected",
+        }
+        assert count(OutboxEntry) == 0
+        shifts = s.scalars(select(Shift)).all()
+        emp_ids = {e for sh in shifts for e in sh.employee_ids}
+        index = load_index(
+            s, emp_ids, min(x.start_utc for x in shifts), max(x.end_utc for x in shifts)
+        )
+        clashing = [
+            sh
+            for sh in shifts
+            if index.check(
+                sh.employee_ids, sh.start_utc, sh.end_utc, sh.shift_date, frozenset({sh.id})
+            ).conflicts
+        ]
+    store.close()
+    assert clashing, "the demo leaves a few conflicts for the supervisor to find"
+
+
+def test_demo_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "demo.shiftdesk"
+    path.write_text("precious")
+    assert main(["demo", "--db", str(path)]) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert path.read_text() == "precious"

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
+from core.roster import (
+    NO_DEPARTMENT,
+    RosterFilter,
+    load_roster,
+    pending_changes,
+    range_for,
+    roster_choices,
+    step,
+)
+from core.scheduling import ShiftDraft, create_shift, edit_shift
+from core.store import Store
+from tests.conftest import MONDAY, Org
+
+SUNDAY = MONDAY + timedelta(days=6)
+
+
+def _shift(store: Store, org: Org, day: date, start: str, end: str, **kw) -> str:
+    with store.session() as s:
+        result = create_shift(s, ShiftDraft(org.site_id, day, start, end, **kw))
+    assert result.applied, result.conflicts
+    return result.ids[0]
+
+
+def _roster(store: Store, filt: RosterFilter | None = None):
+    with store.session() as s:
+        return load_roster(s, MONDAY, SUNDAY, filt)
+
+
+def test_people_are_grouped_by_department_with_its_colour(store: Store, org: Org) -> None:
+    roster = _roster(store)
+    groups = {d.name: [e.name for e in d.employees] for d in roster.departments}
+    assert groups == {"Floor": ["Cara Diaz", "Dan Evans"], "Kitchen": ["Anna Berg", "Ben Cole"]}
+    assert all(d.color.startswith("#") for d in roster.departments)
+
+
+def test_shift_shows_in_its_persons_cell_with_time_location_and_colour(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(
+        store,
+        org,
+        MONDAY,
+        "09:00",
+        "17:00",
+        employee_ids=(org.anna,),
+        location="Pass",
+        department_id=org.kitchen_id,
+    )
+    roster = _roster(store)
+    (shift,) = roster.shifts(org.anna, MONDAY)
+    kitchen = next(d for d in roster.departments if d.id == org.kitchen_id)
+    assert (shift.id, shift.start_time, shift.end_time, shift.location) == (
+        sid,
+        "09:00",
+        "17:00",
+        "Pass",
+    )
+    assert shift.color == kitchen.color
+    assert shift.hours == Decimal("8.00")
+    assert roster.shifts(org.ben, MONDAY) == ()
+    assert roster.hours_of(org.anna) == Decimal(8)
+
+
+def test_a_department_shift_shows_for_every_member(store: Store, org: Org) -> None:
+    sid = _shift(store, org, MONDAY, "10:00", "14:00", department_ids=(org.floor_id,))
+    roster = _roster(store)
+    assert [s.id for s in roster.shifts(org.cara, MONDAY)] == [sid]
+    assert [s.id for s in roster.shifts(org.dan, MONDAY)] == [sid]
+    assert roster.shifts(org.anna, MONDAY) == ()
+
+
+def test_approved_leave_fills_its_days_and_clashing_shift_carries_the_reason(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org, MONDAY + timedelta(days=1), "09:00", "17:00", employee_ids=(org.anna,))
+    with store.session() as s:
+        s.add(
+            LeaveRequest(
+                company_id=org.company_id,
+                employee_id=org.anna,
+                start_date=MONDAY,
+                end_date=MONDAY + timedelta(days=1),
+                status=LeaveStatus.APPROVED,
+            )
+        )
+        s.add(
+            LeaveRequest(
+                company_id=org.company_id,
+                employee_id=org.ben,
+                start_date=MONDAY,
+                end_date=MONDAY,
+                status=LeaveStatus.PENDING,
+            )
+        )
+    roster = _roster(store)
+    assert roster.leave_on(org.anna, MONDAY).label == "Paid leave"
+    assert roster.leave_on(org.anna, MONDAY + timedelta(days=2)) is None
+    assert roster.leave_on(org.ben, MONDAY) is None  # pending leave is not shown
+    (conflict,) = roster.problems_of(sid, org.anna).conflicts
+    assert conflict.reason == "Anna Berg is on approved paid leave 01 Jun–02 Jun"
+
+
+def test_short_rest_is_a_warning_on_the_later_shift(store: Store, org: Org) -> None:
+    _shift(store, org, MONDAY, "14:00", "22:00", employee_ids=(org.anna,))
+    late = _shift(
+        store, org, MONDAY + timedelta(days=1), "06:00", "14:00", employee_ids=(org.anna,)
+    )
+    check = _roster(store).problems_of(late, org.anna)
+    assert not check.conflicts
+    assert "rest only 8 h" in check.warnings[0].reason
+
+
+def test_cancelled_shift_is_shown_but_never_clashes(store: Store, org: Org) -> None:
+    sid = _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+    with store.session() as s:
+        edit_shift(s, sid, status=ShiftStatus.CANCELLED)
+    _shift(store, org, MONDAY, "10:00", "12:00", employee_ids=(org.anna,))
+    roster = _roster(store)
+    assert [s.cancelled for s in roster.shifts(org.anna, MONDAY)] == [True, False]
+    assert roster.problems == {}
+    assert roster.hours_of(org.anna) == Decimal(2)
+
+
+def test_filters_narrow_people_by_department_name_and_location(store: Store, org: Org) -> None:
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.cara,), location="Terrace")
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.dan,), location="Bar")
+
+    def names(filt: RosterFilter) -> list[str]:
+        return [e.name for d in _roster(store, filt).departments for e in d.employees]
+
+    assert names(RosterFilter(department_id=org.kitchen_id)) == ["Anna Berg", "Ben Cole"]
+    assert names(RosterFilter(name="diaz")) == ["Cara Diaz"]
+    assert names(RosterFilter(location="Terrace")) == ["Cara Diaz"]
+    with store.session() as s:
+        choices = roster_choices(s)
+    assert choices.locations == ("Bar", "Terrace")
+    assert [name for _, name, _ in choices.departments] == ["Floor", "Kitchen"]
+
+
+def test_people_without_a_department_come_last(store: Store, org: Org) -> None:
+    with store.session() as s:
+        s.add(
+            Employee(
+                company_id=org.company_id, site_id=org.site_id, first_name="Zed", last_name="Loner"
+            )
+        )
+    assert _roster(store).departments[-1].name == NO_DEPARTMENT
+
+
+def test_pending_changes_counts_unsent_edits(store: Store, org: Org) -> None:
+    with store.session() as s:
+        before = pending_changes(s)
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+    with store.session() as s:
+        assert pending_changes(s) == before + 1
+
+
+def test_ranges_are_weeks_from_monday_two_weeks_or_calendar_months() -> None:
+    wednesday = date(2026, 6, 3)
+    assert range_for(wednesday, "week") == (date(2026, 6, 1), date(2026, 6, 7))
+    assert range_for(wednesday, "two_weeks") == (date(2026, 6, 1), date(2026, 6, 14))
+    assert range_for(wednesday, "month") == (date(2026, 6, 1), date(2026, 6, 30))
+    assert step(date(2026, 1, 31), "month", 1) == date(2026, 2, 1)
+    assert step(date(2026, 1, 31), "month", -1) == date(2025, 12, 1)
+    assert step(wednesday, "two_weeks", -1) == date(2026, 5, 20)

@@ -1,0 +1,79 @@
+"""Gestures on the grid: synthesized drag events handed to the view's own handlers.
+
+Offscreen, a real QDrag.exec() returns at once without dropping, and Qt delivers
+drag events only to the current drag target, so the tests give the view the very
+events a drag over it would (the same handlers a real drop runs).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragMoveEvent, QDropEvent
+
+from core.scheduling import ShiftDraft, create_shift
+from core.store import Store
+from desktop.schedule.page import SchedulePage
+from desktop.schedule.view import shift_mime
+from tests.conftest import Org
+
+ACTIONS = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+
+def add_shift(store: Store, org: Org, day: date, start: str, end: str, who: str, **kw) -> str:
+    with store.session() as s:
+        result = create_shift(s, ShiftDraft(org.site_id, day, start, end, (who,), **kw))
+    assert result.applied, result.conflicts
+    return result.ids[0]
+
+
+def cell_center(page: SchedulePage, employee_id: str, day: date) -> QPoint:
+    index = page.model.index_of(employee_id, day)
+    assert index.isValid()
+    return page.view.visualRect(index).center()
+
+
+def hover(
+    page: SchedulePage,
+    shift_id: str,
+    from_employee: str,
+    to_employee: str,
+    day: date,
+    *,
+    copy: bool = False,
+) -> None:
+    """A drag of a shift hovering over a cell, delivered to the grid's viewport."""
+    modifiers = Qt.KeyboardModifier.ControlModifier if copy else Qt.KeyboardModifier.NoModifier
+    mime = shift_mime(shift_id, from_employee)  # the event only borrows it
+    event = QDragMoveEvent(
+        cell_center(page, to_employee, day),
+        ACTIONS,
+        mime,
+        Qt.MouseButton.LeftButton,
+        modifiers,
+    )
+    page.view.dragMoveEvent(event)
+
+
+def drop(
+    page: SchedulePage,
+    shift_id: str,
+    from_employee: str,
+    to_employee: str,
+    day: date,
+    *,
+    copy: bool = False,
+) -> None:
+    """Hover, then release: the same events a real drag ends with."""
+    hover(page, shift_id, from_employee, to_employee, day, copy=copy)
+    modifiers = Qt.KeyboardModifier.ControlModifier if copy else Qt.KeyboardModifier.NoModifier
+    mime = shift_mime(shift_id, from_employee)
+    event = QDropEvent(
+        QPointF(cell_center(page, to_employee, day)),
+        ACTIONS,
+        mime,
+        Qt.MouseButton.LeftButton,
+        modifiers,
+    )
+    page.view.dropEvent(event)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from core.models import Employee
+from core.store import ENV_DB
+from desktop.app import database_path, open_first_store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_first_run_fills_a_new_database_with_the_demo(tmp_path: Path) -> None:
+    path = tmp_path / "first.shiftdesk"
+    store = open_first_store(path)
+    with store.session() as s:
+        assert s.query(Employee).count() == 40
+        s.query(Employee).filter(Employee.code == "E0001").update({"first_name": "Kept"})
+    store.close()
+    again = open_first_store(path)  # an existing file is opened as it is
+    with again.session() as s:
+        assert s.query(Employee).count() == 40
+        assert s.query(Employee).filter(Employee.first_name == "Kept").count() == 1
+    again.close()
+
+
+def test_the_database_is_the_named_one_else_the_environment_else_the_last_one(
+    tmp_path: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = tmp_path / "last.shiftdesk"
+    last.write_bytes(b"")
+    settings.setValue("database", str(last))
+    monkeypatch.delenv(ENV_DB, raising=False)
+    assert (
+        database_path(str(tmp_path / "named.shiftdesk"), settings) == tmp_path / "named.shiftdesk"
+    )
+    assert database_path(None, settings) == last
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "env.shiftdesk"))
+    assert database_path(None, settings) == tmp_path / "env.shiftdesk"
+    last.unlink()
+    monkeypatch.delenv(ENV_DB)
+    assert database_path(None, settings).name == "schedule.shiftdesk"
+
+
+#: Runs main() in its own process (exec() leaves a QApplication unusable for later
+#: tests) and closes the window once the event loop is up, printing its title.
+_LAUNCH = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop.app import main
+from desktop.mainwindow import MainWindow
+
+def look_then_close():
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.isVisible():
+            print(widget.windowTitle())
+            widget.close()
+    QApplication.quit()
+
+QTimer.singleShot(0, look_then_close)
+sys.exit(main(sys.argv[1]))
+"""
+
+
+def test_main_opens_the_window_on_a_fresh_demo_and_returns_when_the_app_quits(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCH, str(tmp_path / "fresh.shiftdesk")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Schedule — fresh.shiftdesk — ShiftDesk"
+    assert (tmp_path / "config" / "ShiftDesk" / "ShiftDesk.conf").exists()  # state saved

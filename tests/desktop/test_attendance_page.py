@@ -1,0 +1,224 @@
+"""The Attendance page: flags, filters, corrections and approvals, each one undo step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+
+from core.models import AttendanceCorrection
+from core.roster import range_for
+from desktop.attendance.dialog import CorrectionDialog
+from desktop.attendance.model import FLAGS, STATUS
+from desktop.attendance.page import AttendancePage
+from tests.conftest import MONDAY
+from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
+
+
+@pytest.fixture
+def attendance_page(qtbot, context, org) -> AttendancePage:
+    shown = AttendancePage(context)
+    qtbot.addWidget(shown)
+    shown.resize(1400, 800)
+    shown.period.set_span("week", MONDAY)
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown
+
+
+def _row(page: AttendancePage, key: tuple[str, date]) -> int:
+    row = page.days.row_of(*key)
+    assert row >= 0, key
+    return row
+
+
+def _text(page: AttendancePage, key: tuple[str, date], column: int) -> str:
+    return page.days.index(_row(page, key), column).data()
+
+
+def _select(page: AttendancePage, *keys: tuple[str, date]) -> None:
+    selection = QItemSelection()
+    for key in keys:
+        row = _row(page, key)
+        selection.select(page.days.index(row, 0), page.days.index(row, FLAGS))
+    page.day_table.selectionModel().select(
+        selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+
+
+def _correction_count(store) -> int:
+    with store.session() as s:
+        return s.query(AttendanceCorrection).filter_by(deleted=False).count()
+
+
+def test_late_missing_punch_and_absent_days_show_their_flags(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    assert _text(attendance_page, keys["late"], FLAGS) == "Late 7 min"
+    assert _text(attendance_page, keys["missing"], FLAGS) == "Missing punch"
+    assert _text(attendance_page, keys["absent"], FLAGS) == "Absent"
+    assert _text(attendance_page, keys["clean"], FLAGS) == ""
+    assert attendance_page.summary.text() == "4 employee-days · 3 with problems · 0 approved"
+    # Painted as a chip: the late day's flag cell carries the late colour.
+    index = attendance_page.days.index(_row(attendance_page, keys["late"]), FLAGS)
+    rect = attendance_page.day_table.visualRect(index)
+    image = attendance_page.day_table.viewport().grab().toImage()
+    chip = image.pixelColor(rect.left() + 10, rect.center().y())
+    assert (chip.red(), chip.green(), chip.blue()) == (0xFD, 0xE8, 0xC4)
+
+
+def test_only_problem_days_and_the_name_filter_narrow_the_table(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    attendance_page.problems_only.setChecked(True)
+    assert attendance_page.days.row_of(*keys["clean"]) == -1
+    assert attendance_page.days.rowCount() == 3
+    attendance_page.name_edit.setText("cara")
+    assert attendance_page.days.rowCount() == 1
+    assert attendance_page.days.day(0).employee_id == org.cara
+    assert attendance_page.totals.rowCount() == 1
+
+
+def test_a_correction_without_a_reason_is_refused_inline_and_writes_nothing(
+    attendance_page, store, org
+):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
+    assert isinstance(dialog, CorrectionDialog)
+    dialog.clock_out.setText("17:00")
+    assert not dialog.save_button.isEnabled()
+    assert dialog.error_labels["reason"].isVisibleTo(dialog)
+    assert dialog.error_labels["reason"].text() == "Say why the day is corrected"
+    dialog.reason.setText("   ")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert _correction_count(store) == 0
+    assert attendance_page.context.undo_stack.count() == 0
+
+
+def test_a_bad_time_is_named_under_its_field(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
+    dialog.reason.setText("Forgot to clock out")
+    dialog.clock_out.setText("25:00")
+    assert not dialog.save_button.isEnabled()
+    assert dialog.error_labels["out"].text() == ("'25:00' is not a time in hh:mm (00:00 to 23:59)")
+    dialog.clock_out.setText("17:00")
+    assert dialog.save_button.isEnabled()
+
+
+def test_a_correction_with_a_reason_fixes_the_day_and_undoes_in_one_step(
+    qtbot, attendance_page, store, org
+):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
+    dialog.clock_out.setText("17:00")
+    dialog.reason.setText("Forgot to clock out; confirmed by the shift lead")
+    assert dialog.save_button.isEnabled()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert _correction_count(store) == 1
+    assert _text(attendance_page, keys["missing"], FLAGS) == ""
+    assert _text(attendance_page, keys["missing"], 4) == "17:00"  # Out
+    assert _text(attendance_page, keys["missing"], 6) == "8.00"  # Worked h, no break
+    assert _text(attendance_page, keys["missing"], STATUS) == "Corrected"
+    stack = attendance_page.context.undo_stack
+    assert stack.count() == 1
+    assert stack.undoText() == "Correct Ben Cole on 01 Jun"
+    stack.undo()
+    assert _correction_count(store) == 0
+    assert _text(attendance_page, keys["missing"], FLAGS) == "Missing punch"
+    assert _text(attendance_page, keys["missing"], STATUS) == ""
+    stack.redo()
+    assert _text(attendance_page, keys["missing"], STATUS) == "Corrected"
+
+
+def test_an_excused_overnight_correction_puts_the_out_on_the_next_day(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    dialog = attendance_page.open_correction(_row(attendance_page, keys["late"]))
+    dialog.clock_out.setText("01:00")
+    dialog.reason.setText("Stayed for the inventory")
+    dialog.excused.setChecked(True)
+    dialog.accept()
+    assert _text(attendance_page, keys["late"], 4) == "01:00 (+1)"
+    assert "Late" not in _text(attendance_page, keys["late"], FLAGS)
+    assert "Overtime" in _text(attendance_page, keys["late"], FLAGS)
+
+
+def test_approving_selected_days_marks_them_and_undoes_as_one_step(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    _select(attendance_page, keys["late"], keys["clean"])
+    assert attendance_page.approve_button.text() == "Approve 2 days"
+    attendance_page.approve_button.click()
+    assert _text(attendance_page, keys["late"], STATUS) == "✓ Approved"
+    assert _text(attendance_page, keys["clean"], STATUS) == "✓ Approved"
+    assert _text(attendance_page, keys["absent"], STATUS) == ""
+    assert attendance_page.summary.text() == "4 employee-days · 3 with problems · 2 approved"
+    assert attendance_page.selected_keys() == [keys["late"], keys["clean"]]
+    stack = attendance_page.context.undo_stack
+    assert (stack.count(), stack.undoText()) == (1, "Approve 2 days")
+    stack.undo()
+    assert _text(attendance_page, keys["late"], STATUS) == ""
+    assert _text(attendance_page, keys["clean"], STATUS) == ""
+
+
+def test_a_day_corrected_after_approval_asks_to_be_approved_again(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    _select(attendance_page, keys["absent"])
+    attendance_page.approve_button.click()
+    dialog = attendance_page.open_correction(_row(attendance_page, keys["absent"]))
+    dialog.excused.setChecked(True)
+    dialog.reason.setText("Doctor's note arrived")
+    dialog.accept()
+    index = attendance_page.days.index(_row(attendance_page, keys["absent"]), STATUS)
+    assert index.data() == "Corrected"
+    assert "approve it again" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert _text(attendance_page, keys["absent"], FLAGS) == ""
+
+
+def test_the_span_and_filters_survive_a_restart(qtbot, context, settings, org):
+    first = AttendancePage(context)
+    qtbot.addWidget(first)
+    first.period.set_span("month", TUESDAY)
+    first.period.go(1)
+    first.problems_only.setChecked(True)
+    first.name_edit.setText("ann")
+    first.save_state(settings)
+    again = AttendancePage(context)
+    qtbot.addWidget(again)
+    again.restore_state(settings)
+    assert again.period.span == "month"
+    assert again.period.period == range_for(date.today(), "month")  # a new day, this month
+    assert again.problems_only.isChecked()
+    assert again.name_edit.text() == "ann"
+
+
+def test_a_custom_period_steps_by_its_own_length(attendance_page):
+    attendance_page.period.set_span("custom")
+    attendance_page.period.to_edit.setDate(attendance_page.period.from_edit.date().addDays(2))
+    assert attendance_page.period.period == (MONDAY, date(2026, 6, 3))
+    attendance_page.period.go(1)
+    assert attendance_page.period.period == (date(2026, 6, 4), date(2026, 6, 6))
+    assert attendance_page.period.label.text() == "04 – 06 Jun 2026"
+
+
+def test_correct_acts_on_the_one_selected_day(attendance_page, store, org):
+    keys = late_missing_absent(store, org)
+    attendance_page.reload()
+    assert not attendance_page.correct_button.isEnabled()
+    assert not attendance_page.approve_button.isEnabled()
+    _select(attendance_page, keys["absent"])
+    assert attendance_page.correct_button.isEnabled()
+    attendance_page.correct_button.click()
+    dialog = attendance_page.findChild(CorrectionDialog)
+    assert dialog is not None
+    assert dialog.day.employee_id == org.cara
+    assert dialog.windowTitle() == "Correct Cara Diaz, Tue 02 Jun 2026"
+    _select(attendance_page, keys["absent"], keys["late"])
+    assert not attendance_page.correct_button.isEnabled()

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QMessageBox
+
+from core.store import Store
+from desktop.context import AppContext
+from desktop.mainwindow import MainWindow
+from tests.conftest import MONDAY
+from tests.desktop.helpers import add_shift
+
+
+def _window(qtbot, store: Store, settings: QSettings) -> MainWindow:
+    window = MainWindow(AppContext(store), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_status_bar_names_the_database_and_counts_changes_waiting_to_sync(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    assert window.db_label.text() == "Database: test.shiftdesk"
+    before = int(window.pending_label.text().split()[0])
+    page = window.pages["schedule"]
+    page.anchor = MONDAY
+    page.reload()
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    page.controller.delete([sid])
+    assert window.pending_label.text() == f"{before} changes waiting to sync"
+    page.context.undo_stack.undo()
+    assert window.pending_label.text() == f"{before + 1} changes waiting to sync"
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_the_open_one_kept(
+    qtbot, themed, store, org, settings, tmp_path: Path
+) -> None:
+    window = _window(qtbot, store, settings)
+    junk = tmp_path / "notes.shiftdesk"
+    junk.write_text("shopping list")
+    assert not window.open_database(junk)
+    box = window.findChild(QMessageBox, "ErrorBox")
+    assert box.isVisible()
+    assert box.text() == f"{junk} is not a ShiftDesk database (it is not an SQLite file)"
+    assert junk.read_text() == "shopping list"
+    assert window.context.store is store
+    assert window.pages["schedule"].model.rowCount() == 6
+
+
+def test_opening_another_database_switches_every_view_and_clears_undo(
+    qtbot, themed, store, org, settings, tmp_path: Path
+) -> None:
+    window = _window(qtbot, store, settings)
+    page = window.pages["schedule"]
+    page.anchor = MONDAY
+    page.reload()
+    page.controller.delete([add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)])
+    assert window.context.undo_stack.count() == 1
+    other = tmp_path / "empty.shiftdesk"
+    assert window.open_database(other)
+    assert window.context.store.path == other
+    assert window.context.undo_stack.count() == 0
+    assert page.model.rowCount() == 0
+    assert window.windowTitle() == "Schedule — empty.shiftdesk — ShiftDesk"
+    window.context.store.close()
+
+
+def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org, settings) -> None:
+    window = _window(qtbot, store, settings)
+    window.resize(790, 650)  # inside the offscreen screen (800 x 800)
+    page = window.pages["schedule"]
+    page.bar.span_buttons.buttons()[1].click()
+    page.bar.department_box.setCurrentIndex(page.bar.department_box.findData(org.kitchen_id))
+    page.bar.name_edit.setText("anna")
+    page.model.toggle_department(org.kitchen_id)
+    window.close()
+
+    again = _window(qtbot, store, settings)
+    restored = again.pages["schedule"]
+    assert (again.width(), again.height()) == (790, 650)
+    assert again.current_view == "schedule"
+    assert restored.span == "two_weeks"
+    assert restored.bar.department_box.currentData() == org.kitchen_id
+    assert restored.bar.name_edit.text() == "anna"
+    assert restored.model.collapsed == {org.kitchen_id}
+
+
+def test_every_control_has_an_accessible_name_and_the_usual_shortcuts_exist(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    controls = window.findChildren(QAbstractButton) + window.findChildren(QComboBox)
+    controls += window.findChildren(QLineEdit)
+    unnamed = [
+        (type(c).__name__, type(c.parent()).__name__, c.objectName())
+        for c in controls
+        if c.isVisibleTo(window)
+        and c.isEnabled()
+        and not c.accessibleName()
+        and not (isinstance(c, QAbstractButton) and c.text())
+        and c.parent() is not None
+        and not isinstance(c.parent(), QComboBox | QLineEdit)
+    ]
+    assert unnamed == []
+    shortcuts = {
+        action.shortcut().toString()
+        for action in window.findChildren(QAction)
+        if not action.shortcut().isEmpty()
+    }
+    assert {
+        "Ctrl+Z",
+        "Ctrl+Shift+Z",
+        "Ctrl+O",
+        "Ctrl+1",
+        "Ctrl+T",
+        "Alt+Left",
+        "Alt+Right",
+        "Ctrl+N",
+        "Ctrl+P",
+    } <= shortcuts

@@ -1,0 +1,136 @@
+"""The Payroll page: preview figures from core, and export on its worker thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QUrl
+
+from core.payroll import payroll
+from desktop.payroll.model import COLUMNS, PayrollModel
+from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
+from desktop.payroll.worker import partial_path
+from tests.conftest import MONDAY
+from tests.desktop.attendance_helpers import late_missing_absent
+
+SUNDAY = MONDAY + timedelta(days=6)
+
+
+@pytest.fixture
+def payroll_page(qtbot, context, org) -> PayrollPage:
+    late_missing_absent(context.store, org)
+    shown = PayrollPage(context)
+    qtbot.addWidget(shown)
+    shown.resize(1200, 700)
+    shown.period.set_span("week", MONDAY)
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown
+
+
+def _column(name: str) -> int:
+    return [c.name for c in COLUMNS].index(name)
+
+
+def test_payroll_model_passes_the_model_tester(qtmodeltester, store, org) -> None:
+    late_missing_absent(store, org)
+    model = PayrollModel()
+    with store.session() as s:
+        model.set_report(payroll(s, MONDAY, SUNDAY))
+    qtmodeltester.check(model)
+
+
+def test_preview_figures_and_totals_equal_cores(payroll_page, store) -> None:
+    with store.session() as s:
+        report = payroll(s, MONDAY, SUNDAY)
+    model = payroll_page.model
+    assert model.rowCount() == len(report.lines) + 1
+    for row, line in enumerate(report.lines):
+        assert model.value(row, _column("name")) == line.person.name
+        assert model.value(row, _column("regular")) == line.regular_hours
+        assert model.value(row, _column("overtime")) == line.overtime_hours
+        assert model.value(row, _column("leave")) == line.paid_leave_hours
+        assert model.value(row, _column("late")) == line.late_minutes
+        assert model.value(row, _column("penalty")) == line.penalty
+        assert model.value(row, _column("gross")) == line.gross
+    total = len(report.lines)
+    assert model.index(total, _column("name")).data() == "Total"
+    assert model.value(total, _column("gross")) == report.total("gross")
+    assert model.value(total, _column("regular")) == report.total("regular_hours")
+    assert model.value(total, _column("late")) == report.total("late_minutes")
+    anna = model.index(0, _column("gross")).data()
+    assert (model.index(0, 0).data(), anna) == ("Anna Berg", "156.00")  # 7.80 h × 20.00
+    gross = f"{report.total('gross'):,.2f}"
+    assert payroll_page.summary.text() == f"01 – 07 Jun 2026 · 4 employees · gross {gross} EUR"
+
+
+def test_export_on_the_worker_writes_a_workbook_that_reads_back(
+    qtbot, payroll_page, store, tmp_path: Path
+) -> None:
+    target = tmp_path / "june.xlsx"
+    with qtbot.waitSignal(payroll_page.export_finished, timeout=20_000) as finished:
+        job = payroll_page.export_to(target)
+        assert job is not None
+        assert payroll_page.panel.progress.isVisibleTo(payroll_page)
+        assert not payroll_page.export_button.isEnabled()
+    assert finished.args == [str(target)]
+    book = openpyxl.load_workbook(target, data_only=True)  # the figures cached with formulas
+    summary = book["Summary"]
+    header = [cell.value for cell in summary[1]]
+    rows = {r[header.index("Employee")]: r for r in summary.iter_rows(min_row=2, values_only=True)}
+    with store.session() as s:
+        report = payroll(s, MONDAY, SUNDAY)
+    for line in report.lines:
+        assert Decimal(str(rows[line.person.name][header.index("Gross pay")])) == line.gross
+    assert not partial_path(target).exists()
+    panel = payroll_page.panel
+    assert panel.message.text() == f"Payroll saved to {target}"
+    assert panel.open_button.isVisibleTo(payroll_page)
+    assert panel.file_url() == QUrl.fromLocalFile(str(target))
+    assert panel.folder_url() == QUrl.fromLocalFile(str(tmp_path))
+    assert payroll_page.export_button.isEnabled()
+
+
+def test_export_to_csv_picks_the_format_by_extension(qtbot, payroll_page, tmp_path) -> None:
+    target = tmp_path / "june.csv"
+    with qtbot.waitSignal(payroll_page.export_finished, timeout=20_000):
+        payroll_page.export_to(target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Code,Employee,Hourly rate")
+    assert len(lines) == 5
+
+
+def test_an_export_to_a_missing_folder_fails_clearly(qtbot, payroll_page, tmp_path) -> None:
+    target = tmp_path / "nowhere" / "june.xlsx"
+    with qtbot.waitSignal(payroll_page.export_failed, timeout=20_000) as failed:
+        payroll_page.export_to(target)
+    assert failed.args == [f"the folder {tmp_path / 'nowhere'} does not exist"]
+    assert payroll_page.panel.property("kind") == "error"
+    assert payroll_page.panel.message.text().startswith("Export failed: the folder")
+    assert not payroll_page.panel.open_button.isVisibleTo(payroll_page)
+    assert payroll_page.model.rowCount() == 5  # the preview stays
+    assert payroll_page.export_button.isEnabled()
+
+
+def test_a_failed_write_leaves_what_was_there(qtbot, payroll_page, tmp_path) -> None:
+    occupied = tmp_path / "june.xlsx"
+    occupied.mkdir()  # a folder by that name: the file cannot take its place
+    (occupied / "keep.txt").write_text("mine")
+    with qtbot.waitSignal(payroll_page.export_failed, timeout=20_000) as failed:
+        payroll_page.export_to(occupied)
+    assert "june.xlsx" in failed.args[0]
+    assert (occupied / "keep.txt").read_text() == "mine"
+    assert not partial_path(occupied).exists()
+
+
+def test_a_name_typed_without_extension_gets_the_chosen_types() -> None:
+    csv_filter, xlsx_filter = (
+        next(f for f, ext in FILE_FILTERS.items() if ext == wanted) for wanted in (".csv", ".xlsx")
+    )
+    assert with_extension("/tmp/june", csv_filter) == Path("/tmp/june.csv")
+    assert with_extension("/tmp/june", xlsx_filter) == Path("/tmp/june.xlsx")
+    assert with_extension("/tmp/june.CSV", xlsx_filter) == Path("/tmp/june.CSV")

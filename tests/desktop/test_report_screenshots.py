@@ -1,0 +1,89 @@
+"""The Attendance and Payroll views on demo data, saved as docs/attendance.png and
+docs/payroll.png: what a supervisor sees, with a correction and a sign-off made."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from core.attendance import Flag
+from core.store import Store
+from desktop.attendance.model import STATUS
+from desktop.attendance.page import AttendancePage
+from desktop.context import AppContext
+from desktop.mainwindow import MainWindow
+from desktop.payroll.page import PayrollPage
+
+ROOT = Path(__file__).resolve().parents[2]
+WEEK = date(2026, 6, 8)
+
+
+def _window(qtbot: QtBot, store: Store, settings: QSettings, view: str) -> MainWindow:
+    window = MainWindow(AppContext(store), settings)
+    qtbot.addWidget(window)
+    window.resize(1560, 1000)
+    window.show_view(view)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _save(window: MainWindow, name: str) -> Path:
+    QApplication.processEvents()  # pending layout requests, as the event loop would
+    target = ROOT / "docs" / name
+    target.parent.mkdir(exist_ok=True)
+    assert window.grab().save(str(target))
+    return target
+
+
+def test_attendance_view_renders_the_demo_week_and_saves_a_screenshot(
+    qtbot: QtBot, themed, demo_store: Store, settings: QSettings
+) -> None:
+    window = _window(qtbot, demo_store, settings, "attendance")
+    page = window.pages["attendance"]
+    assert isinstance(page, AttendancePage)
+    page.period.set_span("week", WEEK)
+    page.problems_only.setChecked(True)
+    days = [page.days.day(r) for r in range(page.days.rowCount())]
+    seen = {flag for d in days for flag in d.flags}
+    assert {Flag.LATE, Flag.MISSING_PUNCH, Flag.ABSENT, Flag.OVERTIME} <= seen
+    missing = next(d for d in days if d.missing_punch)
+    team = page.snapshot.departments[missing.employee_id]
+    page.problems_only.setChecked(False)
+    page.department_box.setCurrentIndex(page.department_box.findData(team))
+    dialog = page.open_correction(page.days.row_of(missing.employee_id, missing.work_date))
+    assert dialog is not None
+    dialog.clock_out.setText("16:00")
+    dialog.reason.setText("Forgot to clock out; confirmed by the shift lead")
+    dialog.accept()
+    row = page.days.row_of(missing.employee_id, missing.work_date)
+    assert page.days.index(row, STATUS).data() == "Corrected"
+    shown = [page.days.day(r) for r in range(page.days.rowCount())]
+    clean = [(d.employee_id, d.work_date) for d in shown if not d.flags][:4]
+    page.select_keys(clean)
+    page.approve_selected()
+    assert page.days.index(page.days.row_of(*clean[0]), STATUS).data() == "✓ Approved"
+    page.day_table.clearSelection()
+    page.day_table.scrollToTop()
+    path = _save(window, "attendance.png")
+    assert path.stat().st_size > 50_000
+
+
+def test_payroll_view_renders_the_demo_month_and_saves_a_screenshot(
+    qtbot: QtBot, themed, demo_store: Store, settings: QSettings, tmp_path: Path
+) -> None:
+    window = _window(qtbot, demo_store, settings, "payroll")
+    page = window.pages["payroll"]
+    assert isinstance(page, PayrollPage)
+    page.period.set_span("month", WEEK)
+    assert page.model.rowCount() == 41  # 40 people and the totals row
+    target = tmp_path / "payroll-june-2026.xlsx"
+    with qtbot.waitSignal(page.export_finished, timeout=20_000):
+        page.export_to(target)
+    assert target.exists()
+    path = _save(window, "payroll.png")
+    assert path.stat().st_size > 50_000

@@ -1,0 +1,288 @@
+"""Moving, copying, refusing and undoing through the grid's own drag-and-drop path."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
+from PySide6.QtWidgets import QMessageBox
+
+from core.models import LeaveRequest, LeaveStatus, Shift
+from desktop.schedule.view import shift_mime
+from tests.conftest import MONDAY
+from tests.desktop.helpers import add_shift, drop, hover
+
+TUESDAY = MONDAY + timedelta(days=1)
+WEDNESDAY = MONDAY + timedelta(days=2)
+
+
+def _where(store, shift_id):
+    with store.session() as s:
+        shift = s.get(Shift, shift_id)
+        return (shift.deleted, shift.shift_date, tuple(shift.employee_ids))
+
+
+def test_dropping_a_shift_on_another_day_and_person_moves_it(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    drop(page, sid, org.anna, org.ben, TUESDAY)
+    assert _where(store, sid) == (False, TUESDAY, (org.ben,))
+    assert [s.id for s in page.model.roster.shifts(org.ben, TUESDAY)] == [sid]
+    assert page.model.roster.shifts(org.anna, MONDAY) == ()
+    assert page.view.drop_hint is None
+
+
+def test_ctrl_drop_copies_and_leaves_the_original(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna, published=True)
+    page.reload()
+    drop(page, sid, org.anna, org.cara, WEDNESDAY, copy=True)
+    assert _where(store, sid) == (False, MONDAY, (org.anna,))
+    (copy,) = page.model.roster.shifts(org.cara, WEDNESDAY)
+    assert (copy.start_time, copy.end_time, copy.published) == ("09:00", "17:00", False)
+
+
+def test_hovering_shows_at_once_whether_the_drop_would_clash_and_why(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    add_shift(store, org, TUESDAY, "12:00", "20:00", org.ben)
+    page.reload()
+    messages = []
+    page.status_message.connect(messages.append)
+    hover(page, sid, org.anna, org.ben, TUESDAY)
+    hint = page.view.drop_hint
+    assert hint.kind == "conflict"
+    assert hint.text == "Cannot drop: Ben Cole already works 12:00–20:00 on Tue 02 Jun"
+    assert messages[-1] == hint.text
+    hover(page, sid, org.anna, org.ben, WEDNESDAY)
+    assert page.view.drop_hint.kind == "ok"
+    assert page.view.drop_hint.text == "Move here"
+    image = page.view.viewport().grab().toImage()
+    center = page.view.visualRect(page.model.index_of(org.ben, WEDNESDAY)).topLeft()
+    hinted = image.pixelColor(center.x() + 6, center.y() + 6)
+    assert hinted.green() > hinted.red()  # the target is tinted green
+
+
+def test_a_drop_onto_a_hard_conflict_is_refused_with_the_reason(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    add_shift(store, org, TUESDAY, "12:00", "20:00", org.ben)
+    page.reload()
+    drop(page, sid, org.anna, org.ben, TUESDAY)
+    assert _where(store, sid) == (False, MONDAY, (org.anna,))
+    assert page.notice.kind == "error"
+    assert page.notice.text == ("Move refused: Ben Cole already works 12:00–20:00 on Tue 02 Jun")
+    assert page.context.undo_stack.count() == 0
+
+
+def _warning_setup(page, store, org) -> str:
+    add_shift(store, org, MONDAY, "14:00", "22:00", org.anna)
+    sid = add_shift(store, org, WEDNESDAY, "06:00", "14:00", org.anna)
+    page.reload()
+    hover(page, sid, org.anna, org.anna, TUESDAY)
+    assert page.view.drop_hint.kind == "warning"
+    drop(page, sid, org.anna, org.anna, TUESDAY)
+    return sid
+
+
+def _question(page) -> QMessageBox:
+    box = page.findChild(QMessageBox, "ConfirmDrop")
+    assert box is not None
+    assert box.isVisible()
+    return box
+
+
+def test_a_drop_that_breaks_a_soft_rule_asks_and_moves_when_confirmed(
+    qtbot, page, store, org
+) -> None:
+    sid = _warning_setup(page, store, org)
+    box = _question(page)
+    assert "Anna Berg would rest only 8 h" in box.informativeText()
+    assert _where(store, sid)[1] == WEDNESDAY  # nothing happens before the answer
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert _where(store, sid)[1] == TUESDAY
+    assert page.notice.kind == "warning"
+
+
+def test_a_drop_that_breaks_a_soft_rule_stays_put_when_cancelled(qtbot, page, store, org) -> None:
+    sid = _warning_setup(page, store, org)
+    box = _question(page)
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert _where(store, sid)[1] == WEDNESDAY
+    assert page.context.undo_stack.count() == 0
+
+
+def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    drop(page, sid, org.anna, org.ben, TUESDAY)
+    stack = page.context.undo_stack
+    assert stack.undoText() == "Move shift"
+    stack.undo()
+    assert _where(store, sid) == (False, MONDAY, (org.anna,))
+    assert [s.id for s in page.model.roster.shifts(org.anna, MONDAY)] == [sid]
+    stack.redo()
+    assert _where(store, sid) == (False, TUESDAY, (org.ben,))
+    assert [s.id for s in page.model.roster.shifts(org.ben, TUESDAY)] == [sid]
+
+
+def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
+    qtbot, page, store, org
+) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    second = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben)
+    kept = add_shift(store, org, TUESDAY, "09:00", "17:00", org.cara)
+    page.reload()
+    view = page.view
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.block_center(first, org.anna)
+    )
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        view.block_center(second, org.ben),
+    )
+    assert view.selected_shifts == {first, second}
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert _where(store, first)[0]
+    assert _where(store, second)[0]
+    assert not _where(store, kept)[0]
+    assert page.context.undo_stack.undoText() == "Delete 2 shifts"
+    assert view.selected_shifts == frozenset()
+    page.context.undo_stack.undo()
+    assert not _where(store, first)[0]
+    assert not _where(store, second)[0]
+
+
+def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> None:
+    last_week = MONDAY - timedelta(days=7)
+    add_shift(store, org, last_week, "09:00", "17:00", org.anna)
+    add_shift(store, org, last_week + timedelta(days=1), "09:00", "17:00", org.ben)
+    page.reload()
+    page.bar.copy_button.defaultAction().trigger()
+    assert page.notice.text == "Copied 2 shifts from the previous week."
+    copied = page.model.roster.shifts(org.anna, MONDAY) + page.model.roster.shifts(org.ben, TUESDAY)
+    assert [s.published for s in copied] == [False, False]
+    page.bar.publish_button.defaultAction().trigger()
+    assert page.notice.text == "Published 2 shifts."
+    assert all(s.published for cell in page.model.roster.cells.values() for s in cell)
+    stack = page.context.undo_stack
+    stack.undo()
+    assert not any(s.published for cell in page.model.roster.cells.values() for s in cell)
+    stack.undo()
+    assert page.model.roster.cells == {}
+
+
+def test_navigation_and_filters_change_what_is_shown(qtbot, page, store, org) -> None:
+    page.bar.next_button.defaultAction().trigger()
+    assert page.range == (MONDAY + timedelta(days=7), MONDAY + timedelta(days=13))
+    page.bar.span_buttons.buttons()[2].click()
+    assert page.model.columnCount() == 30
+    assert page.bar.range_label.text() == "June 2026"
+    page.bar.name_edit.setText("cole")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    assert [
+        page.model.headerData(r, Qt.Orientation.Vertical) for r in range(page.model.rowCount())
+    ] == [
+        "Kitchen",
+        "Ben Cole",
+    ]
+
+
+def test_clicking_a_department_band_collapses_it(qtbot, page, org) -> None:
+    header = page.view.verticalHeader()
+    rows = page.model.rowCount()
+    header.sectionClicked.emit(0)
+    assert page.model.rowCount() == rows - 2
+    assert page.model.row_info(0).collapsed
+
+
+def _menu_action(menu, text):
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_right_click_menu_cancels_and_restores_a_shift(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    menu = page.context_menu(sid, org.anna, MONDAY)
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "Edit…",
+        "Cancel shift",
+        "Publish",
+        "Delete",
+    ]
+    _menu_action(menu, "Cancel shift").trigger()
+    (shift,) = page.model.roster.shifts(org.anna, MONDAY)
+    assert shift.cancelled
+    assert page.model.index_of(org.anna, MONDAY).data() == "09:00–17:00 (cancelled)"
+    _menu_action(page.context_menu(sid, org.anna, MONDAY), "Restore shift").trigger()
+    assert not page.model.roster.shifts(org.anna, MONDAY)[0].cancelled
+    assert page.context.undo_stack.count() == 2
+
+
+def test_keyboard_selects_the_current_cell_and_enter_edits_it(qtbot, page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    other = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben)
+    page.reload()
+    view = page.view
+    view.setFocus()
+    view.setCurrentIndex(page.model.index_of(org.anna, MONDAY))
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert view.selected_shifts == {sid}
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert view.selected_shifts == {sid, other}
+    edits = []
+    view.edit_requested.connect(lambda *args: edits.append(args))
+    view.select_shifts({sid})
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert edits == [(sid, org.anna)]
+
+
+def test_an_empty_result_says_why(qtbot, page, org) -> None:
+    page.bar.name_edit.setText("nobody by this name")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    assert page.view.empty_text == "Nobody matches these filters."
+
+
+def test_a_drag_resting_near_the_bottom_edge_scrolls_the_grid(qtbot, page, store, org) -> None:
+    page.resize(1400, 260)  # fewer rows than the grid holds
+    page.reload()
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    bar = page.view.verticalScrollBar()
+    assert bar.maximum() > 0
+    mime = shift_mime(sid, org.cara)
+    bottom = page.view.viewport().rect().bottom() - 5
+    event = QDragMoveEvent(
+        QPoint(200, bottom),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    page.view.dragMoveEvent(event)
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    page.view.dragLeaveEvent(QDragLeaveEvent())
+
+
+def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, org) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.cara)  # first person row
+    last = add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)  # last person row
+    with store.session() as s:
+        for who in (org.cara, org.ben):
+            s.add(
+                LeaveRequest(
+                    company_id=org.company_id,
+                    employee_id=who,
+                    start_date=MONDAY,
+                    end_date=MONDAY,
+                    status=LeaveStatus.APPROVED,
+                )
+            )
+    page.resize(1400, 200)  # only the first rows are in view
+    page.reload()
+    assert page.view.rowAt(page.view.viewport().height() - 1) < page.model.row_of(org.ben)
+    assert page.model.problems_of(first, org.cara).conflicts  # in view: checked at once
+    assert page.problems_pending
+    qtbot.waitUntil(lambda: not page.problems_pending)
+    (conflict,) = page.model.problems_of(last, org.ben).conflicts
+    assert conflict.reason == "Ben Cole is on approved paid leave 01 Jun"
