@@ -203,18 +203,19 @@ def _overlapping(session: Session, candidate: LeaveRequest, tz_name: str) -> Lea
     return next((o for o in others if overlaps(start, end, *leave_instants(o, tz_name))), None)
 
 
-def request_leave(
+def _request_state(
     session: Session,
     *,
+    leave_id: str,
     employee_id: str,
     start_date: date,
     end_date: date,
     leave_type: str,
-    start_time: str | None = None,
-    end_time: str | None = None,
-    reason: str = "",
-) -> OpResult:
-    """A new pending request; refused if it overlaps another open one of the person."""
+    start_time: str | None,
+    end_time: str | None,
+    reason: str,
+) -> dict[str, Any]:
+    """A pending request's state after every rule of asking for leave."""
     employee = session.get(Employee, employee_id)
     if employee is None or employee.deleted:
         raise ValidationError("employee", f"no employee with id {employee_id}")
@@ -239,7 +240,6 @@ def request_leave(
         "decided_by": None,
         "decided_at": None,
     }
-    leave_id = new_id()
     other = _overlapping(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
     if other is not None:
         raise ValidationError(
@@ -247,6 +247,65 @@ def request_leave(
             f"{employee.name} already has a {other.status} {other.leave_type} leave request"
             f" for {span(other)}",
         )
+    return state
+
+
+def request_leave(
+    session: Session,
+    *,
+    employee_id: str,
+    start_date: date,
+    end_date: date,
+    leave_type: str,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    reason: str = "",
+    leave_id: str | None = None,
+) -> OpResult:
+    """A new pending request; refused if it overlaps another open one of the person.
+
+    ``leave_id`` is for a request made elsewhere (a site's offline copy on the server).
+    """
+    leave_id = leave_id or new_id()
+    state = _request_state(
+        session,
+        leave_id=leave_id,
+        employee_id=employee_id,
+        start_date=start_date,
+        end_date=end_date,
+        leave_type=leave_type,
+        start_time=start_time,
+        end_time=end_time,
+        reason=reason,
+    )
+    return _apply(session, {leave_id: state})
+
+
+#: What an edit of a pending request may change.
+EDITABLE_FIELDS = (
+    "employee_id",
+    "leave_type",
+    "start_date",
+    "end_date",
+    "start_time",
+    "end_time",
+    "reason",
+)
+
+
+def edit_leave(session: Session, leave_id: str, **changes: Any) -> OpResult:
+    """Change a pending request under the same rules as asking anew. A decided request
+    changes only through its transitions: cancel it and ask again."""
+    leave = _get(session, leave_id)
+    for name in changes:
+        if name not in EDITABLE_FIELDS:
+            raise ValidationError(name, "cannot be changed by an edit")
+    if leave.status != LeaveStatus.PENDING:
+        raise ValidationError(
+            "status", f"the request is {leave.status}; only a pending request can be changed"
+        )
+    current = {name: getattr(leave, name) for name in EDITABLE_FIELDS}
+    state = _request_state(session, leave_id=leave_id, **{**current, **changes})
     return _apply(session, {leave_id: state})
 
 

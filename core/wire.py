@@ -362,6 +362,8 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("published", "published", BOOLEAN),
                 Field("templateId", "template_id", ref(ShiftTemplate), nullable=True),
                 Field("notes", "notes", text(2000)),
+                #: Why a supervisor should look again (e.g. kept on despite approved leave).
+                Field("flag", "flag", text(2000)),
             ),
             aliases={
                 "site": "siteId",
@@ -388,7 +390,7 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("decidedBy", "decided_by", text(100), nullable=True),
                 Field("decidedAt", "decided_at", INSTANT, nullable=True),
             ),
-            aliases={"employee": "employeeId"},
+            aliases={"employee": "employeeId", "on_clash": "onClash"},
         ),
         Collection(
             "clockevents",

@@ -8,10 +8,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from core.leave import ClashChoice
 from core.models import LeaveRequest, LeaveStatus, Synced
 from core.wire import COLLECTIONS, Collection, record_schema
-from server import docs, records
-from server.leave import change_status, check_shape
+from server import docs, leave, records
 from server.routers.collections import Endpoint, Ops, written
 from server.writes import Ctx, run_write
 
@@ -19,8 +19,7 @@ LEAVE = COLLECTIONS["leaverequests"]
 
 
 class LeaveOps(Ops):
-    """A new request starts pending; any other status given is reached by a transition,
-    so an offline approval pushed later meets the same rules as one made here."""
+    """Requests, edits and decisions go through core.leave (see :mod:`server.leave`)."""
 
     def create(
         self,
@@ -31,24 +30,13 @@ class LeaveOps(Ops):
         values: dict,
         actor: str,
     ) -> Synced:
-        wanted = values.pop("status", LeaveStatus.PENDING)
-        leave = super().create(
-            session, spec, company_id, record_id, {**values, "status": LeaveStatus.PENDING}, actor
-        )
-        assert isinstance(leave, LeaveRequest)
-        check_shape(leave)
-        change_status(session, leave, wanted, values.get("decided_by") or actor)
-        return leave
+        return leave.create(session, record_id, values, actor)
 
     def update(
         self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
     ) -> None:
         assert isinstance(record, LeaveRequest)
-        wanted = values.pop("status", None)
-        super().update(session, spec, record, values, actor)
-        check_shape(record)
-        if wanted is not None:
-            change_status(session, record, wanted, values.get("decided_by") or actor)
+        leave.update(session, record, values, actor)
 
 
 ENDPOINT = Endpoint(LEAVE, "leave", LeaveOps())
@@ -62,12 +50,14 @@ _ACTIONS = {
 }
 
 
-def _act(ctx: Ctx, session: Session, record_id: str, to: str, if_match: str | None, keep: bool):
-    leave = records.load(session, LEAVE, ctx.principal.company_id, record_id)
-    assert isinstance(leave, LeaveRequest)
-    records.require_match(if_match, LEAVE, leave)
-    change_status(session, leave, to, ctx.principal.key_id, keep_shifts=keep)
-    return written(session, LEAVE, leave)
+def _act(
+    ctx: Ctx, session: Session, record_id: str, to: str, if_match: str | None, on_clash: str | None
+) -> Response:
+    request = records.load(session, LEAVE, ctx.principal.company_id, record_id)
+    assert isinstance(request, LeaveRequest)
+    records.require_match(if_match, LEAVE, request)
+    leave.decide(session, request, to, ctx.principal.key_id, on_clash)
+    return written(session, LEAVE, request)
 
 
 def _action_route(action: str) -> None:
@@ -76,9 +66,10 @@ def _action_route(action: str) -> None:
     if action == "approve":
         params.append(
             docs.query(
-                "keepShifts",
-                "approve although assigned shifts clash (they stay assigned)",
-                {"type": "string", "enum": ["true", "false"]},
+                "onClash",
+                "shifts the leave covers: unassign the person, or keep them (flagged);"
+                " without it such an approval is refused with 409",
+                {"type": "string", "enum": [c.value for c in ClashChoice]},
             )
         )
 
@@ -93,13 +84,13 @@ def _action_route(action: str) -> None:
     async def route(request: Request, record_id: str) -> Response:
         ctx = Ctx.of(request, scope)
         if_match = request.headers.get("if-match")
-        keep = request.query_params.get("keepShifts") == "true"
+        on_clash = request.query_params.get("onClash")
         return await run_in_threadpool(
             run_write,
             ctx,
             request,
             None,
-            lambda s: _act(ctx, s, record_id, to, if_match, keep),
+            lambda s: _act(ctx, s, record_id, to, if_match, on_clash),
             LEAVE,
         )
 

@@ -26,6 +26,8 @@ def _refused(result: OpResult) -> None:
 
 
 class ShiftOps(Ops):
+    """Creates, edits and deletes through core.scheduling, so its rules decide."""
+
     def create(
         self,
         session: Session,
@@ -35,14 +37,19 @@ class ShiftOps(Ops):
         values: dict,
         actor: str,
     ) -> Synced:
+        flag = values.pop("flag", "")
         _refused(create_shift(session, ShiftDraft(**values), shift_id=record_id))
         shift = session.get(Shift, record_id)
         assert shift is not None
+        shift.flag = flag
         return shift
 
     def update(
         self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
     ) -> None:
+        assert isinstance(record, Shift)
+        if "flag" in values:  # a note for people, not part of the schedule's rules
+            record.flag = values.pop("flag")
         if values:
             _refused(edit_shift(session, record.id, **values))
 

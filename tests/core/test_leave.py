@@ -10,6 +10,7 @@ from core.leave import (
     approval_conflicts,
     approve_leave,
     cancel_leave,
+    edit_leave,
     leave_clashes,
     list_leave,
     reject_leave,
@@ -417,3 +418,42 @@ def test_list_filters_by_status_employee_and_dates(store: Store, org: Org) -> No
         with pytest.raises(ValidationError, match="status"):
             list_leave(s, status="open")
     assert (row.employee, row.decided_by) == ("Ben Cole", "sam")
+
+
+def test_a_request_made_elsewhere_keeps_its_id(store: Store, org: Org) -> None:
+    leave_id = "5f0e6a4e-2b7c-4d51-9d3e-1a2b3c4d5e6f"
+    assert _request(store, org.anna, leave_id=leave_id) == leave_id
+
+
+def test_editing_a_pending_request_follows_the_rules_of_asking(store: Store, org: Org) -> None:
+    leave_id = _request(store, org.anna)
+    other = _request(store, org.anna, first=WEDNESDAY)
+    with store.session() as s:
+        result = edit_leave(s, leave_id, end_date=TUESDAY, reason=" moving ")
+    assert result.applied
+    with store.session() as s:
+        leave = s.get(LeaveRequest, leave_id)
+        assert (leave.end_date, leave.reason) == (TUESDAY, "moving")
+        with pytest.raises(ValidationError) as overlap:
+            edit_leave(s, leave_id, end_date=WEDNESDAY)
+        assert overlap.value.field == "start_date"
+        with pytest.raises(ValidationError) as backwards:
+            edit_leave(s, other, end_date=MONDAY)
+        assert backwards.value.field == "end_date"
+    with store.session() as s:
+        result.undo(s)
+    with store.session() as s:
+        assert s.get(LeaveRequest, leave_id).end_date == MONDAY
+
+
+def test_a_decided_request_is_not_edited(store: Store, org: Org) -> None:
+    leave_id = _request(store, org.anna)
+    with store.session() as s:
+        reject_leave(s, leave_id, actor="boss")
+    with store.session() as s:
+        with pytest.raises(ValidationError) as refused:
+            edit_leave(s, leave_id, reason="please")
+        assert refused.value.field == "status"
+        with pytest.raises(ValidationError) as unknown:
+            edit_leave(s, leave_id, status="pending")
+        assert unknown.value.field == "status"

@@ -47,26 +47,58 @@ def test_an_illegal_transition_is_422_and_changes_nothing(tenant: Tenant, staff:
     assert current["status"] == "rejected"
 
 
+def _shift_for(tenant: Tenant, who: str, day: str = "2026-06-02") -> dict:
+    body = {"shiftDate": day, "startTime": "09:00", "endTime": "17:00", "assignedUserIds": [who]}
+    return created(tenant.client, "shifts", body)
+
+
 def test_approving_over_assigned_shifts_is_409_naming_them_unless_kept(
     tenant: Tenant, staff: Staff
 ) -> None:
-    shift = created(
-        tenant.client,
-        "shifts",
-        {
-            "shiftDate": "2026-06-02",
-            "startTime": "09:00",
-            "endTime": "17:00",
-            "assignedUserIds": [staff.anna],
-        },
-    )
+    shift = _shift_for(tenant, staff.anna)
     leave = _leave(tenant, staff.anna)
     refused = _act(tenant, leave["id"], "approve", 1)
     assert refused.status_code == 409
     assert [c["otherId"] for c in refused.json()["detail"]["conflicts"]] == [shift["id"]]
-    kept = _act(tenant, leave["id"], "approve", 1, keepShifts="true")
+    cursor = tenant.client.get("/v1/changes").json()["cursor"]
+    kept = _act(tenant, leave["id"], "approve", 1, onClash="keep")
     assert kept.status_code == 200
     assert kept.json()["leaverequest"]["status"] == "approved"
+    flagged = tenant.client.get(f"/v1/shifts/{shift['id']}").json()["shift"]
+    assert flagged["assignedUserIds"] == [staff.anna]
+    assert "kept on this shift" in flagged["flag"]
+    assert flagged["recordVersion"] == 2
+    changed = tenant.client.get("/v1/changes", params={"cursor": cursor}).json()["changes"]
+    assert {c["id"] for c in changed} == {shift["id"], leave["id"]}
+
+
+def test_approving_with_unassign_takes_the_person_off_the_shift(
+    tenant: Tenant, staff: Staff
+) -> None:
+    shift = _shift_for(tenant, staff.anna)
+    leave = _leave(tenant, staff.anna)
+    approved = _act(tenant, leave["id"], "approve", 1, onClash="unassign")
+    assert approved.status_code == 200
+    after = tenant.client.get(f"/v1/shifts/{shift['id']}").json()["shift"]
+    assert after["assignedUserIds"] == []
+    assert after["recordVersion"] == 2
+    bad = _act(tenant, _leave(tenant, staff.ben)["id"], "approve", 1, onClash="maybe")
+    assert bad.status_code == 422
+    assert bad.json()["detail"]["fields"][0]["field"] == "onClash"
+
+
+def test_a_pending_request_is_edited_under_cores_rules(tenant: Tenant, staff: Staff) -> None:
+    leave = _leave(tenant, staff.anna)
+    url = f"/v1/leaverequests/{leave['id']}"
+    moved = tenant.client.patch(url, json={"endDate": "2026-06-04"}, headers={"If-Match": '"1"'})
+    assert moved.status_code == 200
+    assert moved.json()["leaverequest"]["endDate"] == "2026-06-04"
+    tenant.client.post(f"{url}/reject", headers={"If-Match": '"2"'})
+    refused = tenant.client.patch(url, json={"reason": "please"}, headers={"If-Match": '"3"'})
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["fields"][0]["field"] == "status"
+    same = tenant.client.patch(url, json={"endDate": "2026-06-04"}, headers={"If-Match": '"3"'})
+    assert same.status_code == 200
 
 
 def test_an_offline_approval_pushed_as_a_create_meets_the_same_rules(
