@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.context import AppContext
 from desktop.schedule.page import SchedulePage
+from desktop.templates.page import TemplatesPage
 
 
 @dataclass(frozen=True)
@@ -24,4 +25,7 @@ class ViewSpec:
     build: Callable[[AppContext], QWidget]
 
 
-VIEWS: tuple[ViewSpec, ...] = (ViewSpec("schedule", "Schedule", "schedule", SchedulePage),)
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("templates", "Templates", "templates", TemplatesPage),
+)
