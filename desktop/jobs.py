@@ -42,12 +42,20 @@ class StoreJob(QRunnable):
         self.signals.finished.emit(value)
 
 
-def start_job(store: Store, work: Callable[[Session], Any]) -> StoreJob:
-    """Queue ``work`` on the shared pool; connect to ``job.signals`` right away.
+def start_job(
+    store: Store,
+    work: Callable[[Session], Any],
+    finished: Callable[[Any], None],
+    failed: Callable[[ShiftDeskError], None],
+) -> StoreJob:
+    """Queue ``work`` on the shared pool; ``finished`` or ``failed`` is called on the
+    UI thread (connected before the job starts, so a quick one is not missed).
 
     The caller keeps the job until it reports, so its signals outlive the thread.
     """
     job = StoreJob(store, work)
     job.setAutoDelete(False)
+    job.signals.finished.connect(finished)
+    job.signals.failed.connect(failed)
     QThreadPool.globalInstance().start(job)
     return job

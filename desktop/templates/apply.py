@@ -288,10 +288,11 @@ class ApplyPanel(QFrame):
         self._set_error("")
         self._busy(True, f"Checking {self.template.name if self.template else ''}…")
         self._job = start_job(
-            self.context.store, partial(dry_run, applications=apps, first=first, last=last)
+            self.context.store,
+            partial(dry_run, applications=apps, first=first, last=last),
+            partial(self._previewed, generation),
+            partial(self._failed, generation),
         )
-        self._job.signals.finished.connect(lambda shifts: self._previewed(generation, shifts))
-        self._job.signals.failed.connect(lambda error: self._failed(generation, error))
 
     def _previewed(self, generation: int, shifts: tuple[ProposedShift, ...]) -> None:
         self._busy(False)
@@ -326,10 +327,9 @@ class ApplyPanel(QFrame):
                 last=last,
                 on_conflict=self.on_conflict,
             ),
+            partial(self._committed, self.context.store, name),
+            partial(self._failed, self._generation),
         )
-        store = self.context.store
-        self._job.signals.finished.connect(lambda result: self._committed(store, name, result))
-        self._job.signals.failed.connect(lambda error: self._failed(self._generation, error))
 
     def _committed(self, store: object, name: str, result: OpResult) -> None:
         self._busy(False)
