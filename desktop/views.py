@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from desktop.context import AppContext
+from desktop.leave.page import LeavePage
 from desktop.schedule.page import SchedulePage
 from desktop.templates.page import TemplatesPage
 
@@ -28,4 +29,5 @@ class ViewSpec:
 VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
     ViewSpec("templates", "Templates", "templates", TemplatesPage),
+    ViewSpec("leave", "Leave", "leave", LeavePage),
 )
