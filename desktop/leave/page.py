@@ -41,10 +41,11 @@ from core.leave import (
     request_leave,
 )
 from core.models import LeaveStatus
-from core.results import OpResult
+from core.results import Conflict, OpResult
 from core.templates import site_zones
 from desktop.context import AppContext
 from desktop.dates import to_date, to_qdate
+from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
 from desktop.notice import NoticeBar
@@ -87,10 +88,13 @@ class LeavePage(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        for column, width in enumerate((190, 90, 280, 80, 100, 0, 240)):
+        for column, width in enumerate((170, 70, 225, 70, 90, 0, 215)):
             if width:
                 self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(COLUMNS.index("Reason"), QHeaderView.ResizeMode.Stretch)
+        self.details = LeaveDetails(self)
+        self.details.setFixedWidth(340)
+        self.zone = "UTC"
         self.empty = QLabel(self)
         self.empty.setProperty("role", "hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -102,8 +106,14 @@ class LeavePage(QWidget):
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
         body.addWidget(self.notice)
-        body.addWidget(self.table, 1)
-        body.addWidget(self.empty)
+        table_column = QVBoxLayout()
+        table_column.addWidget(self.table, 1)
+        table_column.addWidget(self.empty)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addLayout(table_column, 1)
+        row.addWidget(self.details)
+        body.addLayout(row, 1)
         layout.addLayout(body, 1)
         self._connect()
         self.reload()
@@ -144,6 +154,11 @@ class LeavePage(QWidget):
         row.addWidget(title)
         for widget in (self.status, self.name, self.dated, self.first, QLabel("–"), self.last):
             row.addWidget(widget)
+        self.count = QLabel(self.bar)
+        self.count.setProperty("role", "hint")
+        self.count.setAccessibleName("Requests shown")
+        row.addSpacing(8)
+        row.addWidget(self.count)
         row.addStretch(1)
         for widget in (
             self.new_button,
@@ -180,8 +195,8 @@ class LeavePage(QWidget):
                 last=last if self.dated.isChecked() else None,
             )
             self.employees = list_employees(session)
-            zone = next(iter(site_zones(session).values()), "UTC")
-        self.model.set_rows(rows, zone)
+            self.zone = next(iter(site_zones(session).values()), "UTC")
+        self.model.set_rows(rows, self.zone)
         if keep:
             self.select(keep)
         self._update_empty()
@@ -203,6 +218,15 @@ class LeavePage(QWidget):
 
     def _update_empty(self) -> None:
         shown = self.proxy.rowCount()
+        pending = sum(
+            1
+            for n in range(shown)
+            if self.model.row_at(self.proxy.mapToSource(self.proxy.index(n, 0)).row()).status
+            == LeaveStatus.PENDING
+        )
+        self.count.setText(
+            f"{shown} request{'s' * (shown != 1)}" + (f" · {pending} pending" if pending else "")
+        )
         self.empty.setText(
             ""
             if shown
@@ -240,6 +264,11 @@ class LeavePage(QWidget):
             (self.cancel_button, LeaveStatus.CANCELLED),
         ):
             button.setEnabled(target in allowed)
+        clashes: tuple[Conflict, ...] = ()
+        if row is not None and row.status == LeaveStatus.PENDING:
+            with self.context.store.session() as session:
+                clashes = approval_conflicts(session, row.id)
+        self.details.show_row(row, clashes, self.zone)
         self.status_message.emit(
             f"{row.employee}: {row.leave_type} leave {dates_text(row)}, {row.status}" if row else ""
         )

@@ -184,7 +184,8 @@ class ApplyPanel(QFrame):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((130, 100, 170)):
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in enumerate((96, 92, 120)):
             self.table.setColumnWidth(column, width)
         self.apply_button = QPushButton("Apply", self)
         self.apply_button.setDefault(True)

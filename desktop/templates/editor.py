@@ -121,7 +121,7 @@ class TemplateEditor(QFrame):
         rule_box = QFrame(self)
         rule_box.setObjectName("RuleBox")
         rule_layout = QFormLayout(rule_box)
-        rule_layout.addRow("From", self.dtstart)
+        rule_layout.addRow("Starts", self.dtstart)
         rule_layout.addRow("", self.error_labels["dtstart"])
         rule_layout.addRow(self.builder)
         rule_layout.addRow("RRULE", self.rrule)

@@ -161,25 +161,31 @@ class ExpansionModel(QAbstractTableModel):
             return self.names.get(shift.employee_id, "?")
         return f"{self.names.get(shift.department_id or '', '?')} (whole department)"
 
-    @staticmethod
-    def check_text(shift: ProposedShift) -> str:
+    def check_text(self, shift: ProposedShift, short: bool = False) -> str:
+        """What checking found; ``short`` drops the person's name where the row shows it."""
+        name = f"{self.who(shift)} "
+        reasons = [c.reason for c in shift.conflicts] or [w.reason for w in shift.warnings]
+        if short:
+            reasons = [r.removeprefix(name) for r in reasons]
         if shift.conflicts:
-            return "✖ " + "; ".join(c.reason for c in shift.conflicts)
+            return "✖ " + "; ".join(reasons)
         if shift.warnings:
-            return "⚠ " + "; ".join(w.reason for w in shift.warnings)
+            return "⚠ " + "; ".join(reasons)
         return "✓ Ready"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         shift, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return (
-                f"{shift.shift_date:%a %d %b %Y}",
+                f"{shift.shift_date:%a %d %b}",
                 f"{shift.start_time}–{shift.end_time}",
                 self.who(shift),
-                self.check_text(shift),
+                self.check_text(shift, short=True),
             )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.check_text(shift)
         if role == Qt.ItemDataRole.BackgroundRole:
             if shift.conflicts:
                 return QBrush(_CONFLICT_BG)

@@ -88,7 +88,7 @@ class TemplatesPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
         for widget in (left, self.editor, self.apply_panel):
             self.splitter.addWidget(widget)
-        self.splitter.setSizes([290, 520, 730])
+        self.splitter.setSizes([240, 420, 900])
         self.splitter.setStretchFactor(2, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 12)

@@ -239,3 +239,18 @@ def test_a_request_core_refuses_keeps_the_dialog_open_with_the_reason(
         "Dan Evans already has a pending paid leave request for 2026-06-01 to 2026-06-05"
     )
     assert dialog.reason.text() == "Dentist"  # nothing typed is lost
+
+
+def test_a_pending_request_shows_its_clashes_before_approving(
+    leave_page: LeavePage, store, org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)
+    leave_id = _leave(store, org.ben, MONDAY, reason="Moving house")
+    leave_page.reload()
+    leave_page.select(leave_id)
+    details = leave_page.details
+    assert details.heading.text() == "Ben Cole"
+    assert "Moving house" in details.facts.text()
+    assert details.clash_title.text() == "Approving clashes with 1 shift"
+    assert details.clashes.text() == "✖ works 09:00–17:00 on Mon 01 Jun"
+    assert leave_page.count.text() == "1 request · 1 pending"
