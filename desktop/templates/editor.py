@@ -39,6 +39,18 @@ PREVIEW_COUNT = 8
 FIELDS = ("name", "start", "end", "rrule", "dtstart", "department", "other")
 
 
+def _fresh(site_id: str) -> TemplateDraft:
+    """What a new template starts as: office hours on weekdays from today."""
+    return TemplateDraft(
+        site_id=site_id,
+        name="",
+        start_time="09:00",
+        end_time="17:00",
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        dtstart=date.today(),
+    )
+
+
 def _relabel(widget: QWidget, name: str, value: object) -> None:
     widget.setProperty(name, value)
     widget.style().unpolish(widget)
@@ -180,22 +192,17 @@ class TemplateEditor(QFrame):
         self.department.setCurrentIndex(max(self.department.findData(current), 0))
         self.department.blockSignals(False)
 
-    def show_item(self, item: TemplateItem | None, site_id: str, zone: str) -> None:
-        """Edit ``item``, or a fresh weekday template when None."""
+    def show_item(
+        self,
+        item: TemplateItem | None,
+        site_id: str,
+        zone: str,
+        draft: TemplateDraft | None = None,
+    ) -> None:
+        """Edit ``item`` (a fresh weekday template when None), showing ``draft``
+        instead of the saved values when there are unsaved edits to bring back."""
         self.item, self.site_id, self.zone = item, item.site_id if item else site_id, zone
-        base = item or TemplateItem(
-            id="",
-            site_id=site_id,
-            zone=zone,
-            name="",
-            description="",
-            start_time="09:00",
-            end_time="17:00",
-            rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-            dtstart=date.today(),
-            department_id=None,
-            location="",
-        )
+        base = draft or (item.draft() if item else _fresh(site_id))
         self.heading.setText(item.name if item else "New template")
         widgets = (
             self.name,
@@ -261,20 +268,8 @@ class TemplateEditor(QFrame):
 
     @property
     def dirty(self) -> bool:
-        if self.item is None:
-            return True
-        saved = TemplateDraft(
-            site_id=self.item.site_id,
-            name=self.item.name,
-            start_time=self.item.start_time,
-            end_time=self.item.end_time,
-            rrule=self.item.rrule,
-            dtstart=self.item.dtstart,
-            description=self.item.description,
-            department_id=self.item.department_id,
-            location=self.item.location,
-        )
-        return self.draft() != saved
+        """Edited since it was saved (a new template always is)."""
+        return self.item is None or self.draft() != self.item.draft()
 
     def validate(self) -> bool:
         """Check the fields as typed: times and the rule by core's own parsers."""

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
-from core.templates import ProposedShift, live_templates, site_zones
+from core.templates import ProposedShift, TemplateDraft, live_templates, site_zones
 from desktop.templates.rule import describe, from_text
 from desktop.theme import CONFLICT, WARNING
 
@@ -45,6 +45,20 @@ class TemplateItem:
     dtstart: date
     department_id: str | None
     location: str
+
+    def draft(self) -> TemplateDraft:
+        """The template as saved, in the shape the editor fills in."""
+        return TemplateDraft(
+            site_id=self.site_id,
+            name=self.name,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            rrule=self.rrule,
+            dtstart=self.dtstart,
+            description=self.description,
+            department_id=self.department_id,
+            location=self.location,
+        )
 
     @property
     def summary(self) -> str:

@@ -72,6 +72,10 @@ class TemplatesPage(QWidget):
         context.data_changed.connect(self._data_changed)
         context.store_changed.connect(self.reload)
         self._saved_state = True
+        #: Unsaved edits by template id ("" for a new one), kept while another is shown.
+        self.unsaved: dict[str, TemplateDraft] = {}
+        self._shown: str | None = None
+        self.editor.revert_button.clicked.connect(self._reverted)
         self.reload()
 
     def _build_layout(self) -> None:
@@ -132,11 +136,34 @@ class TemplatesPage(QWidget):
         self._current_changed()
 
     def _current_changed(self) -> None:
+        self._keep_unsaved()
         item = self.current
         site = item.site_id if item else next(iter(self.zones), "")
-        self.editor.show_item(item, site, self.zones.get(site, "UTC"))
+        key = item.id if item else ""
+        self.editor.show_item(item, site, self.zones.get(site, "UTC"), self.unsaved.get(key))
+        self._shown = key
         self._saved_state = item is not None and not self.editor.dirty
         self.apply_panel.set_template(item, saved=self._saved_state)
+
+    def _keep_unsaved(self) -> None:
+        """Leaving a template with edits keeps them, to come back to; nothing is lost."""
+        if self._shown is None:
+            return
+        shown = self._shown
+        still_there = shown == "" or self.model.row_of(shown) >= 0
+        edited = self.editor.dirty and (shown != "" or self.editor.name.text().strip())
+        if still_there and edited:
+            self.unsaved[shown] = self.editor.draft()
+            name = self.editor.draft().name or "the new template"
+            self.notice.show_message(
+                "info", f"Unsaved changes to “{name}” are kept; go back to it to save them."
+            )
+        else:
+            self.unsaved.pop(shown, None)
+        self._shown = None
+
+    def _reverted(self) -> None:
+        self.unsaved.pop(self._shown or "", None)
 
     def _editor_checked(self) -> None:
         saved = self.current is not None and not self.editor.dirty
@@ -176,6 +203,8 @@ class TemplatesPage(QWidget):
         except ValidationError as error:
             self.editor.show_error(error)
             return
+        self.unsaved.pop(item.id if item else "", None)
+        self._shown = None  # saved: nothing to keep
         self.select(result.ids[0])
         self.notice.show_message("info", f"Saved “{draft.name}”.")
 

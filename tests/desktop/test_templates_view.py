@@ -262,3 +262,26 @@ def test_unsaved_edits_must_be_saved_before_applying(templates: TemplatesPage, s
     assert panel.preview_button.isEnabled()
     with store.session() as s:
         assert s.get(ShiftTemplate, tid).end_time == "15:00"
+
+
+def test_edits_left_unsaved_are_kept_while_another_template_is_shown(
+    templates: TemplatesPage, store, org
+) -> None:
+    early = _template(store, org, "Early")
+    late = _template(store, org, "Late")
+    templates.reload()
+    templates.select(early)
+    templates.editor.end.setText("15:30")
+    templates.select(late)
+    assert templates.editor.end.text() == "14:00"
+    assert templates.notice.text == (
+        "Unsaved changes to “Early” are kept; go back to it to save them."
+    )
+    templates.select(early)
+    assert templates.editor.end.text() == "15:30"
+    assert templates.editor.save_button.isEnabled()
+    templates.editor.revert_button.click()
+    assert templates.editor.end.text() == "14:00"
+    templates.select(late)
+    templates.select(early)
+    assert templates.editor.end.text() == "14:00"
