@@ -9,7 +9,8 @@ grid shows exactly what an operation would refuse or warn about.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -118,6 +119,8 @@ class Roster:
     first: date
     last: date
     departments: tuple[RosterDepartment, ...]
+    #: Whose roster rules (rest time, days in a row) the problems follow.
+    company_id: str | None = None
     #: Shifts per (employee id, day), earliest first.
     cells: dict[tuple[str, date], tuple[RosterShift, ...]] = field(default_factory=dict)
     leave: dict[tuple[str, date], RosterLeave] = field(default_factory=dict)
@@ -322,13 +325,19 @@ def _leave(
     return found
 
 
-def _problems(
-    session: Session,
-    cells: dict[tuple[str, date], list[RosterShift]],
-    company_id: str | None,
+def find_problems(
+    session: Session, roster: Roster, employee_ids: Iterable[str]
 ) -> dict[tuple[str, str], Check]:
-    """Each shift checked for each of its people, as an edit of it would be."""
-    live = [(emp, s) for (emp, _day), shifts in cells.items() for s in shifts if not s.cancelled]
+    """Conflicts and warnings of these people's shown shifts, each checked as an
+    edit of it would be. The grid asks for the rows in view first, the rest later."""
+    wanted = set(employee_ids)
+    live = [
+        (emp, s)
+        for (emp, _day), shifts in roster.cells.items()
+        if emp in wanted
+        for s in shifts
+        if not s.cancelled
+    ]
     if not live:
         return {}
     index = load_index(
@@ -336,7 +345,7 @@ def _problems(
         {emp for emp, _ in live},
         min(s.start_utc for _, s in live),
         max(s.end_utc for _, s in live),
-        company_id=company_id,
+        company_id=roster.company_id,
     )
     found: dict[tuple[str, str], Check] = {}
     for emp, s in live:
@@ -347,9 +356,19 @@ def _problems(
 
 
 def load_roster(
-    session: Session, first: date, last: date, filt: RosterFilter | None = None
+    session: Session,
+    first: date,
+    last: date,
+    filt: RosterFilter | None = None,
+    *,
+    problems: bool = True,
 ) -> Roster:
-    """The grid's snapshot for ``first``..``last`` (inclusive)."""
+    """The grid's snapshot for ``first``..``last`` (inclusive).
+
+    With ``problems=False`` the shifts come without their conflicts and warnings,
+    for a caller that fetches those with :func:`find_problems` as rows come into
+    view (most of the time of a month for hundreds of people goes there).
+    """
     filt = filt or RosterFilter()
     people = _employees(session, filt)
     colors = {d.id: d.color for d in session.execute(select(Department.id, Department.color)).all()}
@@ -376,15 +395,17 @@ def load_roster(
         RosterDepartment(key, name, color, tuple(emps))
         for key, (name, color, emps) in groups.items()
     )
-    frozen = {key: tuple(v) for key, v in cells.items()}
-    return Roster(
+    roster = Roster(
         first=first,
         last=last,
         departments=departments,
-        cells=frozen,
+        company_id=company_id,
+        cells={key: tuple(v) for key, v in cells.items()},
         leave=_leave(session, first, last, ids) if ids else {},
-        problems=_problems(session, cells, company_id),
     )
+    if problems:
+        return replace(roster, problems=find_problems(session, roster, ids))
+    return roster
 
 
 def range_for(anchor: date, span: str) -> tuple[date, date]:

@@ -104,7 +104,7 @@ class ShiftDialog(QDialog):
             widget.setAccessibleName(name)
 
         self.error_labels = {name: _error_label(self) for name in (*FIELDS, "other")}
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, widget, field in (
             ("Employee", self.employee, "employee"),
@@ -117,9 +117,10 @@ class ShiftDialog(QDialog):
             ("", self.published, None),
             ("Notes", self.notes, None),
         ):
-            form.addRow(label, widget)
             if field:
-                form.addRow("", self.error_labels[field])
+                form.addRow(label, self._with_error(widget, self.error_labels[field]))
+            else:
+                form.addRow(label, widget)
         self.problems = QLabel(self)
         self.problems.setObjectName("Problems")
         self.problems.setWordWrap(True)
@@ -144,6 +145,16 @@ class ShiftDialog(QDialog):
         ):
             signal.connect(self.validate)
 
+    def _with_error(self, widget: QWidget, error: QLabel) -> QWidget:
+        """A field with its error line right under it."""
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        return box
+
     @property
     def save_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -152,7 +163,7 @@ class ShiftDialog(QDialog):
 
     def start_new(self, employee_id: str | None, day: date, department_id: str | None) -> None:
         self.setWindowTitle("New shift")
-        self.status.setEnabled(False)
+        self.form.setRowVisible(self.status.parentWidget(), False)  # a new shift is scheduled
         self._fill(
             employee_id, day, "09:00", "17:00", "", department_id, ShiftStatus.SCHEDULED, False, ""
         )

@@ -85,6 +85,8 @@ class RosterModel(QAbstractTableModel):
         self._rows: list[RowInfo] = []
         self._collapsed: set[str | None] = set()
         self._today = date.today()
+        self._problems: dict[tuple[str, str], Check] = {}
+        self._row_of: dict[str, int] = {}
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -100,6 +102,7 @@ class RosterModel(QAbstractTableModel):
         """Show a new snapshot; a same-shaped one refreshes in place (scroll and
         selection stay), anything else resets the model."""
         self._today = today or date.today()
+        self._problems = dict(roster.problems)
         rows = self._build_rows(roster)
         same_shape = rows == self._rows and roster.days == self._days
         if same_shape:
@@ -109,8 +112,20 @@ class RosterModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, 0), last)
             return
         self.beginResetModel()
-        self._roster, self._days, self._rows = roster, roster.days, rows
+        self._roster, self._days = roster, roster.days
+        self._set_rows(rows)
         self.endResetModel()
+
+    def add_problems(self, found: dict[tuple[str, str], Check], employee_ids: list[str]) -> None:
+        """Conflicts and warnings that arrived for these people (see core.roster)."""
+        self._problems.update(found)
+        rows = [self._row_of[e] for e in employee_ids if e in self._row_of]
+        if rows and self._days:
+            last = len(self._days) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
+    def problems_of(self, shift_id: str, employee_id: str) -> Check:
+        return self._problems.get((shift_id, employee_id), Check())
 
     def _build_rows(self, roster: Roster) -> list[RowInfo]:
         rows = []
@@ -135,8 +150,12 @@ class RosterModel(QAbstractTableModel):
 
     def _reshape(self) -> None:
         self.beginResetModel()
-        self._rows = self._build_rows(self._roster)
+        self._set_rows(self._build_rows(self._roster))
         self.endResetModel()
+
+    def _set_rows(self, rows: list[RowInfo]) -> None:
+        self._rows = rows
+        self._row_of = {info.employee.id: n for n, info in enumerate(rows) if info.employee}
 
     # --- lookups the view and delegate use -------------------------------------------
 
@@ -144,10 +163,7 @@ class RosterModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, employee_id: str) -> int:
-        for n, info in enumerate(self._rows):
-            if info.employee is not None and info.employee.id == employee_id:
-                return n
-        return -1
+        return self._row_of.get(employee_id, -1)
 
     def index_of(self, employee_id: str, day: date) -> QModelIndex:
         row = self.row_of(employee_id)
@@ -179,7 +195,7 @@ class RosterModel(QAbstractTableModel):
             day,
             day == self._today,
             shifts,
-            tuple(self._roster.problems_of(s.id, emp) for s in shifts),
+            tuple(self.problems_of(s.id, emp) for s in shifts),
             self._roster.leave_on(emp, day),
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
@@ -23,6 +23,7 @@ from core.roster import (
     RosterChoices,
     RosterFilter,
     RosterShift,
+    find_problems,
     load_roster,
     range_for,
     roster_choices,
@@ -37,6 +38,10 @@ from desktop.schedule.model import RosterModel
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
+
+#: People checked for conflicts per turn of the event loop once the view is done.
+CHECK_SLICE = 60
+NAME_PAUSE_MS = 150
 
 
 class SchedulePage(QWidget):
@@ -56,6 +61,12 @@ class SchedulePage(QWidget):
         self.anchor = date.today()
         self.span = "week"
         self._choices = RosterChoices((), (), ())
+        self._unchecked: list[str] = []
+        # Owned by the page, so no slice runs after the page (or its store) is gone.
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._check_more)
         self.bar = ScheduleToolbar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,11 +93,18 @@ class SchedulePage(QWidget):
         self.bar.site_box.currentIndexChanged.connect(self._site_changed)
         self.bar.department_box.currentIndexChanged.connect(self.reload)
         self.bar.location_box.currentIndexChanged.connect(self.reload)
-        self.bar.name_edit.textChanged.connect(self.reload)
+        # Typing a name reloads once the typing pauses, not on every key.
+        self._name_pause = QTimer(self)
+        self._name_pause.setSingleShot(True)
+        self._name_pause.setInterval(NAME_PAUSE_MS)
+        self._name_pause.timeout.connect(self.reload)
+        self.bar.name_edit.textChanged.connect(self._name_pause.start)
         self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
         self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
         self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)
         self.view.verticalHeader().sectionClicked.connect(self._header_clicked)
+        self.view.department_activated.connect(self.toggle_department)
+        self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
         self.view.new_requested.connect(self.open_new_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.controller.delete)
@@ -153,7 +171,7 @@ class SchedulePage(QWidget):
     def reload(self) -> None:
         first, last = self.range
         with self.context.store.session() as session:
-            roster = load_roster(session, first, last, self.filter)
+            roster = load_roster(session, first, last, self.filter, problems=False)
         self.model.set_roster(roster)
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
         self.view.empty_text = (
@@ -166,6 +184,49 @@ class SchedulePage(QWidget):
         self.view.fit_columns()
         self.view.forget_missing_selection()
         self.bar.show_range(first, last, self.span)
+        self._unchecked = [e.id for d in roster.departments for e in d.employees]
+        self.check_visible()
+        self._more.start()
+
+    # --- conflicts, checked where the supervisor looks first ---------------------------
+
+    @property
+    def problems_pending(self) -> bool:
+        """Some people's shifts are not checked yet (they are out of view)."""
+        return bool(self._unchecked)
+
+    def check_visible(self) -> None:
+        """Check the people in view now, so what is on screen is always complete."""
+        if not self._unchecked:
+            return
+        view = self.view
+        top = view.rowAt(0)
+        bottom = view.rowAt(view.viewport().height() - 1)
+        if top < 0:
+            return
+        bottom = bottom if bottom >= 0 else self.model.rowCount() - 1
+        shown = {
+            info.employee.id
+            for info in (self.model.row_info(r) for r in range(top, bottom + 1))
+            if info.employee is not None
+        }
+        self._check([e for e in self._unchecked if e in shown])
+
+    def _check_more(self) -> None:
+        """The rest, a slice per turn of the event loop (a reload starts over)."""
+        if self._unchecked:
+            self._check(self._unchecked[:CHECK_SLICE])
+        if self._unchecked:
+            self._more.start()
+
+    def _check(self, employee_ids: list[str]) -> None:
+        if not employee_ids:
+            return
+        with self.context.store.session() as session:
+            found = find_problems(session, self.model.roster, employee_ids)
+        done = set(employee_ids)
+        self._unchecked = [e for e in self._unchecked if e not in done]
+        self.model.add_problems(found, employee_ids)
 
     def _fit_rows(self) -> None:
         header = self.view.verticalHeader()
@@ -200,8 +261,13 @@ class SchedulePage(QWidget):
     def _header_clicked(self, row: int) -> None:
         info = self.model.row_info(row)
         if info.employee is None:
-            self.model.toggle_department(info.department.id)
-            self._fit_rows()
+            self.toggle_department(info.department.id)
+
+    def toggle_department(self, department_id: str | None) -> None:
+        """Collapse or expand a team; people who come into view get checked."""
+        self.model.toggle_department(department_id)
+        self._fit_rows()
+        self.check_visible()
 
     def _selection_changed(self, count: int) -> None:
         self.status_message.emit(

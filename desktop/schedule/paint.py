@@ -124,10 +124,13 @@ def paint_shift(
         painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 3, 3)
 
     badge = _badge_color(check)
+    two_lines = rect.height() >= 30
     text = QRect(rect.left() + 9, rect.top() + 2, rect.width() - 12, rect.height() - 4)
+    badge_room = 14 if badge is not None else 0
     if badge is not None:
-        text.setRight(text.right() - 14)
-        _paint_badge(painter, QPoint(rect.right() - 9, rect.top() + 9), badge, base)
+        # On the location line when there are two, so the time range keeps its width.
+        y = rect.bottom() - 9 if two_lines else rect.top() + 9
+        _paint_badge(painter, QPoint(rect.right() - 9, y), badge, base)
     if not shift.start_time:  # a swatch (the legend): marks only, no words
         painter.restore()
         return
@@ -135,18 +138,18 @@ def paint_shift(
     place = shift.location or ("Team shift" if shift.department_ids else "")
     if more:
         place = f"{place}  +{more} more" if place else f"+{more} more"
-    time_font = font(base, 12, bold=True, strike=shift.cancelled)
     painter.setPen(ink)
-    painter.setFont(time_font)
-    if rect.height() >= 30:
-        line = QRect(text.left(), text.top(), text.width(), text.height() // 2)
-        _draw_elided(painter, line, time_text)
+    painter.setFont(font(base, 12, bold=True, strike=shift.cancelled))
+    if two_lines:
+        half = text.height() // 2
+        _draw_elided(painter, QRect(text.left(), text.top(), text.width(), half), time_text)
         painter.setFont(font(base, 11, strike=shift.cancelled))
         painter.setPen(CANCELLED_TEXT if shift.cancelled else MUTED)
-        line = QRect(text.left(), text.top() + text.height() // 2, text.width(), text.height() // 2)
+        line = QRect(text.left(), text.top() + half, text.width() - badge_room, half)
         _draw_elided(painter, line, place)
     else:
-        _draw_elided(painter, text, f"{time_text}  {place}".rstrip())
+        line = text.adjusted(0, 0, -badge_room, 0)
+        _draw_elided(painter, line, f"{time_text}  {place}".rstrip())
     painter.restore()
 
 

@@ -75,10 +75,15 @@ class ScheduleToolbar(QFrame):
         self.name_edit.setMinimumWidth(170)
         self.new_button = self._button("New shift", "add", "Add a shift", "Ctrl+N")
         self.copy_button = self._button(
-            "Copy last week", "copy-week", "Copy the previous week's shifts into this week"
+            "Copy last week",
+            "copy-week",
+            "Copy the previous week's shifts (the whole site, filters aside) into this week",
         )
         self.publish_button = self._button(
-            "Publish", "publish", "Publish every shift shown in this range", "Ctrl+P"
+            "Publish",
+            "publish",
+            "Publish every unpublished shift of the site in this range, filters aside",
+            "Ctrl+P",
         )
         for widget in (self.new_button, self.copy_button, self.publish_button):
             row.addWidget(widget)

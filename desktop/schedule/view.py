@@ -94,6 +94,8 @@ class RosterView(QTableView):
     #: Double-click on a shift: shift id, employee id of the row.
     edit_requested = Signal(str, str)
     delete_requested = Signal(list)
+    #: Double-click on a department band: its id (None for "no department").
+    department_activated = Signal(object)
     #: Right-click: shift id ("" on an empty cell), employee id, day, global position.
     menu_requested = Signal(str, str, object, QPoint)
     selection_changed = Signal(int)
@@ -257,7 +259,7 @@ class RosterView(QTableView):
             return
         info = self.roster_model().row_info(index.row())
         if info.employee is None:
-            self.roster_model().toggle_department(info.department.id)
+            self.department_activated.emit(info.department.id)
         elif shift is not None:
             self.edit_requested.emit(shift.id, info.employee.id)
         else:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QMessageBox
 
 from core.store import Store
 from desktop.context import AppContext
@@ -88,3 +89,38 @@ def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org
     assert restored.bar.department_box.currentData() == org.kitchen_id
     assert restored.bar.name_edit.text() == "anna"
     assert restored.model.collapsed == {org.kitchen_id}
+
+
+def test_every_control_has_an_accessible_name_and_the_usual_shortcuts_exist(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    controls = window.findChildren(QAbstractButton) + window.findChildren(QComboBox)
+    controls += window.findChildren(QLineEdit)
+    unnamed = [
+        (type(c).__name__, type(c.parent()).__name__, c.objectName())
+        for c in controls
+        if c.isVisibleTo(window)
+        and c.isEnabled()
+        and not c.accessibleName()
+        and not (isinstance(c, QAbstractButton) and c.text())
+        and c.parent() is not None
+        and not isinstance(c.parent(), QComboBox | QLineEdit)
+    ]
+    assert unnamed == []
+    shortcuts = {
+        action.shortcut().toString()
+        for action in window.findChildren(QAction)
+        if not action.shortcut().isEmpty()
+    }
+    assert {
+        "Ctrl+Z",
+        "Ctrl+Shift+Z",
+        "Ctrl+O",
+        "Ctrl+1",
+        "Ctrl+T",
+        "Alt+Left",
+        "Alt+Right",
+        "Ctrl+N",
+        "Ctrl+P",
+    } <= shortcuts

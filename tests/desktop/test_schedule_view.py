@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
-from core.models import Shift
+from core.models import LeaveRequest, LeaveStatus, Shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, drop, hover
@@ -172,13 +172,14 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
     assert page.model.roster.cells == {}
 
 
-def test_navigation_and_filters_change_what_is_shown(page, store, org) -> None:
+def test_navigation_and_filters_change_what_is_shown(qtbot, page, store, org) -> None:
     page.bar.next_button.defaultAction().trigger()
     assert page.range == (MONDAY + timedelta(days=7), MONDAY + timedelta(days=13))
     page.bar.span_buttons.buttons()[2].click()
     assert page.model.columnCount() == 30
     assert page.bar.range_label.text() == "June 2026"
     page.bar.name_edit.setText("cole")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     assert [
         page.model.headerData(r, Qt.Orientation.Vertical) for r in range(page.model.rowCount())
     ] == [
@@ -236,9 +237,9 @@ def test_keyboard_selects_the_current_cell_and_enter_edits_it(qtbot, page, store
     assert edits == [(sid, org.anna)]
 
 
-def test_an_empty_result_says_why(page, org) -> None:
+def test_an_empty_result_says_why(qtbot, page, org) -> None:
     page.bar.name_edit.setText("nobody by this name")
-    assert page.model.rowCount() == 0
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert page.view.empty_text == "Nobody matches these filters."
 
 
@@ -261,3 +262,27 @@ def test_a_drag_resting_near_the_bottom_edge_scrolls_the_grid(qtbot, page, store
     page.view.dragMoveEvent(event)
     qtbot.waitUntil(lambda: bar.value() > 0)
     page.view.dragLeaveEvent(QDragLeaveEvent())
+
+
+def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, org) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.cara)  # first person row
+    last = add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)  # last person row
+    with store.session() as s:
+        for who in (org.cara, org.ben):
+            s.add(
+                LeaveRequest(
+                    company_id=org.company_id,
+                    employee_id=who,
+                    start_date=MONDAY,
+                    end_date=MONDAY,
+                    status=LeaveStatus.APPROVED,
+                )
+            )
+    page.resize(1400, 200)  # only the first rows are in view
+    page.reload()
+    assert page.view.rowAt(page.view.viewport().height() - 1) < page.model.row_of(org.ben)
+    assert page.model.problems_of(first, org.cara).conflicts  # in view: checked at once
+    assert page.problems_pending
+    qtbot.waitUntil(lambda: not page.problems_pending)
+    (conflict,) = page.model.problems_of(last, org.ben).conflicts
+    assert conflict.reason == "Ben Cole is on approved paid leave 01 Jun"

@@ -66,7 +66,8 @@ def test_main_window_renders_the_demo_roster_and_saves_a_screenshot(
     assert page.model.roster.shifts(mia, date(2026, 6, 20))[0].cancelled
     assert page.bar.range_label.text() == "15 Jun – 21 Jun 2026"
     wim = _person(page, "Wim Frank")
-    assert page.model.roster.problems_of(page.model.roster.shifts(wim, WEEK)[0].id, wim).conflicts
+    assert page.model.problems_of(page.model.roster.shifts(wim, WEEK)[0].id, wim).conflicts
+    qtbot.waitUntil(lambda: not page.problems_pending)
     path = _save(window, "screenshot.png")
     assert path.stat().st_size > 50_000
 
