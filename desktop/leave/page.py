@@ -145,6 +145,8 @@ class LeavePage(QWidget):
         self.approve_button = QPushButton("Approve", self.bar)
         self.reject_button = QPushButton("Reject", self.bar)
         self.cancel_button = QPushButton("Cancel request", self.bar)
+        self.new_button.setShortcut("Ctrl+N")
+        self.new_button.setToolTip("Ask for leave on someone's behalf (Ctrl+N)")
         self.approve_button.setToolTip("Approve the chosen request")
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(12, 8, 12, 8)

@@ -142,6 +142,8 @@ class TemplateEditor(QFrame):
         self.save_button = QPushButton("Save", self)
         self.save_button.setDefault(True)
         self.save_button.setAutoDefault(False)
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setToolTip("Save the template (Ctrl+S)")
         self.revert_button = QPushButton("Revert", self)
         self.delete_button = QPushButton("Delete", self)
         self.delete_button.setObjectName("DangerButton")

@@ -6,12 +6,19 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from core.store import Store
 from desktop.context import AppContext
+from desktop.leave.dialogs import LeaveRequestDialog
 from desktop.leave.page import LeavePage
 from desktop.mainwindow import MainWindow
 from desktop.templates.page import TemplatesPage
@@ -74,3 +81,50 @@ def test_leave_view_screenshot_shows_requests_and_a_decision(
     assert page.approve_button.isEnabled()
     assert page.model.rows[0].start_date >= date(2026, 6, 1)
     _save(window, "leave.png")
+
+
+def _unnamed(window: MainWindow) -> list[tuple[str, str, str]]:
+    """Shown controls a screen reader could not name (text on a button names it; an
+    edit inside a combo or spin box is named by its owner)."""
+    controls = window.findChildren(QAbstractButton) + window.findChildren(QComboBox)
+    controls += window.findChildren(QLineEdit) + window.findChildren(QAbstractSpinBox)
+    return [
+        (type(c).__name__, type(c.parent()).__name__, c.objectName())
+        for c in controls
+        if c.isVisibleTo(window)
+        and c.isEnabled()
+        and not c.accessibleName()
+        and not (isinstance(c, QAbstractButton) and c.text())
+        and c.parent() is not None
+        and not isinstance(c.parent(), QComboBox | QLineEdit | QAbstractSpinBox)
+    ]
+
+
+def test_every_control_of_the_templates_and_leave_views_has_a_name(
+    qtbot: QtBot, themed, demo_store: Store, settings: QSettings
+) -> None:
+    window = _window(qtbot, demo_store, settings, "templates")
+    assert _unnamed(window) == []
+    window.show_view("leave")
+    assert _unnamed(window) == []
+
+
+def test_ctrl_n_starts_something_new_in_the_view_shown(
+    qtbot: QtBot, themed, demo_store: Store, settings: QSettings
+) -> None:
+    window = _window(qtbot, demo_store, settings, "templates")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    templates = window.pages["templates"]
+    assert isinstance(templates, TemplatesPage)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    # A button's shortcut animates a click, which lands a moment later.
+    qtbot.waitUntil(lambda: templates.editor.heading.text() == "New template")
+    window.show_view("leave")
+    leave = window.pages["leave"]
+    assert isinstance(leave, LeavePage)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: leave.findChild(LeaveRequestDialog) is not None)
+    dialog = leave.findChild(LeaveRequestDialog)
+    assert dialog.isVisible()
+    dialog.reject()
