@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,7 +42,6 @@ _RELOAD_ON = frozenset({"templates", "employees", "departments"})
 
 class TemplatesPage(QWidget):
     title = "Templates"
-    status_message = Signal(str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

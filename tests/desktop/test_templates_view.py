@@ -191,6 +191,10 @@ def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
     _choose(templates, [org.anna, org.ben], MONDAY, MONDAY + timedelta(days=6))
     with qtbot.waitSignal(panel.previewed):
         panel.preview_button.click()
+        # The dry run is on a worker; until its answer is delivered the panel says so.
+        assert panel.busy.isVisible()
+        assert not panel.preview_button.isEnabled()
+    assert not panel.busy.isVisible()
     assert panel.model.rowCount() == 14
     assert "14 shifts</b>: 13 ready" in panel.summary.text()
     assert "1 clash" in panel.summary.text()
@@ -285,3 +289,26 @@ def test_edits_left_unsaved_are_kept_while_another_template_is_shown(
     templates.select(late)
     templates.select(early)
     assert templates.editor.end.text() == "14:00"
+
+
+def test_a_whole_department_gets_one_shift_per_date(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    tid = _template(store, org)
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    panel.departments.set_chosen([org.floor_id])
+    _choose(templates, [], MONDAY, MONDAY + timedelta(days=1))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview()
+    assert [panel.model.data(panel.model.index(r, 2)) for r in range(2)] == [
+        "Floor (whole department)"
+    ] * 2
+    with qtbot.waitSignal(panel.applied):
+        panel.commit()
+    with store.session() as s:
+        shifts = s.scalars(select(Shift).where(~Shift.deleted)).all()
+        assert [(x.assigned_department_ids, x.employee_ids) for x in shifts] == [
+            ([org.floor_id], [])
+        ] * 2
