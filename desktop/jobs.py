@@ -4,6 +4,9 @@ A :class:`StoreJob` runs one function in its own session on a pool thread (a
 session never crosses threads) and hands the value back by signal, which Qt
 delivers on the UI thread. Only core's own errors are passed back as failures;
 anything else is a bug and is left to surface.
+
+The signals belong to the widget that asked: if it is gone when the work ends,
+nothing is delivered to it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 from sqlalchemy.orm import Session
 
 from core.errors import ShiftDeskError
@@ -26,36 +29,43 @@ class JobSignals(QObject):
 
 
 class StoreJob(QRunnable):
-    def __init__(self, store: Store, work: Callable[[Session], Any]) -> None:
+    def __init__(self, store: Store, work: Callable[[Session], Any], owner: QObject) -> None:
         super().__init__()
         self.store = store
         self.work = work
-        self.signals = JobSignals()
+        self.signals = JobSignals(owner)
 
     def run(self) -> None:
         try:
             with self.store.session() as session:
                 value = self.work(session)
         except ShiftDeskError as error:
-            self.signals.failed.emit(error)
+            self._report(self.signals.failed, error)
             return
-        self.signals.finished.emit(value)
+        self._report(self.signals.finished, value)
+
+    @staticmethod
+    def _report(signal: SignalInstance, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the owner was deleted meanwhile: nobody waits for this
+            return
 
 
 def start_job(
     store: Store,
     work: Callable[[Session], Any],
+    owner: QObject,
     finished: Callable[[Any], None],
     failed: Callable[[ShiftDeskError], None],
-) -> StoreJob:
+) -> JobSignals:
     """Queue ``work`` on the shared pool; ``finished`` or ``failed`` is called on the
-    UI thread (connected before the job starts, so a quick one is not missed).
-
-    The caller keeps the job until it reports, so its signals outlive the thread.
-    """
-    job = StoreJob(store, work)
-    job.setAutoDelete(False)
-    job.signals.finished.connect(finished)
-    job.signals.failed.connect(failed)
+    UI thread (connected before the job starts, so a quick one is not missed)."""
+    job = StoreJob(store, work, owner)
+    signals = job.signals
+    signals.finished.connect(finished)
+    signals.failed.connect(failed)
+    signals.finished.connect(signals.deleteLater)
+    signals.failed.connect(signals.deleteLater)
     QThreadPool.globalInstance().start(job)
-    return job
+    return signals

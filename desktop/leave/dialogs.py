@@ -198,6 +198,9 @@ class ClashDialog(QDialog):
         self.shifts = QListWidget(self)
         self.shifts.setAccessibleName("Clashing shifts")
         self.shifts.addItems([f"✖ {c.reason}" for c in clashes])
+        self.shifts.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.shifts.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumWidth(520)
         self.shifts.setMaximumHeight(min(24 * count + 8, 220))
         self.unassign_button = QPushButton(f"Approve, take {first_name} off", self)
         self.unassign_button.setToolTip(

@@ -44,7 +44,7 @@ from core.templates import Application, OnConflict, ProposedShift, apply_templat
 from core.timeutil import week_start
 from desktop.context import AppContext
 from desktop.dates import to_date, to_qdate
-from desktop.jobs import StoreJob, start_job
+from desktop.jobs import start_job
 from desktop.templates.model import ExpansionModel, TemplateItem
 
 
@@ -132,7 +132,8 @@ class ApplyPanel(QFrame):
         self.context = context
         self.template: TemplateItem | None = None
         self.names: dict[str, str] = {}
-        self._job: StoreJob | None = None
+        #: Jobs under way; the panel is busy while any is.
+        self._running = 0
         self._generation = 0
         self.heading = QLabel("Apply", self)
         self.heading.setObjectName("PanelTitle")
@@ -288,22 +289,24 @@ class ApplyPanel(QFrame):
         self.model.clear()
         self._set_error("")
         self._busy(True, f"Checking {self.template.name if self.template else ''}…")
-        self._job = start_job(
+        self._running += 1
+        start_job(
             self.context.store,
             partial(dry_run, applications=apps, first=first, last=last),
+            self,
             partial(self._previewed, generation),
             partial(self._failed, generation),
         )
 
     def _previewed(self, generation: int, shifts: tuple[ProposedShift, ...]) -> None:
-        self._busy(False)
+        self._job_done()
         if generation == self._generation:
             self.model.set_expansion(shifts, self.names)
             self._show_summary()
         self.previewed.emit()
 
     def _failed(self, generation: int, error: ShiftDeskError) -> None:
-        self._busy(False)
+        self._job_done()
         if generation == self._generation:
             problem = error.problem if isinstance(error, ValidationError) else str(error)
             self._set_error(problem[0].upper() + problem[1:] + ".")
@@ -319,7 +322,8 @@ class ApplyPanel(QFrame):
         first, last = self.range
         name = self.template.name if self.template else ""
         self._busy(True, f"Writing the shifts of {name}…")
-        self._job = start_job(
+        self._running += 1
+        start_job(
             self.context.store,
             partial(
                 apply_templates,
@@ -328,12 +332,13 @@ class ApplyPanel(QFrame):
                 last=last,
                 on_conflict=self.on_conflict,
             ),
+            self,
             partial(self._committed, self.context.store, name),
             partial(self._failed, self._generation),
         )
 
     def _committed(self, store: object, name: str, result: OpResult) -> None:
-        self._busy(False)
+        self._job_done()
         if store is not self.context.store:  # another database was opened meanwhile
             self.applied.emit(result)
             return
@@ -368,6 +373,10 @@ class ApplyPanel(QFrame):
 
     # --- showing -------------------------------------------------------------------------------
 
+    def _job_done(self) -> None:
+        self._running -= 1
+        self._busy(self._running > 0)
+
     def _busy(self, on: bool, text: str = "") -> None:
         self.busy.setVisible(on)
         for widget in (
@@ -379,10 +388,10 @@ class ApplyPanel(QFrame):
             self.last,
         ):
             widget.setEnabled(not on)
-        if on:
-            self.summary.setText(text)
-        else:
+        if not on:
             self._show_summary()
+        elif text:
+            self.summary.setText(text)
 
     def _set_error(self, text: str) -> None:
         self.input_error.setText(text)
@@ -393,7 +402,7 @@ class ApplyPanel(QFrame):
         can_preview = not self.ready_hint and bool(
             self.employees.chosen() or self.departments.chosen()
         )
-        self.preview_button.setEnabled(can_preview and not self.busy.isVisible())
+        self.preview_button.setEnabled(can_preview and not self._running)
         if not shifts:
             self.apply_button.setEnabled(False)
             self.apply_button.setText("Apply")
@@ -423,4 +432,4 @@ class ApplyPanel(QFrame):
             self.apply_button.setText(f"Apply {ready:,} shifts, leave out {clashing:,}")
         else:
             self.apply_button.setText(f"Apply {_plural(ready, 'shift')}")
-        self.apply_button.setEnabled(ready > 0 and not self.busy.isVisible())
+        self.apply_button.setEnabled(ready > 0 and not self._running)
