@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.cli.leave import actor
 from core.employees import EmployeeRow, list_employees
 from core.errors import ValidationError
+from core.identity import current_user
 from core.leave import (
     LEAVE_TRANSITIONS,
     LeaveRow,
@@ -307,14 +307,14 @@ class LeavePage(QWidget):
         with self.context.store.session() as session:
             clashes = approval_conflicts(session, row.id)
         if not clashes:
-            self._run("Approve", row, partial(approve_leave, leave_id=row.id, actor=actor()))
+            self._run("Approve", row, partial(approve_leave, leave_id=row.id, actor=current_user()))
             return None
         dialog = ClashDialog(row.employee, clashes, self)
         dialog.chosen.connect(
             lambda choice: self._run(
                 "Approve",
                 row,
-                partial(approve_leave, leave_id=row.id, actor=actor(), on_clash=choice),
+                partial(approve_leave, leave_id=row.id, actor=current_user(), on_clash=choice),
             )
         )
         dialog.open()
@@ -323,12 +323,12 @@ class LeavePage(QWidget):
     def reject(self) -> None:
         row = self.selected
         if row is not None:
-            self._run("Reject", row, partial(reject_leave, leave_id=row.id, actor=actor()))
+            self._run("Reject", row, partial(reject_leave, leave_id=row.id, actor=current_user()))
 
     def cancel(self) -> None:
         row = self.selected
         if row is not None:
-            self._run("Cancel", row, partial(cancel_leave, leave_id=row.id, actor=actor()))
+            self._run("Cancel", row, partial(cancel_leave, leave_id=row.id, actor=current_user()))
 
     def open_request_dialog(self) -> LeaveRequestDialog:
         dialog = LeaveRequestDialog(self.employees, date.today() + timedelta(days=1), self)
