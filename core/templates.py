@@ -373,3 +373,8 @@ def apply_template(
     """Apply one template (see :func:`apply_templates`)."""
     app = Application(template_id, tuple(employee_ids), tuple(department_ids))
     return apply_templates(session, [app], first, last, on_conflict=on_conflict)
+
+
+def site_zones(session: Session) -> dict[str, str]:
+    """Each site's time zone by id: the zone its templates' rules are read in."""
+    return dict(session.execute(select(Site.id, Site.timezone).order_by(Site.name)).all())

@@ -72,6 +72,11 @@ class AppContext(QObject):
         """Run one operation in its own session; an applied one becomes an undo step."""
         with self.store.session() as session:
             result = operation(session)
+        return self.record(text, result)
+
+    def record(self, text: str, result: OpResult) -> OpResult:
+        """Make an operation that already ran (on a worker thread, in its own
+        session) an undo step, as :meth:`run` does for one it runs itself."""
         if result.applied:
             self.undo_stack.push(OpCommand(self, text, result))
             self.data_changed.emit(result.changed)

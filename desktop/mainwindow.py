@@ -66,10 +66,10 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.sidebar.currentRowChanged.connect(lambda _row: self._update_title())
         context.store_changed.connect(self._store_changed)
-        # Bound methods, not lambdas: Qt drops them with the window, so a context that
-        # outlives it (and clears its undo stack on the way out) calls nothing dead.
-        context.data_changed.connect(self._data_changed)
-        context.undo_stack.cleanChanged.connect(self._clean_changed)
+        # Bound methods, not lambdas: Qt drops them with the window, so a context
+        # that outlives it (its undo stack emitting as it goes) calls nothing dead.
+        context.data_changed.connect(self._update_status)
+        context.undo_stack.cleanChanged.connect(self._update_status)
         self._restore()
         self._update_status()
 
@@ -148,13 +148,7 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
-    def _data_changed(self, _kinds: frozenset[str]) -> None:
-        self._update_status()
-
-    def _clean_changed(self, _clean: bool) -> None:
-        self._update_status()
-
-    def _update_status(self) -> None:
+    def _update_status(self, *_changed: object) -> None:
         path = self.context.store.path
         self.db_label.setText(f"Database: {path.name}")
         self.db_label.setToolTip(str(path))

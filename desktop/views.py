@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
+from desktop.leave.page import LeavePage
 from desktop.payroll.page import PayrollPage
 from desktop.schedule.page import SchedulePage
+from desktop.templates.page import TemplatesPage
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class ViewSpec:
 
 VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("templates", "Templates", "templates", TemplatesPage),
+    ViewSpec("leave", "Leave", "leave", LeavePage),
     ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
     ViewSpec("payroll", "Payroll", "payroll", PayrollPage),
 )

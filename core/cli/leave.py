@@ -6,7 +6,6 @@ The person deciding is the operating-system user running the command.
 from __future__ import annotations
 
 import argparse
-import getpass
 from typing import Any
 
 from core.cli.common import (
@@ -20,6 +19,7 @@ from core.cli.common import (
 )
 from core.cli.shifts import print_warnings
 from core.employees import get_employee
+from core.identity import current_user
 from core.leave import (
     ClashChoice,
     approve_leave,
@@ -30,13 +30,6 @@ from core.leave import (
 )
 from core.models import LeaveStatus, LeaveType
 from core.timeutil import parse_date
-
-
-def actor() -> str:
-    try:
-        return getpass.getuser()
-    except OSError:  # no user name in the environment or the password database
-        return "unknown user"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -88,7 +81,7 @@ def _request(args: argparse.Namespace) -> int:
 
 def _approve(args: argparse.Namespace) -> int:
     with session(args) as s:
-        result = approve_leave(s, args.id, actor=actor(), on_clash=args.on_clash)
+        result = approve_leave(s, args.id, actor=current_user(), on_clash=args.on_clash)
     if result.conflicts:
         shifts = "; ".join(c.reason for c in result.conflicts)
         fail(
@@ -108,14 +101,14 @@ def _approve(args: argparse.Namespace) -> int:
 
 def _reject(args: argparse.Namespace) -> int:
     with session(args) as s:
-        reject_leave(s, args.id, actor=actor())
+        reject_leave(s, args.id, actor=current_user())
     print(f"rejected leave {args.id}")
     return 0
 
 
 def _cancel(args: argparse.Namespace) -> int:
     with session(args) as s:
-        cancel_leave(s, args.id, actor=actor())
+        cancel_leave(s, args.id, actor=current_user())
     print(f"cancelled leave {args.id}")
     return 0
 

@@ -8,7 +8,6 @@ written, and core's own refusal (a ``ValidationError``) lands under its field to
 
 from __future__ import annotations
 
-import getpass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.attendance import DayRecord, correct_day
 from core.errors import NotFound, ValidationError
+from core.identity import current_user
 from core.timeutil import local_instant, parse_hhmm, to_local, zone
 from desktop.attendance.model import clock
 from desktop.context import AppContext
@@ -38,14 +38,6 @@ FIELDS = {
     "reason": "reason",
     "author": "author",
 }
-
-
-def current_user() -> str:
-    """Who signs corrections and approvals: the account the app runs under."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in this environment
-        return "supervisor"
 
 
 def _hhmm(instant: datetime | None, day: DayRecord) -> str:

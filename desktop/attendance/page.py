@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 from core.attendance import approve_days, attendance
 from core.employees import EmployeeRow, list_employees
 from core.errors import ValidationError
+from core.identity import current_user
 from desktop.attendance.delegate import ChipDelegate
-from desktop.attendance.dialog import CorrectionDialog, current_user
+from desktop.attendance.dialog import CorrectionDialog
 from desktop.attendance.flags import FlagLegend
 from desktop.attendance.model import FLAGS, STATUS, DayModel, Snapshot, TotalsModel, has_problem
 from desktop.context import AppContext

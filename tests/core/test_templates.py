@@ -20,6 +20,7 @@ from core.templates import (
     expand_template,
     expand_templates,
     live_templates,
+    site_zones,
 )
 from tests.conftest import MONDAY, Org
 
@@ -371,3 +372,9 @@ def test_undo_removes_the_whole_application_in_one_step_and_redo_restores_it(
     with store.session() as s:
         redo.undo(s)
     assert len(_live_shifts(store)) == 41
+
+
+def test_site_zones_name_each_sites_zone(store: Store) -> None:
+    org = Org(store, tz="America/New_York")
+    with store.session() as s:
+        assert site_zones(s) == {org.site_id: "America/New_York"}

@@ -1,0 +1,1 @@
+"""The Leave view: requests, and deciding on them."""

@@ -1,0 +1,1 @@
+"""The Templates view: keep shift templates and apply them to people."""
