@@ -162,6 +162,8 @@ def _read(source: str | Path) -> str:
             return path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as exc:
             raise ValidationError("file", f"{path} does not exist") from exc
+        except IsADirectoryError as exc:
+            raise ValidationError("file", f"{path} is a folder, not a CSV file") from exc
         except UnicodeDecodeError as exc:
             raise ValidationError("file", f"{path} is not UTF-8 text") from exc
     return source

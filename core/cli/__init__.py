@@ -79,3 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return common.EXIT_ERROR
+    except OSError as exc:
+        # A file named on the command line that cannot be read or written (a folder,
+        # no permission, a full disk): the system's own words, on one line.
+        common.fail(common.os_error(exc))
+        return common.EXIT_ERROR

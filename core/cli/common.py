@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.errors import StoreError, StoreMissing
 from core.store import Store, default_path, open_store
 
 EXIT_ERROR = 1
@@ -58,7 +59,14 @@ def group(subparsers: Any, name: str, help: str) -> Any:
 
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[Store]:
-    store = open_store(args.db if args.db is not None else default_path())
+    """The existing store ``--db`` names; only ``setup`` and ``demo`` create one."""
+    try:
+        store = open_store(args.db if args.db is not None else default_path(), create=False)
+    except StoreMissing as exc:
+        raise StoreError(
+            f"{exc}; `shiftdesk demo --db {exc.path}` or `shiftdesk setup --db {exc.path}`"
+            " creates one"
+        ) from exc
     try:
         yield store
     finally:
@@ -107,3 +115,11 @@ def _cell(value: Any) -> str:
 
 def fail(message: str) -> None:
     print(f"shiftdesk: {message}", file=sys.stderr)
+
+
+def os_error(exc: OSError) -> str:
+    """``PATH: reason`` for a failed file operation, as ``cp`` or ``ls`` would say it."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    return f"{exc.filename}: {reason[:1].lower()}{reason[1:]}"

@@ -55,3 +55,10 @@ def test_import_without_a_file_is_a_usage_error(store: Store) -> None:
     with pytest.raises(SystemExit) as info:
         main(["employees", "import", "--db", str(store.path)])
     assert info.value.code == 2
+
+
+def test_import_of_a_folder_is_one_line(store: Store, org: Org, tmp_path: Path, capsys) -> None:
+    assert main(["employees", "import", str(tmp_path), "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is a folder, not a CSV file" in err
