@@ -22,6 +22,7 @@ from core.cli import (
     demo,
     employees,
     leave,
+    organisation,
     payroll,
     shifts,
     store_cmds,
@@ -30,7 +31,17 @@ from core.cli import (
 from core.errors import ConflictError, ShiftDeskError
 
 #: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (store_cmds, demo, employees, shifts, templates, leave, attendance, payroll)
+CORE_COMMANDS = (
+    store_cmds,
+    demo,
+    organisation,
+    employees,
+    shifts,
+    templates,
+    leave,
+    attendance,
+    payroll,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

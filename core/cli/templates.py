@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from core import recurrence
 from core.cli.common import command, group, print_json, print_table, session
 from core.employees import get_employee
-from core.errors import ConflictError, ValidationError
-from core.models import Department, Employee, Site
+from core.errors import ConflictError
+from core.models import Department, Employee
+from core.organisation import resolve_site
 from core.templates import (
     Expansion,
     OnConflict,
@@ -54,19 +55,10 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _only_site(s: Session) -> str:
-    sites = list(s.scalars(select(Site.id)))
-    if len(sites) == 1:
-        return sites[0]
-    if not sites:
-        raise ValidationError("site", "the store has no site yet")
-    raise ValidationError("site", f"the store has {len(sites)} sites; choose one with --site")
-
-
 def _add(args: argparse.Namespace) -> int:
     with session(args) as s:
         draft = TemplateDraft(
-            site_id=args.site or _only_site(s),
+            site_id=resolve_site(s, args.site).id,
             name=args.name,
             start_time=args.start,
             end_time=args.end,
