@@ -13,7 +13,7 @@ from core.cli.common import command, group, print_json, print_table, session
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.models import Department, Employee
-from core.organisation import resolve_site
+from core.organisation import get_department, resolve_site
 from core.templates import (
     Expansion,
     OnConflict,
@@ -65,7 +65,7 @@ def _add(args: argparse.Namespace) -> int:
             rrule=args.rrule,
             dtstart=parse_date(args.dtstart, "dtstart"),
             description=args.description,
-            department_id=args.department,
+            department_id=get_department(s, args.department).id if args.department else None,
             location=args.location,
         )
         result = create_template(s, draft)
@@ -132,7 +132,8 @@ def _expand(args: argparse.Namespace) -> int:
     last = parse_date(args.to, "to")
     with session(args) as s:
         people = [get_employee(s, ref).id for ref in args.employee]
-        expansion = expand_template(s, args.id, first, last, people, args.department)
+        teams = [get_department(s, ref).id for ref in args.department]
+        expansion = expand_template(s, args.id, first, last, people, teams)
         if not args.commit:
             if args.json:
                 print_json(
@@ -184,7 +185,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--rrule", required=True, help="RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO")
     add.add_argument("--dtstart", required=True, metavar="DATE", help="first day the rule runs")
-    add.add_argument("--department", metavar="ID")
+    add.add_argument("--department", metavar="ID", help="id or name")
     add.add_argument("--location", default="")
     add.add_argument("--description", default="")
     add.add_argument("--site", metavar="ID", help="needed when the store has several sites")
@@ -212,7 +213,9 @@ def register(subparsers: Any) -> None:
     expand.add_argument(
         "--employee", action="append", default=[], metavar="ID", help="id or payroll code"
     )
-    expand.add_argument("--department", action="append", default=[], metavar="ID")
+    expand.add_argument(
+        "--department", action="append", default=[], metavar="ID", help="id or name"
+    )
     expand.add_argument("--commit", action="store_true", help="write the shifts")
     expand.add_argument(
         "--on-conflict",
