@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.errors import StoreError, StoreMissing
+from core.errors import StoreError, StoreMissing, ValidationError
 from core.store import Store, default_path, open_store
+from core.timeutil import parse_date
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -78,6 +79,31 @@ def session(args: argparse.Namespace) -> Iterator[Session]:
     """One committed unit of work on the store that ``--db`` names."""
     with opened(args) as store, store.session() as s:
         yield s
+
+
+def date_range(first: str, last: str) -> tuple[date, date]:
+    """A ``--from``/``--to`` pair, both days included.
+
+    Every command with such a pair checks it here, so a range that ends before it
+    starts is refused the same way everywhere instead of quietly listing nothing.
+    """
+    start, end = parse_date(first, "--from"), parse_date(last, "--to")
+    _refuse_backwards(start, end)
+    return start, end
+
+
+def optional_range(first: str | None, last: str | None) -> tuple[date | None, date | None]:
+    """:func:`date_range` where either end may be left out (open-ended)."""
+    start = parse_date(first, "--from") if first is not None else None
+    end = parse_date(last, "--to") if last is not None else None
+    if start is not None and end is not None:
+        _refuse_backwards(start, end)
+    return start, end
+
+
+def _refuse_backwards(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError("--to", f"{end} is before --from {start}; the range would be empty")
 
 
 def _plain(value: Any) -> Any:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import recurrence
-from core.cli.common import command, group, print_json, print_table, session
+from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.models import Department, Employee
@@ -128,8 +128,7 @@ def _print_dry_run(expansion: Expansion, names: dict[str, str]) -> None:
 
 
 def _expand(args: argparse.Namespace) -> int:
-    first = parse_date(args.from_, "from")
-    last = parse_date(args.to, "to")
+    first, last = date_range(args.from_, args.to)
     with session(args) as s:
         people = [get_employee(s, ref).id for ref in args.employee]
         teams = [get_department(s, ref).id for ref in args.department]
