@@ -265,3 +265,11 @@ def test_add_takes_a_department_by_name(
     assert main(["templates", "list", "--json", *_db(store)]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["templates"]}
     assert rows[late]["department_id"] == org.kitchen_id
+
+
+def test_preview_refuses_an_unknown_zone_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["templates", "preview", "--rrule", "FREQ=DAILY", "--dtstart", "2026-01-01"]
+    assert main([*argv, "--timezone", "Mars/Olympus"]) == 1
+    assert capsys.readouterr().err == (
+        "shiftdesk: timezone: 'Mars/Olympus' is not an IANA time zone\n"
+    )
