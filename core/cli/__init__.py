@@ -45,7 +45,7 @@ CORE_COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = common.Parser(
         prog="shiftdesk",
         description="Shift scheduling, leave, attendance and payroll. "
         "With no command, opens the desktop app.",
@@ -73,9 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _open_app(args)
         handler = getattr(args, "handler", None)
-        if handler is None:  # a group named without its subcommand
-            parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
-            return 2
+        if handler is None:  # a plugin's group, made without common.group, named alone
+            parser.error(f"{args.command} needs a subcommand; see `shiftdesk {args.command} -h`")
         return int(handler(args) or 0)
     except ConflictError as exc:
         common.fail(str(exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -54,8 +54,23 @@ def command(
 
 
 def group(subparsers: Any, name: str, help: str) -> Any:
+    """A command of subcommands; named alone, it is a usage error (exit 2)."""
     parser = subparsers.add_parser(name, help=help, description=help)
-    return parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND")
+    return parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
+
+
+class Parser(argparse.ArgumentParser):
+    """Refuses arguments it does not know itself, so a stray option is reported with
+    the usage of the command it was given to (argparse's default leaves it to the
+    top-level parser, which shows the usage of ``shiftdesk`` instead)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 @contextmanager

@@ -46,7 +46,7 @@ def _list(args: argparse.Namespace) -> int:
         employee_id = get_employee(s, args.employee).id if args.employee else None
         rows = list_leave(s, status=args.status, employee_id=employee_id, first=first, last=last)
     if args.json:
-        print_json({"leaverequests": rows})
+        print_json({"leave": rows})
         return 0
     print_table(
         ["id", "employee", "type", "from", "to", "hours", "status", "decided by", "reason"],
