@@ -71,9 +71,7 @@ def _damage(exc: BaseException) -> sqlite3.Error | None:
     error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
     if isinstance(error, sqlite3.IntegrityError | sqlite3.ProgrammingError):
         return None
-    if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
-        return error
-    return None
+    return error if isinstance(error, sqlite3.DatabaseError) else None
 
 
 def _inspect_file(path: Path) -> _FileFacts | None:

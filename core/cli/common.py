@@ -64,7 +64,7 @@ class Parser(argparse.ArgumentParser):
     the usage of the command it was given to (argparse's default leaves it to the
     top-level parser, which shows the usage of ``shiftdesk`` instead)."""
 
-    def parse_known_args(  # type: ignore[override]
+    def parse_known_args(
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         parsed, extras = super().parse_known_args(args, namespace)
