@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound, ValidationError
 from core.models import Department, Employee, Site, new_id
 from core.money import hours, money
+from core.organisation import resolve_site
 
 CSV_COLUMNS = (
     "first_name",
@@ -54,6 +55,8 @@ class EmployeeRow:
     hourly_rate: Decimal
     contract_hours: Decimal
     active: bool
+    department_id: str | None
+    email: str | None
 
 
 def get_employee(session: Session, ref: str) -> Employee:
@@ -90,6 +93,8 @@ def list_employees(session: Session, include_inactive: bool = False) -> list[Emp
             hourly_rate=money(emp.hourly_rate),
             contract_hours=hours(emp.contract_hours),
             active=emp.active,
+            department_id=emp.department_id,
+            email=emp.email,
         )
         for emp, dept in session.execute(query)
     ]
@@ -162,24 +167,11 @@ def _read(source: str | Path) -> str:
             return path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as exc:
             raise ValidationError("file", f"{path} does not exist") from exc
+        except IsADirectoryError as exc:
+            raise ValidationError("file", f"{path} is a folder, not a CSV file") from exc
         except UnicodeDecodeError as exc:
             raise ValidationError("file", f"{path} is not UTF-8 text") from exc
     return source
-
-
-def _import_site(session: Session, site_id: str | None) -> Site:
-    if site_id is not None:
-        site = session.get(Site, site_id)
-        if site is None:
-            raise ValidationError("site", f"no site with id {site_id}")
-        return site
-    sites = list(session.scalars(select(Site).limit(2)))
-    if len(sites) != 1:
-        raise ValidationError(
-            "site",
-            "the store has no site yet" if not sites else "the store has several sites; name one",
-        )
-    return sites[0]
 
 
 def import_employees_csv(
@@ -191,7 +183,7 @@ def import_employees_csv(
     updated ones keep their site. Raises one :class:`ValidationError` (field
     ``file``) listing every bad line, and then writes nothing.
     """
-    site = _import_site(session, site_id)
+    site = resolve_site(session, site_id)
     reader = csv.DictReader(io.StringIO(_read(source)))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

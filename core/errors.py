@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from core.results import Conflict
 
 
@@ -42,3 +44,11 @@ class NotFound(ShiftDeskError):
 
 class StoreError(ShiftDeskError):
     """The database file cannot be used; the file itself was left untouched."""
+
+
+class StoreMissing(StoreError):
+    """No store at the path, and the caller did not ask for one to be created."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no ShiftDesk database at {path}")
+        self.path = path

@@ -244,7 +244,8 @@ def _request_state(
     if other is not None:
         raise ValidationError(
             "start_date",
-            f"{employee.name} already has a {other.status} {other.leave_type} leave request"
+            f"{employee.name} already has {'an' if other.status[0] in 'aeiou' else 'a'}"
+            f" {other.status} {other.leave_type} leave request"
             f" for {span(other)}",
         )
     return state

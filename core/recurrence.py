@@ -144,6 +144,7 @@ def parse(text: str, dtstart: date, tz: str = "UTC") -> Recurrence:
         raise _fail("the rule is empty; give at least FREQ, for example FREQ=WEEKLY;BYDAY=MO")
     if isinstance(dtstart, datetime):
         dtstart = dtstart.date()
+    zone(tz)  # a bad zone is wrong whether or not this rule has a UTC UNTIL to read in it
     return _parse(text.strip(), dtstart, tz)
 
 

@@ -2,7 +2,12 @@
 
 A file that is not a ShiftDesk database, is corrupt, or was written by a newer
 version raises :class:`StoreError` with one clear sentence and is not modified.
-An older file is copied aside before it is migrated.
+An older file is copied aside before it is migrated. Damage found later, while a
+session reads a page SQLite cannot make sense of, is a :class:`StoreError` too, so
+no caller ever has to know SQLite's or SQLAlchemy's exceptions.
+
+Only a caller that means to create a store passes ``create=True``: a mistyped path
+must not quietly become an empty database (and a tree of new folders).
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import tracking
-from core.errors import StoreError
+from core.errors import StoreError, StoreMissing
 
 #: SQLite's ``PRAGMA application_id`` marks a file as ours ("SHDK").
 APPLICATION_ID = 0x5348444B
@@ -58,8 +64,20 @@ class _FileFacts:
     tables: frozenset[str]
 
 
+def _damage(exc: BaseException) -> sqlite3.Error | None:
+    """The SQLite error behind ``exc`` when it says the file cannot be used (damaged,
+    not a database, unreadable, locked); None for errors of the program itself, such
+    as a broken constraint, which must not pass for a bad file."""
+    error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+    if isinstance(error, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+        return None
+    return error if isinstance(error, sqlite3.DatabaseError) else None
+
+
 def _inspect_file(path: Path) -> _FileFacts | None:
     """What an existing file holds, read through a read-only connection; None if empty."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a ShiftDesk database")
     if not path.exists() or path.stat().st_size == 0:
         return None
     with path.open("rb") as fh:
@@ -118,47 +136,78 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        with self.sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        A page that turns out damaged while the work reads it raises :class:`StoreError`.
+        """
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except sa_exc.DBAPIError as exc:
+            error = _damage(exc)
+            if error is None:
+                raise
+            raise StoreError(f"{self.path} cannot be used: {error}") from exc
 
     def backup(self, target: Path) -> None:
         """Online copy through SQLite's backup API: consistent while the app writes."""
         target = Path(target)
         if target.exists():
             raise StoreError(f"{target} exists already; choose a new file name")
-        src = sqlite3.connect(self.path)
+        if not target.parent.is_dir():
+            raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
         try:
-            dst = sqlite3.connect(target)
+            src = sqlite3.connect(self.path)
             try:
-                src.backup(dst)
+                dst = sqlite3.connect(target)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
             finally:
-                dst.close()
-        finally:
-            src.close()
+                src.close()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot back up {self.path} to {target}: {exc}") from exc
 
     def integrity_problems(self) -> list[str]:
-        """SQLite's own integrity and foreign-key checks; empty when all is well."""
-        with self.engine.connect() as conn:
-            problems = [
-                row[0]
-                for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
-                if row[0] != "ok"
-            ]
-            problems += [
-                f"{row[0]} row {row[1]} points to a missing {row[2]} row"
-                for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            ]
+        """SQLite's own integrity and foreign-key checks; empty when all is well.
+
+        Damage bad enough that SQLite cannot even finish its check is itself the
+        finding, so it is returned as a problem rather than raised.
+        """
+        try:
+            with self.engine.connect() as conn:
+                problems = [
+                    row[0]
+                    for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+                    if row[0] != "ok"
+                ]
+                problems += [
+                    f"{row[0]} row {row[1]} points to a missing {row[2]} row"
+                    for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                ]
+        except sa_exc.DBAPIError as exc:
+            error = _damage(exc)
+            if error is None:
+                raise
+            return [f"the check could not finish: {error}"]
         return problems
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_store(path: Path | str | None = None) -> Store:
-    """Open (creating or migrating as needed) the store at ``path``."""
+def open_store(path: Path | str | None = None, *, create: bool = True) -> Store:
+    """Open (migrating as needed) the store at ``path``.
+
+    With ``create`` (the desktop's File > New and first run, ``setup``, ``demo``) a
+    missing or empty file becomes a new store, folders included; without it such a
+    path raises :class:`StoreMissing` and nothing is created.
+    """
     path = Path(path).expanduser() if path is not None else default_path()
     facts = _inspect_file(path)
+    if facts is None and not create:
+        raise StoreMissing(path)
     _check_compatible(path, facts)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
@@ -176,7 +225,10 @@ def open_store(path: Path | str | None = None) -> Store:
                 config = _alembic_config()
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - raced by a damaged file
+    except (sqlite3.DatabaseError, sa_exc.DBAPIError) as exc:
         engine.dispose()
-        raise StoreError(f"{path} cannot be opened: {exc}") from exc
+        error = _damage(exc)
+        if error is None:
+            raise
+        raise StoreError(f"{path} cannot be opened: {error}") from exc
     return Store(path, engine)

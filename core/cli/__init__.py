@@ -22,6 +22,7 @@ from core.cli import (
     demo,
     employees,
     leave,
+    organisation,
     payroll,
     shifts,
     store_cmds,
@@ -30,11 +31,21 @@ from core.cli import (
 from core.errors import ConflictError, ShiftDeskError
 
 #: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (store_cmds, demo, employees, shifts, templates, leave, attendance, payroll)
+CORE_COMMANDS = (
+    store_cmds,
+    demo,
+    organisation,
+    employees,
+    shifts,
+    templates,
+    leave,
+    attendance,
+    payroll,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = common.Parser(
         prog="shiftdesk",
         description="Shift scheduling, leave, attendance and payroll. "
         "With no command, opens the desktop app.",
@@ -62,9 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _open_app(args)
         handler = getattr(args, "handler", None)
-        if handler is None:  # a group named without its subcommand
-            parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
-            return 2
+        if handler is None:  # a plugin's group, made without common.group, named alone
+            parser.error(f"{args.command} needs a subcommand; see `shiftdesk {args.command} -h`")
         return int(handler(args) or 0)
     except ConflictError as exc:
         common.fail(str(exc))
@@ -78,4 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`shiftdesk shifts list | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return common.EXIT_ERROR
+    except OSError as exc:
+        # A file named on the command line that cannot be read or written (a folder,
+        # no permission, a full disk): the system's own words, on one line.
+        common.fail(common.os_error(exc))
         return common.EXIT_ERROR

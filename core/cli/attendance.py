@@ -15,7 +15,7 @@ from core.attendance import (
     correct_day,
     import_punches_csv,
 )
-from core.cli.common import command, group, print_json, print_table, session
+from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
 from core.models import Employee, Site
 from core.money import hours, minutes_to_hours
@@ -34,8 +34,7 @@ def _clock(instant: Any, tz: str) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
-    first = parse_date(args.date_from, "--from")
-    last = parse_date(args.date_to, "--to")
+    first, last = date_range(args.date_from, args.date_to)
     with session(args) as s:
         employees = [get_employee(s, args.employee).id] if args.employee else None
         derived = attendance(s, first, last, employee_ids=employees)

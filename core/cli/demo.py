@@ -21,7 +21,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.employees < 1 or args.weeks < 1:
         raise ShiftDeskError("--employees and --weeks must be at least 1")
     start: date | None = parse_date(args.start, "--start") if args.start else None
-    store = open_store(path)
+    store = open_store(path, create=True)
     try:
         build_demo(store, employees=args.employees, weeks=args.weeks, seed=args.seed, start=start)
     finally:

@@ -11,8 +11,10 @@ from typing import Any
 from core.cli.common import (
     EXIT_CONFLICT,
     command,
+    date_range,
     fail,
     group,
+    optional_range,
     print_json,
     print_table,
     session,
@@ -29,17 +31,15 @@ from core.leave import (
     request_leave,
 )
 from core.models import LeaveStatus, LeaveType
-from core.timeutil import parse_date
 
 
 def _list(args: argparse.Namespace) -> int:
-    first = parse_date(args.from_, "--from") if args.from_ else None
-    last = parse_date(args.to, "--to") if args.to else None
+    first, last = optional_range(args.from_, args.to)
     with session(args) as s:
         employee_id = get_employee(s, args.employee).id if args.employee else None
         rows = list_leave(s, status=args.status, employee_id=employee_id, first=first, last=last)
     if args.json:
-        print_json({"leaverequests": rows})
+        print_json({"leave": rows})
         return 0
     print_table(
         ["id", "employee", "type", "from", "to", "hours", "status", "decided by", "reason"],
@@ -62,8 +62,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace) -> int:
-    first = parse_date(args.from_, "--from")
-    last = parse_date(args.to, "--to") if args.to else first
+    first, last = date_range(args.from_, args.to if args.to is not None else args.from_)
     with session(args) as s:
         result = request_leave(
             s,

@@ -6,15 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from core.cli.common import command, group, session
+from core.cli.common import command, date_range, group, session
 from core.export import export_payroll
 from core.payroll import payroll
-from core.timeutil import parse_date
 
 
 def _export(args: argparse.Namespace) -> int:
-    first = parse_date(args.date_from, "--from")
-    last = parse_date(args.date_to, "--to")
+    first, last = date_range(args.date_from, args.date_to)
     with session(args) as s:
         report = payroll(s, first, last)
     written = export_payroll(report, Path(args.out))

@@ -7,7 +7,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from core.cli.common import EXIT_USAGE, command, fail, group, print_json, print_table, session
+from core.cli.common import (
+    EXIT_USAGE,
+    command,
+    date_range,
+    fail,
+    group,
+    print_json,
+    print_table,
+    session,
+)
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.results import OpResult, RuleWarning
@@ -30,7 +39,7 @@ def applied(result: OpResult) -> OpResult:
 
 
 def _list(args: argparse.Namespace) -> int:
-    first, last = parse_date(args.from_, "--from"), parse_date(args.to, "--to")
+    first, last = date_range(args.from_, args.to)
     with session(args) as s:
         rows = shift_rows(s, first, last, employee_id=args.employee)
     if args.json:

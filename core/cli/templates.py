@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import recurrence
-from core.cli.common import command, group, print_json, print_table, session
+from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
-from core.errors import ConflictError, ValidationError
-from core.models import Department, Employee, Site
+from core.errors import ConflictError
+from core.models import Department, Employee
+from core.organisation import get_department, resolve_site
 from core.templates import (
     Expansion,
     OnConflict,
@@ -54,26 +55,17 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _only_site(s: Session) -> str:
-    sites = list(s.scalars(select(Site.id)))
-    if len(sites) == 1:
-        return sites[0]
-    if not sites:
-        raise ValidationError("site", "the store has no site yet")
-    raise ValidationError("site", f"the store has {len(sites)} sites; choose one with --site")
-
-
 def _add(args: argparse.Namespace) -> int:
     with session(args) as s:
         draft = TemplateDraft(
-            site_id=args.site or _only_site(s),
+            site_id=resolve_site(s, args.site).id,
             name=args.name,
             start_time=args.start,
             end_time=args.end,
             rrule=args.rrule,
             dtstart=parse_date(args.dtstart, "dtstart"),
             description=args.description,
-            department_id=args.department,
+            department_id=get_department(s, args.department).id if args.department else None,
             location=args.location,
         )
         result = create_template(s, draft)
@@ -136,11 +128,11 @@ def _print_dry_run(expansion: Expansion, names: dict[str, str]) -> None:
 
 
 def _expand(args: argparse.Namespace) -> int:
-    first = parse_date(args.from_, "from")
-    last = parse_date(args.to, "to")
+    first, last = date_range(args.from_, args.to)
     with session(args) as s:
         people = [get_employee(s, ref).id for ref in args.employee]
-        expansion = expand_template(s, args.id, first, last, people, args.department)
+        teams = [get_department(s, ref).id for ref in args.department]
+        expansion = expand_template(s, args.id, first, last, people, teams)
         if not args.commit:
             if args.json:
                 print_json(
@@ -192,7 +184,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--rrule", required=True, help="RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO")
     add.add_argument("--dtstart", required=True, metavar="DATE", help="first day the rule runs")
-    add.add_argument("--department", metavar="ID")
+    add.add_argument("--department", metavar="ID", help="id or name")
     add.add_argument("--location", default="")
     add.add_argument("--description", default="")
     add.add_argument("--site", metavar="ID", help="needed when the store has several sites")
@@ -220,7 +212,9 @@ def register(subparsers: Any) -> None:
     expand.add_argument(
         "--employee", action="append", default=[], metavar="ID", help="id or payroll code"
     )
-    expand.add_argument("--department", action="append", default=[], metavar="ID")
+    expand.add_argument(
+        "--department", action="append", default=[], metavar="ID", help="id or name"
+    )
     expand.add_argument("--commit", action="store_true", help="write the shifts")
     expand.add_argument(
         "--on-conflict",

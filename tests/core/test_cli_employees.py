@@ -55,3 +55,27 @@ def test_import_without_a_file_is_a_usage_error(store: Store) -> None:
     with pytest.raises(SystemExit) as info:
         main(["employees", "import", "--db", str(store.path)])
     assert info.value.code == 2
+
+
+def test_import_of_a_folder_is_one_line(store: Store, org: Org, tmp_path: Path, capsys) -> None:
+    assert main(["employees", "import", str(tmp_path), "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is a folder, not a CSV file" in err
+
+
+def test_list_as_json_has_department_id_and_email(
+    store: Store, org: Org, tmp_path: Path, capsys
+) -> None:
+    csv = tmp_path / "staff.csv"
+    csv.write_text(HEADER + "Eva,Fisher,eva@example.com,E1,kitchen,,,\n")
+    assert main(["employees", "import", str(csv), "--db", str(store.path)]) == 0
+    capsys.readouterr()
+    assert main(["employees", "list", "--json", "--db", str(store.path)]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["employees"]}
+    assert (rows["Eva Fisher"]["department_id"], rows["Eva Fisher"]["email"]) == (
+        org.kitchen_id,
+        "eva@example.com",
+    )
+    assert rows["Cara Diaz"]["department_id"] == org.floor_id
+    assert rows["Cara Diaz"]["email"] is None

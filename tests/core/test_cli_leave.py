@@ -52,7 +52,7 @@ def test_request_prints_its_id_and_list_shows_it_as_json(store: Store, org: Org,
         store, org.anna, capsys, "--to", str(MONDAY + timedelta(days=2)), "--reason", "Wedding"
     )
     assert _run(store, "leave", "list", "--json") == 0
-    (row,) = json.loads(capsys.readouterr().out)["leaverequests"]
+    (row,) = json.loads(capsys.readouterr().out)["leave"]
     assert row["id"] == leave_id
     assert (row["employee"], row["start_date"], row["end_date"], row["status"], row["reason"]) == (
         "Anna Berg",
@@ -99,7 +99,7 @@ def test_list_filters_by_status(store: Store, org: Org, capsys) -> None:
     assert _run(store, "leave", "reject", second) == 0
     capsys.readouterr()
     assert _run(store, "leave", "list", "--status", "pending", "--json") == 0
-    assert [r["id"] for r in json.loads(capsys.readouterr().out)["leaverequests"]] == [first]
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)["leave"]] == [first]
 
 
 def test_approve_records_the_os_user(store: Store, org: Org, capsys) -> None:

@@ -223,3 +223,53 @@ def test_an_unknown_conflict_choice_is_a_usage_error(
     with pytest.raises(SystemExit) as info:
         _expand(store, "x", "--on-conflict", "ignore")
     assert info.value.code == 2
+
+
+def test_expand_takes_a_department_by_name_in_any_case(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert _expand(store, tid, "--department", "floor", "--json") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {x["department_id"] for x in document["shifts"]} == {org.floor_id}
+    assert _expand(store, tid, "--department", "Cellar") == 1
+    assert "no department with id Cellar" in capsys.readouterr().err
+
+
+def test_add_takes_a_department_by_name(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    code = main(
+        [
+            "templates",
+            "add",
+            *_db(store),
+            "--name",
+            "Late",
+            "--start",
+            "14:00",
+            "--end",
+            "22:00",
+            "--rrule",
+            "FREQ=DAILY",
+            "--dtstart",
+            MONDAY.isoformat(),
+            "--department",
+            "KITCHEN",
+        ]
+    )
+    assert code == 0
+    late = capsys.readouterr().out.split()[-1]
+    assert late != tid
+    assert main(["templates", "list", "--json", *_db(store)]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["templates"]}
+    assert rows[late]["department_id"] == org.kitchen_id
+
+
+def test_preview_refuses_an_unknown_zone_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["templates", "preview", "--rrule", "FREQ=DAILY", "--dtstart", "2026-01-01"]
+    assert main([*argv, "--timezone", "Mars/Olympus"]) == 1
+    assert capsys.readouterr().err == (
+        "shiftdesk: timezone: 'Mars/Olympus' is not an IANA time zone\n"
+    )

@@ -207,7 +207,8 @@ def test_overlapping_an_open_request_is_refused_naming_its_dates(
             leave_type="unpaid",
         )
     assert info.value.field == "start_date"
-    assert f"already has a {status} paid leave request for {MONDAY}" in info.value.problem
+    article = "an" if status is LeaveStatus.APPROVED else "a"
+    assert f"already has {article} {status} paid leave request for {MONDAY}" in info.value.problem
 
 
 @pytest.mark.parametrize("status", [LeaveStatus.REJECTED, LeaveStatus.CANCELLED])

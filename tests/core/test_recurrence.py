@@ -191,3 +191,10 @@ def test_a_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         occurrences("FREQ=DAILY", JAN_1, date(2026, 2, 1), date(2026, 1, 1))
     assert info.value.field == "to"
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY", "FREQ=DAILY;UNTIL=20260110T000000Z"])
+def test_an_unknown_zone_is_refused_whatever_the_rule(rule: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        preview(rule, JAN_1, 3, "Mars/Olympus")
+    assert info.value.field == "timezone"
