@@ -31,7 +31,7 @@ from core.models import (
     Site,
     new_id,
 )
-from core.timeutil import utcnow, zone
+from core.timeutil import utcnow, wall_time_kind, zone
 
 REQUIRED = ("employee", "timestamp", "kind")
 OPTIONAL = ("device",)
@@ -81,13 +81,12 @@ def _text(path_or_text: str | Path) -> str:
 def _local_to_utc(naive: datetime, tz_name: str) -> datetime | str:
     """The instant of a local wall time, or why there is none (a DST gap or repeat)."""
     tz = zone(tz_name)
-    first = naive.replace(tzinfo=tz, fold=0)
-    second = naive.replace(tzinfo=tz, fold=1)
-    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+    kind = wall_time_kind(naive, tz)
+    if kind == "gap":
         return f"{naive:%Y-%m-%d %H:%M} does not exist in {tz_name} (DST); give an offset"
-    if first.utcoffset() != second.utcoffset():
+    if kind == "fold":
         return f"{naive:%Y-%m-%d %H:%M} happens twice in {tz_name} (DST); give an offset"
-    return first.astimezone(UTC)
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _employees(session: Session) -> dict[str, list[tuple[str, str, str]]]:
