@@ -24,7 +24,7 @@ from core import recurrence
 from core.errors import NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
-from core.scheduling import BulkPlan, ShiftDraft, plan_bulk, write_bulk
+from core.scheduling import BulkPlan, ShiftDraft, day_long_warnings, plan_bulk, write_bulk
 from core.timeutil import parse_hhmm
 
 TEMPLATES = frozenset({"templates"})
@@ -135,7 +135,7 @@ def create_template(
     draft, company_id = _validate(session, draft)
     new = template_id or new_id()
     session.add(ShiftTemplate(id=new, company_id=company_id, **vars(draft)))
-    return _applied(session, {new: None})
+    return replace(_applied(session, {new: None}), warnings=_time_warnings(draft))
 
 
 def edit_template(session: Session, template_id: str, **changes: Any) -> OpResult:
@@ -152,7 +152,12 @@ def edit_template(session: Session, template_id: str, **changes: Any) -> OpResul
         value = getattr(draft, name)
         if getattr(template, name) != value:
             setattr(template, name, value)
-    return _applied(session, {template_id: before})
+    return replace(_applied(session, {template_id: before}), warnings=_time_warnings(draft))
+
+
+def _time_warnings(draft: TemplateDraft) -> tuple[RuleWarning, ...]:
+    """A template's times warn as a shift's do: every shift it makes would last 24 hours."""
+    return day_long_warnings(draft.start_time, draft.end_time)
 
 
 def delete_template(session: Session, template_id: str) -> OpResult:

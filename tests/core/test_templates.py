@@ -305,7 +305,7 @@ def test_skip_writes_the_rest_and_reports_the_skipped(store: Store, org: Org) ->
             s, tid, MONDAY, MONDAY + timedelta(days=4), [org.anna], on_conflict="skip"
         )
     assert len(result.ids) == 4
-    assert [c.other_id for c in result.skipped] == [leave]
+    assert [c.other_id for x in result.skipped for c in x.conflicts] == [leave]
     assert MONDAY + timedelta(days=2) not in [day for day, _, _ in _live_shifts(store)]
 
 
@@ -378,3 +378,42 @@ def test_site_zones_name_each_sites_zone(store: Store) -> None:
     org = Org(store, tz="America/New_York")
     with store.session() as s:
         assert site_zones(s) == {org.site_id: "America/New_York"}
+
+
+def test_a_template_with_equal_times_warns_and_so_does_each_shift_it_makes(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        created = create_template(
+            s, TemplateDraft(org.site_id, "Day", "09:00", "09:00", "FREQ=DAILY", MONDAY)
+        )
+        assert [w.reason for w in created.warnings] == [
+            "lasts 24 hours: start and end are both 09:00"
+        ]
+        expansion = expand_template(s, created.ids[0], MONDAY, MONDAY, [org.anna])
+        assert [w.reason for w in expansion.shifts[0].warnings] == [
+            "lasts 24 hours: start and end are both 09:00"
+        ]
+        edited = edit_template(s, created.ids[0], end_time="17:00")
+        assert edited.warnings == ()
+
+
+def test_an_occurrence_in_the_spring_gap_is_skipped_and_the_rest_written(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        tid = create_template(
+            s, TemplateDraft(org.site_id, "Night", "02:30", "06:00", "FREQ=DAILY", date(2026, 3, 1))
+        ).ids[0]
+        first, last = date(2026, 3, 28), date(2026, 3, 30)
+        expansion = expand_template(s, tid, first, last, [org.anna])
+        gap = [p for p in expansion.shifts if p.conflicts]
+        assert [p.shift_date for p in gap] == [date(2026, 3, 29)]
+        assert gap[0].conflicts[0].kind == "time"
+        assert gap[0].conflicts[0].reason == (
+            "02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+        )
+        result = commit_expansion(s, expansion, on_conflict="skip")
+    assert len(result.ids) == 2
+    assert [x.shift_date for x in result.skipped] == [date(2026, 3, 29)]
+    assert [day for day, _, _ in _live_shifts(store)] == [date(2026, 3, 28), date(2026, 3, 30)]
