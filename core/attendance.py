@@ -41,6 +41,7 @@ from core.models import (
     Employee,
     LeaveRequest,
     LeaveStatus,
+    LeaveType,
     PayPolicy,
     PunchKind,
     Site,
@@ -606,6 +607,29 @@ def _leave_days(
     return found
 
 
+#: Which leave type a day counts as when several approved requests cover it.
+LEAVE_PRECEDENCE = (LeaveType.SICK, LeaveType.PAID, LeaveType.PARENTAL, LeaveType.OTHER)
+
+
+def counted_leave(leave: Sequence[_LeaveDay]) -> _LeaveDay | None:
+    """The one request a day counts, however many approved ones cover it.
+
+    Paid hours are credited once a day: the request crediting the most hours wins
+    (a whole day over a part of it), and sick leave before paid leave when equal,
+    as sickness during a holiday gives the holiday back.
+    """
+
+    def rank(lv: _LeaveDay) -> tuple[Decimal, int]:
+        order = (
+            LEAVE_PRECEDENCE.index(lv.leave_type)
+            if lv.leave_type in LEAVE_PRECEDENCE
+            else len(LEAVE_PRECEDENCE)
+        )
+        return lv.paid_hours, -order
+
+    return max(leave, key=rank, default=None)
+
+
 @dataclass(frozen=True)
 class _Pairs:
     """In/out pairs and break pairs of some punches, in whole seconds."""
@@ -699,6 +723,7 @@ def _derive_day(
     absent = bool(
         shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
     )
+    counted = counted_leave(leave)
     excused = correction is not None and correction.excused
     if excused:
         late = early = 0
@@ -725,8 +750,8 @@ def _derive_day(
         daily_overtime_minutes=daily_ot,
         missing_punch=missing,
         absent=absent,
-        leave_type=leave[0].leave_type if leave else None,
-        paid_leave_hours=sum((lv.paid_hours for lv in leave), Decimal(0)),
+        leave_type=counted.leave_type if counted else None,
+        paid_leave_hours=counted.paid_hours if counted else Decimal(0),
         correction=correction,
         approved_by=approval.approved_by if approval else None,
         approved_at=approval.approved_at if approval else None,

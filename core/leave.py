@@ -185,8 +185,14 @@ def _times(
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
-def _overlapping(session: Session, candidate: LeaveRequest, tz_name: str) -> LeaveRequest | None:
-    """Another open request of the same person whose time overlaps the candidate's."""
+def overlapping_request(
+    session: Session, candidate: LeaveRequest, tz_name: str
+) -> LeaveRequest | None:
+    """Another open request of the same person whose time overlaps the candidate's.
+
+    Anything that writes requests (asking, editing, the demo) asks here first, so
+    a person never holds two open requests for the same time.
+    """
     start, end = leave_instants(candidate, tz_name)
     others = session.scalars(
         select(LeaveRequest)
@@ -240,7 +246,7 @@ def _request_state(
         "decided_by": None,
         "decided_at": None,
     }
-    other = _overlapping(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
+    other = overlapping_request(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
     if other is not None:
         raise ValidationError(
             "start_date",

@@ -192,7 +192,9 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
         (
             "Paid leave",
             "Approved paid and sick leave on Monday to Friday: a fifth of the weekly contract"
-            " hours per whole day, a part day by its length.",
+            " hours per whole day, a part day by its length. A day counts once however many"
+            " approved requests cover it: the one crediting the most hours wins, sick leave"
+            " before paid leave when equal.",
         ),
         (
             "Rounding",
