@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.attendance import (
+    DayRecord,
     approve_day,
     attendance,
     correct_day,
@@ -31,6 +32,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _clock(instant: Any, tz: str) -> str:
     return "-" if instant is None else f"{to_local(instant, tz):%H:%M}"
+
+
+def _approval(day: DayRecord) -> str:
+    """``yes``, ``no``, or ``again`` for a day corrected after its sign-off."""
+    if day.approved:
+        return "yes"
+    return "again" if day.approved_at is not None else "no"
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -57,7 +65,19 @@ def _report(args: argparse.Namespace) -> int:
         )
         return 0
     print_table(
-        ["date", "employee", "shift", "in", "out", "worked h", "late", "early", "OT h", "flags"],
+        [
+            "date",
+            "employee",
+            "shift",
+            "in",
+            "out",
+            "worked h",
+            "late",
+            "early",
+            "OT h",
+            "approved",
+            "flags",
+        ],
         [
             [
                 d.work_date,
@@ -72,6 +92,7 @@ def _report(args: argparse.Namespace) -> int:
                 d.late_minutes,
                 d.early_minutes,
                 hours(minutes_to_hours(d.overtime_minutes)),
+                _approval(d),
                 ", ".join(d.flags) or "-",
             ]
             for d in derived.days
@@ -147,7 +168,10 @@ def register(subparsers: Any) -> None:
     )
     correct.add_argument("--break", dest="break_minutes", type=int, help="break minutes")
     correct.add_argument(
-        "--excused", action="store_true", help="forgive lateness, early leave, absence"
+        "--excused",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="forgive lateness, early leave, absence (--no-excused withdraws it)",
     )
     correct.add_argument("--reason", required=True, help="why the day is corrected")
     correct.add_argument("--by", required=True, help="who corrects it")
