@@ -46,7 +46,7 @@ from core.models import (
     PunchKind,
     Site,
 )
-from core.punch_import import PunchImportError, RowProblem, import_punches_csv
+from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
 
@@ -57,6 +57,7 @@ __all__ = [
     "Flag",
     "Person",
     "Punch",
+    "PunchImport",
     "PunchImportError",
     "RowProblem",
     "Rules",

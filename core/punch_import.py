@@ -5,6 +5,9 @@ offset it is that instant, without one it is local time in the employee's site
 zone), ``kind`` (in, out, break_start, break_end) and optionally ``device``.
 A punch that repeats one in the same file or one already stored is refused by
 its line, as is a local time that a DST change skips or repeats (give an offset).
+Re-importing an export that overlaps an earlier one is common, so punches
+already stored can instead be skipped on request (``skip_existing``) and counted;
+every other bad line still refuses the whole file.
 """
 
 from __future__ import annotations
@@ -56,6 +59,14 @@ class PunchImportError(ValidationError):
 
 
 @dataclass(frozen=True)
+class PunchImport:
+    """What an import wrote, and how many punches it left out as already stored."""
+
+    imported: int
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
 class _Row:
     line: int
     company_id: str
@@ -103,10 +114,14 @@ def _employees(session: Session) -> dict[str, list[tuple[str, str, str]]]:
     return by_ref
 
 
-def import_punches_csv(session: Session, path_or_text: str | Path) -> int:
-    """Check every line, then write all punches in one statement; returns how many.
+def import_punches_csv(
+    session: Session, path_or_text: str | Path, *, skip_existing: bool = False
+) -> PunchImport:
+    """Check every line, then write all punches in one statement.
 
     Raises :class:`PunchImportError` naming each bad line; then nothing is written.
+    With ``skip_existing`` a punch already stored is no error: it is left out and
+    counted in the result's ``skipped``.
     """
     reader = csv.DictReader(io.StringIO(_text(path_or_text)))
     header = [h.strip().lower() for h in reader.fieldnames or []]
@@ -134,13 +149,18 @@ def import_punches_csv(session: Session, path_or_text: str | Path) -> int:
             continue
         seen[key] = line
         rows.append(row)
-    problems.extend(_already_stored(session, rows))
+    stored = _already_stored(session, rows)
+    if not skip_existing:
+        problems.extend(
+            RowProblem(r.line, "timestamp", "this punch is stored already") for r in stored
+        )
     if not rows and not problems:
         problems.append(RowProblem(1, "file", "has no punches"))
     if problems:
         raise PunchImportError(sorted(problems, key=lambda p: p.line))
-    _write(session, rows)
-    return len(rows)
+    new = [r for r in rows if r not in stored]
+    _write(session, new)
+    return PunchImport(len(new), len(rows) - len(new))
 
 
 def _check_row(
@@ -188,7 +208,8 @@ def _check_row(
     return _Row(line, company_id, emp_id, kind, at, device)
 
 
-def _already_stored(session: Session, rows: list[_Row]) -> list[RowProblem]:
+def _already_stored(session: Session, rows: list[_Row]) -> list[_Row]:
+    """The rows whose punch (person, instant, kind) the store holds already."""
     if not rows:
         return []
     stored = {
@@ -201,15 +222,13 @@ def _already_stored(session: Session, rows: list[_Row]) -> list[RowProblem]:
             )
         )
     }
-    return [
-        RowProblem(r.line, "timestamp", "this punch is stored already")
-        for r in rows
-        if (r.employee_id, r.at, r.kind) in stored
-    ]
+    return [r for r in rows if (r.employee_id, r.at, r.kind) in stored]
 
 
 def _write(session: Session, rows: list[_Row]) -> None:
     """One insert for the punches and one for their outbox entries (to sync them)."""
+    if not rows:
+        return
     now = utcnow()
     events = []
     outbox = []

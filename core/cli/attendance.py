@@ -25,8 +25,9 @@ from core.timeutil import local_instant, parse_date, parse_hhmm, to_local, zone
 
 def _import(args: argparse.Namespace) -> int:
     with session(args) as s:
-        count = import_punches_csv(s, Path(args.file))
-    print(f"imported {count} punches")
+        result = import_punches_csv(s, Path(args.file), skip_existing=args.skip_existing)
+    skipped = f", skipped {result.skipped} already stored" if args.skip_existing else ""
+    print(f"imported {result.imported} punches{skipped}")
     return 0
 
 
@@ -155,6 +156,11 @@ def register(subparsers: Any) -> None:
     commands = group(subparsers, "attendance", "punches and the attendance derived from them")
     imp = command(commands, "import", _import, "import punches from a CSV file, all or nothing")
     imp.add_argument("file", help="CSV with employee, timestamp, kind[, device]")
+    imp.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out punches already stored (an overlapping export) instead of refusing",
+    )
     report = command(commands, "report", _report, "attendance per employee-day", json_output=True)
     report.add_argument("--from", dest="date_from", required=True, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="date_to", required=True, help="last day (YYYY-MM-DD)")

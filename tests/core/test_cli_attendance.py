@@ -36,6 +36,11 @@ def test_import_reports_how_many_punches(store: Store, coded: Org, tmp_path: Pat
     )
     assert main(["attendance", "import", str(path), DB, _db(store)]) == 0
     assert capsys.readouterr().out.strip() == "imported 2 punches"
+    assert main(["attendance", "import", str(path), DB, _db(store)]) == 1
+    assert capsys.readouterr().err.count("this punch is stored already") == 2
+    args = ["attendance", "import", str(path), "--skip-existing", DB, _db(store)]
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == "imported 0 punches, skipped 2 already stored"
 
 
 def test_bad_import_is_one_line_naming_each_line_and_exit_1(
