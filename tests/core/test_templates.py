@@ -28,11 +28,16 @@ WEEKDAYS = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
 
 
 def _template(
-    store: Store, org: Org, rrule: str = WEEKDAYS, start: str = "09:00", end: str = "17:00"
+    store: Store,
+    org: Org,
+    rrule: str = WEEKDAYS,
+    start: str = "09:00",
+    end: str = "17:00",
+    name: str = "Early",
 ) -> str:
     with store.session() as s:
         result = create_template(
-            s, TemplateDraft(org.site_id, "Early", start, end, rrule, MONDAY, location="Bar")
+            s, TemplateDraft(org.site_id, name, start, end, rrule, MONDAY, location="Bar")
         )
     return result.ids[0]
 
@@ -249,7 +254,7 @@ def test_two_templates_applied_together_are_checked_against_each_other(
     store: Store, org: Org
 ) -> None:
     early = _template(store, org, start="06:00", end="14:00")
-    late = _template(store, org, start="13:00", end="21:00")
+    late = _template(store, org, start="13:00", end="21:00", name="Late")
     with store.session() as s:
         expansion = expand_templates(
             s,
@@ -417,3 +422,22 @@ def test_an_occurrence_in_the_spring_gap_is_skipped_and_the_rest_written(
     assert len(result.ids) == 2
     assert [x.shift_date for x in result.skipped] == [date(2026, 3, 29)]
     assert [day for day, _, _ in _live_shifts(store)] == [date(2026, 3, 28), date(2026, 3, 30)]
+
+
+def test_two_templates_of_a_site_may_not_share_a_name(store: Store, org: Org) -> None:
+    first = _template(store, org)
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        create_template(
+            s, TemplateDraft(org.site_id, " early ", "06:00", "14:00", WEEKDAYS, MONDAY)
+        )
+    assert info.value.field == "name"
+    assert info.value.problem == (
+        f"Main already has a template called 'Early' (09:00–17:00, id {first})"
+    )
+    with store.session() as s:
+        late = create_template(
+            s, TemplateDraft(org.site_id, "Late", "14:00", "22:00", WEEKDAYS, MONDAY)
+        ).ids[0]
+        assert edit_template(s, first, location="Hall").applied
+        with pytest.raises(ValidationError):
+            edit_template(s, late, name="EARLY")
