@@ -86,6 +86,23 @@ class Flag(StrEnum):
     ON_LEAVE = "on_leave"
     CORRECTED = "corrected"
 
+    @property
+    def words(self) -> str:
+        """The flag as a reader of a report or a printout says it."""
+        return _FLAG_WORDS[self]
+
+
+_FLAG_WORDS = {
+    Flag.LATE: "late",
+    Flag.EARLY: "left early",
+    Flag.MISSING_PUNCH: "missing punch",
+    Flag.ABSENT: "absent",
+    Flag.OVERTIME: "overtime",
+    Flag.UNSCHEDULED: "unscheduled work",
+    Flag.ON_LEAVE: "on leave",
+    Flag.CORRECTED: "corrected",
+}
+
 
 # --- the policy as plain values ------------------------------------------------------
 
