@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,17 @@ from core.attendance import (
 )
 from core.cli.common import command, group, print_json, print_table, session
 from core.employees import get_employee
+from core.errors import ValidationError
 from core.models import Employee, Site
 from core.money import hours, minutes_to_hours
-from core.timeutil import local_instant, parse_date, parse_hhmm, to_local, zone
+from core.timeutil import (
+    local_instant,
+    missing_time_problem,
+    parse_date,
+    parse_hhmm,
+    to_local,
+    zone,
+)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -117,16 +125,23 @@ def _correct(args: argparse.Namespace) -> int:
         site = s.get(Site, employee.site_id)
         assert site is not None
         tz = zone(site.timezone)
+
+        def instant(on: date, at: time, option: str) -> datetime:
+            problem = missing_time_problem(on, at, site.timezone)
+            if problem is not None:
+                raise ValidationError(option, problem)
+            return local_instant(on, at, tz)
+
         clock_in = (
-            local_instant(day, parse_hhmm(args.clock_in, "--in"), tz) if args.clock_in else None
+            instant(day, parse_hhmm(args.clock_in, "--in"), "--in") if args.clock_in else None
         )
         clock_out = None
         if args.clock_out:
             out_time = parse_hhmm(args.clock_out, "--out")
             clock_out = local_instant(day, out_time, tz)
             start = clock_in or _first_in(s, employee_id, day)
-            if start is not None and clock_out <= start:
-                clock_out = local_instant(day + timedelta(days=1), out_time, tz)
+            on = day + timedelta(days=1) if start is not None and clock_out <= start else day
+            clock_out = instant(on, out_time, "--out")
         result = correct_day(
             s,
             employee_id=employee_id,

@@ -174,3 +174,11 @@ def test_report_shows_a_recorrected_approved_day_as_unapproved_without_a_signer(
     )
     assert main(report) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[-2:] == ["again", "corrected"]
+
+
+def test_correct_refuses_a_clock_in_that_does_not_exist(store: Store, coded: Org, capsys) -> None:
+    base = ["--employee", "E001", "--date", "2026-03-29", "--by", "Sam", DB, _db(store)]
+    assert main(["attendance", "correct", "--in", "02:30", "--reason", "x", *base]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "shiftdesk: --in: 02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+    )
