@@ -41,11 +41,12 @@ from core.models import (
     Employee,
     LeaveRequest,
     LeaveStatus,
+    LeaveType,
     PayPolicy,
     PunchKind,
     Site,
 )
-from core.punch_import import PunchImportError, RowProblem, import_punches_csv
+from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
 
@@ -56,6 +57,7 @@ __all__ = [
     "Flag",
     "Person",
     "Punch",
+    "PunchImport",
     "PunchImportError",
     "RowProblem",
     "Rules",
@@ -83,6 +85,23 @@ class Flag(StrEnum):
     UNSCHEDULED = "unscheduled"
     ON_LEAVE = "on_leave"
     CORRECTED = "corrected"
+
+    @property
+    def words(self) -> str:
+        """The flag as a reader of a report or a printout says it."""
+        return _FLAG_WORDS[self]
+
+
+_FLAG_WORDS = {
+    Flag.LATE: "late",
+    Flag.EARLY: "left early",
+    Flag.MISSING_PUNCH: "missing punch",
+    Flag.ABSENT: "absent",
+    Flag.OVERTIME: "overtime",
+    Flag.UNSCHEDULED: "unscheduled work",
+    Flag.ON_LEAVE: "on leave",
+    Flag.CORRECTED: "corrected",
+}
 
 
 # --- the policy as plain values ------------------------------------------------------
@@ -273,7 +292,13 @@ class DayRecord:
                 "at": c.at.isoformat(),
             },
             "approved": self.approved,
-            "approved_by": self.approved_by,
+            # Only a standing sign-off names its signer; one a later correction
+            # outdated asks for a new approval instead.
+            "approved_by": self.approved_by if self.approved else None,
+            "approved_at": self.approved_at.isoformat()
+            if self.approved and self.approved_at
+            else None,
+            "needs_reapproval": self.approved_at is not None and not self.approved,
             "punches": [
                 {"kind": p.kind, "at": local(p.at), "scheduled": p.shift_id is not None}
                 for p in self.punches
@@ -606,6 +631,29 @@ def _leave_days(
     return found
 
 
+#: Which leave type a day counts as when several approved requests cover it.
+LEAVE_PRECEDENCE = (LeaveType.SICK, LeaveType.PAID, LeaveType.PARENTAL, LeaveType.OTHER)
+
+
+def counted_leave(leave: Sequence[_LeaveDay]) -> _LeaveDay | None:
+    """The one request a day counts, however many approved ones cover it.
+
+    Paid hours are credited once a day: the request crediting the most hours wins
+    (a whole day over a part of it), and sick leave before paid leave when equal,
+    as sickness during a holiday gives the holiday back.
+    """
+
+    def rank(lv: _LeaveDay) -> tuple[Decimal, int]:
+        order = (
+            LEAVE_PRECEDENCE.index(lv.leave_type)
+            if lv.leave_type in LEAVE_PRECEDENCE
+            else len(LEAVE_PRECEDENCE)
+        )
+        return lv.paid_hours, -order
+
+    return max(leave, key=rank, default=None)
+
+
 @dataclass(frozen=True)
 class _Pairs:
     """In/out pairs and break pairs of some punches, in whole seconds."""
@@ -699,6 +747,7 @@ def _derive_day(
     absent = bool(
         shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
     )
+    counted = counted_leave(leave)
     excused = correction is not None and correction.excused
     if excused:
         late = early = 0
@@ -725,8 +774,8 @@ def _derive_day(
         daily_overtime_minutes=daily_ot,
         missing_punch=missing,
         absent=absent,
-        leave_type=leave[0].leave_type if leave else None,
-        paid_leave_hours=sum((lv.paid_hours for lv in leave), Decimal(0)),
+        leave_type=counted.leave_type if counted else None,
+        paid_leave_hours=counted.paid_hours if counted else Decimal(0),
         correction=correction,
         approved_by=approval.approved_by if approval else None,
         approved_at=approval.approved_at if approval else None,
@@ -814,6 +863,22 @@ def _restore(
     )
 
 
+def _newest_correction(
+    session: Session, employee_id: str, work_date: date
+) -> AttendanceCorrection | None:
+    """The correction that stands for a day (the newest live one, as derivation reads)."""
+    return session.scalars(
+        select(AttendanceCorrection)
+        .where(
+            AttendanceCorrection.employee_id == employee_id,
+            AttendanceCorrection.work_date == work_date,
+            AttendanceCorrection.deleted.is_(False),
+        )
+        .order_by(AttendanceCorrection.created_at.desc(), AttendanceCorrection.id.desc())
+        .limit(1)
+    ).first()
+
+
 def correct_day(
     session: Session,
     *,
@@ -822,27 +887,49 @@ def correct_day(
     clock_in: datetime | None = None,
     clock_out: datetime | None = None,
     break_minutes: int | None = None,
-    excused: bool = False,
+    excused: bool | None = None,
     reason: str,
     author: str,
 ) -> OpResult:
     """Override what an employee-day's punches say; the newest correction of a day wins.
 
-    Fields left None keep the punches' values; ``excused`` forgives lateness, early
-    departure and absence. The reason and the author are kept with the correction
-    and in the audit trail.
+    A correction builds on the one standing before it: fields left None (and
+    ``excused`` left None) keep what the previous correction said, or else what
+    the punches say, so correcting the out time after the in time keeps both.
+    ``excused`` forgives lateness, early departure and absence; False withdraws
+    an earlier excuse. A correction that sets nothing, or changes nothing, is
+    refused: it would only hide the one before it. The reason and the author are
+    kept with the correction and in the audit trail.
     """
     employee = _employee(session, employee_id)
     if not reason or not reason.strip():
         raise ValidationError("reason", "say why the day is corrected")
     if not author or not author.strip():
         raise ValidationError("author", "say who corrects the day")
+    if clock_in is None and clock_out is None and break_minutes is None and excused is None:
+        raise ValidationError(
+            "correction", "sets nothing: give a clock-in, clock-out, break or excused"
+        )
     start = _instant(clock_in, "clock_in")
     end = _instant(clock_out, "clock_out")
-    if start is not None and end is not None and end <= start:
-        raise ValidationError("clock_out", "must be after clock_in")
     if break_minutes is not None and break_minutes < 0:
         raise ValidationError("break_minutes", "cannot be negative")
+    previous = _newest_correction(session, employee_id, work_date)
+    before = (
+        (previous.clock_in, previous.clock_out, previous.break_minutes, previous.excused)
+        if previous is not None
+        else (None, None, None, False)
+    )
+    start = start if start is not None else before[0]
+    end = end if end is not None else before[1]
+    break_minutes = break_minutes if break_minutes is not None else before[2]
+    excused = excused if excused is not None else before[3]
+    if (start, end, break_minutes, excused) == before:
+        raise ValidationError(
+            "correction", "changes nothing: the day already stands corrected that way"
+        )
+    if start is not None and end is not None and end <= start:
+        raise ValidationError("clock_out", "must be after clock_in")
     correction = AttendanceCorrection(
         company_id=employee.company_id,
         employee_id=employee_id,

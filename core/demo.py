@@ -16,6 +16,7 @@ from itertools import product
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
+from core.leave import OPEN_STATUSES, overlapping_request
 from core.models import (
     AttendanceApproval,
     AttendanceCorrection,
@@ -328,19 +329,24 @@ class _Demo:
             begin = self.first + timedelta(
                 days=self.rng.randrange(0, (self.last - self.first).days)
             )
-            self.s.add(
-                LeaveRequest(
-                    company_id=self.company.id,
-                    employee_id=emp.id,
-                    leave_type=kind,
-                    start_date=begin,
-                    end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
-                    status=status,
-                    reason="Family visit" if kind == LeaveType.PAID else "",
-                    decided_by=None if status == LeaveStatus.PENDING else "demo supervisor",
-                    decided_at=None if status == LeaveStatus.PENDING else utcnow(),
-                )
+            request = LeaveRequest(
+                id=new_id(),
+                company_id=self.company.id,
+                employee_id=emp.id,
+                leave_type=kind,
+                start_date=begin,
+                end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
+                status=status,
+                reason="Family visit" if kind == LeaveType.PAID else "",
+                decided_by=None if status == LeaveStatus.PENDING else "demo supervisor",
+                decided_at=None if status == LeaveStatus.PENDING else utcnow(),
             )
+            # The same rule as asking for leave: no two open requests of one person
+            # overlap, so the demo never pays a day of leave twice.
+            if status in OPEN_STATUSES and overlapping_request(self.s, request, self.site.timezone):
+                continue
+            self.s.add(request)
+            self.s.flush()
 
     def _double_booking(self, plan: BulkPlan) -> None:
         """Two overlapping shifts, as an offline merge can leave them, for the grid to flag."""

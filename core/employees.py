@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -110,9 +111,10 @@ class ImportResult:
 
 
 class _RowError(Exception):
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problem = "; ".join(problems)
+        self.problems = problems
 
 
 def _decimal(raw: str, column: str, upper: Decimal | None = None) -> Decimal | None:
@@ -139,24 +141,41 @@ def _active(raw: str) -> bool | None:
     raise _RowError(f"active {raw!r} is not yes or no")
 
 
+#: local@domain.tld: one @, no spaces, and a dot inside the domain (``dan@example`` is
+#: a typo more often than an address, and mail to it goes nowhere).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
 def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
-    """The row's values; an empty optional cell is None (kept on update, default on add)."""
+    """The row's values; an empty optional cell is None (kept on update, default on add).
+
+    Every bad cell of the row is reported at once, so one round of fixing does.
+    """
     cells = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
-    for column in REQUIRED_COLUMNS:
-        if not cells[column]:
-            raise _RowError(f"{column} is empty")
-    if cells["email"] and "@" not in cells["email"]:
-        raise _RowError(f"email {cells['email']!r} is not an e-mail address")
-    return {
+    problems = [f"{column} is empty" for column in REQUIRED_COLUMNS if not cells[column]]
+    if cells["email"] and not _EMAIL.match(cells["email"]):
+        problems.append(f"email {cells['email']!r} is not an e-mail address")
+
+    def checked(parse: Any, *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except _RowError as exc:
+            problems.append(exc.problem)
+            return None
+
+    values = {
         "first_name": cells["first_name"],
         "last_name": cells["last_name"],
         "code": cells["code"],
         "email": cells["email"] or None,
         "department": cells["department"] or None,
-        "hourly_rate": _decimal(cells["hourly_rate"], "hourly_rate"),
-        "contract_hours": _decimal(cells["contract_hours"], "contract_hours", _WEEK_HOURS),
-        "active": _active(cells["active"]),
+        "hourly_rate": checked(_decimal, cells["hourly_rate"], "hourly_rate"),
+        "contract_hours": checked(_decimal, cells["contract_hours"], "contract_hours", _WEEK_HOURS),
+        "active": checked(_active, cells["active"]),
     }
+    if problems:
+        raise _RowError(*problems)
+    return values
 
 
 def _read(source: str | Path) -> str:
@@ -226,7 +245,7 @@ def import_employees_csv(
         try:
             values = _parse_row(row)
         except _RowError as exc:
-            errors.append(f"line {line}: {exc.problem}")
+            errors.extend(f"line {line}: {problem}" for problem in exc.problems)
             continue
         if values["code"] in seen:
             errors.append(

@@ -9,6 +9,7 @@ clash rule itself is :mod:`core.conflicts`' (``leave_instants`` and ``overlaps``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
 from core.errors import NotFound, ValidationError
 from core.models import (
+    AuditEntry,
     Department,
     Employee,
     LeaveRequest,
@@ -185,8 +187,14 @@ def _times(
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
-def _overlapping(session: Session, candidate: LeaveRequest, tz_name: str) -> LeaveRequest | None:
-    """Another open request of the same person whose time overlaps the candidate's."""
+def overlapping_request(
+    session: Session, candidate: LeaveRequest, tz_name: str
+) -> LeaveRequest | None:
+    """Another open request of the same person whose time overlaps the candidate's.
+
+    Anything that writes requests (asking, editing, the demo) asks here first, so
+    a person never holds two open requests for the same time.
+    """
     start, end = leave_instants(candidate, tz_name)
     others = session.scalars(
         select(LeaveRequest)
@@ -240,7 +248,7 @@ def _request_state(
         "decided_by": None,
         "decided_at": None,
     }
-    other = _overlapping(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
+    other = overlapping_request(session, LeaveRequest(id=leave_id, **state), employee.site.timezone)
     if other is not None:
         raise ValidationError(
             "start_date",
@@ -420,19 +428,62 @@ def approve_leave(
     employee = leave.employee
     shifts: dict[str, Mapping[str, Any] | None] = {}
     flags: dict[str, str] = {}
+    notes: dict[str, str] = {}
     warnings: list[RuleWarning] = []
     for shift in clashes:
         if on_clash == ClashChoice.UNASSIGN:
             shifts[shift.id], found = _unassigned(session, shift, employee)
             warnings.extend(found)
         else:
-            note = (
+            notes[shift.id] = (
                 f"{employee.name} {leave_label(leave)} but was kept on this shift"
                 f" when {decided['decided_by']} approved it."
             )
-            flags[shift.id] = f"{shift.flag} {note}".strip()
+            flags[shift.id] = f"{shift.flag} {notes[shift.id]}".strip()
     result = _apply(session, {leave_id: decided}, shifts, flags)
+    for shift_id in flags:
+        _record_kept(session, leave_id, shift_id, notes[shift_id], decided["decided_by"])
     return replace(result, warnings=tuple(warnings))
+
+
+#: The audit action recording a shift flagged because its person was kept on it.
+KEPT_ACTION = "leave.kept_on_shift"
+
+
+def _record_kept(session: Session, leave_id: str, shift_id: str, note: str, actor: str) -> None:
+    """Remember which note this leave put on which shift, so ending the leave can take
+    exactly that note off again (and nothing a supervisor wrote there)."""
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=KEPT_ACTION,
+            record_kind=Shift.__tablename__,
+            record_id=shift_id,
+            detail=json.dumps({"leave_id": leave_id, "note": note}, sort_keys=True),
+        )
+    )
+    session.flush()
+
+
+def _flags_cleared(session: Session, leave_id: str) -> dict[str, str]:
+    """Each shift's flag without the notes a "keep" approval of this leave put there."""
+    cleared: dict[str, str] = {}
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == KEPT_ACTION, AuditEntry.record_kind == Shift.__tablename__)
+        .order_by(AuditEntry.at)
+    )
+    for entry in entries:
+        detail = json.loads(entry.detail)
+        if detail.get("leave_id") != leave_id:
+            continue
+        shift = session.get(Shift, entry.record_id)
+        if shift is None:
+            continue
+        flag = cleared.get(shift.id, shift.flag)
+        if detail["note"] in flag:
+            cleared[shift.id] = " ".join(flag.replace(detail["note"], "").split())
+    return cleared
 
 
 def reject_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
@@ -441,9 +492,15 @@ def reject_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
 
 
 def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
-    """Withdraw a pending or approved request; shifts changed at approval stay as they are."""
+    """Withdraw a pending or approved request.
+
+    The clash is over, so the notes a "keep" approval put on shifts come off
+    (undo puts them back); people taken off shifts at approval stay off, as
+    the roster may have been filled since.
+    """
     leave = _get(session, leave_id)
-    return _apply(session, {leave_id: _decided(leave, LeaveStatus.CANCELLED, actor)})
+    decided = _decided(leave, LeaveStatus.CANCELLED, actor)
+    return _apply(session, {leave_id: decided}, flags=_flags_cleared(session, leave_id))
 
 
 # --- listing ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from core.attendance import Attendance, DayRecord, Person, Rules, attendance
+from core.models import Company
 from core.money import hours, minutes_to_hours, money
 from core.timeutil import utcnow
 
@@ -83,6 +84,8 @@ class Payroll:
     rules: Rules
     lines: tuple[PayLine, ...]
     generated_at: datetime | None = None
+    #: The company's name, for the title and page headers of a printout.
+    company: str = ""
 
     def total(self, name: str) -> Decimal:
         """The sum of one PayLine figure over everyone (what the totals row shows)."""
@@ -119,7 +122,9 @@ def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
     )
 
 
-def payroll_of(derived: Attendance, *, generated_at: datetime | None = None) -> Payroll:
+def payroll_of(
+    derived: Attendance, *, generated_at: datetime | None = None, company: str = ""
+) -> Payroll:
     """Price derived attendance: active people, and inactive ones who have days in it."""
     by_person: dict[str, list[DayRecord]] = {pid: [] for pid in derived.people}
     for day in derived.days:
@@ -130,7 +135,7 @@ def payroll_of(derived: Attendance, *, generated_at: datetime | None = None) -> 
         if person.active or by_person[person.id]
     )
     return Payroll(
-        derived.first, derived.last, derived.currency, derived.rules, lines, generated_at
+        derived.first, derived.last, derived.currency, derived.rules, lines, generated_at, company
     )
 
 
@@ -147,4 +152,5 @@ def payroll(
     derived = attendance(
         session, first, last, employee_ids=employee_ids, company_id=company_id, now=now
     )
-    return payroll_of(derived, generated_at=now or utcnow())
+    owner = session.get(Company, derived.company_id)
+    return payroll_of(derived, generated_at=now or utcnow(), company=owner.name if owner else "")

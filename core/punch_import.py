@@ -5,6 +5,9 @@ offset it is that instant, without one it is local time in the employee's site
 zone), ``kind`` (in, out, break_start, break_end) and optionally ``device``.
 A punch that repeats one in the same file or one already stored is refused by
 its line, as is a local time that a DST change skips or repeats (give an offset).
+Re-importing an export that overlaps an earlier one is common, so punches
+already stored can instead be skipped on request (``skip_existing``) and counted;
+every other bad line still refuses the whole file.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from core.models import (
     Site,
     new_id,
 )
-from core.timeutil import utcnow, zone
+from core.timeutil import utcnow, wall_time_kind, zone
 
 REQUIRED = ("employee", "timestamp", "kind")
 OPTIONAL = ("device",)
@@ -53,6 +56,14 @@ class PunchImportError(ValidationError):
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__("file", "; ".join(str(p) for p in problems))
         self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class PunchImport:
+    """What an import wrote, and how many punches it left out as already stored."""
+
+    imported: int
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,13 +92,12 @@ def _text(path_or_text: str | Path) -> str:
 def _local_to_utc(naive: datetime, tz_name: str) -> datetime | str:
     """The instant of a local wall time, or why there is none (a DST gap or repeat)."""
     tz = zone(tz_name)
-    first = naive.replace(tzinfo=tz, fold=0)
-    second = naive.replace(tzinfo=tz, fold=1)
-    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+    kind = wall_time_kind(naive, tz)
+    if kind == "gap":
         return f"{naive:%Y-%m-%d %H:%M} does not exist in {tz_name} (DST); give an offset"
-    if first.utcoffset() != second.utcoffset():
+    if kind == "fold":
         return f"{naive:%Y-%m-%d %H:%M} happens twice in {tz_name} (DST); give an offset"
-    return first.astimezone(UTC)
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _employees(session: Session) -> dict[str, list[tuple[str, str, str]]]:
@@ -104,10 +114,14 @@ def _employees(session: Session) -> dict[str, list[tuple[str, str, str]]]:
     return by_ref
 
 
-def import_punches_csv(session: Session, path_or_text: str | Path) -> int:
-    """Check every line, then write all punches in one statement; returns how many.
+def import_punches_csv(
+    session: Session, path_or_text: str | Path, *, skip_existing: bool = False
+) -> PunchImport:
+    """Check every line, then write all punches in one statement.
 
     Raises :class:`PunchImportError` naming each bad line; then nothing is written.
+    With ``skip_existing`` a punch already stored is no error: it is left out and
+    counted in the result's ``skipped``.
     """
     reader = csv.DictReader(io.StringIO(_text(path_or_text)))
     header = [h.strip().lower() for h in reader.fieldnames or []]
@@ -135,13 +149,18 @@ def import_punches_csv(session: Session, path_or_text: str | Path) -> int:
             continue
         seen[key] = line
         rows.append(row)
-    problems.extend(_already_stored(session, rows))
+    stored = _already_stored(session, rows)
+    if not skip_existing:
+        problems.extend(
+            RowProblem(r.line, "timestamp", "this punch is stored already") for r in stored
+        )
     if not rows and not problems:
         problems.append(RowProblem(1, "file", "has no punches"))
     if problems:
         raise PunchImportError(sorted(problems, key=lambda p: p.line))
-    _write(session, rows)
-    return len(rows)
+    new = [r for r in rows if r not in stored]
+    _write(session, new)
+    return PunchImport(len(new), len(rows) - len(new))
 
 
 def _check_row(
@@ -189,7 +208,8 @@ def _check_row(
     return _Row(line, company_id, emp_id, kind, at, device)
 
 
-def _already_stored(session: Session, rows: list[_Row]) -> list[RowProblem]:
+def _already_stored(session: Session, rows: list[_Row]) -> list[_Row]:
+    """The rows whose punch (person, instant, kind) the store holds already."""
     if not rows:
         return []
     stored = {
@@ -202,15 +222,13 @@ def _already_stored(session: Session, rows: list[_Row]) -> list[RowProblem]:
             )
         )
     }
-    return [
-        RowProblem(r.line, "timestamp", "this punch is stored already")
-        for r in rows
-        if (r.employee_id, r.at, r.kind) in stored
-    ]
+    return [r for r in rows if (r.employee_id, r.at, r.kind) in stored]
 
 
 def _write(session: Session, rows: list[_Row]) -> None:
     """One insert for the punches and one for their outbox entries (to sync them)."""
+    if not rows:
+        return
     now = utcnow()
     events = []
     outbox = []

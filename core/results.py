@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,6 +35,27 @@ class RuleWarning:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A proposal a bulk operation left out, with every reason it could not be written.
+
+    One proposal counts once however many reasons it has; ``proposal`` names it as
+    a supervisor reads it (who, date and time), not the shift it clashed with.
+    """
+
+    proposal: str
+    shift_date: date
+    start_time: str
+    end_time: str
+    employee_ids: tuple[str, ...]
+    department_ids: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+
+    @property
+    def reason(self) -> str:
+        return f"{self.proposal}: " + "; ".join(c.reason for c in self.conflicts)
+
+
+@dataclass(frozen=True)
 class Check:
     conflicts: tuple[Conflict, ...] = ()
     warnings: tuple[RuleWarning, ...] = ()
@@ -56,8 +78,8 @@ class OpResult:
     warnings: tuple[RuleWarning, ...] = ()
     undo: Callable[[Session], OpResult] | None = field(default=None, compare=False)
     ids: tuple[str, ...] = ()
-    #: Bulk operations only: items left out for a conflict while the rest applied.
-    skipped: tuple[Conflict, ...] = ()
+    #: Bulk operations only: proposals left out (each with its reasons) while the rest applied.
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def applied(self) -> bool:

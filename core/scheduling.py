@@ -40,8 +40,8 @@ from core.models import (
     Site,
     new_id,
 )
-from core.results import Check, Conflict, OpResult
-from core.timeutil import shift_instants, utcnow
+from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
+from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 
 SHIFTS = frozenset({"shifts"})
 NO_PROBLEMS = Check()
@@ -96,10 +96,37 @@ class Placed:
     start_utc: Any
     end_utc: Any
     people: tuple[str, ...] = field(default=())
+    #: What the times alone say (a 24-hour shift), whoever else is busy.
+    warnings: tuple[RuleWarning, ...] = ()
+    #: A start or end that does not exist locally (a DST gap): never written as is.
+    time_problem: ValidationError | None = None
+
+
+def day_long_warnings(
+    start_time: str, end_time: str, employee_id: str = ""
+) -> tuple[RuleWarning, ...]:
+    """A shift whose end equals its start lasts 24 hours (the end is the next day).
+
+    That is allowed, but it is more often a slip than a plan, so every path that
+    takes shift times (single edits, bulk work, templates) reports it from here.
+    """
+    if parse_hhmm(start_time, "start") != parse_hhmm(end_time, "end"):
+        return ()
+    return (
+        RuleWarning(
+            "24_hours",
+            employee_id,
+            f"lasts 24 hours: start and end are both {start_time.strip()}",
+        ),
+    )
 
 
 def _validate(session: Session, draft: ShiftDraft) -> Placed:
-    return _validate_all(session, [draft])[0]
+    """One draft for a single-shift operation: a time that does not exist is refused."""
+    placed = _validate_all(session, [draft])[0]
+    if placed.time_problem is not None:
+        raise placed.time_problem
+    return placed
 
 
 def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
@@ -123,7 +150,9 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
     members = members_by_department(session, {x for d in drafts for x in d.department_ids})
     statuses = {s.value for s in ShiftStatus}
     checked: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
-    instants: dict[tuple[date, str, str, str], tuple[datetime, datetime]] = {}
+    instants: dict[
+        tuple[date, str, str, str], tuple[datetime, datetime, ValidationError | None]
+    ] = {}
     placed = []
     for draft in drafts:
         site = sites.get(draft.site_id)
@@ -134,8 +163,8 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
             raise ValidationError("status", f"{draft.status!r} is not one of {choices}")
         when = (draft.shift_date, draft.start_time, draft.end_time, site.timezone)
         if when not in instants:
-            instants[when] = shift_instants(*when)
-        start, end = instants[when]
+            instants[when] = (*shift_instants(*when), shift_time_problem(*when))
+        start, end, time_problem = instants[when]
         assignment = (draft.employee_ids, _departments_named(draft))
         people = checked.get(assignment)
         if people is None:
@@ -153,7 +182,8 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
             for dept_id in draft.department_ids:
                 bound.update(dict.fromkeys(members[dept_id]))
             people = checked[assignment] = tuple(bound)
-        placed.append(Placed(draft, site.company_id, start, end, people))
+        warnings = day_long_warnings(draft.start_time, draft.end_time, people[0] if people else "")
+        placed.append(Placed(draft, site.company_id, start, end, people, warnings, time_problem))
     return placed
 
 
@@ -163,10 +193,11 @@ def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
 
 def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
     if placed.draft.status == ShiftStatus.CANCELLED:
-        return Check()
-    return index.check(
+        return Check(warnings=placed.warnings)
+    found = index.check(
         placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
     )
+    return Check(found.conflicts, placed.warnings + found.warnings)
 
 
 def _index_for(session: Session, placed: Placed) -> ConflictIndex:
@@ -369,14 +400,21 @@ class BulkPlan:
     """Shifts a bulk operation would write, and those it leaves out for a conflict."""
 
     accepted: tuple[Placed, ...]
-    rejected: tuple[tuple[Placed, tuple[Conflict, ...]], ...]
+    #: Each proposal left out, named, with all its reasons (counted once).
+    rejected: tuple[Skipped, ...]
     check: Check
     #: Every draft in the order given, with what checking it found.
     items: tuple[tuple[Placed, Check], ...] = ()
 
 
 def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
-    """Check many drafts against the store *and each other*, loading the range once."""
+    """Check many drafts against the store *and each other*, loading the range once.
+
+    A draft whose start or end does not exist locally (a DST gap) does not stop
+    the batch: it is left out like a clashing one, with a ``time`` conflict saying
+    why, so the supervisor sees that one occurrence among the rest and can add it
+    by hand at another time.
+    """
     placed = _validate_all(session, drafts) if drafts else []
     if not placed:
         return BulkPlan((), (), Check())
@@ -393,7 +431,12 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     items: list[tuple[Placed, Check]] = []
     warnings = []
     for n, item in enumerate(placed):
-        check = _check(index, item, frozenset())
+        if item.time_problem is not None:
+            who = item.people[0] if item.people else ""
+            problem = Conflict("time", who, "", item.time_problem.problem)
+            check = Check((problem,), item.warnings)
+        else:
+            check = _check(index, item, frozenset())
         items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
@@ -408,8 +451,46 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
             )
     conflicts = tuple(c for _, cs in rejected for c in cs)
     return BulkPlan(
-        tuple(accepted), tuple(rejected), Check(conflicts, tuple(warnings)), tuple(items)
+        tuple(accepted),
+        _named(session, index, rejected),
+        Check(conflicts, tuple(warnings)),
+        tuple(items),
     )
+
+
+def _named(
+    session: Session, index: ConflictIndex, rejected: Sequence[tuple[Placed, tuple[Conflict, ...]]]
+) -> tuple[Skipped, ...]:
+    """The left-out proposals as the supervisor reads them: who, when, and why."""
+    dept_ids = {x for p, _ in rejected for x in p.draft.department_ids}
+    departments = (
+        dict(
+            session.execute(
+                select(Department.id, Department.name).where(Department.id.in_(dept_ids))
+            ).all()
+        )
+        if dept_ids
+        else {}
+    )
+    found = []
+    for item, conflicts in rejected:
+        d = item.draft
+        who = [index.names.get(e, e) for e in d.employee_ids] + [
+            f"{departments.get(x, x)} (department)" for x in d.department_ids
+        ]
+        label = shift_label(d.shift_date, d.start_time, d.end_time)
+        found.append(
+            Skipped(
+                f"{', '.join(who) or 'open shift'} {label}",
+                d.shift_date,
+                d.start_time,
+                d.end_time,
+                d.employee_ids,
+                d.department_ids,
+                conflicts,
+            )
+        )
+    return tuple(found)
 
 
 def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
@@ -466,7 +547,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         warnings=plan.check.warnings,
         undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=True) if ids else None,
         ids=tuple(ids),
-        skipped=plan.check.conflicts,
+        skipped=plan.rejected,
     )
 
 

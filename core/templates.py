@@ -24,7 +24,7 @@ from core import recurrence
 from core.errors import NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
-from core.scheduling import BulkPlan, ShiftDraft, plan_bulk, write_bulk
+from core.scheduling import BulkPlan, ShiftDraft, day_long_warnings, plan_bulk, write_bulk
 from core.timeutil import parse_hhmm
 
 TEMPLATES = frozenset({"templates"})
@@ -51,8 +51,14 @@ class TemplateDraft:
 _FIELDS = tuple(f.name for f in fields(TemplateDraft))
 
 
-def _validate(session: Session, draft: TemplateDraft) -> tuple[TemplateDraft, str]:
-    """The draft, tidied, and its site's company; every problem names its field."""
+def _validate(
+    session: Session, draft: TemplateDraft, template_id: str | None = None
+) -> tuple[TemplateDraft, str]:
+    """The draft, tidied, and its site's company; every problem names its field.
+
+    A name is unique among a site's live templates (ignoring case), since people
+    pick a template by its name.
+    """
     if not draft.name.strip():
         raise ValidationError("name", "give the template a name")
     site = session.get(Site, draft.site_id)
@@ -74,6 +80,20 @@ def _validate(session: Session, draft: TemplateDraft) -> tuple[TemplateDraft, st
         end_time=draft.end_time.strip(),
         rrule=draft.rrule.strip(),
     )
+    same = next(
+        (
+            t
+            for t in live_templates(session, site_id=site.id)
+            if t.id != template_id and t.name.casefold() == tidy.name.casefold()
+        ),
+        None,
+    )
+    if same is not None:
+        raise ValidationError(
+            "name",
+            f"{site.name} already has a template called {same.name!r}"
+            f" ({same.start_time}–{same.end_time}, id {same.id})",
+        )
     return tidy, site.company_id
 
 
@@ -132,10 +152,10 @@ def _applied(session: Session, before: dict[str, dict[str, Any] | None]) -> OpRe
 def create_template(
     session: Session, draft: TemplateDraft, *, template_id: str | None = None
 ) -> OpResult:
-    draft, company_id = _validate(session, draft)
+    draft, company_id = _validate(session, draft, template_id)
     new = template_id or new_id()
     session.add(ShiftTemplate(id=new, company_id=company_id, **vars(draft)))
-    return _applied(session, {new: None})
+    return replace(_applied(session, {new: None}), warnings=_time_warnings(draft))
 
 
 def edit_template(session: Session, template_id: str, **changes: Any) -> OpResult:
@@ -147,12 +167,17 @@ def edit_template(session: Session, template_id: str, **changes: Any) -> OpResul
         draft = replace(TemplateDraft(**before), **changes)
     except TypeError as exc:
         raise ValidationError("template", str(exc)) from exc
-    draft, _ = _validate(session, draft)
+    draft, _ = _validate(session, draft, template_id)
     for name in _FIELDS:
         value = getattr(draft, name)
         if getattr(template, name) != value:
             setattr(template, name, value)
-    return _applied(session, {template_id: before})
+    return replace(_applied(session, {template_id: before}), warnings=_time_warnings(draft))
+
+
+def _time_warnings(draft: TemplateDraft) -> tuple[RuleWarning, ...]:
+    """A template's times warn as a shift's do: every shift it makes would last 24 hours."""
+    return day_long_warnings(draft.start_time, draft.end_time)
 
 
 def delete_template(session: Session, template_id: str) -> OpResult:

@@ -38,6 +38,40 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
+def wall_time_kind(naive: datetime, tz: ZoneInfo) -> str | None:
+    """``"gap"`` for a local time a DST change skips, ``"fold"`` for one it repeats.
+
+    Python quietly maps a skipped time forward and a repeated one to its first
+    occurrence; callers that take times from people ask here first, so a shift or
+    a punch is never stored at a time other than the one written.
+    """
+    first = naive.replace(tzinfo=tz, fold=0)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive.replace(tzinfo=None):
+        return "gap"
+    if first.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset():
+        return "fold"
+    return None
+
+
+def missing_time_problem(day: date, at: time, tz_name: str) -> str | None:
+    """Why ``at`` on ``day`` is no local time in the zone (clocks go forward), or None."""
+    if wall_time_kind(datetime.combine(day, at), zone(tz_name)) != "gap":
+        return None
+    return f"{at:%H:%M} does not exist on {day:%a %d %b} in {tz_name}: clocks go forward"
+
+
+def shift_time_problem(day: date, start: str, end: str, tz_name: str) -> ValidationError | None:
+    """A shift's start or end that falls in a DST gap, as the error naming that field."""
+    start_t = parse_hhmm(start, "start")
+    end_t = parse_hhmm(end, "end")
+    end_day = day + timedelta(days=1) if end_t <= start_t else day
+    for field, on, at in (("start", day, start_t), ("end", end_day, end_t)):
+        problem = missing_time_problem(on, at, tz_name)
+        if problem is not None:
+            return ValidationError(field, problem)
+    return None
+
+
 def shift_instants(day: date, start: str, end: str, tz_name: str) -> tuple[datetime, datetime]:
     """Absolute start and end of a shift; an end at or before the start is the next day."""
     start_t = parse_hhmm(start, "start")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.attendance import (
+    DayRecord,
     approve_day,
     attendance,
     correct_day,
@@ -17,20 +18,36 @@ from core.attendance import (
 )
 from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
+from core.errors import ValidationError
 from core.models import Employee, Site
 from core.money import hours, minutes_to_hours
-from core.timeutil import local_instant, parse_date, parse_hhmm, to_local, zone
+from core.timeutil import (
+    local_instant,
+    missing_time_problem,
+    parse_date,
+    parse_hhmm,
+    to_local,
+    zone,
+)
 
 
 def _import(args: argparse.Namespace) -> int:
     with session(args) as s:
-        count = import_punches_csv(s, Path(args.file))
-    print(f"imported {count} punches")
+        result = import_punches_csv(s, Path(args.file), skip_existing=args.skip_existing)
+    skipped = f", skipped {result.skipped} already stored" if args.skip_existing else ""
+    print(f"imported {result.imported} punches{skipped}")
     return 0
 
 
 def _clock(instant: Any, tz: str) -> str:
     return "-" if instant is None else f"{to_local(instant, tz):%H:%M}"
+
+
+def _approval(day: DayRecord) -> str:
+    """``yes``, ``no``, or ``again`` for a day corrected after its sign-off."""
+    if day.approved:
+        return "yes"
+    return "again" if day.approved_at is not None else "no"
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -56,7 +73,19 @@ def _report(args: argparse.Namespace) -> int:
         )
         return 0
     print_table(
-        ["date", "employee", "shift", "in", "out", "worked h", "late", "early", "OT h", "flags"],
+        [
+            "date",
+            "employee",
+            "shift",
+            "in",
+            "out",
+            "worked h",
+            "late",
+            "early",
+            "OT h",
+            "approved",
+            "flags",
+        ],
         [
             [
                 d.work_date,
@@ -71,6 +100,7 @@ def _report(args: argparse.Namespace) -> int:
                 d.late_minutes,
                 d.early_minutes,
                 hours(minutes_to_hours(d.overtime_minutes)),
+                _approval(d),
                 ", ".join(d.flags) or "-",
             ]
             for d in derived.days
@@ -94,16 +124,23 @@ def _correct(args: argparse.Namespace) -> int:
         site = s.get(Site, employee.site_id)
         assert site is not None
         tz = zone(site.timezone)
+
+        def instant(on: date, at: time, option: str) -> datetime:
+            problem = missing_time_problem(on, at, site.timezone)
+            if problem is not None:
+                raise ValidationError(option, problem)
+            return local_instant(on, at, tz)
+
         clock_in = (
-            local_instant(day, parse_hhmm(args.clock_in, "--in"), tz) if args.clock_in else None
+            instant(day, parse_hhmm(args.clock_in, "--in"), "--in") if args.clock_in else None
         )
         clock_out = None
         if args.clock_out:
             out_time = parse_hhmm(args.clock_out, "--out")
             clock_out = local_instant(day, out_time, tz)
             start = clock_in or _first_in(s, employee_id, day)
-            if start is not None and clock_out <= start:
-                clock_out = local_instant(day + timedelta(days=1), out_time, tz)
+            on = day + timedelta(days=1) if start is not None and clock_out <= start else day
+            clock_out = instant(on, out_time, "--out")
         result = correct_day(
             s,
             employee_id=employee_id,
@@ -133,6 +170,11 @@ def register(subparsers: Any) -> None:
     commands = group(subparsers, "attendance", "punches and the attendance derived from them")
     imp = command(commands, "import", _import, "import punches from a CSV file, all or nothing")
     imp.add_argument("file", help="CSV with employee, timestamp, kind[, device]")
+    imp.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out punches already stored (an overlapping export) instead of refusing",
+    )
     report = command(commands, "report", _report, "attendance per employee-day", json_output=True)
     report.add_argument("--from", dest="date_from", required=True, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="date_to", required=True, help="last day (YYYY-MM-DD)")
@@ -146,7 +188,10 @@ def register(subparsers: Any) -> None:
     )
     correct.add_argument("--break", dest="break_minutes", type=int, help="break minutes")
     correct.add_argument(
-        "--excused", action="store_true", help="forgive lateness, early leave, absence"
+        "--excused",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="forgive lateness, early leave, absence (--no-excused withdraws it)",
     )
     correct.add_argument("--reason", required=True, help="why the day is corrected")
     correct.add_argument("--by", required=True, help="who corrects it")

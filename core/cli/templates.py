@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core import recurrence
 from core.cli.common import command, date_range, group, print_json, print_table, session
+from core.cli.shifts import print_warnings
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.models import Department, Employee
@@ -69,6 +70,7 @@ def _add(args: argparse.Namespace) -> int:
             location=args.location,
         )
         result = create_template(s, draft)
+    print_warnings(result.warnings)
     print(f"template {draft.name!r} added: {result.ids[0]}")
     return 0
 
@@ -112,12 +114,12 @@ def _print_dry_run(expansion: Expansion, names: dict[str, str]) -> None:
     rows = []
     for p in expansion.shifts:
         who = names.get(p.employee_id or p.department_id or "", "-")
+        found = []
         if p.conflicts:
-            status = "conflict: " + "; ".join(c.reason for c in p.conflicts)
-        elif p.warnings:
-            status = "warning: " + "; ".join(w.reason for w in p.warnings)
-        else:
-            status = "ok"
+            found.append("conflict: " + "; ".join(c.reason for c in p.conflicts))
+        if p.warnings:
+            found.append("warning: " + "; ".join(w.reason for w in p.warnings))
+        status = " | ".join(found) or "ok"
         rows.append([p.shift_date.isoformat(), p.start_time, p.end_time, who, status])
     print_table(["date", "start", "end", "who", "status"], rows)
     clashing = sum(1 for p in expansion.shifts if p.conflicts)
@@ -158,13 +160,24 @@ def _expand(args: argparse.Namespace) -> int:
                 "to": last,
                 "committed": True,
                 "written": list(result.ids),
-                "skipped": [c.reason for c in result.skipped],
+                "skipped": [
+                    {
+                        "date": x.shift_date,
+                        "start_time": x.start_time,
+                        "end_time": x.end_time,
+                        "employee_ids": list(x.employee_ids),
+                        "department_ids": list(x.department_ids),
+                        "proposal": x.proposal,
+                        "reasons": [c.reason for c in x.conflicts],
+                    }
+                    for x in result.skipped
+                ],
                 "warnings": [w.reason for w in result.warnings],
             }
         )
         return 0
-    for conflict in result.skipped:
-        print(f"skipped: {conflict.reason}")
+    for skipped in result.skipped:
+        print(f"skipped: {skipped.reason}")
     print(
         f"{len(result.ids)} shift(s) written, {len(result.skipped)} skipped for a conflict,"
         f" {len(result.warnings)} warning(s) (see the dry run)"

@@ -127,7 +127,9 @@ DETAIL: tuple[Column, ...] = (
     Column("leave", "Paid leave h", Kind.HOURS, lambda row: row[1].paid_leave_hours),
     Column("late", "Late min", Kind.COUNT, lambda row: row[1].record.late_minutes),
     Column("early", "Early min", Kind.COUNT, lambda row: row[1].record.early_minutes),
-    Column("flags", "Flags", Kind.TEXT, lambda row: ", ".join(str(f) for f in row[1].record.flags)),
+    Column(
+        "flags", "Flags", Kind.TEXT, lambda row: ", ".join(f.words for f in row[1].record.flags)
+    ),
     Column("correction", "Correction", Kind.TEXT, lambda row: _correction(row[1])),
     Column(
         "approved", "Approved", Kind.TEXT, lambda row: "yes" if row[1].record.approved else "no"

@@ -3,6 +3,10 @@
 Every formula is written together with the figure core computed for it, so the
 workbook shows totals in previews, viewers and pandas before Excel recalculates,
 and Excel's recalculation lands on the same numbers.
+
+Accountants print the workbook or save it as PDF, so every sheet is set up for
+paper: landscape, one page wide, the header row (and the name columns) repeated
+on each page, and the company, period and page numbers in the page margins.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ from core.payroll import Payroll
 from core.timeutil import as_utc
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-#: Characters a column is wide at least and at most (long text wraps no further).
-MIN_WIDTH, MAX_WIDTH = 6, 60
+#: Characters a column is wide at least and at most (longer text wraps).
+MIN_WIDTH, MAX_WIDTH = 6, 40
+#: The Summary's rows: a title line, then the table's header, then one row a person.
+TITLE_ROW, SUMMARY_HEADER_ROW = 0, 1
+#: Widths of the Policy sheet's columns; long values wrap within them.
+POLICY_WIDTHS = (42, 64)
 
 
 class _Formats:
@@ -35,7 +43,7 @@ class _Formats:
             {"bold": True, "bg_color": "#dde6f0", "bottom": 1, "text_wrap": True, "valign": "top"}
         )
         self.by_kind: dict[Kind, Format] = {
-            Kind.TEXT: book.add_format({}),
+            Kind.TEXT: book.add_format({"text_wrap": True, "valign": "top"}),
             Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
             Kind.HOURS: book.add_format({"num_format": "0.00"}),
             Kind.MONEY: book.add_format({"num_format": money}),
@@ -45,7 +53,12 @@ class _Formats:
         self.total: dict[Kind, Format] = {
             kind: book.add_format({"bold": True, "top": 1, **_num(kind, money)}) for kind in Kind
         }
-        self.label = book.add_format({"bold": True})
+        self.label = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        #: Policy values read left to right, numbers too, and wrap when long.
+        left = {"align": "left", "valign": "top", "text_wrap": True}
+        self.value = book.add_format(left)
+        self.value_date = book.add_format({**left, "num_format": "yyyy-mm-dd"})
 
 
 def _num(kind: Kind, money: str) -> dict[str, str]:
@@ -72,6 +85,20 @@ def _shown(value: Any, kind: Kind) -> str:
     return str(value)
 
 
+#: Points per line of text in a row (Calibri 11 as the workbook's default font).
+LINE_HEIGHT = 15
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide.
+
+    XlsxWriter cannot measure text and viewers do not refit rows written with
+    wrapped text, so rows are made tall enough here, or lines print on each other.
+    """
+    usable = max(1.0, width - 1)  # proportional text is narrower; bold about as wide
+    return sum(max(1, -(-len(part) // int(usable))) for part in text.split("\n"))
+
+
 class _Widths:
     def __init__(self, columns: Sequence[Column]) -> None:
         self.widths = [len(c.header) for c in columns]
@@ -79,24 +106,71 @@ class _Widths:
     def see(self, col: int, text: str) -> None:
         self.widths[col] = max(self.widths[col], len(text))
 
+    def width(self, col: int) -> int:
+        return min(MAX_WIDTH, max(MIN_WIDTH, self.widths[col] + 2))
+
     def apply(self, sheet: Worksheet) -> None:
-        for col, width in enumerate(self.widths):
-            sheet.set_column(col, col, min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
+        for col in range(len(self.widths)):
+            sheet.set_column(col, col, self.width(col))
 
 
-def _header(sheet: Worksheet, columns: Sequence[Column], fmt: _Formats) -> None:
+def _header(sheet: Worksheet, columns: Sequence[Column], fmt: _Formats, row: int = 0) -> None:
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, column.header, fmt.header)
-    sheet.freeze_panes(1, 2)
+        sheet.write_string(row, col, column.header, fmt.header)
+    sheet.freeze_panes(row + 1, 2)
+
+
+def period_text(report: Payroll) -> str:
+    return f"{report.first:%d %b %Y} to {report.last:%d %b %Y}"
+
+
+def title_text(report: Payroll) -> str:
+    """The line above the Summary's table: whose payroll, and for when."""
+    company = f"{report.company} – " if report.company else ""
+    return f"{company}Payroll {period_text(report)} (amounts in {report.currency})"
+
+
+def _margin_text(text: str) -> str:
+    """Text for a page header or footer, where ``&`` starts a code."""
+    return text.replace("&", "&&")
+
+
+def _print_setup(
+    sheet: Worksheet,
+    report: Payroll,
+    *,
+    header_row: int,
+    last_row: int,
+    last_col: int,
+    name_columns: bool,
+) -> None:
+    """Landscape, one page wide, the header row on every page, and the company,
+    period and page numbers in the margins."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4; Excel and LibreOffice switch to Letter where that is usual
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.8)
+    sheet.repeat_rows(header_row)
+    if name_columns:  # kept on each page if someone prints at 100 % instead
+        sheet.repeat_columns(0, 1)
+    sheet.print_area(0, 0, last_row, last_col)
+    sheet.hide_gridlines(0)  # lines between cells on paper too: rows are easy to follow
+    company = _margin_text(report.company)
+    sheet.set_header(f'&L{company}&C&"-,Bold"Payroll {_margin_text(period_text(report))}&R&A')
+    made = report.generated_at
+    generated = "" if made is None else f"Generated {as_utc(made):%Y-%m-%d %H:%M} UTC"
+    sheet.set_footer(f"&L{generated}&RPage &P of &N")
 
 
 def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     sheet = book.add_worksheet("Summary")
-    _header(sheet, SUMMARY, fmt)
+    sheet.write_string(TITLE_ROW, 0, title_text(report), fmt.title)
+    _header(sheet, SUMMARY, fmt, SUMMARY_HEADER_ROW)
+    first = SUMMARY_HEADER_ROW + 1
     widths = _Widths(SUMMARY)
     letters = {c.name: xl_col_to_name(i) for i, c in enumerate(SUMMARY)}
     for n, line in enumerate(report.lines):
-        row = n + 1
+        row = first + n
         refs = {name: f"{letter}{row + 1}" for name, letter in letters.items()}
         for col, column in enumerate(SUMMARY):
             value = column.value(line)
@@ -109,7 +183,7 @@ def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
             else:
                 sheet.write(row, col, _cell_value(value), style)
     last = len(report.lines)
-    total_row = last + 1
+    total_row = first + last
     sheet.write_string(total_row, 1, "Total", fmt.total[Kind.TEXT])
     for col, column in enumerate(SUMMARY):
         if not column.total:
@@ -117,14 +191,24 @@ def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
         value = _cell_value(report.total(_FIGURE[column.name]))
         style = fmt.total[column.kind]
         if last:
-            top = xl_rowcol_to_cell(1, col)
-            bottom = xl_rowcol_to_cell(last, col)
+            top = xl_rowcol_to_cell(first, col)
+            bottom = xl_rowcol_to_cell(total_row - 1, col)
             sheet.write_formula(total_row, col, f"=SUM({top}:{bottom})", style, value)
         else:
             sheet.write_number(total_row, col, value, style)
         widths.see(col, _shown(value, column.kind))
-    sheet.autofilter(0, 0, max(last, 1), len(SUMMARY) - 1)
+    sheet.autofilter(SUMMARY_HEADER_ROW, 0, max(total_row - 1, first), len(SUMMARY) - 1)
     widths.apply(sheet)
+    # The Employee ID is for matching in other systems, not for reading on paper.
+    printed = [i for i, c in enumerate(SUMMARY) if c.name != "employee_id"]
+    _print_setup(
+        sheet,
+        report,
+        header_row=SUMMARY_HEADER_ROW,
+        last_row=total_row,
+        last_col=max(printed),
+        name_columns=True,
+    )
 
 
 #: Which PayLine attribute each summed summary column shows.
@@ -146,16 +230,32 @@ def _detail(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     _header(sheet, DETAIL, fmt)
     widths = _Widths(DETAIL)
     rows = detail_rows(report.lines)
+    texts: list[list[tuple[int, str]]] = []
     for n, item in enumerate(rows):
+        texts.append([])
         for col, column in enumerate(DETAIL):
             value = column.value(item)
             widths.see(col, _shown(value, column.kind))
+            if column.kind is Kind.TEXT and value:
+                texts[n].append((col, value))
             if column.kind is Kind.DATE:
                 sheet.write_datetime(n + 1, col, _midnight(value), fmt.by_kind[column.kind])
             else:
                 sheet.write(n + 1, col, _cell_value(value), fmt.by_kind[column.kind])
     sheet.autofilter(0, 0, max(len(rows), 1), len(DETAIL) - 1)
     widths.apply(sheet)
+    for n, cells in enumerate(texts):
+        tall = max((_lines(text, widths.width(col)) for col, text in cells), default=1)
+        if tall > 1:
+            sheet.set_row(n + 1, LINE_HEIGHT * tall)
+    _print_setup(
+        sheet,
+        report,
+        header_row=0,
+        last_row=max(len(rows), 1),
+        last_col=len(DETAIL) - 1,
+        name_columns=True,
+    )
 
 
 def _midnight(day: date) -> datetime:
@@ -192,7 +292,9 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
         (
             "Paid leave",
             "Approved paid and sick leave on Monday to Friday: a fifth of the weekly contract"
-            " hours per whole day, a part day by its length.",
+            " hours per whole day, a part day by its length. A day counts once however many"
+            " approved requests cover it: the one crediting the most hours wins, sick leave"
+            " before paid leave when equal.",
         ),
         (
             "Rounding",
@@ -208,14 +310,19 @@ def _policy(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     sheet.write_string(0, 1, "Value", fmt.header)
     sheet.freeze_panes(1, 0)
     rows = policy_rows(report)
+    label_width, value_width = POLICY_WIDTHS
     for n, (label, value) in enumerate(rows, start=1):
         sheet.write_string(n, 0, label, fmt.label)
         if isinstance(value, date):
-            sheet.write_datetime(n, 1, _midnight(value), fmt.by_kind[Kind.DATE])
+            sheet.write_datetime(n, 1, _midnight(value), fmt.value_date)
         else:
-            sheet.write(n, 1, _cell_value(value))
-    sheet.set_column(0, 0, max(len(label) for label, _ in rows) + 2)
-    sheet.set_column(1, 1, 90)
+            sheet.write(n, 1, _cell_value(value), fmt.value)
+        tall = max(_lines(label, label_width), _lines(str(value), value_width))
+        if tall > 1:
+            sheet.set_row(n, LINE_HEIGHT * tall)
+    for col, width in enumerate(POLICY_WIDTHS):
+        sheet.set_column(col, col, width)
+    _print_setup(sheet, report, header_row=0, last_row=len(rows), last_col=1, name_columns=False)
 
 
 def write_xlsx(report: Payroll, path: Path) -> Path:

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 
 from core.attendance import Flag, approve_day, approve_days, attendance, correct_day
 from core.errors import NotFound, ValidationError
-from core.models import AuditEntry, Department, Employee, LeaveRequest, Site
+from core.models import (
+    AttendanceCorrection,
+    AuditEntry,
+    Department,
+    Employee,
+    LeaveRequest,
+    Site,
+)
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -348,6 +355,40 @@ def test_newest_correction_wins_and_undo_brings_back_the_older(store: Store, org
         "attendance.correct.undo",
         "attendance.correct.undo",
     ]
+
+
+def test_a_later_correction_builds_on_the_earlier_one(store: Store, org: Org) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    punches(store, org, org.anna, MONDAY, ("in", "09:20"), ("out", "16:00"))
+    fix = {"employee_id": org.anna, "work_date": MONDAY, "author": "sam"}
+    with store.session() as s:
+        correct_day(s, clock_in=at(MONDAY, "09:00"), excused=True, reason="badge broken", **fix)
+    with store.session() as s:
+        correct_day(s, clock_out=at(MONDAY, "17:00"), reason="left on time", **fix)
+    record = day(store, org.anna, MONDAY)
+    assert (record.first_in, record.last_out) == (at(MONDAY, "09:00"), at(MONDAY, "17:00"))
+    assert record.correction.excused
+    assert record.worked_minutes == 480
+    with store.session() as s:
+        correct_day(s, excused=False, reason="not excused after all", **fix)
+    record = day(store, org.anna, MONDAY)
+    assert not record.correction.excused
+    assert record.first_in == at(MONDAY, "09:00")
+
+
+def test_a_correction_that_sets_or_changes_nothing_is_refused(store: Store, org: Org) -> None:
+    fix = {"employee_id": org.anna, "work_date": MONDAY, "author": "sam", "reason": "x"}
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        correct_day(s, **fix)
+    assert info.value.field == "correction"
+    with store.session() as s:
+        correct_day(s, break_minutes=30, **fix)
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        correct_day(s, break_minutes=30, **fix)
+    assert info.value.problem.startswith("changes nothing")
+    with store.session() as s:
+        count = s.scalar(select(func.count()).select_from(AttendanceCorrection))
+    assert count == 1
 
 
 def test_excused_correction_forgives_lateness_and_absence(store: Store, org: Org) -> None:

@@ -36,6 +36,11 @@ def test_import_reports_how_many_punches(store: Store, coded: Org, tmp_path: Pat
     )
     assert main(["attendance", "import", str(path), DB, _db(store)]) == 0
     assert capsys.readouterr().out.strip() == "imported 2 punches"
+    assert main(["attendance", "import", str(path), DB, _db(store)]) == 1
+    assert capsys.readouterr().err.count("this punch is stored already") == 2
+    args = ["attendance", "import", str(path), "--skip-existing", DB, _db(store)]
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == "imported 0 punches, skipped 2 already stored"
 
 
 def test_bad_import_is_one_line_naming_each_line_and_exit_1(
@@ -93,6 +98,7 @@ def test_report_as_a_table(store: Store, coded: Org, capsys) -> None:
         "0",
         "0",
         "0.00",
+        "no",
         "absent",
     ]
 
@@ -131,3 +137,48 @@ def test_correct_without_a_reason_is_a_usage_error(store: Store, coded: Org) -> 
     with pytest.raises(SystemExit) as info:
         main(["attendance", "correct", "--employee", "E001", "--date", str(MONDAY), "--by", "x"])
     assert info.value.code == 2
+
+
+def test_a_correction_that_sets_nothing_is_refused_and_keeps_the_earlier_one(
+    store: Store, coded: Org, capsys
+) -> None:
+    add_shift(store, coded, MONDAY, "09:00", "17:00", coded.anna)
+    punches(store, coded, coded.anna, MONDAY, ("in", "09:00"))
+    base = ["--employee", "E001", "--date", str(MONDAY), "--by", "Sam", DB, _db(store)]
+    assert main(["attendance", "correct", "--out", "17:00", "--reason", "forgot", *base]) == 0
+    first = capsys.readouterr().out.split()[-1]
+    assert main(["attendance", "correct", "--reason", "x", *base]) == 1
+    assert "correction: sets nothing" in capsys.readouterr().err
+    assert day(store, coded.anna, MONDAY).correction.id == first
+
+
+def test_report_shows_a_recorrected_approved_day_as_unapproved_without_a_signer(
+    store: Store, coded: Org, capsys
+) -> None:
+    add_shift(store, coded, MONDAY, "09:00", "17:00", coded.anna)
+    punches(store, coded, coded.anna, MONDAY, ("in", "09:00"), ("out", "17:00"))
+    base = ["--employee", "E001", "--date", str(MONDAY), "--by", "Sam", DB, _db(store)]
+    report = ["attendance", "report", "--from", str(MONDAY), "--to", str(MONDAY), DB, _db(store)]
+    assert main(["attendance", "approve", *base]) == 0
+    capsys.readouterr()
+    assert main(report) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-2:] == ["yes", "-"]
+    assert main(["attendance", "correct", "--break", "30", "--reason", "lunch", *base]) == 0
+    capsys.readouterr()
+    assert main([*report, "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)["days"]
+    assert (record["approved"], record["approved_by"], record["needs_reapproval"]) == (
+        False,
+        None,
+        True,
+    )
+    assert main(report) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-2:] == ["again", "corrected"]
+
+
+def test_correct_refuses_a_clock_in_that_does_not_exist(store: Store, coded: Org, capsys) -> None:
+    base = ["--employee", "E001", "--date", "2026-03-29", "--by", "Sam", DB, _db(store)]
+    assert main(["attendance", "correct", "--in", "02:30", "--reason", "x", *base]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "shiftdesk: --in: 02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+    )

@@ -22,8 +22,8 @@ def test_export_xlsx_prints_the_path_last(store: Store, org: Org, tmp_path: Path
     assert printed.split()[-1] == str(out)
     assert "gross 220.00 EUR" in printed
     sheet = openpyxl.load_workbook(out, data_only=True)["Summary"]
-    assert sheet["B2"].value == "Anna Berg"
-    assert Decimal(str(sheet["M2"].value)) == Decimal("220.00")
+    assert sheet["B3"].value == "Anna Berg"
+    assert Decimal(str(sheet["M3"].value)) == Decimal("220.00")
 
 
 def test_export_csv_by_extension(store: Store, org: Org, tmp_path: Path, capsys) -> None:
@@ -63,6 +63,6 @@ def test_demo_store_exports_a_workbook_that_adds_up(tmp_path: Path, capsys) -> N
     finally:
         store.close()
     sheet = openpyxl.load_workbook(out, data_only=True)["Summary"]
-    total_row = len(report.lines) + 2
+    total_row = len(report.lines) + 3
     assert sheet.cell(total_row, 2).value == "Total"
     assert Decimal(str(sheet.cell(total_row, 13).value)) == report.total("gross") > 0

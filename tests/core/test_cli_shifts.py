@@ -170,3 +170,19 @@ def test_list_needs_a_range(store: Store) -> None:
     with pytest.raises(SystemExit) as info:
         _run(store, "shifts", "list", "--from", str(MONDAY))
     assert info.value.code == 2
+
+
+def test_equal_start_and_end_adds_a_24_hour_shift_and_warns(store: Store, org: Org, capsys) -> None:
+    args = ["shifts", "add", "--employee", org.anna, "--date", str(MONDAY)]
+    assert _run(store, *args, "--start", "10:00", "--end", "10:00") == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("added shift ")
+    assert "warning: lasts 24 hours: start and end are both 10:00" in captured.err
+
+
+def test_a_time_in_the_spring_gap_is_exit_1_naming_it(store: Store, org: Org, capsys) -> None:
+    args = ["shifts", "add", "--employee", org.anna, "--date", "2026-03-29"]
+    assert _run(store, *args, "--start", "02:30", "--end", "10:00") == 1
+    assert capsys.readouterr().err.strip() == (
+        "shiftdesk: start: 02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+    )

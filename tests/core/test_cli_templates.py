@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.cli import main
 from core.models import Employee, LeaveRequest, LeaveStatus, Shift
+from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -207,7 +208,45 @@ def test_commit_with_skip_writes_the_rest_and_names_the_skipped(
     assert code == 0
     assert len(document["written"]) == 3
     assert len(document["skipped"]) == 3
+    assert document["skipped"][0]["proposal"] == "Ben Cole 06:00–14:00 on Mon 01 Jun"
     assert _shift_count(store) == 6
+
+
+def test_commit_with_skip_counts_proposals_and_names_them_not_the_blocker(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    with store.session() as s:
+        for start, end in (("05:00", "07:00"), ("13:00", "15:00")):
+            create_shift(
+                s, ShiftDraft(org.site_id, MONDAY + timedelta(days=1), start, end, (org.ben,))
+            )
+    code = _expand(store, tid, "--employee", org.ben, "--commit", "--on-conflict", "skip")
+    out = capsys.readouterr().out
+    assert code == 0
+    skipped = [line for line in out.splitlines() if line.startswith("skipped:")]
+    assert len(skipped) == 1
+    assert skipped[0].startswith("skipped: Ben Cole 06:00–14:00 on Tue 02 Jun: ")
+    assert "05:00–07:00" in skipped[0]
+    assert "13:00–15:00" in skipped[0]
+    assert "2 shift(s) written, 1 skipped" in out
+
+
+def test_dry_run_shows_warnings_beside_conflicts(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    with store.session() as s:
+        create_shift(s, ShiftDraft(org.site_id, MONDAY, "13:00", "15:00", (org.ben,)))
+        create_shift(
+            s, ShiftDraft(org.site_id, MONDAY - timedelta(days=1), "20:00", "23:00", (org.ben,))
+        )
+    assert _expand(store, tid, "--employee", org.ben) == 0
+    first_row = next(
+        line for line in capsys.readouterr().out.splitlines() if MONDAY.isoformat() in line
+    )
+    assert "conflict: Ben Cole already works 13:00–15:00" in first_row
+    assert "warning: Ben Cole would rest only 7 h" in first_row
 
 
 def test_expand_of_an_unknown_template_fails_with_one_line(

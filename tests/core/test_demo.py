@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from core.cli import main
 from core.conflicts import load_index
 from core.demo import build_demo
+from core.leave import OPEN_STATUSES, overlapping_request
 from core.models import ClockEvent, Employee, LeaveRequest, OutboxEntry, Shift, ShiftTemplate
 from core.store import Store, open_store
 
@@ -85,3 +86,20 @@ def test_demo_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--db", str(path)]) == 1
     assert "exists already" in capsys.readouterr().err
     assert path.read_text() == "precious"
+
+
+def test_demo_never_writes_two_overlapping_open_requests_for_one_person(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "demo.shiftdesk")
+    # 70 people: the demo's request pattern comes back to the same people.
+    build_demo(store, employees=70, weeks=1, seed=3, start=START)
+    with store.session() as s:
+        requests = list(s.scalars(select(LeaveRequest)))
+        people = [r.employee_id for r in requests if r.status in OPEN_STATUSES]
+        assert len(people) > len(set(people))  # someone holds several open requests
+        clashes = [
+            r
+            for r in requests
+            if r.status in OPEN_STATUSES and overlapping_request(s, r, "Europe/Berlin") is not None
+        ]
+    store.close()
+    assert clashes == []

@@ -132,6 +132,26 @@ def test_bad_rows_are_all_listed_with_line_numbers_and_nothing_is_written(
     assert _counts(store) == before
 
 
+def test_every_bad_cell_of_a_line_is_reported(store: Store, org: Org) -> None:
+    text = HEADER + ",Gray,dan@example,E101,,abc,200,maybe\n"
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        import_employees_csv(s, text)
+    assert info.value.problem.split("; ") == [
+        "line 2: first_name is empty",
+        "line 2: email 'dan@example' is not an e-mail address",
+        "line 2: hourly_rate 'abc' is not a number",
+        "line 2: contract_hours '200' is more than 168",
+        "line 2: active 'maybe' is not yes or no",
+    ]
+
+
+@pytest.mark.parametrize("email", ["dan@example", "dan@.com", "dan@example.", "a b@x.org"])
+def test_an_email_needs_a_dot_in_its_domain(store: Store, org: Org, email: str) -> None:
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        import_employees_csv(s, HEADER + f"Dan,Evans,{email},E1,,,,\n")
+    assert "is not an e-mail address" in info.value.problem
+
+
 def test_a_wrong_header_is_refused_on_line_1(store: Store, org: Org) -> None:
     with store.session() as s, pytest.raises(ValidationError) as info:
         import_employees_csv(s, "first_name,surname,code\nEva,Fisher,E1\n")

@@ -78,9 +78,9 @@ def _books(path: Path):
 def test_workbook_summary_matches_core_figure_by_figure(report: Payroll, tmp_path: Path) -> None:
     path = export_payroll(report, tmp_path / "payroll.xlsx")
     formulas, values = (book["Summary"] for book in _books(path))
-    assert [c.value for c in formulas[1]] == [c.header for c in SUMMARY]
+    assert [c.value for c in formulas[2]] == [c.header for c in SUMMARY]
     assert len(report.lines) == 4
-    for n, line in enumerate(report.lines, start=2):
+    for n, line in enumerate(report.lines, start=3):
         for col, column in enumerate(SUMMARY, start=1):
             expected = column.value(line)
             written = formulas.cell(n, col).value
@@ -100,7 +100,7 @@ def test_workbook_totals_row_sums_every_money_and_hours_column(
 ) -> None:
     path = export_payroll(report, tmp_path / "payroll.xlsx")
     formulas, values = (book["Summary"] for book in _books(path))
-    row = len(report.lines) + 2
+    row = len(report.lines) + 3
     assert formulas.cell(row, 2).value == "Total"
     assert report.total("gross") == sum(line.gross for line in report.lines) > 0
     summed = 0
@@ -111,7 +111,7 @@ def test_workbook_totals_row_sums_every_money_and_hours_column(
             continue
         summed += 1
         letter = formulas.cell(row, col).column_letter
-        assert formula == f"=SUM({letter}2:{letter}{row - 1})"
+        assert formula == f"=SUM({letter}3:{letter}{row - 1})"
         expected = sum((_dec(column.value(line)) for line in report.lines), Decimal(0))
         assert _dec(values.cell(row, col).value) == expected, column.header
         assert _evaluate(formula, values) == expected, column.header
@@ -137,7 +137,7 @@ def test_workbook_detail_has_one_row_per_employee_day(report: Payroll, tmp_path:
     cara = next(r for r in rows if r[1] == "Cara Diaz")
     assert cara[4:7] == ("22:00–06:07 (+1)", "21:58", "06:11 (+1)")
     ben_monday = next(r for r in rows if r[1] == "Ben Cole" and r[2].date() == MONDAY)
-    assert ben_monday[15] == "late, early"
+    assert ben_monday[15] == "late, left early"
 
 
 def test_hours_per_employee_in_detail_add_up_to_the_summary(
@@ -171,21 +171,57 @@ def test_workbook_is_laid_out_for_reading(report: Payroll, tmp_path: Path) -> No
     path = export_payroll(report, tmp_path / "payroll.xlsx")
     book = openpyxl.load_workbook(path)
     summary, detail = book["Summary"], book["Detail"]
-    assert summary.freeze_panes == "C2"
+    assert summary["A1"].value == "Testco – Payroll 01 Jun 2026 to 07 Jun 2026 (amounts in EUR)"
+    assert summary.freeze_panes == "C3"
     assert detail.freeze_panes == "C2"
     assert book["Policy"].freeze_panes == "A2"
-    assert summary.auto_filter.ref == "A1:N5"
+    assert summary.auto_filter.ref == "A2:N6"
     assert detail.auto_filter.ref == "A1:R11"
-    assert summary["D2"].number_format == "0.00"
-    assert summary["M2"].number_format == '#,##0.00 "EUR"'
-    assert summary["M6"].number_format == '#,##0.00 "EUR"'
+    assert summary["D3"].number_format == "0.00"
+    assert summary["M3"].number_format == '#,##0.00 "EUR"'
+    assert summary["M7"].number_format == '#,##0.00 "EUR"'
     assert detail["C2"].number_format == "yyyy-mm-dd"
-    for sheet in (summary, detail):
-        for cells in sheet.iter_cols(max_row=sheet.max_row):
+    for sheet, first in ((summary, 2), (detail, 1)):
+        for cells in sheet.iter_cols(min_row=first, max_row=sheet.max_row):
             width = sheet.column_dimensions[cells[0].column_letter].width
             texts = [c.value for c in cells if isinstance(c.value, str)]
             longest = max(len(t) for t in texts if not t.startswith("="))
-            assert width >= min(longest, 58), (sheet.title, cells[0].value, texts)
+            assert width >= min(longest, 38), (sheet.title, cells[0].value, texts)
+            if longest > 38:  # longer text wraps inside its column
+                assert all(c.alignment.wrap_text for c in cells[1:] if c.value), sheet.title
+
+
+def test_every_sheet_is_set_up_for_printing(report: Payroll, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(export_payroll(report, tmp_path / "payroll.xlsx"))
+    titles = {"Summary": "$2:$2", "Detail": "$1:$1", "Policy": "$1:$1"}
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # One page wide (1 is the file format's default, so it may be left out), any tall.
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == titles[sheet.title]
+        assert sheet.oddHeader.left.text == "Testco"
+        assert sheet.oddHeader.center.text == "Payroll 01 Jun 2026 to 07 Jun 2026"
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert book["Summary"].print_title_cols == "$A:$B"
+    assert book["Detail"].print_title_cols == "$A:$B"
+    # The Employee ID column (M is gross pay, N the id) is left off the paper.
+    assert book["Summary"].print_area == "'Summary'!$A$1:$M$7"
+
+
+def test_policy_values_are_legible_on_paper(report: Payroll, tmp_path: Path) -> None:
+    sheet = openpyxl.load_workbook(export_payroll(report, tmp_path / "payroll.xlsx"))["Policy"]
+    assert 30 <= sheet.column_dimensions["B"].width <= 70
+    for (value,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
+        assert value.alignment.horizontal == "left", value.value
+        assert value.alignment.wrap_text, value.value
+
+
+def test_detail_flags_are_words(report: Payroll, tmp_path: Path) -> None:
+    sheet = openpyxl.load_workbook(export_payroll(report, tmp_path / "payroll.xlsx"))["Detail"]
+    flags = {row[15] for row in sheet.iter_rows(min_row=2, values_only=True) if row[15]}
+    assert flags
+    assert not any("_" in text for text in flags)
 
 
 def test_empty_period_still_gives_a_workbook_with_zero_totals(
@@ -197,8 +233,8 @@ def test_empty_period_still_gives_a_workbook_with_zero_totals(
         report = payroll(s, MONDAY, SUNDAY)
     path = export_payroll(report, tmp_path / "empty.xlsx")
     sheet = openpyxl.load_workbook(path, data_only=True)["Summary"]
-    assert sheet["B2"].value == "Total"
-    assert sheet["M2"].value == 0
+    assert sheet["B3"].value == "Total"
+    assert sheet["M3"].value == 0
 
 
 def test_csv_summary_carries_the_same_figures(report: Payroll, tmp_path: Path) -> None:

@@ -371,6 +371,33 @@ def test_approve_and_keep_flags_the_shift_and_undo_clears_the_flag(store: Store,
     assert _leave(store, leave_id).status == "pending"
 
 
+def test_cancelling_a_kept_leave_clears_only_its_note_and_undo_restores_it(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    other = _shift(store, org, day=TUESDAY)
+    leave_id = _request(store, org.anna, MONDAY, TUESDAY)
+    with store.session() as s:
+        s.get(Shift, sid).flag = "Bring the keys."
+    with store.session() as s:
+        approve_leave(s, leave_id, actor="sam", on_clash="keep")
+    assert "kept on this shift" in _shift_state(store, sid)[2]
+    with store.session() as s:
+        cancelled = cancel_leave(s, leave_id, actor="kim")
+    assert cancelled.applied
+    assert set(cancelled.ids) >= {sid, other}
+    assert _shift_state(store, sid)[2] == "Bring the keys."
+    assert _shift_state(store, other)[2] == ""
+    with store.session() as s:
+        cancelled.undo(s)
+    assert _leave(store, leave_id).status == "approved"
+    assert _shift_state(store, sid)[2] == (
+        "Bring the keys. Anna Berg is on approved paid leave 01 Jun–02 Jun"
+        " but was kept on this shift when sam approved it."
+    )
+    assert "kept on this shift" in _shift_state(store, other)[2]
+
+
 def test_unassigning_from_a_department_shift_names_the_other_members(
     store: Store, org: Org
 ) -> None:

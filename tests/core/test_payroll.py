@@ -87,6 +87,23 @@ def test_part_day_leave_counts_its_length(store: Store, org: Org) -> None:
     assert _line(store, org.anna).paid_leave_hours == Decimal("3.50")
 
 
+def test_a_day_covered_by_two_approved_leaves_is_paid_once_as_sick(store: Store, org: Org) -> None:
+    approved_leave(store, org, org.anna, MONDAY, MONDAY, kind="sick")
+    approved_leave(store, org, org.anna, MONDAY, MONDAY + timedelta(days=3), kind="paid")
+    line = _line(store, org.anna)
+    assert [d.paid_leave_hours for d in line.days] == [Decimal(8)] * 4
+    assert [d.record.leave_type for d in line.days] == ["sick", "paid", "paid", "paid"]
+    assert line.paid_leave_hours == Decimal(32)
+
+
+def test_a_whole_day_of_leave_beats_a_part_day_on_it(store: Store, org: Org) -> None:
+    approved_leave(
+        store, org, org.anna, MONDAY, MONDAY, kind="sick", start_time="13:00", end_time="16:30"
+    )
+    approved_leave(store, org, org.anna, MONDAY, MONDAY, kind="paid")
+    assert _line(store, org.anna).paid_leave_hours == Decimal(8)
+
+
 def test_unpaid_leave_earns_nothing_but_is_no_absence(store: Store, org: Org) -> None:
     add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
     approved_leave(store, org, org.anna, MONDAY, MONDAY, kind="unpaid")

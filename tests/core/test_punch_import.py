@@ -49,7 +49,7 @@ def test_imports_by_code_or_id_with_offsets_and_local_times(store: Store, coded:
         "E001,2026-06-01T15:00:00Z,out,front-door\n"
     )
     with store.session() as s:
-        assert import_punches_csv(s, text) == 3
+        assert import_punches_csv(s, text).imported == 3
     assert _events(store) == [
         (coded.anna, datetime(2026, 6, 1, 7, 0, tzinfo=UTC), "in", "import", "front-door"),
         (coded.ben, datetime(2026, 6, 1, 7, 3, tzinfo=UTC), "in", "import", None),
@@ -66,7 +66,7 @@ def test_reads_a_file_with_a_byte_order_mark(store: Store, coded: Org, tmp_path:
     path = tmp_path / "punches.csv"
     path.write_text("employee,timestamp,kind\nE001,2026-06-01T09:00,in\n", encoding="utf-8-sig")
     with store.session() as s:
-        assert import_punches_csv(s, path) == 1
+        assert import_punches_csv(s, path).imported == 1
 
 
 def test_every_bad_line_is_named_and_nothing_is_written(store: Store, coded: Org) -> None:
@@ -103,10 +103,32 @@ def test_a_punch_already_stored_is_refused_by_line(store: Store, coded: Org) -> 
     assert _count(store) == 1
 
 
+def test_skip_existing_leaves_stored_punches_out_and_counts_them(store: Store, coded: Org) -> None:
+    punch(store, coded, coded.anna, "in", datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
+    text = "employee,timestamp,kind\nE001,2026-06-01T17:00,out\nE001,2026-06-01T09:00,in\n"
+    with store.session() as s:
+        result = import_punches_csv(s, text, skip_existing=True)
+    assert (result.imported, result.skipped) == (1, 1)
+    assert _count(store) == 2
+    with store.session() as s:
+        again = import_punches_csv(s, text, skip_existing=True)
+    assert (again.imported, again.skipped) == (0, 2)
+    assert _count(store) == 2
+
+
+def test_skip_existing_still_refuses_a_file_with_a_bad_line(store: Store, coded: Org) -> None:
+    punch(store, coded, coded.anna, "in", datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
+    text = "employee,timestamp,kind\nE001,2026-06-01T09:00,in\nE001,2026-06-01T17:00,lunch\n"
+    with store.session() as s, pytest.raises(PunchImportError) as info:
+        import_punches_csv(s, text, skip_existing=True)
+    assert [(p.line, p.field) for p in info.value.problems] == [(3, "kind")]
+    assert _count(store) == 1
+
+
 def test_same_instant_with_another_kind_is_no_duplicate(store: Store, coded: Org) -> None:
     text = "employee,timestamp,kind\nE001,2026-06-01T14:00,out\nE001,2026-06-01T14:00,in\n"
     with store.session() as s:
-        assert import_punches_csv(s, text) == 2
+        assert import_punches_csv(s, text).imported == 2
 
 
 @pytest.mark.parametrize(

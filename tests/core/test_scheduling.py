@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -111,7 +111,7 @@ def test_copy_week_skips_conflicts_and_undoes_as_one_step(store: Store, org: Org
         result = copy_week(s, MONDAY, next_monday)
     assert len(result.ids) == 2
     assert len(result.skipped) == 1
-    assert result.skipped[0].other_id == blocker
+    assert [c.other_id for c in result.skipped[0].conflicts] == [blocker]
     with store.session() as s:
         count = s.scalar(select(func.count()).select_from(Shift).where(~Shift.deleted))
         assert count == 6
@@ -159,3 +159,44 @@ def test_edit_after_a_sent_create_is_queued_separately(store: Store, org: Org) -
         entries = s.scalars(query.order_by(OutboxEntry.seq)).all()
     assert [e.op for e in entries] == ["create", "update"]
     assert "employee_ids" in entries[1].fields["changed"]
+
+
+def test_equal_start_and_end_applies_as_24_hours_with_a_warning(store: Store, org: Org) -> None:
+    with store.session() as s:
+        result = create_shift(s, ShiftDraft(org.site_id, MONDAY, "10:00", "10:00", (org.anna,)))
+        assert result.applied
+        shift = s.get(Shift, result.ids[0])
+        assert shift.end_utc - shift.start_utc == timedelta(hours=24)
+    assert [w.reason for w in result.warnings] == ["lasts 24 hours: start and end are both 10:00"]
+    with store.session() as s:
+        moved = move_shift(s, result.ids[0], day=MONDAY + timedelta(days=3))
+    assert "lasts 24 hours: start and end are both 10:00" in [w.reason for w in moved.warnings]
+
+
+def test_a_start_in_the_spring_gap_is_refused_naming_the_field(store: Store, org: Org) -> None:
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        create_shift(s, ShiftDraft(org.site_id, date(2026, 3, 29), "02:30", "10:00", (org.anna,)))
+    assert info.value.field == "start"
+    assert info.value.problem == (
+        "02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+    )
+    sid = _create(store, org, day=date(2026, 3, 28), start="20:00", end="23:00")
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        edit_shift(s, sid, end_time="02:15")
+    assert info.value.field == "end"
+
+
+def test_copy_week_names_each_skipped_proposal_once_with_all_its_reasons(
+    store: Store, org: Org
+) -> None:
+    _create(store, org, start="09:00", end="17:00")
+    next_monday = MONDAY + timedelta(days=7)
+    first = _create(store, org, day=next_monday, start="08:00", end="10:00")
+    second = _create(store, org, day=next_monday, start="16:00", end="18:00")
+    with store.session() as s:
+        result = copy_week(s, MONDAY, next_monday)
+    assert len(result.skipped) == 1
+    skipped = result.skipped[0]
+    assert {c.other_id for c in skipped.conflicts} == {first, second}
+    assert skipped.proposal == "Anna Berg 09:00–17:00 on Mon 08 Jun"
+    assert skipped.reason.startswith("Anna Berg 09:00–17:00 on Mon 08 Jun: Anna Berg already works")

@@ -28,11 +28,16 @@ WEEKDAYS = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
 
 
 def _template(
-    store: Store, org: Org, rrule: str = WEEKDAYS, start: str = "09:00", end: str = "17:00"
+    store: Store,
+    org: Org,
+    rrule: str = WEEKDAYS,
+    start: str = "09:00",
+    end: str = "17:00",
+    name: str = "Early",
 ) -> str:
     with store.session() as s:
         result = create_template(
-            s, TemplateDraft(org.site_id, "Early", start, end, rrule, MONDAY, location="Bar")
+            s, TemplateDraft(org.site_id, name, start, end, rrule, MONDAY, location="Bar")
         )
     return result.ids[0]
 
@@ -249,7 +254,7 @@ def test_two_templates_applied_together_are_checked_against_each_other(
     store: Store, org: Org
 ) -> None:
     early = _template(store, org, start="06:00", end="14:00")
-    late = _template(store, org, start="13:00", end="21:00")
+    late = _template(store, org, start="13:00", end="21:00", name="Late")
     with store.session() as s:
         expansion = expand_templates(
             s,
@@ -305,7 +310,7 @@ def test_skip_writes_the_rest_and_reports_the_skipped(store: Store, org: Org) ->
             s, tid, MONDAY, MONDAY + timedelta(days=4), [org.anna], on_conflict="skip"
         )
     assert len(result.ids) == 4
-    assert [c.other_id for c in result.skipped] == [leave]
+    assert [c.other_id for x in result.skipped for c in x.conflicts] == [leave]
     assert MONDAY + timedelta(days=2) not in [day for day, _, _ in _live_shifts(store)]
 
 
@@ -378,3 +383,61 @@ def test_site_zones_name_each_sites_zone(store: Store) -> None:
     org = Org(store, tz="America/New_York")
     with store.session() as s:
         assert site_zones(s) == {org.site_id: "America/New_York"}
+
+
+def test_a_template_with_equal_times_warns_and_so_does_each_shift_it_makes(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        created = create_template(
+            s, TemplateDraft(org.site_id, "Day", "09:00", "09:00", "FREQ=DAILY", MONDAY)
+        )
+        assert [w.reason for w in created.warnings] == [
+            "lasts 24 hours: start and end are both 09:00"
+        ]
+        expansion = expand_template(s, created.ids[0], MONDAY, MONDAY, [org.anna])
+        assert [w.reason for w in expansion.shifts[0].warnings] == [
+            "lasts 24 hours: start and end are both 09:00"
+        ]
+        edited = edit_template(s, created.ids[0], end_time="17:00")
+        assert edited.warnings == ()
+
+
+def test_an_occurrence_in_the_spring_gap_is_skipped_and_the_rest_written(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        tid = create_template(
+            s, TemplateDraft(org.site_id, "Night", "02:30", "06:00", "FREQ=DAILY", date(2026, 3, 1))
+        ).ids[0]
+        first, last = date(2026, 3, 28), date(2026, 3, 30)
+        expansion = expand_template(s, tid, first, last, [org.anna])
+        gap = [p for p in expansion.shifts if p.conflicts]
+        assert [p.shift_date for p in gap] == [date(2026, 3, 29)]
+        assert gap[0].conflicts[0].kind == "time"
+        assert gap[0].conflicts[0].reason == (
+            "02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+        )
+        result = commit_expansion(s, expansion, on_conflict="skip")
+    assert len(result.ids) == 2
+    assert [x.shift_date for x in result.skipped] == [date(2026, 3, 29)]
+    assert [day for day, _, _ in _live_shifts(store)] == [date(2026, 3, 28), date(2026, 3, 30)]
+
+
+def test_two_templates_of_a_site_may_not_share_a_name(store: Store, org: Org) -> None:
+    first = _template(store, org)
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        create_template(
+            s, TemplateDraft(org.site_id, " early ", "06:00", "14:00", WEEKDAYS, MONDAY)
+        )
+    assert info.value.field == "name"
+    assert info.value.problem == (
+        f"Main already has a template called 'Early' (09:00–17:00, id {first})"
+    )
+    with store.session() as s:
+        late = create_template(
+            s, TemplateDraft(org.site_id, "Late", "14:00", "22:00", WEEKDAYS, MONDAY)
+        ).ids[0]
+        assert edit_template(s, first, location="Hall").applied
+        with pytest.raises(ValidationError):
+            edit_template(s, late, name="EARLY")

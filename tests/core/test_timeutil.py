@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core.errors import ValidationError
-from core.timeutil import parse_hhmm, shift_instants
+from core.timeutil import (
+    parse_hhmm,
+    shift_instants,
+    shift_time_problem,
+    wall_time_kind,
+    zone,
+)
 
 
 def test_day_shift_in_berlin_summer() -> None:
@@ -47,3 +53,23 @@ def test_bad_times_name_the_field(bad: str) -> None:
 def test_unknown_zone_is_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="IANA"):
         shift_instants(date(2026, 6, 1), "09:00", "17:00", "Mars/Olympus")
+
+
+def test_wall_time_kind_finds_the_spring_gap_and_the_autumn_fold() -> None:
+    berlin = zone("Europe/Berlin")
+    assert wall_time_kind(datetime(2026, 3, 29, 2, 30), berlin) == "gap"
+    assert wall_time_kind(datetime(2026, 10, 25, 2, 30), berlin) == "fold"
+    assert wall_time_kind(datetime(2026, 6, 1, 2, 30), berlin) is None
+
+
+def test_shift_time_problem_names_the_field_of_a_time_that_does_not_exist() -> None:
+    problem = shift_time_problem(date(2026, 3, 29), "02:30", "10:00", "Europe/Berlin")
+    assert problem is not None
+    assert problem.field == "start"
+    assert problem.problem == (
+        "02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
+    )
+    overnight = shift_time_problem(date(2026, 3, 28), "22:00", "02:15", "Europe/Berlin")
+    assert overnight is not None
+    assert overnight.field == "end"
+    assert shift_time_problem(date(2026, 3, 29), "03:00", "10:00", "Europe/Berlin") is None

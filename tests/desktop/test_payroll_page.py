@@ -80,8 +80,8 @@ def test_export_on_the_worker_writes_a_workbook_that_reads_back(
     assert finished.args == [str(target)]
     book = openpyxl.load_workbook(target, data_only=True)  # the figures cached with formulas
     summary = book["Summary"]
-    header = [cell.value for cell in summary[1]]
-    rows = {r[header.index("Employee")]: r for r in summary.iter_rows(min_row=2, values_only=True)}
+    header = [cell.value for cell in summary[2]]  # below the title line
+    rows = {r[header.index("Employee")]: r for r in summary.iter_rows(min_row=3, values_only=True)}
     with store.session() as s:
         report = payroll(s, MONDAY, SUNDAY)
     for line in report.lines:
