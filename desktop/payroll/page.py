@@ -96,6 +96,7 @@ class ExportPanel(QFrame):
         self.path = None
         self._kind("info")
         self.message.setText(f"Exporting payroll to {path.name}…")
+        self.message.setToolTip(str(path))
         self.progress.setValue(0)
         self.progress.show()
         self.open_button.hide()
@@ -109,7 +110,8 @@ class ExportPanel(QFrame):
     def done(self, path: Path) -> None:
         self.path = path
         self._kind("info")
-        self.message.setText(f"Payroll saved to {path}")
+        self.message.setText(f"Payroll saved to {path.name}")
+        self.message.setToolTip(str(path))  # the name is enough to read; its folder is a click away
         self.progress.hide()
         self.open_button.show()
         self.folder_button.show()
@@ -118,6 +120,7 @@ class ExportPanel(QFrame):
     def failed(self, problem: str) -> None:
         self.path = None
         self._kind("error")
+        self.message.setToolTip("")
         self.message.setText(
             f"Export failed: {problem}. Nothing was written; choose another place."
         )

@@ -88,7 +88,8 @@ def test_export_on_the_worker_writes_a_workbook_that_reads_back(
         assert Decimal(str(rows[line.person.name][header.index("Gross pay")])) == line.gross
     assert not partial_path(target).exists()
     panel = payroll_page.panel
-    assert panel.message.text() == f"Payroll saved to {target}"
+    assert panel.message.text() == f"Payroll saved to {target.name}"
+    assert panel.message.toolTip() == str(target)
     assert panel.open_button.isVisibleTo(payroll_page)
     assert panel.file_url() == QUrl.fromLocalFile(str(target))
     assert panel.folder_url() == QUrl.fromLocalFile(str(tmp_path))
