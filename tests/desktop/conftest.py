@@ -57,15 +57,13 @@ def page(qtbot, context: AppContext, org):
     """The Schedule page on the test company's week of MONDAY, shown and sized."""
     from desktop.schedule.page import SchedulePage
     from tests.conftest import MONDAY
+    from tests.desktop.helpers import show_at
 
-    shown = SchedulePage(context)
-    qtbot.addWidget(shown)
-    shown.resize(1400, 800)
-    shown.anchor = MONDAY
-    shown.reload()
-    shown.show()
-    qtbot.waitExposed(shown)
-    return shown
+    def week_of_monday(page: SchedulePage) -> None:
+        page.anchor = MONDAY
+        page.reload()
+
+    return show_at(qtbot, SchedulePage(context), 1400, 800, week_of_monday)
 
 
 @pytest.fixture

@@ -9,11 +9,14 @@ over it would (the same handlers a real drop runs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
@@ -22,6 +25,20 @@ from desktop.schedule.view import shift_mime
 from tests.conftest import Org
 
 ACTIONS = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+W = TypeVar("W", bound=QWidget)
+
+
+def show_at(
+    qtbot: QtBot, widget: W, width: int, height: int, prepare: Callable[[W], object] | None = None
+) -> W:
+    """The widget at this size, ``prepare`` d (say, a period chosen), shown and exposed."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    if prepare is not None:
+        prepare(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
 
 
 def add_shift(store: Store, org: Org, day: date, start: str, end: str, who: str, **kw) -> str:
