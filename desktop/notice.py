@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop.theme import restyle
+
 
 class NoticeBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -34,9 +36,7 @@ class NoticeBar(QFrame):
         return self._label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
     def show_message(self, kind: str, text: str) -> None:
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self, "kind", kind)
         self._label.setText(text)
         self._label.setAccessibleName(text)
         self.show()

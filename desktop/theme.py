@@ -12,7 +12,7 @@ from importlib.resources import files
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 ACCENT = QColor("#1f6feb")
 TEXT = QColor("#1d2733")
@@ -54,3 +54,11 @@ def apply(app: QApplication) -> None:
     font.setPixelSize(13)
     app.setFont(font)
     app.setStyleSheet(stylesheet())
+
+
+def restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the stylesheet selects on (``role``, ``kind``, ``invalid``) and
+    polish again: Qt does not restyle a widget by itself when a property changes."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

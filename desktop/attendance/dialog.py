@@ -29,6 +29,8 @@ from core.identity import current_user
 from core.timeutil import local_instant, parse_hhmm, to_local, zone
 from desktop.attendance.model import clock
 from desktop.context import AppContext
+from desktop.forms import error_label, show_errors
+from desktop.theme import restyle
 
 #: core's field names to the dialog's.
 FIELDS = {
@@ -42,14 +44,6 @@ FIELDS = {
 
 def _hhmm(instant: datetime | None, day: DayRecord) -> str:
     return "" if instant is None else f"{to_local(instant, day.timezone):%H:%M}"
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class CorrectionDialog(QDialog):
@@ -86,7 +80,7 @@ class CorrectionDialog(QDialog):
             (self.author, "Corrected by"),
         ):
             widget.setAccessibleName(accessible)
-        self.error_labels = {key: _error_label(self) for key in (*FIELDS.values(), "other")}
+        self.error_labels = {key: error_label(self) for key in (*FIELDS.values(), "other")}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, widget, key in (
@@ -209,10 +203,7 @@ class CorrectionDialog(QDialog):
         return not self.errors
 
     def _show(self) -> None:
-        for key, label in self.error_labels.items():
-            text = self.errors.get(key, "")
-            label.setText(text.capitalize() if text else "")
-            label.setVisible(bool(text))
+        show_errors(self.error_labels, {k: v.capitalize() for k, v in self.errors.items()})
         for key, edit in (
             ("in", self.clock_in),
             ("out", self.clock_out),
@@ -220,9 +211,7 @@ class CorrectionDialog(QDialog):
             ("reason", self.reason),
             ("author", self.author),
         ):
-            edit.setProperty("invalid", key in self.errors)
-            edit.style().unpolish(edit)
-            edit.style().polish(edit)
+            restyle(edit, "invalid", key in self.errors)
 
     def accept(self) -> None:
         """Write the correction as one undo step; core's refusal is shown, nothing is lost."""

@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
 from core.attendance import DayRecord, Person
 from core.money import hours, minutes_to_hours
 from core.timeutil import to_local
 from desktop.attendance.flags import LOOKS, PROBLEMS, problem_chips, status_chips
+from desktop.table import AnyIndex, TableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1
 CHIPS_ROLE = Qt.ItemDataRole.UserRole + 2
 MUTED = QColor("#6b7785")
@@ -66,15 +66,41 @@ def _blank_zero(value: int) -> str:
     return str(value) if value else ""
 
 
+Row = TypeVar("Row")
+
+
 @dataclass(frozen=True)
-class Column:
+class Column(Generic[Row]):
     header: str
-    text: Callable[[DayRecord], str]
+    text: Callable[[Row], str]
     align: Qt.AlignmentFlag = LEFT
     tip: str = ""
 
 
-DAY_COLUMNS: tuple[Column, ...] = (
+class _ColumnsModel(TableModel):
+    """A table of :class:`Column` s: their headers, tips and alignment."""
+
+    columns: tuple[Column[Any], ...] = ()
+
+    def column_total(self) -> int:
+        return len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return column.align
+        return None
+
+
+DAY_COLUMNS: tuple[Column[DayRecord], ...] = (
     Column("Employee", lambda d: ""),  # filled from the snapshot's people
     Column("Date", lambda d: f"{d.work_date:%a %d %b}"),
     Column("Scheduled", _scheduled, tip="Shift times, local"),
@@ -116,7 +142,9 @@ def _flags_tip(day: DayRecord) -> str:
     return "\n".join(f"{LOOKS[str(f)].label}: {LOOKS[str(f)].explains}" for f in day.flags)
 
 
-class DayModel(QAbstractTableModel):
+class DayModel(_ColumnsModel):
+    columns = DAY_COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._snapshot = Snapshot.empty()
@@ -142,16 +170,8 @@ class DayModel(QAbstractTableModel):
     def name(self, day: DayRecord) -> str:
         return self._snapshot.people[day.employee_id].name
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(DAY_COLUMNS)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -182,20 +202,6 @@ class DayModel(QAbstractTableModel):
                 return _flags_tip(day) or None
             if column == NAME:
                 return self._snapshot.departments.get(day.employee_id) or None
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(DAY_COLUMNS):
-            return None
-        column = DAY_COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tip or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return column.align
         return None
 
 
@@ -230,23 +236,25 @@ class PersonTotals:
         )
 
 
-TOTAL_COLUMNS: tuple[tuple[str, Callable[[PersonTotals], str], Qt.AlignmentFlag], ...] = (
-    ("Employee", lambda t: t.person.name, LEFT),
-    ("Department", lambda t: t.department, LEFT),
-    ("Days", lambda t: str(t.days), RIGHT),
-    ("Scheduled h", lambda t: hours_text(t.scheduled_minutes), RIGHT),
-    ("Worked h", lambda t: hours_text(t.worked_minutes), RIGHT),
-    ("Late min", lambda t: str(t.late_minutes), RIGHT),
-    ("Early min", lambda t: str(t.early_minutes), RIGHT),
-    ("Overtime h", lambda t: hours_text(t.overtime_minutes), RIGHT),
-    ("Days with problems", lambda t: str(t.problem_days), RIGHT),
-    ("Approved", lambda t: f"{t.approved_days} of {t.days}", RIGHT),
+TOTAL_COLUMNS: tuple[Column[PersonTotals], ...] = (
+    Column("Employee", lambda t: t.person.name),
+    Column("Department", lambda t: t.department),
+    Column("Days", lambda t: str(t.days), RIGHT),
+    Column("Scheduled h", lambda t: hours_text(t.scheduled_minutes), RIGHT),
+    Column("Worked h", lambda t: hours_text(t.worked_minutes), RIGHT),
+    Column("Late min", lambda t: str(t.late_minutes), RIGHT),
+    Column("Early min", lambda t: str(t.early_minutes), RIGHT),
+    Column("Overtime h", lambda t: hours_text(t.overtime_minutes), RIGHT),
+    Column("Days with problems", lambda t: str(t.problem_days), RIGHT),
+    Column("Approved", lambda t: f"{t.approved_days} of {t.days}", RIGHT),
 )
 PROBLEM_COLUMN = 8
 APPROVED_COLUMN = 9
 
 
-class TotalsModel(QAbstractTableModel):
+class TotalsModel(_ColumnsModel):
+    columns = TOTAL_COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[PersonTotals] = []
@@ -267,40 +275,21 @@ class TotalsModel(QAbstractTableModel):
     def totals(self, row: int) -> PersonTotals:
         return self._rows[row]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TOTAL_COLUMNS)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self._rows[index.row()]
-        _, text, align = TOTAL_COLUMNS[index.column()]
+        column = TOTAL_COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return text(row)
+            return column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return align
+            return column.align
         if role == Qt.ItemDataRole.ForegroundRole:
             if index.column() == PROBLEM_COLUMN and row.problem_days:
                 return QColor(LOOKS["absent"].foreground)
             if index.column() == APPROVED_COLUMN and row.days and row.approved_days == row.days:
                 return QColor(LOOKS["approved"].foreground)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(TOTAL_COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return TOTAL_COLUMNS[section][0]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return TOTAL_COLUMNS[section][2]
         return None

@@ -12,7 +12,6 @@ from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,10 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QSplitter,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +35,7 @@ from desktop.attendance.dialog import CorrectionDialog
 from desktop.attendance.flags import FlagLegend
 from desktop.attendance.model import FLAGS, STATUS, DayModel, Snapshot, TotalsModel, has_problem
 from desktop.context import AppContext
+from desktop.controls import action_button, person_search, refill
 from desktop.notice import NoticeBar
 from desktop.period import PeriodPicker
 from desktop.theme import icon
@@ -75,16 +73,11 @@ class AttendancePage(QWidget):
         self.department_box = QComboBox(self)
         self.department_box.setAccessibleName("Filter by department")
         self.department_box.setMinimumWidth(160)
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("Find a person…")
-        self.name_edit.setAccessibleName("Filter by name")
-        self.name_edit.setClearButtonEnabled(True)
-        self.name_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.name_edit.setMinimumWidth(170)
+        self.name_edit = person_search(self)
         self.problems_only = QCheckBox("Only days with problems", self)
-        self.correct_button = self._button("Correct…", "Correct the selected day", "Ctrl+E")
-        self.approve_button = self._button(
-            "Approve", "Approve the selected days as they stand", "Ctrl+Return"
+        self.correct_button = action_button(self, "Correct…", "Correct the selected day", "Ctrl+E")
+        self.approve_button = action_button(
+            self, "Approve", "Approve the selected days as they stand", "Ctrl+Return"
         )
         self.approve_button.defaultAction().setIcon(icon("publish"))
         self.summary = QLabel(self)
@@ -110,18 +103,6 @@ class AttendancePage(QWidget):
         self._connect()
         self.reload_choices()
         self.reload()
-
-    def _button(self, text: str, tip: str, shortcut: str) -> QToolButton:
-        button = QToolButton(self)
-        action = QAction(text, self)
-        action.setToolTip(f"{tip} ({shortcut})")
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(action)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setAccessibleName(text.rstrip("…"))
-        return button
 
     def _layout(self) -> None:
         bar = QFrame(self)
@@ -200,14 +181,7 @@ class AttendancePage(QWidget):
     def reload_choices(self) -> None:
         with self.context.store.session() as session:
             names = sorted({e.department for e in list_employees(session) if e.department})
-        current = self.department_box.currentData()
-        self.department_box.blockSignals(True)
-        self.department_box.clear()
-        self.department_box.addItem("All departments", "")
-        for name in names:
-            self.department_box.addItem(name, name)
-        self.department_box.setCurrentIndex(max(self.department_box.findData(current), 0))
-        self.department_box.blockSignals(False)
+        refill(self.department_box, "All departments", [(name, name) for name in names])
 
     def reload(self) -> None:
         """Fetch the period for the people the filters leave; keep the selected days."""

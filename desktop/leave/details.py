@@ -14,6 +14,7 @@ from core.leave import LeaveRow
 from core.models import LeaveStatus
 from core.results import Conflict
 from desktop.leave.model import STATUS_COLORS, dates_text, days_text, decided_text
+from desktop.theme import restyle
 
 
 class LeaveDetails(QFrame):
@@ -72,10 +73,9 @@ class LeaveDetails(QFrame):
             self.clash_title.setText(f"Approving clashes with {count} shift{'s' * (count != 1)}")
             name = f"{row.employee} "
             self.clashes.setText("\n".join(f"✖ {c.reason.removeprefix(name)}" for c in clashes))
-            self.clashes.setProperty("role", "error")
+            role = "error"
         else:
             self.clash_title.setText("No shifts clash")
             self.clashes.setText("Approving changes no shift.")
-            self.clashes.setProperty("role", "hint")
-        self.clashes.style().unpolish(self.clashes)
-        self.clashes.style().polish(self.clashes)
+            role = "hint"
+        restyle(self.clashes, "role", role)

@@ -34,6 +34,7 @@ from core.models import LeaveType
 from core.results import Conflict
 from core.timeutil import parse_hhmm
 from desktop.dates import to_date, to_qdate
+from desktop.forms import error_label, show_errors
 
 FIELDS = ("employee", "leave_type", "start_date", "end_date", "start_time", "end_time", "other")
 
@@ -79,13 +80,7 @@ class LeaveRequestDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("Optional: what the person wrote")
-        self.error_labels: dict[str, QLabel] = {}
-        for field in FIELDS:
-            label = QLabel(self)
-            label.setProperty("role", "error")
-            label.setWordWrap(True)
-            label.hide()
-            self.error_labels[field] = label
+        self.error_labels = {field: error_label(self) for field in FIELDS}
         form = QFormLayout()
         for text, widget, field in (
             ("Employee", self.employee, "employee"),
@@ -158,9 +153,7 @@ class LeaveRequestDialog(QDialog):
         return not errors
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for field, label in self.error_labels.items():
-            label.setText(errors.get(field, ""))
-            label.setVisible(field in errors)
+        show_errors(self.error_labels, errors)
         self.save_button.setEnabled(not errors)
 
     def show_error(self, error: ValidationError) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from core.leave import LeaveRow
 from core.models import LeaveStatus
 from core.timeutil import to_local
-
-Index = QModelIndex | QPersistentModelIndex
+from desktop.table import AnyIndex, TitledTableModel
 
 COLUMNS = ("Employee", "Type", "Dates", "Days", "Status", "Reason", "Decided")
 EMPLOYEE, TYPE, DATES, DAYS, STATUS, REASON, DECIDED = range(len(COLUMNS))
@@ -54,7 +53,9 @@ def decided_text(row: LeaveRow, zone: str) -> str:
     return f"{row.decided_by}, {to_local(row.decided_at, zone):%d %b %H:%M}"
 
 
-class LeaveModel(QAbstractTableModel):
+class LeaveModel(TitledTableModel):
+    titles = COLUMNS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[LeaveRow] = []
@@ -72,22 +73,8 @@ class LeaveModel(QAbstractTableModel):
     def row_of(self, leave_id: str) -> int:
         return next((n for n, r in enumerate(self.rows) if r.id == leave_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def _text(self, row: LeaveRow, column: int) -> str:
         return (
@@ -100,7 +87,7 @@ class LeaveModel(QAbstractTableModel):
             decided_text(row, self.zone),
         )[column]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row, column = self.rows[index.row()], index.column()

@@ -11,14 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QFont
 
 from core.attendance import Rules
 from core.export.columns import SUMMARY, Column, Kind
 from core.payroll import Payroll
+from desktop.table import AnyIndex, TableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 #: The summary columns the preview shows, in this order.
 SHOWN = ("name", "code", "regular", "overtime", "leave", "late", "penalty", "gross")
 COLUMNS: tuple[Column, ...] = tuple(next(c for c in SUMMARY if c.name == name) for name in SHOWN)
@@ -33,7 +33,7 @@ def figure(value: Any, kind: Kind) -> str:
     return str(value)
 
 
-class PayrollModel(QAbstractTableModel):
+class PayrollModel(TableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         today = date.today()
@@ -62,18 +62,11 @@ class PayrollModel(QAbstractTableModel):
             return ""
         return sum((col.value(line) for line in self._report.lines), Decimal(0))
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() or not self._report.lines:
-            return 0
-        return len(self._report.lines) + 1
+    def row_total(self) -> int:
+        return len(self._report.lines) + 1 if self._report.lines else 0
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def column_total(self) -> int:
+        return len(COLUMNS)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

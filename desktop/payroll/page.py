@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -32,10 +32,11 @@ from core.errors import ValidationError
 from core.export.columns import Kind
 from core.payroll import payroll
 from desktop.context import AppContext
+from desktop.controls import action_button
 from desktop.payroll.model import PayrollModel, figure
 from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
-from desktop.theme import icon
+from desktop.theme import restyle
 
 RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "departments", "punches"})
 FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
@@ -88,14 +89,13 @@ class ExportPanel(QFrame):
         self.hide()
 
     def _kind(self, kind: str) -> None:
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self, "kind", kind)
 
     def running(self, path: Path) -> None:
         self.path = None
         self._kind("info")
         self.message.setText(f"Exporting payroll to {path.name}…")
+        self.message.setToolTip(str(path))
         self.progress.setValue(0)
         self.progress.show()
         self.open_button.hide()
@@ -109,7 +109,8 @@ class ExportPanel(QFrame):
     def done(self, path: Path) -> None:
         self.path = path
         self._kind("info")
-        self.message.setText(f"Payroll saved to {path}")
+        self.message.setText(f"Payroll saved to {path.name}")
+        self.message.setToolTip(str(path))  # the name is enough to read; its folder is a click away
         self.progress.hide()
         self.open_button.show()
         self.folder_button.show()
@@ -118,6 +119,7 @@ class ExportPanel(QFrame):
     def failed(self, problem: str) -> None:
         self.path = None
         self._kind("error")
+        self.message.setToolTip("")
         self.message.setText(
             f"Export failed: {problem}. Nothing was written; choose another place."
         )
@@ -154,14 +156,13 @@ class PayrollPage(QWidget):
         )
         self.job: ExportJob | None = None
         self.period = PeriodPicker(self, span="month")
-        self.export_button = QToolButton(self)
-        action = QAction(icon("payroll"), "Export…", self)
-        action.setToolTip("Export this period's payroll to .xlsx or .csv (Ctrl+Shift+E)")
-        action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(action)
-        self.export_button.setDefaultAction(action)
-        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button = action_button(
+            self,
+            "Export…",
+            "Export this period's payroll to .xlsx or .csv",
+            "Ctrl+Shift+E",
+            icon_name="payroll",
+        )
         self.export_button.setAccessibleName("Export payroll")
         self.summary = QLabel(self)
         self.summary.setObjectName("RangeLabel")
@@ -186,7 +187,7 @@ class PayrollPage(QWidget):
         self.empty.setProperty("role", "hint")
         self._layout()
         self.period.changed.connect(lambda _first, _last: self.reload())
-        action.triggered.connect(self.choose_and_export)
+        self.export_button.defaultAction().triggered.connect(self.choose_and_export)
         context.data_changed.connect(self._data_changed)
         context.store_changed.connect(self.reload)
         self.reload()

@@ -32,18 +32,12 @@ from core.models import ShiftStatus
 from core.results import Check
 from core.roster import RosterShift
 from core.scheduling import ShiftDraft
+from desktop.forms import error_label, show_errors
 from desktop.schedule.controller import ScheduleController
+from desktop.theme import restyle
 
 #: Fields that have their own error line; any other error is shown under the form.
 FIELDS = ("employee", "date", "start", "end", "department", "status")
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class ShiftDialog(QDialog):
@@ -103,7 +97,7 @@ class ShiftDialog(QDialog):
         for widget, name in names.items():
             widget.setAccessibleName(name)
 
-        self.error_labels = {name: _error_label(self) for name in (*FIELDS, "other")}
+        self.error_labels = {name: error_label(self) for name in (*FIELDS, "other")}
         self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, widget, field in (
@@ -260,20 +254,13 @@ class ShiftDialog(QDialog):
         return ok
 
     def _show(self) -> None:
-        for field, label in self.error_labels.items():
-            text = self.errors.get(field, "")
-            label.setText(text)
-            label.setVisible(bool(text))
+        show_errors(self.error_labels, self.errors)
         for field, edit in (("start", self.start), ("end", self.end)):
-            edit.setProperty("invalid", field in self.errors)
-            edit.style().unpolish(edit)
-            edit.style().polish(edit)
+            restyle(edit, "invalid", field in self.errors)
         lines = [f"✖ {c.reason}" for c in self.check.conflicts]
         lines += [f"⚠ {w.reason}" for w in self.check.warnings]
         self.problems.setText("\n".join(lines))
-        self.problems.setProperty("role", "error" if self.check.conflicts else "warning")
-        self.problems.style().unpolish(self.problems)
-        self.problems.style().polish(self.problems)
+        restyle(self.problems, "role", "error" if self.check.conflicts else "warning")
         self.problems.setVisible(bool(lines))
 
     def accept(self) -> None:

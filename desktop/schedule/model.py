@@ -13,15 +13,14 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from core.results import Check
 from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+from desktop.table import AnyIndex, TableModel
 
 CELL_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class RowKind(IntEnum):
@@ -77,7 +76,7 @@ def cell_tooltip(cell: CellInfo) -> str:
     return "\n".join(lines)
 
 
-class RosterModel(QAbstractTableModel):
+class RosterModel(TableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._roster = Roster(date.today(), date.today(), ())
@@ -208,16 +207,11 @@ class RosterModel(QAbstractTableModel):
 
     # --- QAbstractTableModel ------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._days)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def column_total(self) -> int:
+        return len(self._days)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

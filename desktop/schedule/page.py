@@ -30,6 +30,7 @@ from core.roster import (
     step,
 )
 from desktop.context import AppContext
+from desktop.controls import refill
 from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
@@ -155,16 +156,14 @@ class SchedulePage(QWidget):
         """Fill the filter boxes from the store, keeping what was chosen where possible."""
         with self.context.store.session() as session:
             self._choices = roster_choices(session, self.bar.site_box.currentData() or None)
-        self.bar.refill(
-            self.bar.site_box, "All sites", [(sid, name) for sid, name in self._choices.sites]
-        )
+        refill(self.bar.site_box, "All sites", [(sid, name) for sid, name in self._choices.sites])
         self.bar.site_box.setVisible(len(self._choices.sites) > 1)
-        self.bar.refill(
+        refill(
             self.bar.department_box,
             "All departments",
             [(did, name) for did, name, _ in self._choices.departments],
         )
-        self.bar.refill(
+        refill(
             self.bar.location_box, "All locations", [(loc, loc) for loc in self._choices.locations]
         )
 

@@ -8,21 +8,19 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.controls import action_button, person_search
 from desktop.schedule.legend import Legend
-from desktop.theme import icon
 
 SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
 
@@ -67,12 +65,7 @@ class ScheduleToolbar(QFrame):
         self.location_box = QComboBox(self)
         self.location_box.setAccessibleName("Filter by location")
         self.location_box.setMinimumWidth(150)
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("Find a person…")
-        self.name_edit.setAccessibleName("Filter by name")
-        self.name_edit.setClearButtonEnabled(True)
-        self.name_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.name_edit.setMinimumWidth(170)
+        self.name_edit = person_search(self)
         self.new_button = self._button("New shift", "add", "Add a shift", "Ctrl+N")
         self.copy_button = self._button(
             "Copy last week",
@@ -101,30 +94,7 @@ class ScheduleToolbar(QFrame):
         column.addLayout(filters)
 
     def _button(self, text: str, icon_name: str, tip: str, shortcut: str = "") -> QToolButton:
-        button = QToolButton(self)
-        action = QAction(icon(icon_name), text, self)
-        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setAccessibleName(text)
-        return button
-
-    @staticmethod
-    def refill(box: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
-        """New choices for a filter box, keeping what was chosen when it is still there."""
-        current = box.currentData()
-        box.blockSignals(True)
-        box.clear()
-        box.addItem(everything, "")
-        for value, text in items:
-            box.addItem(text, value)
-        found = box.findData(current) if current else 0
-        box.setCurrentIndex(max(found, 0))
-        box.blockSignals(False)
+        return action_button(self, text, tip, shortcut, icon_name=icon_name, window_wide=True)
 
     def show_range(self, first: date, last: date, span: str) -> None:
         for button in self.span_buttons.buttons():

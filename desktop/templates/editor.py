@@ -30,9 +30,11 @@ from core.errors import ValidationError
 from core.templates import TemplateDraft
 from core.timeutil import parse_hhmm
 from desktop.dates import to_date, to_qdate
+from desktop.forms import error_label, show_errors
 from desktop.templates.builder import RuleBuilder
 from desktop.templates.model import TemplateItem
 from desktop.templates.rule import describe, from_text, to_text
+from desktop.theme import restyle
 
 #: How many coming dates the preview lists.
 PREVIEW_COUNT = 8
@@ -49,12 +51,6 @@ def _fresh(site_id: str) -> TemplateDraft:
         rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
         dtstart=date.today(),
     )
-
-
-def _relabel(widget: QWidget, name: str, value: object) -> None:
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class TemplateEditor(QFrame):
@@ -111,14 +107,7 @@ class TemplateEditor(QFrame):
         self.preview.setObjectName("Occurrences")
         self.preview.setAccessibleName("Next occurrences")
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_labels: dict[str, QLabel] = {}
-        for field in FIELDS:
-            label = QLabel(self)
-            label.setProperty("role", "error")
-            label.setWordWrap(True)
-            label.setAccessibleName(f"Problem with {field}")
-            label.hide()
-            self.error_labels[field] = label
+        self.error_labels = {field: error_label(self, f"Problem with {field}") for field in FIELDS}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Name", self.name)
@@ -314,20 +303,17 @@ class TemplateEditor(QFrame):
             self.preview.setText("\n".join(lines) + more)
         else:
             self.preview.setText("No dates: fix the rule above.")
-        _relabel(self.preview, "role", "hint" if not dates else "")
+        restyle(self.preview, "role", "hint" if not dates else "")
 
     def _show_errors(self) -> None:
-        for field, label in self.error_labels.items():
-            text = self.errors.get(field, "")
-            label.setText(text)
-            label.setVisible(bool(text))
+        show_errors(self.error_labels, self.errors)
         for field, edit in (
             ("name", self.name),
             ("start", self.start),
             ("end", self.end),
             ("rrule", self.rrule),
         ):
-            _relabel(edit, "invalid", field in self.errors)
+            restyle(edit, "invalid", field in self.errors)
 
     def show_error(self, error: ValidationError) -> None:
         """A problem core found on saving, under its field."""

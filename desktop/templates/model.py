@@ -10,21 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from core.templates import ProposedShift, TemplateDraft, live_templates, site_zones
+from desktop.table import AnyIndex, TitledTableModel
 from desktop.templates.rule import describe, from_text
 from desktop.theme import CONFLICT, WARNING
-
-Index = QModelIndex | QPersistentModelIndex
 
 #: The template's id, on every row of the list.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -100,10 +93,10 @@ class TemplateListModel(QAbstractListModel):
     def row_of(self, template_id: str | None) -> int:
         return next((n for n, t in enumerate(self.items) if t.id == template_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.items):
             return None
         item = self.items[index.row()]
@@ -124,8 +117,10 @@ _CONFLICT_BG = QColor("#fdecec")
 _WARNING_BG = QColor("#fff6e0")
 
 
-class ExpansionModel(QAbstractTableModel):
+class ExpansionModel(TitledTableModel):
     """The proposed shifts of a dry run; clashing rows are tinted and say why."""
+
+    titles = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -153,22 +148,8 @@ class ExpansionModel(QAbstractTableModel):
     def shift_at(self, row: int) -> ProposedShift:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def who(self, shift: ProposedShift) -> str:
         if shift.employee_id:
@@ -187,7 +168,7 @@ class ExpansionModel(QAbstractTableModel):
             return "⚠ " + "; ".join(reasons)
         return "✓ Ready"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         shift, column = self._rows[index.row()], index.column()

@@ -1,22 +1,31 @@
-"""Desktop fixtures: the app's theme, isolated settings, and a demo store."""
+"""Desktop fixtures: the app's theme, isolated settings, a demo store, and the demo's
+main window with a way to save what it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.demo import build_demo
 from core.store import Store, open_store
 from desktop import theme
 from desktop.context import AppContext
+from desktop.mainwindow import MainWindow
 
 #: The demo's first Monday; tests pin "today" near it so screenshots are stable.
 DEMO_START = date(2026, 6, 1)
+ROOT = Path(__file__).resolve().parents[2]
+#: Where screenshots go: a folder relative to the checkout (``docs`` refreshes the
+#: README's pictures); unset, each test's own temporary folder, so a run leaves the
+#: work tree as it found it.
+SCREENSHOTS_ENV = "SHIFTDESK_SCREENSHOTS"
 
 
 @pytest.fixture
@@ -48,12 +57,44 @@ def page(qtbot, context: AppContext, org):
     """The Schedule page on the test company's week of MONDAY, shown and sized."""
     from desktop.schedule.page import SchedulePage
     from tests.conftest import MONDAY
+    from tests.desktop.helpers import show_at
 
-    shown = SchedulePage(context)
-    qtbot.addWidget(shown)
-    shown.resize(1400, 800)
-    shown.anchor = MONDAY
-    shown.reload()
-    shown.show()
-    qtbot.waitExposed(shown)
-    return shown
+    def week_of_monday(page: SchedulePage) -> None:
+        page.anchor = MONDAY
+        page.reload()
+
+    return show_at(qtbot, SchedulePage(context), 1400, 800, week_of_monday)
+
+
+@pytest.fixture
+def demo_window(
+    qtbot: QtBot, themed: QApplication, demo_store: Store, settings: QSettings
+) -> Callable[[str], MainWindow]:
+    """Opens the main window on the demo store at screenshot size, showing a view."""
+
+    def open_view(view: str) -> MainWindow:
+        window = MainWindow(AppContext(demo_store), settings)
+        qtbot.addWidget(window)
+        window.resize(1560, 1000)
+        window.show_view(view)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return open_view
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Callable[[QWidget, str], Path]:
+    """Saves a picture of a widget under a file name, where SHIFTDESK_SCREENSHOTS says."""
+    chosen = os.environ.get(SCREENSHOTS_ENV, "")
+    folder = ROOT / chosen if chosen else tmp_path
+
+    def save(widget: QWidget, name: str) -> Path:
+        QApplication.processEvents()  # pending layout requests, as the event loop would
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        assert widget.grab().save(str(target))
+        return target
+
+    return save

@@ -1,16 +1,22 @@
-"""Gestures on the grid: synthesized drag events handed to the view's own handlers.
+"""Helpers for desktop tests: shifts to set a scene with, gestures on the grid, and
+the check that every control has a name.
 
-Offscreen, a real QDrag.exec() returns at once without dropping, and Qt delivers
-drag events only to the current drag target, so the tests give the view the very
-events a drag over it would (the same handlers a real drop runs).
+Gestures are synthesized drag events handed to the view's own handlers. Offscreen,
+a real QDrag.exec() returns at once without dropping, and Qt delivers drag events
+only to the current drag target, so the tests give the view the very events a drag
+over it would (the same handlers a real drop runs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
@@ -19,6 +25,20 @@ from desktop.schedule.view import shift_mime
 from tests.conftest import Org
 
 ACTIONS = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+W = TypeVar("W", bound=QWidget)
+
+
+def show_at(
+    qtbot: QtBot, widget: W, width: int, height: int, prepare: Callable[[W], object] | None = None
+) -> W:
+    """The widget at this size, ``prepare`` d (say, a period chosen), shown and exposed."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    if prepare is not None:
+        prepare(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
 
 
 def add_shift(store: Store, org: Org, day: date, start: str, end: str, who: str, **kw) -> str:
@@ -77,3 +97,20 @@ def drop(
         modifiers,
     )
     page.view.dropEvent(event)
+
+
+def unnamed_controls(window: QWidget) -> list[tuple[str, str, str]]:
+    """Shown controls a screen reader could not name (text on a button names it; an
+    edit inside a combo or spin box is named by its owner)."""
+    controls = window.findChildren(QAbstractButton) + window.findChildren(QComboBox)
+    controls += window.findChildren(QLineEdit) + window.findChildren(QAbstractSpinBox)
+    return [
+        (type(c).__name__, type(c.parent()).__name__, c.objectName())
+        for c in controls
+        if c.isVisibleTo(window)
+        and c.isEnabled()
+        and not c.accessibleName()
+        and not (isinstance(c, QAbstractButton) and c.text())
+        and c.parent() is not None
+        and not isinstance(c.parent(), QComboBox | QLineEdit | QAbstractSpinBox)
+    ]

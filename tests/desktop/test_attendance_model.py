@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
 
+import pytest
 from PySide6.QtCore import Qt
 
 from core.attendance import attendance
@@ -11,34 +13,27 @@ from desktop.attendance.model import CHIPS_ROLE, FLAGS, DayModel, Snapshot, Tota
 from tests.conftest import MONDAY
 from tests.desktop.attendance_helpers import late_missing_absent
 
+M = TypeVar("M", DayModel, TotalsModel)
 
-def _snapshot(store) -> Snapshot:
+
+def _model(store, org, kind: type[M]) -> M:
+    """A model of the week of MONDAY with a late, a missing punch and an absence."""
+    late_missing_absent(store, org)
     with store.session() as s:
         derived = attendance(s, MONDAY, MONDAY + timedelta(days=6))
-    return Snapshot(derived.people, {}, derived.days)
-
-
-def test_day_model_passes_the_model_tester(qtmodeltester, store, org) -> None:
-    late_missing_absent(store, org)
-    snapshot = _snapshot(store)
-    model = DayModel()
+    snapshot = Snapshot(derived.people, {}, derived.days)
+    model = kind()
     model.set_snapshot(snapshot, snapshot.days)
-    qtmodeltester.check(model)
+    return model
 
 
-def test_totals_model_passes_the_model_tester(qtmodeltester, store, org) -> None:
-    late_missing_absent(store, org)
-    snapshot = _snapshot(store)
-    model = TotalsModel()
-    model.set_snapshot(snapshot, snapshot.days)
-    qtmodeltester.check(model)
+@pytest.mark.parametrize("kind", [DayModel, TotalsModel])
+def test_attendance_models_pass_the_model_tester(qtmodeltester, store, org, kind) -> None:
+    qtmodeltester.check(_model(store, org, kind))
 
 
 def test_days_come_by_person_then_date_with_flags_as_words(qapp, store, org) -> None:
-    late_missing_absent(store, org)
-    snapshot = _snapshot(store)
-    model = DayModel()
-    model.set_snapshot(snapshot, snapshot.days)
+    model = _model(store, org, DayModel)
     rows = [
         (model.index(r, 0).data(), model.index(r, 1).data(), model.index(r, FLAGS).data())
         for r in range(model.rowCount())
@@ -54,10 +49,7 @@ def test_days_come_by_person_then_date_with_flags_as_words(qapp, store, org) -> 
 
 
 def test_totals_sum_each_persons_days(qapp, store, org) -> None:
-    late_missing_absent(store, org)
-    snapshot = _snapshot(store)
-    model = TotalsModel()
-    model.set_snapshot(snapshot, snapshot.days)
+    model = _model(store, org, TotalsModel)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     anna = dict(zip(headers, [model.index(0, c).data() for c in range(len(headers))], strict=True))
     assert anna == {

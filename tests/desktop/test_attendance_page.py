@@ -14,17 +14,14 @@ from desktop.attendance.model import FLAGS, STATUS
 from desktop.attendance.page import AttendancePage
 from tests.conftest import MONDAY
 from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
+from tests.desktop.helpers import show_at
 
 
 @pytest.fixture
 def attendance_page(qtbot, context, org) -> AttendancePage:
-    shown = AttendancePage(context)
-    qtbot.addWidget(shown)
-    shown.resize(1400, 800)
-    shown.period.set_span("week", MONDAY)
-    shown.show()
-    qtbot.waitExposed(shown)
-    return shown
+    return show_at(
+        qtbot, AttendancePage(context), 1400, 800, lambda p: p.period.set_span("week", MONDAY)
+    )
 
 
 def _row(page: AttendancePage, key: tuple[str, date]) -> int:

@@ -18,7 +18,7 @@ from desktop.leave.model import LeaveModel
 from desktop.leave.page import LeavePage
 from desktop.schedule.page import SchedulePage
 from tests.conftest import MONDAY, Org
-from tests.desktop.helpers import add_shift
+from tests.desktop.helpers import add_shift, show_at
 
 
 def _leave(store: Store, who: str, first: date, last: date | None = None, **kw) -> str:
@@ -43,12 +43,7 @@ def _status(store: Store, leave_id: str) -> str:
 
 @pytest.fixture
 def leave_page(qtbot: QtBot, context: AppContext, org: Org) -> LeavePage:
-    page = LeavePage(context)
-    qtbot.addWidget(page)
-    page.resize(1400, 700)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+    return show_at(qtbot, LeavePage(context), 1400, 700)
 
 
 def test_leave_model_passes_the_model_tester(qtmodeltester, store, org) -> None:

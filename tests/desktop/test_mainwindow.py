@@ -4,13 +4,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from core.store import Store
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 from tests.conftest import MONDAY
-from tests.desktop.helpers import add_shift
+from tests.desktop.helpers import add_shift, unnamed_controls
 
 
 def _window(qtbot, store: Store, settings: QSettings) -> MainWindow:
@@ -95,19 +95,7 @@ def test_every_control_has_an_accessible_name_and_the_usual_shortcuts_exist(
     qtbot, themed, store, org, settings
 ) -> None:
     window = _window(qtbot, store, settings)
-    controls = window.findChildren(QAbstractButton) + window.findChildren(QComboBox)
-    controls += window.findChildren(QLineEdit)
-    unnamed = [
-        (type(c).__name__, type(c.parent()).__name__, c.objectName())
-        for c in controls
-        if c.isVisibleTo(window)
-        and c.isEnabled()
-        and not c.accessibleName()
-        and not (isinstance(c, QAbstractButton) and c.text())
-        and c.parent() is not None
-        and not isinstance(c.parent(), QComboBox | QLineEdit)
-    ]
-    assert unnamed == []
+    assert unnamed_controls(window) == []
     shortcuts = {
         action.shortcut().toString()
         for action in window.findChildren(QAction)

@@ -16,6 +16,7 @@ from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
 from desktop.payroll.worker import partial_path
 from tests.conftest import MONDAY
 from tests.desktop.attendance_helpers import late_missing_absent
+from tests.desktop.helpers import show_at
 
 SUNDAY = MONDAY + timedelta(days=6)
 
@@ -23,13 +24,9 @@ SUNDAY = MONDAY + timedelta(days=6)
 @pytest.fixture
 def payroll_page(qtbot, context, org) -> PayrollPage:
     late_missing_absent(context.store, org)
-    shown = PayrollPage(context)
-    qtbot.addWidget(shown)
-    shown.resize(1200, 700)
-    shown.period.set_span("week", MONDAY)
-    shown.show()
-    qtbot.waitExposed(shown)
-    return shown
+    return show_at(
+        qtbot, PayrollPage(context), 1200, 700, lambda p: p.period.set_span("week", MONDAY)
+    )
 
 
 def _column(name: str) -> int:
@@ -88,7 +85,8 @@ def test_export_on_the_worker_writes_a_workbook_that_reads_back(
         assert Decimal(str(rows[line.person.name][header.index("Gross pay")])) == line.gross
     assert not partial_path(target).exists()
     panel = payroll_page.panel
-    assert panel.message.text() == f"Payroll saved to {target}"
+    assert panel.message.text() == f"Payroll saved to {target.name}"
+    assert panel.message.toolTip() == str(target)
     assert panel.open_button.isVisibleTo(payroll_page)
     assert panel.file_url() == QUrl.fromLocalFile(str(target))
     assert panel.folder_url() == QUrl.fromLocalFile(str(tmp_path))

@@ -1,49 +1,29 @@
-"""The Attendance and Payroll views on demo data, saved as docs/attendance.png and
-docs/payroll.png: what a supervisor sees, with a correction and a sign-off made."""
+"""The Attendance and Payroll views on demo data, saved as attendance.png and
+payroll.png (the README's pictures with SHIFTDESK_SCREENSHOTS=docs): what a
+supervisor sees, with a correction and a sign-off made."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from core.attendance import Flag
-from core.store import Store
 from desktop.attendance.model import STATUS
 from desktop.attendance.page import AttendancePage
-from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 from desktop.payroll.page import PayrollPage
 
-ROOT = Path(__file__).resolve().parents[2]
 WEEK = date(2026, 6, 8)
 
 
-def _window(qtbot: QtBot, store: Store, settings: QSettings, view: str) -> MainWindow:
-    window = MainWindow(AppContext(store), settings)
-    qtbot.addWidget(window)
-    window.resize(1560, 1000)
-    window.show_view(view)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def _save(window: MainWindow, name: str) -> Path:
-    QApplication.processEvents()  # pending layout requests, as the event loop would
-    target = ROOT / "docs" / name
-    target.parent.mkdir(exist_ok=True)
-    assert window.grab().save(str(target))
-    return target
-
-
 def test_attendance_view_renders_the_demo_week_and_saves_a_screenshot(
-    qtbot: QtBot, themed, demo_store: Store, settings: QSettings
+    demo_window: Callable[[str], MainWindow], screenshot: Callable[[QWidget, str], Path]
 ) -> None:
-    window = _window(qtbot, demo_store, settings, "attendance")
+    window = demo_window("attendance")
     page = window.pages["attendance"]
     assert isinstance(page, AttendancePage)
     page.period.set_span("week", WEEK)
@@ -69,14 +49,17 @@ def test_attendance_view_renders_the_demo_week_and_saves_a_screenshot(
     assert page.days.index(page.days.row_of(*clean[0]), STATUS).data() == "✓ Approved"
     page.day_table.clearSelection()
     page.day_table.scrollToTop()
-    path = _save(window, "attendance.png")
+    path = screenshot(window, "attendance.png")
     assert path.stat().st_size > 50_000
 
 
 def test_payroll_view_renders_the_demo_month_and_saves_a_screenshot(
-    qtbot: QtBot, themed, demo_store: Store, settings: QSettings, tmp_path: Path
+    qtbot: QtBot,
+    demo_window: Callable[[str], MainWindow],
+    screenshot: Callable[[QWidget, str], Path],
+    tmp_path: Path,
 ) -> None:
-    window = _window(qtbot, demo_store, settings, "payroll")
+    window = demo_window("payroll")
     page = window.pages["payroll"]
     assert isinstance(page, PayrollPage)
     page.period.set_span("month", WEEK)
@@ -85,5 +68,5 @@ def test_payroll_view_renders_the_demo_month_and_saves_a_screenshot(
     with qtbot.waitSignal(page.export_finished, timeout=20_000):
         page.export_to(target)
     assert target.exists()
-    path = _save(window, "payroll.png")
+    path = screenshot(window, "payroll.png")
     assert path.stat().st_size > 50_000

@@ -18,7 +18,7 @@ from desktop.context import AppContext
 from desktop.templates.model import ExpansionModel, TemplateListModel, load_templates
 from desktop.templates.page import TemplatesPage
 from tests.conftest import MONDAY, Org
-from tests.desktop.helpers import add_shift
+from tests.desktop.helpers import add_shift, show_at
 
 
 def _template(store: Store, org: Org, name: str = "Early", rrule: str = "FREQ=DAILY") -> str:
@@ -32,12 +32,7 @@ def _template(store: Store, org: Org, name: str = "Early", rrule: str = "FREQ=DA
 
 @pytest.fixture
 def templates(qtbot: QtBot, context: AppContext, org: Org) -> TemplatesPage:
-    page = TemplatesPage(context)
-    qtbot.addWidget(page)
-    page.resize(1500, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+    return show_at(qtbot, TemplatesPage(context), 1500, 900)
 
 
 def _live_shifts(store: Store) -> int:

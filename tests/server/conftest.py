@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -66,21 +67,28 @@ def drop_pg_schema(url: str, admin_db: Database) -> None:
     admin_db.close()
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-def db_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+#: The databases a server test runs on (Postgres only where one is configured).
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def database_url(request: pytest.FixtureRequest, sqlite_file: Path) -> Iterator[str]:
+    """The URL of the fixture's database: ``sqlite_file``, or a fresh Postgres schema
+    that is dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite3'}"
+        yield f"sqlite:///{sqlite_file}"
         return
     url, admin_db = fresh_pg_schema(request.getfixturevalue("pg_base"))
     try:
         yield url
     finally:
         drop_pg_schema(url, admin_db)
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from database_url(request, tmp_path_factory.mktemp("server") / "server.sqlite3")
 
 
 class LiveServer:

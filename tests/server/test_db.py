@@ -14,24 +14,17 @@ from server.app import create_app
 from server.db import Database
 from server.settings import Settings
 from tests.server.conftest import (
+    DATABASES,
     LiveServer,
     created,
-    drop_pg_schema,
-    fresh_pg_schema,
+    database_url,
     make_tenant,
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DATABASES)
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    url, admin_db = fresh_pg_schema(request.getfixturevalue("pg_base"))
-    try:
-        yield url
-    finally:
-        drop_pg_schema(url, admin_db)
+    yield from database_url(request, tmp_path / "fresh.sqlite3")
 
 
 def test_workers_starting_together_create_the_schema_once(empty_url: str) -> None:

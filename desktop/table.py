@@ -1,0 +1,52 @@
+"""The base of the desktop's table models: flat tables that say how many rows and
+columns they have, and headers for tables whose columns are plain titles.
+
+Qt asks every count with a parent index; a flat table has nothing below a cell,
+so it answers none for a valid parent. Writing that once keeps every model honest
+under Qt's model tester. Cells keep Qt's table flags: enabled, selectable, no
+children; no model here is edited in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TableModel(QAbstractTableModel):
+    """A flat table: subclasses give :meth:`row_total` and :meth:`column_total`."""
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def column_total(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.column_total()
+
+
+class TitledTableModel(TableModel):
+    """A flat table whose columns are the titles in :attr:`titles`, and nothing more."""
+
+    titles: tuple[str, ...] = ()
+
+    def column_total(self) -> int:
+        return len(self.titles)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.titles)
+        ):
+            return self.titles[section]
+        return None
