@@ -149,8 +149,7 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
         while not text.endswith(b"\n"):
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([read_end], [], [], left)[0]:
-                server.kill()
-                server.wait()
+                _stop(server)
                 raise RuntimeError("Xvfb did not say its display number in time")
             chunk = os.read(read_end, 64)
             if not chunk:
@@ -174,8 +173,18 @@ def display() -> Iterator[str]:
     try:
         yield name
     finally:
-        server.kill()
-        server.wait(timeout=10)
+        _stop(server)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Asked to end first (Xvfb then removes its socket and lock file), killed if it
+    does not within a few seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
 
 
 class App:
@@ -202,8 +211,7 @@ class App:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
+            _stop(self.process)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
