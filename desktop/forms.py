@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 def error_label(parent: QWidget, accessible_name: str = "") -> QLabel:
@@ -21,6 +21,18 @@ def error_label(parent: QWidget, accessible_name: str = "") -> QLabel:
         label.setAccessibleName(accessible_name)
     label.hide()
     return label
+
+
+def with_error(parent: QWidget, field: QWidget, error: QLabel) -> QWidget:
+    """A form field with its error line right under it, taking no room while hidden
+    (a line of its own in the form would leave a gap)."""
+    box = QWidget(parent)
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(field)
+    column.addWidget(error)
+    return box
 
 
 def show_errors(labels: Mapping[str, QLabel], errors: Mapping[str, str]) -> None:

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from core.errors import StoreError
 from core.roster import pending_changes
-from core.store import open_store
+from core.store import Store, open_store
 from desktop.context import AppContext
+from desktop.employee_import import EmployeeImport
+from desktop.setup import SetupDialog, ensure_suffix
 from desktop.theme import icon
 from desktop.views import VIEWS, ViewSpec
 
@@ -117,6 +119,9 @@ class MainWindow(QMainWindow):
         open_db.setShortcut(QKeySequence.StandardKey.Open)
         open_db.triggered.connect(self._ask_open_database)
         file_menu.addSeparator()
+        self.employee_import = EmployeeImport(self.context, self)
+        file_menu.addAction(self.employee_import.action)
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -171,12 +176,19 @@ class MainWindow(QMainWindow):
     def _ask_new_database(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New database", "", FILE_FILTER)
         if path:
-            if not path.endswith(".shiftdesk"):
-                path += ".shiftdesk"
-            if Path(path).exists():
-                self.show_error("Cannot create the database", f"{path} exists already.")
-                return
-            self.open_database(path)
+            self.new_database(path)
+
+    def new_database(self, path: str | Path) -> SetupDialog | None:
+        """Ask whose the new store is; it is created, set up and opened only on OK."""
+        path = ensure_suffix(path)
+        if path.exists():
+            self.show_error("Cannot create the database", f"{path} exists already.")
+            return None
+        dialog = SetupDialog(path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self.use_store)
+        dialog.open()
+        return dialog
 
     def _ask_open_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open database", "", FILE_FILTER)
@@ -190,9 +202,13 @@ class MainWindow(QMainWindow):
         except StoreError as error:
             self.show_error("Cannot open the database", str(error))
             return False
+        self.use_store(store)
+        return True
+
+    def use_store(self, store: Store) -> None:
+        """Switch every view to an open store, and open it again next time."""
         self.context.set_store(store)
         self.settings.setValue("database", str(store.path))
-        return True
 
     def show_error(self, title: str, text: str) -> QMessageBox:
         box = QMessageBox(

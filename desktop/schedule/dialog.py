@@ -32,7 +32,7 @@ from core.models import ShiftStatus
 from core.results import Check
 from core.roster import RosterShift
 from core.scheduling import ShiftDraft
-from desktop.forms import error_label, show_errors
+from desktop.forms import error_label, show_errors, with_error
 from desktop.schedule.controller import ScheduleController
 from desktop.theme import restyle
 
@@ -112,7 +112,7 @@ class ShiftDialog(QDialog):
             ("Notes", self.notes, None),
         ):
             if field:
-                form.addRow(label, self._with_error(widget, self.error_labels[field]))
+                form.addRow(label, with_error(self, widget, self.error_labels[field]))
             else:
                 form.addRow(label, widget)
         self.problems = QLabel(self)
@@ -138,16 +138,6 @@ class ShiftDialog(QDialog):
             self.status.currentIndexChanged,
         ):
             signal.connect(self.validate)
-
-    def _with_error(self, widget: QWidget, error: QLabel) -> QWidget:
-        """A field with its error line right under it."""
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(error)
-        return box
 
     @property
     def save_button(self) -> QPushButton:

@@ -173,12 +173,7 @@ class SchedulePage(QWidget):
             roster = load_roster(session, first, last, self.filter, problems=False)
         self.model.set_roster(roster)
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
-        self.view.empty_text = (
-            "Nobody matches these filters."
-            if filtered
-            else "No people in this database yet. Add employees (or open the demo database)"
-            " to start building a roster."
-        )
+        self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
         self._fit_rows()
         self.view.fit_columns()
         self.view.forget_missing_selection()
@@ -186,6 +181,19 @@ class SchedulePage(QWidget):
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
         self._more.start()
+
+    @property
+    def next_step(self) -> str:
+        """What an empty database needs next, and where in the app it is done."""
+        if not self._choices.sites:
+            return (
+                "This database is not set up: it has no company or site yet."
+                " File → New database… creates one that is."
+            )
+        return (
+            "No people in this database yet. Bring them in with"
+            " File → Import employees from CSV… to start building a roster."
+        )
 
     # --- conflicts, checked where the supervisor looks first ---------------------------
 
@@ -369,7 +377,7 @@ class SchedulePage(QWidget):
     def open_new_dialog(self, employee_id: str | None, day: date | None) -> ShiftDialog | None:
         site = self.site_id
         if site is None:
-            self.notice.show_message("info", "This database has no site yet; add people first.")
+            self.notice.show_message("info", self.next_step)
             return None
         dialog = ShiftDialog(
             self.controller,
