@@ -181,7 +181,9 @@ class TemplatesPage(QWidget):
 
     def new_template(self) -> None:
         if not self.zones:
-            self.notice.show_message("info", "This database has no site yet; add people first.")
+            self.notice.show_message(
+                "info", "This database is not set up yet: File → New database… creates one that is."
+            )
             return
         self.list.selectionModel().clearCurrentIndex()
         self.list.clearSelection()
