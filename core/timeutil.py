@@ -29,7 +29,8 @@ def parse_hhmm(value: str, field: str = "time") -> time:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # "Europe" names a folder of the zone database, which ZoneInfo meets as an OSError.
         raise ValidationError("timezone", f"{name!r} is not an IANA time zone") from exc
 
 
