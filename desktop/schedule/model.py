@@ -109,6 +109,9 @@ class RosterModel(TableModel):
             if rows:
                 last = self.index(len(rows) - 1, len(self._days) - 1)
                 self.dataChanged.emit(self.index(0, 0), last)
+                # The row headers show each person's scheduled hours: repaint them too.
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(rows) - 1)
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._days) - 1)
             return
         self.beginResetModel()
         self._roster, self._days = roster, roster.days

@@ -286,3 +286,13 @@ def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, 
     qtbot.waitUntil(lambda: not page.problems_pending)
     (conflict,) = page.model.problems_of(last, org.ben).conflicts
     assert conflict.reason == "Ben Cole is on approved paid leave 01 Jun"
+
+
+def test_a_copy_repaints_the_hours_beside_the_names(qtbot, page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    assert page.model.roster.hours_of(org.cara) == 0
+    with qtbot.waitSignal(page.model.headerDataChanged, timeout=2000) as blocker:
+        drop(page, sid, org.anna, org.cara, WEDNESDAY, copy=True)
+    assert blocker.args[0] == Qt.Orientation.Vertical
+    assert page.model.roster.hours_of(org.cara) == 8
