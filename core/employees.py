@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.csvsource import read_csv_source
 from core.errors import NotFound, ValidationError
 from core.models import Department, Employee, Site, new_id
 from core.money import hours, money
@@ -178,21 +179,6 @@ def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def _read(source: str | Path) -> str:
-    """A path (str or Path) to a CSV file, or the CSV text itself (it has a newline)."""
-    if isinstance(source, Path) or "\n" not in source:
-        path = Path(source)
-        try:
-            return path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError as exc:
-            raise ValidationError("file", f"{path} does not exist") from exc
-        except IsADirectoryError as exc:
-            raise ValidationError("file", f"{path} is a folder, not a CSV file") from exc
-        except UnicodeDecodeError as exc:
-            raise ValidationError("file", f"{path} is not UTF-8 text") from exc
-    return source
-
-
 def import_employees_csv(
     session: Session, source: str | Path, *, site_id: str | None = None
 ) -> ImportResult:
@@ -203,7 +189,7 @@ def import_employees_csv(
     ``file``) listing every bad line, and then writes nothing.
     """
     site = resolve_site(session, site_id)
-    reader = csv.DictReader(io.StringIO(_read(source)))
+    reader = csv.DictReader(io.StringIO(read_csv_source(source)))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from core.csvsource import read_csv_source
 from core.errors import ValidationError
 from core.models import (
     ClockEvent,
@@ -76,19 +77,6 @@ class _Row:
     device: str | None
 
 
-def _text(path_or_text: str | Path) -> str:
-    """A path (``Path``, or a one-line string naming a file) or the CSV text itself."""
-    if isinstance(path_or_text, Path) or "\n" not in path_or_text:
-        path = Path(path_or_text)
-        try:
-            return path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise ValidationError("file", f"cannot read {path}: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise ValidationError("file", f"{path} is not UTF-8 text") from exc
-    return path_or_text
-
-
 def _local_to_utc(naive: datetime, tz_name: str) -> datetime | str:
     """The instant of a local wall time, or why there is none (a DST gap or repeat)."""
     tz = zone(tz_name)
@@ -123,7 +111,7 @@ def import_punches_csv(
     With ``skip_existing`` a punch already stored is no error: it is left out and
     counted in the result's ``skipped``.
     """
-    reader = csv.DictReader(io.StringIO(_text(path_or_text)))
+    reader = csv.DictReader(io.StringIO(read_csv_source(path_or_text)))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     problems: list[RowProblem] = []
     missing = [c for c in REQUIRED if c not in header]
