@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.models import Base
@@ -24,6 +26,24 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _enable_wal(conn: Connection) -> None:
+    """Switch a SQLite file to WAL once. The switch needs the file to itself and SQLite
+    answers "database is locked" at once, busy timeout or not, while another worker
+    starting beside this one holds it; so look first, and wait a moment between tries."""
+    for attempt in range(100):
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        if str(mode).lower() == "wal":
+            break
+        try:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            conn.rollback()
+            time.sleep(0.05)
+    conn.commit()
 
 
 class Database:
@@ -48,8 +68,7 @@ class Database:
         advisory lock, SQLite by an immediate (write-locked) transaction."""
         with self.engine.connect() as conn:
             if self.is_sqlite:
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                conn.commit()
+                _enable_wal(conn)
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
