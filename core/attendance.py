@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from core.changes import Changes
 from core.conflicts import Busy, leave_instants, load_index, overlaps
 from core.errors import NotFound, ValidationError
 from core.models import (
@@ -71,7 +72,7 @@ __all__ = [
     "rules_for",
 ]
 
-ATTENDANCE = frozenset({"attendance"})
+ATTENDANCE = Changes.ATTENDANCE
 #: Weekdays (Monday = 0) on which paid leave counts as contract hours.
 WORKING_WEEKDAYS = frozenset(range(5))
 

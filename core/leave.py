@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import Changes
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
 from core.errors import NotFound, ValidationError
 from core.models import (
@@ -39,8 +40,8 @@ from core.scheduling import restore, snapshot
 from core.shift_list import shifts_of_employee
 from core.timeutil import parse_hhmm, utcnow
 
-LEAVE = frozenset({"leave"})
-SHIFTS = frozenset({"shifts"})
+LEAVE = Changes.LEAVE
+SHIFTS = Changes.SHIFTS
 
 #: Which status a request may move to from each status; the server reuses it.
 LEAVE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -136,7 +137,7 @@ def _apply(
     session.flush()
     touched = tuple(dict.fromkeys([*shifts, *flags]))
     return OpResult(
-        LEAVE | (SHIFTS if touched else frozenset()),
+        LEAVE | (SHIFTS if touched else Changes.NONE),
         undo=partial(_apply, leaves=before_leaves, shifts=before_shifts, flags=before_flags),
         ids=(*leaves, *touched),
     )

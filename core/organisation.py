@@ -19,14 +19,15 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import Company, Department, Employee, PayPolicy, Site, new_id
 from core.results import OpResult
 from core.timeutil import zone
 
 #: What :attr:`OpResult.changed` names, so views refresh only these.
-ORGANISATION = frozenset({"organisation"})
-DEPARTMENTS = frozenset({"departments"})
+ORGANISATION = Changes.ORGANISATION
+DEPARTMENTS = Changes.DEPARTMENTS
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

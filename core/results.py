@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core.changes import Changes
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -73,7 +75,7 @@ class OpResult:
     whose own ``undo`` redoes it; it is None when nothing was applied.
     """
 
-    changed: frozenset[str] = frozenset()
+    changed: Changes = Changes.NONE
     conflicts: tuple[Conflict, ...] = ()
     warnings: tuple[RuleWarning, ...] = ()
     undo: Callable[[Session], OpResult] | None = field(default=None, compare=False)

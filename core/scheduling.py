@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core import tracking
 from core.bulk import insert_columns, new_ids
+from core.changes import Changes
 from core.conflicts import (
     Busy,
     ConflictIndex,
@@ -43,7 +44,7 @@ from core.models import (
 from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
 from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 
-SHIFTS = frozenset({"shifts"})
+SHIFTS = Changes.SHIFTS
 NO_PROBLEMS = Check()
 
 #: The content of a shift, as snapshots and undo see it.
@@ -543,7 +544,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         session, OutboxEntry.__table__, n, {"key": sorted(new_ids(n)), "record_id": ids}, outbox
     )
     return OpResult(
-        SHIFTS if ids else frozenset(),
+        SHIFTS if ids else Changes.NONE,
         warnings=plan.check.warnings,
         undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=True) if ids else None,
         ids=tuple(ids),

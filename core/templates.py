@@ -21,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import recurrence
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
 from core.scheduling import BulkPlan, ShiftDraft, day_long_warnings, plan_bulk, write_bulk
 from core.timeutil import parse_hhmm
 
-TEMPLATES = frozenset({"templates"})
+TEMPLATES = Changes.TEMPLATES
 
 #: The longest range one application may cover, so expansion stays bounded.
 MAX_RANGE = timedelta(days=5 * 366)

@@ -53,8 +53,8 @@ class OpCommand(QUndoCommand):
 class AppContext(QObject):
     #: Another database was opened; everything must reload.
     store_changed = Signal()
-    #: Kinds of data that moved (``{"shifts"}``...), as ``OpResult.changed`` names them.
-    data_changed = Signal(frozenset)
+    #: Kinds of data that moved (:class:`core.changes.Changes`), as ``OpResult.changed`` names them.
+    data_changed = Signal(object)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)

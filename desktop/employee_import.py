@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.changes import Changes
 from core.employees import CSV_COLUMNS, ImportResult, import_employees_csv
 from core.errors import ShiftDeskError, ValidationError
 from desktop.context import AppContext
@@ -124,9 +125,11 @@ class EmployeeImport(QObject):
 
     def _done(self, path: Path, result: ImportResult) -> None:
         self.action.setEnabled(True)
-        changed = {"employees"} | ({"departments"} if result.departments_created else set())
+        changed = Changes.EMPLOYEES | (
+            Changes.DEPARTMENTS if result.departments_created else Changes.NONE
+        )
         if result.added or result.updated:
-            self.context.data_changed.emit(frozenset(changed))
+            self.context.data_changed.emit(changed)
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Employees imported",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.attendance import approve_days, attendance
+from core.changes import Changes
 from core.employees import EmployeeRow, list_employees
 from core.errors import ValidationError
 from core.identity import current_user
@@ -41,7 +42,14 @@ from desktop.period import PeriodPicker
 from desktop.theme import icon
 
 #: Kinds of change (``OpResult.changed``) that alter what this page shows.
-RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "departments", "punches"})
+RELOAD_ON = (
+    Changes.ATTENDANCE
+    | Changes.SHIFTS
+    | Changes.LEAVE
+    | Changes.EMPLOYEES
+    | Changes.DEPARTMENTS
+    | Changes.PUNCHES
+)
 
 
 def _table(parent: QWidget, name: str) -> QTableView:
@@ -237,8 +245,8 @@ class AttendancePage(QWidget):
         self.empty.setVisible(bool(text))
         self.splitter.setVisible(not text)
 
-    def _data_changed(self, changed: frozenset[str]) -> None:
-        if changed & {"employees", "departments"}:
+    def _data_changed(self, changed: Changes) -> None:
+        if changed & (Changes.EMPLOYEES | Changes.DEPARTMENTS):
             self.reload_choices()
         if changed & RELOAD_ON:
             self.reload()

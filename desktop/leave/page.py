@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.changes import Changes
 from core.employees import EmployeeRow, list_employees
 from core.errors import ValidationError
 from core.identity import current_user
@@ -52,7 +53,7 @@ from desktop.notice import NoticeBar
 from desktop.theme import icon
 
 STATUSES = (("", "All requests"), *((s.value, s.value.capitalize()) for s in LeaveStatus))
-_RELOAD_ON = frozenset({"leave", "employees"})
+_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES
 
 
 class LeavePage(QWidget):
@@ -214,7 +215,7 @@ class LeavePage(QWidget):
         self._update_empty()
         self._update_buttons()
 
-    def _data_changed(self, changed: frozenset[str]) -> None:
+    def _data_changed(self, changed: Changes) -> None:
         if changed & _RELOAD_ON:
             self.reload()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.changes import Changes
 from core.errors import ValidationError
 from core.export.columns import Kind
 from core.payroll import payroll
@@ -38,7 +39,14 @@ from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
 from desktop.theme import restyle
 
-RELOAD_ON = frozenset({"attendance", "shifts", "leave", "employees", "departments", "punches"})
+RELOAD_ON = (
+    Changes.ATTENDANCE
+    | Changes.SHIFTS
+    | Changes.LEAVE
+    | Changes.EMPLOYEES
+    | Changes.DEPARTMENTS
+    | Changes.PUNCHES
+)
 FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
 
 
@@ -293,7 +301,7 @@ class PayrollPage(QWidget):
         self.table.setVisible(not self.empty.text())
         self.footer.setVisible(not self.empty.text())
 
-    def _data_changed(self, changed: frozenset[str]) -> None:
+    def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
             self.reload()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.changes import Changes
 from core.models import ShiftStatus
 from core.results import Check
 from core.roster import (
@@ -250,8 +251,8 @@ class SchedulePage(QWidget):
             )
             header.resizeSection(row, row_height(model.lines(row), band))
 
-    def _data_changed(self, changed: frozenset[str]) -> None:
-        if changed & {"shifts", "leave", "employees", "departments"}:
+    def _data_changed(self, changed: Changes) -> None:
+        if changed & (Changes.SHIFTS | Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS):
             self.reload_choices()
             self.reload()
 

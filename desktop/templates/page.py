@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.changes import Changes
 from core.employees import list_employees
 from core.errors import ValidationError
 from core.roster import roster_choices
@@ -37,7 +38,7 @@ from desktop.templates.editor import TemplateEditor
 from desktop.templates.model import TemplateItem, TemplateListModel, load_templates
 from desktop.theme import icon
 
-_RELOAD_ON = frozenset({"templates", "employees", "departments"})
+_RELOAD_ON = Changes.TEMPLATES | Changes.EMPLOYEES | Changes.DEPARTMENTS
 
 
 class TemplatesPage(QWidget):
@@ -171,10 +172,10 @@ class TemplatesPage(QWidget):
             self._saved_state = saved
             self.apply_panel.set_template(self.current, saved=saved)
 
-    def _data_changed(self, changed: frozenset[str]) -> None:
+    def _data_changed(self, changed: Changes) -> None:
         if changed & _RELOAD_ON:
             self.reload()
-        elif "shifts" in changed or "leave" in changed:
+        elif changed & (Changes.SHIFTS | Changes.LEAVE):
             self.apply_panel.forget_preview()
 
     # --- actions ---------------------------------------------------------------------------

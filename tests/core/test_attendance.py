@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.attendance import Flag, approve_day, approve_days, attendance, correct_day
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import (
     AttendanceCorrection,
@@ -310,7 +311,7 @@ def test_correction_supplies_a_missing_clock_out(store: Store, org: Org) -> None
             reason="Forgot to clock out",
             author="sam",
         )
-    assert result.changed == {"attendance"}
+    assert result.changed == Changes.ATTENDANCE
     record = day(store, org.anna, MONDAY)
     assert (record.worked_minutes, record.missing_punch) == (450, False)
     assert record.correction is not None

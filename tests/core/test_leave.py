@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.leave import (
     LEAVE_TRANSITIONS,
@@ -144,7 +145,7 @@ def test_undo_of_a_request_deletes_it_and_redo_brings_it_back(store: Store, org:
             s, employee_id=org.anna, start_date=MONDAY, end_date=MONDAY, leave_type="sick"
         )
     leave_id = result.ids[0]
-    assert result.changed == {"leave"}
+    assert result.changed == Changes.LEAVE
     with store.session() as s:
         redo = result.undo(s)
     assert _leave(store, leave_id).deleted
@@ -323,7 +324,7 @@ def test_approval_without_clashes_needs_no_choice(store: Store, org: Org) -> Non
     with store.session() as s:
         result = approve_leave(s, leave_id, actor="sam")
     assert result.applied
-    assert result.changed == {"leave"}
+    assert result.changed == Changes.LEAVE
 
 
 def test_approve_and_unassign_leaves_an_open_shift_and_undoes_in_one_step(
@@ -335,7 +336,7 @@ def test_approve_and_unassign_leaves_an_open_shift_and_undoes_in_one_step(
     with store.session() as s:
         result = approve_leave(s, leave_id, actor="sam", on_clash="unassign")
     assert result.applied
-    assert result.changed == {"leave", "shifts"}
+    assert result.changed == Changes.LEAVE | Changes.SHIFTS
     assert set(result.ids) == {leave_id, alone, shared}
     assert _leave(store, leave_id).status == "approved"
     assert _shift_state(store, alone) == ((), (), "")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import OutboxEntry, Shift
 from core.scheduling import (
@@ -43,7 +44,7 @@ def test_move_to_another_day_and_person_then_undo_and_redo(store: Store, org: Or
     with store.session() as s:
         moved = move_shift(s, sid, day=MONDAY + timedelta(days=2), employee_id=org.ben)
     assert moved.applied
-    assert moved.changed == {"shifts"}
+    assert moved.changed == Changes.SHIFTS
     assert _state(store, sid) == (False, MONDAY + timedelta(days=2), "09:00", (org.ben,))
     with store.session() as s:
         undone = moved.undo(s)

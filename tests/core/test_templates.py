@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import LeaveRequest, LeaveStatus, OutboxEntry, Shift, ShiftTemplate
 from core.scheduling import ShiftDraft, create_shift
@@ -95,7 +96,7 @@ def test_undoing_a_create_soft_deletes_and_redo_brings_it_back(store: Store, org
             s, TemplateDraft(org.site_id, "Night", "22:00", "06:00", "FREQ=DAILY", MONDAY)
         )
         tid = created.ids[0]
-        assert created.changed == {"templates"}
+        assert created.changed == Changes.TEMPLATES
         redo = created.undo(s)
         assert s.get(ShiftTemplate, tid).deleted is True
         redo.undo(s)
