@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import undo
 from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import Company, Department, Employee, PayPolicy, Site, new_id
@@ -88,30 +88,11 @@ def setup_store(
     site = Site(
         id=site_id or new_id(), company_id=company.id, name=setup.site, timezone=setup.timezone
     )
-    session.add(company)
-    session.flush()
-    session.add_all([site, PayPolicy(company_id=company.id)])
-    session.flush()
-    return OpResult(
-        ORGANISATION,
-        undo=partial(_undo_setup, setup=setup, company_id=company.id, site_id=site.id),
-        ids=(company.id, site.id),
-    )
-
-
-def _undo_setup(session: Session, *, setup: Setup, company_id: str, site_id: str) -> OpResult:
-    for row in (
-        session.scalars(select(PayPolicy).where(PayPolicy.company_id == company_id)).one(),
-        session.get(Site, site_id),
-        session.get(Company, company_id),
-    ):
-        session.delete(row)
+    with undo.recording(session) as recorder:
+        session.add(company)
         session.flush()
-    return OpResult(
-        ORGANISATION,
-        undo=partial(setup_store, setup=setup, company_id=company_id, site_id=site_id),
-        ids=(company_id, site_id),
-    )
+        session.add_all([site, PayPolicy(company_id=company.id)])
+    return recorder.result(ids=(company.id, site.id))
 
 
 def resolve_site(session: Session, site_id: str | None = None) -> Site:
@@ -212,22 +193,6 @@ def add_department(
     )
     if color is not None:
         dept.color = color.strip().lower()
-    session.add(dept)
-    session.flush()
-    return OpResult(
-        DEPARTMENTS, undo=partial(_set_deleted, department_id=dept.id, deleted=True), ids=(dept.id,)
-    )
-
-
-def _set_deleted(session: Session, *, department_id: str, deleted: bool) -> OpResult:
-    """Undo of an add is a soft delete (so it can sync); its redo brings it back."""
-    dept = session.get(Department, department_id)
-    if dept is None:
-        raise NotFound("department", department_id)
-    dept.deleted = deleted
-    session.flush()
-    return OpResult(
-        DEPARTMENTS,
-        undo=partial(_set_deleted, department_id=department_id, deleted=not deleted),
-        ids=(department_id,),
-    )
+    with undo.recording(session) as recorder:
+        session.add(dept)
+    return recorder.result(ids=(dept.id,))

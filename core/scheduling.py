@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import tracking
+from core import tracking, undo
 from core.bulk import insert_columns, new_ids
 from core.changes import Changes
 from core.conflicts import (
@@ -289,8 +289,9 @@ def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = 
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()
-    _write_state(session, new, _state_of(draft))
-    return _applied(session, {new: None}, check)
+    with undo.recording(session) as recorder:
+        _write_state(session, new, _state_of(draft))
+    return recorder.result(warnings=check.warnings)
 
 
 def _state_of(draft: ShiftDraft) -> dict[str, Any]:
@@ -314,9 +315,9 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     check = _check(_index_for(session, placed), placed, frozenset({shift_id}))
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
-    before = {shift_id: snapshot(shift)}
-    _write_state(session, shift_id, _state_of(draft))
-    return _applied(session, before, check)
+    with undo.recording(session) as recorder:
+        _write_state(session, shift_id, _state_of(draft))
+    return recorder.result(warnings=check.warnings, ids=(shift_id,))
 
 
 def _moved_draft(
@@ -387,10 +388,11 @@ def _diff(old: ShiftDraft, new: ShiftDraft) -> dict[str, Any]:
 
 
 def delete_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
-    before = {sid: snapshot(_get(session, sid)) for sid in dict.fromkeys(shift_ids)}
-    for sid in before:
-        _write_state(session, sid, None)
-    return _applied(session, before)
+    shifts = [_get(session, sid) for sid in dict.fromkeys(shift_ids)]
+    with undo.recording(session) as recorder:
+        for shift in shifts:
+            shift.deleted = True
+    return recorder.result()
 
 
 # --- bulk operations -------------------------------------------------------------------
@@ -626,9 +628,9 @@ def publish_range(
 ) -> OpResult:
     """Publish every unpublished live shift in the range (staff see published shifts)."""
     shifts = [s for s in live_shifts(session, first, last, site_id=site_id) if not s.published]
-    before = {s.id: snapshot(s) for s in shifts}
-    for shift in shifts:
-        shift.published = True
-    if not before:
+    if not shifts:
         return OpResult()
-    return _applied(session, before)
+    with undo.recording(session) as recorder:
+        for shift in shifts:
+            shift.published = True
+    return recorder.result()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.results import OpResult
 from core.store import Store
+from core.undo import UndoRefused
 
 Operation = Callable[[Session], OpResult]
 
@@ -44,9 +45,17 @@ class OpCommand(QUndoCommand):
         self._flip()
 
     def _flip(self) -> None:
+        """Undo or redo. A record changed since (another edit, a pull) refuses the
+        step as a whole; the step can never apply again, so it leaves the stack
+        (an obsolete command is dropped by QUndoStack) and the window says why."""
         assert self._result.undo is not None
-        with self._context.store.session() as session:
-            self._result = self._result.undo(session)
+        try:
+            with self._context.store.session() as session:
+                self._result = self._result.undo(session)
+        except UndoRefused as refused:
+            self.setObsolete(True)
+            self._context.undo_refused.emit(f"{self.text()}: {refused}")
+            return
         self._context.data_changed.emit(self._result.changed)
 
 
@@ -55,6 +64,8 @@ class AppContext(QObject):
     store_changed = Signal()
     #: Kinds of data that moved (:class:`core.changes.Changes`), as ``OpResult.changed`` names them.
     data_changed = Signal(object)
+    #: An undo or redo was refused because a record changed since; the sentence says which.
+    undo_refused = Signal(str)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)

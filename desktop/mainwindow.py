@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         # that outlives it (its undo stack emitting as it goes) calls nothing dead.
         context.data_changed.connect(self._update_status)
         context.undo_stack.cleanChanged.connect(self._update_status)
+        context.undo_refused.connect(self._undo_refused)
         self._restore()
         self._update_status()
 
@@ -218,6 +219,9 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
+
+    def _undo_refused(self, text: str) -> None:
+        self.show_error("Cannot undo", text)
 
     def _store_changed(self) -> None:
         self._update_status()

@@ -112,3 +112,28 @@ def test_every_control_has_an_accessible_name_and_the_usual_shortcuts_exist(
         "Ctrl+N",
         "Ctrl+P",
     } <= shortcuts
+
+
+def test_an_undo_refused_for_a_pulled_change_says_why_and_leaves_the_stack(
+    qtbot, themed, store, org, settings
+) -> None:
+    from core.models import Shift
+    from core.scheduling import edit_shift
+    from core.tracking import APPLYING_REMOTE
+
+    window = _window(qtbot, store, settings)
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    stack = window.context.undo_stack
+    window.context.run("Set the location", lambda s: edit_shift(s, sid, location="Bar"))
+    assert stack.count() == 1
+    with store.session() as s:  # another site's change, as a pull applies it
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, sid).location = "Lobby"
+    stack.undo()
+    box = window.findChild(QMessageBox, "ErrorBox")
+    assert box is not None
+    assert "Set the location" in box.text()
+    assert "location" in box.text().split(":", 1)[1]
+    assert stack.count() == 0
+    with store.session() as s:
+        assert s.get(Shift, sid).location == "Lobby"

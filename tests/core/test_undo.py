@@ -1,0 +1,152 @@
+"""Undo recorded per row and field: it applies where nothing changed since, and refuses
+as a whole, writing nothing, where something did (another edit, or a pull)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.changes import Changes
+from core.models import Company, OutboxEntry, PayPolicy, Shift, Site
+from core.organisation import Setup, setup_store
+from core.scheduling import ShiftDraft, create_shift, edit_shift, move_shift
+from core.store import Store
+from core.tracking import APPLYING_REMOTE
+from core.undo import UndoRefused, recording
+from tests.conftest import MONDAY, Org
+
+
+def _shift(store: Store, org: Org, **extra) -> str:
+    with store.session() as s:
+        result = create_shift(
+            s, ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", employee_ids=(org.anna,), **extra)
+        )
+    assert result.applied
+    return result.ids[0]
+
+
+def _pull(store: Store, shift_id: str, **values) -> None:
+    """What applying another site's change does: write the row, queue nothing."""
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        shift = s.get(Shift, shift_id)
+        for name, value in values.items():
+            setattr(shift, name, value)
+
+
+def _row(store: Store, shift_id: str) -> tuple:
+    with store.session() as s:
+        shift = s.get(Shift, shift_id)
+        return (shift.shift_date, shift.location, tuple(shift.employee_ids), shift.deleted)
+
+
+def _outbox(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(OutboxEntry))
+
+
+def test_undo_after_a_pull_changed_a_moved_field_refuses_and_writes_nothing(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org, location="Bar")
+    with store.session() as s:
+        moved = move_shift(s, sid, day=MONDAY + timedelta(days=1), employee_id=org.ben)
+        moved_too = edit_shift(s, sid, location="Terrace")
+    _pull(store, sid, location="Lobby")
+    before, queued = _row(store, sid), _outbox(store)
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        moved_too.undo(s)
+    assert "location" in str(refused.value)
+    assert "the shift of Tue 02 Jun 09:00–17:00" in str(refused.value)
+    assert _row(store, sid) == before
+    assert _outbox(store) == queued
+    # The move touched neither the location nor anything the pull changed: it undoes.
+    with store.session() as s:
+        moved.undo(s)
+    assert _row(store, sid) == (MONDAY, "Lobby", (org.anna,), False)
+
+
+def test_undo_applies_where_a_pull_changed_only_other_fields(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s:
+        moved = move_shift(s, sid, day=MONDAY + timedelta(days=2))
+    _pull(store, sid, notes="bring keys")
+    with store.session() as s:
+        redo = moved.undo(s)
+    with store.session() as s:
+        shift = s.get(Shift, sid)
+        assert (shift.shift_date, shift.notes) == (MONDAY, "bring keys")
+        assert shift.start_utc.date() == MONDAY  # the derived instants went back too
+    with store.session() as s:
+        redo.undo(s)
+    assert _row(store, sid)[0] == MONDAY + timedelta(days=2)
+
+
+def test_redo_is_held_to_the_same_rule(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s:
+        edited = edit_shift(s, sid, location="Kitchen")
+    with store.session() as s:
+        redo = edited.undo(s)
+    _pull(store, sid, location="Cellar")
+    with store.session() as s, pytest.raises(UndoRefused):
+        redo.undo(s)
+    assert _row(store, sid)[1] == "Cellar"
+
+
+def test_undo_of_a_create_deletes_softly_and_redo_brings_it_back(store: Store, org: Org) -> None:
+    queued = _outbox(store)
+    with store.session() as s:
+        created = create_shift(
+            s, ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+        )
+    sid = created.ids[0]
+    assert created.changed == Changes.SHIFTS
+    with store.session() as s:
+        redo = created.undo(s)
+    assert _row(store, sid)[3] is True
+    assert _outbox(store) == queued  # never sent: the create and its delete cancel out
+    with store.session() as s:
+        redo.undo(s)
+    assert _row(store, sid) == (MONDAY, "", (org.anna,), False)
+    assert _outbox(store) == queued + 1
+
+
+def test_undo_of_a_create_refuses_once_someone_edited_the_record(store: Store, org: Org) -> None:
+    with store.session() as s:
+        created = create_shift(
+            s, ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+        )
+    sid = created.ids[0]
+    with store.session() as s:
+        edit_shift(s, sid, employee_ids=(org.anna, org.ben))
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        created.undo(s)
+    assert "employee_ids" in str(refused.value)
+    assert _row(store, sid)[3] is False
+
+
+def test_assigned_people_are_recorded_as_a_field_of_the_shift(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s, recording(s) as recorder:
+        shift = s.get(Shift, sid)
+        shift.employees = []
+    [change] = recorder.changes
+    assert change.fields == {"employee_ids": ((org.anna,), ())}
+
+
+def test_local_rows_are_removed_and_put_back_for_real(store: Store) -> None:
+    with store.session() as s:
+        setup = setup_store(s, Setup("Hotel", "Main", "Europe/Berlin"))
+    with store.session() as s:
+        redo = setup.undo(s)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Company)) == 0
+        assert s.scalar(select(func.count()).select_from(PayPolicy)) == 0
+    with store.session() as s:
+        redo.undo(s)
+    with store.session() as s:
+        site = s.scalars(select(Site)).one()
+        assert (site.name, site.timezone) == ("Main", "Europe/Berlin")
