@@ -1,9 +1,8 @@
 """Leave: asking for it, deciding on it, and what an approval does to the roster.
 
 Every operation computes the state it wants and hands it to :func:`_apply`, which
-writes it and returns an :class:`OpResult` whose ``undo`` is ``_apply`` of the
-state before: leave rows, the shifts an approval touched (through
-:func:`core.scheduling.restore`) and their flags all go back in one step. The
+writes it under :mod:`core.undo`'s recorder: leave rows, the people an approval took
+off shifts and the shifts' flags all go back in one step, field by field. The
 clash rule itself is :mod:`core.conflicts`' (``leave_instants`` and ``overlaps``).
 """
 
@@ -14,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import undo
 from core.changes import Changes
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
 from core.errors import NotFound, ValidationError
@@ -36,7 +35,6 @@ from core.models import (
     new_id,
 )
 from core.results import Conflict, OpResult, RuleWarning
-from core.scheduling import restore, snapshot
 from core.shift_list import shifts_of_employee
 from core.timeutil import parse_hhmm, utcnow
 
@@ -102,12 +100,8 @@ def _leave_state(leave: LeaveRequest | None) -> dict[str, Any] | None:
     return {name: getattr(leave, name) for name in LEAVE_FIELDS}
 
 
-def _write_leave(session: Session, leave_id: str, state: Mapping[str, Any] | None) -> None:
+def _write_leave(session: Session, leave_id: str, state: Mapping[str, Any]) -> None:
     leave = session.get(LeaveRequest, leave_id)
-    if state is None:
-        if leave is not None and not leave.deleted:
-            leave.deleted = True
-        return
     if leave is None:
         session.add(LeaveRequest(id=leave_id, **state))
         return
@@ -120,27 +114,24 @@ def _write_leave(session: Session, leave_id: str, state: Mapping[str, Any] | Non
 
 def _apply(
     session: Session,
-    leaves: Mapping[str, Mapping[str, Any] | None],
-    shifts: Mapping[str, Mapping[str, Any] | None] = MappingProxyType({}),
+    leaves: Mapping[str, Mapping[str, Any]],
+    assignments: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType({}),
     flags: Mapping[str, str] = MappingProxyType({}),
 ) -> OpResult:
-    """Write leave states, shift states and shift flags; undo writes back the old ones."""
-    before_leaves = {lid: _leave_state(session.get(LeaveRequest, lid)) for lid in leaves}
-    before_shifts = {sid: snapshot(session.get(Shift, sid)) for sid in shifts}
-    before_flags = {sid: _shift(session, sid).flag for sid in flags}
-    for lid, state in leaves.items():
-        _write_leave(session, lid, state)
-    if shifts:
-        restore(session, shifts)
-    for sid, flag in flags.items():
-        _shift(session, sid).flag = flag
-    session.flush()
-    touched = tuple(dict.fromkeys([*shifts, *flags]))
-    return OpResult(
-        LEAVE | (SHIFTS if touched else Changes.NONE),
-        undo=partial(_apply, leaves=before_leaves, shifts=before_shifts, flags=before_flags),
-        ids=(*leaves, *touched),
-    )
+    """Write leave states, shifts' assignments (people, departments) and shift flags as
+    one recorded step, so undo puts back exactly the fields written, if nobody changed
+    them since."""
+    with undo.recording(session) as recorder:
+        for lid, state in leaves.items():
+            _write_leave(session, lid, state)
+        for sid, (people, departments) in assignments.items():
+            _shift(session, sid).assign(people, departments)
+        for sid, flag in flags.items():
+            shift = _shift(session, sid)
+            if shift.flag != flag:
+                shift.flag = flag
+    touched = tuple(dict.fromkeys([*assignments, *flags]))
+    return recorder.result(ids=(*leaves, *touched))
 
 
 def _shift(session: Session, shift_id: str) -> Shift:
@@ -380,13 +371,12 @@ def _decided(leave: LeaveRequest, status: str, actor: str) -> dict[str, Any]:
 
 def _unassigned(
     session: Session, shift: Shift, employee: Employee
-) -> tuple[dict[str, Any], list[RuleWarning]]:
-    """The shift without ``employee``. A department assignment cannot drop one member,
-    so it becomes the department's other active members named one by one."""
-    state = snapshot(shift)
-    assert state is not None
-    people = [e for e in state["employee_ids"] if e != employee.id]
-    departments = list(state["department_ids"])
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], list[RuleWarning]]:
+    """The shift's people and departments without ``employee``. A department assignment
+    cannot drop one member, so it becomes the department's other active members named
+    one by one."""
+    people = [e for e in shift.employee_ids if e != employee.id]
+    departments = list(shift.assigned_department_ids)
     warnings: list[RuleWarning] = []
     dept_id = employee.department_id
     if dept_id in departments:
@@ -406,7 +396,7 @@ def _unassigned(
         warnings.append(
             RuleWarning("open_shift", employee.id, f"{_label(shift)} is now an open shift")
         )
-    return {**state, "employee_ids": tuple(people), "department_ids": tuple(departments)}, warnings
+    return (tuple(people), tuple(departments)), warnings
 
 
 def approve_leave(
@@ -427,7 +417,7 @@ def approve_leave(
     if clashes and on_clash is None:
         return OpResult(conflicts=_as_conflicts(leave.employee, clashes))
     employee = leave.employee
-    shifts: dict[str, Mapping[str, Any] | None] = {}
+    shifts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     flags: dict[str, str] = {}
     notes: dict[str, str] = {}
     warnings: list[RuleWarning] = []

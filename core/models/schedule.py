@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -82,6 +83,20 @@ class Shift(Synced, Base):
     @property
     def assigned_department_ids(self) -> list[str]:
         return sorted(a.department_id for a in self.departments)
+
+    def assign(self, employee_ids: Sequence[str], department_ids: Sequence[str]) -> None:
+        """Make these the shift's people and departments, keeping the rows that stay
+        (so an unchanged assignment is no change at all)."""
+        kept = [a for a in self.employees if a.employee_id in employee_ids]
+        have = {a.employee_id for a in kept}
+        new = [ShiftEmployee(employee_id=e) for e in employee_ids if e not in have]
+        if new or len(kept) != len(self.employees):
+            self.employees = kept + new
+        kept_d = [a for a in self.departments if a.department_id in department_ids]
+        have = {a.department_id for a in kept_d}
+        new_d = [ShiftDepartment(department_id=d) for d in department_ids if d not in have]
+        if new_d or len(kept_d) != len(self.departments):
+            self.departments = kept_d + new_d
 
 
 class ShiftEmployee(Base):
