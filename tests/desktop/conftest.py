@@ -28,8 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS_ENV = "SHIFTDESK_SCREENSHOTS"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def themed(qapp: QApplication) -> QApplication:
+    """The app's font and stylesheet, set once: an application stylesheet stays until
+    replaced, and setting it again re-polishes every widget still alive, thousands of
+    them (pytest-qt deletes closed windows later, when some test runs an event loop)."""
     theme.apply(qapp)
     return qapp
 
