@@ -95,7 +95,9 @@ def _get_once_listening(url: str, process: subprocess.Popen, timeout: float = 60
                 time.sleep(0.05)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+#: Several workers take seconds to start (a process each) and guard their start on
+#: one SQLite file together, which few edits touch: ``slow``.
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_shiftdesk_server_serves_the_api(tmp_path: Path, workers: int) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
