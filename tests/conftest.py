@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -34,13 +35,16 @@ def store_template(path: Path, fill: Callable[[Store], object] | None = None) ->
     return path
 
 
+@contextmanager
 def open_copy(template: Path, path: Path) -> Iterator[Store]:
-    """The body of a store fixture: a private copy of ``template`` at ``path``, open
-    for one test and closed after it, so no test sees another's writes."""
+    """A private copy of ``template`` at ``path``, open for the block and closed after
+    it: what a store fixture yields, so no test sees another's writes."""
     shutil.copyfile(template, path)
     opened = open_store(path)
-    yield opened
-    opened.close()
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +55,8 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path, migrated_file: Path) -> Iterator[Store]:
-    yield from open_copy(migrated_file, tmp_path / "test.shiftdesk")
+    with open_copy(migrated_file, tmp_path / "test.shiftdesk") as opened:
+        yield opened
 
 
 class Org:

@@ -64,7 +64,8 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
 def demo_store(tmp_path: Path, demo_files: Callable[..., Path]) -> Iterator[Store]:
     """The screenshots' demo (40 people, 3 weeks from DEMO_START), this test's own copy."""
     template = demo_files(employees=40, weeks=3, seed=1, start=DEMO_START)
-    yield from open_copy(template, tmp_path / "demo.shiftdesk")
+    with open_copy(template, tmp_path / "demo.shiftdesk") as opened:
+        yield opened
 
 
 @pytest.fixture
