@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,21 +18,45 @@ from core.models import Company, Department, Employee, PayPolicy, Site
 from core.store import Store, open_store
 
 
+def store_template(path: Path, fill: Callable[[Store], object] | None = None) -> Path:
+    """A new store at ``path``, filled by ``fill``, then checkpointed and closed, so the
+    one file holds everything (no ``-wal`` or ``-shm`` beside it) and a copy of it is
+    a whole store. Build it once per run and hand each test its own copy."""
+    opened = open_store(path)
+    try:
+        if fill is not None:
+            fill(opened)
+        with opened.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        opened.close()
+    left = [side for side in ("-wal", "-shm") if path.with_name(path.name + side).exists()]
+    assert not left, f"{path} is still open somewhere: {left} beside it"
+    return path
+
+
+@contextmanager
+def open_copy(template: Path, path: Path) -> Iterator[Store]:
+    """A private copy of ``template`` at ``path``, open for the block and closed after
+    it: what a store fixture yields, so no test sees another's writes."""
+    shutil.copyfile(template, path)
+    opened = open_store(path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 @pytest.fixture(scope="session")
 def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One freshly migrated store, copied for each test: migrating every time is slow."""
-    path = tmp_path_factory.mktemp("template") / "migrated.shiftdesk"
-    open_store(path).close()
-    return path
+    return store_template(tmp_path_factory.mktemp("template") / "migrated.shiftdesk")
 
 
 @pytest.fixture
 def store(tmp_path: Path, migrated_file: Path) -> Iterator[Store]:
-    path = tmp_path / "test.shiftdesk"
-    shutil.copyfile(migrated_file, path)
-    opened = open_store(path)
-    yield opened
-    opened.close()
+    with open_copy(migrated_file, tmp_path / "test.shiftdesk") as opened:
+        yield opened
 
 
 class Org:

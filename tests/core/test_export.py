@@ -15,7 +15,7 @@ from core.export.columns import DETAIL, SUMMARY
 from core.models import Employee
 from core.payroll import Payroll, payroll
 from core.store import Store
-from tests.conftest import MONDAY, Org
+from tests.conftest import MONDAY, Org, open_copy
 from tests.core.attendance_helpers import (
     add_shift,
     approved_leave,
@@ -28,9 +28,17 @@ from tests.core.attendance_helpers import (
 SUNDAY = MONDAY + timedelta(days=6)
 
 
-@pytest.fixture
-def report(store: Store, org: Org) -> Payroll:
-    """A week with overtime of both kinds, lateness, leave, an odd rate and a night."""
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, migrated_file: Path) -> Payroll:
+    """A week with overtime of both kinds, lateness, leave, an odd rate and a night;
+    built once for the module: the tests only export and read it, and it is frozen
+    plain data, so it outlives its store."""
+    path = tmp_path_factory.mktemp("export") / "week.shiftdesk"
+    with open_copy(migrated_file, path) as store:
+        return _week(store, Org(store))
+
+
+def _week(store: Store, org: Org) -> Payroll:
     set_policy(store, org, late_penalty_per_minute=Decimal("0.15"))
     with store.session() as s:
         s.get(Employee, org.cara).hourly_rate = Decimal("13.37")

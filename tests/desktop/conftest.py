@@ -3,10 +3,12 @@ main window with a way to save what it shows."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -14,10 +16,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.demo import build_demo
-from core.store import Store, open_store
+from core.store import Store
 from desktop import theme
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
+from tests.conftest import open_copy, store_template
 
 #: The demo's first Monday; tests pin "today" near it so screenshots are stable.
 DEMO_START = date(2026, 6, 1)
@@ -28,8 +31,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS_ENV = "SHIFTDESK_SCREENSHOTS"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def themed(qapp: QApplication) -> QApplication:
+    """The app's font and stylesheet, set once: an application stylesheet stays until
+    replaced, and setting it again re-polishes every widget still alive, thousands of
+    them (pytest-qt deletes closed windows later, when some test runs an event loop)."""
     theme.apply(qapp)
     return qapp
 
@@ -39,12 +45,27 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``build_demo``'s store for the given options, built once per run and kept closed
+    for tests to copy (see :func:`open_copy`); never open it for writing."""
+    folder = tmp_path_factory.mktemp("demos")
+
+    @functools.cache
+    def demo_file(**options: Any) -> Path:
+        name = "-".join(f"{key}={value}" for key, value in sorted(options.items()))
+        path = folder / f"demo-{name}.shiftdesk"
+        return store_template(path, lambda opened: build_demo(opened, **options))
+
+    return demo_file
+
+
 @pytest.fixture
-def demo_store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "demo.shiftdesk")
-    build_demo(opened, employees=40, weeks=3, seed=1, start=DEMO_START)
-    yield opened
-    opened.close()
+def demo_store(tmp_path: Path, demo_files: Callable[..., Path]) -> Iterator[Store]:
+    """The screenshots' demo (40 people, 3 weeks from DEMO_START), this test's own copy."""
+    template = demo_files(employees=40, weeks=3, seed=1, start=DEMO_START)
+    with open_copy(template, tmp_path / "demo.shiftdesk") as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -53,6 +53,10 @@ NO_DISPLAY = "could not connect to display"
 #: Mouse steps from the shift to the target cell, as a hand moves.
 STEPS = 12
 
+#: Seconds per drag (an X server and the app in a process of its own), while the
+#: other grid tests drive the same handlers offscreen: left out by ``-m "not slow"``.
+pytestmark = pytest.mark.slow
+
 
 # --- the app side: runs in the child process ------------------------------------------------
 

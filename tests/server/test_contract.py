@@ -13,7 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.server.conftest import Tenant
+
+#: About a minute per database: the whole API fuzzed, a guard for releases rather
+#: than for each edit (the fast loop, ``-m "not slow"``, leaves it out).
+pytestmark = pytest.mark.slow
 
 CHECKS = ",".join(
     (
