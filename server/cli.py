@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.cli.common import command, print_json, print_table
+from cli.common import command, print_json, print_table
 from server import admin, auth
 from server.db import Database
 from server.settings import ENV_DB, Settings, database_url

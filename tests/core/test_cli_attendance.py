@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.cli import main
+from cli import main
 from core.models import AttendanceApproval, ClockEvent, Employee
 from core.store import Store
 from tests.conftest import MONDAY, Org

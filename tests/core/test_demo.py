@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core.cli import main
+from cli import main
 from core.conflicts import load_index
 from core.demo import build_demo
 from core.leave import OPEN_STATUSES, overlapping_request

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cli.common import command, date_range, group, print_json, print_table, session
 from core.attendance import (
     DayRecord,
     approve_day,
@@ -16,7 +17,6 @@ from core.attendance import (
     correct_day,
     import_punches_csv,
 )
-from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
 from core.errors import ValidationError
 from core.models import Employee, Site

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from core.cli import (
+from cli import (
     attendance,
     common,
     demo,
