@@ -1,9 +1,6 @@
-"""What every command shares: date ranges, exit codes, usage errors, a quick start."""
+"""What every command shares: date ranges, exit codes, usage errors."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 
@@ -72,18 +69,3 @@ def test_an_unknown_option_is_reported_with_its_commands_usage(
     err = capsys.readouterr().err
     assert err.startswith(f"usage: {prog} [-h] [--db DB]")
     assert err.endswith(f"{prog}: error: unrecognized arguments: {argv[-1]}\n")
-
-
-def test_a_store_command_loads_neither_qt_nor_the_server(store: Store, org: Org) -> None:
-    # In a fresh interpreter: this one has imported everything the other tests needed.
-    probe = (
-        "import sys; from cli import main; code = main(sys.argv[1:]); "
-        "print(code, sorted({m.split('.')[0] for m in sys.modules}"
-        " & {'PySide6', 'desktop', 'fastapi', 'uvicorn', 'server'}))"
-    )
-    argv = ["employees", "list", "--db", str(store.path)]
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=False
-    )
-    assert "Anna Berg" in done.stdout, done.stderr
-    assert done.stdout.splitlines()[-1] == "0 []"
