@@ -251,61 +251,6 @@ class DayRecord:
         ]
         return tuple(flag for flag, on in found if on)
 
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view for reports (``--json``)."""
-        tz = self.timezone
-
-        def local(instant: datetime | None) -> str | None:
-            return None if instant is None else to_local(instant, tz).isoformat()
-
-        c = self.correction
-        return {
-            "employee_id": self.employee_id,
-            "work_date": self.work_date.isoformat(),
-            "shifts": [
-                {"id": s.id, "label": s.label, "start": local(s.start), "end": local(s.end)}
-                for s in self.shifts
-            ],
-            "first_in": local(self.first_in),
-            "last_out": local(self.last_out),
-            "scheduled_minutes": self.scheduled_minutes,
-            "worked_minutes": self.worked_minutes,
-            "break_minutes": self.break_minutes,
-            "unscheduled_minutes": self.unscheduled_minutes,
-            "late_minutes": self.late_minutes,
-            "early_minutes": self.early_minutes,
-            "regular_minutes": self.regular_minutes,
-            "daily_overtime_minutes": self.daily_overtime_minutes,
-            "weekly_overtime_minutes": self.weekly_overtime_minutes,
-            "leave_type": self.leave_type,
-            "paid_leave_hours": str(self.paid_leave_hours),
-            "flags": [str(f) for f in self.flags],
-            "correction": None
-            if c is None
-            else {
-                "id": c.id,
-                "clock_in": local(c.clock_in),
-                "clock_out": local(c.clock_out),
-                "break_minutes": c.break_minutes,
-                "excused": c.excused,
-                "reason": c.reason,
-                "author": c.author,
-                "at": c.at.isoformat(),
-            },
-            "approved": self.approved,
-            # Only a standing sign-off names its signer; one a later correction
-            # outdated asks for a new approval instead.
-            "approved_by": self.approved_by if self.approved else None,
-            "approved_at": self.approved_at.isoformat()
-            if self.approved and self.approved_at
-            else None,
-            "needs_reapproval": self.approved_at is not None and not self.approved,
-            "punches": [
-                {"kind": p.kind, "at": local(p.at), "scheduled": p.shift_id is not None}
-                for p in self.punches
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class Attendance:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -10,6 +12,21 @@ from core.errors import ValidationError
 from core.models import Company, PayPolicy, Site
 from core.timeutil import utcnow, zone
 from server import feed
+from server.db import Database
+from server.settings import database_url
+
+
+@contextmanager
+def transaction(db: str | None) -> Iterator[Session]:
+    """One committed unit of work on the server database ``db`` names (a path or a URL;
+    None: the default), its tables made first if it has none."""
+    database = Database(database_url(db))
+    try:
+        database.ensure_schema()
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.close()
 
 
 def create_company(

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core.cli import main
 from core.conflicts import load_index
 from core.demo import build_demo
 from core.leave import OPEN_STATUSES, overlapping_request
@@ -34,24 +33,8 @@ def test_same_seed_same_company(tmp_path: Path) -> None:
 
 
 def test_demo_has_something_for_every_view(tmp_path: Path) -> None:
-    path = tmp_path / "demo.shiftdesk"
-    assert (
-        main(
-            [
-                "demo",
-                "--db",
-                str(path),
-                "--employees",
-                "20",
-                "--weeks",
-                "3",
-                "--start",
-                "2026-01-05",
-            ]
-        )
-        == 0
-    )
-    store = open_store(path)
+    store = open_store(tmp_path / "demo.shiftdesk")
+    build_demo(store, employees=20, weeks=3, seed=1, start=START)
     with store.session() as s:
         count = lambda model: s.scalar(select(func.count()).select_from(model))  # noqa: E731
         assert count(Employee) == 20
@@ -78,14 +61,6 @@ def test_demo_has_something_for_every_view(tmp_path: Path) -> None:
         ]
     store.close()
     assert clashing, "the demo leaves a few conflicts for the supervisor to find"
-
-
-def test_demo_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "demo.shiftdesk"
-    path.write_text("precious")
-    assert main(["demo", "--db", str(path)]) == 1
-    assert "exists already" in capsys.readouterr().err
-    assert path.read_text() == "precious"
 
 
 def test_demo_never_writes_two_overlapping_open_requests_for_one_person(tmp_path: Path) -> None:

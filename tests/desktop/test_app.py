@@ -47,13 +47,12 @@ def test_the_database_is_the_named_one_else_the_environment_else_the_last_one(
     assert database_path(None, settings).name == "schedule.shiftdesk"
 
 
-#: Runs main() in its own process (exec() leaves a QApplication unusable for later
-#: tests) and closes the window once the event loop is up, printing its title.
-_LAUNCH = """
+#: Closes the window once the event loop is up, printing its title; the code that
+#: starts the app on ``sys.argv[1]`` follows it.
+_LOOK_THEN_CLOSE = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from desktop.app import main
 from desktop.mainwindow import MainWindow
 
 def look_then_close():
@@ -64,26 +63,36 @@ def look_then_close():
     QApplication.quit()
 
 QTimer.singleShot(0, look_then_close)
-sys.exit(main(sys.argv[1]))
 """
 
 
-def test_main_opens_the_window_on_a_fresh_demo_and_returns_when_the_app_quits(
-    tmp_path: Path,
-) -> None:
+def run_once(start: str, db: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    """Runs the app in its own process (exec() leaves a QApplication unusable for later
+    tests) on ``db``, started by the Python code ``start``, with its settings in
+    ``config``; the window closes as soon as it shows."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CONFIG_HOME": str(config),
         "PYTHONPATH": str(ROOT),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCH, str(tmp_path / "fresh.shiftdesk")],
+    return subprocess.run(
+        [sys.executable, "-c", _LOOK_THEN_CLOSE + start, str(db)],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+def test_main_opens_the_window_on_a_fresh_demo_and_returns_when_the_app_quits(
+    tmp_path: Path,
+) -> None:
+    done = run_once(
+        "from desktop.app import main\nsys.exit(main(sys.argv[1]))\n",
+        tmp_path / "fresh.shiftdesk",
+        tmp_path / "config",
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Schedule — fresh.shiftdesk — ShiftDesk"

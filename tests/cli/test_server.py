@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.cli import main
+from cli import main
 from server.app import create_app
 from server.settings import Settings
 from tests.server.conftest import LiveServer
@@ -106,7 +106,7 @@ def test_shiftdesk_server_serves_the_api(tmp_path: Path, workers: int) -> None:
     process = subprocess.Popen(
         [
             sys.executable,
-            *("-m", "core.cli", "server", "--db", str(db)),
+            *("-m", "cli", "server", "--db", str(db)),
             *("--port", str(port), "--workers", str(workers)),
         ],
         stderr=subprocess.DEVNULL,

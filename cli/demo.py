@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.cli.common import command
+from cli.common import command
 from core.demo import build_demo
 from core.errors import ShiftDeskError
 from core.store import open_store

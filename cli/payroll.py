@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from core.cli.common import command, date_range, group, session
+from cli.common import command, date_range, group, session
 from core.export import export_payroll
 from core.payroll import payroll
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core.cli.common import command, group, print_json, print_table, session
+from cli.common import command, group, print_json, print_table, session
 from core.organisation import Setup, add_department, list_departments, setup_store
 from core.store import default_path, open_store
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.cli import main
+from cli import main
 from core.models import Employee, Shift
 from core.store import Store
 from tests.conftest import MONDAY, Org

@@ -1,8 +1,8 @@
 """The ``shiftdesk`` command line: a product surface for managers' scripts.
 
-Core's own commands are registered here; the sync client, the server and the
-desktop app add theirs through entry points (groups ``shiftdesk.commands`` and
-``shiftdesk.app``), so this module never imports the layers above core.
+A UI like the desktop, above core and sync. It starts the desktop app and the
+server too, importing each only in the command that needs it, so that a store
+command such as ``shiftdesk employees list`` loads neither Qt nor FastAPI.
 
 Exit codes: 0 success, 1 error (one line on stderr), 2 usage error, 3 a change
 refused for a conflict (the conflicts are named).
@@ -14,9 +14,8 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 
-from core.cli import (
+from cli import (
     attendance,
     common,
     demo,
@@ -24,14 +23,15 @@ from core.cli import (
     leave,
     organisation,
     payroll,
+    server_cmds,
     shifts,
     store_cmds,
     templates,
 )
 from core.errors import ConflictError, ShiftDeskError
 
-#: Modules of core that contribute subcommands, each with ``register(subparsers)``.
-CORE_COMMANDS = (
+#: The modules that contribute subcommands, each with ``register(subparsers)``.
+COMMANDS = (
     store_cmds,
     demo,
     organisation,
@@ -41,6 +41,7 @@ CORE_COMMANDS = (
     leave,
     attendance,
     payroll,
+    server_cmds,
 )
 
 
@@ -52,18 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help=argparse.SUPPRESS)  # `shiftdesk --db F` opens the app on F
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in CORE_COMMANDS:
+    for module in COMMANDS:
         module.register(subparsers)
-    for plugin in entry_points(group="shiftdesk.commands"):
-        plugin.load()(subparsers)
     return parser
 
 
 def _open_app(args: argparse.Namespace) -> int:
-    apps = list(entry_points(group="shiftdesk.app"))
-    if not apps:
-        raise ShiftDeskError("the desktop app is not installed; see `shiftdesk --help`")
-    return int(apps[0].load()(args.db) or 0)
+    from desktop.app import main as run_app
+
+    return int(run_app(args.db) or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _open_app(args)
         handler = getattr(args, "handler", None)
-        if handler is None:  # a plugin's group, made without common.group, named alone
+        if handler is None:  # a group made without common.group, named alone
             parser.error(f"{args.command} needs a subcommand; see `shiftdesk {args.command} -h`")
         return int(handler(args) or 0)
     except ConflictError as exc:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 
-from core.cli import main
+from cli import main
 from core.payroll import payroll
 from core.store import Store, open_store
 from tests.conftest import MONDAY, Org

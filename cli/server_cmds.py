@@ -1,19 +1,19 @@
-"""``shiftdesk server``: run the central API, and manage its companies and API keys."""
+"""``shiftdesk server``: run the central API, and manage its companies and API keys.
+
+The server package is imported by the command that runs, never when the parser is
+built, so the store's own commands start without it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.cli.common import command, print_json, print_table
-from server import admin, auth
-from server.db import Database
-from server.settings import ENV_DB, Settings, database_url
+from cli.common import command, print_json, print_table
 
 DB_HELP = (
     "database: an SQLite file path or a URL such as postgresql+psycopg://host/db "
@@ -24,33 +24,22 @@ DB_HELP = (
 @contextmanager
 def _session(args: argparse.Namespace) -> Iterator[Session]:
     """One committed unit of work on the server database that ``--db`` names."""
-    db = Database(database_url(args.db))
-    try:
-        db.ensure_schema()
-        with db.transaction() as session:
-            yield session
-    finally:
-        db.close()
+    from server import admin
+
+    with admin.transaction(args.db) as session:
+        yield session
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from server.serve import serve
 
-    from server.app import create_app
-
-    url = database_url(args.db)
-    schema = Database(url)
-    schema.ensure_schema()  # once here, not racing in every worker
-    schema.close()
-    if args.workers > 1:
-        os.environ[ENV_DB] = url
-        uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers)
-    else:
-        uvicorn.run(create_app(Settings(url), create_schema=False), host=args.host, port=args.port)
+    serve(args.db, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
 def _create_company(args: argparse.Namespace) -> int:
+    from server import admin
+
     with _session(args) as session:
         company = admin.create_company(session, args.name, timezone=args.timezone, site=args.site)
         company_id = company.id
@@ -59,6 +48,8 @@ def _create_company(args: argparse.Namespace) -> int:
 
 
 def _create_key(args: argparse.Namespace) -> int:
+    from server import auth
+
     with _session(args) as session:
         key, secret = auth.create_key(
             session, args.company, args.scopes, name=args.name, rate_limit=args.rate_limit
@@ -70,6 +61,8 @@ def _create_key(args: argparse.Namespace) -> int:
 
 
 def _list_keys(args: argparse.Namespace) -> int:
+    from server import auth
+
     with _session(args) as session:
         rows = [
             {
@@ -105,6 +98,8 @@ def _list_keys(args: argparse.Namespace) -> int:
 
 
 def _revoke_key(args: argparse.Namespace) -> int:
+    from server import auth
+
     with _session(args) as session:
         auth.revoke_key(session, args.id)
     print(f"API key {args.id} revoked")
@@ -112,10 +107,24 @@ def _revoke_key(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
+    from server import admin
+
     with _session(args) as session:
         count = admin.purge_tombstones(session, args.days)
     print(f"{count} tombstone(s) older than {args.days} days purged")
     return 0
+
+
+class _KeyHelp(argparse.HelpFormatter):
+    """Names the scopes a key can hold when help is asked for, so that building the
+    parser does not import the server."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.dest == "scopes":
+            from server.auth import SCOPES
+
+            return f"comma-separated, from {','.join(SCOPES)}"
+        return super()._get_help_string(action)
 
 
 def _db_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -140,11 +149,10 @@ def register(subparsers: Any) -> None:
     company.add_argument("--site", default="", help="name of its first site")
 
     key = command(sub, "create-key", _create_key, "make an API key (shown once)", db=False)
+    key.formatter_class = _KeyHelp
     _db_option(key)
     key.add_argument("--company", required=True, help="the company id")
-    key.add_argument(
-        "--scopes", required=True, help=f"comma-separated, from {','.join(auth.SCOPES)}"
-    )
+    key.add_argument("--scopes", required=True, help="comma-separated scopes")
     key.add_argument("--name", default="", help="what the key is for")
     key.add_argument("--rate-limit", type=int, default=None, help="requests per window")
 

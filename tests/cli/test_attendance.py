@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.cli import main
+from cli import main
 from core.models import AttendanceApproval, ClockEvent, Employee
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -131,6 +131,24 @@ def test_correct_then_approve_a_day(store: Store, coded: Org, capsys) -> None:
     with store.session() as s:
         assert s.get(AttendanceApproval, approval_id).approved_by == "sam"
     assert day(store, coded.anna, MONDAY).approved
+
+
+def test_report_as_json_gives_a_correction_in_the_site_s_local_time(
+    store: Store, coded: Org, capsys
+) -> None:
+    add_shift(store, coded, MONDAY, "22:00", "06:00", coded.anna)
+    punches(store, coded, coded.anna, MONDAY, ("in", "22:00"))
+    base = ["--employee", "E001", "--date", str(MONDAY), DB, _db(store)]
+    correct = ["attendance", "correct", "--out", "06:00", "--reason", "Forgot", "--by", "sam"]
+    assert main([*correct, *base]) == 0
+    capsys.readouterr()
+    report = ["attendance", "report", "--from", str(MONDAY), "--to", str(MONDAY), "--json"]
+    assert main([*report, DB, _db(store)]) == 0
+    (record,) = json.loads(capsys.readouterr().out)["days"]
+    correction = record["correction"]
+    assert (correction["clock_in"], correction["clock_out"]) == (None, "2026-06-02T06:00:00+02:00")
+    assert (correction["reason"], correction["author"]) == ("Forgot", "sam")
+    assert record["first_in"] == "2026-06-01T22:00:00+02:00"
 
 
 def test_correct_without_a_reason_is_a_usage_error(store: Store, coded: Org) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cli.common import command, date_range, group, print_json, print_table, session
+from cli.shifts import print_warnings
 from core import recurrence
-from core.cli.common import command, date_range, group, print_json, print_table, session
-from core.cli.shifts import print_warnings
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.models import Department, Employee

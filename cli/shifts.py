@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from core.cli.common import (
+from cli.common import (
     EXIT_USAGE,
     command,
     date_range,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from core.cli.common import command, group, print_json, print_table, session
+from cli.common import command, group, print_json, print_table, session
 from core.employees import CSV_COLUMNS, import_employees_csv, list_employees
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from core.cli.common import EXIT_ERROR, command, opened
+from cli.common import EXIT_ERROR, command, opened
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
+from cli import main
 from core.store import Store, open_store
 from tests.conftest import Org
 from tests.core.test_store import damage_page

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core.cli.common import (
+from cli.common import (
     EXIT_CONFLICT,
     command,
     date_range,
@@ -19,7 +19,7 @@ from core.cli.common import (
     print_table,
     session,
 )
-from core.cli.shifts import print_warnings
+from cli.shifts import print_warnings
 from core.employees import get_employee
 from core.identity import current_user
 from core.leave import (

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.cli import main
+from cli import main
 from core.store import Store
+from tests.cli.test_employees import HEADER
 from tests.conftest import Org
-from tests.core.test_cli_employees import HEADER
 
 
 def _setup(path: Path, *extra: str) -> int:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.cli import main
+from cli import main
 from core.models import LeaveRequest, Shift
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cli.common import command, date_range, group, print_json, print_table, session
 from core.attendance import (
     DayRecord,
     approve_day,
@@ -16,7 +17,6 @@ from core.attendance import (
     correct_day,
     import_punches_csv,
 )
-from core.cli.common import command, date_range, group, print_json, print_table, session
 from core.employees import get_employee
 from core.errors import ValidationError
 from core.models import Employee, Site
@@ -50,6 +50,60 @@ def _approval(day: DayRecord) -> str:
     return "again" if day.approved_at is not None else "no"
 
 
+def _day_json(day: DayRecord) -> dict[str, Any]:
+    """One employee-day of ``attendance report --json``; times local to the day's site."""
+    tz = day.timezone
+
+    def local(instant: datetime | None) -> str | None:
+        return None if instant is None else to_local(instant, tz).isoformat()
+
+    c = day.correction
+    return {
+        "employee_id": day.employee_id,
+        "work_date": day.work_date.isoformat(),
+        "shifts": [
+            {"id": s.id, "label": s.label, "start": local(s.start), "end": local(s.end)}
+            for s in day.shifts
+        ],
+        "first_in": local(day.first_in),
+        "last_out": local(day.last_out),
+        "scheduled_minutes": day.scheduled_minutes,
+        "worked_minutes": day.worked_minutes,
+        "break_minutes": day.break_minutes,
+        "unscheduled_minutes": day.unscheduled_minutes,
+        "late_minutes": day.late_minutes,
+        "early_minutes": day.early_minutes,
+        "regular_minutes": day.regular_minutes,
+        "daily_overtime_minutes": day.daily_overtime_minutes,
+        "weekly_overtime_minutes": day.weekly_overtime_minutes,
+        "leave_type": day.leave_type,
+        "paid_leave_hours": str(day.paid_leave_hours),
+        "flags": [str(f) for f in day.flags],
+        "correction": None
+        if c is None
+        else {
+            "id": c.id,
+            "clock_in": local(c.clock_in),
+            "clock_out": local(c.clock_out),
+            "break_minutes": c.break_minutes,
+            "excused": c.excused,
+            "reason": c.reason,
+            "author": c.author,
+            "at": c.at.isoformat(),
+        },
+        "approved": day.approved,
+        # Only a standing sign-off names its signer; one a later correction
+        # outdated asks for a new approval instead.
+        "approved_by": day.approved_by if day.approved else None,
+        "approved_at": day.approved_at.isoformat() if day.approved and day.approved_at else None,
+        "needs_reapproval": day.approved_at is not None and not day.approved,
+        "punches": [
+            {"kind": p.kind, "at": local(p.at), "scheduled": p.shift_id is not None}
+            for p in day.punches
+        ],
+    }
+
+
 def _report(args: argparse.Namespace) -> int:
     first, last = date_range(args.date_from, args.date_to)
     with session(args) as s:
@@ -65,7 +119,7 @@ def _report(args: argparse.Namespace) -> int:
                     {
                         "employee": people[d.employee_id].name,
                         "code": people[d.employee_id].code,
-                        **d.as_dict(),
+                        **_day_json(d),
                     }
                     for d in derived.days
                 ],
