@@ -7,11 +7,12 @@ never synced can push anything, it takes the server's ids: :func:`join_company`
 rewrites every company and site reference in the store, in one transaction. Record
 ids do not change, so the outbox stays valid.
 
-Local sites map to the server's: the only local site to the only server site,
-otherwise by name in any letter case. Shift times are local to their site, so a
-site whose time zone differs from its match's is refused (joining would move every
-shift). The company's name and currency, and a site's name, are the server's
-afterwards; the result says so.
+Local sites map to the server's: a site already on a server id to that site, the
+only local site to the only server site, otherwise by name in any letter case. The
+server's other sites are not added (a store keeps its own sites). Shift times are
+local to their site, so a site whose time zone differs from its match's is refused
+(joining would move every shift). The company's name and currency, and a site's
+name, are the server's afterwards; the result says so.
 
 A store that already synced (a row carries a ``server_version``) belongs to the
 company it synced with and is refused; one already on the server's ids is left as
