@@ -41,7 +41,9 @@ def _create_company(args: argparse.Namespace) -> int:
     from server import admin
 
     with _session(args) as session:
-        company = admin.create_company(session, args.name, timezone=args.timezone, site=args.site)
+        company = admin.create_company(
+            session, args.name, timezone=args.timezone, site=args.site, currency=args.currency
+        )
         company_id = company.id
     print(f"company {args.name!r} created: {company_id}")
     return 0
@@ -147,6 +149,7 @@ def register(subparsers: Any) -> None:
     company.add_argument("name")
     company.add_argument("--timezone", default="UTC", help="IANA zone of its first site")
     company.add_argument("--site", default="", help="name of its first site")
+    company.add_argument("--currency", default="EUR", help="ISO 4217 code, such as EUR or GBP")
 
     key = command(sub, "create-key", _create_key, "make an API key (shown once)", db=False)
     key.formatter_class = _KeyHelp

@@ -73,13 +73,19 @@ class Setup:
 
 
 def setup_store(
-    session: Session, setup: Setup, *, company_id: str | None = None, site_id: str | None = None
+    session: Session,
+    setup: Setup,
+    *,
+    company_id: str | None = None,
+    site_id: str | None = None,
+    sole: bool = True,
 ) -> OpResult:
     """Create the company, its site and its default pay policy; ``ids`` are
-    (company id, site id). A store that has a company already is refused."""
+    (company id, site id). A store holds one company, so one that has a company
+    already is refused; the server's database holds many and passes ``sole=False``."""
     setup = setup.checked()
     existing = session.scalars(select(Company).order_by(Company.name).limit(1)).first()
-    if existing is not None:
+    if sole and existing is not None:
         raise ValidationError(
             "company",
             f"the store is set up already (company {existing.name!r}); a store holds one company",

@@ -23,6 +23,7 @@ from dateutil.rrule import rrulestr
 from core.errors import ValidationError
 from core.models import (
     ClockEvent,
+    Company,
     Department,
     Employee,
     LeaveRequest,
@@ -36,7 +37,7 @@ from core.models import (
     Site,
     Synced,
 )
-from core.timeutil import as_utc, parse_hhmm
+from core.timeutil import as_utc, parse_hhmm, zone
 
 MISSING = "MISSING"
 UNDEFINED = "UNDEFINED"
@@ -244,6 +245,21 @@ def _parse_rrule(value: Any) -> str:
 RRULE = Kind({"type": "string", "minLength": 1, "maxLength": 500}, _parse_rrule)
 
 
+def _parse_zone(value: Any) -> str:
+    name = text(64, min_length=1).parse(value)
+    try:
+        zone(name)
+    except ValidationError as exc:
+        raise _bad("must be an IANA time zone, like Europe/Berlin") from exc
+    return name
+
+
+TIMEZONE = Kind({"type": "string", "minLength": 1, "maxLength": 64}, _parse_zone)
+CURRENCY = Kind({"type": "string", "pattern": "^[A-Z]{3}$"}, text(3, pattern="[A-Z]{3}").parse)
+#: A record's own id (``ref`` is for the ids it names).
+IDENTITY = Kind(ID_SCHEMA, parse_id)
+
+
 # --- collections ----------------------------------------------------------------------
 
 
@@ -410,6 +426,82 @@ COLLECTIONS: dict[str, Collection] = {
 
 def collection_of(model: type) -> Collection:
     return COLLECTIONS[model.__collection__]  # type: ignore[attr-defined]
+
+
+# --- read-only records ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A record the server shows and no client writes: the company and its sites,
+    which the administrator makes. It has no version and no writable routes, so it
+    is no :class:`Collection`; the server renders it and the sync client parses it
+    with the same fields."""
+
+    name: str
+    item: str
+    fields: tuple[Field, ...]
+
+    def only(self, *names: str) -> Shape:
+        """The same record with just these fields (a summary inside another document)."""
+        return Shape(self.name, self.item, tuple(f for f in self.fields if f.name in names))
+
+
+SITE = Shape(
+    "sites",
+    "site",
+    (
+        Field("id", "id", IDENTITY, required=True),
+        Field("companyId", "company_id", ref(Company), required=True),
+        Field("name", "name", text(200, min_length=1), required=True),
+        #: Shift times at the site are local to this zone.
+        Field("timezone", "timezone", TIMEZONE, required=True),
+    ),
+)
+
+COMPANY = Shape(
+    "companies",
+    "company",
+    (
+        Field("id", "id", IDENTITY, required=True),
+        Field("name", "name", text(200, min_length=1), required=True),
+        Field("currency", "currency", CURRENCY, required=True),
+    ),
+)
+
+
+def show(shape: Shape, row: object) -> dict[str, Any]:
+    """A read-only record as the wire shows it."""
+    return {f.name: f.kind.dump(getattr(row, f.attr)) for f in shape.fields}
+
+
+def read_shape(shape: Shape, data: Any) -> dict[str, Any]:
+    """Parse a read-only record the server sent into values keyed by attribute.
+
+    Every field is required; fields this version does not know are skipped, so a
+    newer server may add some without breaking older clients.
+    """
+    if not isinstance(data, dict):
+        raise WireError([Problem(shape.item, INVALID, "must be a JSON object")])
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for f in shape.fields:
+        if data.get(f.name) is None:
+            problems.append(Problem(f.name, MISSING, "is required"))
+            continue
+        try:
+            values[f.attr] = f.kind.parse(data[f.name])
+        except ValueError as exc:
+            problems.append(Problem(f.name, INVALID, str(exc)))
+    if problems:
+        raise WireError(problems)
+    return values
+
+
+def shape_schema(shape: Shape) -> dict[str, Any]:
+    """JSON Schema of a read-only record as the server sends it."""
+    props = {f.name: dict(f.kind.schema) for f in shape.fields}
+    return {"type": "object", "properties": props, "required": list(props)}
 
 
 # --- conversion -------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from core.errors import ValidationError
-from core.models import Company, PayPolicy, Site
-from core.timeutil import utcnow, zone
+from core.models import Company
+from core.organisation import Setup, setup_store
+from core.timeutil import utcnow
 from server import feed
 from server.db import Database
 from server.settings import database_url
@@ -30,18 +30,19 @@ def transaction(db: str | None) -> Iterator[Session]:
 
 
 def create_company(
-    session: Session, name: str, *, timezone: str = "UTC", site: str = ""
+    session: Session, name: str, *, timezone: str = "UTC", site: str = "", currency: str = "EUR"
 ) -> Company:
-    """A tenant with its first site (shift times are local to it) and default policy."""
-    if not name.strip():
-        raise ValidationError("name", "must not be empty")
-    zone(timezone)
-    company = Company(name=name.strip())
-    session.add(company)
-    session.flush()
-    session.add(Site(company_id=company.id, name=site or name.strip(), timezone=timezone))
-    session.add(PayPolicy(company_id=company.id))
-    session.flush()
+    """A tenant made exactly as a local store is set up (core's :func:`setup_store`):
+    the company, its first site in an IANA zone (shift times are local to it; named
+    after the company unless ``site`` is given) and the default pay policy, with the
+    same checks and messages. The database holds many companies, so others may exist."""
+    done = setup_store(
+        session,
+        Setup(company=name, site=site or name, timezone=timezone, currency=currency),
+        sole=False,
+    )
+    company = session.get(Company, done.ids[0])
+    assert company is not None
     return company
 
 

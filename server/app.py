@@ -21,7 +21,7 @@ from server import logs
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
 from server.middleware import around_request
-from server.routers import changes, collections, leave, meta, shifts
+from server.routers import changes, collections, leave, meta, shifts, sites
 from server.settings import Settings
 from server.writes import wire_errors
 
@@ -133,6 +133,7 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     app.state.settings = settings
     app.middleware("http")(around_request)
     app.include_router(meta.router)
+    app.include_router(sites.router, prefix="/v1")
     for endpoint in ENDPOINTS:
         app.include_router(collections.build_router(endpoint), prefix="/v1")
     app.include_router(leave.actions, prefix="/v1")

@@ -116,6 +116,12 @@ def query(name: str, description: str, schema: Mapping[str, Any]) -> dict:
     }
 
 
+#: The paging of every list: ``pageNumber`` and ``pageRowCount``.
+PAGE_PARAMS = (
+    query("pageNumber", "1-based page", {"type": "integer", "minimum": 1}),
+    query("pageRowCount", "rows per page", {"type": "integer", "minimum": 1, "maximum": 500}),
+)
+
 IDEMPOTENCY_KEY = header(
     "Idempotency-Key",
     "repeat a write safely: a replay returns the stored answer",

@@ -121,6 +121,16 @@ def paging(params: Mapping[str, str], max_rows: int) -> tuple[int, int]:
     )
 
 
+def page_info(page: int, rows: int, total: int) -> dict[str, int]:
+    """The list envelope's ``paging``."""
+    return {
+        "pageNumber": page,
+        "pageRowCount": rows,
+        "totalRowCount": total,
+        "pageCount": math.ceil(total / rows),
+    }
+
+
 def written(session: Session, spec: Collection, record: Synced, status: int = 200) -> Response:
     """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
     records.stamp(record)
@@ -157,17 +167,7 @@ def build_router(ep: Endpoint) -> APIRouter:
                 .limit(rows)
             ).all()
             wire = [to_wire(r) for r in found]
-        total = total or 0
-        return ok_list(
-            spec.name,
-            wire,
-            {
-                "pageNumber": page,
-                "pageRowCount": rows,
-                "totalRowCount": total,
-                "pageCount": math.ceil(total / rows),
-            },
-        )
+        return ok_list(spec.name, wire, page_info(page, rows, total or 0))
 
     @router.get(
         "",
@@ -176,12 +176,7 @@ def build_router(ep: Endpoint) -> APIRouter:
         responses=docs.responses({200: docs.list_envelope(spec.name, item)}),
         openapi_extra={
             "parameters": [
-                docs.query("pageNumber", "1-based page", {"type": "integer", "minimum": 1}),
-                docs.query(
-                    "pageRowCount",
-                    "rows per page",
-                    {"type": "integer", "minimum": 1, "maximum": 500},
-                ),
+                *docs.PAGE_PARAMS,
                 *[
                     docs.query(f.name, "equal to", dict(f.kind.schema))
                     for f in spec.fields

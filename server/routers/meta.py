@@ -1,13 +1,16 @@
-"""Health for load balancers, and who the caller is."""
+"""Health for load balancers, and who the caller is: the key, its company and sites."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from core.models import Company
+from core.models import Company, Site
+from core.wire import COMPANY, SITE, shape_schema, show
 from server import docs
 from server.envelope import ApiError, ok_document
 
@@ -39,16 +42,21 @@ async def health(request: Request) -> Response:
     return ok_document("health", {"database": "ok"})
 
 
+#: The key's company and its sites: what a store needs to join the company.
+_SITE_SUMMARY = SITE.only("id", "name", "timezone")
+
 _CURRENT = docs.envelope(
     "currentuser",
     {
         "type": "object",
-        "required": ["keyId", "companyId", "companyName", "scopes"],
+        "required": ["keyId", "companyId", "companyName", "scopes", "company", "sites"],
         "properties": {
             "keyId": {"type": "string"},
             "companyId": {"type": "string"},
             "companyName": {"type": "string"},
             "scopes": {"type": "array", "items": {"type": "string"}},
+            "company": shape_schema(COMPANY),
+            "sites": {"type": "array", "items": shape_schema(_SITE_SUMMARY)},
         },
     },
 )
@@ -56,27 +64,34 @@ _CURRENT = docs.envelope(
 
 @router.get(
     "/v1/currentuser",
-    summary="The API key in use, its company and scopes",
+    summary="The API key in use, its company, the company's sites and the key's scopes",
     tags=["meta"],
     responses=docs.responses({200: _CURRENT}),
 )
 async def current_user(request: Request) -> Response:
     principal = request.state.principal
 
-    def company_name() -> str:
+    def company_and_sites() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with request.app.state.db.transaction() as session:
             company = session.get(Company, principal.company_id)
             if company is None:
                 raise ApiError(404, "NOT_FOUND", "the key's company no longer exists")
-            return company.name
+            sites = session.scalars(
+                select(Site)
+                .where(Site.company_id == company.id)
+                .order_by(func.lower(Site.name), Site.id)
+            )
+            return show(COMPANY, company), [show(_SITE_SUMMARY, site) for site in sites]
 
-    name = await run_in_threadpool(company_name)
+    company, sites = await run_in_threadpool(company_and_sites)
     return ok_document(
         "currentuser",
         {
             "keyId": principal.key_id,
             "companyId": principal.company_id,
-            "companyName": name,
+            "companyName": company["name"],
             "scopes": sorted(principal.scopes),
+            "company": company,
+            "sites": sites,
         },
     )

@@ -70,6 +70,7 @@ def test_list_keys_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[
         (["create-key", "--company", "X", "--scopes", "everything"], "scopes"),
         (["revoke-key", "nope"], "no API key"),
         (["create-company", "Acme", "--timezone", "Mars/Base"], "timezone"),
+        (["create-company", "Acme", "--currency", "euro"], "currency"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_1(

@@ -6,18 +6,23 @@ from decimal import Decimal
 
 import pytest
 
-from core.models import Employee, Shift
+from core.models import Employee, Shift, Site
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from core.wire import (
     COLLECTIONS,
+    COMPANY,
     INVALID,
     MISSING,
+    SITE,
     UNDEFINED,
     WireError,
     from_wire,
     input_schema,
+    read_shape,
     record_schema,
+    shape_schema,
+    show,
     to_wire,
 )
 from tests.conftest import MONDAY, Org
@@ -150,3 +155,54 @@ def test_schemas_describe_the_same_fields() -> None:
     assert body["additionalProperties"] is False
     assert body["properties"]["templateId"]["anyOf"][1] == {"type": "null"}
     assert "required" not in input_schema(SHIFTS, partial=True)
+
+
+SITE_ID = "0b7e6a52-7f1e-4d55-9a51-3f1c2b1a9e01"
+COMPANY_ID = "5d0f2c8e-2a43-4f7e-b3f0-8c1e9a6d4b22"
+
+
+def test_a_site_goes_out_and_reads_back_with_the_same_values() -> None:
+    site = Site(id=SITE_ID, company_id=COMPANY_ID, name="Quay", timezone="Europe/Lisbon")
+    shown = show(SITE, site)
+    assert shown == {
+        "id": SITE_ID,
+        "companyId": COMPANY_ID,
+        "name": "Quay",
+        "timezone": "Europe/Lisbon",
+    }
+    assert read_shape(SITE, shown) == {
+        "id": SITE_ID,
+        "company_id": COMPANY_ID,
+        "name": "Quay",
+        "timezone": "Europe/Lisbon",
+    }
+    assert set(shape_schema(SITE)["required"]) == set(shown)
+
+
+def test_reading_a_site_names_every_bad_field_and_skips_unknown_ones() -> None:
+    with pytest.raises(WireError) as info:
+        read_shape(SITE, {"id": "x", "name": "", "timezone": "Mars/Olympus", "address": "Pier 1"})
+    problems = {(p.field, p.code) for p in info.value.problems}
+    assert problems == {
+        ("id", INVALID),
+        ("companyId", MISSING),
+        ("name", INVALID),
+        ("timezone", INVALID),
+    }
+    summary = SITE.only("id", "name", "timezone")
+    assert read_shape(summary, {"id": SITE_ID, "name": "Quay", "timezone": "UTC", "x": 1}) == {
+        "id": SITE_ID,
+        "name": "Quay",
+        "timezone": "UTC",
+    }
+
+
+def test_a_company_reads_back_with_an_iso_currency() -> None:
+    good = {"id": COMPANY_ID, "name": "Harbour Hotels", "currency": "GBP"}
+    assert read_shape(COMPANY, good)["currency"] == "GBP"
+    with pytest.raises(WireError, match="currency"):
+        read_shape(COMPANY, {**good, "currency": "pounds"})
+
+
+def test_sites_are_no_writable_collection() -> None:
+    assert "sites" not in COLLECTIONS
