@@ -7,7 +7,6 @@ extra list filters) comes in through :class:`Ops`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from core.wire import (
     INVALID,
     Collection,
     Field,
+    Paging,
     Problem,
     WireError,
     from_wire,
@@ -157,17 +157,7 @@ def build_router(ep: Endpoint) -> APIRouter:
                 .limit(rows)
             ).all()
             wire = [to_wire(r) for r in found]
-        total = total or 0
-        return ok_list(
-            spec.name,
-            wire,
-            {
-                "pageNumber": page,
-                "pageRowCount": rows,
-                "totalRowCount": total,
-                "pageCount": math.ceil(total / rows),
-            },
-        )
+        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0))
 
     @router.get(
         "",
