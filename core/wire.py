@@ -199,10 +199,15 @@ def choice(values: Iterable[str]) -> Kind:
     return Kind({"type": "string", "enum": allowed}, parse)
 
 
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def parse_id(value: Any) -> str:
     """A record id: a UUID, kept in its lower-case canonical form."""
     if not isinstance(value, str) or len(value) != 36:
         raise _bad("must be a UUID")
+    if _CANONICAL_ID.fullmatch(value):  # already canonical: what every id we make is
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:
@@ -930,6 +935,19 @@ class RecordHeader:
 
     @classmethod
     def _read(cls, reader: _Reader, record: Any, at: str) -> RecordHeader | None:
+        try:  # the usual case, a good record, without collecting anything
+            version = record["recordVersion"]
+            if isinstance(version, int) and not isinstance(version, bool) and version >= 0:
+                return cls(
+                    parse_id(record["id"]),
+                    parse_id(record["companyId"]),
+                    version,
+                    _parse_bool(record["isActive"]),
+                    _parse_instant(record["createdAt"]),
+                    _parse_instant(record["updatedAt"]),
+                )
+        except (KeyError, TypeError, ValueError):
+            pass
         doc = reader.object(record, at or "record")
         if doc is None:
             return None
