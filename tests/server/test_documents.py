@@ -1,8 +1,17 @@
 """What the real server answers parses with core.wire's shapes, and renders back to
-the very bytes that were sent: the sync client reads the server's own spelling."""
+the very bytes that were sent: the sync client reads the server's own spelling.
+Its change feed, page by page, applies to a local store (core.replica)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from core.models import Department, Employee, OutboxEntry, Shift
+from core.organisation import Setup, setup_store
+from core.replica import apply_page
+from core.store import Store
 from core.wire import (
     CONFLICT,
     MISSING,
@@ -89,3 +98,52 @@ def test_a_change_page_parses_with_upserts_and_tombstones(tenant: Tenant, staff:
     [tombstone] = [c for c in page.changes if c.deleted]
     assert (tombstone.id, tombstone.record, tombstone.record_version) == (staff.floor, None, 2)
     _same_bytes(page, rest)
+
+
+def test_the_real_feed_applies_to_a_local_store_page_by_page(
+    tenant: Tenant, staff: Staff, store: Store
+) -> None:
+    # The kitchen is renamed after its people were made: its change comes after theirs.
+    tenant.client.patch(
+        f"/v1/departments/{staff.kitchen}", json={"name": "Cuisine"}, headers={"If-Match": '"1"'}
+    )
+    shift = created(
+        tenant.client,
+        "shifts",
+        {
+            "shiftDate": "2026-06-01",
+            "startTime": "22:00",
+            "endTime": "06:00",
+            "assignedUserIds": [staff.anna],
+        },
+    )
+    tenant.client.delete(f"/v1/departments/{staff.floor}", headers={"If-Match": '"1"'})
+    with store.session() as s:
+        setup_store(
+            s,
+            Setup("Testco", "Main", "Europe/Berlin"),
+            company_id=tenant.company_id,
+            site_id=tenant.site_id,
+        )
+    cursor, pulled = "0", []
+    while True:
+        response = tenant.client.get("/v1/changes", params={"cursor": cursor, "limit": 2})
+        page = ChangePage.parse(response.json())
+        with store.session() as s:
+            pulled += apply_page(s, page).ids
+        cursor = page.cursor
+        if not page.has_more:
+            break
+    assert len(pulled) == 6
+    with store.session() as s:
+        assert s.get(Department, staff.kitchen).name == "Cuisine"
+        assert s.get(Department, staff.floor).deleted
+        assert s.get(Employee, staff.cara).department_id == staff.floor
+        row = s.get(Shift, shift["id"])
+        assert (row.start_utc, row.employee_ids) == (
+            datetime(2026, 6, 1, 20, 0, tzinfo=UTC),
+            [staff.anna],
+        )
+        assert (row.base, row.etag) == (shift, '"1"')
+        assert s.scalars(select(OutboxEntry)).all() == []
+    assert store.integrity_problems() == []
