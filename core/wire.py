@@ -10,6 +10,7 @@ rules, so a published contract cannot drift from what is enforced.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -37,7 +38,8 @@ from core.models import (
     Site,
     Synced,
 )
-from core.timeutil import as_utc, parse_hhmm, zone
+from core.results import Conflict
+from core.timeutil import as_utc, parse_hhmm, utcnow, zone
 
 MISSING = "MISSING"
 UNDEFINED = "UNDEFINED"
@@ -198,10 +200,15 @@ def choice(values: Iterable[str]) -> Kind:
     return Kind({"type": "string", "enum": allowed}, parse)
 
 
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def parse_id(value: Any) -> str:
     """A record id: a UUID, kept in its lower-case canonical form."""
     if not isinstance(value, str) or len(value) != 36:
         raise _bad("must be a UUID")
+    if _CANONICAL_ID.fullmatch(value):  # already canonical: what every id we make is
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:
@@ -601,3 +608,590 @@ def input_schema(spec: Collection, *, partial: bool) -> dict[str, Any]:
     if required:
         schema["required"] = required
     return schema
+
+
+# --- documents: the envelopes and the change page ----------------------------------------
+#
+# What the server renders and the sync client parses, spelled once. Each shape is a
+# frozen dataclass: ``render()`` gives the JSON document (keys in the order the wire
+# has always had them), ``to_json()`` its bytes, and ``parse()`` checks a document a
+# client received and raises :class:`WireError` naming every bad part by its path
+# (``changes[3].id``). Keys a newer server may add are ignored, never refused.
+
+OK = "OK"
+ERR = "ERR"
+
+#: ``errCode`` of the errors whose ``detail`` has a shape of its own.
+VALIDATION = "VALIDATION"
+PRECONDITION_FAILED = "PRECONDITION_FAILED"
+CONFLICT = "CONFLICT"
+
+
+def etag(version: int | None) -> str:
+    """The strong ETag of a record version: the quoted ``recordVersion``."""
+    return f'"{version or 0}"'
+
+
+def to_json(document: Any) -> bytes:
+    """Compact UTF-8 JSON, as every answer of the server is written."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class _Reader:
+    """Collects every problem of one document, each named by its path."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def object(self, data: Any, path: str) -> Mapping[str, Any] | None:
+        if isinstance(data, dict):
+            return data
+        self.problems.append(Problem(path, INVALID, "must be a JSON object"))
+        return None
+
+    def take(self, doc: Mapping[str, Any], name: str, parse: Callable[[Any], Any], at: str) -> Any:
+        path = f"{at}.{name}" if at else name
+        if name not in doc:
+            self.problems.append(Problem(path, MISSING, "is required"))
+            return None
+        try:
+            return parse(doc[name])
+        except ValueError as exc:
+            self.problems.append(Problem(path, INVALID, str(exc)))
+            return None
+
+    def done(self) -> None:
+        if self.problems:
+            raise WireError(self.problems)
+
+
+def _integer(lo: int, hi: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _bad("must be a whole number")
+        if value < lo or (hi is not None and value > hi):
+            raise _bad(f"must be from {lo} to {hi}" if hi is not None else f"must be at least {lo}")
+        return value
+
+    return parse
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _bad("must be a string")
+    return value
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _bad("must be a non-empty string")
+    return value
+
+
+def _exactly(expected: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value != expected:
+            raise _bad(f'must be "{expected}"')
+        return expected
+
+    return parse
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+def _object_value(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad("must be a JSON object")
+    return value
+
+
+def _nullable_object(value: Any) -> dict[str, Any] | None:
+    return None if value is None else _object_value(value)
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _bad("must be a list")
+    return value
+
+
+def _success(reader: _Reader, doc: Mapping[str, Any], data_name: str | None) -> tuple[Any, Any]:
+    """The ``status``, ``statusCode`` and ``dataName`` of a success envelope."""
+    reader.take(doc, "status", _exactly(OK), "")
+    status_code = reader.take(doc, "statusCode", _integer(200, 299), "")
+    name = reader.take(doc, "dataName", _name if data_name is None else _exactly(data_name), "")
+    return status_code, name
+
+
+def _document(document: Any) -> Mapping[str, Any]:
+    if not isinstance(document, dict):
+        raise WireError([Problem("body", INVALID, "must be a JSON object")])
+    return document
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Success with one record or document:
+    ``{"status":"OK","statusCode":200,"dataName":"shift","shift":{…}}``."""
+
+    data_name: str
+    data: Mapping[str, Any]
+    status_code: int = 200
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "status": OK,
+            "statusCode": self.status_code,
+            "dataName": self.data_name,
+            self.data_name: self.data,
+        }
+
+    def to_json(self) -> bytes:
+        return to_json(self.render())
+
+    @classmethod
+    def parse(cls, document: Any, data_name: str | None = None) -> Envelope:
+        """``data_name`` (e.g. ``"shift"``), when given, is the one expected."""
+        reader, doc = _Reader(), _document(document)
+        status_code, name = _success(reader, doc, data_name)
+        data = reader.take(doc, name, _object_value, "") if name else None
+        reader.done()
+        return cls(name, data, status_code)  # type: ignore[arg-type]
+
+    @staticmethod
+    def schema(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["status", "statusCode", "dataName", data_name],
+            "properties": {
+                "status": {"type": "string", "enum": [OK]},
+                "statusCode": {"type": "integer"},
+                "dataName": {"type": "string", "enum": [data_name]},
+                data_name: dict(item_schema),
+            },
+        }
+
+
+_PAGING_KEYS = ("pageNumber", "pageRowCount", "totalRowCount", "pageCount")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a list page stands: ``{"pageNumber","pageRowCount","totalRowCount","pageCount"}``."""
+
+    page_number: int
+    page_row_count: int
+    total_row_count: int
+    page_count: int
+
+    @classmethod
+    def of(cls, page_number: int, page_row_count: int, total_row_count: int) -> Paging:
+        """Page ``page_number`` of ``page_row_count`` rows among ``total_row_count``."""
+        pages = -(-total_row_count // page_row_count)
+        return cls(page_number, page_row_count, total_row_count, pages)
+
+    def render(self) -> dict[str, int]:
+        values = (self.page_number, self.page_row_count, self.total_row_count, self.page_count)
+        return dict(zip(_PAGING_KEYS, values, strict=True))
+
+    @classmethod
+    def _read(cls, reader: _Reader, doc: Mapping[str, Any]) -> Paging | None:
+        values = [reader.take(doc, key, _integer(0), "paging") for key in _PAGING_KEYS]
+        return None if None in values else cls(*values)
+
+    @staticmethod
+    def schema() -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": list(_PAGING_KEYS),
+            "properties": {k: {"type": "integer", "minimum": 0} for k in _PAGING_KEYS},
+        }
+
+
+@dataclass(frozen=True)
+class ListEnvelope:
+    """Success with a page of a list: the envelope with ``"shifts":[…]`` and ``"paging"``."""
+
+    data_name: str
+    items: tuple[Mapping[str, Any], ...]
+    paging: Paging
+    status_code: int = 200
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "status": OK,
+            "statusCode": self.status_code,
+            "dataName": self.data_name,
+            self.data_name: list(self.items),
+            "paging": self.paging.render(),
+        }
+
+    def to_json(self) -> bytes:
+        return to_json(self.render())
+
+    @classmethod
+    def parse(cls, document: Any, data_name: str | None = None) -> ListEnvelope:
+        reader, doc = _Reader(), _document(document)
+        status_code, name = _success(reader, doc, data_name)
+        items = reader.take(doc, name, _list, "") if name else None
+        for n, item in enumerate(items or ()):
+            reader.object(item, f"{name}[{n}]")
+        paging = reader.take(doc, "paging", _object_value, "")
+        paging = Paging._read(reader, paging) if paging is not None else None
+        reader.done()
+        return cls(name, tuple(items), paging, status_code)  # type: ignore[arg-type]
+
+    @staticmethod
+    def schema(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
+        schema = Envelope.schema(data_name, {"type": "array", "items": dict(item_schema)})
+        schema["required"].append("paging")
+        schema["properties"]["paging"] = Paging.schema()
+        return schema
+
+
+def _problem(data: Any) -> Problem:
+    if not isinstance(data, dict):
+        raise _bad("must be a JSON object")
+    name, code, message = (data.get(k) for k in ("field", "code", "message"))
+    if not isinstance(name, str) or not isinstance(message, str):
+        raise _bad("must name the field and say what is wrong (field, message)")
+    if code not in (MISSING, UNDEFINED, INVALID):
+        raise _bad(f"must have a code of {MISSING}, {UNDEFINED} or {INVALID}")
+    return Problem(name, code, message)
+
+
+def _conflict(data: Any) -> Conflict:
+    if not isinstance(data, dict) or not all(
+        isinstance(data.get(k), str) for k in ("kind", "employeeId", "otherId", "reason")
+    ):
+        raise _bad("must be an object with kind, employeeId, otherId and reason")
+    return Conflict(data["kind"], data["employeeId"], data["otherId"], data["reason"])
+
+
+@dataclass(frozen=True)
+class ErrorEnvelope:
+    """Every failure: ``{"result":"ERR","status":412,"message":…,"errCode":…,"date":…,
+    "detail":…}``.
+
+    ``detail`` is free-form JSON, with three shapes a client reads, each made by a
+    constructor here and checked by :meth:`parse`: ``{"fields": [{"field","code",
+    "message"}]}`` (:meth:`invalid`, read back by :attr:`problems`), the record as it
+    is now after a stale ``If-Match`` (:meth:`stale`, :attr:`current`), and the
+    clashes that refused a change (:meth:`refused`, :attr:`conflicts`).
+    """
+
+    status: int
+    err_code: str
+    message: str
+    detail: Any = None
+    date: datetime = field(default_factory=utcnow)
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "result": ERR,
+            "status": self.status,
+            "message": self.message,
+            "errCode": self.err_code,
+            "date": _dump_instant(self.date),
+            "detail": self.detail,
+        }
+
+    def to_json(self) -> bytes:
+        return to_json(self.render())
+
+    @classmethod
+    def invalid(cls, problems: Iterable[Problem]) -> ErrorEnvelope:
+        """422 naming every bad field as MISSING / UNDEFINED / INVALID."""
+        problems = tuple(problems)
+        fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
+        summary = "; ".join(f"{p.field} {p.message}" for p in problems)
+        return cls(422, VALIDATION, f"invalid request: {summary}", {"fields": fields})
+
+    @classmethod
+    def stale(cls, item: str, record: Mapping[str, Any]) -> ErrorEnvelope:
+        """412: the record changed since the client read it; here it is as it is now."""
+        tag = etag(record["recordVersion"])
+        return cls(
+            412,
+            PRECONDITION_FAILED,
+            f"the {item} changed since you read it; it is now at version {tag}",
+            {"dataName": item, item: record, "etag": tag},
+        )
+
+    @classmethod
+    def refused(cls, message: str, conflicts: Iterable[Conflict]) -> ErrorEnvelope:
+        """409: the change would clash with the schedule (:class:`core.results.Conflict`)."""
+        detail = {
+            "conflicts": [
+                {
+                    "kind": c.kind,
+                    "employeeId": c.employee_id,
+                    "otherId": c.other_id,
+                    "reason": c.reason,
+                }
+                for c in conflicts
+            ]
+        }
+        return cls(409, CONFLICT, message, detail)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The bad fields of a validation error; empty for other errors."""
+        if not isinstance(self.detail, dict) or "fields" not in self.detail:
+            return ()
+        return tuple(_problem(p) for p in self.detail["fields"])
+
+    @property
+    def current(self) -> Mapping[str, Any] | None:
+        """The record as the server has it now (a 412's body); None for other errors."""
+        if not isinstance(self.detail, dict) or "dataName" not in self.detail:
+            return None
+        return self.detail[self.detail["dataName"]]
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        """The clashes (:class:`core.results.Conflict`) that refused a change."""
+        if not isinstance(self.detail, dict) or "conflicts" not in self.detail:
+            return ()
+        return tuple(_conflict(c) for c in self.detail["conflicts"])
+
+    @classmethod
+    def parse(cls, document: Any) -> ErrorEnvelope:
+        reader, doc = _Reader(), _document(document)
+        reader.take(doc, "result", _exactly(ERR), "")
+        status = reader.take(doc, "status", _integer(100, 599), "")
+        message = reader.take(doc, "message", _string, "")
+        err_code = reader.take(doc, "errCode", _name, "")
+        date = reader.take(doc, "date", _parse_instant, "")
+        detail = reader.take(doc, "detail", _any, "")
+        if isinstance(detail, dict):
+            _read_detail(reader, detail)
+        reader.done()
+        return cls(status, err_code, message, detail, date)
+
+    @staticmethod
+    def schema() -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["result", "status", "message", "errCode", "date", "detail"],
+            "properties": {
+                "result": {"type": "string", "enum": [ERR]},
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "errCode": {"type": "string"},
+                "date": {"type": "string", "format": "date-time"},
+                "detail": {},
+            },
+        }
+
+
+def _read_detail(reader: _Reader, detail: Mapping[str, Any]) -> None:
+    """Check the detail shapes a client reads (see :class:`ErrorEnvelope`)."""
+    for key, parse in (("fields", _problem), ("conflicts", _conflict)):
+        if key in detail:
+            for n, entry in enumerate(reader.take(detail, key, _list, "detail") or ()):
+                try:
+                    parse(entry)
+                except ValueError as exc:
+                    reader.problems.append(Problem(f"detail.{key}[{n}]", INVALID, str(exc)))
+    if "dataName" in detail:
+        name = reader.take(detail, "dataName", _name, "detail")
+        if name is not None:
+            reader.take(detail, name, _object_value, "detail")
+        reader.take(detail, "etag", _string, "detail")
+
+
+# --- the change page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordHeader:
+    """The fields every record carries (:data:`RECORD_FIELDS`), parsed."""
+
+    id: str
+    company_id: str
+    version: int
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def parse(cls, record: Any) -> RecordHeader:
+        reader = _Reader()
+        header = cls._read(reader, record, "")
+        reader.done()
+        assert header is not None
+        return header
+
+    @classmethod
+    def _read(cls, reader: _Reader, record: Any, at: str) -> RecordHeader | None:
+        try:  # the usual case, a good record, without collecting anything
+            version = record["recordVersion"]
+            if isinstance(version, int) and not isinstance(version, bool) and version >= 0:
+                return cls(
+                    parse_id(record["id"]),
+                    parse_id(record["companyId"]),
+                    version,
+                    _parse_bool(record["isActive"]),
+                    _parse_instant(record["createdAt"]),
+                    _parse_instant(record["updatedAt"]),
+                )
+        except (KeyError, TypeError, ValueError):
+            pass
+        doc = reader.object(record, at or "record")
+        if doc is None:
+            return None
+        values = [
+            reader.take(doc, name, parse, at)
+            for name, parse in (
+                ("id", parse_id),
+                ("companyId", parse_id),
+                ("recordVersion", _integer(0)),
+                ("isActive", _parse_bool),
+                ("createdAt", _parse_instant),
+                ("updatedAt", _parse_instant),
+            )
+        ]
+        return None if None in values else cls(*values)
+
+
+def _collection_name(value: Any) -> str:
+    if value not in COLLECTIONS:
+        raise _bad(f"must be one of {', '.join(COLLECTIONS)}")
+    return str(value)
+
+
+def _cursor(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,18}", value):
+        raise _bad('must be a whole number in a string, like "42"')
+    return value
+
+
+_CHANGE_KEYS = ("seq", "collection", "id", "recordVersion", "deleted", "record")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record's latest change in the feed: the record as it is now, or, when
+    ``deleted``, a tombstone with no record."""
+
+    seq: int
+    collection: str
+    id: str
+    record_version: int
+    deleted: bool
+    record: Mapping[str, Any] | None
+
+    def render(self) -> dict[str, Any]:
+        values = (self.seq, self.collection, self.id, self.record_version, self.deleted)
+        return {
+            **dict(zip(_CHANGE_KEYS, values, strict=False)),
+            "record": None if self.deleted else self.record,
+        }
+
+    @classmethod
+    def _read(cls, reader: _Reader, data: Any, at: str) -> Change | None:
+        doc = reader.object(data, at)
+        if doc is None:
+            return None
+        seq = reader.take(doc, "seq", _integer(1), at)
+        collection = reader.take(doc, "collection", _collection_name, at)
+        record_id = reader.take(doc, "id", parse_id, at)
+        version = reader.take(doc, "recordVersion", _integer(0), at)
+        deleted = reader.take(doc, "deleted", _parse_bool, at)
+        record = reader.take(doc, "record", _nullable_object, at)
+        if deleted is True and record is not None:
+            reader.problems.append(Problem(f"{at}.record", INVALID, "must be null for a deletion"))
+        if deleted is False:
+            if record is None:
+                if "record" in doc:
+                    reader.problems.append(Problem(f"{at}.record", INVALID, "must not be null"))
+            else:
+                header = RecordHeader._read(reader, record, f"{at}.record")
+                if header is not None and record_id is not None and header.id != record_id:
+                    reader.problems.append(
+                        Problem(f"{at}.record.id", INVALID, f"must be the change's id {record_id}")
+                    )
+                if header is not None and version is not None and header.version != version:
+                    reader.problems.append(
+                        Problem(
+                            f"{at}.record.recordVersion",
+                            INVALID,
+                            f"must be the change's recordVersion {version}",
+                        )
+                    )
+        if None in (seq, collection, record_id, version, deleted):
+            return None
+        return cls(seq, collection, record_id, version, deleted, record)
+
+    @staticmethod
+    def schema(collections: Iterable[str]) -> dict[str, Any]:
+        names = list(collections)
+        return {
+            "type": "object",
+            "required": list(_CHANGE_KEYS),
+            "properties": {
+                "seq": {"type": "integer"},
+                "collection": {"type": "string", "enum": names},
+                "id": {"type": "string", "format": "uuid"},
+                "recordVersion": {"type": "integer"},
+                "deleted": {"type": "boolean"},
+                "record": {
+                    "anyOf": [record_schema(COLLECTIONS[name]) for name in names]
+                    + [{"type": "null"}]
+                },
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """A page of ``GET /v1/changes``: upserts and tombstones in commit order (each
+    record once, at its latest change), the cursor to ask from next, and whether
+    more pages follow.
+
+    A record's own fields are checked here (:class:`RecordHeader`); its content is
+    parsed where it is applied (:mod:`core.replica`), with :func:`from_wire`.
+    """
+
+    changes: tuple[Change, ...]
+    cursor: str
+    has_more: bool
+
+    DATA_NAME = "changes"
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "status": OK,
+            "statusCode": 200,
+            "dataName": self.DATA_NAME,
+            self.DATA_NAME: [c.render() for c in self.changes],
+            "cursor": self.cursor,
+            "hasMore": self.has_more,
+        }
+
+    def to_json(self) -> bytes:
+        return to_json(self.render())
+
+    @classmethod
+    def parse(cls, document: Any) -> ChangePage:
+        reader, doc = _Reader(), _document(document)
+        _success(reader, doc, cls.DATA_NAME)
+        raw = reader.take(doc, cls.DATA_NAME, _list, "") or []
+        changes = [Change._read(reader, c, f"{cls.DATA_NAME}[{n}]") for n, c in enumerate(raw)]
+        cursor = reader.take(doc, "cursor", _cursor, "")
+        has_more = reader.take(doc, "hasMore", _parse_bool, "")
+        reader.done()
+        return cls(tuple(changes), cursor, has_more)  # type: ignore[arg-type]
+
+    @classmethod
+    def schema(cls, collections: Iterable[str]) -> dict[str, Any]:
+        schema = Envelope.schema(
+            cls.DATA_NAME, {"type": "array", "items": Change.schema(collections)}
+        )
+        schema["required"] += ["cursor", "hasMore"]
+        schema["properties"]["cursor"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["properties"]["hasMore"] = {"type": "boolean"}
+        return schema

@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from core.errors import ConflictError, NotFound, ValidationError
-from core.wire import COLLECTIONS, INVALID, Problem
+from core.wire import COLLECTIONS, INVALID, ErrorEnvelope, Problem
 from server import logs
 from server.db import Database
-from server.envelope import ApiError, error_response, field_errors
+from server.envelope import ApiError, envelope_response, error_response, field_errors
 from server.middleware import around_request
 from server.routers import changes, collections, leave, meta, shifts, sites
 from server.settings import Settings
@@ -37,13 +37,7 @@ ENDPOINTS = [
 
 def _conflict(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConflictError)
-    detail = {
-        "conflicts": [
-            {"kind": c.kind, "employeeId": c.employee_id, "otherId": c.other_id, "reason": c.reason}
-            for c in exc.conflicts
-        ]
-    }
-    return error_response(409, "CONFLICT", str(exc), detail)
+    return envelope_response(ErrorEnvelope.refused(str(exc), exc.conflicts))
 
 
 def _allowed_methods(request: Request) -> list[str]:

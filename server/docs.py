@@ -6,18 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["result", "status", "message", "errCode", "date", "detail"],
-    "properties": {
-        "result": {"type": "string", "enum": ["ERR"]},
-        "status": {"type": "integer"},
-        "message": {"type": "string"},
-        "errCode": {"type": "string"},
-        "date": {"type": "string", "format": "date-time"},
-        "detail": {},
-    },
-}
+from core.wire import Envelope, ErrorEnvelope, ListEnvelope
+
+ERROR_SCHEMA: dict[str, Any] = ErrorEnvelope.schema()
 
 _REASONS = {
     304: "Not modified: your copy (If-None-Match) is current",
@@ -45,31 +36,8 @@ RATE_HEADERS = {
 }
 
 
-def envelope(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["status", "statusCode", "dataName", data_name],
-        "properties": {
-            "status": {"type": "string", "enum": ["OK"]},
-            "statusCode": {"type": "integer"},
-            "dataName": {"type": "string", "enum": [data_name]},
-            data_name: dict(item_schema),
-        },
-    }
-
-
-def list_envelope(data_name: str, item_schema: Mapping[str, Any]) -> dict[str, Any]:
-    schema = envelope(data_name, {"type": "array", "items": dict(item_schema)})
-    schema["required"].append("paging")
-    schema["properties"]["paging"] = {
-        "type": "object",
-        "required": ["pageNumber", "pageRowCount", "totalRowCount", "pageCount"],
-        "properties": {
-            k: {"type": "integer", "minimum": 0}
-            for k in ("pageNumber", "pageRowCount", "totalRowCount", "pageCount")
-        },
-    }
-    return schema
+envelope = Envelope.schema
+list_envelope = ListEnvelope.schema
 
 
 def _json(schema: Mapping[str, Any]) -> dict[str, Any]:

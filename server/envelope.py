@@ -1,21 +1,20 @@
-"""The success and error envelopes of DESIGN.md, and the one exception that carries
-an error response from anywhere in a request to its edge."""
+"""The envelopes of DESIGN.md as HTTP responses, and the one exception that carries
+an error response from anywhere in a request to its edge.
+
+The documents themselves are core's (:mod:`core.wire`): the sync client parses
+exactly what is rendered here.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi.responses import Response
 
-from core.timeutil import utcnow
+from core.wire import ChangePage, Envelope, ErrorEnvelope, ListEnvelope, Paging, Problem
 
 JSON = "application/json"
-
-
-def dumps(document: Any) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def ok(
@@ -25,27 +24,23 @@ def ok(
     status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    body = {"status": "OK", "statusCode": status, "dataName": data_name, data_name: record}
-    return Response(dumps(body), status, headers=dict(headers or {}), media_type=JSON)
+    body = Envelope(data_name, record, status).to_json()
+    return Response(body, status, headers=dict(headers or {}), media_type=JSON)
 
 
-def ok_list(
-    data_name: str, records: Sequence[Mapping[str, Any]], paging: Mapping[str, int]
-) -> Response:
-    body = {
-        "status": "OK",
-        "statusCode": 200,
-        "dataName": data_name,
-        data_name: list(records),
-        "paging": dict(paging),
-    }
-    return Response(dumps(body), 200, media_type=JSON)
+def ok_list(data_name: str, records: Sequence[Mapping[str, Any]], paging: Paging) -> Response:
+    body = ListEnvelope(data_name, tuple(records), paging).to_json()
+    return Response(body, 200, media_type=JSON)
 
 
-def ok_document(data_name: str, document: Mapping[str, Any], **extra: Any) -> Response:
-    body = {"status": "OK", "statusCode": 200, "dataName": data_name, data_name: document}
-    body.update(extra)
-    return Response(dumps(body), 200, media_type=JSON)
+def ok_page(page: ChangePage) -> Response:
+    """A page of the change feed."""
+    return Response(page.to_json(), 200, media_type=JSON)
+
+
+def ok_document(data_name: str, document: Mapping[str, Any]) -> Response:
+    """A document that is no record (health, the current user)."""
+    return ok(data_name, document)
 
 
 class ApiError(Exception):
@@ -66,6 +61,10 @@ class ApiError(Exception):
         self.detail = detail
         self.headers = dict(headers or {})
 
+    @classmethod
+    def of(cls, envelope: ErrorEnvelope, headers: Mapping[str, str] | None = None) -> ApiError:
+        return cls(envelope.status, envelope.err_code, envelope.message, envelope.detail, headers)
+
     def response(self) -> Response:
         return error_response(self.status, self.err_code, self.message, self.detail, self.headers)
 
@@ -77,19 +76,18 @@ def error_response(
     detail: Any = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    body = {
-        "result": "ERR",
-        "status": status,
-        "message": message,
-        "errCode": err_code,
-        "date": utcnow().isoformat().replace("+00:00", "Z"),
-        "detail": detail,
-    }
-    return Response(dumps(body), status, headers=dict(headers or {}), media_type=JSON)
+    return envelope_response(ErrorEnvelope(status, err_code, message, detail), headers)
 
 
-def field_errors(problems: Sequence[Any]) -> ApiError:
+def envelope_response(
+    envelope: ErrorEnvelope, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The error envelope, dated now, with its status."""
+    return Response(
+        envelope.to_json(), envelope.status, headers=dict(headers or {}), media_type=JSON
+    )
+
+
+def field_errors(problems: Sequence[Problem]) -> ApiError:
     """422 naming every bad field with MISSING / UNDEFINED / INVALID."""
-    fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
-    summary = "; ".join(f"{p.field} {p.message}" for p in problems)
-    return ApiError(422, "VALIDATION", f"invalid request: {summary}", {"fields": fields})
+    return ApiError.of(ErrorEnvelope.invalid(problems))

@@ -11,16 +11,15 @@ so the feed stays as large as the data.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import Synced
-from core.wire import collection_of, to_wire
+from core.wire import Change as WireChange
+from core.wire import ChangePage, collection_of, to_wire
 from server.db import Database
 from server.tables import Change, FeedCounter
 
@@ -74,16 +73,9 @@ def record(session: Session, obj: Synced) -> int:
     return seq
 
 
-@dataclass(frozen=True)
-class Page:
-    changes: Sequence[dict[str, Any]]
-    cursor: int
-    has_more: bool
-
-
 def read(
     session: Session, company_id: str, cursor: int, limit: int, collections: Collection[str]
-) -> Page:
+) -> ChangePage:
     """Changes after ``cursor`` in commit order, at most ``limit``; cursor 0 starts over."""
     counter = session.get(FeedCounter, company_id)
     last, purged = (counter.seq, counter.purged_through) if counter else (0, 0)
@@ -106,19 +98,19 @@ def read(
     # The counter was read before the rows, so everything up to it is in this page
     # unless the page is full.
     next_cursor = rows[-1].seq if has_more else max([last, *(r.seq for r in rows)])
-    return Page(
-        [
-            {
-                "seq": r.seq,
-                "collection": r.collection,
-                "id": r.record_id,
-                "recordVersion": r.version,
-                "deleted": r.deleted,
-                "record": None if r.deleted else r.record,
-            }
+    return ChangePage(
+        tuple(
+            WireChange(
+                r.seq,
+                r.collection,
+                r.record_id,
+                r.version,
+                r.deleted,
+                None if r.deleted else r.record,
+            )
             for r in rows
-        ],
-        next_cursor,
+        ),
+        str(next_cursor),
         has_more,
     )
 

@@ -9,15 +9,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import wire
 from core.models import Site, Synced
 from core.timeutil import utcnow
-from core.wire import INVALID, MISSING, Collection, Problem, WireError, parse_id, to_wire
+from core.wire import (
+    INVALID,
+    MISSING,
+    Collection,
+    ErrorEnvelope,
+    Problem,
+    WireError,
+    parse_id,
+    to_wire,
+)
 from server.envelope import ApiError
 
 
 def etag(record: Synced) -> str:
     """The strong ETag: the quoted ``recordVersion``."""
-    return f'"{record.server_version or 0}"'
+    return wire.etag(record.server_version)
 
 
 def not_found(spec: Collection, record_id: str) -> ApiError:
@@ -57,14 +67,8 @@ def none_match(header: str | None, record: Synced) -> bool:
 
 
 def precondition_failed(spec: Collection, record: Synced) -> ApiError:
-    tag = etag(record)
-    return ApiError(
-        412,
-        "PRECONDITION_FAILED",
-        f"the {spec.item} changed since you read it; it is now at version {tag}",
-        {"dataName": spec.item, spec.item: to_wire(record), "etag": tag},
-        headers={"ETag": tag},
-    )
+    stale = ErrorEnvelope.stale(spec.item, to_wire(record))
+    return ApiError.of(stale, headers={"ETag": etag(record)})
 
 
 def require_match(header: str | None, spec: Collection, record: Synced) -> None:

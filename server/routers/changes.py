@@ -6,35 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from core.wire import COLLECTIONS, INVALID, Problem, record_schema
+from core.wire import INVALID, ChangePage, Problem
 from server import docs, feed
-from server.envelope import ApiError, field_errors, ok_document
+from server.envelope import ApiError, field_errors, ok_page
 from server.routers.collections import Endpoint
 from server.writes import Ctx
 
 MAX_LIMIT = 1000
-
-
-def _changes_schema(areas: dict[str, str]) -> dict:
-    change = {
-        "type": "object",
-        "required": ["seq", "collection", "id", "recordVersion", "deleted", "record"],
-        "properties": {
-            "seq": {"type": "integer"},
-            "collection": {"type": "string", "enum": list(areas)},
-            "id": {"type": "string", "format": "uuid"},
-            "recordVersion": {"type": "integer"},
-            "deleted": {"type": "boolean"},
-            "record": {
-                "anyOf": [record_schema(COLLECTIONS[name]) for name in areas] + [{"type": "null"}]
-            },
-        },
-    }
-    schema = docs.envelope("changes", {"type": "array", "items": change})
-    schema["required"] += ["cursor", "hasMore"]
-    schema["properties"]["cursor"] = {"type": "string", "pattern": "^[0-9]+$"}
-    schema["properties"]["hasMore"] = {"type": "boolean"}
-    return schema
 
 
 def _number(raw: str | None, name: str, default: int, hi: int) -> int:
@@ -63,14 +41,12 @@ def register(endpoints: list[Endpoint]) -> APIRouter:
                     "the cursor is older than the kept tombstones; download everything again"
                     " (cursor 0) and keep your outbox",
                 ) from exc
-        return ok_document(
-            "changes", list(page.changes), cursor=str(page.cursor), hasMore=page.has_more
-        )
+        return ok_page(page)
 
     @router.get(
         "/changes",
         summary="Changes after a cursor, in commit order",
-        responses=docs.responses({200: _changes_schema(areas)}, (410,)),
+        responses=docs.responses({200: ChangePage.schema(areas)}, (410,)),
         openapi_extra={
             "parameters": [
                 docs.query(

@@ -7,7 +7,6 @@ extra list filters) comes in through :class:`Ops`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from core.wire import (
     INVALID,
     Collection,
     Field,
+    Paging,
     Problem,
     WireError,
     from_wire,
@@ -121,16 +121,6 @@ def paging(params: Mapping[str, str], max_rows: int) -> tuple[int, int]:
     )
 
 
-def page_info(page: int, rows: int, total: int) -> dict[str, int]:
-    """The list envelope's ``paging``."""
-    return {
-        "pageNumber": page,
-        "pageRowCount": rows,
-        "totalRowCount": total,
-        "pageCount": math.ceil(total / rows),
-    }
-
-
 def written(session: Session, spec: Collection, record: Synced, status: int = 200) -> Response:
     """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
     records.stamp(record)
@@ -167,7 +157,7 @@ def build_router(ep: Endpoint) -> APIRouter:
                 .limit(rows)
             ).all()
             wire = [to_wire(r) for r in found]
-        return ok_list(spec.name, wire, page_info(page, rows, total or 0))
+        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0))
 
     @router.get(
         "",

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from core.errors import ValidationError
 from core.models import Site
-from core.wire import SITE, parse_id, shape_schema, show
+from core.wire import SITE, Paging, parse_id, shape_schema, show
 from server import docs
 from server.envelope import ApiError, ok, ok_list
-from server.routers.collections import page_info, paging
+from server.routers.collections import paging
 from server.writes import Ctx, wire_errors
 
 router = APIRouter(prefix="/sites", tags=["sites"])
@@ -44,7 +44,7 @@ def _list(ctx: Ctx, params: Mapping[str, str]) -> Response:
             .offset((page - 1) * rows)
             .limit(rows)
         ).all()
-        return ok_list(SITE.name, [show(SITE, s) for s in found], page_info(page, rows, total))
+        return ok_list(SITE.name, [show(SITE, s) for s in found], Paging.of(page, rows, total))
 
 
 @router.get(
