@@ -118,8 +118,8 @@ def test_an_undo_refused_for_a_pulled_change_says_why_and_leaves_the_stack(
     qtbot, themed, store, org, settings
 ) -> None:
     from core.models import Shift
+    from core.outbox import APPLYING_REMOTE
     from core.scheduling import edit_shift
-    from core.tracking import APPLYING_REMOTE
 
     window = _window(qtbot, store, settings)
     sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
