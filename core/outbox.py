@@ -23,11 +23,12 @@ the other way round for deletes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from graphlib import TopologicalSorter
 from typing import Any
 
-from sqlalchemy import delete, event, inspect, select, update
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import undo
@@ -356,3 +357,28 @@ def revive_many(session: Session, model: type[Synced], ids: list[str]) -> list[s
     _set_deleted(session, model, done, deleted=False, dirty=True)
     enqueue_many(session, model, done)
     return [rid for rid in ids if unsent.get(rid) is not False]
+
+
+# --- what waits ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    """Entries by what they wait for: the next push, a fix, a supervisor's choice."""
+
+    #: Pending, or handed to a push that has not finished.
+    waiting: int = 0
+    failed: int = 0
+    conflicts: int = 0
+
+
+def counts(session: Session) -> OutboxCounts:
+    """How many entries wait to be pushed, failed, or wait for a conflict (one query)."""
+    by_state = dict(
+        session.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()
+    )
+    return OutboxCounts(
+        waiting=by_state.get(OutboxState.PENDING, 0) + by_state.get(OutboxState.SENDING, 0),
+        failed=by_state.get(OutboxState.FAILED, 0),
+        conflicts=by_state.get(OutboxState.CONFLICT, 0),
+    )

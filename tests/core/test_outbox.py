@@ -278,3 +278,22 @@ def test_an_action_carries_its_name_and_parameters_and_is_never_folded(
         ("action", {"action": "publish", "params": {"notify": "yes"}}, 2),
         ("update", {"changed": ["location"]}, 2),
     ]
+
+
+# --- what waits -------------------------------------------------------------------------------
+
+
+def test_counts_say_apart_what_waits_what_failed_and_what_conflicts(store: Store, org: Org) -> None:
+    _clear(store)
+    ids = []
+    with store.session() as s:
+        for who in (org.anna, org.ben, org.cara, org.dan):
+            draft = ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (who,))
+            ids.append(create_shift(s, draft).ids[0])
+    with store.session() as s:
+        states = dict(zip(ids, ["pending", "sending", "failed", "conflict"], strict=True))
+        for entry in s.scalars(select(OutboxEntry)):
+            entry.state = states[entry.record_id]
+            entry.attempts = 0 if entry.state == "pending" else 1
+    with store.session() as s:
+        assert outbox.counts(s) == outbox.OutboxCounts(waiting=2, failed=1, conflicts=1)

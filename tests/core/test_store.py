@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import outbox
 from core.errors import StoreError, StoreMissing
 from core.models import (
     AttendanceCorrection,
@@ -290,6 +291,7 @@ def test_a_0001_store_is_migrated_keeping_its_data_and_its_outbox(tmp_path: Path
             ]
             assert entries[1].last_error == "timeout"
             assert entries[0].next_attempt_at is None
+            assert outbox.counts(s).waiting == 3
         with store.session() as s:  # the new tables take rows, and edits queue as usual
             s.add(PullCursor(server_url="https://hq.example", company_id=ids["company"]))
             s.add(SyncRun(pushed=1))
