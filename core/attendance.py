@@ -46,6 +46,7 @@ from core.models import (
     PayPolicy,
     PunchKind,
     Site,
+    new_id,
 )
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
@@ -68,8 +69,11 @@ __all__ = [
     "attendance",
     "company_of",
     "correct_day",
+    "day_approval",
     "import_punches_csv",
     "rules_for",
+    "withdraw_approval",
+    "withdraw_correction",
 ]
 
 ATTENDANCE = Changes.ATTENDANCE
@@ -836,6 +840,7 @@ def correct_day(
     excused: bool | None = None,
     reason: str,
     author: str,
+    correction_id: str | None = None,
 ) -> OpResult:
     """Override what an employee-day's punches say; the newest correction of a day wins.
 
@@ -845,7 +850,8 @@ def correct_day(
     ``excused`` forgives lateness, early departure and absence; False withdraws
     an earlier excuse. A correction that sets nothing, or changes nothing, is
     refused: it would only hide the one before it. The reason and the author are
-    kept with the correction and in the audit trail.
+    kept with the correction and in the audit trail. ``correction_id`` keeps the id
+    a site gave the correction when it replicates.
     """
     employee = _employee(session, employee_id)
     if not reason or not reason.strip():
@@ -877,6 +883,7 @@ def correct_day(
     if start is not None and end is not None and end <= start:
         raise ValidationError("clock_out", "must be after clock_in")
     correction = AttendanceCorrection(
+        id=correction_id or new_id(),
         company_id=employee.company_id,
         employee_id=employee_id,
         work_date=work_date,
@@ -918,21 +925,29 @@ def correct_day(
     )
 
 
-def approve_day(session: Session, *, employee_id: str, work_date: date, actor: str) -> OpResult:
-    """Sign off an employee-day as it now stands (again, if it was signed off before)."""
+def approve_day(
+    session: Session,
+    *,
+    employee_id: str,
+    work_date: date,
+    actor: str,
+    at: datetime | None = None,
+    approval_id: str | None = None,
+) -> OpResult:
+    """Sign off an employee-day as it now stands (again, if it was signed off before).
+
+    ``at`` is when the supervisor signed off (now, unless a site that did it offline
+    says when); ``approval_id`` keeps the id a site gave a first sign-off.
+    """
     employee = _employee(session, employee_id)
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who approves the day")
     actor = actor.strip()
-    approval = session.scalar(
-        select(AttendanceApproval).where(
-            AttendanceApproval.employee_id == employee_id,
-            AttendanceApproval.work_date == work_date,
-        )
-    )
-    now = utcnow()
+    approval = day_approval(session, employee_id, work_date)
+    now = _instant(at, "at") or utcnow()
     if approval is None:
         approval = AttendanceApproval(
+            id=approval_id or new_id(),
             company_id=employee.company_id,
             employee_id=employee_id,
             work_date=work_date,
@@ -972,6 +987,53 @@ def approve_day(session: Session, *, employee_id: str, work_date: date, actor: s
             action="attendance.approve.undo",
         ),
         ids=(approval.id,),
+    )
+
+
+def day_approval(session: Session, employee_id: str, work_date: date) -> AttendanceApproval | None:
+    """The sign-off row of an employee-day, live or withdrawn (a day has at most one)."""
+    return session.scalar(
+        select(AttendanceApproval).where(
+            AttendanceApproval.employee_id == employee_id,
+            AttendanceApproval.work_date == work_date,
+        )
+    )
+
+
+def withdraw_correction(session: Session, correction_id: str, *, actor: str) -> OpResult:
+    """Take a correction back: the day reads as the correction before it (or the
+    punches) said. The correction is kept, marked deleted, and the audit trail says
+    who took it back; undo puts it back."""
+    correction = session.get(AttendanceCorrection, correction_id)
+    if correction is None or correction.deleted:
+        raise NotFound("correction", correction_id)
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who takes the correction back")
+    return _restore(
+        session,
+        AttendanceCorrection,
+        correction_id,
+        {"deleted": True},
+        actor.strip(),
+        "attendance.correct.withdraw",
+    )
+
+
+def withdraw_approval(session: Session, approval_id: str, *, actor: str) -> OpResult:
+    """Take a day's sign-off back (kept, marked deleted, in the audit trail); undo
+    signs it off again as it was."""
+    approval = session.get(AttendanceApproval, approval_id)
+    if approval is None or approval.deleted:
+        raise NotFound("approval", approval_id)
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who takes the sign-off back")
+    return _restore(
+        session,
+        AttendanceApproval,
+        approval_id,
+        {"deleted": True},
+        actor.strip(),
+        "attendance.approve.withdraw",
     )
 
 

@@ -2,7 +2,7 @@
 
 Template application and undo write a year of shifts at once; going through the
 ORM row by row costs several times SQLite's own work. Callers write the outbox
-entries of what they insert themselves (see :mod:`core.tracking`).
+entries of what they insert with :func:`core.outbox.enqueue_many`.
 """
 
 from __future__ import annotations

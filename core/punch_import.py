@@ -23,13 +23,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from core import outbox
 from core.csvsource import read_csv_source
 from core.errors import ValidationError
 from core.models import (
     ClockEvent,
     Employee,
-    OutboxEntry,
-    OutboxOp,
     PunchKind,
     PunchSource,
     Site,
@@ -219,7 +218,6 @@ def _write(session: Session, rows: list[_Row]) -> None:
         return
     now = utcnow()
     events = []
-    outbox = []
     for row in rows:
         event_id = new_id()
         events.append(
@@ -237,16 +235,5 @@ def _write(session: Session, rows: list[_Row]) -> None:
                 "updated_at": now,
             }
         )
-        outbox.append(
-            {
-                "key": new_id(),
-                "collection": ClockEvent.__collection__,
-                "record_id": event_id,
-                "op": OutboxOp.CREATE,
-                "fields": {"changed": []},
-                "created_at": now,
-                "attempts": 0,
-            }
-        )
     session.execute(insert(ClockEvent), events)
-    session.execute(insert(OutboxEntry), outbox)
+    outbox.enqueue_many(session, ClockEvent, [e["id"] for e in events])

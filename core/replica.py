@@ -1,6 +1,6 @@
 """Applying what the server sends to the local store: upserts, tombstones, whole pages.
 
-A pull is no edit: it runs with ``session.info[tracking.APPLYING_REMOTE]`` set, so
+A pull is no edit: it runs with ``session.info[outbox.APPLYING_REMOTE]`` set, so
 it writes no outbox entry, and it records no undo. Each row it writes becomes the
 server's copy: ``server_version`` is the ``recordVersion``, ``etag`` its quoted
 form, ``base`` the record exactly as received (the common ancestor of the next
@@ -47,7 +47,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import tracking
+from core import outbox
 from core.bulk import insert_columns
 from core.changes import Changes, of_model
 from core.errors import ValidationError
@@ -250,16 +250,16 @@ def _remote(session: Session) -> Iterator[None]:
     session applies the server's changes untracked, and its flag is put back."""
     session.flush()
     missing = object()
-    before = session.info.get(tracking.APPLYING_REMOTE, missing)
-    session.info[tracking.APPLYING_REMOTE] = True
+    before = session.info.get(outbox.APPLYING_REMOTE, missing)
+    session.info[outbox.APPLYING_REMOTE] = True
     try:
         yield
         session.flush()
     finally:
         if before is missing:
-            session.info.pop(tracking.APPLYING_REMOTE, None)
+            session.info.pop(outbox.APPLYING_REMOTE, None)
         else:
-            session.info[tracking.APPLYING_REMOTE] = before
+            session.info[outbox.APPLYING_REMOTE] = before
 
 
 def _dependency_order() -> list[str]:

@@ -23,7 +23,6 @@ from core.models import (
     Employee,
     LeaveRequest,
     LeaveStatus,
-    OutboxEntry,
     Shift,
     ShiftDepartment,
     ShiftEmployee,
@@ -173,11 +172,6 @@ def roster_choices(session: Session, site_id: str | None = None) -> RosterChoice
         departments=tuple(tuple(r) for r in session.execute(depts.order_by(Department.name))),
         locations=tuple(session.scalars(locations.distinct().order_by(Shift.location))),
     )
-
-
-def pending_changes(session: Session) -> int:
-    """Local edits waiting in the outbox for the next sync."""
-    return session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
 
 
 def _employees(session: Session, filt: RosterFilter) -> list[tuple[RosterEmployee, str, str]]:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import tracking, undo
+from core import outbox, undo
 from core.bulk import insert_columns, new_ids
 from core.changes import Changes
 from core.conflicts import (
@@ -32,8 +32,6 @@ from core.errors import NotFound, ValidationError
 from core.models import (
     Department,
     Employee,
-    OutboxEntry,
-    OutboxOp,
     Shift,
     ShiftDepartment,
     ShiftEmployee,
@@ -535,16 +533,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         {"shift_id": [p[0] for p in dept_pairs], "department_id": [p[1] for p in dept_pairs]},
         {},
     )
-    outbox = {
-        "collection": Shift.__collection__,
-        "op": OutboxOp.CREATE.value,
-        "fields": {"changed": []},
-        "created_at": now,
-        "attempts": 0,
-    }
-    insert_columns(
-        session, OutboxEntry.__table__, n, {"key": sorted(new_ids(n)), "record_id": ids}, outbox
-    )
+    outbox.enqueue_many(session, Shift, ids)
     return OpResult(
         SHIFTS if ids else Changes.NONE,
         warnings=plan.check.warnings,
@@ -561,7 +550,7 @@ def set_shifts_deleted(session: Session, shift_ids: Sequence[str], *, deleted: b
     the ORM, so their outbox entries are exactly those of a one-by-one change.
     """
     ids = list(shift_ids)
-    change = tracking.soft_delete_many if deleted else tracking.revive_many
+    change = outbox.soft_delete_many if deleted else outbox.revive_many
     left = change(session, Shift, ids)
     for at in range(0, len(left), 5000):
         for shift in session.scalars(select(Shift).where(Shift.id.in_(left[at : at + 5000]))):

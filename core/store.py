@@ -30,7 +30,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import tracking
+from core import outbox
 from core.errors import StoreError, StoreMissing
 
 #: SQLite's ``PRAGMA application_id`` marks a file as ours ("SHDK").
@@ -138,7 +138,7 @@ class Store:
         self.path = path
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        tracking.install(self.sessions)
+        outbox.install(self.sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

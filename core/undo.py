@@ -44,6 +44,7 @@ from core.models import (
 from core.results import OpResult
 
 _RECORDERS = "undo_recorders"
+_GROUP = "op_group"
 _CHUNK = 5000
 
 #: Columns that are bookkeeping, not content: a pull or a push changes them, an
@@ -95,8 +96,11 @@ _ASSIGNMENTS: Mapping[str, tuple[str, type, str]] = {
 }
 
 
-def _collection_history(obj: Shift, relation: str, column: str) -> tuple[tuple, tuple] | None:
-    """(before, after) of one assignment list; None when it did not change."""
+def collection_history(obj: Shift, relation: str, column: str) -> tuple[tuple, tuple] | None:
+    """(before, after) of one assignment list; None when it did not change.
+
+    Read from the relationship's history, so it sees a row taken off the list
+    before the flush's delete-orphan cascade removes it (the outbox reads it too)."""
     history = inspect(obj).attrs[relation].history
     if not history.added and not history.deleted:
         return None
@@ -198,12 +202,24 @@ def recording(session: Session) -> Iterator[Recorder]:
     session.flush()
     recorder = Recorder()
     stack: list[Recorder] = session.info.setdefault(_RECORDERS, [])
+    outermost = not stack
+    if outermost:
+        session.info[_GROUP] = _new_id()
     stack.append(recorder)
     try:
         yield recorder
         session.flush()
     finally:
         stack.remove(recorder)
+        if outermost:
+            del session.info[_GROUP]
+
+
+def op_group(session: Session) -> str | None:
+    """The id of the operation recording in ``session`` now (its outermost
+    :func:`recording` block), None outside any: the outbox groups the entries one
+    operation writes under it, so they travel together."""
+    return session.info.get(_GROUP)
 
 
 def active(session: Session) -> list[Recorder]:
@@ -262,7 +278,7 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
                 notes.append((model, obj.id, key, _old_value(session, obj, key), after))  # type: ignore[attr-defined]
         if isinstance(obj, Shift):
             for name, (relation, _, column) in _ASSIGNMENTS.items():
-                moved = _collection_history(obj, relation, column)
+                moved = collection_history(obj, relation, column)
                 if moved is not None:
                     notes.append((Shift, obj.id, name, *moved))
     for obj in session.deleted:

@@ -23,11 +23,14 @@ from dateutil.rrule import rrulestr
 
 from core.errors import ValidationError
 from core.models import (
+    AttendanceApproval,
+    AttendanceCorrection,
     ClockEvent,
     Company,
     Department,
     Employee,
     LeaveRequest,
+    LeaveShiftLink,
     LeaveStatus,
     LeaveType,
     PunchKind,
@@ -114,6 +117,16 @@ def _parse_bool(value: Any) -> bool:
 
 
 BOOLEAN = Kind({"type": "boolean"}, _parse_bool)
+
+
+def integer(lo: int, hi: int) -> Kind:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise _bad(f"must be a whole number from {lo} to {hi}")
+        return value
+
+    return Kind({"type": "integer", "minimum": lo, "maximum": hi}, parse)
+
 
 _DECIMAL = r"\d{1,8}(\.\d{1,4})?"
 
@@ -425,6 +438,44 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("at", "at_utc", INSTANT, required=True),
                 Field("source", "source", choice(PunchSource)),
                 Field("deviceId", "device_id", text(100), nullable=True),
+            ),
+        ),
+        Collection(
+            "attendancecorrections",
+            "attendancecorrection",
+            AttendanceCorrection,
+            (
+                Field("employeeId", "employee_id", ref(Employee), required=True, filter=True),
+                Field("workDate", "work_date", DATE, required=True, filter=True),
+                Field("clockIn", "clock_in", INSTANT, nullable=True),
+                Field("clockOut", "clock_out", INSTANT, nullable=True),
+                Field("breakMinutes", "break_minutes", integer(0, 24 * 60), nullable=True),
+                Field("excused", "excused", BOOLEAN),
+                Field("reason", "reason", text(2000, min_length=1), required=True),
+                Field("author", "author", text(100, min_length=1), required=True),
+            ),
+            aliases={"employee": "employeeId"},
+        ),
+        Collection(
+            "attendanceapprovals",
+            "attendanceapproval",
+            AttendanceApproval,
+            (
+                Field("employeeId", "employee_id", ref(Employee), required=True, filter=True),
+                Field("workDate", "work_date", DATE, required=True, filter=True),
+                Field("approvedBy", "approved_by", text(100, min_length=1), required=True),
+                Field("approvedAt", "approved_at", INSTANT),
+            ),
+            aliases={"employee": "employeeId", "actor": "approvedBy", "at": "approvedAt"},
+        ),
+        Collection(
+            "leaveshiftlinks",
+            "leaveshiftlink",
+            LeaveShiftLink,
+            (
+                Field("leaveId", "leave_id", ref(LeaveRequest), required=True, filter=True),
+                Field("shiftId", "shift_id", ref(Shift), required=True, filter=True),
+                Field("note", "note", text(2000)),
             ),
         ),
     )

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import outbox
 from core.errors import StoreError
-from core.roster import pending_changes
 from core.store import Store, open_store
 from desktop.context import AppContext
 from desktop.employee_import import EmployeeImport
@@ -159,12 +159,8 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"Database: {path.name}")
         self.db_label.setToolTip(str(path))
         with self.context.store.session() as session:
-            pending = pending_changes(session)
-        self.pending_label.setText(
-            "All changes synced"
-            if pending == 0
-            else f"{pending} change{'s' if pending != 1 else ''} waiting to sync"
-        )
+            queued = outbox.counts(session)
+        self.pending_label.setText(_sync_text(queued))
         self._update_title()
 
     def _update_title(self) -> None:
@@ -253,3 +249,19 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         super().closeEvent(event)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _sync_text(queued: outbox.OutboxCounts) -> str:
+    """What waits, and apart from it what needs a person: a conflict or a refused change."""
+    parts = []
+    if queued.waiting:
+        parts.append(f"{_plural(queued.waiting, 'change')} waiting to sync")
+    if queued.conflicts:
+        parts.append(f"{_plural(queued.conflicts, 'conflict')} to resolve")
+    if queued.failed:
+        parts.append(f"{_plural(queued.failed, 'change')} refused by the server")
+    return " · ".join(parts) or "All changes synced"

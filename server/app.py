@@ -21,7 +21,7 @@ from server import logs
 from server.db import Database
 from server.envelope import ApiError, envelope_response, error_response, field_errors
 from server.middleware import around_request
-from server.routers import changes, collections, leave, meta, shifts, sites
+from server.routers import attendance, changes, collections, leave, meta, shifts, sites
 from server.settings import Settings
 from server.writes import wire_errors
 
@@ -32,6 +32,9 @@ ENDPOINTS = [
     shifts.ENDPOINT,
     leave.ENDPOINT,
     collections.Endpoint(COLLECTIONS["clockevents"], "attendance"),
+    attendance.CORRECTIONS_ENDPOINT,
+    attendance.APPROVALS_ENDPOINT,
+    collections.Endpoint(COLLECTIONS["leaveshiftlinks"], "leave"),
 ]
 
 

@@ -103,12 +103,15 @@ def body(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": _json(schema)}}
 
 
-def record_links(item: str) -> dict[str, Any]:
+def record_links(item: str, *, changeable: bool = True) -> dict[str, Any]:
     """From an answer carrying a record to reading, changing and deleting that record."""
     where = {"record_id": f"$response.body#/{item}/id"}
     guarded = {**where, "header.If-Match": "$response.header.ETag"}
-    return {
+    links = {
         "read": {"operationId": f"get_{item}", "parameters": where},
         "change": {"operationId": f"patch_{item}", "parameters": guarded},
         "remove": {"operationId": f"delete_{item}", "parameters": guarded},
     }
+    if not changeable:
+        del links["change"]
+    return links

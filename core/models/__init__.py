@@ -9,9 +9,15 @@ from core.models.attendance import (
     PunchSource,
 )
 from core.models.base import Base, Synced, new_id
-from core.models.leave import PAID_LEAVE_TYPES, LeaveRequest, LeaveStatus, LeaveType
+from core.models.leave import (
+    PAID_LEAVE_TYPES,
+    LeaveRequest,
+    LeaveShiftLink,
+    LeaveStatus,
+    LeaveType,
+)
 from core.models.org import Company, Department, Employee, Site
-from core.models.outbox import OutboxEntry, OutboxOp
+from core.models.outbox import OutboxEntry, OutboxOp, OutboxState
 from core.models.policy import PayPolicy
 from core.models.schedule import (
     Shift,
@@ -20,6 +26,7 @@ from core.models.schedule import (
     ShiftStatus,
     ShiftTemplate,
 )
+from core.models.sync import ConflictStatus, PullCursor, RunOutcome, SyncConflict, SyncRun
 
 __all__ = [
     "PAID_LEAVE_TYPES",
@@ -29,22 +36,29 @@ __all__ = [
     "Base",
     "ClockEvent",
     "Company",
+    "ConflictStatus",
     "Department",
     "Employee",
     "LeaveRequest",
+    "LeaveShiftLink",
     "LeaveStatus",
     "LeaveType",
     "OutboxEntry",
     "OutboxOp",
+    "OutboxState",
     "PayPolicy",
+    "PullCursor",
     "PunchKind",
     "PunchSource",
+    "RunOutcome",
     "Shift",
     "ShiftDepartment",
     "ShiftEmployee",
     "ShiftStatus",
     "ShiftTemplate",
     "Site",
+    "SyncConflict",
+    "SyncRun",
     "Synced",
     "new_id",
 ]

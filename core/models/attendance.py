@@ -51,6 +51,7 @@ class AttendanceCorrection(Synced, Base):
     """
 
     __tablename__ = "attendance_correction"
+    __collection__ = "attendancecorrections"
     __table_args__ = (Index("ix_correction_employee_day", "employee_id", "work_date"),)
 
     company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)
@@ -82,6 +83,7 @@ class AttendanceApproval(Synced, Base):
     """A supervisor's sign-off of one employee-day as it then stood."""
 
     __tablename__ = "attendance_approval"
+    __collection__ = "attendanceapprovals"
     __table_args__ = (UniqueConstraint("employee_id", "work_date"),)
 
     company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)

@@ -63,8 +63,11 @@ class Synced:
     tombstone until the server has it. Rows are soft-deleted so a delete can sync.
     """
 
-    #: Name of the collection on the wire (``/v1/<collection>``).
+    #: Name of the collection on the wire (``/v1/<collection>``). Every replicated
+    #: model names one, or says it stays here with ``__local_only__``.
     __collection__: str = ""
+    #: Rows that carry sync metadata but never leave this store: no outbox entries.
+    __local_only__: bool = False
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     server_version: Mapped[int | None] = mapped_column(default=None)

@@ -58,3 +58,17 @@ class LeaveRequest(Synced, Base):
     @property
     def part_day(self) -> bool:
         return self.start_time is not None
+
+
+class LeaveShiftLink(Synced, Base):
+    """A shift whose person was kept on it although their leave was approved, with
+    the note the approval put on the shift, so ending the leave can take exactly
+    that note off again."""
+
+    __tablename__ = "leave_shift_link"
+    __collection__ = "leaveshiftlinks"
+
+    company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), index=True)
+    leave_id: Mapped[str] = mapped_column(ForeignKey("leave_request.id"), index=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shift.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -62,7 +62,7 @@ class Ops:
             setattr(record, key, value)
         session.flush()
 
-    def delete(self, session: Session, spec: Collection, record: Synced) -> None:
+    def delete(self, session: Session, spec: Collection, record: Synced, actor: str) -> None:
         record.deleted = True
         session.flush()
 
@@ -79,6 +79,10 @@ class Endpoint:
     extra_filters: Filters | None = None
     extra_params: Sequence[dict[str, Any]] = ()
     order: Callable[[type], Sequence[Any]] = lambda m: (m.created_at, m.id)
+    #: Records are never changed once written (a correction is followed by another
+    #: one, not edited): no PATCH, and PUT only creates. DELETE stays, for the ops
+    #: to map to what taking a record back means.
+    append_only: bool = False
 
 
 def _query_value(f: Field, raw: str) -> Any:
@@ -137,7 +141,7 @@ def build_router(ep: Endpoint) -> APIRouter:
     router = APIRouter(prefix=f"/{spec.name}", tags=[spec.name])
     item = record_schema(spec)
     one = docs.envelope(spec.item, item)
-    links = docs.record_links(spec.item)
+    links = docs.record_links(spec.item, changeable=not ep.append_only)
     read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
@@ -231,7 +235,7 @@ def build_router(ep: Endpoint) -> APIRouter:
     def delete(ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
         record = records.load(session, spec, ctx.principal.company_id, record_id)
         records.require_match(if_match, spec, record)
-        ep.ops.delete(session, spec, record)
+        ep.ops.delete(session, spec, record, ctx.principal.key_id)
         return written(session, spec, record)
 
     async def write(request: Request, work: Callable[[Ctx, Session, Any], Response]) -> Response:
@@ -260,7 +264,11 @@ def build_router(ep: Endpoint) -> APIRouter:
     @router.put(
         "/{record_id}",
         operation_id=f"put_{spec.item}",
-        summary=f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}",
+        summary=(
+            f"Create a {spec.item} (If-None-Match: *); it is never replaced"
+            if ep.append_only
+            else f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}"
+        ),
         responses=docs.responses({200: one, 201: one}, write_errors, links),
         openapi_extra={
             "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
@@ -275,6 +283,13 @@ def build_router(ep: Endpoint) -> APIRouter:
             except ValueError as exc:
                 raise field_errors([Problem("id", INVALID, str(exc))]) from exc
             return await write(request, lambda ctx, s, body: create(ctx, s, rid, body))
+        if ep.append_only and if_match:
+            raise ApiError(
+                409,
+                "APPEND_ONLY",
+                f"a {spec.item} is never changed once written; write a new one"
+                " (PUT with If-None-Match: *)",
+            )
         if not if_match:
             raise ApiError(
                 428,
@@ -285,21 +300,23 @@ def build_router(ep: Endpoint) -> APIRouter:
             request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, False)
         )
 
-    @router.patch(
-        "/{record_id}",
-        operation_id=f"patch_{spec.item}",
-        summary=f"Change some fields of a {spec.item} (If-Match required)",
-        responses=docs.responses({200: one}, write_errors, links),
-        openapi_extra={
-            "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
-            **docs.body(input_schema(spec, partial=True)),
-        },
-    )
-    async def patch_route(request: Request, record_id: str) -> Response:
-        if_match = request.headers.get("if-match")
-        return await write(
-            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
+    if not ep.append_only:
+
+        @router.patch(
+            "/{record_id}",
+            operation_id=f"patch_{spec.item}",
+            summary=f"Change some fields of a {spec.item} (If-Match required)",
+            responses=docs.responses({200: one}, write_errors, links),
+            openapi_extra={
+                "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
+                **docs.body(input_schema(spec, partial=True)),
+            },
         )
+        async def patch_route(request: Request, record_id: str) -> Response:
+            if_match = request.headers.get("if-match")
+            return await write(
+                request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
+            )
 
     @router.delete(
         "/{record_id}",

@@ -53,7 +53,7 @@ class ShiftOps(Ops):
         if values:
             _refused(edit_shift(session, record.id, **values))
 
-    def delete(self, session: Session, spec: Collection, record: Synced) -> None:
+    def delete(self, session: Session, spec: Collection, record: Synced, actor: str) -> None:
         delete_shifts(session, [record.id])
 
 

@@ -6,10 +6,19 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.attendance import Flag, approve_day, approve_days, attendance, correct_day
+from core.attendance import (
+    Flag,
+    approve_day,
+    approve_days,
+    attendance,
+    correct_day,
+    withdraw_approval,
+    withdraw_correction,
+)
 from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import (
+    AttendanceApproval,
     AttendanceCorrection,
     AuditEntry,
     Department,
@@ -459,6 +468,47 @@ def test_approval_signs_off_the_day_and_undo_withdraws_it(store: Store, org: Org
         "attendance.approve.undo",
     ]
     assert json.loads(entries[0].detail)["work_date"] == MONDAY.isoformat()
+
+
+def test_a_correction_taken_back_is_kept_and_the_day_reads_as_before(
+    store: Store, org: Org
+) -> None:
+    work(store, org, org.anna, MONDAY, "09:00", "17:00")
+    with store.session() as s:
+        fix = correct_day(
+            s,
+            employee_id=org.anna,
+            work_date=MONDAY,
+            clock_in=at(MONDAY, "08:00"),
+            reason="Came early",
+            author="sam",
+            correction_id="0b5e9c1e-5d8e-4c43-9d0e-8f0c2b7a1a11",
+        )
+    assert fix.ids == ("0b5e9c1e-5d8e-4c43-9d0e-8f0c2b7a1a11",)
+    with store.session() as s:
+        taken = withdraw_correction(s, fix.ids[0], actor="kim")
+    assert day(store, org.anna, MONDAY).correction is None
+    assert day(store, org.anna, MONDAY).worked_minutes == 480
+    with store.session() as s:
+        assert s.get(AttendanceCorrection, fix.ids[0]).deleted
+        with pytest.raises(NotFound):
+            withdraw_correction(s, fix.ids[0], actor="kim")
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(1)).one()
+        assert (last.action, last.actor) == ("attendance.correct.withdraw", "kim")
+    with store.session() as s:
+        taken.undo(s)
+    assert day(store, org.anna, MONDAY).correction.author == "sam"
+
+
+def test_a_sign_off_keeps_the_time_given_and_can_be_taken_back(store: Store, org: Org) -> None:
+    work(store, org, org.anna, MONDAY, "09:00", "17:00")
+    signed = at(TUESDAY, "08:00")
+    with store.session() as s:
+        result = approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="sam", at=signed)
+    with store.session() as s:
+        assert s.get(AttendanceApproval, result.ids[0]).approved_at == signed
+        withdraw_approval(s, result.ids[0], actor="kim")
+    assert not day(store, org.anna, MONDAY).approved
 
 
 def test_correction_after_approval_needs_a_new_approval(store: Store, org: Org) -> None:

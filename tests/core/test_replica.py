@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from core import tracking
+from core import outbox
 from core.changes import Changes
 from core.conflicts import check_shift
 from core.errors import ValidationError
@@ -274,11 +274,11 @@ def test_pending_edits_of_the_caller_are_tracked_before_the_pull(
 def test_the_flag_is_put_back_even_when_a_record_is_refused(store: Store, server: Server) -> None:
     with store.session() as s:
         apply_upsert(s, "departments", server.department("Bar"))
-        assert tracking.APPLYING_REMOTE not in s.info
-        s.info[tracking.APPLYING_REMOTE] = False
+        assert outbox.APPLYING_REMOTE not in s.info
+        s.info[outbox.APPLYING_REMOTE] = False
         with pytest.raises(RecordRefused):
             apply_upsert(s, "departments", server.department(""))
-        assert s.info[tracking.APPLYING_REMOTE] is False
+        assert s.info[outbox.APPLYING_REMOTE] is False
 
 
 # --- shifts ----------------------------------------------------------------------------

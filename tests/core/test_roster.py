@@ -8,7 +8,6 @@ from core.roster import (
     NO_DEPARTMENT,
     RosterFilter,
     load_roster,
-    pending_changes,
     range_for,
     roster_choices,
     step,
@@ -151,14 +150,6 @@ def test_people_without_a_department_come_last(store: Store, org: Org) -> None:
             )
         )
     assert _roster(store).departments[-1].name == NO_DEPARTMENT
-
-
-def test_pending_changes_counts_unsent_edits(store: Store, org: Org) -> None:
-    with store.session() as s:
-        before = pending_changes(s)
-    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
-    with store.session() as s:
-        assert pending_changes(s) == before + 1
 
 
 def test_ranges_are_weeks_from_monday_two_weeks_or_calendar_months() -> None:

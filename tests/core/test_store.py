@@ -2,16 +2,37 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from core import outbox
 from core.errors import StoreError, StoreMissing
-from core.models import Base, Company, Employee, Site
-from core.store import APPLICATION_ID, Store, open_store
+from core.models import (
+    AttendanceCorrection,
+    Base,
+    Company,
+    Department,
+    Employee,
+    LeaveRequest,
+    LeaveShiftLink,
+    OutboxEntry,
+    PullCursor,
+    Shift,
+    ShiftEmployee,
+    Site,
+    SyncConflict,
+    SyncRun,
+    new_id,
+)
+from core.store import APPLICATION_ID, Store, _alembic_config, head_revision, open_store
 
 
 def test_new_store_is_created_marked_and_in_wal_mode(tmp_path: Path) -> None:
@@ -178,3 +199,130 @@ def test_backup_into_a_missing_folder_is_refused(store: Store, tmp_path: Path) -
     with pytest.raises(StoreError, match="does not exist"):
         store.backup(tmp_path / "nodir" / "bk.shiftdesk")
     assert not (tmp_path / "nodir").exists()
+
+
+def _store_at_0001(path: Path) -> Engine:
+    """A store as the first release wrote it: migrated to 0001 and no further."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    return engine
+
+
+def test_a_0001_store_is_migrated_keeping_its_data_and_its_outbox(tmp_path: Path) -> None:
+    path = tmp_path / "old.shiftdesk"
+    engine = _store_at_0001(path)
+    ids = {name: new_id() for name in ("company", "site", "dept", "emp", "shift", "fix")}
+    with Session(engine) as s, s.begin():  # the models' domain tables are as at 0001
+        s.add(Company(id=ids["company"], name="Oldco"))
+        s.add(Site(id=ids["site"], company_id=ids["company"], name="Main"))
+        s.add(
+            Department(id=ids["dept"], company_id=ids["company"], site_id=ids["site"], name="Bar")
+        )
+        s.add(
+            Employee(
+                id=ids["emp"],
+                company_id=ids["company"],
+                site_id=ids["site"],
+                department_id=ids["dept"],
+                first_name="Eva",
+                last_name="Fisher-Lang",
+                server_version=3,
+            )
+        )
+        s.add(
+            Shift(
+                id=ids["shift"],
+                company_id=ids["company"],
+                site_id=ids["site"],
+                shift_date=date(2026, 6, 1),
+                start_time="09:00",
+                end_time="17:00",
+                start_utc=datetime(2026, 6, 1, 9, tzinfo=UTC),
+                end_utc=datetime(2026, 6, 1, 17, tzinfo=UTC),
+                employees=[ShiftEmployee(employee_id=ids["emp"])],
+            )
+        )
+        s.add(
+            AttendanceCorrection(
+                id=ids["fix"],
+                company_id=ids["company"],
+                employee_id=ids["emp"],
+                work_date=date(2026, 6, 1),
+                excused=True,
+                reason="doctor",
+                author="sam",
+            )
+        )
+    queued = [  # as 0001's tracking wrote them, correction under its table's name
+        ("k-shift", "shifts", ids["shift"], "create", '{"changed": []}', 0, None),
+        ("k-emp", "employees", ids["emp"], "update", '{"changed": ["last_name"]}', 2, "timeout"),
+        ("k-fix", "attendance_correction", ids["fix"], "create", '{"changed": []}', 0, None),
+    ]
+    with engine.begin() as conn:
+        for key, collection, record_id, op, fields, attempts, error in queued:
+            conn.exec_driver_sql(
+                "INSERT INTO outbox (key, collection, record_id, op, fields, created_at,"
+                " attempts, last_error) VALUES (?, ?, ?, ?, ?, '2026-06-01 10:00:00', ?, ?)",
+                (key, collection, record_id, op, fields, attempts, error),
+            )
+    engine.dispose()
+
+    store = open_store(path, create=False)
+    try:
+        assert (tmp_path / f"old.shiftdesk.before-{head_revision()}.bak").exists()
+        with store.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        with store.session() as s:
+            assert s.get(Employee, ids["emp"]).last_name == "Fisher-Lang"
+            assert s.get(Shift, ids["shift"]).employee_ids == [ids["emp"]]
+            assert s.get(AttendanceCorrection, ids["fix"]).reason == "doctor"
+            entries = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
+            assert [
+                (e.key, e.collection, e.op, e.state, e.base_version, e.group_id, e.attempts)
+                for e in entries
+            ] == [
+                ("k-shift", "shifts", "create", "pending", None, "k-shift", 0),
+                ("k-emp", "employees", "update", "pending", 3, "k-emp", 2),
+                ("k-fix", "attendancecorrections", "create", "pending", None, "k-fix", 0),
+            ]
+            assert entries[1].last_error == "timeout"
+            assert entries[0].next_attempt_at is None
+            assert outbox.counts(s).waiting == 3
+        with store.session() as s:  # the new tables take rows, and edits queue as usual
+            s.add(PullCursor(server_url="https://hq.example", company_id=ids["company"]))
+            s.add(SyncRun(pushed=1))
+            s.add(SyncConflict(collection="shifts", record_id=ids["shift"], mine={"notes": "x"}))
+            s.add(
+                LeaveShiftLink(
+                    company_id=ids["company"],
+                    leave_id=_leave_of(s, ids["emp"], ids["company"]),
+                    shift_id=ids["shift"],
+                    note="kept on",
+                )
+            )
+            s.get(Shift, ids["shift"]).notes = "Bring keys"
+        with store.session() as s:
+            assert s.scalars(select(SyncRun)).one().outcome == "running"
+            assert s.scalars(select(PullCursor)).one().cursor == "0"
+            last = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq.desc()).limit(1)).one()
+            assert last.collection == "leaveshiftlinks"
+            shift_entry = s.scalars(select(OutboxEntry).where(OutboxEntry.key == "k-shift")).one()
+            assert shift_entry.fields == {"changed": ["notes"]}  # folded into the unsent create
+    finally:
+        store.close()
+
+
+def _leave_of(s: Session, employee_id: str, company_id: str) -> str:
+    leave = LeaveRequest(
+        company_id=company_id,
+        employee_id=employee_id,
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 6, 1),
+    )
+    s.add(leave)
+    s.flush()
+    return leave.id

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from core.changes import Changes
 from core.models import Company, OutboxEntry, PayPolicy, Shift, Site
 from core.organisation import Setup, setup_store
+from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft, create_shift, edit_shift, move_shift
 from core.store import Store
-from core.tracking import APPLYING_REMOTE
 from core.undo import UndoRefused, recording
 from tests.conftest import MONDAY, Org
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
+from core.changes import Changes
 from core.store import Store
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
@@ -36,6 +37,30 @@ def test_status_bar_names_the_database_and_counts_changes_waiting_to_sync(
     assert window.pending_label.text() == f"{before} changes waiting to sync"
     page.context.undo_stack.undo()
     assert window.pending_label.text() == f"{before + 1} changes waiting to sync"
+
+
+def test_status_bar_counts_only_what_waits_and_names_refused_and_conflicted_apart(
+    qtbot, themed, store, org, settings
+) -> None:
+    from sqlalchemy import select
+
+    from core.models import OutboxEntry
+
+    window = _window(qtbot, store, settings)
+    with store.session() as s:
+        entries = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
+        waiting = len(entries) - 3
+        entries[0].state, entries[1].state, entries[2].state = "failed", "conflict", "failed"
+    window.context.data_changed.emit(Changes.SYNC)
+    assert window.pending_label.text() == (
+        f"{waiting} changes waiting to sync · 1 conflict to resolve"
+        " · 2 changes refused by the server"
+    )
+    with store.session() as s:
+        for entry in s.scalars(select(OutboxEntry)):
+            s.delete(entry)
+    window.context.data_changed.emit(Changes.SYNC)
+    assert window.pending_label.text() == "All changes synced"
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_the_open_one_kept(
@@ -118,8 +143,8 @@ def test_an_undo_refused_for_a_pulled_change_says_why_and_leaves_the_stack(
     qtbot, themed, store, org, settings
 ) -> None:
     from core.models import Shift
+    from core.outbox import APPLYING_REMOTE
     from core.scheduling import edit_shift
-    from core.tracking import APPLYING_REMOTE
 
     window = _window(qtbot, store, settings)
     sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)

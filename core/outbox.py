@@ -1,0 +1,384 @@
+"""The outbox: what the server must hear of local edits, written in the edit's transaction.
+
+Every entry is written here. A session hook turns each flushed change of a
+replicated row into an entry (:func:`install`), so no operation can forget it;
+bulk writes that bypass the ORM queue theirs with :func:`enqueue_many`. Sessions
+that apply the server's changes set ``session.info[APPLYING_REMOTE]`` and are not
+tracked.
+
+An entry is folded into the record's earlier unsent ones where that is exact: a
+record the server never saw that is deleted leaves nothing to send; an unsent
+create or update absorbs later updates; reviving a record (undo of a delete)
+cancels its unsent delete. A sent entry is never touched: its retry must carry the
+same key and payload.
+
+The entries of one operation share a group (the outermost
+:func:`core.undo.recording` block is one operation; a flush outside any gets a
+group of its own) and are numbered, within each flush, so that a record comes
+after the records it names: those its wire fields refer to, as the server checks
+them (a department before its employees, a shift's people before the shift), and
+the other way round for deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from graphlib import TopologicalSorter
+from typing import Any
+
+from sqlalchemy import delete, event, func, inspect, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import undo
+from core.bulk import insert_columns, new_ids
+from core.models import (
+    OutboxEntry,
+    OutboxOp,
+    OutboxState,
+    Shift,
+    ShiftDepartment,
+    ShiftEmployee,
+    Synced,
+    new_id,
+)
+from core.timeutil import utcnow
+from core.wire import COLLECTIONS
+
+APPLYING_REMOTE = "applying_remote"
+
+#: Columns that are bookkeeping, not content: changing them is no edit to push.
+_META = frozenset({"server_version", "etag", "base", "dirty", "created_at", "updated_at"})
+
+#: A shift's assignment lists: the row model, the shift's relationship to its rows,
+#: the row's column, and the attribute the wire reads (``core.wire``).
+_ASSIGNMENTS: Mapping[type, tuple[str, str, str]] = {
+    ShiftEmployee: ("employees", "employee_id", "employee_ids"),
+    ShiftDepartment: ("departments", "department_id", "assigned_department_ids"),
+}
+
+_CHUNK = 5000
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "before_flush", _before_flush)
+
+
+def collection(model: type[Synced]) -> str:
+    """The wire collection of a replicated model; a model that has none must say it is
+    local-only (then nothing of it is queued)."""
+    if not model.__collection__:
+        raise RuntimeError(
+            f"{model.__name__} is replicated but names no collection and is not local-only"
+        )
+    return model.__collection__
+
+
+@cache
+def _ranks() -> dict[str, int]:
+    """Each collection's place in push order: after every collection its records name."""
+    graph = {
+        name: {
+            f.kind.target.__collection__
+            for f in spec.fields
+            if f.kind.target is not None and getattr(f.kind.target, "__collection__", "")
+        }
+        for name, spec in COLLECTIONS.items()
+    }
+    return {name: n for n, name in enumerate(TopologicalSorter(graph).static_order())}
+
+
+def push_rank(name: str, op: str) -> tuple[int, int]:
+    """Sort key of an entry within a flush: creates and updates with the named records
+    first, then deletes with the naming records first."""
+    rank = _ranks().get(name, len(COLLECTIONS))
+    return (1, -rank) if op == OutboxOp.DELETE else (0, rank)
+
+
+def in_push_order(entries: Iterable[OutboxEntry]) -> list[OutboxEntry]:
+    """Entries as they are to be pushed: group after group, in the order the groups
+    began, and within a group by :func:`push_rank`, then as written. Each flush
+    writes its entries in that order already; this also orders an operation that
+    flushed a department's removal before its employees'."""
+    entries = sorted(entries, key=lambda e: e.seq)
+    began: dict[str, int] = {}
+    for entry in entries:
+        began.setdefault(entry.group_id, entry.seq)
+    return sorted(
+        entries,
+        key=lambda e: (began[e.group_id], *push_rank(e.collection, e.op), e.seq),
+    )
+
+
+# --- the flush hook ---------------------------------------------------------------------------
+
+
+def _changed_columns(obj: Synced) -> set[str]:
+    state = inspect(obj)
+    return {
+        attr.key
+        for attr in state.mapper.column_attrs
+        if attr.key not in _META and state.attrs[attr.key].history.has_changes()
+    }
+
+
+def _changed_assignments(shift: Shift) -> set[str]:
+    return {
+        name
+        for relation, column, name in _ASSIGNMENTS.values()
+        if undo.collection_history(shift, relation, column) is not None
+    }
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(APPLYING_REMOTE):
+        return
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise RuntimeError(f"{type(obj).__name__} rows are soft-deleted so the delete can sync")
+    edits: dict[Synced, tuple[OutboxOp, set[str]]] = {}
+    for obj in session.new:
+        if isinstance(obj, Synced):
+            if obj.id is None:  # column defaults apply only later, in the flush
+                obj.id = new_id()
+            edits[obj] = (OutboxOp.CREATE, set())
+    for obj in session.dirty:
+        if not isinstance(obj, Synced) or obj in edits:
+            continue
+        fields = _changed_columns(obj)
+        if isinstance(obj, Shift):
+            fields |= _changed_assignments(obj)
+        if fields:
+            op = OutboxOp.DELETE if "deleted" in fields and obj.deleted else OutboxOp.UPDATE
+            edits[obj] = (op, fields)
+    # Assignment rows added or removed as rows, not (only) through the shift's lists.
+    for obj in list(session.new) + list(session.deleted):
+        if isinstance(obj, ShiftEmployee | ShiftDepartment):
+            shift = obj.shift if obj.shift is not None else session.get(Shift, obj.shift_id)
+            if shift is not None:
+                _, fields = edits.setdefault(shift, (OutboxOp.UPDATE, set()))
+                fields.add(_ASSIGNMENTS[type(obj)][2])
+    edits = {obj: edit for obj, edit in edits.items() if not type(obj).__local_only__}
+    if not edits:
+        return
+    group = undo.op_group(session) or new_id()
+    now = utcnow()
+    ordered = sorted(edits, key=lambda obj: push_rank(collection(type(obj)), edits[obj][0]))
+    for obj in ordered:
+        op, fields = edits[obj]
+        obj.dirty = True
+        obj.updated_at = now
+        enqueue(session, obj, op, fields, group_id=group)
+
+
+# --- one record ---------------------------------------------------------------------------------
+
+
+def _unsent(entry: OutboxEntry) -> bool:
+    return entry.attempts == 0 and entry.state == OutboxState.PENDING
+
+
+def _queued(session: Session, record_id: str) -> list[OutboxEntry]:
+    with session.no_autoflush:
+        return list(
+            session.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.record_id == record_id)
+                .order_by(OutboxEntry.seq)
+            )
+        )
+
+
+def enqueue(
+    session: Session,
+    obj: Synced,
+    op: OutboxOp,
+    fields: Iterable[str] = (),
+    *,
+    group_id: str | None = None,
+) -> None:
+    """Queue ``op`` on ``obj`` (``fields``: the attributes it changed), folding it into
+    the record's unsent entries where that is exact (see the module's docstring).
+
+    ``group_id`` defaults to the operation recording now, else a group of its own.
+    """
+    fields = set(fields)
+    group = group_id or undo.op_group(session) or new_id()
+    queued = [] if op is OutboxOp.CREATE else _queued(session, obj.id)
+    never_sent = obj.server_version is None and all(_unsent(e) for e in queued)
+
+    def last_unsent() -> OutboxEntry | None:
+        return queued[-1] if queued and _unsent(queued[-1]) else None
+
+    if op is OutboxOp.DELETE and never_sent:
+        session.execute(delete(OutboxEntry).where(OutboxEntry.record_id == obj.id))
+        obj.dirty = False
+        return
+    if op is OutboxOp.UPDATE and "deleted" in fields:  # revived
+        last = last_unsent()
+        if last is not None and last.op == OutboxOp.DELETE:
+            session.delete(last)
+            queued.pop()
+            fields = fields - {"deleted"}
+            if not fields:
+                obj.dirty = bool(queued)
+                return
+        if never_sent and not queued:
+            op = OutboxOp.CREATE  # its create went away with its delete
+    last = last_unsent()
+    if op is OutboxOp.UPDATE and last is not None and last.op in (OutboxOp.CREATE, OutboxOp.UPDATE):
+        last.fields = {"changed": sorted(set(last.fields.get("changed", [])) | fields)}
+        return
+    session.add(
+        OutboxEntry(
+            collection=collection(type(obj)),
+            record_id=obj.id,
+            op=op,
+            fields={
+                "changed": sorted(fields - {"deleted"}) if op is OutboxOp.CREATE else sorted(fields)
+            },
+            base_version=None if op is OutboxOp.CREATE else obj.server_version,
+            group_id=group,
+        )
+    )
+
+
+def enqueue_action(
+    session: Session, obj: Synced, action: str, params: Mapping[str, Any] | None = None
+) -> None:
+    """Queue a state-machine decision on ``obj`` to travel as itself
+    (``POST /v1/<collection>/<id>/<action>?<params>``), in the operation's group.
+
+    An action is never folded and nothing folds into it; the field changes the
+    decision made locally are queued by the flush hook as usual, so the caller
+    decides which of them the action stands for.
+    """
+    session.add(
+        OutboxEntry(
+            collection=collection(type(obj)),
+            record_id=obj.id,
+            op=OutboxOp.ACTION,
+            fields={"action": action, "params": dict(params or {})},
+            base_version=obj.server_version,
+            group_id=undo.op_group(session) or new_id(),
+        )
+    )
+
+
+# --- many records at once -----------------------------------------------------------------------
+#
+# Template application writes a year of shifts, and undoing it removes them again;
+# loading each row and flushing it through ``enqueue`` costs a query per row. The
+# functions below do what ``enqueue`` does for the cases bulk work meets, records
+# the server never saw, in a few statements.
+
+
+def enqueue_many(session: Session, model: type[Synced], ids: Sequence[str]) -> None:
+    """Queue a create for each of ``ids``: rows a bulk statement just wrote (or revived)
+    that the server never saw and that have nothing queued, in the order given, as
+    one group (the operation's, if one is recording)."""
+    if not ids:
+        return
+    insert_columns(
+        session,
+        OutboxEntry.__table__,
+        len(ids),
+        {"key": sorted(new_ids(len(ids))), "record_id": list(ids)},
+        {
+            "collection": collection(model),
+            "op": OutboxOp.CREATE.value,
+            "fields": {"changed": []},
+            "created_at": utcnow(),
+            "attempts": 0,
+            "state": OutboxState.PENDING.value,
+            "base_version": None,
+            "group_id": undo.op_group(session) or new_id(),
+        },
+    )
+
+
+def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> dict[str, bool]:
+    """Of these ids, the records the server never saw, with whether any entry waits."""
+    found: dict[str, bool] = {}
+    for at in range(0, len(ids), _CHUNK):
+        chunk = ids[at : at + _CHUNK]
+        never_pushed = set(
+            session.scalars(
+                select(model.id).where(model.id.in_(chunk), model.server_version.is_(None))
+            )
+        )
+        sent = set(
+            session.scalars(
+                select(OutboxEntry.record_id).where(
+                    OutboxEntry.record_id.in_(chunk),
+                    (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING),
+                )
+            )
+        )
+        waiting = set(
+            session.scalars(select(OutboxEntry.record_id).where(OutboxEntry.record_id.in_(chunk)))
+        )
+        found.update((rid, rid in waiting) for rid in never_pushed - sent)
+    return found
+
+
+def _set_deleted(session: Session, model: type[Synced], ids: list[str], **values: Any) -> None:
+    for at in range(0, len(ids), _CHUNK):
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids[at : at + _CHUNK]))
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
+    """Soft-delete live records the server never saw; as :func:`enqueue` does, their
+    unsent entries are dropped and nothing is left to send. Returns the other ids,
+    for the caller to change through the ORM as usual."""
+    session.flush()
+    unsent = _unsent_records(session, model, ids)
+    done = [rid for rid in ids if rid in unsent]
+    _set_deleted(session, model, done, deleted=True, dirty=False)
+    for at in range(0, len(done), _CHUNK):
+        session.execute(
+            delete(OutboxEntry).where(OutboxEntry.record_id.in_(done[at : at + _CHUNK]))
+        )
+    return [rid for rid in ids if rid not in unsent]
+
+
+def revive_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
+    """Undelete records the server never saw and that have nothing waiting: as with
+    :func:`enqueue`, each is queued as a create again. Returns the other ids."""
+    session.flush()
+    unsent = _unsent_records(session, model, ids)
+    done = [rid for rid in ids if unsent.get(rid) is False]
+    _set_deleted(session, model, done, deleted=False, dirty=True)
+    enqueue_many(session, model, done)
+    return [rid for rid in ids if unsent.get(rid) is not False]
+
+
+# --- what waits ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    """Entries by what they wait for: the next push, a fix, a supervisor's choice."""
+
+    #: Pending, or handed to a push that has not finished.
+    waiting: int = 0
+    failed: int = 0
+    conflicts: int = 0
+
+
+def counts(session: Session) -> OutboxCounts:
+    """How many entries wait to be pushed, failed, or wait for a conflict (one query)."""
+    by_state = dict(
+        session.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()
+    )
+    return OutboxCounts(
+        waiting=by_state.get(OutboxState.PENDING, 0) + by_state.get(OutboxState.SENDING, 0),
+        failed=by_state.get(OutboxState.FAILED, 0),
+        conflicts=by_state.get(OutboxState.CONFLICT, 0),
+    )

@@ -1,0 +1,436 @@
+"""Every operation that writes leaves in the outbox exactly what the server must hear:
+which collection, which record, which operation, as one group.
+
+Each test starts from a store the server has seen all of (every record at version 1,
+the outbox empty), as a site is after a sync, so an edit reads as an update and a
+removal as a delete.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from core import attendance, employees, leave, organisation, scheduling, templates
+from core.models import Base, OutboxEntry, Shift, Synced
+from core.outbox import APPLYING_REMOTE
+from core.scheduling import ShiftDraft
+from core.store import Store
+from tests.conftest import MONDAY, Org
+from tests.core.attendance_helpers import at
+
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+def _synced(store: Store) -> None:
+    """As after a sync: the outbox empty and every record acknowledged at version 1."""
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        s.execute(delete(OutboxEntry))
+        for mapper in Base.registry.mappers:
+            if issubclass(mapper.class_, Synced):
+                s.execute(update(mapper.class_).values(server_version=1, dirty=False))
+
+
+def _outbox(store: Store) -> list[tuple[str, str, str]]:
+    with store.session() as s:
+        entries = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
+        return [(e.collection, e.record_id, e.op) for e in entries]
+
+
+def _groups(store: Store) -> int:
+    with store.session() as s:
+        return len(set(s.scalars(select(OutboxEntry.group_id))))
+
+
+def _shift(store: Store, org: Org, who: str | None = None, day=MONDAY, **kw) -> str:
+    draft = ShiftDraft(org.site_id, day, "09:00", "17:00", (who or org.anna,), **kw)
+    with store.session() as s:
+        result = scheduling.create_shift(s, draft)
+    assert result.applied, result.conflicts
+    return result.ids[0]
+
+
+def _leave(store: Store, who: str, day=MONDAY) -> str:
+    with store.session() as s:
+        result = leave.request_leave(
+            s, employee_id=who, start_date=day, end_date=day, leave_type="paid"
+        )
+    return result.ids[0]
+
+
+def _template(store: Store, org: Org) -> str:
+    draft = templates.TemplateDraft(
+        org.site_id, "Early", "06:00", "14:00", "FREQ=DAILY;COUNT=2", MONDAY
+    )
+    with store.session() as s:
+        return templates.create_template(s, draft).ids[0]
+
+
+# --- core.scheduling ---------------------------------------------------------------------------
+
+
+def test_create_shift(store: Store, org: Org) -> None:
+    _synced(store)
+    sid = _shift(store, org)
+    assert _outbox(store) == [("shifts", sid, "create")]
+
+
+def test_edit_shift(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        scheduling.edit_shift(s, sid, location="Bar")
+    assert _outbox(store) == [("shifts", sid, "update")]
+
+
+def test_move_shift_to_another_day(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        scheduling.move_shift(s, sid, day=TUESDAY)
+    assert _outbox(store) == [("shifts", sid, "update")]
+
+
+def test_move_shift_to_another_person(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        scheduling.move_shift(s, sid, employee_id=org.ben, from_employee_id=org.anna)
+    assert _outbox(store) == [("shifts", sid, "update")]
+    with store.session() as s:
+        entry = s.scalars(select(OutboxEntry)).one()
+        assert entry.fields == {"changed": ["employee_ids"]}
+        assert entry.base_version == 1
+
+
+def test_copy_shift(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        copy = scheduling.copy_shift(s, sid, day=TUESDAY).ids[0]
+    assert _outbox(store) == [("shifts", copy, "create")]
+
+
+def test_delete_shifts(store: Store, org: Org) -> None:
+    first, second = _shift(store, org), _shift(store, org, org.ben)
+    _synced(store)
+    with store.session() as s:
+        scheduling.delete_shifts(s, [first, second])
+    assert sorted(_outbox(store)) == sorted(
+        [("shifts", first, "delete"), ("shifts", second, "delete")]
+    )
+    assert _groups(store) == 1
+
+
+def test_restore(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s:
+        state = scheduling.snapshot(s.get(Shift, sid))
+    _synced(store)
+    with store.session() as s:
+        scheduling.restore(s, {sid: {**state, "notes": "back"}})
+    assert _outbox(store) == [("shifts", sid, "update")]
+
+
+def test_write_bulk(store: Store, org: Org) -> None:
+    _synced(store)
+    drafts = [ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (w,)) for w in (org.anna, org.ben)]
+    with store.session() as s:
+        ids = scheduling.write_bulk(s, scheduling.plan_bulk(s, drafts)).ids
+    assert _outbox(store) == [("shifts", sid, "create") for sid in ids]
+    assert _groups(store) == 1
+
+
+def test_set_shifts_deleted(store: Store, org: Org) -> None:
+    first, second = _shift(store, org), _shift(store, org, org.ben)
+    _synced(store)
+    with store.session() as s:
+        scheduling.set_shifts_deleted(s, [first, second], deleted=True)
+    assert sorted(_outbox(store)) == sorted(
+        [("shifts", first, "delete"), ("shifts", second, "delete")]
+    )
+
+
+def test_copy_week(store: Store, org: Org) -> None:
+    _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        copied = scheduling.copy_week(s, MONDAY, MONDAY + timedelta(days=7)).ids
+    assert len(copied) == 1
+    assert _outbox(store) == [("shifts", copied[0], "create")]
+
+
+def test_publish_range(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    _synced(store)
+    with store.session() as s:
+        scheduling.publish_range(s, MONDAY, MONDAY)
+    assert _outbox(store) == [("shifts", sid, "update")]
+
+
+# --- core.leave ---------------------------------------------------------------------------------
+
+
+def test_request_leave(store: Store, org: Org) -> None:
+    _synced(store)
+    lid = _leave(store, org.anna)
+    assert _outbox(store) == [("leaverequests", lid, "create")]
+
+
+def test_edit_leave(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.edit_leave(s, lid, reason="wedding")
+    assert _outbox(store) == [("leaverequests", lid, "update")]
+
+
+def test_approve_leave_without_clash(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam")
+    assert _outbox(store) == [("leaverequests", lid, "update")]
+
+
+def test_approve_leave_taking_the_last_person_off_a_shift_queues_the_shift(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
+    with store.session() as s:
+        assert s.get(Shift, sid).employee_ids == []
+    assert sorted(_outbox(store)) == sorted(
+        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
+    )
+    assert _groups(store) == 1
+    with store.session() as s:
+        shift_entry = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == sid)).one()
+        assert shift_entry.fields == {"changed": ["employee_ids"]}
+
+
+def test_approve_leave_taking_one_of_two_people_off_a_shift(store: Store, org: Org) -> None:
+    with store.session() as s:
+        draft = ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (org.anna, org.ben))
+        sid = scheduling.create_shift(s, draft).ids[0]
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
+    assert sorted(_outbox(store)) == sorted(
+        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
+    )
+
+
+def test_approve_leave_keeping_the_person_on_flags_the_shift(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    assert sorted(_outbox(store)) == sorted(
+        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
+    )
+
+
+def test_reject_leave(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.reject_leave(s, lid, actor="sam")
+    assert _outbox(store) == [("leaverequests", lid, "update")]
+
+
+def test_cancel_leave_takes_the_keep_note_off_the_shift(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    _synced(store)
+    with store.session() as s:
+        leave.cancel_leave(s, lid, actor="sam")
+    assert sorted(_outbox(store)) == sorted(
+        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
+    )
+
+
+# --- core.templates ------------------------------------------------------------------------------
+
+
+def test_create_template(store: Store, org: Org) -> None:
+    _synced(store)
+    tid = _template(store, org)
+    assert _outbox(store) == [("shifttemplates", tid, "create")]
+
+
+def test_edit_template(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    _synced(store)
+    with store.session() as s:
+        templates.edit_template(s, tid, location="Hall")
+    assert _outbox(store) == [("shifttemplates", tid, "update")]
+
+
+def test_delete_template(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    _synced(store)
+    with store.session() as s:
+        templates.delete_template(s, tid)
+    assert _outbox(store) == [("shifttemplates", tid, "delete")]
+
+
+def test_restore_templates(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    with store.session() as s:
+        deleted = templates.delete_template(s, tid)
+    _synced(store)
+    with store.session() as s:
+        deleted.undo(s)
+    assert _outbox(store) == [("shifttemplates", tid, "update")]
+
+
+def test_commit_expansion(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    _synced(store)
+    with store.session() as s:
+        expansion = templates.expand_template(s, tid, MONDAY, TUESDAY, (org.anna,))
+        ids = templates.commit_expansion(s, expansion).ids
+    assert len(ids) == 2
+    assert sorted(_outbox(store)) == sorted(("shifts", sid, "create") for sid in ids)
+    assert _groups(store) == 1
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_apply_template(store: Store, org: Org, many: bool) -> None:
+    tid = _template(store, org)
+    _synced(store)
+    with store.session() as s:
+        if many:
+            apps = [templates.Application(tid, (org.anna,)), templates.Application(tid, (org.ben,))]
+            ids = templates.apply_templates(s, apps, MONDAY, TUESDAY).ids
+        else:
+            ids = templates.apply_template(s, tid, MONDAY, TUESDAY, (org.anna,)).ids
+    assert len(ids) == (4 if many else 2)
+    assert sorted(_outbox(store)) == sorted(("shifts", sid, "create") for sid in ids)
+    assert _groups(store) == 1
+
+
+# --- core.attendance ---------------------------------------------------------------------------
+
+
+def _correct(store: Store, org: Org) -> str:
+    with store.session() as s:
+        return attendance.correct_day(
+            s,
+            employee_id=org.anna,
+            work_date=MONDAY,
+            clock_in=at(MONDAY, "09:10"),
+            reason="forgot to punch",
+            author="sam",
+        ).ids[0]
+
+
+def _approve(store: Store, org: Org) -> str:
+    with store.session() as s:
+        return attendance.approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="sam").ids[0]
+
+
+def test_correct_day(store: Store, org: Org) -> None:
+    _synced(store)
+    cid = _correct(store, org)
+    assert _outbox(store) == [("attendancecorrections", cid, "create")]
+
+
+def test_withdraw_correction(store: Store, org: Org) -> None:
+    cid = _correct(store, org)
+    _synced(store)
+    with store.session() as s:
+        attendance.withdraw_correction(s, cid, actor="sam")
+    assert _outbox(store) == [("attendancecorrections", cid, "delete")]
+
+
+def test_approve_day_then_again(store: Store, org: Org) -> None:
+    _synced(store)
+    aid = _approve(store, org)
+    assert _outbox(store) == [("attendanceapprovals", aid, "create")]
+    _synced(store)
+    assert _approve(store, org) == aid
+    assert _outbox(store) == [("attendanceapprovals", aid, "update")]
+
+
+def test_approve_days(store: Store, org: Org) -> None:
+    _synced(store)
+    with store.session() as s:
+        ids = attendance.approve_days(
+            s, days=[(org.anna, MONDAY), (org.ben, MONDAY)], actor="sam"
+        ).ids
+    assert _outbox(store) == [("attendanceapprovals", aid, "create") for aid in ids]
+
+
+def test_withdraw_approval(store: Store, org: Org) -> None:
+    aid = _approve(store, org)
+    _synced(store)
+    with store.session() as s:
+        attendance.withdraw_approval(s, aid, actor="sam")
+    assert _outbox(store) == [("attendanceapprovals", aid, "delete")]
+
+
+def test_import_punches_csv(store: Store, org: Org) -> None:
+    _synced(store)
+    text = (
+        "employee,timestamp,kind\n"
+        f"{org.anna},2026-06-01T09:00:00+02:00,in\n"
+        f"{org.anna},2026-06-01T17:00:00+02:00,out\n"
+    )
+    with store.session() as s:
+        assert attendance.import_punches_csv(s, text).imported == 2
+    queued = _outbox(store)
+    assert [(c, op) for c, _, op in queued] == [("clockevents", "create")] * 2
+    assert _groups(store) == 1
+
+
+# --- core.organisation and core.employees ---------------------------------------------------------
+
+
+def test_setup_store_queues_nothing(tmp_path) -> None:
+    from core.store import open_store
+
+    store = open_store(tmp_path / "new.shiftdesk")
+    with store.session() as s:
+        organisation.setup_store(s, organisation.Setup("Co", "Main", "Europe/Berlin", "EUR"))
+    assert _outbox(store) == []  # company, site and pay policy are this store's own
+    store.close()
+
+
+def test_add_department(store: Store, org: Org) -> None:
+    _synced(store)
+    with store.session() as s:
+        dept = organisation.add_department(s, "Bar").ids[0]
+    assert _outbox(store) == [("departments", dept, "create")]
+
+
+def test_import_employees_queues_a_new_department_before_its_people(store: Store, org: Org) -> None:
+    _synced(store)
+    text = "first_name,last_name,code,department\nEva,Fisher,E100,Bar\nEmil,Fisher,E200,Kitchen\n"
+    with store.session() as s:
+        employees.import_employees_csv(s, text)
+    with store.session() as s:
+        eva = employees.get_employee(s, "E100").id
+        emil = employees.get_employee(s, "E200").id
+        bar = employees.get_employee(s, "E100").department_id
+    assert _outbox(store) == [
+        ("departments", bar, "create"),
+        ("employees", eva, "create"),
+        ("employees", emil, "create"),
+    ]
+    assert _groups(store) == 1
+    _synced(store)
+    with store.session() as s:
+        employees.import_employees_csv(s, "first_name,last_name,code\nEva,Fisher-Lang,E100\n")
+    assert _outbox(store) == [("employees", eva, "update")]
