@@ -1,16 +1,18 @@
 """The generic collection: list, get, create (PUT with If-None-Match: * or POST),
 update (PATCH/PUT with If-Match) and soft delete, for every replicated model.
 
-What differs per collection (how a shift is written, how leave changes state,
-extra list filters) comes in through :class:`Ops`.
+How a record is written is never decided here: each collection names the core
+operations that write it through its :class:`Ops`, so the server refuses exactly
+what core refuses. Extra list filters come in through :class:`Endpoint`.
 """
 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
 from core.models import Synced, new_id
+from core.results import OpResult
+from core.undo import Step
 from core.wire import (
     BOOLEAN,
     INVALID,
@@ -38,9 +42,15 @@ from server.envelope import ApiError, field_errors, ok, ok_list
 from server.writes import Ctx, read_body, run_write, wire_errors
 
 
-class Ops:
-    """Plain writes: set the columns. Subclasses route writes through core's rules."""
+class Ops(ABC):
+    """How one collection's records are written: each method calls core's operation
+    for it, so core's rules decide. There is no default write."""
 
+    #: Records are never changed or removed once written: PATCH and DELETE are not
+    #: routed (405), and a PUT over an existing record is refused by :meth:`update`.
+    append_only: ClassVar[bool] = False
+
+    @abstractmethod
     def create(
         self,
         session: Session,
@@ -50,21 +60,36 @@ class Ops:
         values: dict,
         actor: str,
     ) -> Synced:
-        record = spec.model(id=record_id, company_id=company_id, **values)
-        session.add(record)
-        session.flush()
-        return record
+        """Write a new record with ``record_id`` (the id its site made) and return it."""
 
+    @abstractmethod
     def update(
         self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
     ) -> None:
-        for key, value in values.items():
-            setattr(record, key, value)
-        session.flush()
+        """Change the fields in ``values`` (all of them for a PUT, some for a PATCH)."""
 
+    @abstractmethod
     def delete(self, session: Session, spec: Collection, record: Synced) -> None:
-        record.deleted = True
-        session.flush()
+        """Remove the record (softly, so the delete reaches the feed as a tombstone)."""
+
+
+def publish_side_effects(session: Session, result: OpResult, record: Synced) -> None:
+    """Rows an operation changed besides ``record`` (the shifts a deactivation took
+    someone off, say) get new versions and reach the change feed like any write;
+    ``record`` itself is answered, and stamped, by the route."""
+    step = result.undo
+    if not isinstance(step, Step):
+        return
+    seen = {(type(record), record.id)}
+    for change in step.changes:
+        if not issubclass(change.model, Synced) or (change.model, change.row_id) in seen:
+            continue
+        seen.add((change.model, change.row_id))
+        row = session.get(change.model, change.row_id)
+        if row is not None:
+            records.stamp(row)
+            session.flush()
+            feed.record(session, row)
 
 
 Filters = Callable[[Mapping[str, str]], list[ColumnElement[bool]]]
@@ -75,7 +100,8 @@ class Endpoint:
     spec: Collection
     #: Scope area: ``<area>:read`` lists and gets, ``<area>:write`` changes.
     area: str
-    ops: Ops = field(default_factory=Ops)
+    #: The core operations that write this collection.
+    ops: Ops
     extra_filters: Filters | None = None
     extra_params: Sequence[dict[str, Any]] = ()
     order: Callable[[type], Sequence[Any]] = lambda m: (m.created_at, m.id)
@@ -137,7 +163,8 @@ def build_router(ep: Endpoint) -> APIRouter:
     router = APIRouter(prefix=f"/{spec.name}", tags=[spec.name])
     item = record_schema(spec)
     one = docs.envelope(spec.item, item)
-    links = docs.record_links(spec.item)
+    append_only = ep.ops.append_only
+    links = docs.record_links(spec.item, changeable=not append_only)
     read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
@@ -275,7 +302,11 @@ def build_router(ep: Endpoint) -> APIRouter:
     @router.put(
         "/{record_id}",
         operation_id=f"put_{spec.item}",
-        summary=f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}",
+        summary=(
+            f"Create a {spec.item} (If-None-Match: *); once written it never changes"
+            if append_only
+            else f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}"
+        ),
         responses=docs.responses({200: one, 201: one}, write_errors, links),
         openapi_extra={
             "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
@@ -299,6 +330,9 @@ def build_router(ep: Endpoint) -> APIRouter:
         return await write(
             request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, False)
         )
+
+    if append_only:
+        return router
 
     @router.patch(
         "/{record_id}",

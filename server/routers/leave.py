@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from core.leave import ClashChoice
+from core.leave import ClashChoice, delete_leave
 from core.models import LeaveRequest, LeaveStatus, Synced
 from core.wire import COLLECTIONS, Collection, record_schema
 from server import docs, leave, records
@@ -37,6 +37,9 @@ class LeaveOps(Ops):
     ) -> None:
         assert isinstance(record, LeaveRequest)
         leave.update(session, record, values, actor)
+
+    def delete(self, session: Session, spec: Collection, record: Synced) -> None:
+        delete_leave(session, record.id)
 
 
 ENDPOINT = Endpoint(LEAVE, "leave", LeaveOps())
