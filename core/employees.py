@@ -199,6 +199,9 @@ class EmployeeRow:
     active: bool
     department_id: str | None
     email: str | None
+    site_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
 
 
 def get_employee(session: Session, ref: str) -> Employee:
@@ -237,6 +240,9 @@ def list_employees(session: Session, include_inactive: bool = False) -> list[Emp
             active=emp.active,
             department_id=emp.department_id,
             email=emp.email,
+            site_id=emp.site_id,
+            first_name=emp.first_name,
+            last_name=emp.last_name,
         )
         for emp, dept in session.execute(query)
     ]
