@@ -3,6 +3,7 @@ undo step through the context, with core's refusals under the field at fault."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,16 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from core.changes import Changes
 from core.employees import list_employees
-from core.models import Department, Employee
+from core.models import Department, Employee, Shift
 from core.organisation import list_departments
 from core.store import Store
 from desktop.context import AppContext
 from desktop.people.dialogs import DeleteDepartmentDialog, DepartmentDialog, EmployeeDialog
-from desktop.people.model import DepartmentsModel, EmployeesModel
+from desktop.people.model import DepartmentsModel, EmployeesModel, PeopleFilter
 from desktop.people.page import PeoplePage
 from desktop.schedule.page import SchedulePage
 from tests.conftest import MONDAY, Org
-from tests.desktop.helpers import show_at, unnamed_controls
+from tests.desktop.helpers import add_shift, show_at, unnamed_controls
 
 
 @pytest.fixture
@@ -64,6 +65,13 @@ def test_the_models_pass_the_model_tester(qtmodeltester, store: Store, org: Org)
         "Inactive",
     ]
     assert people.headerData(3, Qt.Orientation.Horizontal) == "Hourly rate (EUR)"
+    shown = PeopleFilter()
+    shown.setSourceModel(people)
+    qtmodeltester.check(shown)
+    assert shown.rowCount() == 3  # inactive people are left out until asked for
+    shown.set_filter(inactive=True, department=org.floor_id)
+    qtmodeltester.check(shown)
+    assert shown.rowCount() == 2
     teams = DepartmentsModel()
     teams.set_rows(departments)
     qtmodeltester.check(teams)
@@ -313,3 +321,16 @@ def test_an_empty_store_points_at_setting_it_up(
     assert page.add_person() is None
     assert "not set up yet" in page.notice.text
     assert page.empty.text().startswith("No people yet.")
+
+
+def test_deactivating_someone_on_shifts_ahead_says_they_came_off(
+    people: PeoplePage, store: Store, org: Org
+) -> None:
+    ahead = add_shift(store, org, date.today() + timedelta(days=7), "09:00", "17:00", org.dan)
+    people.select(org.dan)
+    people.toggle_active()
+    assert people.notice.kind == "warning"
+    assert "Dan Evans was taken off 1 upcoming shift" in people.notice.text
+    assert "1 is now open" in people.notice.text
+    with store.session() as s:
+        assert s.get(Shift, ahead).employee_ids == []
