@@ -1,4 +1,13 @@
-"""Employees as lists show them, and bringing them in from a spreadsheet.
+"""Employees: the rules a person's record follows, the operations a supervisor uses
+on one person, lists of them, and bringing them in from a spreadsheet.
+
+One set of rules serves every way in: :func:`checked_fields` says what each field
+must look like (names present, an e-mail that can be mailed, a rate of zero or
+more, contract hours from 0 to 168), and the CSV import checks its cells with
+it; :func:`add_employee` and :func:`edit_employee` add what needs the store (the
+site and department exist, a payroll code is nobody else's in the company). An
+inactive person keeps their shifts worked, punches and leave, and cannot be
+scheduled; deactivating takes them off the shifts still ahead of them.
 
 The CSV import is what an HR export looks like: one row per person, matched to an
 existing employee by payroll ``code`` (so importing the same file again updates
@@ -16,20 +25,34 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import undo
 from core.csvsource import read_csv_source
-from core.errors import NotFound, ValidationError
-from core.models import Department, Employee, Site, new_id
+from core.errors import Duplicate, InUse, NotFound, ValidationError
+from core.models import (
+    AttendanceCorrection,
+    ClockEvent,
+    Department,
+    Employee,
+    LeaveRequest,
+    Shift,
+    ShiftEmployee,
+    Site,
+    new_id,
+)
 from core.money import hours, money
-from core.organisation import resolve_site
+from core.organisation import listing, live_department, resolve_site, upcoming
+from core.results import OpResult, RuleWarning
+from core.timeutil import to_local, utcnow
 
 CSV_COLUMNS = (
     "first_name",
@@ -46,6 +69,123 @@ _TRUE = {"yes", "y", "true", "1", "active"}
 _FALSE = {"no", "n", "false", "0", "inactive"}
 #: Hours in a week: no contract can ask for more.
 _WEEK_HOURS = Decimal(168)
+#: The largest rate the store keeps (eight digits before the point, four after).
+_MAX_RATE = Decimal("99999999.9999")
+_PLACES = Decimal("0.0001")
+
+
+# --- the rules of a person's record -----------------------------------------------------
+#
+# Each rule takes what a form, a file or the wire gives (text, or an already typed
+# value) and returns the value to store, or raises ValidationError naming the field.
+# A problem reads after the field's name ("hourly_rate '-3' is not zero or more"),
+# which is how the CSV import lists them, and on its own under a form's field.
+
+#: local@domain.tld: one @, no spaces, and a dot inside the domain (``dan@example`` is
+#: a typo more often than an address, and mail to it goes nowhere).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def _shown(value: Any) -> str:
+    return repr(value if isinstance(value, str) else str(value))
+
+
+def _text(value: Any, field: str, limit: int, *, what: str = "") -> str | None:
+    """Trimmed text; empty is None, or refused when ``what`` names what is missing."""
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValidationError(field, f"{_shown(value)} is not text")
+    if not text:
+        if what:
+            raise ValidationError(field, f"give {what}")
+        return None
+    if len(text) > limit:
+        raise ValidationError(field, f"is longer than {limit} characters")
+    return text
+
+
+def _first_name(value: Any) -> str:
+    return _text(value, "first_name", 100, what="a first name") or ""
+
+
+def _last_name(value: Any) -> str:
+    return _text(value, "last_name", 100, what="a last name") or ""
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value, "email", 200)
+    if text is not None and not _EMAIL.match(text):
+        raise ValidationError("email", f"{text!r} is not an e-mail address")
+    return text
+
+
+def _code(value: Any) -> str | None:
+    return _text(value, "code", 50)
+
+
+def _number(value: Any, field: str, upper: Decimal) -> Decimal:
+    """Zero or more, at most ``upper``; text may use a decimal comma (``19,75``)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ValidationError(field, f"{_shown(value)} is not a number")
+    try:
+        number = Decimal(value.strip().replace(",", ".") if isinstance(value, str) else value)
+    except InvalidOperation as exc:
+        raise ValidationError(field, f"{_shown(value)} is not a number") from exc
+    if not number.is_finite() or number < 0:
+        raise ValidationError(field, f"{_shown(value)} is not zero or more")
+    if number > upper:
+        raise ValidationError(field, f"{_shown(value)} is more than {upper}")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:  # the store keeps four places
+        number = number.quantize(_PLACES)
+    return number
+
+
+def _rate(value: Any) -> Decimal:
+    return _number(value, "hourly_rate", _MAX_RATE)
+
+
+def _contract_hours(value: Any) -> Decimal:
+    return _number(value, "contract_hours", _WEEK_HOURS)
+
+
+def _active(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("active", f"{_shown(value)} is not yes or no")
+    return value
+
+
+_RULES: dict[str, Callable[[Any], Any]] = {
+    "first_name": _first_name,
+    "last_name": _last_name,
+    "email": _email,
+    "code": _code,
+    "hourly_rate": _rate,
+    "contract_hours": _contract_hours,
+    "active": _active,
+}
+
+
+def checked_fields(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each given field of a person through its rule: the values to store, and every
+    field's problem at once (so one round of fixing does). Fields without a rule of
+    their own (site, department) pass unchanged; they are checked against the store.
+    """
+    clean: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, value in values.items():
+        rule = _RULES.get(name)
+        if rule is None:
+            clean[name] = value
+            continue
+        try:
+            clean[name] = rule(value)
+        except ValidationError as error:
+            problems[error.field] = error.problem
+    return clean, problems
 
 
 @dataclass(frozen=True)
@@ -59,6 +199,9 @@ class EmployeeRow:
     active: bool
     department_id: str | None
     email: str | None
+    site_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
 
 
 def get_employee(session: Session, ref: str) -> Employee:
@@ -97,9 +240,233 @@ def list_employees(session: Session, include_inactive: bool = False) -> list[Emp
             active=emp.active,
             department_id=emp.department_id,
             email=emp.email,
+            site_id=emp.site_id,
+            first_name=emp.first_name,
+            last_name=emp.last_name,
         )
         for emp, dept in session.execute(query)
     ]
+
+
+# --- operations on one person -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployeeDraft:
+    """A person as plain values: what a form, a command line or the wire fills in.
+
+    Money and hours may be given as text (``"18,50"``); ``site_id`` None means the
+    store's only site.
+    """
+
+    first_name: str
+    last_name: str
+    email: str | None = None
+    code: str | None = None
+    department_id: str | None = None
+    hourly_rate: Decimal | str = Decimal(0)
+    contract_hours: Decimal | str = Decimal(40)
+    site_id: str | None = None
+    active: bool = True
+
+
+#: What :func:`edit_employee` may change (the active flag has its own operations).
+EDITABLE_FIELDS = tuple(f.name for f in fields(EmployeeDraft) if f.name != "active")
+
+
+def _get(session: Session, employee_id: str) -> Employee:
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.deleted:
+        raise NotFound("employee", employee_id)
+    return employee
+
+
+def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values through their rules; the first problem (in field order) is raised."""
+    clean, problems = checked_fields(values)
+    if problems:
+        field, problem = next(iter(problems.items()))
+        raise ValidationError(field, problem)
+    return clean
+
+
+def _check_site(session: Session, site_id: str, company_id: str) -> None:
+    site = session.get(Site, site_id)
+    if site is None or site.company_id != company_id:
+        raise ValidationError("site", f"no site with id {site_id}")
+
+
+def _check_department(session: Session, department_id: str | None, company_id: str) -> None:
+    if department_id is not None:
+        live_department(session, department_id, company_id=company_id)
+
+
+def _check_code(
+    session: Session, code: str | None, company_id: str, employee_id: str | None
+) -> None:
+    """A payroll code is one live person's in a company (inactive people keep theirs)."""
+    if code is None:
+        return
+    holder = session.scalars(
+        select(Employee)
+        .where(
+            Employee.company_id == company_id,
+            Employee.deleted.is_(False),
+            Employee.code == code,
+            Employee.id != (employee_id or ""),
+        )
+        .limit(1)
+    ).first()
+    if holder is not None:
+        gone = "" if holder.active else " (inactive)"
+        raise Duplicate("code", f"{holder.name}{gone} has the payroll code {code} already")
+
+
+def add_employee(
+    session: Session, draft: EmployeeDraft, *, employee_id: str | None = None
+) -> OpResult:
+    """A new person; ``ids`` is their id (``employee_id`` keeps an id made elsewhere)."""
+    values = _clean({f.name: getattr(draft, f.name) for f in fields(EmployeeDraft)})
+    site = resolve_site(session, values.pop("site_id"))
+    _check_department(session, values["department_id"], site.company_id)
+    _check_code(session, values["code"], site.company_id, None)
+    employee = Employee(
+        id=employee_id or new_id(), company_id=site.company_id, site_id=site.id, **values
+    )
+    with undo.recording(session) as recorder:
+        session.add(employee)
+    return recorder.result(ids=(employee.id,))
+
+
+def edit_employee(session: Session, employee_id: str, **changes: Any) -> OpResult:
+    """Change any of :data:`EDITABLE_FIELDS`. Only what changes is checked, so a record
+    written under older rules can still be edited; an edit that changes nothing is
+    no step (``applied`` is False)."""
+    employee = _get(session, employee_id)
+    unknown = [name for name in changes if name not in EDITABLE_FIELDS]
+    if unknown:
+        hint = " (deactivate or reactivate instead)" if "active" in unknown else ""
+        raise ValidationError(unknown[0], f"is not a field an edit changes{hint}")
+    values = _clean(changes)
+    values = {k: v for k, v in values.items() if getattr(employee, k) != v}
+    if not values:
+        return OpResult(ids=(employee_id,))
+    if "site_id" in values:
+        if values["site_id"] is None:
+            raise ValidationError("site", "a person works at a site; name one")
+        _check_site(session, values["site_id"], employee.company_id)
+    if "department_id" in values:
+        _check_department(session, values["department_id"], employee.company_id)
+    if "code" in values:
+        _check_code(session, values["code"], employee.company_id, employee_id)
+    with undo.recording(session) as recorder:
+        for name, value in values.items():
+            setattr(employee, name, value)
+    return recorder.result(ids=(employee_id,))
+
+
+def _day(instant: datetime, zone_name: str) -> str:
+    return f"{to_local(instant, zone_name):%a %d %b}"
+
+
+def deactivate_employee(
+    session: Session, employee_id: str, *, now: datetime | None = None
+) -> OpResult:
+    """The person leaves the schedule: they cannot be put on shifts (or ask for leave)
+    from now on, and keep everything they did. They are taken off the shifts they
+    were named on that have not started yet (a shift left with nobody stays, as an
+    open shift) and a warning says how many; their department's team shifts no
+    longer count them. :func:`reactivate_employee` brings them back (not onto
+    those shifts)."""
+    employee = _get(session, employee_id)
+    if not employee.active:
+        raise ValidationError("active", f"{employee.name} is inactive already")
+    ahead = list(
+        session.scalars(
+            select(Shift)
+            .join(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
+            .where(ShiftEmployee.employee_id == employee_id, *upcoming(now or utcnow()))
+            .order_by(Shift.start_utc, Shift.id)
+        )
+    )
+    opened = 0
+    with undo.recording(session) as recorder:
+        employee.active = False
+        for shift in ahead:
+            people = [e for e in shift.employee_ids if e != employee_id]
+            shift.assign(people, shift.assigned_department_ids)
+            opened += not people and not shift.assigned_department_ids
+    warnings: tuple[RuleWarning, ...] = ()
+    if ahead:
+        site = session.get(Site, ahead[0].site_id)
+        count = f"{len(ahead)} upcoming shift{'s' * (len(ahead) != 1)}"
+        first = _day(ahead[0].start_utc, site.timezone if site else "UTC")
+        still_open = f"; {opened} {'is' if opened == 1 else 'are'} now open" if opened else ""
+        warnings = (
+            RuleWarning(
+                "unassigned",
+                employee_id,
+                f"{employee.name} was taken off {count} (from {first}){still_open}",
+            ),
+        )
+    return recorder.result(ids=(employee_id,), warnings=warnings)
+
+
+def reactivate_employee(session: Session, employee_id: str) -> OpResult:
+    """An inactive person can be scheduled again, with their record as it was."""
+    employee = _get(session, employee_id)
+    if employee.active:
+        raise ValidationError("active", f"{employee.name} is active already")
+    with undo.recording(session) as recorder:
+        employee.active = True
+    return recorder.result(ids=(employee_id,))
+
+
+def _history(session: Session, employee_id: str) -> list[str]:
+    """What a person's record is needed for, counted: ``["3 shifts", "12 punches"]``."""
+    counts = (
+        (
+            "shift",
+            select(func.count())
+            .select_from(ShiftEmployee)
+            .join(Shift, Shift.id == ShiftEmployee.shift_id)
+            .where(ShiftEmployee.employee_id == employee_id, Shift.deleted.is_(False)),
+        ),
+        ("punch", _live_count(ClockEvent, employee_id)),
+        ("leave request", _live_count(LeaveRequest, employee_id)),
+        ("attendance correction", _live_count(AttendanceCorrection, employee_id)),
+    )
+    found = []
+    for noun, query in counts:
+        n = session.scalar(query) or 0
+        if n:
+            plural = "es" if noun.endswith("ch") else "s"
+            found.append(f"{n} {noun}{plural * (n != 1)}")
+    return found
+
+
+def _live_count(model: Any, employee_id: str) -> Any:
+    return (
+        select(func.count())
+        .select_from(model)
+        .where(model.employee_id == employee_id, model.deleted.is_(False))
+    )
+
+
+def delete_employee(session: Session, employee_id: str) -> OpResult:
+    """Remove a person entered by mistake. Anyone with shifts, punches or leave is
+    refused (deactivate them instead, which keeps that history)."""
+    employee = _get(session, employee_id)
+    history = _history(session, employee_id)
+    if history:
+        raise InUse(
+            "employee",
+            f"{employee.name} has {listing(history)}; deactivate them instead,"
+            " which keeps that history",
+        )
+    with undo.recording(session) as recorder:
+        employee.deleted = True
+    return recorder.result(ids=(employee_id,))
 
 
 @dataclass(frozen=True)
@@ -118,21 +485,7 @@ class _RowError(Exception):
         self.problems = problems
 
 
-def _decimal(raw: str, column: str, upper: Decimal | None = None) -> Decimal | None:
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation as exc:
-        raise _RowError(f"{column} {raw!r} is not a number") from exc
-    if not value.is_finite() or value < 0:
-        raise _RowError(f"{column} {raw!r} is not zero or more")
-    if upper is not None and value > upper:
-        raise _RowError(f"{column} {raw!r} is more than {upper}")
-    return value
-
-
-def _active(raw: str) -> bool | None:
+def _csv_active(raw: str) -> bool | None:
     if not raw:
         return None
     if raw.lower() in _TRUE:
@@ -142,41 +495,39 @@ def _active(raw: str) -> bool | None:
     raise _RowError(f"active {raw!r} is not yes or no")
 
 
-#: local@domain.tld: one @, no spaces, and a dot inside the domain (``dan@example`` is
-#: a typo more often than an address, and mail to it goes nowhere).
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-
-
 def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
     """The row's values; an empty optional cell is None (kept on update, default on add).
 
-    Every bad cell of the row is reported at once, so one round of fixing does.
+    Every bad cell of the row is reported at once, so one round of fixing does. The
+    cells are checked by the same rules as a person added by hand
+    (:func:`checked_fields`); a file also needs the code, which matches its rows.
     """
     cells = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
     problems = [f"{column} is empty" for column in REQUIRED_COLUMNS if not cells[column]]
-    if cells["email"] and not _EMAIL.match(cells["email"]):
-        problems.append(f"email {cells['email']!r} is not an e-mail address")
-
-    def checked(parse: Any, *args: Any) -> Any:
-        try:
-            return parse(*args)
-        except _RowError as exc:
-            problems.append(exc.problem)
-            return None
-
-    values = {
-        "first_name": cells["first_name"],
-        "last_name": cells["last_name"],
-        "code": cells["code"],
-        "email": cells["email"] or None,
-        "department": cells["department"] or None,
-        "hourly_rate": checked(_decimal, cells["hourly_rate"], "hourly_rate"),
-        "contract_hours": checked(_decimal, cells["contract_hours"], "contract_hours", _WEEK_HOURS),
-        "active": checked(_active, cells["active"]),
+    given = {
+        k: cells[k]
+        for k in ("first_name", "last_name", "email", "code", "hourly_rate", "contract_hours")
+        if cells[k]
     }
+    clean, bad = checked_fields(given)
+    problems += [f"{field} {problem}" for field, problem in bad.items()]
+    try:
+        active = _csv_active(cells["active"])
+    except _RowError as exc:
+        problems.append(exc.problem)
+        active = None
     if problems:
         raise _RowError(*problems)
-    return values
+    return {
+        "first_name": clean["first_name"],
+        "last_name": clean["last_name"],
+        "code": clean["code"],
+        "email": clean.get("email"),
+        "department": cells["department"] or None,
+        "hourly_rate": clean.get("hourly_rate"),
+        "contract_hours": clean.get("contract_hours"),
+        "active": active,
+    }
 
 
 def import_employees_csv(

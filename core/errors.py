@@ -24,6 +24,17 @@ class ValidationError(ShiftDeskError):
         self.problem = problem
 
 
+class Duplicate(ValidationError):
+    """A value that must be unique is another record's already (a department's or a
+    template's name, a payroll code, a punch). The field names it; each edge treats
+    it as the clash it is (the server: 409), not as malformed input."""
+
+
+class InUse(ValidationError):
+    """A record that others still depend on cannot be removed; the problem says which
+    and how many, and what to do first."""
+
+
 class ConflictError(ShiftDeskError):
     """A change refused because it would clash with the schedule."""
 

@@ -494,6 +494,17 @@ def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
     return _apply(session, {leave_id: decided}, flags=_flags_cleared(session, leave_id))
 
 
+def delete_leave(session: Session, leave_id: str) -> OpResult:
+    """Remove a request that never took effect (pending, rejected or cancelled), such
+    as one entered by mistake. An approved one changed the schedule: cancel it."""
+    leave = _get(session, leave_id)
+    if leave.status == LeaveStatus.APPROVED:
+        raise ValidationError("status", "the request is approved; cancel it rather than delete it")
+    with undo.recording(session) as recorder:
+        leave.deleted = True
+    return recorder.result(ids=(leave_id,))
+
+
 # --- listing ------------------------------------------------------------------------------
 
 

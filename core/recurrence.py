@@ -16,7 +16,10 @@ come from the template's start and end, never from the rule. So:
   (a WEEKLY rule on Mondays started on a Wednesday begins the next Monday).
 
 Every problem is a :class:`ValidationError` on the field ``rrule`` whose message
-says what is wrong in a supervisor's words. Iteration is always bounded: by a
+says what is wrong in a supervisor's words. This module is the one reader of rules:
+:func:`check_form` (what a rule alone can be told, used by the wire for a field)
+and :func:`validate` (that, and whether it ever occurs from a start date) share
+every check. Iteration is always bounded: by a
 count, or by the last date of a range.
 """
 
@@ -167,6 +170,19 @@ def validate(text: str, dtstart: date, tz: str = "UTC") -> None:
     parse(text, dtstart, tz)
 
 
+def check_form(text: str, tz: str = "UTC") -> str:
+    """The rule, trimmed, if a template could use it from some start date: every check
+    of :func:`validate` that does not need the start (FREQ=HOURLY, unknown parts, a
+    bad BYDAY, COUNT with UNTIL...). Whether it occurs at all is left to
+    :func:`validate`, which knows the template's start date."""
+    if not isinstance(text, str) or not text.strip():
+        raise _fail("the rule is empty; give at least FREQ, for example FREQ=WEEKLY;BYDAY=MO")
+    zone(tz)
+    rule_text, _ = _split_lines(text.strip(), None, tz)
+    _rule_arguments(_parts(rule_text), None, tz)
+    return text.strip()
+
+
 def preview(text: str, dtstart: date, count: int = 10, tz: str = "UTC") -> list[date]:
     """The next ``count`` occurrence dates from ``dtstart``."""
     if not 1 <= count <= MAX_PREVIEW:
@@ -201,7 +217,9 @@ def _unfold(text: str) -> list[str]:
     return lines
 
 
-def _split_lines(text: str, dtstart: date, tz: str) -> tuple[str, set[date]]:
+def _split_lines(text: str, dtstart: date | None, tz: str) -> tuple[str, set[date]]:
+    """The RRULE line and the EXDATE dates; a DTSTART line must agree with ``dtstart``
+    (not compared when there is none yet)."""
     rules: list[str] = []
     exdates: set[date] = set()
     for line in _unfold(text):
@@ -218,7 +236,7 @@ def _split_lines(text: str, dtstart: date, tz: str) -> tuple[str, set[date]]:
                 exdates.add(_stamp_date(item, "EXDATE", tz, tzid))
         elif name == "DTSTART":
             given = _stamp_date(value, "DTSTART", tz, _param(params, "TZID"))
-            if given != dtstart:
+            if dtstart is not None and given != dtstart:
                 raise _fail(
                     f"the rule's DTSTART ({given}) differs from the template's start date"
                     f" ({dtstart}); remove the DTSTART line or set the start date"
@@ -319,7 +337,8 @@ def _numbers(parts: dict[str, str], key: str, limit: int, meaning: str) -> list[
     return numbers
 
 
-def _rule_arguments(parts: dict[str, str], dtstart: date, tz: str) -> dict[str, object]:
+def _rule_arguments(parts: dict[str, str], dtstart: date | None, tz: str) -> dict[str, object]:
+    """dateutil's arguments for the parts; UNTIL is compared with ``dtstart`` if given."""
     freq_name = parts.get("FREQ")
     if freq_name is None:
         raise _fail(
@@ -347,7 +366,7 @@ def _rule_arguments(parts: dict[str, str], dtstart: date, tz: str) -> dict[str, 
     args["count"] = count
     if "UNTIL" in parts:
         until = _stamp_date(parts["UNTIL"], "UNTIL", tz)
-        if until < dtstart:
+        if dtstart is not None and until < dtstart:
             raise _fail(
                 f"UNTIL ({until}) is before the start date ({dtstart}), so the rule never occurs"
             )

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from core import recurrence
 from core.changes import Changes
-from core.errors import NotFound, ValidationError
+from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
 from core.scheduling import BulkPlan, ShiftDraft, day_long_warnings, plan_bulk, write_bulk
@@ -90,7 +90,7 @@ def _validate(
         None,
     )
     if same is not None:
-        raise ValidationError(
+        raise Duplicate(
             "name",
             f"{site.name} already has a template called {same.name!r}"
             f" ({same.start_time}–{same.end_time}, id {same.id})",

@@ -19,8 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from dateutil.rrule import rrulestr
-
+from core import recurrence
 from core.errors import ValidationError
 from core.models import (
     AttendanceApproval,
@@ -254,11 +253,14 @@ def ref_list(target: type) -> Kind:
 
 
 def _parse_rrule(value: Any) -> str:
+    """Core's own check of a rule (:func:`core.recurrence.check_form`), so the wire
+    refuses exactly what a template refuses, in the same words; whether the rule
+    ever occurs from the template's start date is the template's check."""
     rule = text(500, min_length=1).parse(value)
     try:
-        rrulestr(rule, dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise _bad(f"is not an RFC 5545 RRULE ({exc})") from exc
+        recurrence.check_form(rule)
+    except ValidationError as exc:
+        raise _bad(exc.problem) from exc
     return rule
 
 
@@ -343,6 +345,7 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("name", "name", text(200, min_length=1), required=True),
                 Field("color", "color", text(7, pattern="#[0-9a-fA-F]{6}")),
             ),
+            aliases={"site": "siteId", "department": "id"},
         ),
         Collection(
             "employees",
@@ -352,13 +355,14 @@ COLLECTIONS: dict[str, Collection] = {
                 _SITE,
                 _dept(),
                 Field("firstName", "first_name", text(100, min_length=1), required=True),
-                Field("lastName", "last_name", text(100), required=True),
+                Field("lastName", "last_name", text(100, min_length=1), required=True),
                 Field("email", "email", text(200), nullable=True),
                 Field("code", "code", text(50), nullable=True, filter=True),
                 Field("hourlyRate", "hourly_rate", DECIMAL),
                 Field("contractHours", "contract_hours", DECIMAL),
                 Field("employed", "active", BOOLEAN, filter=True),
             ),
+            aliases={"site": "siteId", "department": "departmentId", "employee": "id"},
         ),
         Collection(
             "shifttemplates",
@@ -375,6 +379,14 @@ COLLECTIONS: dict[str, Collection] = {
                 _dept(),
                 Field("location", "location", text(200)),
             ),
+            aliases={
+                "site": "siteId",
+                "timezone": "siteId",
+                "start": "startTime",
+                "end": "endTime",
+                "department": "departmentId",
+                "template": "id",
+            },
         ),
         Collection(
             "shifts",
@@ -439,6 +451,7 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("source", "source", choice(PunchSource)),
                 Field("deviceId", "device_id", text(100), nullable=True),
             ),
+            aliases={"employee": "employeeId", "device": "deviceId"},
         ),
         Collection(
             "attendancecorrections",

@@ -16,6 +16,7 @@ from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
 from desktop.leave.page import LeavePage
 from desktop.payroll.page import PayrollPage
+from desktop.people.page import PeoplePage
 from desktop.schedule.page import SchedulePage
 from desktop.templates.page import TemplatesPage
 
@@ -30,6 +31,7 @@ class ViewSpec:
 
 VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("schedule", "Schedule", "schedule", SchedulePage),
+    ViewSpec("people", "People", "people", PeoplePage),
     ViewSpec("templates", "Templates", "templates", TemplatesPage),
     ViewSpec("leave", "Leave", "leave", LeavePage),
     ViewSpec("attendance", "Attendance", "attendance", AttendancePage),

@@ -16,25 +16,38 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from core.errors import ConflictError, NotFound, ValidationError
-from core.wire import COLLECTIONS, INVALID, ErrorEnvelope, Problem
+from core.wire import INVALID, ErrorEnvelope, Problem
 from server import logs
 from server.db import Database
 from server.envelope import ApiError, envelope_response, error_response, field_errors
 from server.middleware import around_request
-from server.routers import attendance, changes, collections, leave, meta, shifts, sites
+from server.routers import (
+    attendance,
+    changes,
+    clockevents,
+    collections,
+    departments,
+    employees,
+    leave,
+    meta,
+    shifts,
+    sites,
+    templates,
+)
 from server.settings import Settings
 from server.writes import wire_errors
 
+#: Every collection, each written by the core operations its ``Ops`` names.
 ENDPOINTS = [
-    collections.Endpoint(COLLECTIONS["departments"], "schedule"),
-    collections.Endpoint(COLLECTIONS["employees"], "schedule"),
-    collections.Endpoint(COLLECTIONS["shifttemplates"], "schedule"),
+    departments.ENDPOINT,
+    employees.ENDPOINT,
+    templates.ENDPOINT,
     shifts.ENDPOINT,
     leave.ENDPOINT,
-    collections.Endpoint(COLLECTIONS["clockevents"], "attendance"),
+    clockevents.ENDPOINT,
     attendance.CORRECTIONS_ENDPOINT,
     attendance.APPROVALS_ENDPOINT,
-    collections.Endpoint(COLLECTIONS["leaveshiftlinks"], "leave"),
+    leave.LINKS_ENDPOINT,
 ]
 
 

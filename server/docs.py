@@ -16,7 +16,8 @@ _REASONS = {
     401: "No valid API key",
     403: "The API key lacks the scope",
     404: "No such record in your company",
-    409: "Refused: it clashes with the schedule, or the Idempotency-Key is in use",
+    409: "Refused: it clashes with the schedule or another record (a duplicate, a record"
+    " still in use), or the Idempotency-Key is in use",
     410: "The cursor is too old: download everything again",
     412: "Stale If-Match or record exists: the body carries the current record and ETag",
     422: "Invalid: each field is named MISSING / UNDEFINED / INVALID",
@@ -103,15 +104,15 @@ def body(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": _json(schema)}}
 
 
-def record_links(item: str, *, changeable: bool = True) -> dict[str, Any]:
-    """From an answer carrying a record to reading, changing and deleting that record."""
+def record_links(item: str, *, changeable: bool = True, removable: bool = True) -> dict[str, Any]:
+    """From an answer carrying a record to reading, changing and deleting that record
+    (only what the collection allows: a punch is only read, a correction is read or
+    taken back)."""
     where = {"record_id": f"$response.body#/{item}/id"}
     guarded = {**where, "header.If-Match": "$response.header.ETag"}
-    links = {
-        "read": {"operationId": f"get_{item}", "parameters": where},
-        "change": {"operationId": f"patch_{item}", "parameters": guarded},
-        "remove": {"operationId": f"delete_{item}", "parameters": guarded},
-    }
-    if not changeable:
-        del links["change"]
+    links = {"read": {"operationId": f"get_{item}", "parameters": where}}
+    if changeable:
+        links["change"] = {"operationId": f"patch_{item}", "parameters": guarded}
+    if removable:
+        links["remove"] = {"operationId": f"delete_{item}", "parameters": guarded}
     return links

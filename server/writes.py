@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from core.errors import ValidationError
+from core.errors import Duplicate, InUse, ValidationError
 from core.wire import INVALID, Collection, Problem, WireError
 from server import feed, idempotency
 from server.auth import Principal
@@ -49,11 +49,15 @@ async def read_body(request: Request) -> Any:
 
 
 def wire_errors(spec: Collection | None, exc: ValidationError) -> ApiError:
-    """Core's field errors in the wire's field names."""
+    """Core's field errors in the wire's field names: a value another record holds
+    (a duplicate) or a record still in use is a 409 clash, the rest 422."""
     if isinstance(exc, WireError):
         return field_errors(exc.problems)
     name = spec.wire_name(exc.field) if spec else exc.field
-    return field_errors([Problem(name, INVALID, exc.problem)])
+    refused = field_errors([Problem(name, INVALID, exc.problem)])
+    if isinstance(exc, Duplicate | InUse):
+        return ApiError(409, "CONFLICT", f"refused: {name} {exc.problem}", refused.detail)
+    return refused
 
 
 def run_write(

@@ -53,7 +53,7 @@ from desktop.notice import NoticeBar
 from desktop.theme import icon
 
 STATUSES = (("", "All requests"), *((s.value, s.value.capitalize()) for s in LeaveStatus))
-_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES
+_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS
 
 
 class LeavePage(QWidget):

@@ -36,6 +36,8 @@ APPROVALS = COLLECTIONS["attendanceapprovals"]
 class CorrectionOps(Ops):
     """A new correction through ``correct_day``; DELETE takes it back."""
 
+    append_only = True
+
     def create(
         self,
         session: Session,
@@ -128,7 +130,6 @@ CORRECTIONS_ENDPOINT = Endpoint(
     "attendance",
     CorrectionOps(),
     order=lambda m: (m.work_date, m.created_at, m.id),
-    append_only=True,
 )
 APPROVALS_ENDPOINT = Endpoint(
     APPROVALS, "attendance", ApprovalOps(), order=lambda m: (m.work_date, m.id)

@@ -1,15 +1,17 @@
 """The generic collection: list, get, create (PUT with If-None-Match: * or POST),
 update (PATCH/PUT with If-Match) and soft delete, for every replicated model.
 
-What differs per collection (how a shift is written, how leave changes state,
-extra list filters) comes in through :class:`Ops`.
+How a record is written is never decided here: each collection names the core
+operations that write it through its :class:`Ops`, so the server refuses exactly
+what core refuses. Extra list filters come in through :class:`Endpoint`.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
 from core.models import Synced, new_id
+from core.results import OpResult
+from core.undo import Step
 from core.wire import (
     BOOLEAN,
     INVALID,
@@ -38,9 +42,18 @@ from server.envelope import ApiError, field_errors, ok, ok_list
 from server.writes import Ctx, read_body, run_write, wire_errors
 
 
-class Ops:
-    """Plain writes: set the columns. Subclasses route writes through core's rules."""
+class Ops(ABC):
+    """How one collection's records are written: each method calls core's operation
+    for it, so core's rules decide. There is no default write."""
 
+    #: Records are never changed once written: PATCH is not routed (405), and a PUT
+    #: over an existing record is refused (409 APPEND_ONLY).
+    append_only: ClassVar[bool] = False
+    #: Whether DELETE is routed: taking a record back (a withdrawn correction) is
+    #: not changing it, so an append-only collection may still offer it.
+    removable: ClassVar[bool] = True
+
+    @abstractmethod
     def create(
         self,
         session: Session,
@@ -50,22 +63,40 @@ class Ops:
         values: dict,
         actor: str,
     ) -> Synced:
-        record = spec.model(id=record_id, company_id=company_id, **values)
-        session.add(record)
-        session.flush()
-        return record
+        """Write a new record with ``record_id`` (the id its site made) and return it."""
 
+    @abstractmethod
     def update(
         self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
     ) -> None:
-        for key, value in values.items():
-            setattr(record, key, value)
-        session.flush()
+        """Change the fields in ``values`` (all of them for a PUT, some for a PATCH)."""
 
+    @abstractmethod
     def delete(self, session: Session, spec: Collection, record: Synced, actor: str) -> None:
-        record.deleted = True
-        session.flush()
+        """Remove the record (softly, so the delete reaches the feed as a tombstone)."""
 
+
+def publish_side_effects(session: Session, result: OpResult, record: Synced) -> None:
+    """Rows an operation changed besides ``record`` (the shifts a deactivation took
+    someone off, say) get new versions and reach the change feed like any write;
+    ``record`` itself is answered, and stamped, by the route."""
+    step = result.undo
+    if not isinstance(step, Step):
+        return
+    seen = {(type(record), record.id)}
+    for change in step.changes:
+        if not issubclass(change.model, Synced) or (change.model, change.row_id) in seen:
+            continue
+        seen.add((change.model, change.row_id))
+        row = session.get(change.model, change.row_id)
+        if row is not None:
+            records.stamp(row)
+            session.flush()
+            feed.record(session, row)
+
+
+#: What a write may answer besides success.
+WRITE_ERRORS = (404, 409, 412, 428)
 
 Filters = Callable[[Mapping[str, str]], list[ColumnElement[bool]]]
 
@@ -75,14 +106,11 @@ class Endpoint:
     spec: Collection
     #: Scope area: ``<area>:read`` lists and gets, ``<area>:write`` changes.
     area: str
-    ops: Ops = field(default_factory=Ops)
+    #: The core operations that write this collection.
+    ops: Ops
     extra_filters: Filters | None = None
     extra_params: Sequence[dict[str, Any]] = ()
     order: Callable[[type], Sequence[Any]] = lambda m: (m.created_at, m.id)
-    #: Records are never changed once written (a correction is followed by another
-    #: one, not edited): no PATCH, and PUT only creates. DELETE stays, for the ops
-    #: to map to what taking a record back means.
-    append_only: bool = False
 
 
 def _query_value(f: Field, raw: str) -> Any:
@@ -141,7 +169,8 @@ def build_router(ep: Endpoint) -> APIRouter:
     router = APIRouter(prefix=f"/{spec.name}", tags=[spec.name])
     item = record_schema(spec)
     one = docs.envelope(spec.item, item)
-    links = docs.record_links(spec.item, changeable=not ep.append_only)
+    append_only = ep.ops.append_only
+    links = docs.record_links(spec.item, changeable=not append_only, removable=ep.ops.removable)
     read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
@@ -245,8 +274,6 @@ def build_router(ep: Endpoint) -> APIRouter:
             run_write, ctx, request, body, lambda s: work(ctx, s, body), spec
         )
 
-    write_errors = (404, 409, 412, 428)
-
     @router.post(
         "",
         status_code=201,
@@ -265,11 +292,11 @@ def build_router(ep: Endpoint) -> APIRouter:
         "/{record_id}",
         operation_id=f"put_{spec.item}",
         summary=(
-            f"Create a {spec.item} (If-None-Match: *); it is never replaced"
-            if ep.append_only
+            f"Create a {spec.item} (If-None-Match: *); once written it never changes"
+            if append_only
             else f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}"
         ),
-        responses=docs.responses({200: one, 201: one}, write_errors, links),
+        responses=docs.responses({200: one, 201: one}, WRITE_ERRORS, links),
         openapi_extra={
             "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
             **docs.body(input_schema(spec, partial=False)),
@@ -283,7 +310,7 @@ def build_router(ep: Endpoint) -> APIRouter:
             except ValueError as exc:
                 raise field_errors([Problem("id", INVALID, str(exc))]) from exc
             return await write(request, lambda ctx, s, body: create(ctx, s, rid, body))
-        if ep.append_only and if_match:
+        if append_only and if_match:
             raise ApiError(
                 409,
                 "APPEND_ONLY",
@@ -300,33 +327,39 @@ def build_router(ep: Endpoint) -> APIRouter:
             request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, False)
         )
 
-    if not ep.append_only:
+    if not append_only:
+        _patch_route(router, spec, one, links, write, update)
+    if ep.ops.removable:
+        _delete_route(router, spec, one, write, delete)
+    return router
 
-        @router.patch(
-            "/{record_id}",
-            operation_id=f"patch_{spec.item}",
-            summary=f"Change some fields of a {spec.item} (If-Match required)",
-            responses=docs.responses({200: one}, write_errors, links),
-            openapi_extra={
-                "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
-                **docs.body(input_schema(spec, partial=True)),
-            },
+
+def _patch_route(router, spec, one, links, write, update) -> None:
+    @router.patch(
+        "/{record_id}",
+        operation_id=f"patch_{spec.item}",
+        summary=f"Change some fields of a {spec.item} (If-Match required)",
+        responses=docs.responses({200: one}, WRITE_ERRORS, links),
+        openapi_extra={
+            "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
+            **docs.body(input_schema(spec, partial=True)),
+        },
+    )
+    async def patch_route(request: Request, record_id: str) -> Response:
+        if_match = request.headers.get("if-match")
+        return await write(
+            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
         )
-        async def patch_route(request: Request, record_id: str) -> Response:
-            if_match = request.headers.get("if-match")
-            return await write(
-                request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
-            )
 
+
+def _delete_route(router, spec, one, write, delete) -> None:
     @router.delete(
         "/{record_id}",
         operation_id=f"delete_{spec.item}",
         summary=f"Delete a {spec.item} (a tombstone in the change feed; If-Match required)",
-        responses=docs.responses({200: one}, write_errors),
+        responses=docs.responses({200: one}, WRITE_ERRORS),
         openapi_extra={"parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY]},
     )
     async def delete_route(request: Request, record_id: str) -> Response:
         if_match = request.headers.get("if-match")
         return await write(request, lambda ctx, s, _body: delete(ctx, s, record_id, if_match))
-
-    return router

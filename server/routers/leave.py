@@ -8,10 +8,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from core.leave import ClashChoice
+from core.leave import ClashChoice, delete_leave
 from core.models import LeaveRequest, LeaveStatus, Synced
 from core.wire import COLLECTIONS, Collection, record_schema
 from server import docs, leave, records
+from server.envelope import ApiError
 from server.routers.collections import Endpoint, Ops, written
 from server.writes import Ctx, run_write
 
@@ -38,8 +39,50 @@ class LeaveOps(Ops):
         assert isinstance(record, LeaveRequest)
         leave.update(session, record, values, actor)
 
+    def delete(self, session: Session, spec: Collection, record: Synced, actor: str) -> None:
+        delete_leave(session, record.id)
+
 
 ENDPOINT = Endpoint(LEAVE, "leave", LeaveOps())
+
+
+class LinkOps(Ops):
+    """A kept-on-shift link is written by the leave decision that keeps the person on
+    (``approve?onClash=keep``) and ended by its cancellation; it is read here, never
+    written directly, so a site cannot flag a shift without a decision behind it."""
+
+    append_only = True
+    removable = False
+
+    def create(
+        self,
+        session: Session,
+        spec: Collection,
+        company_id: str,
+        record_id: str,
+        values: dict,
+        actor: str,
+    ) -> Synced:
+        raise _decided_only(spec)
+
+    def update(
+        self, session: Session, spec: Collection, record: Synced, values: dict, actor: str
+    ) -> None:
+        raise _decided_only(spec)
+
+    def delete(self, session: Session, spec: Collection, record: Synced, actor: str) -> None:
+        raise _decided_only(spec)
+
+
+def _decided_only(spec: Collection) -> ApiError:
+    return ApiError(
+        409,
+        "WRITTEN_BY_DECISION",
+        f"a {spec.item} is written by approving leave with onClash=keep, not directly",
+    )
+
+
+LINKS_ENDPOINT = Endpoint(COLLECTIONS["leaveshiftlinks"], "leave", LinkOps())
 
 actions = APIRouter(prefix="/leaverequests", tags=["leaverequests"])
 

@@ -11,6 +11,7 @@ from core.leave import (
     approval_conflicts,
     approve_leave,
     cancel_leave,
+    delete_leave,
     edit_leave,
     leave_clashes,
     list_leave,
@@ -486,3 +487,26 @@ def test_a_decided_request_is_not_edited(store: Store, org: Org) -> None:
         with pytest.raises(ValidationError) as unknown:
             edit_leave(s, leave_id, status="pending")
         assert unknown.value.field == "status"
+
+
+def test_a_request_that_never_took_effect_can_be_deleted_and_undo_brings_it_back(
+    store: Store, org: Org
+) -> None:
+    pending = _request(store, org.anna)
+    with store.session() as s:
+        deleted = delete_leave(s, pending)
+    assert deleted.changed == Changes.LEAVE
+    assert _leave(store, pending).deleted is True
+    with store.session() as s:
+        deleted.undo(s)
+    assert _leave(store, pending).deleted is False
+
+
+def test_an_approved_request_is_cancelled_not_deleted(store: Store, org: Org) -> None:
+    approved = _request(store, org.ben)
+    with store.session() as s:
+        approve_leave(s, approved, actor="sup")
+    with store.session() as s, pytest.raises(ValidationError) as info:
+        delete_leave(s, approved)
+    assert info.value.field == "status"
+    assert "cancel it" in info.value.problem

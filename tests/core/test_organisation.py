@@ -1,20 +1,37 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
-from core.errors import NotFound, ValidationError
-from core.models import Company, Department, OutboxEntry, PayPolicy, Site
+from core.changes import Changes
+from core.errors import Duplicate, InUse, NotFound, ValidationError
+from core.models import (
+    Company,
+    Department,
+    Employee,
+    OutboxEntry,
+    PayPolicy,
+    Shift,
+    ShiftTemplate,
+    Site,
+)
 from core.organisation import (
     Setup,
     add_department,
+    delete_department,
+    department_usage,
+    edit_department,
     get_department,
     list_departments,
     resolve_site,
     setup_store,
 )
+from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
-from tests.conftest import Org
+from core.templates import TemplateDraft, create_template
+from tests.conftest import MONDAY, Org
 
 HOTEL = Setup(company=" Harbourview  Hotel ", site="Quay", timezone="Europe/Lisbon")
 
@@ -151,3 +168,146 @@ def test_get_department_by_id_or_by_name_in_any_case(store: Store, org: Org) -> 
             get_department(s, "Bar")
         with pytest.raises(NotFound):
             get_department(s, "Kitchen", company_id="another company")
+
+
+def _dept(store: Store, dept_id: str) -> Department:
+    with store.session() as s:
+        dept = s.get(Department, dept_id)
+        assert dept is not None
+        s.expunge(dept)
+        return dept
+
+
+def test_rename_and_recolour_a_department_and_undo_each_field(store: Store, org: Org) -> None:
+    with store.session() as s:
+        renamed = edit_department(s, org.kitchen_id, name="  Cuisine ", color="#AA0000")
+    assert renamed.changed == Changes.DEPARTMENTS
+    assert (_dept(store, org.kitchen_id).name, _dept(store, org.kitchen_id).color) == (
+        "Cuisine",
+        "#aa0000",
+    )
+    with store.session() as s:
+        renamed.undo(s)
+    assert (_dept(store, org.kitchen_id).name, _dept(store, org.kitchen_id).color) == (
+        "Kitchen",
+        "#4f7cac",
+    )
+
+
+def test_a_rename_to_another_departments_name_in_any_case_is_a_duplicate(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        with pytest.raises(Duplicate) as info:
+            edit_department(s, org.kitchen_id, name="FLOOR")
+        assert (info.value.field, info.value.problem) == (
+            "name",
+            "the company has a department 'FLOOR' already (as 'Floor')",
+        )
+        assert edit_department(s, org.kitchen_id, name="KITCHEN").applied  # its own name
+        assert not edit_department(s, org.kitchen_id, name="KITCHEN").applied  # no change
+        with pytest.raises(ValidationError, match="#RRGGBB"):
+            edit_department(s, org.kitchen_id, color="blue")
+        with pytest.raises(NotFound):
+            edit_department(s, "nowhere", name="X")
+
+
+def test_an_unused_department_is_deleted_softly_and_undo_brings_it_back(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        bar = add_department(s, "Bar").ids[0]
+    with store.session() as s:
+        deleted = delete_department(s, bar)
+    assert deleted.changed == Changes.DEPARTMENTS
+    assert _dept(store, bar).deleted is True
+    with store.session() as s:
+        assert "Bar" not in [d.name for d in list_departments(s)]
+        add_department(s, "bar").undo(s)  # the name is free again
+        deleted.undo(s)
+        assert "Bar" in [d.name for d in list_departments(s)]
+
+
+def _template(store: Store, org: Org, dept_id: str) -> str:
+    with store.session() as s:
+        draft = TemplateDraft(
+            org.site_id, "Early", "06:00", "14:00", "FREQ=DAILY", MONDAY, department_id=dept_id
+        )
+        return create_template(s, draft).ids[0]
+
+
+def _labelled_shift(store: Store, org: Org, day, dept_id: str, **extra) -> str:
+    with store.session() as s:
+        draft = ShiftDraft(org.site_id, day, "09:00", "12:00", department_id=dept_id, **extra)
+        result = create_shift(s, draft)
+    assert result.applied
+    return result.ids[0]
+
+
+NOON = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+
+
+def test_a_department_in_use_is_refused_naming_how_many_use_it(store: Store, org: Org) -> None:
+    _template(store, org, org.kitchen_id)
+    _labelled_shift(store, org, MONDAY + timedelta(days=1), org.kitchen_id)
+    _labelled_shift(store, org, MONDAY - timedelta(days=1), org.kitchen_id)  # worked: history
+    with store.session() as s:
+        usage = department_usage(s, org.kitchen_id, now=NOON)
+        with pytest.raises(InUse) as info:
+            delete_department(s, org.kitchen_id, now=NOON)
+    assert usage.people == ("Anna Berg", "Ben Cole")
+    assert (usage.templates, usage.shifts, usage.team_shifts) == (("Early",), 1, 0)
+    assert info.value.field == "department"
+    assert info.value.problem == (
+        "Kitchen still has 2 people, 1 template and 1 shift ahead;"
+        " move them to another department first"
+    )
+    assert _dept(store, org.kitchen_id).deleted is False
+
+
+def test_delete_can_move_what_uses_it_to_another_department_in_one_step(
+    store: Store, org: Org
+) -> None:
+    template = _template(store, org, org.kitchen_id)
+    ahead = _labelled_shift(store, org, MONDAY + timedelta(days=1), org.kitchen_id)
+    worked = _labelled_shift(store, org, MONDAY - timedelta(days=1), org.kitchen_id)
+    with store.session() as s:
+        with pytest.raises(ValidationError) as same:
+            delete_department(s, org.kitchen_id, move_to=org.kitchen_id)
+        deleted = delete_department(s, org.kitchen_id, move_to=org.floor_id, now=NOON)
+    assert same.value.field == "move_to"
+    assert deleted.changed == (
+        Changes.DEPARTMENTS | Changes.EMPLOYEES | Changes.TEMPLATES | Changes.SHIFTS
+    )
+    assert [w.reason for w in deleted.warnings] == [
+        "2 people, 1 template and 1 shift ahead moved to Floor"
+    ]
+
+    def where() -> tuple:
+        with store.session() as s:
+            return (
+                s.get(Employee, org.anna).department_id,
+                s.get(ShiftTemplate, template).department_id,
+                s.get(Shift, ahead).department_id,
+                s.get(Shift, worked).department_id,
+                s.get(Department, org.kitchen_id).deleted,
+            )
+
+    assert where() == (org.floor_id, org.floor_id, org.floor_id, org.kitchen_id, True)
+    with store.session() as s:
+        deleted.undo(s)
+    assert where() == (org.kitchen_id, org.kitchen_id, org.kitchen_id, org.kitchen_id, False)
+
+
+def test_a_department_assigned_as_a_team_to_shifts_ahead_is_never_moved(
+    store: Store, org: Org
+) -> None:
+    _labelled_shift(
+        store, org, MONDAY + timedelta(days=1), org.floor_id, department_ids=(org.kitchen_id,)
+    )
+    with store.session() as s, pytest.raises(InUse) as info:
+        delete_department(s, org.kitchen_id, move_to=org.floor_id, now=NOON)
+    assert info.value.problem == (
+        "Kitchen is assigned as a team to 1 shift ahead;"
+        " assign it to people or another department first"
+    )

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.errors import ValidationError
-from core.recurrence import MAX_PREVIEW, occurrences, parse, preview, validate
+from core.recurrence import MAX_PREVIEW, check_form, occurrences, parse, preview, validate
 
 JAN_1 = date(2026, 1, 1)  # a Thursday
 
@@ -198,3 +198,28 @@ def test_an_unknown_zone_is_refused_whatever_the_rule(rule: str) -> None:
     with pytest.raises(ValidationError) as info:
         preview(rule, JAN_1, 3, "Mars/Olympus")
     assert info.value.field == "timezone"
+
+
+#: Rules whose problem shows only against a start date (the template's check, not the form's).
+_NEED_A_START = ("is before the start date", "never produces", "EXDATE removes", "differs from")
+
+
+@pytest.mark.parametrize("rule", ["FREQ=HOURLY", "FREQ=DAILY;BYHOUR=9", "FREQ=WEEKLY;BYDAY=1MO"])
+def test_the_form_check_refuses_in_the_words_of_the_full_check(rule: str) -> None:
+    with pytest.raises(ValidationError) as full:
+        validate(rule, JAN_1)
+    with pytest.raises(ValidationError) as form:
+        check_form(rule)
+    assert (form.value.field, form.value.problem) == (full.value.field, full.value.problem)
+
+
+def test_the_form_check_leaves_what_needs_a_start_date_to_the_full_check() -> None:
+    for rule in (
+        "FREQ=DAILY;UNTIL=20251231",
+        "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",
+        "DTSTART:20260105\nRRULE:FREQ=DAILY",
+    ):
+        assert check_form(f" {rule} ") == rule
+        with pytest.raises(ValidationError) as full:
+            validate(rule, JAN_1)
+        assert any(words in full.value.problem for words in _NEED_A_START)

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import ValidationError
 from core.models import Employee, Shift, Site
+from core.recurrence import validate
 from core.results import Conflict
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
@@ -149,6 +151,20 @@ def test_an_rrule_must_parse() -> None:
     assert from_wire(templates, {"rrule": "FREQ=DAILY;COUNT=3"}, partial=True)
     with pytest.raises(WireError):
         from_wire(templates, {"rrule": "every monday"}, partial=True)
+
+
+@pytest.mark.parametrize("rule", ["FREQ=HOURLY", "FREQ=MINUTELY;COUNT=3", "FREQ=DAILY;BYHOUR=9"])
+def test_the_wire_refuses_a_rule_as_core_does_in_its_words(rule: str) -> None:
+    with pytest.raises(ValidationError) as core_says:
+        validate(rule, MONDAY)
+    with pytest.raises(WireError) as wire_says:
+        from_wire(COLLECTIONS["shifttemplates"], {"rrule": rule}, partial=True)
+    [problem] = wire_says.value.problems
+    assert (problem.field, problem.code, problem.message) == (
+        "rrule",
+        "INVALID",
+        core_says.value.problem,
+    )
 
 
 def test_core_field_names_map_to_wire_names() -> None:

@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from desktop.leave.dialogs import LeaveRequestDialog
 from desktop.leave.page import LeavePage
 from desktop.mainwindow import MainWindow
+from desktop.people.dialogs import EmployeeDialog
+from desktop.people.page import PeoplePage
 from desktop.templates.page import TemplatesPage
 from tests.desktop.helpers import unnamed_controls
 
@@ -61,12 +63,14 @@ def test_leave_view_screenshot_shows_requests_and_a_decision(
     screenshot(window, "leave.png")
 
 
-def test_every_control_of_the_templates_and_leave_views_has_a_name(
+def test_every_control_of_the_templates_leave_and_people_views_has_a_name(
     demo_window: Callable[[str], MainWindow],
 ) -> None:
     window = demo_window("templates")
     assert unnamed_controls(window) == []
     window.show_view("leave")
+    assert unnamed_controls(window) == []
+    window.show_view("people")
     assert unnamed_controls(window) == []
 
 
@@ -89,3 +93,34 @@ def test_ctrl_n_starts_something_new_in_the_view_shown(
     dialog = leave.findChild(LeaveRequestDialog)
     assert dialog.isVisible()
     dialog.reject()
+    window.show_view("people")
+    window.activateWindow()  # back from the dialog
+    qtbot.waitActive(window)
+    people = window.pages["people"]
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: people.findChild(EmployeeDialog) is not None)
+    added = people.findChild(EmployeeDialog)
+    assert added.isVisible()
+    added.reject()
+
+
+def test_people_view_screenshot_shows_everyone_and_the_departments(
+    demo_window: Callable[[str], MainWindow], screenshot: Callable[[QWidget, str], Path]
+) -> None:
+    window = demo_window("people")
+    page = window.pages["people"]
+    assert isinstance(page, PeoplePage)
+    assert page.proxy.rowCount() == 40
+    assert page.departments.rowCount() >= 3
+    page.inactive.setChecked(True)
+    leaving = page.model.rows[1]
+    page.select(leaving.id)
+    assert page.toggle_active().applied
+    assert page.model.row_at(page.model.row_of(leaving.id)).active is False
+    assert page.active_button.text() == "Reactivate"
+    assert f"{leaving.name} deactivated." in page.notice.text
+    page.select_department(page.departments.rows[0].id)
+    assert page.edit_button.isEnabled()
+    assert page.rename_button.isEnabled()
+    assert unnamed_controls(window) == []
+    screenshot(window, "people.png")

@@ -1,0 +1,1 @@
+"""The People page: employees and the departments they are grouped in."""
