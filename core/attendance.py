@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from core import undo
 from core.changes import Changes
 from core.conflicts import Busy, leave_instants, load_index, overlaps
 from core.errors import NotFound, ValidationError
@@ -839,29 +839,19 @@ def _audit(session: Session, actor: str, action: str, kind: str, record_id: str,
     )
 
 
-def _restore(
-    session: Session,
-    model: type[AttendanceCorrection] | type[AttendanceApproval],
-    record_id: str,
-    state: Mapping[str, Any],
-    actor: str,
-    action: str,
-) -> OpResult:
-    """Put a record's fields back; the result's undo puts them back again (redo)."""
-    row = session.get(model, record_id)
-    assert row is not None
-    before = {name: getattr(row, name) for name in state}
-    for name, value in state.items():
-        setattr(row, name, value)
-    _audit(session, actor, action, model.__tablename__, record_id, **dict(state))
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore, model=model, record_id=record_id, state=before, actor=actor, action=action
-        ),
-        ids=(record_id,),
-    )
+def _audited(result: OpResult, actor: str, action: str) -> OpResult:
+    """``result`` whose undo, and each redo after it, writes ``action`` to the audit
+    trail for every record it puts back, with the fields it put back."""
+    assert isinstance(result.undo, undo.Step)
+
+    def audit(session: Session, step: undo.Step) -> None:
+        for change in step.changes:
+            assert isinstance(change, undo.RowChange)
+            put_back = {k: b for k, (b, _) in change.fields.items() if b is not undo.ABSENT}
+            detail = put_back if not change.created else {"deleted": True}
+            _audit(session, actor, action, change.model.__tablename__, change.row_id, **detail)
+
+    return replace(result, undo=replace(result.undo, then=audit))
 
 
 def _newest_correction(
@@ -942,102 +932,34 @@ def correct_day(
         reason=reason.strip(),
         author=author.strip(),
     )
-    session.add(correction)
-    session.flush()
-    _audit(
-        session,
-        correction.author,
-        "attendance.correct",
-        AttendanceCorrection.__tablename__,
-        correction.id,
-        employee_id=employee_id,
-        work_date=work_date,
-        clock_in=start,
-        clock_out=end,
-        break_minutes=break_minutes,
-        excused=excused,
-        reason=correction.reason,
-    )
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore,
-            model=AttendanceCorrection,
-            record_id=correction.id,
-            state={"deleted": True},
-            actor=correction.author,
-            action="attendance.correct.undo",
-        ),
-        ids=(correction.id,),
-    )
+    with undo.recording(session) as recorder:
+        session.add(correction)
+        session.flush()
+        _audit(
+            session,
+            correction.author,
+            "attendance.correct",
+            AttendanceCorrection.__tablename__,
+            correction.id,
+            employee_id=employee_id,
+            work_date=work_date,
+            clock_in=start,
+            clock_out=end,
+            break_minutes=break_minutes,
+            excused=excused,
+            reason=correction.reason,
+        )
+    result = recorder.result(ids=(correction.id,))
+    return _audited(result, correction.author, "attendance.correct.undo")
 
 
 def approve_day(session: Session, *, employee_id: str, work_date: date, actor: str) -> OpResult:
-    """Sign off an employee-day as it now stands (again, if it was signed off before)."""
-    employee = _employee(session, employee_id)
-    if not actor or not actor.strip():
-        raise ValidationError("actor", "say who approves the day")
-    actor = actor.strip()
-    approval = session.scalar(
-        select(AttendanceApproval).where(
-            AttendanceApproval.employee_id == employee_id,
-            AttendanceApproval.work_date == work_date,
-        )
-    )
-    now = utcnow()
-    if approval is None:
-        approval = AttendanceApproval(
-            company_id=employee.company_id,
-            employee_id=employee_id,
-            work_date=work_date,
-            approved_by=actor,
-            approved_at=now,
-        )
-        session.add(approval)
-        session.flush()
-        before: dict[str, Any] = {"deleted": True}
-    else:
-        before = {
-            "deleted": approval.deleted,
-            "approved_by": approval.approved_by,
-            "approved_at": approval.approved_at,
-        }
-        approval.deleted = False
-        approval.approved_by = actor
-        approval.approved_at = now
-    _audit(
-        session,
-        actor,
-        "attendance.approve",
-        AttendanceApproval.__tablename__,
-        approval.id,
-        employee_id=employee_id,
-        work_date=work_date,
-    )
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore,
-            model=AttendanceApproval,
-            record_id=approval.id,
-            state=before,
-            actor=actor,
-            action="attendance.approve.undo",
-        ),
-        ids=(approval.id,),
-    )
+    """Sign off an employee-day as it now stands (again, if it was signed off before).
 
-
-def _undo_all(session: Session, results: Sequence[OpResult]) -> OpResult:
-    """Undo several results, newest first; the returned result's undo redoes them."""
-    undone = [r.undo(session) for r in reversed(results) if r.undo is not None]
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(_undo_all, results=undone),
-        ids=tuple(i for r in undone for i in r.ids),
-    )
+    A day has one approval record: approving it again, even after an undo took the
+    sign-off back, reuses that record.
+    """
+    return approve_days(session, days=[(employee_id, work_date)], actor=actor)
 
 
 def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: str) -> OpResult:
@@ -1048,9 +970,45 @@ def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: s
     """
     if not days:
         raise ValidationError("days", "choose at least one day to approve")
-    results = [approve_day(session, employee_id=e, work_date=d, actor=actor) for e, d in days]
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(_undo_all, results=results),
-        ids=tuple(i for r in results for i in r.ids),
+    employees = {e: _employee(session, e) for e in dict.fromkeys(e for e, _ in days)}
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who approves the day")
+    actor = actor.strip()
+    with undo.recording(session) as recorder:
+        ids = [_approve(session, employees[e], d, actor) for e, d in dict.fromkeys(days)]
+    return _audited(recorder.result(ids=tuple(ids)), actor, "attendance.approve.undo")
+
+
+def _approve(session: Session, employee: Employee, work_date: date, actor: str) -> str:
+    """Approve one day; the id of its approval record, new or (signed off before) reused."""
+    approval = session.scalar(
+        select(AttendanceApproval).where(
+            AttendanceApproval.employee_id == employee.id,
+            AttendanceApproval.work_date == work_date,
+        )
     )
+    now = utcnow()
+    if approval is None:
+        approval = AttendanceApproval(
+            company_id=employee.company_id,
+            employee_id=employee.id,
+            work_date=work_date,
+            approved_by=actor,
+            approved_at=now,
+        )
+        session.add(approval)
+        session.flush()
+    else:
+        approval.deleted = False
+        approval.approved_by = actor
+        approval.approved_at = now
+    _audit(
+        session,
+        actor,
+        "attendance.approve",
+        AttendanceApproval.__tablename__,
+        approval.id,
+        employee_id=employee.id,
+        work_date=work_date,
+    )
+    return approval.id
