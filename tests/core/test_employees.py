@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.changes import Changes
 from core.employees import import_employees_csv, list_employees
 from core.errors import ValidationError
 from core.models import Department, Employee, OutboxEntry, Site
 from core.store import Store
+from core.undo import UndoRefused
 from tests.conftest import Org
 
 HEADER = "first_name,last_name,email,code,department,hourly_rate,contract_hours,active\n"
@@ -192,3 +194,62 @@ def test_imported_employees_are_queued_for_sync(store: Store, org: Org) -> None:
         )
     assert collections.count("employees") == 5  # the four of the fixture and Eva
     assert collections.count("departments") == 3
+
+
+def _people(store: Store) -> dict[str, tuple]:
+    with store.session() as s:
+        return {
+            e.code: (e.last_name, e.department_id, e.contract_hours)
+            for e in s.scalars(select(Employee).where(Employee.deleted.is_(False)))
+            if e.code
+        }
+
+
+def _departments(store: Store) -> list[str]:
+    with store.session() as s:
+        return sorted(s.scalars(select(Department.name).where(Department.deleted.is_(False))))
+
+
+def test_undo_of_an_import_takes_it_all_back_and_redo_does_it_again(store: Store, org: Org) -> None:
+    with store.session() as s:
+        import_employees_csv(s, HEADER + "Eva,Fisher,,E100,Kitchen,,30,\n")
+    before = _people(store)
+    with store.session() as s:
+        result = import_employees_csv(
+            s, HEADER + "Eva,Fisher-Lang,,E100,Bar,,32,\n" + "Emil,Fisher,,E200,Deck,,,\n"
+        )
+    assert result.changed == Changes.EMPLOYEES | Changes.DEPARTMENTS
+    assert (result.added, result.updated, result.departments_created) == (
+        ("E200",),
+        ("E100",),
+        ("Bar", "Deck"),
+    )
+    with store.session() as s:
+        redo = result.undo(s)
+    assert _people(store) == before
+    assert _departments(store) == ["Floor", "Kitchen"]
+    with store.session() as s:
+        redo.undo(s)
+    assert _people(store)["E100"][0::2] == ("Fisher-Lang", Decimal(32))
+    assert _departments(store) == ["Bar", "Deck", "Floor", "Kitchen"]
+
+
+def test_undo_of_an_import_refuses_once_someone_edited_an_imported_person(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        result = import_employees_csv(s, HEADER + "Eva,Fisher,,E100,,,,\n")
+    with store.session() as s:
+        s.scalars(select(Employee).where(Employee.code == "E100")).one().contract_hours = 20
+    with store.session() as s, pytest.raises(UndoRefused, match="contract_hours"):
+        result.undo(s)
+    assert "E100" in _people(store)
+
+
+def test_an_import_that_changes_nothing_has_no_undo(store: Store, org: Org) -> None:
+    row = HEADER + "Eva,Fisher,,E100,,,,\n"
+    with store.session() as s:
+        import_employees_csv(s, row)
+    with store.session() as s:
+        again = import_employees_csv(s, row)
+    assert (again.applied, again.changed) == (False, Changes.NONE)
