@@ -295,7 +295,7 @@ def note_inserted(
         return
     table = model.__table__  # type: ignore[attr-defined]
     values: dict[str, tuple[Any, Any]] = {}
-    for name in [*_content_columns(model), "deleted"]:
+    for name in _content_columns(model):
         if name in columns:
             values[name] = (ABSENT, _compact(columns[name]))
         elif name in same:
