@@ -161,7 +161,8 @@ class Recorder:
     def note_bulk(self, change: BulkChange) -> None:
         """Many rows written past the ORM, all the same way (see :class:`BulkChange`).
 
-        Its rows must not be among those the operation changes otherwise.
+        The operation may change other fields of those rows, not the same ones: each
+        change is checked against what the operation left, on its own.
         """
         if change.ids:
             self._order.append(change)
@@ -600,15 +601,15 @@ _SEPARATOR = "\x1f"  # joins an assignment list in SQL; no id holds it
 def _suspects(session: Session, change: BulkChange) -> list[int]:
     """Positions of the rows of ``change`` that may no longer hold what it left.
 
-    One statement per chunk of ids reads, per row, the fields that differ from row
-    to row, whether every field that holds one value for all rows still holds it, and
-    each assignment list (joined); they are compared with the values as they are
-    stored. A row it passes holds what the write left; a row it flags is compared
-    exactly by the caller (a list joined in another order, say, is no change).
+    One statement per chunk of ids tests in SQL every field that holds one value for
+    all rows (most do; a deletion's only field does), and reads per row only those
+    that differ from row to row (an assignment list joined into one text), which are
+    compared with what the write stored; where none differ, it only counts the rows
+    that hold. A row it passes holds what the write left; a row it flags is compared
+    exactly by the caller (a list joined in another order is no change).
     """
     model = change.model
-    connection = session.connection()
-    dialect = connection.dialect
+    dialect = session.connection().dialect
     quote = dialect.identifier_preparer.quote
     table = quote(inspect(model).local_table.name)
     key = quote(_column(model, "id").name)
@@ -617,57 +618,61 @@ def _suspects(session: Session, change: BulkChange) -> list[int]:
         bind = _column(model, name).type.dialect_impl(dialect).bind_processor(dialect)
         return value if bind is None or value is None else bind(value)
 
-    same: dict[str, Any] = {}
-    varying: dict[str, list[Any]] = {}
-    joined: dict[str, Any] = {}
+    tests: list[str] = []
+    params: list[Any] = []
+    outputs = [key]
+    varying: list[list[Any]] = []
     for name, (_, after) in change.fields.items():
         if name in _ASSIGNMENTS:
-            lists = after if isinstance(after, PerRow) else [after]
-            texts = [_SEPARATOR.join(values) if values else None for values in lists]
-            joined[name] = texts if isinstance(after, PerRow) else texts[0]
+            _, row_model, column = _ASSIGNMENTS[name]
+            rows = f"FROM {quote(row_model.__tablename__)} WHERE shift_id = {table}.{key}"
+            joined = f"(SELECT group_concat({quote(column)}, char(31)) {rows})"
+            if isinstance(after, PerRow):
+                outputs.append(joined)
+                varying.append([_SEPARATOR.join(v) if v else None for v in after])
+            elif after:
+                tests.append(f"{joined} IS ?")
+                params.append(_SEPARATOR.join(after))
+            else:
+                tests.append(f"NOT EXISTS (SELECT 1 {rows})")
         elif isinstance(after, PerRow):
+            outputs.append(quote(_column(model, name).name))
             try:
                 done = {v: stored(name, v) for v in set(after)}
             except TypeError:  # unhashable values
-                varying[name] = [stored(name, v) for v in after]
+                varying.append([stored(name, v) for v in after])
             else:
-                varying[name] = list(map(done.__getitem__, after))
+                varying.append(list(map(done.__getitem__, after)))
         else:
-            same[name] = stored(name, after)
-    outputs = [key, *(quote(_column(model, n).name) for n in varying)]
-    tests = " AND ".join(f"{quote(_column(model, n).name)} IS ?" for n in same)
-    outputs.append(f"({tests})" if tests else "1")
-    for name in joined:
-        _, row_model, column = _ASSIGNMENTS[name]
-        outputs.append(
-            f"(SELECT group_concat({quote(column)}, char(31))"
-            f" FROM {quote(row_model.__tablename__)} WHERE shift_id = {table}.{key})"
-        )
+            tests.append(f"{quote(_column(model, name).name)} IS ?")
+            params.append(stored(name, after))
+    holds = f"({' AND '.join(tests)})" if tests else "1"
+    outputs.append(holds)
     query = f"SELECT {', '.join(outputs)} FROM {table} WHERE {key} IN "
+    count = f"SELECT count(*) FROM {table} WHERE {holds} AND {key} IN "
+    cursor = session.connection().connection.cursor()
     flagged: list[int] = []
-    missing = (None, *(ABSENT for _ in varying), 0, *(ABSENT for _ in joined))
+    missing = (None, *(ABSENT for _ in varying), 0)
     for at in range(0, len(change.ids), _CHUNK):
         chunk = change.ids[at : at + _CHUNK]
         marks = f"({', '.join('?' * len(chunk))})"
-        rows = {
-            row[0]: row
-            for row in connection.exec_driver_sql(
-                query + marks, (*same.values(), *chunk)
-            ).fetchall()
-        }
-        aligned = [rows.get(rid, missing) for rid in chunk]
-        columns = list(zip(*aligned, strict=True))[1:]
-        expected = [values[at : at + _CHUNK] for values in varying.values()]
+        # With nothing to read per row, counting the rows that hold is enough.
+        counted = None if varying else cursor.execute(count + marks, (*params, *chunk))
+        if counted is not None and counted.fetchone()[0] == len(chunk):
+            continue
+        fetched = cursor.execute(query + marks, (*params, *chunk)).fetchall()
+        if [row[0] for row in fetched] != list(chunk):  # rows missing, or in another order
+            by_id = {row[0]: row for row in fetched}
+            fetched = [by_id.get(rid, missing) for rid in chunk]
+        columns = list(zip(*fetched, strict=True))[1:]
+        expected = [values[at : at + _CHUNK] for values in varying]
         expected.append([1] * len(chunk))
-        expected += [
-            v[at : at + _CHUNK] if isinstance(v, list) else [v] * len(chunk)
-            for v in joined.values()
-        ]
         bad: set[int] = set()
         for found, wanted in zip(columns, expected, strict=True):
             if list(found) != wanted:
                 bad.update(n for n, (a, b) in enumerate(zip(found, wanted, strict=True)) if a != b)
         flagged += sorted(at + n for n in bad)
+    cursor.close()
     return flagged
 
 
