@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from core import undo
 from core.changes import Changes
 from core.conflicts import Busy, leave_instants, load_index, overlaps
 from core.errors import NotFound, ValidationError
@@ -788,29 +788,19 @@ def _audit(session: Session, actor: str, action: str, kind: str, record_id: str,
     )
 
 
-def _restore(
-    session: Session,
-    model: type[AttendanceCorrection] | type[AttendanceApproval],
-    record_id: str,
-    state: Mapping[str, Any],
-    actor: str,
-    action: str,
-) -> OpResult:
-    """Put a record's fields back; the result's undo puts them back again (redo)."""
-    row = session.get(model, record_id)
-    assert row is not None
-    before = {name: getattr(row, name) for name in state}
-    for name, value in state.items():
-        setattr(row, name, value)
-    _audit(session, actor, action, model.__tablename__, record_id, **dict(state))
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore, model=model, record_id=record_id, state=before, actor=actor, action=action
-        ),
-        ids=(record_id,),
-    )
+def _audited(result: OpResult, actor: str, action: str) -> OpResult:
+    """``result`` whose undo, and each redo after it, writes ``action`` to the audit
+    trail for every record it puts back, with the fields it put back."""
+    assert isinstance(result.undo, undo.Step)
+
+    def audit(session: Session, step: undo.Step) -> None:
+        for change in step.changes:
+            assert isinstance(change, undo.RowChange)
+            put_back = {k: b for k, (b, _) in change.fields.items() if b is not undo.ABSENT}
+            detail = put_back if not change.created else {"deleted": True}
+            _audit(session, actor, action, change.model.__tablename__, change.row_id, **detail)
+
+    return replace(result, undo=replace(result.undo, then=audit))
 
 
 def _newest_correction(
@@ -894,35 +884,25 @@ def correct_day(
         reason=reason.strip(),
         author=author.strip(),
     )
-    session.add(correction)
-    session.flush()
-    _audit(
-        session,
-        correction.author,
-        "attendance.correct",
-        AttendanceCorrection.__tablename__,
-        correction.id,
-        employee_id=employee_id,
-        work_date=work_date,
-        clock_in=start,
-        clock_out=end,
-        break_minutes=break_minutes,
-        excused=excused,
-        reason=correction.reason,
-    )
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore,
-            model=AttendanceCorrection,
-            record_id=correction.id,
-            state={"deleted": True},
-            actor=correction.author,
-            action="attendance.correct.undo",
-        ),
-        ids=(correction.id,),
-    )
+    with undo.recording(session) as recorder:
+        session.add(correction)
+        session.flush()
+        _audit(
+            session,
+            correction.author,
+            "attendance.correct",
+            AttendanceCorrection.__tablename__,
+            correction.id,
+            employee_id=employee_id,
+            work_date=work_date,
+            clock_in=start,
+            clock_out=end,
+            break_minutes=break_minutes,
+            excused=excused,
+            reason=correction.reason,
+        )
+    result = recorder.result(ids=(correction.id,))
+    return _audited(result, correction.author, "attendance.correct.undo")
 
 
 def approve_day(
@@ -936,57 +916,13 @@ def approve_day(
 ) -> OpResult:
     """Sign off an employee-day as it now stands (again, if it was signed off before).
 
-    ``at`` is when the supervisor signed off (now, unless a site that did it offline
-    says when); ``approval_id`` keeps the id a site gave a first sign-off.
+    A day has one approval record: approving it again, even after an undo took the
+    sign-off back, reuses that record. ``at`` is when the supervisor signed off (now,
+    unless a site that did it offline says when); ``approval_id`` keeps the id a
+    site gave a first sign-off.
     """
-    employee = _employee(session, employee_id)
-    if not actor or not actor.strip():
-        raise ValidationError("actor", "say who approves the day")
-    actor = actor.strip()
-    approval = day_approval(session, employee_id, work_date)
-    now = _instant(at, "at") or utcnow()
-    if approval is None:
-        approval = AttendanceApproval(
-            id=approval_id or new_id(),
-            company_id=employee.company_id,
-            employee_id=employee_id,
-            work_date=work_date,
-            approved_by=actor,
-            approved_at=now,
-        )
-        session.add(approval)
-        session.flush()
-        before: dict[str, Any] = {"deleted": True}
-    else:
-        before = {
-            "deleted": approval.deleted,
-            "approved_by": approval.approved_by,
-            "approved_at": approval.approved_at,
-        }
-        approval.deleted = False
-        approval.approved_by = actor
-        approval.approved_at = now
-    _audit(
-        session,
-        actor,
-        "attendance.approve",
-        AttendanceApproval.__tablename__,
-        approval.id,
-        employee_id=employee_id,
-        work_date=work_date,
-    )
-    session.flush()
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(
-            _restore,
-            model=AttendanceApproval,
-            record_id=approval.id,
-            state=before,
-            actor=actor,
-            action="attendance.approve.undo",
-        ),
-        ids=(approval.id,),
+    return approve_days(
+        session, days=[(employee_id, work_date)], actor=actor, at=at, approval_id=approval_id
     )
 
 
@@ -1000,54 +936,44 @@ def day_approval(session: Session, employee_id: str, work_date: date) -> Attenda
     )
 
 
+def _withdraw(
+    session: Session, row: AttendanceCorrection | AttendanceApproval, actor: str, action: str
+) -> OpResult:
+    """Take a record back: kept, marked deleted, named in the audit trail; undo puts
+    it back if nobody changed it since."""
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who takes it back")
+    with undo.recording(session) as recorder:
+        row.deleted = True
+        _audit(session, actor.strip(), action, row.__tablename__, row.id, deleted=True)
+    return _audited(recorder.result(ids=(row.id,)), actor.strip(), f"{action}.undo")
+
+
 def withdraw_correction(session: Session, correction_id: str, *, actor: str) -> OpResult:
     """Take a correction back: the day reads as the correction before it (or the
-    punches) said. The correction is kept, marked deleted, and the audit trail says
-    who took it back; undo puts it back."""
+    punches) said."""
     correction = session.get(AttendanceCorrection, correction_id)
     if correction is None or correction.deleted:
         raise NotFound("correction", correction_id)
-    if not actor or not actor.strip():
-        raise ValidationError("actor", "say who takes the correction back")
-    return _restore(
-        session,
-        AttendanceCorrection,
-        correction_id,
-        {"deleted": True},
-        actor.strip(),
-        "attendance.correct.withdraw",
-    )
+    return _withdraw(session, correction, actor, "attendance.correct.withdraw")
 
 
 def withdraw_approval(session: Session, approval_id: str, *, actor: str) -> OpResult:
-    """Take a day's sign-off back (kept, marked deleted, in the audit trail); undo
-    signs it off again as it was."""
+    """Take a day's sign-off back; undo signs it off again as it was."""
     approval = session.get(AttendanceApproval, approval_id)
     if approval is None or approval.deleted:
         raise NotFound("approval", approval_id)
-    if not actor or not actor.strip():
-        raise ValidationError("actor", "say who takes the sign-off back")
-    return _restore(
-        session,
-        AttendanceApproval,
-        approval_id,
-        {"deleted": True},
-        actor.strip(),
-        "attendance.approve.withdraw",
-    )
+    return _withdraw(session, approval, actor, "attendance.approve.withdraw")
 
 
-def _undo_all(session: Session, results: Sequence[OpResult]) -> OpResult:
-    """Undo several results, newest first; the returned result's undo redoes them."""
-    undone = [r.undo(session) for r in reversed(results) if r.undo is not None]
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(_undo_all, results=undone),
-        ids=tuple(i for r in undone for i in r.ids),
-    )
-
-
-def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: str) -> OpResult:
+def approve_days(
+    session: Session,
+    *,
+    days: Sequence[tuple[str, date]],
+    actor: str,
+    at: datetime | None = None,
+    approval_id: str | None = None,
+) -> OpResult:
     """Sign off several employee-days, ``(employee_id, work_date)`` each, as one step.
 
     A supervisor approves a selection at once, so undo takes back the whole
@@ -1055,9 +981,51 @@ def approve_days(session: Session, *, days: Sequence[tuple[str, date]], actor: s
     """
     if not days:
         raise ValidationError("days", "choose at least one day to approve")
-    results = [approve_day(session, employee_id=e, work_date=d, actor=actor) for e, d in days]
-    return OpResult(
-        ATTENDANCE,
-        undo=partial(_undo_all, results=results),
-        ids=tuple(i for r in results for i in r.ids),
+    employees = {e: _employee(session, e) for e in dict.fromkeys(e for e, _ in days)}
+    if not actor or not actor.strip():
+        raise ValidationError("actor", "say who approves the day")
+    actor = actor.strip()
+    with undo.recording(session) as recorder:
+        when = _instant(at, "at") or utcnow()
+        ids = [
+            _approve(session, employees[e], d, actor, when, approval_id)
+            for e, d in dict.fromkeys(days)
+        ]
+    return _audited(recorder.result(ids=tuple(ids)), actor, "attendance.approve.undo")
+
+
+def _approve(
+    session: Session,
+    employee: Employee,
+    work_date: date,
+    actor: str,
+    now: datetime,
+    approval_id: str | None,
+) -> str:
+    """Approve one day; the id of its approval record, new or (signed off before) reused."""
+    approval = day_approval(session, employee.id, work_date)
+    if approval is None:
+        approval = AttendanceApproval(
+            id=approval_id or new_id(),
+            company_id=employee.company_id,
+            employee_id=employee.id,
+            work_date=work_date,
+            approved_by=actor,
+            approved_at=now,
+        )
+        session.add(approval)
+        session.flush()
+    else:
+        approval.deleted = False
+        approval.approved_by = actor
+        approval.approved_at = now
+    _audit(
+        session,
+        actor,
+        "attendance.approve",
+        AttendanceApproval.__tablename__,
+        approval.id,
+        employee_id=employee.id,
+        work_date=work_date,
     )
+    return approval.id

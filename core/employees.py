@@ -17,7 +17,8 @@ import's site, because an HR file is where new departments first appear. The
 result says which departments were created, so a typo is seen at once.
 
 Every row is checked before anything is written; one bad row refuses the whole file
-with every bad line listed, and the store is left as it was.
+with every bad line listed, and the store is left as it was. An accepted file is
+one operation: its undo takes back all it did.
 """
 
 from __future__ import annotations
@@ -470,12 +471,18 @@ def delete_employee(session: Session, employee_id: str) -> OpResult:
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    """Payroll codes added and updated (rows that changed nothing are in neither)."""
+class ImportResult(OpResult):
+    """An import as an operation, with the payroll codes added and updated (rows that
+    changed nothing are in neither) and the departments it created.
 
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    departments_created: tuple[str, ...]
+    Its ``undo`` takes the added people and the new departments away again (softly)
+    and puts each updated field back, where nobody changed it since; a file that
+    changed nothing has no undo.
+    """
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    departments_created: tuple[str, ...] = ()
 
 
 class _RowError(Exception):
@@ -610,28 +617,35 @@ def _write(
     created: list[str] = []
     added: list[str] = []
     updated: list[str] = []
-    for values in rows:
-        dept_name = values.pop("department")
-        if dept_name is not None:
-            dept = departments.get(dept_name.casefold())
-            if dept is None:
-                dept = Department(
-                    id=new_id(), company_id=site.company_id, site_id=site.id, name=dept_name
-                )
-                session.add(dept)
-                departments[dept_name.casefold()] = dept
-                created.append(dept_name)
-            values["department_id"] = dept.id
-        wanted = {k: v for k, v in values.items() if v is not None}
-        employee = existing.get(values["code"])
-        if employee is None:
-            session.add(Employee(company_id=site.company_id, site_id=site.id, **wanted))
-            added.append(values["code"])
-            continue
-        changes = {k: v for k, v in wanted.items() if getattr(employee, k) != v}
-        for key, value in changes.items():
-            setattr(employee, key, value)
-        if changes:
-            updated.append(values["code"])
-    session.flush()
-    return ImportResult(tuple(added), tuple(updated), tuple(created))
+    with undo.recording(session) as recorder:
+        for values in rows:
+            dept_name = values.pop("department")
+            if dept_name is not None:
+                dept = departments.get(dept_name.casefold())
+                if dept is None:
+                    dept = Department(
+                        id=new_id(), company_id=site.company_id, site_id=site.id, name=dept_name
+                    )
+                    session.add(dept)
+                    departments[dept_name.casefold()] = dept
+                    created.append(dept_name)
+                values["department_id"] = dept.id
+            wanted = {k: v for k, v in values.items() if v is not None}
+            employee = existing.get(values["code"])
+            if employee is None:
+                session.add(Employee(company_id=site.company_id, site_id=site.id, **wanted))
+                added.append(values["code"])
+                continue
+            changes = {k: v for k, v in wanted.items() if getattr(employee, k) != v}
+            for key, value in changes.items():
+                setattr(employee, key, value)
+            if changes:
+                updated.append(values["code"])
+    report = {
+        "added": tuple(added),
+        "updated": tuple(updated),
+        "departments_created": tuple(created),
+    }
+    if not added and not updated:
+        return ImportResult(**report)
+    return recorder.result(into=ImportResult, **report)

@@ -8,6 +8,10 @@ its line, as is a local time that a DST change skips or repeats (give an offset)
 Re-importing an export that overlaps an earlier one is common, so punches
 already stored can instead be skipped on request (``skip_existing``) and counted;
 every other bad line still refuses the whole file.
+
+An accepted file is one operation: its undo takes the punches it imported away
+(softly, so the delete can sync), and importing them again brings those same
+records back.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from core import outbox
+from core import outbox, undo
 from core.csvsource import read_csv_source
 from core.errors import ValidationError
 from core.models import (
@@ -34,6 +38,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.results import OpResult
 from core.timeutil import utcnow, wall_time_kind, zone
 
 REQUIRED = ("employee", "timestamp", "kind")
@@ -60,10 +65,18 @@ class PunchImportError(ValidationError):
 
 @dataclass(frozen=True)
 class PunchImport:
-    """What an import wrote, and how many punches it left out as already stored."""
+    """What an import wrote, how many punches it left out as already stored, and the
+    import as an operation: ``result.undo`` takes the imported punches away again
+    (softly), where nobody changed them since.
+
+    The counts stay beside the result, not in it: ``skipped`` here counts punches,
+    where an :class:`OpResult`'s ``skipped`` lists the proposals a bulk operation
+    left out, each with its reasons.
+    """
 
     imported: int
     skipped: int = 0
+    result: OpResult = field(default_factory=OpResult)
 
 
 @dataclass(frozen=True)
@@ -136,18 +149,23 @@ def import_punches_csv(
             continue
         seen[key] = line
         rows.append(row)
-    stored = _already_stored(session, rows)
+    live, deleted = _stored(session, rows)
     if not skip_existing:
         problems.extend(
-            RowProblem(r.line, "timestamp", "this punch is stored already") for r in stored
+            RowProblem(r.line, "timestamp", "this punch is stored already")
+            for r in rows
+            if _key(r) in live
         )
     if not rows and not problems:
         problems.append(RowProblem(1, "file", "has no punches"))
     if problems:
         raise PunchImportError(sorted(problems, key=lambda p: p.line))
-    new = [r for r in rows if r not in stored]
-    _write(session, new)
-    return PunchImport(len(new), len(rows) - len(new))
+    new = [r for r in rows if _key(r) not in live]
+    if not new:
+        return PunchImport(0, len(rows))
+    with undo.recording(session) as recorder:
+        _write(session, new, deleted)
+    return PunchImport(len(new), len(rows) - len(new), recorder.result())
 
 
 def _check_row(
@@ -195,45 +213,89 @@ def _check_row(
     return _Row(line, company_id, emp_id, kind, at, device)
 
 
-def _already_stored(session: Session, rows: list[_Row]) -> list[_Row]:
-    """The rows whose punch (person, instant, kind) the store holds already."""
+_Key = tuple[str, datetime, str]
+
+
+def _key(row: _Row) -> _Key:
+    return (row.employee_id, row.at, row.kind)
+
+
+def _stored(
+    session: Session, rows: list[_Row]
+) -> tuple[set[_Key], dict[_Key, tuple[str, str, str | None]]]:
+    """The punches (person, instant, kind) of ``rows`` the store holds live, and those
+    it holds deleted (a punch an undo took back, say) with their id, source and
+    device: importing one again brings that record back, as a punch is one record
+    however often it is imported."""
+    live: set[_Key] = set()
+    deleted: dict[_Key, tuple[str, str, str | None]] = {}
     if not rows:
-        return []
-    stored = {
-        (e, at, k)
-        for e, at, k in session.execute(
-            select(ClockEvent.employee_id, ClockEvent.at_utc, ClockEvent.kind).where(
-                ClockEvent.employee_id.in_({r.employee_id for r in rows}),
-                ClockEvent.at_utc >= min(r.at for r in rows),
-                ClockEvent.at_utc <= max(r.at for r in rows),
-            )
+        return live, deleted
+    for rid, employee_id, at, kind, gone, source, device in session.execute(
+        select(
+            ClockEvent.id,
+            ClockEvent.employee_id,
+            ClockEvent.at_utc,
+            ClockEvent.kind,
+            ClockEvent.deleted,
+            ClockEvent.source,
+            ClockEvent.device_id,
+        ).where(
+            ClockEvent.employee_id.in_({r.employee_id for r in rows}),
+            ClockEvent.at_utc >= min(r.at for r in rows),
+            ClockEvent.at_utc <= max(r.at for r in rows),
         )
-    }
-    return [r for r in rows if (r.employee_id, r.at, r.kind) in stored]
+    ):
+        if gone:
+            deleted[(employee_id, at, kind)] = (rid, source, device)
+        else:
+            live.add((employee_id, at, kind))
+    return live, deleted
 
 
-def _write(session: Session, rows: list[_Row]) -> None:
-    """One insert for the punches and one for their outbox entries (to sync them)."""
+def _write(
+    session: Session, rows: list[_Row], deleted: dict[_Key, tuple[str, str, str | None]]
+) -> None:
+    """One insert for the new punches and one for their outbox entries (to sync them);
+    deleted punches the file names again come back, as imported from its device. The
+    undo recorder is told what was written past the ORM."""
+    back = [(deleted[_key(r)], r) for r in rows if _key(r) in deleted]
+    if back:
+        undo.set_deleted_many(session, ClockEvent, [rid for (rid, _, _), _ in back], deleted=False)
+        for (rid, source, device), row in back:
+            if source != PunchSource.IMPORT or device != row.device:
+                event = session.get(ClockEvent, rid)
+                assert event is not None
+                if source != PunchSource.IMPORT:
+                    event.source = PunchSource.IMPORT
+                if device != row.device:
+                    event.device_id = row.device
+        rows = [r for r in rows if _key(r) not in deleted]
     if not rows:
         return
     now = utcnow()
-    events = []
-    for row in rows:
-        event_id = new_id()
-        events.append(
-            {
-                "id": event_id,
-                "company_id": row.company_id,
-                "employee_id": row.employee_id,
-                "kind": row.kind,
-                "at_utc": row.at,
-                "source": PunchSource.IMPORT,
-                "device_id": row.device,
-                "dirty": True,
-                "deleted": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    session.execute(insert(ClockEvent), events)
-    outbox.enqueue_many(session, ClockEvent, [e["id"] for e in events])
+    ids = [new_id() for _ in rows]
+    columns = {
+        "id": ids,
+        "company_id": [r.company_id for r in rows],
+        "employee_id": [r.employee_id for r in rows],
+        "kind": [r.kind for r in rows],
+        "at_utc": [r.at for r in rows],
+        "device_id": [r.device for r in rows],
+    }
+    same = {
+        "source": PunchSource.IMPORT,
+        "dirty": True,
+        "deleted": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    session.execute(
+        insert(ClockEvent),
+        [
+            dict(zip(columns, values, strict=True)) | same
+            for values in zip(*columns.values(), strict=True)
+        ],
+    )
+    outbox.enqueue_many(session, ClockEvent, ids)
+    undo.note_inserted(session, ClockEvent, ids, columns, same)

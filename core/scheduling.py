@@ -2,8 +2,9 @@
 
 Each operation validates, checks conflicts through :mod:`core.conflicts`, applies
 nothing when a hard conflict is found, and returns an :class:`OpResult` whose
-``undo`` restores the exact prior state of every shift it touched. The grid, the
-command line and the server call these same functions.
+``undo`` (recorded by :mod:`core.undo`, per shift and field) puts back what it
+changed, where nobody changed it since. The grid, the command line and the server
+call these same functions.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -45,7 +45,7 @@ from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 SHIFTS = Changes.SHIFTS
 NO_PROBLEMS = Check()
 
-#: The content of a shift, as snapshots and undo see it.
+#: The content of a shift, as drafts carry it.
 CONTENT_FIELDS = (
     "site_id",
     "shift_date",
@@ -211,20 +211,13 @@ def check_draft(session: Session, draft: ShiftDraft, exclude: Iterable[str] = ()
     return _check(_index_for(session, placed), placed, frozenset(exclude))
 
 
-# --- snapshots and exact undo -------------------------------------------------------
-
-
-def snapshot(shift: Shift | None) -> dict[str, Any] | None:
-    """A shift's full state; None for one that does not exist (or is deleted)."""
-    if shift is None or shift.deleted:
-        return None
-    state = {name: getattr(shift, name) for name in CONTENT_FIELDS}
-    state["employee_ids"] = tuple(shift.employee_ids)
-    state["department_ids"] = tuple(shift.assigned_department_ids)
-    return state
+# --- writing a shift's state ------------------------------------------------------------
 
 
 def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | None) -> None:
+    """Make the shift hold ``state`` (its content fields and assignments), creating it
+    if need be; None deletes it (softly). Fields that already hold their value are not
+    touched, so the undo recorder sees only what moved."""
     shift = session.get(Shift, shift_id)
     if state is None:
         if shift is not None and not shift.deleted:
@@ -235,7 +228,8 @@ def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | Non
     if shift is None:
         shift = Shift(id=shift_id, company_id=site.company_id)
         session.add(shift)
-    shift.deleted = False
+    if shift.deleted is not False:
+        shift.deleted = False
     for name in CONTENT_FIELDS:
         if getattr(shift, name) != state[name]:
             setattr(shift, name, state[name])
@@ -244,31 +238,27 @@ def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | Non
         shift.start_utc = start
     if shift.end_utc != end:
         shift.end_utc = end
-    if tuple(shift.employee_ids) != tuple(sorted(state["employee_ids"])):
-        shift.employees = [ShiftEmployee(employee_id=e) for e in state["employee_ids"]]
-    if tuple(shift.assigned_department_ids) != tuple(sorted(state["department_ids"])):
-        shift.departments = [ShiftDepartment(department_id=d) for d in state["department_ids"]]
+    shift.assign(state["employee_ids"], state["department_ids"])
+
+
+def snapshot(shift: Shift | None) -> dict[str, Any] | None:
+    """A shift's content as :func:`restore` takes it; None for none (or a deleted one).
+
+    Nothing in core needs it any more (undo is recorded by :mod:`core.undo`); it
+    stays, with :func:`restore`, for code written against it until that moves over.
+    """
+    if shift is None or shift.deleted:
+        return None
+    return _state_of(ShiftDraft.of(shift))
 
 
 def restore(session: Session, states: Mapping[str, Mapping[str, Any] | None]) -> OpResult:
-    """Put shifts back into given states; its undo returns them to where they were."""
-    before = {sid: snapshot(session.get(Shift, sid)) for sid in states}
-    for sid, state in states.items():
-        _write_state(session, sid, state)
-    session.flush()
-    return OpResult(SHIFTS, undo=partial(restore, states=before), ids=tuple(states))
-
-
-def _applied(
-    session: Session, before: dict[str, dict[str, Any] | None], check: Check = NO_PROBLEMS
-) -> OpResult:
-    session.flush()
-    return OpResult(
-        SHIFTS,
-        warnings=check.warnings,
-        undo=partial(restore, states=before),
-        ids=tuple(before),
-    )
+    """Put shifts into given states (None: deleted) as one recorded operation; its undo
+    puts back what they held, under :mod:`core.undo`'s rule."""
+    with undo.recording(session) as recorder:
+        for sid, state in states.items():
+            _write_state(session, sid, state)
+    return recorder.result(ids=tuple(states))
 
 
 def _get(session: Session, shift_id: str) -> Shift:
@@ -502,8 +492,17 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
     written in time order with ids in sorted order, so that SQLite's indexes take
     each batch in order instead of scattering it (several times faster at a year).
     """
+    if not plan.accepted:
+        return OpResult(warnings=plan.check.warnings, skipped=plan.rejected)
+    with undo.recording(session) as recorder:
+        ids = _insert_shifts(session, plan.accepted)
+    return recorder.result(warnings=plan.check.warnings, ids=ids, skipped=plan.rejected)
+
+
+def _insert_shifts(session: Session, placed: Sequence[Placed]) -> tuple[str, ...]:
+    """Write placed drafts past the ORM, tell the undo recorders, and return their ids."""
     now = utcnow()
-    accepted = sorted(plan.accepted, key=lambda p: p.start_utc)
+    accepted = sorted(placed, key=lambda p: p.start_utc)
     n = len(accepted)
     ids = sorted(new_ids(n))  # sorted ids append to the id indexes instead of scattering
     drafts = [p.draft for p in accepted]
@@ -534,34 +533,16 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         {},
     )
     outbox.enqueue_many(session, Shift, ids)
-    return OpResult(
-        SHIFTS if ids else Changes.NONE,
-        warnings=plan.check.warnings,
-        undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=True) if ids else None,
-        ids=tuple(ids),
-        skipped=plan.rejected,
+    undo.note_inserted(
+        session,
+        Shift,
+        ids,
+        shift_columns,
+        stamps,
+        employee_ids=[tuple(sorted(d.employee_ids)) for d in drafts],
+        department_ids=[tuple(sorted(d.department_ids)) for d in drafts],
     )
-
-
-def set_shifts_deleted(session: Session, shift_ids: Sequence[str], *, deleted: bool) -> OpResult:
-    """Soft-delete (or bring back) many shifts as one step: the undo of a bulk write.
-
-    Shifts the server never saw change in a few statements; any others go through
-    the ORM, so their outbox entries are exactly those of a one-by-one change.
-    """
-    ids = list(shift_ids)
-    change = outbox.soft_delete_many if deleted else outbox.revive_many
-    left = change(session, Shift, ids)
-    for at in range(0, len(left), 5000):
-        for shift in session.scalars(select(Shift).where(Shift.id.in_(left[at : at + 5000]))):
-            if shift.deleted != deleted:
-                shift.deleted = deleted
-    session.flush()
-    return OpResult(
-        SHIFTS,
-        undo=partial(set_shifts_deleted, shift_ids=tuple(ids), deleted=not deleted),
-        ids=tuple(ids),
-    )
+    return tuple(ids)
 
 
 def live_shifts(

@@ -14,13 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import recurrence
+from core import recurrence, undo
 from core.changes import Changes
 from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
@@ -112,42 +112,7 @@ def live_templates(session: Session, *, site_id: str | None = None) -> list[Shif
     return list(session.scalars(query.order_by(ShiftTemplate.name, ShiftTemplate.id)))
 
 
-# --- keeping templates, with exact undo ------------------------------------------------
-
-
-def _snapshot(template: ShiftTemplate | None) -> dict[str, Any] | None:
-    if template is None or template.deleted:
-        return None
-    return {name: getattr(template, name) for name in _FIELDS}
-
-
-def restore_templates(session: Session, states: Mapping[str, Mapping[str, Any] | None]) -> OpResult:
-    """Put templates back into given states (None: deleted); its undo reverses that."""
-    before = {tid: _snapshot(session.get(ShiftTemplate, tid)) for tid in states}
-    for tid, state in states.items():
-        template = session.get(ShiftTemplate, tid)
-        if state is None:
-            if template is not None and not template.deleted:
-                template.deleted = True
-            continue
-        if template is None:
-            site = session.get(Site, state["site_id"])
-            assert site is not None
-            template = ShiftTemplate(id=tid, company_id=site.company_id, **state)
-            session.add(template)
-            continue
-        if template.deleted:
-            template.deleted = False
-        for name in _FIELDS:
-            if getattr(template, name) != state[name]:
-                setattr(template, name, state[name])
-    session.flush()
-    return OpResult(TEMPLATES, undo=partial(restore_templates, states=before), ids=tuple(states))
-
-
-def _applied(session: Session, before: dict[str, dict[str, Any] | None]) -> OpResult:
-    session.flush()
-    return OpResult(TEMPLATES, undo=partial(restore_templates, states=before), ids=tuple(before))
+# --- keeping templates ------------------------------------------------------------------
 
 
 def create_template(
@@ -155,25 +120,25 @@ def create_template(
 ) -> OpResult:
     draft, company_id = _validate(session, draft, template_id)
     new = template_id or new_id()
-    session.add(ShiftTemplate(id=new, company_id=company_id, **vars(draft)))
-    return replace(_applied(session, {new: None}), warnings=_time_warnings(draft))
+    with undo.recording(session) as recorder:
+        session.add(ShiftTemplate(id=new, company_id=company_id, **vars(draft)))
+    return recorder.result(warnings=_time_warnings(draft), ids=(new,))
 
 
 def edit_template(session: Session, template_id: str, **changes: Any) -> OpResult:
     """Change any of a template's fields (those of :class:`TemplateDraft`)."""
     template = get_template(session, template_id)
-    before = _snapshot(template)
-    assert before is not None
     try:
-        draft = replace(TemplateDraft(**before), **changes)
+        draft = replace(TemplateDraft(**{n: getattr(template, n) for n in _FIELDS}), **changes)
     except TypeError as exc:
         raise ValidationError("template", str(exc)) from exc
     draft, _ = _validate(session, draft, template_id)
-    for name in _FIELDS:
-        value = getattr(draft, name)
-        if getattr(template, name) != value:
-            setattr(template, name, value)
-    return replace(_applied(session, {template_id: before}), warnings=_time_warnings(draft))
+    with undo.recording(session) as recorder:
+        for name in _FIELDS:
+            value = getattr(draft, name)
+            if getattr(template, name) != value:
+                setattr(template, name, value)
+    return recorder.result(warnings=_time_warnings(draft), ids=(template_id,))
 
 
 def _time_warnings(draft: TemplateDraft) -> tuple[RuleWarning, ...]:
@@ -184,9 +149,9 @@ def _time_warnings(draft: TemplateDraft) -> tuple[RuleWarning, ...]:
 def delete_template(session: Session, template_id: str) -> OpResult:
     """Soft delete, so the delete can sync; shifts made from it stay as they are."""
     template = get_template(session, template_id)
-    before = {template_id: _snapshot(template)}
-    template.deleted = True
-    return _applied(session, before)
+    with undo.recording(session) as recorder:
+        template.deleted = True
+    return recorder.result(ids=(template_id,))
 
 
 # --- expansion ------------------------------------------------------------------------
@@ -362,7 +327,8 @@ def commit_expansion(
     session: Session, expansion: Expansion, *, on_conflict: OnConflict | str = OnConflict.SKIP
 ) -> OpResult:
     """Write a dry run made in this same session, in one go; its undo removes every
-    shift it wrote as one step.
+    shift it wrote as one step (see :func:`core.scheduling.write_bulk`), where none
+    of them changed since.
 
     With ``skip`` the clashing shifts are left out and listed in ``skipped``; with
     ``abort`` any clash means nothing is written and the conflicts are returned.

@@ -16,15 +16,19 @@ False and undoing it sets ``deleted``; rows of the few local tables that are not
 replicated (company, site, pay policy) are really inserted and removed. A shift's
 assigned people and departments are rows of their own tables, seen here as two
 fields of the shift (``employee_ids``, ``department_ids``: sorted tuples), as the
-wire sees them. Bulk writes that bypass the ORM report what they wrote through
-:meth:`Recorder.note`.
+wire sees them.
+
+Bulk writes bypass the ORM (a year of shifts is 100,000 rows), so the hook does not
+see them; they report a :class:`BulkChange` instead, which holds their rows column
+by column, checks them a chunk of rows per query, and is put back through
+:mod:`core.outbox`'s soft-delete and revival of many rows in a few statements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -138,12 +142,15 @@ class Recorder:
 
     def __init__(self) -> None:
         self._rows: dict[tuple[type, str], _Row] = {}
+        #: Rows and bulk changes in the order they were first seen.
+        self._order: list[_Row | BulkChange] = []
 
     def note(self, model: type, row_id: str, name: str, before: Any, after: Any) -> None:
-        """Record one field's change (bulk writes call this; the ORM's are seen by the hook)."""
+        """Record one field's change (the ORM's are seen by the hook)."""
         row = self._rows.get((model, row_id))
         if row is None:
             row = self._rows[(model, row_id)] = _Row(model, row_id)
+            self._order.append(row)
         if name in row.fields:
             row.fields[name][1] = after
         else:
@@ -154,25 +161,46 @@ class Recorder:
         for name, value in values.items():
             self.note(model, row_id, name, ABSENT, value)
 
+    def note_bulk(self, change: BulkChange) -> None:
+        """Many rows written past the ORM, all the same way (see :class:`BulkChange`).
+
+        The operation may change other fields of those rows, not the same ones: each
+        change is checked against what the operation left, on its own.
+        """
+        if change.ids:
+            self._order.append(change)
+
     @property
-    def changes(self) -> tuple[RowChange, ...]:
-        found = []
-        for row in self._rows.values():
-            moved = {k: (b, a) for k, (b, a) in row.fields.items() if b != a}
+    def changes(self) -> tuple[RowChange | BulkChange, ...]:
+        found: list[RowChange | BulkChange] = []
+        for entry in self._order:
+            if isinstance(entry, BulkChange):
+                found.append(entry)
+                continue
+            moved = {k: (b, a) for k, (b, a) in entry.fields.items() if b != a}
             if moved:
-                found.append(RowChange(row.model, row.row_id, moved))
+                found.append(RowChange(entry.model, entry.row_id, moved))
         return tuple(found)
 
-    def result(self, **extra: Any) -> OpResult:
+    def result(self, *, into: type[OpResult] = OpResult, **extra: Any) -> OpResult:
         """The operation's result: what changed (derived from the rows), its ids and undo.
 
         ``extra`` adds warnings, or overrides ``ids`` or ``changed`` where the
-        operation names its own.
+        operation names its own; ``into`` is the result's type, for an operation
+        whose result says more (it is given the rest of ``extra``).
         """
         changes = self.changes
-        ids = extra.pop("ids", None) or tuple(dict.fromkeys(c.row_id for c in changes))
+        ids = extra.pop("ids", None) or tuple(dict.fromkeys(_row_ids(changes)))
         step = Step(changes, ids)
-        return OpResult(**{"changed": step.kinds, "undo": step, "ids": ids, **extra})
+        return into(**{"changed": step.kinds, "undo": step, "ids": ids, **extra})
+
+
+def _row_ids(changes: Iterable[RowChange | BulkChange]) -> Iterator[str]:
+    for change in changes:
+        if isinstance(change, BulkChange):
+            yield from change.ids
+        else:
+            yield change.row_id
 
 
 @dataclass(frozen=True)
@@ -192,6 +220,38 @@ class RowChange:
 
     def inverse_fields(self) -> dict[str, tuple[Any, Any]]:
         return {k: (a, b) for k, (b, a) in self.fields.items()}
+
+
+class PerRow(tuple):
+    """One value per row of a :class:`BulkChange`, in the order of its ids."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, eq=False)
+class BulkChange:
+    """Many replicated rows of one model that a bulk write created, deleted or revived.
+
+    What a write past the ORM records instead of a :class:`RowChange` per row: the
+    values are kept column by column, each side of a field either one value for
+    every row or a :class:`PerRow` tuple. A creation holds every content field (so
+    its undo refuses where anything of a row changed since, as a row's would); a
+    deletion or revival holds ``deleted`` alone, as the hook would record it.
+    """
+
+    model: type
+    ids: tuple[str, ...]
+    #: field -> (before, after); before is ABSENT for every field of a creation.
+    fields: Mapping[str, tuple[Any, Any]]
+
+    @property
+    def created(self) -> bool:
+        return all(before is ABSENT for before, _ in self.fields.values())
+
+    def after(self, name: str) -> tuple[Any, ...]:
+        """What each row's field holds once the write is done, in the order of ``ids``."""
+        value = self.fields[name][1]
+        return value if isinstance(value, PerRow) else (value,) * len(self.ids)
 
 
 @contextmanager
@@ -223,13 +283,83 @@ def op_group(session: Session) -> str | None:
 
 
 def active(session: Session) -> list[Recorder]:
-    """The recorders listening to ``session`` now (for bulk writes to :meth:`Recorder.note`)."""
+    """The recorders listening to ``session`` now."""
     return list(session.info.get(_RECORDERS, ()))
 
 
 def note_all(session: Session, model: type, row_id: str, name: str, before: Any, after: Any):
     for recorder in active(session):
         recorder.note(model, row_id, name, before, after)
+
+
+def note_inserted(
+    session: Session,
+    model: type,
+    ids: Sequence[str],
+    columns: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any],
+    **fields: Sequence[Any],
+) -> None:
+    """Tell the recorders about rows :func:`core.bulk.insert_columns` wrote.
+
+    ``columns`` and ``same`` are what it was given; a content column named in
+    neither holds its default. ``fields`` adds pseudo-fields one value per row (a
+    shift's ``employee_ids`` and ``department_ids``: sorted tuples).
+    """
+    recorders = active(session)
+    if not recorders or not ids:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    values: dict[str, tuple[Any, Any]] = {}
+    for name in _content_columns(model):
+        if name in columns:
+            values[name] = (ABSENT, _compact(columns[name]))
+        elif name in same:
+            values[name] = (ABSENT, same[name])
+        else:
+            default = table.c[name].default
+            if default is not None and not default.is_scalar:
+                raise ValueError(f"{name}: give a value per row, its default differs each time")
+            values[name] = (ABSENT, default.arg if default is not None else None)
+    for name, per_row in fields.items():
+        values[name] = (ABSENT, _compact(per_row))
+    change = BulkChange(model, tuple(ids), values)
+    for recorder in recorders:
+        recorder.note_bulk(change)
+
+
+def _compact(values: Sequence[Any]) -> Any:
+    """One value when every row holds the same (most columns of a template's shifts do:
+    it checks in one pass and takes no room per row), else a PerRow."""
+    if values and values.count(values[0]) == len(values):
+        return values[0]
+    return PerRow(values)
+
+
+def set_deleted_many(session: Session, model: type, ids: Sequence[str], *, deleted: bool) -> None:
+    """Soft-delete (or bring back) many replicated rows that all hold the other value.
+
+    Rows the server never saw change in a few statements (:mod:`core.outbox`'s
+    fast paths) and are recorded as one :class:`BulkChange`; any others go through
+    the ORM, so their outbox entries are exactly those of a one-by-one change, and
+    the hook records them.
+    """
+    from core import outbox  # the outbox reads the recorder's groups: import it late
+
+    ids = list(ids)
+    change = outbox.soft_delete_many if deleted else outbox.revive_many
+    left = change(session, model, ids)  # type: ignore[arg-type]
+    if len(left) < len(ids):
+        rest = set(left)
+        done = tuple(rid for rid in ids if rid not in rest)
+        for recorder in active(session):
+            recorder.note_bulk(BulkChange(model, done, {"deleted": (not deleted, deleted)}))
+    for at in range(0, len(left), _CHUNK):
+        query = select(model).where(model.id.in_(left[at : at + _CHUNK]))  # type: ignore[attr-defined]
+        for row in session.scalars(query):
+            if row.deleted != deleted:
+                row.deleted = deleted
+    session.flush()
 
 
 def _old_value(session: Session, obj: object, key: str) -> Any:
@@ -283,7 +413,7 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
                     notes.append((Shift, obj.id, name, *moved))
     for obj in session.deleted:
         if not isinstance(obj, _LOCAL_MODELS):
-            continue  # replicated rows are soft-deleted; tracking refuses a real delete
+            continue  # replicated rows are soft-deleted; the outbox refuses a real delete
         model = type(obj)
         notes += [
             (model, obj.id, key, _old_value(session, obj, key), ABSENT)  # type: ignore[attr-defined]
@@ -326,9 +456,12 @@ event.listen(Session, "before_flush", _capture)
 class Step:
     """The inverse of one operation's changes, applied all or nothing."""
 
-    changes: tuple[RowChange, ...]
+    changes: tuple[RowChange | BulkChange, ...]
     #: The ids its operation reported; the result of applying the step reports them too.
     ids: tuple[str, ...] = ()
+    #: Done each time the step applies, after the rows went back, in the same session;
+    #: it goes with the inverse step too (an operation's audit line, say).
+    then: Callable[[Session, Step], None] | None = field(default=None, compare=False)
 
     @property
     def kinds(self) -> Changes:
@@ -345,51 +478,105 @@ class Step:
         with recording(session) as recorder:
             for change in reversed(self.changes):
                 _put_back(session, change)
-                if change.created or change.removed:
+                if isinstance(change, RowChange) and (change.created or change.removed):
                     session.flush()  # inserts and removals in dependency order
-        return recorder.result(ids=self.ids)
+            if self.then is not None:
+                self.then(session, self)
+        result = recorder.result(ids=self.ids)
+        assert isinstance(result.undo, Step)
+        return replace(result, undo=replace(result.undo, then=self.then))
 
 
-def _current(session: Session, model: type, ids: Sequence[str], names: Iterable[str]):
-    """The current value of each named field of each row: {id: {field: value}}.
+def _column(model: type, name: str) -> Any:
+    return inspect(model).column_attrs[name].columns[0]
 
-    One query per chunk of ids (and per assignment list), so checking an undo of a
-    year of shifts does not cost a query per shift. A missing row reads ABSENT.
+
+def _read(
+    session: Session, model: type, ids: Sequence[str], names: Iterable[str]
+) -> dict[str, list[Any]]:
+    """The stored value of each named field of each row, as SQLite holds it (an
+    assignment list as a sorted tuple): {field: values in the order of ids}.
+
+    One plain SQL query per chunk of ids (and per assignment list), so reading a
+    year of shifts costs SQLite's work and little more: no query per shift, and no
+    conversion per value (see :func:`_columns`). A missing row reads ABSENT.
     """
     names = list(names)
-    columns = [n for n in names if n not in _ASSIGNMENTS]
-    found: dict[str, dict[str, Any]] = {rid: dict.fromkeys(names, ABSENT) for rid in ids}
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    table = inspect(model).local_table
+    key = _column(model, "id")
+    plain = [n for n in names if n not in _ASSIGNMENTS]
+    select_rows = (
+        f"SELECT {', '.join(quote(c.name) for c in [key, *(_column(model, n) for n in plain)])}"
+        f" FROM {quote(table.name)} WHERE {quote(key.name)} IN "
+    )
+    found: dict[str, list[Any]] = {name: [] for name in names}
+    missing = (None, *(ABSENT,) * len(plain))
     for at in range(0, len(ids), _CHUNK):
-        chunk = list(ids[at : at + _CHUNK])
-        query = select(model.id, *(getattr(model, c) for c in columns)).where(  # type: ignore[attr-defined]
-            model.id.in_(chunk)  # type: ignore[attr-defined]
-        )
-        present = set()
-        for row in session.execute(query):
-            present.add(row[0])
-            found[row[0]].update(zip(columns, row[1:], strict=True))
+        chunk = tuple(ids[at : at + _CHUNK])
+        marks = f"({', '.join('?' * len(chunk))})"
+        fetched = connection.exec_driver_sql(select_rows + marks, chunk).fetchall()
+        rows = {row[0]: row for row in fetched}
+        aligned = [rows.get(rid, missing) for rid in chunk]
+        for name, values in zip(plain, list(zip(*aligned, strict=True))[1:], strict=True):
+            found[name].extend(values)
         for name in names:
             if name not in _ASSIGNMENTS:
                 continue
             _, row_model, column = _ASSIGNMENTS[name]
-            lists: dict[str, list[str]] = {rid: [] for rid in chunk if rid in present}
-            for shift_id, value in session.execute(
-                select(row_model.shift_id, getattr(row_model, column)).where(  # type: ignore[attr-defined]
-                    row_model.shift_id.in_(chunk)  # type: ignore[attr-defined]
-                )
-            ):
-                lists[shift_id].append(value)
-            for rid, values in lists.items():
-                found[rid][name] = tuple(sorted(values))
+            lists: dict[str, list[str]] = {}
+            for shift_id, value in connection.exec_driver_sql(
+                f"SELECT shift_id, {quote(column)} FROM {quote(row_model.__tablename__)}"
+                f" WHERE shift_id IN {marks} ORDER BY shift_id, {quote(column)}",
+                chunk,
+            ).fetchall():
+                lists.setdefault(shift_id, []).append(value)
+            found[name].extend(
+                tuple(lists.get(rid, ())) if rid in rows else ABSENT for rid in chunk
+            )
     return found
 
 
-def _stale(session: Session, changes: Sequence[RowChange]) -> list[tuple[str, list[str]]]:
+def _converted(session: Session, model: type, name: str, stored: list[Any]) -> list[Any]:
+    """Stored values as the ORM hands them back (each distinct one converted once)."""
+    if name in _ASSIGNMENTS:
+        return stored
+    dialect = session.connection().dialect
+    process = _column(model, name).type.dialect_impl(dialect).result_processor(dialect, None)
+    if process is None:
+        return stored
+    done = {v: ABSENT if v is ABSENT else process(v) for v in set(stored)}
+    return list(map(done.__getitem__, stored))
+
+
+def _columns(
+    session: Session, model: type, ids: Sequence[str], names: Iterable[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The current value of each named field of each row: {field: values in ids' order}."""
+    stored = _read(session, model, ids, names)
+    return {n: tuple(_converted(session, model, n, values)) for n, values in stored.items()}
+
+
+def _current(
+    session: Session, model: type, ids: Sequence[str], names: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """The current value of each named field of each row: {id: {field: value}}."""
+    columns = _columns(session, model, ids, names)
+    return {rid: {name: values[n] for name, values in columns.items()} for n, rid in enumerate(ids)}
+
+
+def _stale(
+    session: Session, changes: Sequence[RowChange | BulkChange]
+) -> list[tuple[str, list[str]]]:
     """Records (labelled) and fields that no longer hold what the operation left."""
     by_model: dict[type, list[RowChange]] = {}
-    for change in changes:
-        by_model.setdefault(change.model, []).append(change)
     refused = []
+    for change in changes:
+        if isinstance(change, BulkChange):
+            refused += _stale_bulk(session, change, named=max(0, 5 - len(refused)))
+        else:
+            by_model.setdefault(change.model, []).append(change)
     for model, group in by_model.items():
         names = {n for c in group for n in c.fields}
         current = _current(session, model, [c.row_id for c in group], names)
@@ -401,13 +588,121 @@ def _stale(session: Session, changes: Sequence[RowChange]) -> list[tuple[str, li
     return refused
 
 
+def _stale_bulk(session: Session, change: BulkChange, named: int) -> list[tuple[str, list[str]]]:
+    """As :func:`_stale`, for a bulk change: a quick pass over what SQLite stores
+    finds the rows that may have changed, and only those are compared field by field
+    as the ORM reads them. The first ``named`` records are labelled as people read
+    them, the rest by id."""
+    model = change.model
+    suspects = _suspects(session, change)
+    if not suspects:
+        return []
+    ids = [change.ids[n] for n in suspects]
+    now = _columns(session, model, ids, change.fields)
+    after = {name: change.after(name) for name in change.fields}
+    refused = []
+    for at, n in enumerate(suspects):
+        moved = [name for name in change.fields if not _same(now[name][at], after[name][n])]
+        if moved:
+            row_id = change.ids[n]
+            who = (
+                label(session, model, row_id) if len(refused) < named else _id_label(model, row_id)
+            )
+            refused.append((who, moved))
+    return refused
+
+
+_SEPARATOR = "\x1f"  # joins an assignment list in SQL; no id holds it
+
+
+def _suspects(session: Session, change: BulkChange) -> list[int]:
+    """Positions of the rows of ``change`` that may no longer hold what it left.
+
+    One statement per chunk of ids tests in SQL every field that holds one value for
+    all rows (most do; a deletion's only field does), and reads per row only those
+    that differ from row to row (an assignment list joined into one text), which are
+    compared with what the write stored; where none differ, it only counts the rows
+    that hold. A row it passes holds what the write left; a row it flags is compared
+    exactly by the caller (a list joined in another order is no change).
+    """
+    model = change.model
+    dialect = session.connection().dialect
+    quote = dialect.identifier_preparer.quote
+    table = quote(inspect(model).local_table.name)
+    key = quote(_column(model, "id").name)
+
+    def stored(name: str, value: Any) -> Any:
+        bind = _column(model, name).type.dialect_impl(dialect).bind_processor(dialect)
+        return value if bind is None or value is None else bind(value)
+
+    tests: list[str] = []
+    params: list[Any] = []
+    outputs = [key]
+    varying: list[list[Any]] = []
+    for name, (_, after) in change.fields.items():
+        if name in _ASSIGNMENTS:
+            _, row_model, column = _ASSIGNMENTS[name]
+            rows = f"FROM {quote(row_model.__tablename__)} WHERE shift_id = {table}.{key}"
+            joined = f"(SELECT group_concat({quote(column)}, char(31)) {rows})"
+            if isinstance(after, PerRow):
+                outputs.append(joined)
+                varying.append([_SEPARATOR.join(v) if v else None for v in after])
+            elif after:
+                tests.append(f"{joined} IS ?")
+                params.append(_SEPARATOR.join(after))
+            else:
+                tests.append(f"NOT EXISTS (SELECT 1 {rows})")
+        elif isinstance(after, PerRow):
+            outputs.append(quote(_column(model, name).name))
+            try:
+                done = {v: stored(name, v) for v in set(after)}
+            except TypeError:  # unhashable values
+                varying.append([stored(name, v) for v in after])
+            else:
+                varying.append(list(map(done.__getitem__, after)))
+        else:
+            tests.append(f"{quote(_column(model, name).name)} IS ?")
+            params.append(stored(name, after))
+    holds = f"({' AND '.join(tests)})" if tests else "1"
+    outputs.append(holds)
+    query = f"SELECT {', '.join(outputs)} FROM {table} WHERE {key} IN "
+    count = f"SELECT count(*) FROM {table} WHERE {holds} AND {key} IN "
+    cursor = session.connection().connection.cursor()
+    flagged: list[int] = []
+    missing = (None, *(ABSENT for _ in varying), 0)
+    for at in range(0, len(change.ids), _CHUNK):
+        chunk = change.ids[at : at + _CHUNK]
+        marks = f"({', '.join('?' * len(chunk))})"
+        # With nothing to read per row, counting the rows that hold is enough.
+        counted = None if varying else cursor.execute(count + marks, (*params, *chunk))
+        if counted is not None and counted.fetchone()[0] == len(chunk):
+            continue
+        fetched = cursor.execute(query + marks, (*params, *chunk)).fetchall()
+        if [row[0] for row in fetched] != list(chunk):  # rows missing, or in another order
+            by_id = {row[0]: row for row in fetched}
+            fetched = [by_id.get(rid, missing) for rid in chunk]
+        columns = list(zip(*fetched, strict=True))[1:]
+        expected = [values[at : at + _CHUNK] for values in varying]
+        expected.append([1] * len(chunk))
+        bad: set[int] = set()
+        for found, wanted in zip(columns, expected, strict=True):
+            if list(found) != wanted:
+                bad.update(n for n, (a, b) in enumerate(zip(found, wanted, strict=True)) if a != b)
+        flagged += sorted(at + n for n in bad)
+    cursor.close()
+    return flagged
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return tuple(a) == tuple(b)
     return bool(a == b) if a is not ABSENT and b is not ABSENT else a is b
 
 
-def _put_back(session: Session, change: RowChange) -> None:
+def _put_back(session: Session, change: RowChange | BulkChange) -> None:
+    if isinstance(change, BulkChange):
+        _put_back_bulk(session, change)
+        return
     model = change.model
     if change.created and not issubclass(model, Synced):
         row = session.get(model, change.row_id)
@@ -432,6 +727,17 @@ def _put_back(session: Session, change: RowChange) -> None:
             setattr(row, name, before)
 
 
+def _put_back_bulk(session: Session, change: BulkChange) -> None:
+    """Undo a bulk creation (soft-delete its rows) or flip their ``deleted`` back."""
+    if change.created:
+        set_deleted_many(session, change.model, change.ids, deleted=True)
+        return
+    if set(change.fields) != {"deleted"}:  # pragma: no cover - no bulk write records others
+        raise TypeError("a bulk change puts back rows created, deleted or revived, no other field")
+    before, _ = change.fields["deleted"]
+    set_deleted_many(session, change.model, change.ids, deleted=bool(before))
+
+
 # --- naming records for people ---------------------------------------------------------
 
 _LABELS: dict[type, Callable[[Any], str]] = {}
@@ -451,6 +757,10 @@ def label(session: Session, model: type, row_id: str) -> str:
     row = session.get(model, row_id)
     if row is not None and model in _LABELS:
         return _LABELS[model](row)
+    return _id_label(model, row_id)
+
+
+def _id_label(model: type, row_id: str) -> str:
     kind = getattr(model, "__tablename__", model.__name__).replace("_", " ")
     return f"the {kind} {row_id[:8]}"
 

@@ -1,10 +1,10 @@
 """File > Import employees from CSV: core's all-or-nothing import, off the UI thread.
 
 The import is :func:`core.employees.import_employees_csv` run in its own session on
-a worker (an HR file can be long). A file it accepts is written whole and every
-view is told employees (and departments, if the file named new ones) moved; a file
-it refuses writes nothing, and each bad line is listed in a dialog the user can
-read and copy while fixing the file.
+a worker (an HR file can be long). A file it accepts is written whole, becomes one
+step on the undo stack, and every view is told employees (and departments, if the
+file named new ones) moved; a file it refuses writes nothing, and each bad line is
+listed in a dialog the user can read and copy while fixing the file.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.changes import Changes
 from core.employees import CSV_COLUMNS, ImportResult, import_employees_csv
 from core.errors import ShiftDeskError, ValidationError
 from desktop.context import AppContext
@@ -125,11 +124,8 @@ class EmployeeImport(QObject):
 
     def _done(self, path: Path, result: ImportResult) -> None:
         self.action.setEnabled(True)
-        changed = Changes.EMPLOYEES | (
-            Changes.DEPARTMENTS if result.departments_created else Changes.NONE
-        )
-        if result.added or result.updated:
-            self.context.data_changed.emit(changed)
+        # One undo step (a file that changed nothing has none); the views are told.
+        self.context.record(f"Import {path.name}", result)
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Employees imported",

@@ -26,8 +26,10 @@ from core.models import (
     LeaveRequest,
     Site,
 )
+from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
+from core.undo import UndoRefused
 from tests.conftest import MONDAY, Org
 from tests.core.attendance_helpers import (
     add_shift,
@@ -616,3 +618,53 @@ def test_approving_no_days_names_the_field(store: Store, org: Org) -> None:
     with store.session() as s, pytest.raises(ValidationError) as caught:
         approve_days(s, days=[], actor="sam")
     assert caught.value.field == "days"
+
+
+def test_approving_a_day_again_after_an_undo_reuses_its_one_approval(
+    store: Store, org: Org
+) -> None:
+    work(store, org, org.anna, MONDAY, "09:00", "17:00")
+    with store.session() as s:
+        first = approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="sam")
+    with store.session() as s:
+        first.undo(s)
+    with store.session() as s:
+        again = approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="kim")
+    assert again.ids == first.ids
+    assert (day(store, org.anna, MONDAY).approved_by, _approvals(store)) == ("kim", 1)
+    with store.session() as s:
+        again.undo(s)
+    assert not day(store, org.anna, MONDAY).approved
+    assert _approvals(store) == 1
+
+
+def test_undo_of_a_correction_keeps_it_on_record_as_deleted(store: Store, org: Org) -> None:
+    work(store, org, org.anna, MONDAY, "09:00", "17:00")
+    with store.session() as s:
+        result = correct_day(
+            s, employee_id=org.anna, work_date=MONDAY, break_minutes=30, reason="x", author="sam"
+        )
+    with store.session() as s:
+        result.undo(s)
+    with store.session() as s:
+        kept = s.scalars(select(AttendanceCorrection)).one()
+        assert (kept.id, kept.deleted) == (result.ids[0], True)
+    assert day(store, org.anna, MONDAY).correction is None
+
+
+def test_undo_of_an_approval_refuses_once_another_site_signed_the_day_off(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        result = approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="sam")
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        s.get(AttendanceApproval, result.ids[0]).approved_by = "lee"
+    with store.session() as s, pytest.raises(UndoRefused, match="approved_by"):
+        result.undo(s)
+    assert day(store, org.anna, MONDAY).approved_by == "lee"
+
+
+def _approvals(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(AttendanceApproval))

@@ -405,7 +405,7 @@ def _shift(store: Store, org: Org, day: date, *people: str) -> str:
     return result.ids[0]
 
 
-def _people(store: Store, shift_id: str) -> list[str]:
+def _assigned(store: Store, shift_id: str) -> list[str]:
     with store.session() as s:
         return s.get(Shift, shift_id).employee_ids
 
@@ -423,7 +423,7 @@ def test_deactivating_takes_the_person_off_shifts_ahead_and_keeps_the_past(
         "Dan Evans was taken off 2 upcoming shifts (from Mon 01 Jun); 1 is now open"
     ]
     assert _employee(store, org.dan).active is False
-    assert (_people(store, worked), _people(store, today), _people(store, shared)) == (
+    assert (_assigned(store, worked), _assigned(store, today), _assigned(store, shared)) == (
         [org.dan],
         [],
         [org.cara],
@@ -437,8 +437,8 @@ def test_deactivating_takes_the_person_off_shifts_ahead_and_keeps_the_past(
     with store.session() as s:
         result.undo(s)
     assert _employee(store, org.dan).active is True
-    assert _people(store, today) == [org.dan]
-    assert sorted(_people(store, shared)) == sorted([org.dan, org.cara])
+    assert _assigned(store, today) == [org.dan]
+    assert sorted(_assigned(store, shared)) == sorted([org.dan, org.cara])
 
 
 def test_reactivating_brings_the_person_back_without_their_old_shifts(
@@ -453,7 +453,7 @@ def test_reactivating_brings_the_person_back_without_their_old_shifts(
             reactivate_employee(s, org.dan)
     assert back.changed == Changes.EMPLOYEES
     assert _employee(store, org.dan).active is True
-    assert _people(store, ahead) == []
+    assert _assigned(store, ahead) == []
     with store.session() as s:
         back.undo(s)
     assert _employee(store, org.dan).active is False
@@ -471,3 +471,62 @@ def test_deleting_a_person_with_history_is_refused_naming_it(store: Store, org: 
         deleted = delete_employee(s, fresh)
     assert deleted.applied
     assert _employee(store, fresh).deleted is True
+
+
+def _people(store: Store) -> dict[str, tuple]:
+    with store.session() as s:
+        return {
+            e.code: (e.last_name, e.department_id, e.contract_hours)
+            for e in s.scalars(select(Employee).where(Employee.deleted.is_(False)))
+            if e.code
+        }
+
+
+def _departments(store: Store) -> list[str]:
+    with store.session() as s:
+        return sorted(s.scalars(select(Department.name).where(Department.deleted.is_(False))))
+
+
+def test_undo_of_an_import_takes_it_all_back_and_redo_does_it_again(store: Store, org: Org) -> None:
+    with store.session() as s:
+        import_employees_csv(s, HEADER + "Eva,Fisher,,E100,Kitchen,,30,\n")
+    before = _people(store)
+    with store.session() as s:
+        result = import_employees_csv(
+            s, HEADER + "Eva,Fisher-Lang,,E100,Bar,,32,\n" + "Emil,Fisher,,E200,Deck,,,\n"
+        )
+    assert result.changed == Changes.EMPLOYEES | Changes.DEPARTMENTS
+    assert (result.added, result.updated, result.departments_created) == (
+        ("E200",),
+        ("E100",),
+        ("Bar", "Deck"),
+    )
+    with store.session() as s:
+        redo = result.undo(s)
+    assert _people(store) == before
+    assert _departments(store) == ["Floor", "Kitchen"]
+    with store.session() as s:
+        redo.undo(s)
+    assert _people(store)["E100"][0::2] == ("Fisher-Lang", Decimal(32))
+    assert _departments(store) == ["Bar", "Deck", "Floor", "Kitchen"]
+
+
+def test_undo_of_an_import_refuses_once_someone_edited_an_imported_person(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        result = import_employees_csv(s, HEADER + "Eva,Fisher,,E100,,,,\n")
+    with store.session() as s:
+        s.scalars(select(Employee).where(Employee.code == "E100")).one().contract_hours = 20
+    with store.session() as s, pytest.raises(UndoRefused, match="contract_hours"):
+        result.undo(s)
+    assert "E100" in _people(store)
+
+
+def test_an_import_that_changes_nothing_has_no_undo(store: Store, org: Org) -> None:
+    row = HEADER + "Eva,Fisher,,E100,,,,\n"
+    with store.session() as s:
+        import_employees_csv(s, row)
+    with store.session() as s:
+        again = import_employees_csv(s, row)
+    assert (again.applied, again.changed) == (False, Changes.NONE)

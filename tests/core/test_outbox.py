@@ -24,7 +24,6 @@ from core.scheduling import (
     delete_shifts,
     edit_shift,
     plan_bulk,
-    set_shifts_deleted,
     write_bulk,
 )
 from core.store import Store
@@ -120,7 +119,8 @@ def test_bulk_removal_and_revival_queue_what_one_by_one_edits_would(store: Store
         for who in (org.anna, org.ben, org.cara)
     ]
     with store.session() as s:
-        unsent, pushed, in_flight = write_bulk(s, plan_bulk(s, drafts)).ids
+        written = write_bulk(s, plan_bulk(s, drafts))
+    unsent, pushed, in_flight = written.ids
     _mark_sent(store, pushed)
     with store.session() as s:
         s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == in_flight)).one().attempts = 1
@@ -131,7 +131,7 @@ def test_bulk_removal_and_revival_queue_what_one_by_one_edits_would(store: Store
             return shift.deleted, shift.dirty, _ops(store, sid)
 
     with store.session() as s:
-        removal = set_shifts_deleted(s, [unsent, pushed, in_flight], deleted=True)
+        removal = written.undo(s)
     assert state(unsent) == (True, False, [])
     assert state(pushed) == (True, True, [("delete", 0)])
     assert state(in_flight) == (True, True, [("create", 1), ("delete", 0)])

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from core import attendance, employees, leave, organisation, scheduling, templates
+from core import attendance, employees, leave, organisation, scheduling, templates, undo
 from core.models import Base, OutboxEntry, Shift, Synced
 from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft
@@ -144,11 +144,11 @@ def test_write_bulk(store: Store, org: Org) -> None:
     assert _groups(store) == 1
 
 
-def test_set_shifts_deleted(store: Store, org: Org) -> None:
+def test_set_deleted_many(store: Store, org: Org) -> None:
     first, second = _shift(store, org), _shift(store, org, org.ben)
     _synced(store)
     with store.session() as s:
-        scheduling.set_shifts_deleted(s, [first, second], deleted=True)
+        undo.set_deleted_many(s, Shift, [first, second], deleted=True)
     assert sorted(_outbox(store)) == sorted(
         [("shifts", first, "delete"), ("shifts", second, "delete")]
     )

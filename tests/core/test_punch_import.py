@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.attendance import PunchImportError, import_punches_csv
+from core.changes import Changes
 from core.errors import ValidationError
 from core.models import ClockEvent, Employee, OutboxEntry
 from core.store import Store
@@ -168,3 +169,58 @@ def test_a_missing_file_names_the_path(store: Store, coded: Org, tmp_path: Path)
         import_punches_csv(s, tmp_path / "nope.csv")
     assert info.value.field == "file"
     assert "nope.csv" in str(info.value)
+
+
+def _live(store: Store) -> list[tuple[str, datetime, str, str | None]]:
+    with store.session() as s:
+        rows = s.execute(
+            select(ClockEvent.employee_id, ClockEvent.at_utc, ClockEvent.kind, ClockEvent.device_id)
+            .where(ClockEvent.deleted.is_(False))
+            .order_by(ClockEvent.at_utc, ClockEvent.kind)
+        )
+        return [tuple(r) for r in rows]
+
+
+TWO = "employee,timestamp,kind,device\nE001,2026-06-01T17:00,out,door\nE002,2026-06-01T09:00,in,\n"
+
+
+def test_undo_takes_the_imported_punches_away_and_redo_brings_them_back(
+    store: Store, coded: Org
+) -> None:
+    punch(store, coded, coded.anna, "in", datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
+    with store.session() as s:
+        result = import_punches_csv(s, TWO)
+    assert result.result.changed == Changes.PUNCHES
+    assert len(result.result.ids) == 2
+    with store.session() as s:
+        redo = result.result.undo(s)
+    assert _live(store) == [(coded.anna, datetime(2026, 6, 1, 7, 0, tzinfo=UTC), "in", None)]
+    with store.session() as s:
+        redo.undo(s)
+    assert len(_live(store)) == 3
+
+
+def test_punches_an_undo_took_back_come_back_when_imported_again(store: Store, coded: Org) -> None:
+    with store.session() as s:
+        first = import_punches_csv(s, TWO)
+    with store.session() as s:
+        first.result.undo(s)
+    with store.session() as s:
+        again = import_punches_csv(s, TWO.replace(",door", ",gate"))
+    assert (again.imported, again.skipped) == (2, 0)
+    assert _count(store) == 2  # the same two records, no twins
+    assert [(kind, device) for _, _, kind, device in _live(store)] == [
+        ("in", None),
+        ("out", "gate"),
+    ]
+    with store.session() as s:
+        again.result.undo(s)
+    assert _live(store) == []
+
+
+def test_an_import_of_punches_all_stored_already_has_no_undo(store: Store, coded: Org) -> None:
+    with store.session() as s:
+        import_punches_csv(s, TWO)
+    with store.session() as s:
+        again = import_punches_csv(s, TWO, skip_existing=True)
+    assert (again.imported, again.skipped, again.result.applied) == (0, 2, False)

@@ -8,11 +8,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core import undo
 from core.changes import Changes
 from core.models import Company, OutboxEntry, PayPolicy, Shift, Site
 from core.organisation import Setup, setup_store
 from core.outbox import APPLYING_REMOTE
-from core.scheduling import ShiftDraft, create_shift, edit_shift, move_shift
+from core.results import OpResult
+from core.scheduling import (
+    ShiftDraft,
+    create_shift,
+    edit_shift,
+    move_shift,
+    plan_bulk,
+    write_bulk,
+)
 from core.store import Store
 from core.undo import UndoRefused, recording
 from tests.conftest import MONDAY, Org
@@ -150,3 +159,91 @@ def test_local_rows_are_removed_and_put_back_for_real(store: Store) -> None:
     with store.session() as s:
         site = s.scalars(select(Site)).one()
         assert (site.name, site.timezone) == ("Main", "Europe/Berlin")
+
+
+def _bulk(store: Store, org: Org) -> OpResult:
+    """Shifts written past the ORM, as a template or a copied week writes them: some
+    with two people, one for a department too."""
+    drafts = [
+        ShiftDraft(
+            org.site_id,
+            MONDAY + timedelta(days=n),
+            "09:00",
+            "17:00",
+            employee_ids=(org.anna, org.ben) if n % 2 else (org.cara,),
+            department_ids=(org.kitchen_id,) if n == 3 else (),
+            location="Bar" if n < 3 else "",
+        )
+        for n in range(6)
+    ]
+    with store.session() as s:
+        written = write_bulk(s, plan_bulk(s, drafts))
+    assert len(written.ids) == 6
+    return written
+
+
+def _live(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(Shift).where(Shift.deleted.is_(False)))
+
+
+def test_undo_of_a_bulk_write_refuses_where_a_pull_changed_any_of_its_shifts(
+    store: Store, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(undo, "_CHUNK", 4)  # several chunks of ids, however few shifts
+    written = _bulk(store, org)
+    wed, fri = written.ids[2], written.ids[4]
+    _pull(store, wed, location="Lobby")
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, fri).employees = []
+    queued = _outbox(store)
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        written.undo(s)
+    assert refused.value.changed == (
+        ("the shift of Wed 03 Jun 09:00–17:00", ("location",)),
+        ("the shift of Fri 05 Jun 09:00–17:00", ("employee_ids",)),
+    )
+    assert (_live(store), _outbox(store)) == (6, queued)
+    # Once both hold again what the write left, the undo applies to every shift.
+    _pull(store, wed, location="Bar")
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, fri).assign((org.cara,), ())
+    with store.session() as s:
+        redo = written.undo(s)
+    assert redo.changed == Changes.SHIFTS
+    assert set(redo.ids) == set(written.ids)
+    assert (_live(store), _outbox(store)) == (0, queued - 6)
+    with store.session() as s:
+        again = redo.undo(s)
+    assert (_live(store), _outbox(store)) == (6, queued)
+    with store.session() as s:
+        again.undo(s)
+    assert _live(store) == 0
+
+
+def test_redo_of_a_bulk_write_refuses_once_a_pull_brought_a_shift_back(
+    store: Store, org: Org
+) -> None:
+    written = _bulk(store, org)
+    with store.session() as s:
+        redo = written.undo(s)
+    _pull(store, written.ids[0], deleted=False)
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        redo.undo(s)
+    assert refused.value.changed == (("the shift of Mon 01 Jun 09:00–17:00", ("deleted",)),)
+    assert _live(store) == 1
+
+
+def test_a_refusal_of_many_records_names_five_and_counts_the_rest(store: Store, org: Org) -> None:
+    written = _bulk(store, org)
+    for sid in written.ids:
+        _pull(store, sid, notes="moved by the other site")
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        written.undo(s)
+    assert len(refused.value.changed) == 6
+    assert str(refused.value).endswith(
+        "the shift of Fri 05 Jun 09:00–17:00 (notes) and 1 more changed since,"
+        " and undoing would overwrite that"
+    )

@@ -123,3 +123,29 @@ def test_a_missing_file_is_refused_in_one_sentence(
     with qtbot.waitSignal(window.employee_import.refused) as refused:
         window.employee_import.import_file(tmp_path / "nope.csv")
     assert refused.args[0] == [f"{tmp_path / 'nope.csv'} does not exist"]
+
+
+def test_an_imported_file_is_one_step_that_undo_takes_back(
+    qtbot, window: MainWindow, store: Store, tmp_path: Path
+) -> None:
+    page = window.pages["schedule"]
+    with qtbot.waitSignal(window.employee_import.imported):
+        window.employee_import.import_file(_csv(tmp_path, GOOD))
+    stack = window.context.undo_stack
+    assert (stack.count(), stack.undoText()) == (1, "Import staff.csv")
+    stack.undo()
+    assert _names(store) == []
+    assert page.model.rowCount() == 0
+    stack.redo()
+    assert _names(store) == ["Anna Berg", "Ben Cole", "Cara Diaz"]
+    assert page.model.rowCount() == 5
+
+
+def test_a_file_that_changes_nothing_adds_no_undo_step(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, GOOD)
+    for _ in range(2):
+        with qtbot.waitSignal(window.employee_import.imported):
+            window.employee_import.import_file(path)
+    assert window.context.undo_stack.count() == 1
