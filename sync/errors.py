@@ -46,7 +46,9 @@ class CursorExpired(Gone):
 class Rejected(SyncError):
     """The server understood the request and refused it for what it says: 400/422
     (``problems``, field by field), 409 (a clash: ``conflicts``; or a duplicate).
-    Sending it again unchanged gets the same answer."""
+    Sending it again unchanged gets the same answer, with one exception to check by
+    ``err_code``: ``IDEMPOTENCY_IN_PROGRESS`` (409) means an earlier send of the same
+    Idempotency-Key is still being processed; leave the entry queued for later."""
 
     def __init__(
         self,

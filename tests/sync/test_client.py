@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from core.wire import ChangePage
-from server import auth
+from server import admin, auth
 from sync.client import SyncClient, parse_retry_after
 from sync.errors import (
+    CursorExpired,
     Gone,
     Offline,
     PreconditionFailed,
@@ -268,3 +269,32 @@ def test_a_write_answered_with_a_weak_etag_is_a_protocol_error(
 )
 def test_retry_after_reads_seconds_and_http_dates(header: str | None, seconds) -> None:
     assert parse_retry_after(header, NOW) == seconds
+
+
+def test_an_expired_cursor_says_so_and_cursor_0_starts_over(
+    client: SyncClient, tenant: Tenant
+) -> None:
+    kept = _department(client)
+    old = client.changes(0).cursor
+    dropped = _department(client)
+    client.delete("departments", dropped.record["id"], base_version=1, key=new_id())
+    with tenant.live.db.transaction() as session:
+        assert admin.purge_tombstones(session, days=-1) >= 1
+    with pytest.raises(CursorExpired):
+        client.changes(old)
+    assert [c.id for c in client.changes(0).changes] == [kept.record["id"]]
+
+
+def test_a_lost_update_answer_resent_with_its_key_is_replayed_not_applied_twice(
+    client: SyncClient, faults: FaultTransport
+) -> None:
+    made = _department(client)
+    record_id, key = made.record["id"], new_id()
+    faults.drop_responses(1)
+    with pytest.raises(Offline):
+        client.update("departments", record_id, {"name": "Galley"}, base_version=1, key=key)
+    again = client.update("departments", record_id, {"name": "Galley"}, base_version=1, key=key)
+    assert (again.replayed, again.version, again.record["name"]) == (True, 2, "Galley")
+    fetched = client.get("departments", record_id)
+    assert fetched is not None
+    assert fetched.version == 2
