@@ -38,6 +38,8 @@ from core.changes import Changes, of_model
 from core.errors import ShiftDeskError
 from core.models import (
     Company,
+    OutboxEntry,
+    OutboxOp,
     PayPolicy,
     Shift,
     ShiftDepartment,
@@ -585,7 +587,31 @@ def _stale(
             moved = [n for n, (_, after) in change.fields.items() if not _same(now[n], after)]
             if moved:
                 refused.append((label(session, model, change.row_id), moved))
+            elif _tombstone_on_server(session, model, change):
+                refused.append((label(session, model, change.row_id), ["deleted on the server"]))
     return refused
+
+
+def _tombstone_on_server(session: Session, model: type, change: RowChange) -> bool:
+    """Would this step bring back a record whose deletion the server already has?
+
+    No route revives a tombstone (the server's copy is gone for every site), so such
+    an undo is refused: the record is to be made again. A deletion still waiting in
+    the outbox is simply cancelled by the revival."""
+    deleted = change.fields.get("deleted")
+    if deleted is None or deleted[1] is not True or not issubclass(model, Synced):
+        return False
+    row = session.get(model, change.row_id)
+    if row is None or row.server_version is None:
+        return False
+    unsent_delete = session.scalar(
+        select(OutboxEntry.seq).where(
+            OutboxEntry.record_id == change.row_id,
+            OutboxEntry.op == OutboxOp.DELETE,
+            OutboxEntry.attempts == 0,
+        )
+    )
+    return unsent_delete is None
 
 
 def _stale_bulk(session: Session, change: BulkChange, named: int) -> list[tuple[str, list[str]]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import undo
 from core.changes import Changes
@@ -17,6 +17,7 @@ from core.results import OpResult
 from core.scheduling import (
     ShiftDraft,
     create_shift,
+    delete_shifts,
     edit_shift,
     move_shift,
     plan_bulk,
@@ -247,3 +248,35 @@ def test_a_refusal_of_many_records_names_five_and_counts_the_rest(store: Store, 
         "the shift of Fri 05 Jun 09:00–17:00 (notes) and 1 more changed since,"
         " and undoing would overwrite that"
     )
+
+
+def test_undo_of_a_delete_the_server_already_has_is_refused(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s:  # as a push acknowledges the create
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, sid).server_version = 1
+        s.execute(delete(OutboxEntry))
+    with store.session() as s:
+        removed = delete_shifts(s, [sid])
+    with store.session() as s:  # as a push acknowledges the delete
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, sid).server_version = 2
+        s.execute(delete(OutboxEntry))
+    with store.session() as s, pytest.raises(UndoRefused) as refused:
+        removed.undo(s)
+    assert "deleted on the server" in str(refused.value)
+    assert _row(store, sid)[3] is True
+
+
+def test_undo_of_a_delete_not_yet_sent_cancels_it(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    with store.session() as s:
+        s.info[APPLYING_REMOTE] = True
+        s.get(Shift, sid).server_version = 1
+        s.execute(delete(OutboxEntry))
+    with store.session() as s:
+        removed = delete_shifts(s, [sid])
+    with store.session() as s:
+        removed.undo(s)
+    assert _row(store, sid)[3] is False
+    assert _outbox(store) == 0
