@@ -589,7 +589,22 @@ def _stale(
                 refused.append((label(session, model, change.row_id), moved))
             elif _tombstone_on_server(session, model, change):
                 refused.append((label(session, model, change.row_id), ["deleted on the server"]))
+            elif _kept_by_server(session, model, change):
+                refused.append((label(session, model, change.row_id), ["kept on the server"]))
     return refused
+
+
+def _kept_by_server(session: Session, model: type, change: RowChange) -> bool:
+    """Would this step remove an append-only record (a punch) the server already has?
+
+    The server never removes those (a punch is corrected by a correction, not
+    erased), so the undo is refused rather than queued as a delete no one accepts."""
+    if not getattr(model, "__append_only__", False) or "deleted" not in change.fields:
+        return False
+    if change.fields["deleted"][1] is not False:
+        return False  # not a removal
+    row = session.get(model, change.row_id)
+    return row is not None and row.server_version is not None
 
 
 def _tombstone_on_server(session: Session, model: type, change: RowChange) -> bool:

@@ -30,6 +30,8 @@ class ClockEvent(Synced, Base):
 
     __tablename__ = "clock_event"
     __collection__ = "clockevents"
+    #: Never changed or removed once the server has it (see core.undo).
+    __append_only__ = True
     __table_args__ = (
         UniqueConstraint("employee_id", "at_utc", "kind"),
         Index("ix_clock_event_employee_at", "employee_id", "at_utc"),

@@ -4,7 +4,7 @@ the real server, leave the server holding exactly what the site holds."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,11 +16,14 @@ from sqlalchemy import func, select
 
 from core.employees import EmployeeDraft, add_employee, edit_employee
 from core.errors import ShiftDeskError
+from core.leave import request_leave
 from core.models import OutboxEntry, Shift
 from core.organisation import Setup, add_department, edit_department, setup_store
+from core.punches import record_punch
 from core.results import OpResult
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift, move_shift
 from core.store import Store, open_store
+from core.templates import TemplateDraft, create_template
 from core.wire import COLLECTIONS, RECORD_FIELDS, ChangePage, to_wire
 from sync.client import SyncClient
 from sync.push import push
@@ -28,6 +31,7 @@ from tests.server.conftest import LiveServer, make_tenant
 
 MONDAY = date(2026, 6, 1)
 LOCATIONS = ("", "Bar", "Terrace", "Lobby")
+RULES = ("FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=DAILY;COUNT=5")
 
 
 def _server_state(client: SyncClient) -> dict[tuple[str, str], dict | None]:
@@ -154,6 +158,33 @@ class SiteAndServer(RuleBasedStateMachine):
     def pay_someone(self, data: st.DataObject, rate: str) -> None:
         person = data.draw(st.sampled_from(self.people))
         self._run(lambda s: edit_employee(s, person, hourly_rate=Decimal(rate)))
+
+    @rule(data=st.data(), day=st.integers(0, 13), length=st.integers(0, 2))
+    def ask_for_leave(self, data: st.DataObject, day: int, length: int) -> None:
+        person = data.draw(st.sampled_from(self.people))
+        first = MONDAY + timedelta(days=day)
+        self._run(
+            lambda s: request_leave(
+                s,
+                employee_id=person,
+                start_date=first,
+                end_date=first + timedelta(days=length),
+                leave_type="paid",
+            )
+        )
+
+    @rule(data=st.data(), hour=st.integers(5, 22), kind=st.sampled_from(["in", "out"]))
+    def punch(self, data: st.DataObject, hour: int, kind: str) -> None:
+        person = data.draw(st.sampled_from(self.people))
+        at = datetime.combine(MONDAY, time(hour), tzinfo=UTC)
+        self._run(lambda s: record_punch(s, employee_id=person, kind=kind, at=at))
+
+    @rule(name=st.sampled_from(["Early", "Late"]), rule_text=st.sampled_from(RULES))
+    def keep_a_template(self, name: str, rule_text: str) -> None:
+        draft = TemplateDraft(
+            self.tenant.site_id, name, "06:00", "14:00", rule_text, MONDAY, location="Bar"
+        )
+        self._run(lambda s: create_template(s, draft))
 
     @rule()
     def undo_the_last(self) -> None:
