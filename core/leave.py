@@ -184,7 +184,60 @@ def _apply(
             if decision is not None:
                 _write_links(session, decision, action)
     touched = tuple(dict.fromkeys([*assignments, *flags]))
-    return recorder.result(ids=(*leaves, *touched))
+    result = recorder.result(ids=(*leaves, *touched))
+    return result if decision is None else _travelling(result, decision, tuple(flags))
+
+
+def _covering(action: outbox.Decision, decision: _Decision, flagged: Sequence[str]) -> None:
+    """Name what the decision's action writes on the server besides the request."""
+    for shift_id in flagged:
+        action.cover((Shift, shift_id), ["flag"])
+    for shift_id in decision.links or {}:
+        action.cover((LeaveShiftLink, link_id(decision.leave_id, shift_id)))
+    for lid in decision.unlinks:
+        action.cover((LeaveShiftLink, lid))
+
+
+def _travelling(result: OpResult, decision: _Decision, flagged: Sequence[str]) -> OpResult:
+    """The decision's result whose undo withdraws its action while it is unsent (the
+    server never hears of either) and whose redo queues it again; a decision the
+    server has is reversed only by another one."""
+    undo_fn = result.undo
+    if undo_fn is None:
+        return result
+
+    def undo_decision(session: Session) -> OpResult:
+        leave = _get(session, decision.leave_id)
+        try:
+            with outbox.withdrawal(session, leave, decision.action, sets=DECISION_FIELDS) as action:
+                _covering(action, decision, flagged)
+                back = undo_fn(session)
+        except outbox.AlreadySent as exc:
+            raise ValidationError(
+                "status",
+                f"the request was {leave.status} at the server already;"
+                " only a new decision can change it",
+            ) from exc
+        return _redoing(back, decision, flagged)
+
+    return replace(result, undo=undo_decision)
+
+
+def _redoing(result: OpResult, decision: _Decision, flagged: Sequence[str]) -> OpResult:
+    redo_fn = result.undo
+    if redo_fn is None:
+        return result
+
+    def redo_decision(session: Session) -> OpResult:
+        leave = _get(session, decision.leave_id)
+        with outbox.action(
+            session, leave, decision.action, decision.params, sets=DECISION_FIELDS
+        ) as action:
+            _covering(action, decision, flagged)
+            again = redo_fn(session)
+        return _travelling(again, decision, flagged)
+
+    return replace(result, undo=redo_decision)
 
 
 def _write_links(session: Session, decision: _Decision, action: outbox.Decision | None) -> None:

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import undo
 from core.bulk import insert_columns, new_ids
+from core.errors import ShiftDeskError
 from core.models import (
     OutboxEntry,
     OutboxOp,
@@ -176,9 +177,9 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                 _, fields = edits.setdefault(shift, (OutboxOp.UPDATE, set()))
                 fields.add(_ASSIGNMENTS[type(obj)][2])
     edits = {obj: edit for obj, edit in edits.items() if not type(obj).__local_only__}
-    decisions: list[Decision] = session.info.get(_ACTIONS, [])
-    if not edits and not any(d.due for d in decisions):
+    if not edits:
         return
+    decisions: list[Decision] = session.info.get(_ACTIONS, [])
     group = undo.op_group(session) or new_id()
     now = utcnow()
     ordered = sorted(edits, key=lambda obj: push_rank(collection(type(obj)), edits[obj][0]))
@@ -194,7 +195,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         obj.updated_at = now
         enqueue(session, obj, op, fields, group_id=group, withheld=withheld)
     for decision in decisions:
-        if decision.due:
+        if decision.due and decision.obj in edits:
             decision.due = False
             _add_action(session, decision.obj, decision.name, decision.params, decision.base, group)
 
@@ -341,8 +342,11 @@ class Decision:
     before: dict[str, Any]
     #: Per other record (model, id): the fields the action stands for; None: all of it.
     covers: dict[tuple[type, str], frozenset[str] | None] = field(default_factory=dict)
-    #: The action is still to be queued: the next flush that runs the hook does it.
+    #: The action is still to be queued: the hook does it in the flush that writes the
+    #: decided record, after that flush's other entries and in its group.
     due: bool = True
+    #: An unsent create of the record keeps ``before`` (False: undoing the decision).
+    withholds: bool = True
 
     def cover(self, obj: Synced | tuple[type, str], fields: Iterable[str] | None = None) -> None:
         """Say that the action stands for ``fields`` of ``obj`` (None: any change of
@@ -367,7 +371,7 @@ def _covered(
     for decision in decisions:
         if decision.obj is obj:
             covered |= set(decision.before)
-            if op in (OutboxOp.CREATE, OutboxOp.UPDATE):
+            if decision.withholds and op in (OutboxOp.CREATE, OutboxOp.UPDATE):
                 withheld.update({k: _plain(v) for k, v in decision.before.items()})
             continue
         key = (type(obj), obj.id)
@@ -395,7 +399,7 @@ def action(
 
     The action is queued by the flush hook (only sessions of a store have it; on the
     server the same writes simply happen) after the entries of the decision's other
-    writes, in the operation's group. Use it inside the operation's recording.
+    writes, in the group of the flush that writes ``obj`` (the operation's).
     """
     decision = Decision(
         obj,
@@ -404,15 +408,51 @@ def action(
         obj.server_version,
         {k: getattr(obj, k) for k in sets},
     )
+    with _running(session, decision):
+        yield decision
+
+
+@contextmanager
+def _running(session: Session, decision: Decision) -> Iterator[None]:
     stack: list[Decision] = session.info.setdefault(_ACTIONS, [])
     stack.append(decision)
     try:
-        yield decision
+        yield
         session.flush()
     finally:
         stack.remove(decision)
         if not stack:
             del session.info[_ACTIONS]
+
+
+class AlreadySent(ShiftDeskError):
+    """The decision to withdraw has been handed to the server (or is not queued)."""
+
+
+@contextmanager
+def withdrawal(
+    session: Session, obj: Synced, name: str, *, sets: Iterable[str]
+) -> Iterator[Decision]:
+    """Run the undo of a decision whose action ``name`` on ``obj`` is still unsent: the
+    action entry goes, and what the undo writes back (the fields ``sets``, and what is
+    named with :meth:`Decision.cover`) is not queued, as the server never heard of it.
+
+    Raises :class:`AlreadySent`, writing nothing, when the record's last action is not
+    that one, unsent (the server has it: only another decision can reverse it).
+    """
+    session.flush()
+    actions = [e for e in _queued(session, obj.id) if e.op == OutboxOp.ACTION]
+    last = actions[-1] if actions else None
+    if last is None or not _unsent(last) or last.fields.get("action") != name:
+        raise AlreadySent(f"the {name} of {obj.id} has been sent")
+    decision = Decision(obj, name, {}, obj.server_version, dict.fromkeys(sets))
+    decision.due = False
+    decision.withholds = False
+    with _running(session, decision):
+        yield decision
+    session.delete(last)
+    session.flush()
+    obj.dirty = bool(_queued(session, obj.id))
 
 
 # --- many records at once -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from core import attendance, employees, leave, organisation, outbox, scheduling, templates, undo
+from core.errors import ValidationError
 from core.models import Base, LeaveRequest, LeaveShiftLink, OutboxEntry, Shift, Synced
 from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft
@@ -337,6 +338,58 @@ def test_undo_of_a_cancellation_puts_the_links_back(store: Store, org: Org) -> N
     with store.session() as s:
         assert [link.shift_id for link in leave.kept_links(s, lid)] == [sid]
         assert "kept on this shift" in s.get(Shift, sid).flag
+
+
+def test_undo_of_an_unsent_approval_withdraws_its_action_and_redo_queues_it_again(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    with store.session() as s:
+        redo = result.undo(s)
+    assert _in_push_order(store) == []
+    with store.session() as s:
+        assert not s.get(LeaveRequest, lid).dirty
+        redo.undo(s)
+    assert _in_push_order(store) == [_action(lid, "approve", onClash="keep")]
+    with store.session() as s:
+        assert [link.shift_id for link in leave.kept_links(s, lid)] == [sid]
+
+
+def test_redo_of_an_unassigning_approval_queues_the_shift_before_the_action(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
+    with store.session() as s:
+        redo = result.undo(s)
+    # The shift's people are back as the server has them; no decision is left to send.
+    assert [e[2] for e in _in_push_order(store)] == ["update"]
+    with store.session() as s:
+        redo.undo(s)
+    assert [e[:3] for e in _in_push_order(store)] == [
+        ("shifts", sid, "update"),
+        ("leaverequests", lid, "action"),
+    ]
+
+
+def test_a_decision_the_server_has_is_not_undone(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.reject_leave(s, lid, actor="sam")
+    with store.session() as s:
+        s.execute(update(OutboxEntry).values(attempts=1, state="sending"))
+    with store.session() as s, pytest.raises(ValidationError, match="at the server"):
+        result.undo(s)
+    with store.session() as s:
+        assert s.get(LeaveRequest, lid).status == "rejected"
 
 
 # --- core.templates ------------------------------------------------------------------------------
