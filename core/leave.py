@@ -2,14 +2,22 @@
 
 Every operation computes the state it wants and hands it to :func:`_apply`, which
 writes it under :mod:`core.undo`'s recorder: leave rows, the people an approval took
-off shifts and the shifts' flags all go back in one step, field by field. The
-clash rule itself is :mod:`core.conflicts`' (``leave_instants`` and ``overlaps``).
+off shifts, the shifts' flags and the kept-on-shift links all go back in one step,
+field by field. The clash rule itself is :mod:`core.conflicts`'
+(``leave_instants`` and ``overlaps``).
+
+A decision (approve, reject, cancel) travels to the server as its action
+(``POST /v1/leaverequests/<id>/approve?onClash=keep``; :func:`core.outbox.action`),
+not as a write of ``status``: the server runs these same functions, so what the
+action writes there (the flags and links of "keep", their removal at cancellation)
+is not queued here, while the shifts "unassign" frees are, ahead of the action.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -19,15 +27,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import undo
+from core import outbox, undo
 from core.changes import Changes
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
 from core.errors import NotFound, ValidationError
 from core.models import (
-    AuditEntry,
     Department,
     Employee,
     LeaveRequest,
+    LeaveShiftLink,
     LeaveStatus,
     LeaveType,
     Shift,
@@ -112,26 +120,153 @@ def _write_leave(session: Session, leave_id: str, state: Mapping[str, Any]) -> N
             setattr(leave, name, state[name])
 
 
+#: The fields a decision sets: its action stands for them.
+DECISION_FIELDS = ("status", "decided_by", "decided_at")
+
+#: Namespace of kept-on-shift link ids (:func:`link_id`).
+LINK_NAMESPACE = uuid.UUID("0b3f3c1e-6a55-4d0e-9a52-6c1f0d7e4a11")
+
+
+def link_id(leave_id: str, shift_id: str) -> str:
+    """The id of the link a "keep" approval of ``leave_id`` writes for ``shift_id``: the
+    same wherever the decision is applied, so a site's link and the server's are one
+    record."""
+    return str(uuid.uuid5(LINK_NAMESPACE, f"{leave_id}:{shift_id}"))
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """A decision on one request, as the action that carries it to the server."""
+
+    leave_id: str
+    action: str
+    params: Mapping[str, Any] | None = None
+    #: Links to write, shift id → note ("keep").
+    links: Mapping[str, str] | None = None
+    #: Links to end (cancellation).
+    unlinks: Sequence[str] = ()
+
+
 def _apply(
     session: Session,
     leaves: Mapping[str, Mapping[str, Any]],
     assignments: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType({}),
     flags: Mapping[str, str] = MappingProxyType({}),
+    decision: _Decision | None = None,
 ) -> OpResult:
-    """Write leave states, shifts' assignments (people, departments) and shift flags as
-    one recorded step, so undo puts back exactly the fields written, if nobody changed
-    them since."""
+    """Write leave states, shifts' assignments (people, departments), shift flags and a
+    decision's links as one recorded step, so undo puts back exactly the fields written,
+    if nobody changed them since. With ``decision``, the request's status travels as
+    the decision's action, after the assignments, and the flags and links with it."""
     with undo.recording(session) as recorder:
-        for lid, state in leaves.items():
-            _write_leave(session, lid, state)
-        for sid, (people, departments) in assignments.items():
-            _shift(session, sid).assign(people, departments)
-        for sid, flag in flags.items():
-            shift = _shift(session, sid)
-            if shift.flag != flag:
-                shift.flag = flag
+        deciding = (
+            nullcontext(None)
+            if decision is None
+            else outbox.action(
+                session,
+                _get(session, decision.leave_id),
+                decision.action,
+                decision.params,
+                sets=DECISION_FIELDS,
+            )
+        )
+        with deciding as action:
+            for lid, state in leaves.items():
+                _write_leave(session, lid, state)
+            for sid, (people, departments) in assignments.items():
+                _shift(session, sid).assign(people, departments)
+            for sid, flag in flags.items():
+                shift = _shift(session, sid)
+                if action is not None:
+                    action.cover(shift, ["flag"])
+                if shift.flag != flag:
+                    shift.flag = flag
+            if decision is not None:
+                _write_links(session, decision, action)
     touched = tuple(dict.fromkeys([*assignments, *flags]))
-    return recorder.result(ids=(*leaves, *touched))
+    result = recorder.result(ids=(*leaves, *touched))
+    return result if decision is None else _travelling(result, decision, tuple(flags))
+
+
+def _covering(action: outbox.Decision, decision: _Decision, flagged: Sequence[str]) -> None:
+    """Name what the decision's action writes on the server besides the request."""
+    for shift_id in flagged:
+        action.cover((Shift, shift_id), ["flag"])
+    for shift_id in decision.links or {}:
+        action.cover((LeaveShiftLink, link_id(decision.leave_id, shift_id)))
+    for lid in decision.unlinks:
+        action.cover((LeaveShiftLink, lid))
+
+
+def _travelling(result: OpResult, decision: _Decision, flagged: Sequence[str]) -> OpResult:
+    """The decision's result whose undo withdraws its action while it is unsent (the
+    server never hears of either) and whose redo queues it again; a decision the
+    server has is reversed only by another one."""
+    undo_fn = result.undo
+    if undo_fn is None:
+        return result
+
+    def undo_decision(session: Session) -> OpResult:
+        leave = _get(session, decision.leave_id)
+        try:
+            with outbox.withdrawal(session, leave, decision.action, sets=DECISION_FIELDS) as action:
+                _covering(action, decision, flagged)
+                back = undo_fn(session)
+        except outbox.AlreadySent as exc:
+            raise ValidationError(
+                "status",
+                f"the request was {leave.status} at the server already;"
+                " only a new decision can change it",
+            ) from exc
+        return _redoing(back, decision, flagged)
+
+    return replace(result, undo=undo_decision)
+
+
+def _redoing(result: OpResult, decision: _Decision, flagged: Sequence[str]) -> OpResult:
+    redo_fn = result.undo
+    if redo_fn is None:
+        return result
+
+    def redo_decision(session: Session) -> OpResult:
+        leave = _get(session, decision.leave_id)
+        with outbox.action(
+            session, leave, decision.action, decision.params, sets=DECISION_FIELDS
+        ) as action:
+            _covering(action, decision, flagged)
+            again = redo_fn(session)
+        return _travelling(again, decision, flagged)
+
+    return replace(result, undo=redo_decision)
+
+
+def _write_links(session: Session, decision: _Decision, action: outbox.Decision | None) -> None:
+    leave = _get(session, decision.leave_id)
+    for shift_id, note in (decision.links or {}).items():
+        lid = link_id(leave.id, shift_id)
+        if action is not None:
+            action.cover((LeaveShiftLink, lid))
+        link = session.get(LeaveShiftLink, lid)
+        if link is None:
+            session.add(
+                LeaveShiftLink(
+                    id=lid,
+                    company_id=leave.company_id,
+                    leave_id=leave.id,
+                    shift_id=shift_id,
+                    note=note,
+                )
+            )
+            continue
+        link.deleted = False
+        if link.note != note:
+            link.note = note
+    for lid in decision.unlinks:
+        link = session.get(LeaveShiftLink, lid)
+        if action is not None:
+            action.cover((LeaveShiftLink, lid))
+        if link is not None and not link.deleted:
+            link.deleted = True
 
 
 def _shift(session: Session, shift_id: str) -> Shift:
@@ -431,55 +566,40 @@ def approve_leave(
                 f" when {decided['decided_by']} approved it."
             )
             flags[shift.id] = f"{shift.flag} {notes[shift.id]}".strip()
-    result = _apply(session, {leave_id: decided}, shifts, flags)
-    for shift_id in flags:
-        _record_kept(session, leave_id, shift_id, notes[shift_id], decided["decided_by"])
+    decision = _Decision(leave_id, "approve", {"onClash": on_clash}, links=notes)
+    result = _apply(session, {leave_id: decided}, shifts, flags, decision)
     return replace(result, warnings=tuple(warnings))
 
 
-#: The audit action recording a shift flagged because its person was kept on it.
-KEPT_ACTION = "leave.kept_on_shift"
-
-
-def _record_kept(session: Session, leave_id: str, shift_id: str, note: str, actor: str) -> None:
-    """Remember which note this leave put on which shift, so ending the leave can take
-    exactly that note off again (and nothing a supervisor wrote there)."""
-    session.add(
-        AuditEntry(
-            actor=actor,
-            action=KEPT_ACTION,
-            record_kind=Shift.__tablename__,
-            record_id=shift_id,
-            detail=json.dumps({"leave_id": leave_id, "note": note}, sort_keys=True),
+def kept_links(session: Session, leave_id: str) -> list[LeaveShiftLink]:
+    """The live kept-on-shift links of a request: which note it put on which shift."""
+    return list(
+        session.scalars(
+            select(LeaveShiftLink)
+            .where(LeaveShiftLink.leave_id == leave_id, LeaveShiftLink.deleted.is_(False))
+            .order_by(LeaveShiftLink.shift_id)
         )
     )
-    session.flush()
 
 
-def _flags_cleared(session: Session, leave_id: str) -> dict[str, str]:
-    """Each shift's flag without the notes a "keep" approval of this leave put there."""
+def _flags_cleared(session: Session, links: Sequence[LeaveShiftLink]) -> dict[str, str]:
+    """Each linked shift's flag without the note the link says the leave put there (and
+    nothing a supervisor wrote there)."""
     cleared: dict[str, str] = {}
-    entries = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.action == KEPT_ACTION, AuditEntry.record_kind == Shift.__tablename__)
-        .order_by(AuditEntry.at)
-    )
-    for entry in entries:
-        detail = json.loads(entry.detail)
-        if detail.get("leave_id") != leave_id:
-            continue
-        shift = session.get(Shift, entry.record_id)
+    for link in links:
+        shift = session.get(Shift, link.shift_id)
         if shift is None:
             continue
         flag = cleared.get(shift.id, shift.flag)
-        if detail["note"] in flag:
-            cleared[shift.id] = " ".join(flag.replace(detail["note"], "").split())
+        if link.note and link.note in flag:
+            cleared[shift.id] = " ".join(flag.replace(link.note, "").split())
     return cleared
 
 
 def reject_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
     leave = _get(session, leave_id)
-    return _apply(session, {leave_id: _decided(leave, LeaveStatus.REJECTED, actor)})
+    decided = _decided(leave, LeaveStatus.REJECTED, actor)
+    return _apply(session, {leave_id: decided}, decision=_Decision(leave_id, "reject"))
 
 
 def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
@@ -491,7 +611,11 @@ def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
     """
     leave = _get(session, leave_id)
     decided = _decided(leave, LeaveStatus.CANCELLED, actor)
-    return _apply(session, {leave_id: decided}, flags=_flags_cleared(session, leave_id))
+    links = kept_links(session, leave_id)
+    decision = _Decision(leave_id, "cancel", unlinks=[link.id for link in links])
+    return _apply(
+        session, {leave_id: decided}, flags=_flags_cleared(session, links), decision=decision
+    )
 
 
 def delete_leave(session: Session, leave_id: str) -> OpResult:

@@ -18,12 +18,22 @@ group of its own) and are numbered, within each flush, so that a record comes
 after the records it names: those its wire fields refer to, as the server checks
 them (a department before its employees, a shift's people before the shift), and
 the other way round for deletes.
+
+A state-machine decision (approving leave, say) travels as the action the server
+exposes, not as the fields it writes: the operation runs its writes inside
+:func:`action`, naming the fields the action stands for; the flush hook leaves
+those out of the records' entries and queues the action after them, in the
+operation's group. When a create of the record is still unsent, the create keeps
+its values from before the decision (``fields["withheld"]``): the push sends the
+record as it stood, then the action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from graphlib import TopologicalSorter
 from typing import Any
@@ -33,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import undo
 from core.bulk import insert_columns, new_ids
+from core.errors import ShiftDeskError
 from core.models import (
     OutboxEntry,
     OutboxOp,
@@ -47,6 +58,9 @@ from core.timeutil import utcnow
 from core.wire import COLLECTIONS
 
 APPLYING_REMOTE = "applying_remote"
+
+#: ``session.info`` key of the decisions whose writes are running (:func:`action`).
+_ACTIONS = "outbox_actions"
 
 #: Columns that are bookkeeping, not content: changing them is no edit to push.
 _META = frozenset({"server_version", "etag", "base", "dirty", "created_at", "updated_at"})
@@ -90,10 +104,13 @@ def _ranks() -> dict[str, int]:
 
 
 def push_rank(name: str, op: str) -> tuple[int, int]:
-    """Sort key of an entry within a flush: creates and updates with the named records
-    first, then deletes with the naming records first."""
+    """Sort key of an entry within a group: creates and updates with the named records
+    first, then actions (a decision finds the records it names as the group left them),
+    then deletes with the naming records first."""
     rank = _ranks().get(name, len(COLLECTIONS))
-    return (1, -rank) if op == OutboxOp.DELETE else (0, rank)
+    if op == OutboxOp.ACTION:
+        return (1, 0)
+    return (2, -rank) if op == OutboxOp.DELETE else (0, rank)
 
 
 def in_push_order(entries: Iterable[OutboxEntry]) -> list[OutboxEntry]:
@@ -162,14 +179,25 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     edits = {obj: edit for obj, edit in edits.items() if not type(obj).__local_only__}
     if not edits:
         return
+    decisions: list[Decision] = session.info.get(_ACTIONS, [])
     group = undo.op_group(session) or new_id()
     now = utcnow()
     ordered = sorted(edits, key=lambda obj: push_rank(collection(type(obj)), edits[obj][0]))
     for obj in ordered:
         op, fields = edits[obj]
+        covered, withheld = _covered(decisions, obj, op, fields)
+        if covered is None:
+            continue  # the action stands for all of it
+        fields = fields - covered
+        if op is OutboxOp.UPDATE and not fields and not withheld:
+            continue
         obj.dirty = True
         obj.updated_at = now
-        enqueue(session, obj, op, fields, group_id=group)
+        enqueue(session, obj, op, fields, group_id=group, withheld=withheld)
+    for decision in decisions:
+        if decision.due and decision.obj in edits:
+            decision.due = False
+            _add_action(session, decision.obj, decision.name, decision.params, decision.base, group)
 
 
 # --- one record ---------------------------------------------------------------------------------
@@ -197,13 +225,17 @@ def enqueue(
     fields: Iterable[str] = (),
     *,
     group_id: str | None = None,
+    withheld: Mapping[str, Any] | None = None,
 ) -> None:
     """Queue ``op`` on ``obj`` (``fields``: the attributes it changed), folding it into
     the record's unsent entries where that is exact (see the module's docstring).
 
     ``group_id`` defaults to the operation recording now, else a group of its own.
+    ``withheld``: values, from before a decision, that a create of the record still
+    unsent is to carry instead of the record's own (the action that follows sets them).
     """
     fields = set(fields)
+    withheld = dict(withheld or {})
     group = group_id or undo.op_group(session) or new_id()
     queued = [] if op is OutboxOp.CREATE else _queued(session, obj.id)
     never_sent = obj.server_version is None and all(_unsent(e) for e in queued)
@@ -228,16 +260,27 @@ def enqueue(
             op = OutboxOp.CREATE  # its create went away with its delete
     last = last_unsent()
     if op is OutboxOp.UPDATE and last is not None and last.op in (OutboxOp.CREATE, OutboxOp.UPDATE):
-        last.fields = {"changed": sorted(set(last.fields.get("changed", [])) | fields)}
+        folded: dict[str, Any] = {
+            **last.fields,
+            "changed": sorted(set(last.fields.get("changed", [])) | fields),
+        }
+        if withheld and last.op == OutboxOp.CREATE:  # the earliest value stays
+            folded["withheld"] = {**withheld, **last.fields.get("withheld", {})}
+        last.fields = folded
         return
+    if op is OutboxOp.UPDATE and not fields:
+        return  # all it changed travels as an action
+    entry_fields: dict[str, Any] = {
+        "changed": sorted(fields - {"deleted"}) if op is OutboxOp.CREATE else sorted(fields)
+    }
+    if withheld and op is OutboxOp.CREATE:
+        entry_fields["withheld"] = withheld
     session.add(
         OutboxEntry(
             collection=collection(type(obj)),
             record_id=obj.id,
             op=op,
-            fields={
-                "changed": sorted(fields - {"deleted"}) if op is OutboxOp.CREATE else sorted(fields)
-            },
+            fields=entry_fields,
             base_version=None if op is OutboxOp.CREATE else obj.server_version,
             group_id=group,
         )
@@ -252,18 +295,164 @@ def enqueue_action(
 
     An action is never folded and nothing folds into it; the field changes the
     decision made locally are queued by the flush hook as usual, so the caller
-    decides which of them the action stands for.
+    decides which of them the action stands for (:func:`action` does both).
     """
+    _add_action(
+        session, obj, action, params, obj.server_version, undo.op_group(session) or new_id()
+    )
+
+
+def _add_action(
+    session: Session,
+    obj: Synced,
+    action: str,
+    params: Mapping[str, Any] | None,
+    base: int | None,
+    group: str,
+) -> None:
     session.add(
         OutboxEntry(
             collection=collection(type(obj)),
             record_id=obj.id,
             op=OutboxOp.ACTION,
             fields={"action": action, "params": dict(params or {})},
-            base_version=obj.server_version,
-            group_id=undo.op_group(session) or new_id(),
+            base_version=base,
+            group_id=group,
         )
     )
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A column value as JSON holds it."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+@dataclass(eq=False)
+class Decision:
+    """A decision whose writes are running (see :func:`action`)."""
+
+    obj: Synced
+    name: str
+    params: Mapping[str, Any]
+    base: int | None
+    #: What the decision's record held before, for each field the action sets.
+    before: dict[str, Any]
+    #: Per other record (model, id): the fields the action stands for; None: all of it.
+    covers: dict[tuple[type, str], frozenset[str] | None] = field(default_factory=dict)
+    #: The action is still to be queued: the hook does it in the flush that writes the
+    #: decided record, after that flush's other entries and in its group.
+    due: bool = True
+    #: An unsent create of the record keeps ``before`` (False: undoing the decision).
+    withholds: bool = True
+
+    def cover(self, obj: Synced | tuple[type, str], fields: Iterable[str] | None = None) -> None:
+        """Say that the action stands for ``fields`` of ``obj`` (None: any change of
+        it, a create or a delete too): the server's own handling of the action writes
+        them, and the pull brings them back, so they are not queued themselves."""
+        key = obj if isinstance(obj, tuple) else (type(obj), obj.id)
+        if fields is None:
+            self.covers[key] = None
+        else:
+            known = self.covers.get(key, frozenset())
+            if known is not None:
+                self.covers[key] = known | frozenset(fields)
+
+
+def _covered(
+    decisions: Sequence[Decision], obj: Synced, op: OutboxOp, fields: set[str]
+) -> tuple[set[str] | None, dict[str, Any]]:
+    """Of an edit, the fields the running decisions' actions stand for (None: all) and
+    the values a still-unsent create of the record is to keep."""
+    covered: set[str] = set()
+    withheld: dict[str, Any] = {}
+    for decision in decisions:
+        if decision.obj is obj:
+            covered |= set(decision.before)
+            if decision.withholds and op in (OutboxOp.CREATE, OutboxOp.UPDATE):
+                withheld.update({k: _plain(v) for k, v in decision.before.items()})
+            continue
+        key = (type(obj), obj.id)
+        if key in decision.covers:
+            named = decision.covers[key]
+            if named is None:
+                return None, {}
+            covered |= named
+    return covered, withheld
+
+
+@contextmanager
+def action(
+    session: Session,
+    obj: Synced,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    sets: Iterable[str],
+) -> Iterator[Decision]:
+    """Run a decision's writes so that it travels as the action
+    ``POST /v1/<collection>/<obj id>/<name>?<params>``, based on the record's version
+    now, instead of as the fields ``sets`` of ``obj``; other records the action also
+    writes on the server are named with :meth:`Decision.cover`.
+
+    The action is queued by the flush hook (only sessions of a store have it; on the
+    server the same writes simply happen) after the entries of the decision's other
+    writes, in the group of the flush that writes ``obj`` (the operation's).
+    """
+    decision = Decision(
+        obj,
+        name,
+        dict(params or {}),
+        obj.server_version,
+        {k: getattr(obj, k) for k in sets},
+    )
+    with _running(session, decision):
+        yield decision
+
+
+@contextmanager
+def _running(session: Session, decision: Decision) -> Iterator[None]:
+    stack: list[Decision] = session.info.setdefault(_ACTIONS, [])
+    stack.append(decision)
+    try:
+        yield
+        session.flush()
+    finally:
+        stack.remove(decision)
+        if not stack:
+            del session.info[_ACTIONS]
+
+
+class AlreadySent(ShiftDeskError):
+    """The decision to withdraw has been handed to the server (or is not queued)."""
+
+
+@contextmanager
+def withdrawal(
+    session: Session, obj: Synced, name: str, *, sets: Iterable[str]
+) -> Iterator[Decision]:
+    """Run the undo of a decision whose action ``name`` on ``obj`` is still unsent: the
+    action entry goes, and what the undo writes back (the fields ``sets``, and what is
+    named with :meth:`Decision.cover`) is not queued, as the server never heard of it.
+
+    Raises :class:`AlreadySent`, writing nothing, when the record's last action is not
+    that one, unsent (the server has it: only another decision can reverse it).
+    """
+    session.flush()
+    actions = [e for e in _queued(session, obj.id) if e.op == OutboxOp.ACTION]
+    last = actions[-1] if actions else None
+    if last is None or not _unsent(last) or last.fields.get("action") != name:
+        raise AlreadySent(f"the {name} of {obj.id} has been sent")
+    decision = Decision(obj, name, {}, obj.server_version, dict.fromkeys(sets))
+    decision.due = False
+    decision.withholds = False
+    with _running(session, decision):
+        yield decision
+    session.delete(last)
+    session.flush()
+    obj.dirty = bool(_queued(session, obj.id))
 
 
 # --- many records at once -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, ValidationError
@@ -18,7 +19,7 @@ from core.leave import (
     reject_leave,
     request_leave,
 )
-from core.models import LeaveRequest, LeaveStatus, LeaveType, Shift
+from core.models import LeaveRequest, LeaveShiftLink, LeaveStatus, LeaveType, Shift
 from server import feed, records
 from server.envelope import ApiError
 
@@ -63,7 +64,10 @@ def decide(
     session: Session, leave: LeaveRequest, to: str, actor: str, on_clash: str | None = None
 ) -> None:
     """Move the request to ``to``: 422 when the state machine forbids it, 409 naming
-    the shifts an approval would clash with unless ``on_clash`` says what to do."""
+    the shifts an approval would clash with unless ``on_clash`` says what to do.
+
+    The shifts it changes and the kept-on-shift links it writes or ends get new
+    versions and reach the change feed."""
     try:
         check_transition(leave.status, to)
     except ValidationError as exc:
@@ -73,6 +77,12 @@ def decide(
             exc.problem,
             {"fields": [{"field": "status", "code": "INVALID", "message": exc.problem}]},
         ) from exc
+    links_before = {
+        link.id: link.deleted
+        for link in session.scalars(
+            select(LeaveShiftLink).where(LeaveShiftLink.leave_id == leave.id)
+        )
+    }
     if to == LeaveStatus.APPROVED:
         result = approve_leave(session, leave.id, actor=actor, on_clash=on_clash)
     elif to == LeaveStatus.REJECTED:
@@ -87,3 +97,8 @@ def decide(
             records.stamp(shift)
             session.flush()
             feed.record(session, shift)
+    for link in session.scalars(select(LeaveShiftLink).where(LeaveShiftLink.leave_id == leave.id)):
+        if links_before.get(link.id) != link.deleted:
+            records.stamp(link)
+            session.flush()
+            feed.record(session, link)

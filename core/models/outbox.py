@@ -44,7 +44,12 @@ class OutboxEntry(Base):
     ``{"changed": [attribute, ...]}`` for a create, update or delete; for an
     action it holds ``{"action": name, "params": {query parameter: value}}``
     (``{"action": "approve", "params": {"onClash": "keep"}}`` is
-    ``POST /v1/leaverequests/<id>/approve?onClash=keep``).
+    ``POST /v1/leaverequests/<id>/approve?onClash=keep``; a parameter that is None
+    is left out). A create of a record decided before it was sent may hold
+    ``"withheld": {attribute: value}``: the values to send instead of the row's,
+    as the record stood before the decision its later action entry carries. An
+    action made on a record the server never saw has no ``base_version``: it is
+    based on the version its create gets.
 
     The entries one operation wrote share a ``group_id`` and travel together; ``seq``
     orders them, a record after the records it names (a department before its

@@ -13,8 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from core import attendance, employees, leave, organisation, scheduling, templates, undo
-from core.models import Base, OutboxEntry, Shift, Synced
+from core import attendance, employees, leave, organisation, outbox, scheduling, templates, undo
+from core.errors import ValidationError
+from core.models import Base, LeaveRequest, LeaveShiftLink, OutboxEntry, Shift, Synced
 from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft
 from core.store import Store
@@ -188,15 +189,27 @@ def test_edit_leave(store: Store, org: Org) -> None:
     assert _outbox(store) == [("leaverequests", lid, "update")]
 
 
-def test_approve_leave_without_clash(store: Store, org: Org) -> None:
+def _in_push_order(store: Store) -> list[tuple[str, str, str, dict, int | None]]:
+    with store.session() as s:
+        entries = outbox.in_push_order(s.scalars(select(OutboxEntry)).all())
+        return [(e.collection, e.record_id, e.op, e.fields, e.base_version) for e in entries]
+
+
+def _action(lid: str, name: str, base: int | None = 1, **params) -> tuple:
+    return ("leaverequests", lid, "action", {"action": name, "params": params}, base)
+
+
+def test_approve_leave_without_clash_queues_the_action_not_the_status(
+    store: Store, org: Org
+) -> None:
     lid = _leave(store, org.anna)
     _synced(store)
     with store.session() as s:
         leave.approve_leave(s, lid, actor="sam")
-    assert _outbox(store) == [("leaverequests", lid, "update")]
+    assert _in_push_order(store) == [_action(lid, "approve", onClash=None)]
 
 
-def test_approve_leave_taking_the_last_person_off_a_shift_queues_the_shift(
+def test_approve_leave_taking_the_last_person_off_a_shift_queues_the_shift_first(
     store: Store, org: Org
 ) -> None:
     sid = _shift(store, org)
@@ -206,13 +219,11 @@ def test_approve_leave_taking_the_last_person_off_a_shift_queues_the_shift(
         leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
     with store.session() as s:
         assert s.get(Shift, sid).employee_ids == []
-    assert sorted(_outbox(store)) == sorted(
-        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
-    )
+    assert _in_push_order(store) == [
+        ("shifts", sid, "update", {"changed": ["employee_ids"]}, 1),
+        _action(lid, "approve", onClash="unassign"),
+    ]
     assert _groups(store) == 1
-    with store.session() as s:
-        shift_entry = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == sid)).one()
-        assert shift_entry.fields == {"changed": ["employee_ids"]}
 
 
 def test_approve_leave_taking_one_of_two_people_off_a_shift(store: Store, org: Org) -> None:
@@ -223,20 +234,27 @@ def test_approve_leave_taking_one_of_two_people_off_a_shift(store: Store, org: O
     _synced(store)
     with store.session() as s:
         leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
-    assert sorted(_outbox(store)) == sorted(
-        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
-    )
+    assert [e[:3] for e in _in_push_order(store)] == [
+        ("shifts", sid, "update"),
+        ("leaverequests", lid, "action"),
+    ]
 
 
-def test_approve_leave_keeping_the_person_on_flags_the_shift(store: Store, org: Org) -> None:
+def test_approve_leave_keeping_the_person_on_queues_only_the_action(store: Store, org: Org) -> None:
     sid = _shift(store, org)
     lid = _leave(store, org.anna)
     _synced(store)
     with store.session() as s:
         leave.approve_leave(s, lid, actor="sam", on_clash="keep")
-    assert sorted(_outbox(store)) == sorted(
-        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
-    )
+    # The flag and the link are what the server's approve?onClash=keep writes itself.
+    assert _in_push_order(store) == [_action(lid, "approve", onClash="keep")]
+    with store.session() as s:
+        link = s.get(LeaveShiftLink, leave.link_id(lid, sid))
+        assert (link.leave_id, link.shift_id, link.deleted) == (lid, sid, False)
+        assert link.note in s.get(Shift, sid).flag
+        assert link.company_id == s.get(LeaveRequest, lid).company_id
+        assert not link.dirty
+        assert not s.get(Shift, sid).dirty
 
 
 def test_reject_leave(store: Store, org: Org) -> None:
@@ -244,20 +262,134 @@ def test_reject_leave(store: Store, org: Org) -> None:
     _synced(store)
     with store.session() as s:
         leave.reject_leave(s, lid, actor="sam")
-    assert _outbox(store) == [("leaverequests", lid, "update")]
+    assert _in_push_order(store) == [_action(lid, "reject")]
 
 
 def test_cancel_leave_takes_the_keep_note_off_the_shift(store: Store, org: Org) -> None:
     sid = _shift(store, org)
     lid = _leave(store, org.anna)
     with store.session() as s:
+        s.get(Shift, sid).flag = "Check the till."
+    with store.session() as s:
         leave.approve_leave(s, lid, actor="sam", on_clash="keep")
     _synced(store)
     with store.session() as s:
         leave.cancel_leave(s, lid, actor="sam")
-    assert sorted(_outbox(store)) == sorted(
-        [("leaverequests", lid, "update"), ("shifts", sid, "update")]
-    )
+    assert _in_push_order(store) == [_action(lid, "cancel")]
+    with store.session() as s:
+        assert s.get(Shift, sid).flag == "Check the till."
+        assert s.get(LeaveShiftLink, leave.link_id(lid, sid)).deleted
+        assert leave.kept_links(s, lid) == []
+
+
+def test_a_request_made_and_approved_offline_is_created_pending_then_approved(
+    store: Store, org: Org
+) -> None:
+    _synced(store)
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
+    entries = _in_push_order(store)
+    assert [e[:3] for e in entries] == [
+        ("shifts", sid, "create"),
+        ("leaverequests", lid, "create"),
+        ("leaverequests", lid, "action"),
+    ]
+    created = entries[1][3]
+    assert "status" not in created["changed"]
+    assert created["withheld"] == {"status": "pending", "decided_by": None, "decided_at": None}
+    assert entries[2][3:] == ({"action": "approve", "params": {"onClash": "unassign"}}, None)
+
+
+def test_approve_then_cancel_queue_two_actions_in_order(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam")
+    with store.session() as s:
+        leave.cancel_leave(s, lid, actor="sam")
+    assert [e[3]["action"] for e in _in_push_order(store)] == ["approve", "cancel"]
+
+
+def test_undo_of_a_keep_approval_removes_its_links(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    with store.session() as s:
+        result = leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    with store.session() as s:
+        assert [link.shift_id for link in leave.kept_links(s, lid)] == [sid]
+        result.undo(s)
+    with store.session() as s:
+        assert leave.kept_links(s, lid) == []
+        assert s.get(LeaveRequest, lid).status == "pending"
+        assert "kept on this shift" not in s.get(Shift, sid).flag
+
+
+def test_undo_of_a_cancellation_puts_the_links_back(store: Store, org: Org) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    with store.session() as s:
+        leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    with store.session() as s:
+        result = leave.cancel_leave(s, lid, actor="sam")
+    with store.session() as s:
+        result.undo(s)
+    with store.session() as s:
+        assert [link.shift_id for link in leave.kept_links(s, lid)] == [sid]
+        assert "kept on this shift" in s.get(Shift, sid).flag
+
+
+def test_undo_of_an_unsent_approval_withdraws_its_action_and_redo_queues_it_again(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.approve_leave(s, lid, actor="sam", on_clash="keep")
+    with store.session() as s:
+        redo = result.undo(s)
+    assert _in_push_order(store) == []
+    with store.session() as s:
+        assert not s.get(LeaveRequest, lid).dirty
+        redo.undo(s)
+    assert _in_push_order(store) == [_action(lid, "approve", onClash="keep")]
+    with store.session() as s:
+        assert [link.shift_id for link in leave.kept_links(s, lid)] == [sid]
+
+
+def test_redo_of_an_unassigning_approval_queues_the_shift_before_the_action(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org)
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.approve_leave(s, lid, actor="sam", on_clash="unassign")
+    with store.session() as s:
+        redo = result.undo(s)
+    # The shift's people are back as the server has them; no decision is left to send.
+    assert [e[2] for e in _in_push_order(store)] == ["update"]
+    with store.session() as s:
+        redo.undo(s)
+    assert [e[:3] for e in _in_push_order(store)] == [
+        ("shifts", sid, "update"),
+        ("leaverequests", lid, "action"),
+    ]
+
+
+def test_a_decision_the_server_has_is_not_undone(store: Store, org: Org) -> None:
+    lid = _leave(store, org.anna)
+    _synced(store)
+    with store.session() as s:
+        result = leave.reject_leave(s, lid, actor="sam")
+    with store.session() as s:
+        s.execute(update(OutboxEntry).values(attempts=1, state="sending"))
+    with store.session() as s, pytest.raises(ValidationError, match="at the server"):
+        result.undo(s)
+    with store.session() as s:
+        assert s.get(LeaveRequest, lid).status == "rejected"
 
 
 # --- core.templates ------------------------------------------------------------------------------

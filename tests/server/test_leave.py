@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.leave import link_id
 from tests.server.conftest import Staff, Tenant, created, put_new
 
 
@@ -69,7 +70,8 @@ def test_approving_over_assigned_shifts_is_409_naming_them_unless_kept(
     assert "kept on this shift" in flagged["flag"]
     assert flagged["recordVersion"] == 2
     changed = tenant.client.get("/v1/changes", params={"cursor": cursor}).json()["changes"]
-    assert {c["id"] for c in changed} == {shift["id"], leave["id"]}
+    link = link_id(leave["id"], shift["id"])
+    assert {c["id"] for c in changed} == {shift["id"], leave["id"], link}
 
 
 def test_approving_with_unassign_takes_the_person_off_the_shift(
