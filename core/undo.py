@@ -80,9 +80,15 @@ class UndoRefused(ShiftDeskError):
         self.changed = tuple((label, tuple(fields)) for label, fields in changed)
         named = "; ".join(f"{label} ({', '.join(fields)})" for label, fields in self.changed[:5])
         more = f" and {len(self.changed) - 5} more" if len(self.changed) > 5 else ""
-        super().__init__(
-            f"nothing was undone: {named}{more} changed since, and undoing would overwrite that"
-        )
+        if all(fields[0] in SERVER_REASONS for _, fields in self.changed if fields):
+            why = "the server has it so, and no site can change that back"
+        else:
+            why = "changed since, and undoing would overwrite that"
+        super().__init__(f"nothing was undone: {named}{more} {why}")
+
+
+#: Why an undo that changes nothing local is still refused: the server's copy rules.
+SERVER_REASONS = frozenset({"deleted on the server", "kept on the server"})
 
 
 def _tracked(obj: object) -> bool:

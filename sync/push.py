@@ -70,9 +70,18 @@ def _waiting(session: Session) -> list[OutboxEntry]:
 
 def _send(client: SyncClient, entry: Mapping[str, Any], row: Synced) -> Written | None:
     spec = COLLECTIONS[entry["collection"]]
-    base = entry["base_version"] or row.server_version or 0
+    # The version this site's copy stands on: our own acknowledgements move it, a pull
+    # never does while edits wait, so it is the If-Match of every entry in turn (an
+    # approval then a cancellation made offline carry the approval's answer forward).
+    base = row.server_version or entry["base_version"] or 0
     if entry["op"] == OutboxOp.CREATE:
-        return client.create(spec.name, row.id, _content(spec, row), key=entry["key"])
+        content = _content(spec, row)
+        withheld = entry["fields"].get("withheld") or {}
+        for f in spec.fields:  # values a decision still to be sent stands for
+            if f.attr in withheld:
+                value = withheld[f.attr]
+                content[f.name] = None if value is None else f.kind.dump(value)
+        return client.create(spec.name, row.id, content, key=entry["key"])
     if entry["op"] == OutboxOp.DELETE:
         return client.delete(spec.name, row.id, base_version=base, key=entry["key"])
     if entry["op"] == OutboxOp.ACTION:

@@ -19,6 +19,7 @@ from core.models import Base, LeaveRequest, LeaveShiftLink, OutboxEntry, Shift, 
 from core.outbox import APPLYING_REMOTE
 from core.scheduling import ShiftDraft
 from core.store import Store
+from core.undo import UndoRefused
 from tests.conftest import MONDAY, Org
 from tests.core.attendance_helpers import at
 
@@ -422,9 +423,9 @@ def test_restore_templates(store: Store, org: Org) -> None:
     with store.session() as s:
         deleted = templates.delete_template(s, tid)
     _synced(store)
-    with store.session() as s:
-        deleted.undo(s)
-    assert _outbox(store) == [("shifttemplates", tid, "update")]
+    with store.session() as s, pytest.raises(UndoRefused):
+        deleted.undo(s)  # the server has the tombstone: no route revives it
+    assert _outbox(store) == []
 
 
 def test_commit_expansion(store: Store, org: Org) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from hypothesis.stateful import (
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from core import scheduling
 from core.attendance import approve_days, correct_day, import_punches_csv
 from core.employees import import_employees_csv
 from core.errors import ShiftDeskError
@@ -148,6 +150,12 @@ class UndoMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        # Ids from a counter, not at random: rules pick records among the store's, and
+        # hypothesis replays an example only if the same draws pick the same records.
+        made = itertools.count(1)
+        self._patched = (uuid.uuid4, scheduling.new_ids)
+        uuid.uuid4 = lambda: uuid.UUID(int=next(made), version=4)  # type: ignore[assignment]
+        scheduling.new_ids = lambda n: [str(uuid.uuid4()) for _ in range(n)]  # type: ignore[assignment]
         self.folder = Path(tempfile.mkdtemp(prefix="undo-machine-"))
         shutil.copyfile(self.migrated, self.folder / "store.shiftdesk")
         self.store = open_store(self.folder / "store.shiftdesk")
@@ -161,6 +169,7 @@ class UndoMachine(RuleBasedStateMachine):
         self.counter = itertools.count(1)
 
     def teardown(self) -> None:
+        uuid.uuid4, scheduling.new_ids = self._patched  # type: ignore[assignment]
         self.store.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
