@@ -542,3 +542,35 @@ def _expire(session: Session, model: type, ids: Iterable[str]) -> None:
             obj = session.identity_map.get(key)
             if obj is not None:
                 session.expire(obj)
+
+
+# --- settling a held record after the merge -------------------------------------------
+
+
+def apply_merged(session: Session, held: Held, merged: Mapping[str, Any] | None) -> Applied:
+    """Write the outcome of merging a held record over its row.
+
+    ``merged`` (the record :func:`sync.merge.merge` gave, carrying the server's
+    version) becomes the row's content and ``held.theirs`` its base: the row stays
+    dirty, so its outbox entries push what the merge kept of the local edits with
+    the server's version as If-Match. ``merged`` None is a deletion both sides agree
+    on: the row becomes the server's tombstone and its entries go.
+    """
+    spec = _spec(held.collection)
+    table: Table = spec.model.__table__  # type: ignore[attr-defined]
+    with _remote(session):
+        if merged is None:
+            tombstone = _Incoming(spec, held.id, held.version)
+            _write(session, spec, _Plan([], [], [tombstone], []), {})
+            session.execute(delete(OutboxEntry).where(OutboxEntry.record_id == held.id))
+        else:
+            item = _upsert(spec, merged)
+            sites = _check_owner(session, [item])
+            _write(session, spec, _Plan([], [item], [], []), sites)
+            session.execute(
+                update(table)
+                .where(table.c.id == held.id)
+                .values(base=dict(held.theirs) if held.theirs else None, dirty=True)
+            )
+        _expire(session, spec.model, [held.id])
+    return Applied(of_model(spec.model), ids=(held.id,))

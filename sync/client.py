@@ -154,6 +154,11 @@ class SyncClient:
         self._clock = clock
         self._jitter = jitter
 
+    @property
+    def base_url(self) -> str:
+        """The server this client talks to (what a store's pull cursor is kept for)."""
+        return str(self._http.base_url).rstrip("/")
+
     def close(self) -> None:
         self._http.close()
 

@@ -32,10 +32,12 @@ from sqlalchemy.orm import Session
 from core.models import OutboxEntry, OutboxOp, Synced
 from core.models.outbox import OutboxState
 from core.outbox import APPLYING_REMOTE, in_push_order
+from core.replica import Held
 from core.store import Store
 from core.wire import COLLECTIONS, RECORD_FIELDS, Collection, etag, to_wire
 from sync.client import SyncClient, Written
 from sync.errors import Gone, PreconditionFailed, Rejected
+from sync.settle import settle
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,23 @@ def _settle(session: Session, seq: int, state: str, error: str) -> None:
     entry.last_error = error
 
 
+def _merged(session: Session, sent: Mapping[str, Any], stale: PreconditionFailed) -> bool:
+    """Merge the record the 412 carried with the local copy; True when it merged."""
+    if sent["op"] != OutboxOp.UPDATE:
+        return False  # a create over an existing id, a delete or a decision: a conflict
+    model = _model(COLLECTIONS[sent["collection"]])
+    row = session.get(model, sent["record_id"])
+    if row is None:
+        return False
+    held = Held(sent["collection"], row.id, stale.version, row.base, to_wire(row), stale.current)
+    return settle(session, held)
+
+
 def push(store: Store, client: SyncClient) -> PushResult:
     """Push every pending entry, oldest group first; see the module's docstring."""
     pushed = conflicts = failed = 0
     done: set[int] = set()
+    retried: set[int] = set()
     while True:
         with store.session() as session:
             waiting = [e for e in _waiting(session) if e.seq not in done]
@@ -141,6 +156,7 @@ def push(store: Store, client: SyncClient) -> PushResult:
                 "op": entry.op,
                 "fields": dict(entry.fields),
                 "base_version": entry.base_version,
+                "record_id": entry.record_id,
             }
             if row is not None:
                 session.expunge(row)
@@ -154,6 +170,11 @@ def push(store: Store, client: SyncClient) -> PushResult:
             written = _send(client, sent, row)
         except PreconditionFailed as stale:
             with store.session() as session:
+                if _merged(session, sent, stale) and sent["seq"] not in retried:
+                    retried.add(sent["seq"])  # merged: send again, once, on their version
+                    done.discard(sent["seq"])
+                    _settle(session, sent["seq"], OutboxState.PENDING, "merged")
+                    continue
                 _settle(session, sent["seq"], OutboxState.CONFLICT, str(stale))
             conflicts += 1
             continue
