@@ -4,11 +4,11 @@ come here, so a record settles the same way whichever side noticed first."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxState
-from core.models.sync import SyncConflict
+from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held, apply_merged
 from core.wire import etag
 from sync.merge import merge
@@ -20,16 +20,22 @@ def settle(session: Session, held: Held) -> bool:
     if outcome.clean:
         apply_merged(session, held, outcome.record)
         return True
-    session.add(
-        SyncConflict(
-            collection=held.collection,
-            record_id=held.id,
-            base=dict(held.base) if held.base else None,
-            mine=dict(held.mine),
-            theirs=dict(held.theirs) if held.theirs else None,
-            remote_etag=etag(held.version),
+    # A record has one open conflict: seen again (the push's 412, then the pull), it
+    # takes the newest copies rather than listing the same clash twice.
+    conflict = session.scalar(
+        select(SyncConflict).where(
+            SyncConflict.collection == held.collection,
+            SyncConflict.record_id == held.id,
+            SyncConflict.status == ConflictStatus.OPEN,
         )
     )
+    if conflict is None:
+        conflict = SyncConflict(collection=held.collection, record_id=held.id)
+        session.add(conflict)
+    conflict.base = dict(held.base) if held.base else None
+    conflict.mine = dict(held.mine)
+    conflict.theirs = dict(held.theirs) if held.theirs else None
+    conflict.remote_etag = etag(held.version)
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.record_id == held.id, OutboxEntry.state == OutboxState.PENDING)

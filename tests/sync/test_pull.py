@@ -153,3 +153,6 @@ def test_a_push_that_meets_an_overlapping_edit_leaves_a_conflict_not_an_overwrit
         [conflict] = s.scalars(select(SyncConflict)).all()
         assert (conflict.mine["location"], conflict.theirs["location"]) == ("Lobby", "Terrace")
     assert hill.client.get("shifts", sid).record["location"] == "Terrace"
+    assert pull(hill.store, hill.client, hill.company_id).conflicts == 1  # seen again:
+    with hill.store.session() as s:  # still the one conflict, not a second listing
+        assert len(s.scalars(select(SyncConflict)).all()) == 1
