@@ -241,26 +241,6 @@ def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | Non
     shift.assign(state["employee_ids"], state["department_ids"])
 
 
-def snapshot(shift: Shift | None) -> dict[str, Any] | None:
-    """A shift's content as :func:`restore` takes it; None for none (or a deleted one).
-
-    Nothing in core needs it any more (undo is recorded by :mod:`core.undo`); it
-    stays, with :func:`restore`, for code written against it until that moves over.
-    """
-    if shift is None or shift.deleted:
-        return None
-    return _state_of(ShiftDraft.of(shift))
-
-
-def restore(session: Session, states: Mapping[str, Mapping[str, Any] | None]) -> OpResult:
-    """Put shifts into given states (None: deleted) as one recorded operation; its undo
-    puts back what they held, under :mod:`core.undo`'s rule."""
-    with undo.recording(session) as recorder:
-        for sid, state in states.items():
-            _write_state(session, sid, state)
-    return recorder.result(ids=tuple(states))
-
-
 def _get(session: Session, shift_id: str) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None or shift.deleted:

@@ -295,11 +295,6 @@ def active(session: Session) -> list[Recorder]:
     return list(session.info.get(_RECORDERS, ()))
 
 
-def note_all(session: Session, model: type, row_id: str, name: str, before: Any, after: Any):
-    for recorder in active(session):
-        recorder.note(model, row_id, name, before, after)
-
-
 def note_inserted(
     session: Session,
     model: type,

@@ -127,16 +127,6 @@ def test_delete_shifts(store: Store, org: Org) -> None:
     assert _groups(store) == 1
 
 
-def test_restore(store: Store, org: Org) -> None:
-    sid = _shift(store, org)
-    with store.session() as s:
-        state = scheduling.snapshot(s.get(Shift, sid))
-    _synced(store)
-    with store.session() as s:
-        scheduling.restore(s, {sid: {**state, "notes": "back"}})
-    assert _outbox(store) == [("shifts", sid, "update")]
-
-
 def test_write_bulk(store: Store, org: Org) -> None:
     _synced(store)
     drafts = [ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (w,)) for w in (org.anna, org.ben)]

@@ -18,8 +18,6 @@ from core.scheduling import (
     move_shift,
     preview_move,
     publish_range,
-    restore,
-    snapshot,
 )
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -203,19 +201,3 @@ def test_copy_week_names_each_skipped_proposal_once_with_all_its_reasons(
     assert {c.other_id for c in skipped.conflicts} == {first, second}
     assert skipped.proposal == "Anna Berg 09:00–17:00 on Mon 08 Jun"
     assert skipped.reason.startswith("Anna Berg 09:00–17:00 on Mon 08 Jun: Anna Berg already works")
-
-
-def test_restore_puts_shifts_into_given_states_as_one_undoable_step(store: Store, org: Org) -> None:
-    sid = _create(store, org)
-    with store.session() as s:
-        state = snapshot(s.get(Shift, sid))
-    with store.session() as s:
-        edit_shift(s, sid, location="Bar", employee_ids=(org.ben,))
-    with store.session() as s:
-        restored = restore(s, {sid: state})
-    assert _state(store, sid) == (False, MONDAY, "09:00", (org.anna,))
-    with store.session() as s:
-        restored.undo(s)
-    with store.session() as s:
-        shift = s.get(Shift, sid)
-        assert (shift.location, tuple(shift.employee_ids)) == ("Bar", (org.ben,))
