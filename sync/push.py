@@ -49,10 +49,6 @@ class PushResult:
     pending: int = 0
 
 
-def _model(spec: Collection) -> type[Synced]:
-    return spec.model
-
-
 def _content(spec: Collection, row: Synced) -> dict[str, Any]:
     return {k: v for k, v in to_wire(row).items() if k not in RECORD_FIELDS}
 
@@ -101,7 +97,7 @@ def _send(client: SyncClient, entry: Mapping[str, Any], row: Synced) -> Written 
 def _acknowledge(session: Session, seq: int, written: Written | None) -> None:
     entry = session.get(OutboxEntry, seq)
     assert entry is not None
-    model = _model(COLLECTIONS[entry.collection])
+    model = COLLECTIONS[entry.collection].model
     row = session.get(model, entry.record_id)
     session.delete(entry)
     session.flush()
@@ -115,7 +111,7 @@ def _acknowledge(session: Session, seq: int, written: Written | None) -> None:
     )
 
 
-def _settle(session: Session, seq: int, state: str, error: str) -> None:
+def _mark(session: Session, seq: int, state: str, error: str) -> None:
     entry = session.get(OutboxEntry, seq)
     assert entry is not None
     entry.state = state
@@ -126,7 +122,7 @@ def _merged(session: Session, sent: Mapping[str, Any], stale: PreconditionFailed
     """Merge the record the 412 carried with the local copy; True when it merged."""
     if sent["op"] != OutboxOp.UPDATE:
         return False  # a create over an existing id, a delete or a decision: a conflict
-    model = _model(COLLECTIONS[sent["collection"]])
+    model = COLLECTIONS[sent["collection"]].model
     row = session.get(model, sent["record_id"])
     if row is None:
         return False
@@ -147,7 +143,7 @@ def push(store: Store, client: SyncClient) -> PushResult:
             entry = waiting[0]
             entry.attempts += 1
             entry.state = OutboxState.SENDING
-            model = _model(COLLECTIONS[entry.collection])
+            model = COLLECTIONS[entry.collection].model
             row = session.get(model, entry.record_id)
             sent = {
                 "seq": entry.seq,
@@ -163,7 +159,7 @@ def push(store: Store, client: SyncClient) -> PushResult:
         done.add(sent["seq"])
         if row is None:
             with store.session() as session:
-                _settle(session, sent["seq"], OutboxState.FAILED, "the record is gone locally")
+                _mark(session, sent["seq"], OutboxState.FAILED, "the record is gone locally")
             failed += 1
             continue
         try:
@@ -173,19 +169,19 @@ def push(store: Store, client: SyncClient) -> PushResult:
                 if _merged(session, sent, stale) and sent["seq"] not in retried:
                     retried.add(sent["seq"])  # merged: send again, once, on their version
                     done.discard(sent["seq"])
-                    _settle(session, sent["seq"], OutboxState.PENDING, "merged")
+                    _mark(session, sent["seq"], OutboxState.PENDING, "merged")
                     continue
-                _settle(session, sent["seq"], OutboxState.CONFLICT, str(stale))
+                _mark(session, sent["seq"], OutboxState.CONFLICT, str(stale))
             conflicts += 1
             continue
         except (Rejected, Gone) as refused:
             with store.session() as session:
-                _settle(session, sent["seq"], OutboxState.FAILED, str(refused))
+                _mark(session, sent["seq"], OutboxState.FAILED, str(refused))
             failed += 1
             continue
         except BaseException:
             with store.session() as session:  # stopped: the entry waits, same key
-                _settle(session, sent["seq"], OutboxState.PENDING, "not sent yet")
+                _mark(session, sent["seq"], OutboxState.PENDING, "not sent yet")
             raise
         with store.session() as session:
             session.info[APPLYING_REMOTE] = True
