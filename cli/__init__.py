@@ -26,9 +26,11 @@ from cli import (
     server_cmds,
     shifts,
     store_cmds,
+    sync_cmds,
     templates,
 )
 from core.errors import ConflictError, ShiftDeskError
+from sync.errors import SyncError
 
 #: The modules that contribute subcommands, each with ``register(subparsers)``.
 COMMANDS = (
@@ -41,6 +43,7 @@ COMMANDS = (
     leave,
     attendance,
     payroll,
+    sync_cmds,
     server_cmds,
 )
 
@@ -77,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConflictError as exc:
         common.fail(str(exc))
         return common.EXIT_CONFLICT
-    except ShiftDeskError as exc:
+    except (ShiftDeskError, SyncError) as exc:
         common.fail(str(exc))
         return common.EXIT_ERROR
     except KeyboardInterrupt:

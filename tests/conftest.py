@@ -13,9 +13,19 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may read or write the keyring of the person running them: keys go to the
+# file fallback, under a configuration folder each test gets of its own.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.pop("SHIFTDESK_API_KEY", None)
 
 from core.models import Company, Department, Employee, PayPolicy, Site
 from core.store import Store, open_store
+
+
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test's own configuration folder (kept API keys live there)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 def store_template(path: Path, fill: Callable[[Store], object] | None = None) -> Path:
