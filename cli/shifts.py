@@ -1,4 +1,4 @@
-"""``shiftdesk shifts``: list, add, move and delete through core.scheduling."""
+"""``shiftdesk shifts``: list, add, edit, move and delete through core.scheduling."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from cli.common import (
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.results import OpResult, RuleWarning
-from core.scheduling import ShiftDraft, create_shift, delete_shifts, move_shift
+from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift, move_shift
 from core.shift_list import shift_rows
 from core.timeutil import parse_date
 
@@ -82,6 +82,30 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``shifts edit`` options and the ShiftDraft fields they set.
+_EDITABLE = (
+    ("start", "start_time"),
+    ("end", "end_time"),
+    ("location", "location"),
+    ("notes", "notes"),
+)
+
+
+def _edit(args: argparse.Namespace) -> int:
+    changes = {
+        name: getattr(args, option)
+        for option, name in _EDITABLE
+        if getattr(args, option) is not None
+    }
+    if not changes:
+        fail("shifts edit: give --start, --end, --location or --notes")
+        return EXIT_USAGE
+    with session(args) as s:
+        applied(edit_shift(s, args.id, **changes))
+    print(f"edited shift {args.id}")
+    return 0
+
+
 def _move(args: argparse.Namespace) -> int:
     if args.date is None and args.employee is None:
         fail("shifts move: give --date, --employee or both")
@@ -114,6 +138,15 @@ def register(subparsers: Any) -> None:
     add.add_argument("--start", required=True, metavar="HH:MM")
     add.add_argument("--end", required=True, metavar="HH:MM", help="at or before start: next day")
     add.add_argument("--location", default="", metavar="L")
+
+    edit = command(
+        shifts, "edit", _edit, "change a shift's times, location or notes; the rest stays"
+    )
+    edit.add_argument("id")
+    edit.add_argument("--start", metavar="HH:MM")
+    edit.add_argument("--end", metavar="HH:MM", help="at or before start: next day")
+    edit.add_argument("--location", metavar="L", help='"" clears it')
+    edit.add_argument("--notes", metavar="N", help='"" clears them')
 
     move = command(shifts, "move", _move, "move a shift to another day and/or person")
     move.add_argument("id")

@@ -186,3 +186,96 @@ def test_a_time_in_the_spring_gap_is_exit_1_naming_it(store: Store, org: Org, ca
     assert capsys.readouterr().err.strip() == (
         "shiftdesk: start: 02:30 does not exist on Sun 29 Mar in Europe/Berlin: clocks go forward"
     )
+
+
+def _shift(store: Store, shift_id: str) -> tuple:
+    with store.session() as s:
+        shift = s.get(Shift, shift_id)
+        return (
+            str(shift.shift_date),
+            shift.start_time,
+            shift.end_time,
+            shift.location,
+            shift.notes,
+            shift.employee_ids,
+            shift.department_id,
+            shift.end_utc - shift.start_utc,
+        )
+
+
+def test_edit_changes_what_is_named_and_keeps_the_rest(store: Store, org: Org, capsys) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    args = ["shifts", "edit", shift_id]
+    assert _run(store, *args, "--start", "10:00", "--end", "18:30", "--notes", "Deep clean") == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"edited shift {shift_id}\n"
+    assert captured.err == ""
+    assert _shift(store, shift_id) == (
+        str(MONDAY),
+        "10:00",
+        "18:30",
+        "Pass",
+        "Deep clean",
+        [org.anna],
+        org.kitchen_id,
+        timedelta(hours=8, minutes=30),
+    )
+    assert _run(store, *args, "--location", "Bar") == 0
+    assert capsys.readouterr().out.split()[-1] == shift_id
+    assert _shift(store, shift_id)[1:5] == ("10:00", "18:30", "Bar", "Deep clean")
+    assert _run(store, *args, "--location", "", "--notes", "") == 0
+    assert _shift(store, shift_id)[1:5] == ("10:00", "18:30", "", "")
+
+
+def test_edit_to_an_end_before_the_start_runs_into_the_next_day(
+    store: Store, org: Org, capsys
+) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    assert _run(store, "shifts", "edit", shift_id, "--start", "22:00", "--end", "06:00") == 0
+    assert _shift(store, shift_id)[7] == timedelta(hours=8)
+
+
+def test_edit_into_an_overlap_exits_3_and_changes_nothing(store: Store, org: Org, capsys) -> None:
+    _add(store, org.anna, capsys=capsys)
+    late = _add(store, org.anna, start="18:00", end="22:00", capsys=capsys)
+    before = _shift(store, late)
+    code = _run(store, "shifts", "edit", late, "--start", "16:00", "--notes", "early")
+    assert code == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Anna Berg already works 09:00–17:00 on Mon 01 Jun" in captured.err
+    assert captured.err.count("\n") == 1
+    assert _shift(store, late) == before
+
+
+def test_edit_warnings_go_to_stderr_and_the_edit_applies(store: Store, org: Org, capsys) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    assert _run(store, "shifts", "edit", shift_id, "--end", "09:00") == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"edited shift {shift_id}\n"
+    assert "warning: lasts 24 hours: start and end are both 09:00" in captured.err
+    assert _shift(store, shift_id)[7] == timedelta(hours=24)
+
+
+def test_edit_of_an_unknown_or_deleted_shift_is_exit_1(store: Store, org: Org, capsys) -> None:
+    assert _run(store, "shifts", "edit", "nope", "--notes", "x") == 1
+    assert capsys.readouterr().err == "shiftdesk: no shift with id nope\n"
+    shift_id = _add(store, org.anna, capsys=capsys)
+    assert _run(store, "shifts", "delete", shift_id) == 0
+    capsys.readouterr()
+    assert _run(store, "shifts", "edit", shift_id, "--notes", "x") == 1
+    assert capsys.readouterr().err == f"shiftdesk: no shift with id {shift_id}\n"
+
+
+def test_edit_with_a_bad_time_is_exit_1_and_changes_nothing(store: Store, org: Org, capsys) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    before = _shift(store, shift_id)
+    assert _run(store, "shifts", "edit", shift_id, "--start", "25:00", "--notes", "x") == 1
+    assert "start: '25:00' is not a time" in capsys.readouterr().err
+    assert _shift(store, shift_id) == before
+
+
+def test_edit_with_nothing_to_change_is_a_usage_error(store: Store, org: Org, capsys) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    assert _run(store, "shifts", "edit", shift_id) == 2
+    assert "give --start, --end, --location or --notes" in capsys.readouterr().err
