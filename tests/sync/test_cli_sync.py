@@ -1,0 +1,260 @@
+"""``shiftdesk sync`` against a real server on loopback: connect, run, and settle
+what waits, with the exit codes and outputs the README promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cli import main
+from core.employees import EmployeeDraft, add_employee
+from core.models import Employee, OutboxEntry, OutboxState, Shift
+from core.models.sync import PullCursor
+from core.organisation import Setup, resolve_site, setup_store
+from core.scheduling import ShiftDraft, create_shift, edit_shift
+from core.store import open_store
+from sync.credentials import key_file, load_key
+from tests.conftest import MONDAY
+from tests.server.conftest import LiveServer, Tenant
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def key_path(tmp_path: Path, tenant: Tenant) -> Path:
+    path = tmp_path / "key.txt"
+    path.write_text(tenant.key + "\n")
+    return path
+
+
+def _set_up(path: Path, migrated_file: Path, tenant: Tenant, *, shift: bool = True) -> str:
+    """A store of the tenant's company (as if it had joined) with a person and a shift."""
+    shutil.copyfile(migrated_file, path)
+    store = open_store(path)
+    try:
+        with store.session() as s:
+            setup_store(
+                s,
+                Setup("Testco", "Main", "Europe/Berlin"),
+                company_id=tenant.company_id,
+                site_id=tenant.site_id,
+            )
+        with store.session() as s:
+            anna = add_employee(s, EmployeeDraft(first_name="Anna", last_name="Berg")).ids[0]
+            if not shift:
+                return anna
+            return create_shift(
+                s, ShiftDraft(resolve_site(s).id, MONDAY, "09:00", "17:00", employee_ids=(anna,))
+            ).ids[0]
+    finally:
+        store.close()
+
+
+def test_connect_keeps_the_key_out_of_the_store_and_prints_the_company_last(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
+) -> None:
+    db = tmp_path / "quay.shiftdesk"
+    _set_up(db, migrated_file, tenant)
+    code, out, _ = _run(
+        capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
+        "--key-file", str(key_path),
+    )  # fmt: skip
+    assert code == 0
+    assert out.split()[-1] == tenant.company_id
+    assert "file" in out  # no keyring backend in tests: the 0600 file
+    assert stat.S_IMODE(os.stat(key_file()).st_mode) == 0o600
+    assert load_key(tenant.live.url) == tenant.key
+    assert tenant.key.encode() not in db.read_bytes()
+
+    code, out, _ = _run(capsys, "sync", "--db", str(db), "--json")
+    assert code == 0
+    counts = json.loads(out)
+    assert {"pushed", "pulled", "merged", "conflicts", "failed", "pending"} <= set(counts)
+    assert counts["pushed"] == 2  # the person, then the shift
+    assert counts["pending"] == 0
+
+    code, out, _ = _run(capsys, "sync", "status", "--db", str(db), "--json")
+    status = json.loads(out)
+    assert (status["server"], status["company"]) == (tenant.live.url, tenant.company_id)
+    assert status["pending"] == 0
+    assert status["lastRun"]["outcome"] == "ok"
+    code, out, _ = _run(capsys, "sync", "log", "--db", str(db), "--json")
+    assert [r["pushed"] for r in json.loads(out)["runs"]] == [2]
+
+
+def test_a_new_store_is_filled_from_the_company_and_a_full_one_is_refused(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
+) -> None:
+    first = tmp_path / "first.shiftdesk"
+    shift_id = _set_up(first, migrated_file, tenant)
+    url = tenant.live.url
+    assert _run(capsys, "sync", "connect", "--db", str(first), "--server", url,
+                "--key-file", str(key_path))[0] == 0  # fmt: skip
+    assert _run(capsys, "sync", "--db", str(first))[0] == 0
+
+    copy = tmp_path / "head-office.shiftdesk"
+    code, out, _ = _run(capsys, "sync", "connect", "--db", str(copy), "--server", url)
+    assert code == 0, out
+    assert "pulled 2" in out
+    code, out, _ = _run(
+        capsys, "shifts", "list", "--db", str(copy), "--from", str(MONDAY), "--to", str(MONDAY),
+        "--json",
+    )  # fmt: skip
+    assert [s["id"] for s in json.loads(out)["shifts"]] == [shift_id]
+
+    other = tmp_path / "other.shiftdesk"
+    _set_up(other, migrated_file, tenant)
+    before = other.read_bytes()
+    code, _, err = _run(capsys, "sync", "connect", "--db", str(other), "--server", url)
+    assert code == 1
+    assert "cannot be merged" in err
+    assert len(err.strip().splitlines()) == 1
+    assert other.read_bytes() == before
+
+
+def test_a_server_that_does_not_answer_fails_the_run_and_keeps_the_outbox(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
+) -> None:
+    db = tmp_path / "quay.shiftdesk"
+    _set_up(db, migrated_file, tenant)
+    assert _run(capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
+                "--key-file", str(key_path))[0] == 0  # fmt: skip
+    store = open_store(db)
+    with store.session() as s:  # point the link at a port nobody listens on
+        s.scalars(select(PullCursor)).one().server_url = "http://127.0.0.1:9"
+        before = [(e.seq, e.key, e.state) for e in s.scalars(select(OutboxEntry))]
+    store.close()
+    os.environ["SHIFTDESK_API_KEY"] = tenant.key
+    try:
+        code, _out, err = _run(capsys, "sync", "--db", str(db))
+    finally:
+        del os.environ["SHIFTDESK_API_KEY"]
+    assert code == 1
+    assert "could not be reached" in err
+    assert "nothing was lost" in err
+    store = open_store(db)
+    with store.session() as s:
+        after = [(e.seq, e.key, e.state) for e in s.scalars(select(OutboxEntry))]
+    store.close()
+    assert after == before
+    assert len(after) == 2
+
+
+def test_an_unconnected_store_and_a_missing_choice_say_so(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant
+) -> None:
+    db = tmp_path / "quay.shiftdesk"
+    _set_up(db, migrated_file, tenant)
+    code, _, err = _run(capsys, "sync", "--db", str(db))
+    assert code == 1
+    assert "not connected" in err
+    code, out, _ = _run(capsys, "sync", "status", "--db", str(db))
+    assert out.startswith("not connected · 2 change(s) not yet sent")
+    code, _, err = _run(capsys, "sync", "resolve", "abc", "--db", str(db))
+    assert code == 2
+
+
+def test_a_conflict_is_listed_and_resolved_from_the_command_line(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path, live: LiveServer
+) -> None:
+    url = live.url
+    quay, hill = tmp_path / "quay.shiftdesk", tmp_path / "hill.shiftdesk"
+    shift_id = _set_up(quay, migrated_file, tenant)
+    for args in (
+        ("sync", "connect", "--db", str(quay), "--server", url, "--key-file", str(key_path)),
+        ("sync", "--db", str(quay)),
+        ("sync", "connect", "--db", str(hill), "--server", url),
+    ):
+        assert _run(capsys, *args)[0] == 0
+    for path, where in ((quay, "Pass"), (hill, "Bar")):
+        store = open_store(path)
+        with store.session() as s:
+            edit_shift(s, shift_id, location=where)
+        store.close()
+    assert _run(capsys, "sync", "--db", str(quay))[0] == 0
+    code, out, _ = _run(capsys, "sync", "--db", str(hill), "--json")
+    assert code == 0  # a conflict waiting is a completed run
+    assert json.loads(out)["conflicts"] == 1
+
+    code, out, _ = _run(capsys, "sync", "conflicts", "--db", str(hill), "--json")
+    (conflict,) = json.loads(out)["conflicts"]
+    assert conflict["recordId"] == shift_id
+    assert conflict["fields"] == [{"name": "location", "base": "", "mine": "Bar", "theirs": "Pass"}]
+    code, _, err = _run(
+        capsys, "sync", "resolve", conflict["id"], "--field", "notes=mine", "--db", str(hill)
+    )
+    assert code == 1
+    assert "location" in err
+    code, out, _ = _run(
+        capsys, "sync", "resolve", conflict["id"], "--field", "location=mine", "--db", str(hill)
+    )
+    assert code == 0
+    assert out.split()[-1] == shift_id
+    assert _run(capsys, "sync", "--db", str(hill))[0] == 0
+    assert _run(capsys, "sync", "--db", str(quay))[0] == 0
+    for path in (quay, hill):
+        store = open_store(path)
+        with store.session() as s:
+            assert s.get(Shift, shift_id).location == "Bar"
+            assert not s.scalars(select(OutboxEntry)).all()
+        store.close()
+    code, out, _ = _run(capsys, "sync", "conflicts", "--db", str(hill))
+    assert out.strip() == "no conflicts"
+
+
+def test_a_refused_operation_is_listed_replayed_and_discarded(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path, live: LiveServer
+) -> None:
+    url = live.url
+    quay, hill = tmp_path / "quay.shiftdesk", tmp_path / "hill.shiftdesk"
+    _set_up(quay, migrated_file, tenant, shift=False)
+    for args in (
+        ("sync", "connect", "--db", str(quay), "--server", url, "--key-file", str(key_path)),
+        ("sync", "--db", str(quay)),
+        ("sync", "connect", "--db", str(hill), "--server", url),
+    ):
+        assert _run(capsys, *args)[0] == 0
+    made = {}
+    for path, start in ((quay, "09:00"), (hill, "12:00")):  # the same person, overlapping
+        store = open_store(path)
+        with store.session() as s:
+            anna = s.scalars(select(Employee.id)).one()
+            made[path] = create_shift(
+                s, ShiftDraft(resolve_site(s).id, MONDAY, start, "17:00", employee_ids=(anna,))
+            ).ids[0]
+        store.close()
+    assert _run(capsys, "sync", "--db", str(quay))[0] == 0
+    code, out, _ = _run(capsys, "sync", "--db", str(hill), "--json")
+    assert code == 0
+    assert json.loads(out)["failed"] == 1
+    code, out, _ = _run(capsys, "sync", "failed", "--db", str(hill), "--json")
+    (failed,) = json.loads(out)["failed"]
+    assert failed["recordId"] == made[hill]
+    assert "overlap" in failed["reason"].lower() or "409" in failed["reason"]
+
+    code, out, _ = _run(capsys, "sync", "replay", str(failed["id"]), "--db", str(hill))
+    assert code == 0
+    code, out, _ = _run(capsys, "sync", "--db", str(hill), "--json")
+    assert json.loads(out)["failed"] == 1  # still refused: nothing changed the clash
+    code, out, _ = _run(capsys, "sync", "failed", "--db", str(hill), "--json")
+    (again,) = json.loads(out)["failed"]
+    code, out, _ = _run(capsys, "sync", "discard", str(again["id"]), "--db", str(hill))
+    assert code == 0
+    store = open_store(hill)
+    with store.session() as s:  # the server never had it: gone from here too
+        assert s.get(Shift, made[hill]).deleted
+        assert (
+            s.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.FAILED)).all()
+            == []
+        )
+    store.close()
