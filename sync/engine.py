@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from filelock import FileLock, Timeout
+from sqlalchemy import func, select, update
 
 from core.models import OutboxEntry, OutboxState
 from core.models.sync import ConflictStatus, RunOutcome, SyncConflict, SyncRun
@@ -111,9 +112,33 @@ def explain(error: SyncError) -> str:
     return str(error)
 
 
+class SyncBusy(SyncError):
+    """Another process is syncing this store right now."""
+
+
+def _lock(store: Store) -> FileLock:
+    """The store's sync lock, held for a run. The OS drops it when its process ends,
+    however it ends, so a killed run never blocks the next."""
+    lock = FileLock(f"{store.path}.sync-lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as exc:
+        raise SyncBusy("another sync of this store is running; try again when it ends") from exc
+    return lock
+
+
 def _start(store: Store) -> tuple[str, Link]:
     with store.session() as session:
         link = require_link(session)
+        # Holding the lock, any run still "running" is one whose process died.
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.outcome == RunOutcome.RUNNING)
+            .values(
+                outcome=RunOutcome.FAILED,
+                message="the run stopped before it finished (its process ended)",
+            )
+        )
         run = SyncRun()
         session.add(run)
         session.flush()
@@ -146,7 +171,18 @@ def _tally(store: Store) -> tuple[int, int, int, list[dict[str, Any]]]:
 def run_sync(
     store: Store, client: SyncClient, *, progress: ProgressCallback | None = None
 ) -> RunResult:
-    """One run, push and pull until nothing moves; see the module's docstring."""
+    """One run, push and pull until nothing moves; see the module's docstring.
+
+    :class:`SyncBusy` when another run of this store is under way (nothing recorded).
+    """
+    lock = _lock(store)
+    try:
+        return _run(store, client, progress)
+    finally:
+        lock.release()
+
+
+def _run(store: Store, client: SyncClient, progress: ProgressCallback | None) -> RunResult:
     run_id, link = _start(store)
     pushed = pulled = merged = failed_now = 0
     message = ""

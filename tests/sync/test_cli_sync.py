@@ -10,12 +10,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from sqlalchemy import select
 
 from cli import main
 from core.employees import EmployeeDraft, add_employee
 from core.models import Employee, OutboxEntry, OutboxState, Shift
-from core.models.sync import PullCursor
+from core.models.sync import PullCursor, SyncRun
 from core.organisation import Setup, resolve_site, setup_store
 from core.scheduling import ShiftDraft, create_shift, edit_shift
 from core.store import open_store
@@ -258,3 +259,25 @@ def test_a_refused_operation_is_listed_replayed_and_discarded(
             == []
         )
     store.close()
+
+
+def test_one_sync_of_a_store_at_a_time_and_a_killed_run_is_said_to_have_stopped(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
+) -> None:
+    db = tmp_path / "quay.shiftdesk"
+    _set_up(db, migrated_file, tenant)
+    assert _run(capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
+                "--key-file", str(key_path))[0] == 0  # fmt: skip
+    store = open_store(db)
+    with store.session() as s:  # a run whose process was killed mid-way
+        s.add(SyncRun())
+    store.close()
+    with FileLock(f"{db}.sync-lock"):  # another process syncing now
+        code, _, err = _run(capsys, "sync", "--db", str(db))
+    assert code == 1
+    assert "another sync of this store is running" in err
+    assert _run(capsys, "sync", "--db", str(db))[0] == 0
+    code, out, _ = _run(capsys, "sync", "log", "--db", str(db), "--json")
+    runs = json.loads(out)["runs"]
+    assert [r["outcome"] for r in runs] == ["ok", "failed"]
+    assert "stopped before it finished" in runs[1]["message"]
