@@ -25,9 +25,9 @@ from core.errors import NotFound, ValidationError
 from core.models import OutboxEntry, OutboxOp, Synced, new_id
 from core.models.sync import ConflictStatus, SyncConflict
 from core.outbox import APPLYING_REMOTE, enqueue, enqueue_many
-from core.replica import Held, apply_merged
+from core.replica import Held, apply_merged, apply_upsert
 from core.timeutil import utcnow
-from core.wire import COLLECTIONS
+from core.wire import COLLECTIONS, to_wire
 from sync.describe import describe
 from sync.merge import DELETED, Merge, merge, resolve
 
@@ -79,15 +79,21 @@ class Resolved:
     message: str
 
 
-def _merge(conflict: SyncConflict) -> Merge:
-    return merge(conflict.base, conflict.mine, conflict.theirs)
+def _mine(session: Session, conflict: SyncConflict) -> dict[str, Any] | None:
+    """The local record as it is now: edits made after the conflict was found count."""
+    row = session.get(COLLECTIONS[conflict.collection].model, conflict.record_id)
+    return to_wire(row) if row is not None else conflict.mine
 
 
-def _view(conflict: SyncConflict) -> ConflictView:
+def _merge(session: Session, conflict: SyncConflict) -> Merge:
+    return merge(conflict.base, _mine(session, conflict), conflict.theirs)
+
+
+def _view(session: Session, conflict: SyncConflict) -> ConflictView:
     fields = tuple(
-        FieldChoice(c.field, c.base, c.mine, c.theirs) for c in _merge(conflict).conflicts
+        FieldChoice(c.field, c.base, c.mine, c.theirs) for c in _merge(session, conflict).conflicts
     )
-    record = conflict.mine or conflict.theirs
+    record = _mine(session, conflict) or conflict.theirs
     return ConflictView(
         conflict.id,
         conflict.collection,
@@ -100,7 +106,7 @@ def _view(conflict: SyncConflict) -> ConflictView:
 
 def open_conflicts(session: Session) -> list[ConflictView]:
     return [
-        _view(c)
+        _view(session, c)
         for c in session.scalars(
             select(SyncConflict)
             .where(SyncConflict.status == ConflictStatus.OPEN)
@@ -117,7 +123,7 @@ def _open(session: Session, conflict_id: str) -> SyncConflict:
 
 
 def get_conflict(session: Session, conflict_id: str) -> ConflictView:
-    return _view(_open(session, conflict_id))
+    return _view(session, _open(session, conflict_id))
 
 
 def _choices(merged: Merge, choice: str | Mapping[str, str]) -> dict[str, str]:
@@ -155,9 +161,7 @@ def _recreate(session: Session, conflict: SyncConflict, record: Mapping[str, Any
     """Mine again under a new id, as a record the server never saw."""
     spec = COLLECTIONS[conflict.collection]
     new = new_id()
-    copy = {**record, "id": new, "isActive": True}
-    held = Held(conflict.collection, new, int(copy.get("recordVersion") or 0), None, {}, None)
-    apply_merged(session, held, copy)
+    apply_upsert(session, conflict.collection, {**record, "id": new, "isActive": True})
     table = spec.model.__table__  # type: ignore[attr-defined]
     session.execute(
         update(table)
@@ -202,9 +206,10 @@ def resolve_conflict(
     """Settle a conflict by ``choice``: ``"mine"``, ``"theirs"``, or a mapping of each
     conflicting field to one of them; see the module's docstring."""
     conflict = _open(session, conflict_id)
-    merged = _merge(conflict)
+    mine = _mine(session, conflict)
+    merged = merge(conflict.base, mine, conflict.theirs)
     choices = _choices(merged, choice)
-    outcome = resolve(merged, conflict.mine, choices)
+    outcome = resolve(merged, mine, choices)
     session.info[APPLYING_REMOTE] = True
     try:
         kept, queued = _settle(session, conflict, outcome)
@@ -221,7 +226,7 @@ def resolve_conflict(
     if kept != conflict.record_id:
         conflict.resolution["keptAs"] = kept
     session.flush()
-    label = describe(conflict.collection, conflict.record_id, conflict.mine or conflict.theirs)
+    label = describe(conflict.collection, conflict.record_id, mine or conflict.theirs)
     message = _said(label, queued, DELETED in choices)
     return Resolved(conflict.id, conflict.record_id, kept, queued, message)
 
