@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from core.scheduling import ShiftDraft, create_shift, edit_shift
 from core.store import open_store
 from sync.credentials import key_file, load_key
 from tests.conftest import MONDAY
-from tests.server.conftest import LiveServer, Tenant
+from tests.server.conftest import Tenant
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -61,6 +62,28 @@ def _set_up(path: Path, migrated_file: Path, tenant: Tenant, *, shift: bool = Tr
         store.close()
 
 
+def _connected(capsys, path: Path, migrated_file: Path, tenant: Tenant, key_path: Path) -> str:
+    """:func:`_set_up`, then ``sync connect`` with the key file; the shift's id."""
+    shift_id = _set_up(path, migrated_file, tenant)
+    code, _out, err = _run(
+        capsys, "sync", "connect", "--db", str(path), "--server", tenant.live.url,
+        "--key-file", str(key_path),
+    )  # fmt: skip
+    assert code == 0, err
+    return shift_id
+
+
+def _two_sites(
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
+) -> tuple[Path, Path, str]:
+    """Quay connected and synced with a person and a shift; Hill a copy downloaded."""
+    quay, hill = tmp_path / "quay.shiftdesk", tmp_path / "hill.shiftdesk"
+    shift_id = _connected(capsys, quay, migrated_file, tenant, key_path)
+    assert _run(capsys, "sync", "--db", str(quay))[0] == 0
+    assert _run(capsys, "sync", "connect", "--db", str(hill), "--server", tenant.live.url)[0] == 0
+    return quay, hill, shift_id
+
+
 def test_connect_keeps_the_key_out_of_the_store_and_prints_the_company_last(
     capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
@@ -97,10 +120,8 @@ def test_a_new_store_is_filled_from_the_company_and_a_full_one_is_refused(
     capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
     first = tmp_path / "first.shiftdesk"
-    shift_id = _set_up(first, migrated_file, tenant)
+    shift_id = _connected(capsys, first, migrated_file, tenant, key_path)
     url = tenant.live.url
-    assert _run(capsys, "sync", "connect", "--db", str(first), "--server", url,
-                "--key-file", str(key_path))[0] == 0  # fmt: skip
     assert _run(capsys, "sync", "--db", str(first))[0] == 0
 
     copy = tmp_path / "head-office.shiftdesk"
@@ -127,9 +148,7 @@ def test_a_server_that_does_not_answer_fails_the_run_and_keeps_the_outbox(
     capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
     db = tmp_path / "quay.shiftdesk"
-    _set_up(db, migrated_file, tenant)
-    assert _run(capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
-                "--key-file", str(key_path))[0] == 0  # fmt: skip
+    _connected(capsys, db, migrated_file, tenant, key_path)
     store = open_store(db)
     with store.session() as s:  # point the link at a port nobody listens on
         s.scalars(select(PullCursor)).one().server_url = "http://127.0.0.1:9"
@@ -166,17 +185,9 @@ def test_an_unconnected_store_and_a_missing_choice_say_so(
 
 
 def test_a_conflict_is_listed_and_resolved_from_the_command_line(
-    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path, live: LiveServer
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
-    url = live.url
-    quay, hill = tmp_path / "quay.shiftdesk", tmp_path / "hill.shiftdesk"
-    shift_id = _set_up(quay, migrated_file, tenant)
-    for args in (
-        ("sync", "connect", "--db", str(quay), "--server", url, "--key-file", str(key_path)),
-        ("sync", "--db", str(quay)),
-        ("sync", "connect", "--db", str(hill), "--server", url),
-    ):
-        assert _run(capsys, *args)[0] == 0
+    quay, hill, shift_id = _two_sites(capsys, tmp_path, migrated_file, tenant, key_path)
     for path, where in ((quay, "Pass"), (hill, "Bar")):
         store = open_store(path)
         with store.session() as s:
@@ -214,24 +225,17 @@ def test_a_conflict_is_listed_and_resolved_from_the_command_line(
 
 
 def test_a_refused_operation_is_listed_replayed_and_discarded(
-    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path, live: LiveServer
+    capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
-    url = live.url
-    quay, hill = tmp_path / "quay.shiftdesk", tmp_path / "hill.shiftdesk"
-    _set_up(quay, migrated_file, tenant, shift=False)
-    for args in (
-        ("sync", "connect", "--db", str(quay), "--server", url, "--key-file", str(key_path)),
-        ("sync", "--db", str(quay)),
-        ("sync", "connect", "--db", str(hill), "--server", url),
-    ):
-        assert _run(capsys, *args)[0] == 0
+    quay, hill, _ = _two_sites(capsys, tmp_path, migrated_file, tenant, key_path)
+    tuesday = MONDAY + timedelta(days=1)
     made = {}
     for path, start in ((quay, "09:00"), (hill, "12:00")):  # the same person, overlapping
         store = open_store(path)
         with store.session() as s:
             anna = s.scalars(select(Employee.id)).one()
             made[path] = create_shift(
-                s, ShiftDraft(resolve_site(s).id, MONDAY, start, "17:00", employee_ids=(anna,))
+                s, ShiftDraft(resolve_site(s).id, tuesday, start, "17:00", employee_ids=(anna,))
             ).ids[0]
         store.close()
     assert _run(capsys, "sync", "--db", str(quay))[0] == 0
@@ -265,9 +269,7 @@ def test_one_sync_of_a_store_at_a_time_and_a_killed_run_is_said_to_have_stopped(
     capsys, tmp_path: Path, migrated_file: Path, tenant: Tenant, key_path: Path
 ) -> None:
     db = tmp_path / "quay.shiftdesk"
-    _set_up(db, migrated_file, tenant)
-    assert _run(capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
-                "--key-file", str(key_path))[0] == 0  # fmt: skip
+    _connected(capsys, db, migrated_file, tenant, key_path)
     store = open_store(db)
     with store.session() as s:  # a run whose process was killed mid-way
         s.add(SyncRun())
