@@ -111,7 +111,9 @@ def paint_shift(
         painter.setBrush(QBrush(_hatch(tint(color, 0.55).name())))
         painter.drawRoundedRect(box, 4, 4)
     painter.setBrush(stripe)
-    painter.drawRoundedRect(QRectF(box.left(), box.top(), 5, box.height()), 2, 2)
+    # Inside the violet line of a sync conflict, so the team's colour still shows.
+    band = box.adjusted(3, 3, -3, -3) if out_of_sync else box
+    painter.drawRoundedRect(QRectF(band.left(), band.top(), 5, band.height()), 2, 2)
 
     if check.conflicts:
         outline = QPen(CONFLICT, 2)
