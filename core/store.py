@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -131,6 +132,12 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _data_version(conn: sqlite3.Connection) -> int:
+    """``PRAGMA data_version`` of one connection: it moves when *another* connection
+    commits. Read to the end, so no statement keeps a read transaction open."""
+    return int(conn.execute("PRAGMA data_version").fetchall()[0][0])
+
+
 class Store:
     """An open local store: one engine, and sessions for callers to open per action."""
 
@@ -139,6 +146,12 @@ class Store:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         outbox.install(self.sessions)
+        # Writes from outside (see changed_outside): a connection of its own that never
+        # writes, opened on first use, and what it said last.
+        self._watch_lock = threading.Lock()
+        self._watcher: sqlite3.Connection | None = None
+        self._seen = 0
+        self._outside = False
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -147,13 +160,96 @@ class Store:
         A page that turns out damaged while the work reads it raises :class:`StoreError`.
         """
         try:
-            with self.sessions() as session, session.begin():
-                yield session
+            with self.engine.connect() as conn:
+                writing: int | None = None
+                try:
+                    with self.sessions(bind=conn) as session, session.begin():
+                        yield session
+                        session.flush()
+                        writing = self._commit_starts(conn)
+                finally:
+                    if writing is not None:
+                        self._commit_ended(conn, writing)
         except sa_exc.DBAPIError as exc:
             error = _damage(exc)
             if error is None:
                 raise
             raise StoreError(f"{self.path} cannot be used: {error}") from exc
+
+    # --- writes from outside ---------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on the store's watching connection: it
+        changes whenever any other connection (another process, another Store on the
+        file, or this Store's own pool) commits."""
+        with self._watch_lock:
+            return self._watched()
+
+    def changed_outside(self) -> bool:
+        """True when something other than this Store wrote to the file since the last
+        call (the command line, a sync run from cron, another Store object); commits
+        made through :meth:`session` never count. The first call starts watching and
+        says False. Cheap enough to poll every second: one PRAGMA on an open connection.
+
+        ``data_version`` alone cannot tell: the engine's pool holds several
+        connections, and each one's commits move the watcher's value like a stranger's.
+        So a commit through :meth:`session` is bracketed (:meth:`_commit_starts`,
+        :meth:`_commit_ended`) and its step of the value is taken as seen.
+        """
+        with self._watch_lock:
+            if self._watcher is None:
+                self._seen = self._watched()
+                return False
+            now = self._watched()
+            moved = self._outside or now != self._seen
+            self._seen, self._outside = now, False
+            return moved
+
+    def _watched(self) -> int:
+        if self._watcher is None:
+            self._watcher = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False
+            )
+        try:
+            return _data_version(self._watcher)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} cannot be used: {exc}") from exc
+
+    def _commit_starts(self, conn: Connection) -> int | None:
+        """Before a session's commit: None when it wrote nothing (or nobody watches).
+
+        Otherwise the lock is taken until :meth:`_commit_ended`, and the watcher is read
+        once more: having written, this transaction holds SQLite's write lock, so
+        nothing else can commit between this look and the commit; a value that moved
+        since the last look is someone else's write, kept for :meth:`changed_outside`.
+        Returns the committing connection's own ``data_version``, which the commit
+        itself does not move.
+        """
+        raw = conn.connection.dbapi_connection
+        if self._watcher is None or not isinstance(raw, sqlite3.Connection):
+            return None
+        if not raw.in_transaction:  # pysqlite begins only before a write
+            return None
+        self._watch_lock.acquire()
+        try:
+            if self._watched() != self._seen:
+                self._outside = True
+            return _data_version(raw)
+        except BaseException:
+            self._watch_lock.release()
+            raise
+
+    def _commit_ended(self, conn: Connection, before: int) -> None:
+        """After the commit: the watcher's new value is this Store's own write. A commit
+        by someone else squeezed in right after ours moves the committing connection's
+        ``data_version`` too, and then counts as from outside."""
+        try:
+            self._seen = self._watched()
+            raw = conn.connection.dbapi_connection
+            if isinstance(raw, sqlite3.Connection) and _data_version(raw) != before:
+                self._outside = True
+        finally:
+            self._watch_lock.release()
 
     def backup(self, target: Path) -> None:
         """Online copy through SQLite's backup API: consistent while the app writes."""
@@ -200,6 +296,10 @@ class Store:
         return problems
 
     def close(self) -> None:
+        with self._watch_lock:
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None
         self.engine.dispose()
 
 

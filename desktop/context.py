@@ -14,11 +14,15 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy.orm import Session
 
+from core.changes import Changes
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
 
 Operation = Callable[[Session], OpResult]
+
+#: Every kind of data: what moved when we cannot know what (a write from outside).
+EVERYTHING = ~Changes.NONE
 
 
 class OpCommand(QUndoCommand):
@@ -84,6 +88,10 @@ class AppContext(QObject):
         with self.store.session() as session:
             result = operation(session)
         return self.record(text, result)
+
+    def refresh_all(self) -> None:
+        """Every view reloads everything it shows (View → Refresh, a write from outside)."""
+        self.data_changed.emit(EVERYTHING)
 
     def record(self, text: str, result: OpResult) -> OpResult:
         """Make an operation that already ran (on a worker thread, in its own

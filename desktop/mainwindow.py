@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -30,6 +30,7 @@ from desktop.employee_import import EmployeeImport
 from desktop.setup import SetupDialog, ensure_suffix
 from desktop.theme import icon
 from desktop.views import VIEWS, ViewSpec
+from desktop.watch import OutsideWatch
 
 FILE_FILTER = "ShiftDesk databases (*.shiftdesk);;All files (*)"
 
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         context.data_changed.connect(self._update_status)
         context.undo_stack.cleanChanged.connect(self._update_status)
         context.undo_refused.connect(self._undo_refused)
+        #: Reloads every view when another process wrote to the store.
+        self.outside = OutsideWatch(context, self)
         self._restore()
         self._update_status()
 
@@ -137,6 +140,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         self.addActions([undo, redo])
         self.view_menu = self.menuBar().addMenu("&View")
+        self.refresh_action = self.view_menu.addAction("&Refresh")
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.setToolTip("Read everything again from the database")
+        self.refresh_action.triggered.connect(self.context.refresh_all)
+        self.view_menu.addSeparator()
 
     def _build_status_bar(self) -> None:
         self.db_label = QLabel(self)
@@ -245,6 +253,12 @@ class MainWindow(QMainWindow):
             if save is not None:
                 save(self.settings)
         self.settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Back from another window (a terminal, say): look for writes from outside now.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.outside.check()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -20,6 +20,8 @@ MUTED = QColor("#5b6876")
 CONFLICT = QColor("#d62828")
 WARNING = QColor("#d99100")
 OK = QColor("#2f9e44")
+#: A record in conflict with the server (not a clash of the roster's rules).
+SYNC_CONFLICT = QColor("#8338ec")
 
 
 def stylesheet() -> str:

@@ -115,6 +115,18 @@ def open_conflicts(session: Session) -> list[ConflictView]:
     ]
 
 
+def open_fields(session: Session, collection: str) -> dict[str, tuple[str, ...]]:
+    """Records of ``collection`` with an open conflict, each with the fields both sides
+    changed (:data:`sync.merge.DELETED` for a record deleted on one side): one query,
+    for a view that marks them where it shows them."""
+    rows = session.execute(
+        select(SyncConflict.record_id, SyncConflict.base, SyncConflict.mine, SyncConflict.theirs)
+        .where(SyncConflict.collection == collection, SyncConflict.status == ConflictStatus.OPEN)
+        .order_by(SyncConflict.created_at, SyncConflict.id)
+    ).all()
+    return {rid: tuple(c.field for c in merge(b, m, t).conflicts) for rid, b, m, t in rows}
+
+
 def _open(session: Session, conflict_id: str) -> SyncConflict:
     found = session.get(SyncConflict, conflict_id)
     if found is None or found.status != ConflictStatus.OPEN:

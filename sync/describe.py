@@ -3,10 +3,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from core.wire import COLLECTIONS
+
+#: Wire field names as a supervisor says them; any other camelCase name is split.
+_FIELD_WORDS = {
+    "shiftDate": "date",
+    "assignedUserIds": "people",
+    "assignedDepartmentIds": "departments",
+    "departmentId": "department",
+    "siteId": "site",
+    "templateId": "template",
+    "isActive": "deletion",
+}
 
 
 def describe(collection: str, record_id: str, record: Mapping[str, Any] | None) -> str:
@@ -28,3 +40,10 @@ def describe(collection: str, record_id: str, record: Mapping[str, Any] | None) 
     else:
         what = record_id
     return f"{item} {what}"
+
+
+def field_label(name: str) -> str:
+    """``"startTime"`` → ``"start time"``: a field of a record in words."""
+    if name in _FIELD_WORDS:
+        return _FIELD_WORDS[name]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()

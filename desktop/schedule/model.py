@@ -7,6 +7,7 @@ session; the page hands it a fresh snapshot whenever data moves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 from core.results import Check
 from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
 from desktop.table import AnyIndex, TableModel
+from sync.describe import field_label
+from sync.merge import DELETED
 
 CELL_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -46,6 +49,8 @@ class CellInfo:
     shifts: tuple[RosterShift, ...] = ()
     problems: tuple[Check, ...] = ()
     leave: RosterLeave | None = None
+    #: Per shift, why it is in conflict with the server ("" when it is not).
+    out_of_sync: tuple[str, ...] = ()
     #: Department bands: how many shifts and hours the team has that day.
     team_shifts: int = 0
     team_hours: Decimal = Decimal(0)
@@ -61,12 +66,27 @@ def shift_text(shift: RosterShift) -> str:
     return f"{shift.start_time}–{shift.end_time}{where}{state}"
 
 
+def conflict_reason(fields: Sequence[str]) -> str:
+    """Why a record is marked: its open sync conflict, the fields in words."""
+    if DELETED in fields:
+        what = "deleted on one side and changed on the other"
+    elif fields:
+        names = [field_label(f) for f in fields]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        what = f"{listed} changed on both sides"
+    else:
+        what = "changed on both sides"
+    return f"Conflict with the server: {what} — resolve it in Sync"
+
+
 def cell_tooltip(cell: CellInfo) -> str:
     lines = []
     if cell.leave is not None:
         lines.append(cell.leave.label)
-    for shift, check in zip(cell.shifts, cell.problems, strict=True):
+    for n, (shift, check) in enumerate(zip(cell.shifts, cell.problems, strict=True)):
         lines.append(shift_text(shift))
+        if n < len(cell.out_of_sync) and cell.out_of_sync[n]:
+            lines.append(f"  ⇄ {cell.out_of_sync[n]}")
         lines += [f"  ✖ {c.reason}" for c in check.conflicts]
         lines += [f"  ⚠ {w.reason}" for w in check.warnings]
         if shift.flag:
@@ -86,6 +106,8 @@ class RosterModel(TableModel):
         self._today = date.today()
         self._problems: dict[tuple[str, str], Check] = {}
         self._row_of: dict[str, int] = {}
+        #: Shift id → why it is in conflict with the server.
+        self._out_of_sync: dict[str, str] = {}
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -97,10 +119,19 @@ class RosterModel(TableModel):
     def days(self) -> list[date]:
         return self._days
 
-    def set_roster(self, roster: Roster, today: date | None = None) -> None:
+    def set_roster(
+        self,
+        roster: Roster,
+        today: date | None = None,
+        sync_conflicts: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         """Show a new snapshot; a same-shaped one refreshes in place (scroll and
-        selection stay), anything else resets the model."""
+        selection stay), anything else resets the model. ``sync_conflicts`` maps the
+        shifts with an open conflict with the server to the fields it is about."""
         self._today = today or date.today()
+        self._out_of_sync = {
+            sid: conflict_reason(fields) for sid, fields in (sync_conflicts or {}).items()
+        }
         self._problems = dict(roster.problems)
         rows = self._build_rows(roster)
         same_shape = rows == self._rows and roster.days == self._days
@@ -199,6 +230,7 @@ class RosterModel(TableModel):
             shifts,
             tuple(self.problems_of(s.id, emp) for s in shifts),
             self._roster.leave_on(emp, day),
+            tuple(self._out_of_sync.get(s.id, "") for s in shifts),
         )
 
     def lines(self, row: int) -> int:

@@ -40,7 +40,17 @@ from desktop.schedule.model import RosterModel
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
+from sync.conflicts import open_fields
 
+#: Kinds of data the grid shows; SYNC for the shifts marked in conflict with the server.
+RELOAD_ON = (
+    Changes.SHIFTS
+    | Changes.LEAVE
+    | Changes.EMPLOYEES
+    | Changes.DEPARTMENTS
+    | Changes.ORGANISATION
+    | Changes.SYNC
+)
 #: People checked for conflicts per turn of the event loop once the view is done.
 CHECK_SLICE = 60
 NAME_PAUSE_MS = 150
@@ -172,7 +182,8 @@ class SchedulePage(QWidget):
         first, last = self.range
         with self.context.store.session() as session:
             roster = load_roster(session, first, last, self.filter, problems=False)
-        self.model.set_roster(roster)
+            out_of_sync = open_fields(session, "shifts")
+        self.model.set_roster(roster, sync_conflicts=out_of_sync)
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
         self._fit_rows()
@@ -252,7 +263,7 @@ class SchedulePage(QWidget):
             header.resizeSection(row, row_height(model.lines(row), band))
 
     def _data_changed(self, changed: Changes) -> None:
-        if changed & (Changes.SHIFTS | Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS):
+        if changed & RELOAD_ON:
             self.reload_choices()
             self.reload()
 

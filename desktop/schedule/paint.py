@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, Q
 from core.results import Check
 from core.roster import RosterLeave, RosterShift
 from desktop.schedule.layout import LEAVE_BAND
-from desktop.theme import ACCENT, CONFLICT, MUTED, TEXT, WARNING
+from desktop.theme import ACCENT, CONFLICT, MUTED, SYNC_CONFLICT, TEXT, WARNING
 
 WEEKEND = QColor("#f7f9fb")
 TODAY = QColor("#eef5ff")
@@ -89,8 +89,13 @@ def paint_shift(
     *,
     selected: bool = False,
     more: int = 0,
+    out_of_sync: bool = False,
 ) -> None:
-    """One block: time range on top, location below, state and problems around it."""
+    """One block: time range on top, location below, state and problems around it.
+
+    ``out_of_sync``: the shift has an open conflict with the server, a thick violet
+    line around the block (inside it the usual outline still tells the roster's own
+    problems)."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     color = QColor(shift.color)
@@ -106,7 +111,9 @@ def paint_shift(
         painter.setBrush(QBrush(_hatch(tint(color, 0.55).name())))
         painter.drawRoundedRect(box, 4, 4)
     painter.setBrush(stripe)
-    painter.drawRoundedRect(QRectF(box.left(), box.top(), 5, box.height()), 2, 2)
+    # Inside the violet line of a sync conflict, so the team's colour still shows.
+    band = box.adjusted(3, 3, -3, -3) if out_of_sync else box
+    painter.drawRoundedRect(QRectF(band.left(), band.top(), 5, band.height()), 2, 2)
 
     if check.conflicts:
         outline = QPen(CONFLICT, 2)
@@ -116,12 +123,17 @@ def paint_shift(
         outline = QPen(WARNING, 2)
     else:
         outline = QPen(tint(color, 0.5), 1)
-    painter.setPen(outline)
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+    edge = box
+    if out_of_sync:
+        painter.setPen(QPen(SYNC_CONFLICT, 3))
+        painter.drawRoundedRect(box.adjusted(1.5, 1.5, -1.5, -1.5), 4, 4)
+        edge = box.adjusted(3, 3, -3, -3)
+    painter.setPen(outline)
+    painter.drawRoundedRect(edge.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
     if selected and check.conflicts:
         painter.setPen(QPen(ACCENT, 2, Qt.PenStyle.DotLine))
-        painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 3, 3)
+        painter.drawRoundedRect(edge.adjusted(3, 3, -3, -3), 3, 3)
 
     badge = _badge_color(check)
     two_lines = rect.height() >= 30

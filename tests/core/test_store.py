@@ -326,3 +326,59 @@ def _leave_of(s: Session, employee_id: str, company_id: str) -> str:
     s.add(leave)
     s.flush()
     return leave.id
+
+
+# --- writes from outside -----------------------------------------------------------------
+
+
+def _rename_company(store: Store, name: str) -> None:
+    with store.session() as s:
+        s.scalars(select(Company)).one().name = name
+
+
+def test_a_write_by_another_store_on_the_file_is_seen_once(store: Store, org: object) -> None:
+    assert store.changed_outside() is False  # the first look starts watching
+    other = open_store(store.path, create=False)  # as another process would
+    try:
+        _rename_company(other, "Renamed elsewhere")
+    finally:
+        other.close()
+    assert store.changed_outside() is True
+    assert store.changed_outside() is False
+
+
+def test_the_stores_own_commits_are_never_from_outside(store: Store, org: object) -> None:
+    store.changed_outside()
+    before = store.data_version()
+    # Several sessions at once: the pool hands out several connections, each of
+    # which moves the watcher's data_version like a stranger's commit would.
+    with store.session() as outer:
+        outer.scalars(select(Company)).one()
+        for n in range(3):
+            _rename_company(store, f"Own {n}")
+    assert store.data_version() != before
+    assert store.changed_outside() is False
+
+
+def test_reading_does_not_hide_a_write_from_outside(store: Store, org: object) -> None:
+    store.changed_outside()
+    raw = sqlite3.connect(store.path)
+    raw.execute("UPDATE company SET name = 'By hand'")
+    raw.commit()
+    raw.close()
+    with store.session() as s:  # a read-only session commits too
+        assert s.scalars(select(Company)).one().name == "By hand"
+    _rename_company(store, "Then here")  # and a write of our own after it
+    assert store.changed_outside() is True
+
+
+def test_a_write_from_another_thread_through_the_same_store_is_its_own(
+    store: Store, org: object
+) -> None:
+    import threading
+
+    store.changed_outside()
+    worker = threading.Thread(target=_rename_company, args=(store, "From a worker"))
+    worker.start()
+    worker.join()
+    assert store.changed_outside() is False
