@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.models import OutboxEntry, OutboxState
 from core.models.sync import ConflictStatus, RunOutcome, SyncConflict, SyncRun
@@ -114,6 +114,14 @@ def explain(error: SyncError) -> str:
 def _start(store: Store) -> tuple[str, Link]:
     with store.session() as session:
         link = require_link(session)
+        # An entry still marked as being sent is one whose process ended mid-request
+        # (killed, power lost): whether the server acted is unknown, so it goes again
+        # under the same Idempotency-Key, which the server answers from its record.
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.state == OutboxState.SENDING)
+            .values(state=OutboxState.PENDING, last_error="interrupted; sent again")
+        )
         run = SyncRun()
         session.add(run)
         session.flush()
