@@ -585,7 +585,10 @@ def apply_merged(session: Session, held: Held, merged: Mapping[str, Any] | None)
         else:
             item = _upsert(spec, merged)
             sites = _check_owner(session, [item])
-            _write(session, spec, _Plan([], [item], [], []), sites)
+            # A record kept under a new id (mine, over their deletion) has no row yet.
+            new = session.scalar(select(table.c.id).where(table.c.id == held.id)) is None
+            plan = _Plan([item], [], [], []) if new else _Plan([], [item], [], [])
+            _write(session, spec, plan, sites)
             session.execute(
                 update(table)
                 .where(table.c.id == held.id)
