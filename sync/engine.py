@@ -187,7 +187,9 @@ def run_sync(
         outcome = RunOutcome.FAILED
         message = explain(error)
     conflicts, failed, pending, errors = _tally(store)
-    if outcome is RunOutcome.OK and failed_now:
+    # Partial when this run's refusals still wait; one settled later in the run (a
+    # delete refused as gone, then the tombstone pulled) leaves nothing to decide.
+    if outcome is RunOutcome.OK and failed_now and failed:
         outcome = RunOutcome.PARTIAL
     with store.session() as session:
         run = session.get(SyncRun, run_id)
