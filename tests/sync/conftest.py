@@ -9,6 +9,8 @@ for importing FastAPI).
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,16 +19,20 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import select
 
 from core.models import OutboxEntry
 from core.organisation import Setup, setup_store
 from core.store import Store, open_store
 from core.wire import ChangePage, ErrorEnvelope
+from server.app import create_app
+from server.settings import Settings
 from sync.client import SyncClient
 from sync.engine import RunResult, run_sync
 from sync.link import make_link
 from tests.server.conftest import (  # noqa: F401 - fixtures, found by name
+    LiveServer,
     Staff,
     Tenant,
     db_url,
@@ -243,3 +249,20 @@ def server_record(tenant: Tenant, collection: str, record_id: str) -> dict[str, 
     assert response.status_code == 200, response.text
     body = response.json()
     return body[body["dataName"]]
+
+
+class ServerOn(LiveServer):
+    """A server on a given port (0: any free one), so a restarted one has the URL
+    the store is linked to."""
+
+    def __init__(self, database: str, port: int = 0) -> None:
+        self.app = create_app(Settings(database, rate_limit=100_000))
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(128)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
+        self.thread.start()

@@ -9,28 +9,29 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from core.employees import EmployeeDraft, add_employee
 from core.models import Employee, OutboxEntry, Shift
 from core.models.sync import PullCursor, RunOutcome
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift
 from core.store import open_store
-from server.app import create_app
-from server.settings import Settings
 from sync.client import SyncClient
 from sync.engine import run_sync
 from tests.conftest import MONDAY
 from tests.server.conftest import LiveServer, Tenant
-from tests.sync.conftest import FaultTransport, SyncSite, server_record, server_records
+from tests.sync.conftest import (
+    FaultTransport,
+    ServerOn,
+    SyncSite,
+    server_record,
+    server_records,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = {"PUT", "PATCH", "POST", "DELETE"}
@@ -218,23 +219,6 @@ def test_429s_beyond_the_clients_retries_fail_the_run_and_keep_the_outbox(
 # --- 8. the server dies mid-push ------------------------------------------------------
 
 
-class _ServerOn(LiveServer):
-    """A server on a given port (0: any free one), so a restarted one has the URL
-    the store is linked to."""
-
-    def __init__(self, db_url: str, port: int = 0) -> None:
-        self.app = create_app(Settings(db_url, rate_limit=100_000))
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(128)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
-        self.thread.start()
-
-
 class _StopAfter(FaultTransport):
     """Stops ``server`` once ``n`` requests have reached it and been answered."""
 
@@ -253,7 +237,7 @@ class _StopAfter(FaultTransport):
 def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
     tenant: Tenant, db_url: str, new_site: Callable[[str], SyncSite]
 ) -> None:
-    first = _ServerOn(db_url)
+    first = ServerOn(db_url)
     port = int(first.url.rsplit(":", 1)[1])
     quay = new_site("quay")
     with quay.store.session() as s:
@@ -273,7 +257,7 @@ def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
     for p in people[:2]:
         _settled(quay, Employee, p, 1)
 
-    second = _ServerOn(db_url, port)
+    second = ServerOn(db_url, port)
     try:
         with SyncClient(second.url, tenant.key, sleep=quay.waits.append) as client:
             again = run_sync(quay.store, client)
