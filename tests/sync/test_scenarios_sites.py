@@ -164,10 +164,10 @@ def test_deleted_at_one_site_and_edited_at_the_other_is_a_conflict_either_way_ro
     _edit(hill, shift, location="Lobby")
     assert quay.run().outcome is RunOutcome.OK
     result = hill.run()
-    assert result.conflicts == 1
-    # The PATCH met no record (404): it waits as failed too, until the conflict is
-    # resolved, which settles every entry of the record.
-    assert [e["recordId"] for e in result.errors] == [shift]
+    # The PATCH met no record (404), the pull the tombstone: one conflict, not also
+    # a failed operation for the same edit.
+    assert (result.outcome, result.conflicts, result.failed) == (RunOutcome.OK, 1, 0)
+    assert hill.outbox() == [("shifts", shift, "update", "conflict")]
     assert _held(hill, shift)["location"] == "Lobby"  # not silently lost
     assert server_record(tenant, "shifts", shift) is None  # nor silently revived
     with hill.store.session() as s:
