@@ -65,12 +65,8 @@ def _records(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
 def _shifts(site: SyncSite, *times: tuple[str, str]) -> tuple[str, list[str]]:
     with site.store.session() as s:
         anna = add_employee(s, EmployeeDraft(first_name="Anna", last_name="Berg")).ids[0]
-        made = [
-            create_shift(s, ShiftDraft(site.site_id, MONDAY, start, end, employee_ids=(anna,))).ids[
-                0
-            ]
-            for start, end in times
-        ]
+        drafts = [ShiftDraft(site.site_id, MONDAY, a, b, employee_ids=(anna,)) for a, b in times]
+        made = [create_shift(s, draft).ids[0] for draft in drafts]
     return anna, made
 
 
