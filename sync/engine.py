@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxState
 from core.models.sync import ConflictStatus, RunOutcome, SyncConflict, SyncRun
@@ -128,6 +129,10 @@ def _start(store: Store) -> tuple[str, Link]:
         return run.id, link
 
 
+def _entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+
 def _tally(store: Store) -> tuple[int, int, int, list[dict[str, Any]]]:
     """Open conflicts, failed entries, pending entries, and each failure's reason."""
     with store.session() as session:
@@ -163,9 +168,17 @@ def run_sync(
         for _ in range(MAX_ROUNDS):
             with store.session() as session:
                 total = counts(session).waiting
+                queued = _entries(session)
             if progress is not None:
                 progress(Progress("push", 0, total))
-            sent = push(store, client)
+            try:
+                sent = push(store, client)
+            except SyncError:
+                # Stopped midway: what it had sent was acknowledged, entry by entry,
+                # and those entries are gone; the run's record counts them.
+                with store.session() as session:
+                    pushed += queued - _entries(session)
+                raise
             pushed += sent.pushed
             failed_now += sent.failed
             if progress is not None:
