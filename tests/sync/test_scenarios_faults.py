@@ -252,7 +252,7 @@ def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
     assert result.outcome is RunOutcome.FAILED
     assert "could not be reached" in result.message
     assert "nothing was lost" in result.message
-    assert result.pending == 2  # two went before it died, two wait
+    assert (result.pushed, result.pending) == (2, 2)  # two went before it died, two wait
     assert set(server_records(tenant, "employees")) == set(people[:2])
     for p in people[:2]:
         _settled(quay, Employee, p, 1)
