@@ -69,6 +69,7 @@ from core.wire import (
     COLLECTIONS,
     INVALID,
     MISSING,
+    RECORD_FIELDS,
     ChangePage,
     Collection,
     Problem,
@@ -386,8 +387,10 @@ def _plan(session: Session, spec: Collection, items: list[_Incoming], waiting: s
                 plan.inserts.append(item)
             continue
         version, dirty = existing[item.id]
-        if version is not None and version >= item.version:
-            continue  # this store has that version or a later one
+        if version is not None and version > item.version:
+            continue  # this store has a later version
+        if version == item.version and (dirty or item.id in waiting or _same(session, item)):
+            continue  # the version this store has: the echo of its own push, say
         if dirty or item.id in waiting:
             plan.held.append(item)
         elif item.record is None:
@@ -395,6 +398,22 @@ def _plan(session: Session, spec: Collection, items: list[_Incoming], waiting: s
         else:
             plan.updates.append(item)
     return plan
+
+
+def _content(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if record is None else {k: v for k, v in record.items() if k not in RECORD_FIELDS}
+
+
+def _same(session: Session, item: _Incoming) -> bool:
+    """Whether the row holds what the server has at the version both stand on. The
+    server may write more than a site sent (who decided, and when, for a decision
+    sent as its action): the answer to a push is acknowledged without its content,
+    so its echo in the feed is what brings that content here."""
+    row = session.get(item.spec.model, item.id)
+    if row is None:
+        return False
+    mine = None if row.deleted else _content(to_wire(row))
+    return mine == _content(item.record)
 
 
 def _held(session: Session, item: _Incoming) -> Held:
@@ -566,7 +585,10 @@ def apply_merged(session: Session, held: Held, merged: Mapping[str, Any] | None)
         else:
             item = _upsert(spec, merged)
             sites = _check_owner(session, [item])
-            _write(session, spec, _Plan([], [item], [], []), sites)
+            # A record kept under a new id (mine, over their deletion) has no row yet.
+            new = session.scalar(select(table.c.id).where(table.c.id == held.id)) is None
+            plan = _Plan([item], [], [], []) if new else _Plan([], [item], [], [])
+            _write(session, spec, plan, sites)
             session.execute(
                 update(table)
                 .where(table.c.id == held.id)

@@ -22,6 +22,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxState
 from core.models.sync import ConflictStatus, RunOutcome, SyncConflict, SyncRun
@@ -139,10 +140,22 @@ def _start(store: Store) -> tuple[str, Link]:
                 message="the run stopped before it finished (its process ended)",
             )
         )
+        # An entry still marked as being sent is one whose process ended mid-request
+        # (killed, power lost): whether the server acted is unknown, so it goes again
+        # under the same Idempotency-Key, which the server answers from its record.
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.state == OutboxState.SENDING)
+            .values(state=OutboxState.PENDING, last_error="interrupted; sent again")
+        )
         run = SyncRun()
         session.add(run)
         session.flush()
         return run.id, link
+
+
+def _entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
 
 
 def _tally(store: Store) -> tuple[int, int, int, list[dict[str, Any]]]:
@@ -191,9 +204,17 @@ def _run(store: Store, client: SyncClient, progress: ProgressCallback | None) ->
         for _ in range(MAX_ROUNDS):
             with store.session() as session:
                 total = counts(session).waiting
+                queued = _entries(session)
             if progress is not None:
                 progress(Progress("push", 0, total))
-            sent = push(store, client)
+            try:
+                sent = push(store, client)
+            except SyncError:
+                # Stopped midway: what it had sent was acknowledged, entry by entry,
+                # and those entries are gone; the run's record counts them.
+                with store.session() as session:
+                    pushed += queued - _entries(session)
+                raise
             pushed += sent.pushed
             failed_now += sent.failed
             if progress is not None:
@@ -215,7 +236,9 @@ def _run(store: Store, client: SyncClient, progress: ProgressCallback | None) ->
         outcome = RunOutcome.FAILED
         message = explain(error)
     conflicts, failed, pending, errors = _tally(store)
-    if outcome is RunOutcome.OK and failed_now:
+    # Partial when this run's refusals still wait; one settled later in the run (a
+    # delete refused as gone, then the tombstone pulled) leaves nothing to decide.
+    if outcome is RunOutcome.OK and failed_now and failed:
         outcome = RunOutcome.PARTIAL
     with store.session() as session:
         run = session.get(SyncRun, run_id)

@@ -36,9 +36,15 @@ def settle(session: Session, held: Held) -> bool:
     conflict.mine = dict(held.mine)
     conflict.theirs = dict(held.theirs) if held.theirs else None
     conflict.remote_etag = etag(held.version)
+    # Every entry of the record now waits on the conflict, whose resolution settles
+    # them all: also one the server refused because the record is gone there (an
+    # edit of a record deleted remotely), which is this very clash seen by the push.
     session.execute(
         update(OutboxEntry)
-        .where(OutboxEntry.record_id == held.id, OutboxEntry.state == OutboxState.PENDING)
+        .where(
+            OutboxEntry.record_id == held.id,
+            OutboxEntry.state.in_([OutboxState.PENDING, OutboxState.FAILED]),
+        )
         .values(state=OutboxState.CONFLICT)
     )
     return False

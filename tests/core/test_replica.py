@@ -162,13 +162,30 @@ def test_a_version_this_store_has_already_changes_nothing(store: Store, server: 
     with store.session() as s:
         apply_upsert(s, "departments", dept)
     with store.session() as s:
-        same = apply_upsert(s, "departments", {**dept, "name": "ignored"})
+        same = apply_upsert(s, "departments", {**dept})
         older = apply_upsert(s, "departments", {**dept, "recordVersion": 1, "name": "old"})
         gone = apply_tombstone(s, "departments", dept["id"], 1)
     assert same == older == gone == Applied()
     with store.session() as s:
         row = s.get(Department, dept["id"])
         assert (row.name, row.deleted) == ("Bar", False)
+
+
+def test_the_servers_copy_of_the_version_this_store_has_replaces_another_local_copy(
+    store: Store, server: Server
+) -> None:
+    """The server may write more than a push sent (who decided, for a decision sent as
+    its action); its copy of that version, from the feed, is what the store keeps."""
+    dept = server.department("Bar", version=2)
+    with store.session() as s:
+        apply_upsert(s, "departments", dept)
+    with store.session() as s:
+        taken = apply_upsert(s, "departments", {**dept, "name": "Bar & Grill"})
+    assert taken.ids == (dept["id"],)
+    with store.session() as s:
+        row = s.get(Department, dept["id"])
+        assert (row.name, row.server_version, row.dirty) == ("Bar & Grill", 2, False)
+    assert _outbox(store, dept["id"]) == []
 
 
 def test_an_inactive_record_is_stored_deleted(store: Store, server: Server) -> None:

@@ -83,6 +83,14 @@ def test_deleted_here_and_changed_there_is_a_conflict_not_a_silent_loss() -> Non
     assert result.record["location"] == "Lobby"
 
 
+def test_taking_theirs_over_my_deletion_gives_their_whole_record() -> None:
+    theirs = _with(BASE, location="Lobby", recordVersion=4)
+    result = merge(BASE, _with(BASE, isActive=False), theirs)
+    taken = resolve(result, _with(BASE, isActive=False), {DELETED: "theirs"})
+    assert taken.clean
+    assert taken.record == theirs  # with its id and version, to be written as the row
+
+
 def test_a_deletion_against_an_unchanged_copy_stands() -> None:
     assert merge(BASE, None, BASE).deleted
     assert merge(BASE, None, BASE).clean
