@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
+from desktop.sync.controller import SyncController
 
 Operation = Callable[[Session], OpResult]
 
@@ -71,6 +72,8 @@ class AppContext(QObject):
         super().__init__(parent)
         self.store = store
         self.undo_stack = QUndoStack(self)
+        #: Sync runs of this window's store, off the UI thread.
+        self.sync = SyncController(self)
 
     def set_store(self, store: Store) -> None:
         """Switch databases; undo steps of the old one cannot apply to the new one."""
