@@ -114,6 +114,14 @@ class MainWindow(QMainWindow):
         if key in keys:
             self.sidebar.setCurrentRow(keys.index(key))
 
+    def open_conflicts(self) -> None:
+        """The Sync page, on its open conflicts (what the status bar's badge does)."""
+        self.show_view("sync")
+        page = self.pages.get("sync")
+        show = getattr(page, "show_conflicts", None)
+        if show is not None:
+            show()
+
     @property
     def current_view(self) -> str:
         item = self.sidebar.currentItem()
@@ -166,7 +174,7 @@ class MainWindow(QMainWindow):
         self.conflict_badge.setToolTip("Conflicts wait for your choice: open the Sync page")
         self.conflict_badge.setCursor(Qt.CursorShape.PointingHandCursor)
         self.conflict_badge.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.conflict_badge.clicked.connect(lambda: self.show_view("sync"))
+        self.conflict_badge.clicked.connect(self.open_conflicts)
         self.conflict_badge.hide()
         self.statusBar().addPermanentWidget(self.conflict_badge)
         self.statusBar().addPermanentWidget(self.pending_label)

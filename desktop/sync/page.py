@@ -50,6 +50,7 @@ from desktop.sync.status import plural
 from desktop.theme import icon
 from sync import conflicts as conflict_ops
 from sync import failed as failed_ops
+from sync.conflicts import ConflictView
 from sync.engine import Progress, RunResult
 from sync.history import recent_runs, sync_status
 
@@ -114,6 +115,8 @@ class SyncPage(QWidget):
         self.conflicts = ConflictsModel(self)
         self.fields = FieldsModel(self)
         self.failed = FailedModel(self)
+        #: The conflict whose fields are shown.
+        self._shown: ConflictView | None = None
         self._build_bar()
         self._build_progress()
         self.tabs = QTabWidget(self)
@@ -364,6 +367,10 @@ class SyncPage(QWidget):
     def selected_failed_id(self) -> int | None:
         return self._selected(self.failed_table)
 
+    def show_conflicts(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.conflict_table.setFocus()
+
     def select_conflict(self, conflict_id: str) -> None:
         self.conflict_table.selectRow(self.conflicts.row_of(conflict_id))
 
@@ -373,6 +380,9 @@ class SyncPage(QWidget):
     def _show_conflict(self) -> None:
         chosen = self.selected_conflict_id
         conflict = next((c for c in self.conflicts.conflicts if c.id == chosen), None)
+        if conflict is not None and conflict == self._shown:
+            return  # the same conflict, reloaded: keep the choices made so far
+        self._shown = conflict
         self.conflict_detail.setEnabled(conflict is not None)
         if conflict is None:
             self.conflict_title.setText("Choose a conflict on the left")
