@@ -309,5 +309,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        self.context.sync.wait()  # a run writing the store ends before the window does
+        self.context.sync.shutdown()  # a run writing the store ends before the window
         super().closeEvent(event)

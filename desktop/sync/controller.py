@@ -190,9 +190,12 @@ class SyncController(QObject):
         self.pool.start(SyncJob(self.context.store.path, link.server_url, key, signals))
         return True
 
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the running run's thread ends (for closing the window)."""
-        return self.pool.waitForDone(msecs)
+    def shutdown(self) -> None:
+        """No more automatic runs, and the running one (if any) ends before this
+        returns: what closing the window does, on the UI thread, so no timer is
+        left to die with the context wherever Python happens to collect it."""
+        self.timer.stop()
+        self.pool.waitForDone()
 
     def _set_running(self, running: bool) -> None:
         self.running = running

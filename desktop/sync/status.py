@@ -60,6 +60,8 @@ def status_text(status: SyncStatus, now: datetime, *, running: bool = False) -> 
         when = ago(status.last_success, now)
         online = parts[0] == "Online"
         parts.append(f"synced {when}" if online else f"last synced {when}")
+    elif status.last is not None:
+        parts.append("never synced")
     if status.waiting:
         parts.append(f"{plural(status.waiting, 'change')} waiting to sync")
     elif status.last_success is not None:

@@ -8,6 +8,7 @@ server's database is SQLite only here: the desktop does not care which one it is
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,11 +111,17 @@ def sync_site(path: Path, tenant: Tenant) -> RunResult:
         store.close()
 
 
+#: A new seed for each seeded company: the records' ids come from it.
+_SEEDS = itertools.count(100)
+
+
 def seeded_tenant(live: LiveServer, records: int) -> Tenant:
     """A company whose server holds ``records`` records, written straight into the
     server's database as bench/sync_download.py seeds it (HTTP would take minutes)."""
     tenant = make_tenant(live, "Bigco")
-    page = ChangePage.parse(build_page(records, tenant.company_id, tenant.site_id))
+    page = ChangePage.parse(
+        build_page(records, tenant.company_id, tenant.site_id, seed=next(_SEEDS))
+    )
     with live.db.transaction() as session:
         apply_page(session, page)
         session.bulk_insert_mappings(  # type: ignore[arg-type]
