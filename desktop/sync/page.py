@@ -194,8 +194,8 @@ class SyncPage(QWidget):
     def _build_conflicts(self) -> QWidget:
         tab = QWidget(self)
         self.conflict_table = _table(tab, "ConflictList", "Open conflicts", self.conflicts)
-        self.conflict_table.setColumnWidth(0, 230)
-        self.conflict_table.setColumnWidth(1, 140)
+        self.conflict_table.setColumnWidth(0, 200)
+        self.conflict_table.setColumnWidth(1, 110)
         self.conflict_empty = QLabel("No conflicts: nothing waits for a choice.", tab)
         self.conflict_empty.setProperty("role", "hint")
         self.conflict_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
