@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
 from bench.replica_apply import build_page
 from core.replica import apply_page
@@ -49,32 +50,37 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def seed_feed(session: Session, company_id: str, site_id: str, records: int, seed: int = 1) -> None:
+    """Write ``records`` records of a company straight into a server database, rows
+    and change feed, as sites would have written them (HTTP would take minutes)."""
+    page = ChangePage.parse(build_page(records, company_id, site_id, seed=seed))
+    apply_page(session, page)
+    session.bulk_insert_mappings(  # type: ignore[arg-type]
+        Change,
+        [
+            {
+                "collection": c.collection,
+                "record_id": c.id,
+                "company_id": company_id,
+                "seq": c.seq,
+                "version": c.record_version,
+                "deleted": False,
+                "record": dict(c.record or {}),
+            }
+            for c in page.changes
+        ],
+    )
+    session.add(FeedCounter(company_id=company_id, seq=len(page.changes)))
+
+
 def seed(db: Path, records: int) -> tuple[str, str]:
     """A company with ``records`` records on the server database; (company id, key)."""
     with admin.transaction(str(db)) as session:
         company = admin.create_company(session, "Bench", timezone="Europe/Berlin")
         company_id, site_id = company.id, company.sites[0].id
         _, key = auth.create_key(session, company_id, auth.SCOPES, rate_limit=1_000_000)
-    document = build_page(records, company_id, site_id)
-    page = ChangePage.parse(document)
     with admin.transaction(str(db)) as session:
-        apply_page(session, page)
-        session.bulk_insert_mappings(  # type: ignore[arg-type]
-            Change,
-            [
-                {
-                    "collection": c.collection,
-                    "record_id": c.id,
-                    "company_id": company_id,
-                    "seq": c.seq,
-                    "version": c.record_version,
-                    "deleted": False,
-                    "record": dict(c.record or {}),
-                }
-                for c in page.changes
-            ],
-        )
-        session.add(FeedCounter(company_id=company_id, seq=len(page.changes)))
+        seed_feed(session, company_id, site_id, records)
     return company_id, key
 
 

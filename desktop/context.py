@@ -18,6 +18,7 @@ from core.changes import Changes
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
+from desktop.sync.controller import SyncController
 
 Operation = Callable[[Session], OpResult]
 
@@ -75,6 +76,8 @@ class AppContext(QObject):
         super().__init__(parent)
         self.store = store
         self.undo_stack = QUndoStack(self)
+        #: Sync runs of this window's store, off the UI thread.
+        self.sync = SyncController(self)
 
     def set_store(self, store: Store) -> None:
         """Switch databases; undo steps of the old one cannot apply to the new one."""

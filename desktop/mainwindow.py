@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -18,19 +18,23 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
-from core import outbox
 from core.errors import StoreError
 from core.store import Store, open_store
+from core.timeutil import utcnow
 from desktop.context import AppContext
 from desktop.employee_import import EmployeeImport
 from desktop.setup import SetupDialog, ensure_suffix
+from desktop.sync.connect import ConnectDialog
+from desktop.sync.status import conflicts_badge, status_text, status_tip
 from desktop.theme import icon
 from desktop.views import VIEWS, ViewSpec
 from desktop.watch import OutsideWatch
+from sync.history import sync_status
 
 FILE_FILTER = "ShiftDesk databases (*.shiftdesk);;All files (*)"
 
@@ -76,6 +80,12 @@ class MainWindow(QMainWindow):
         context.undo_refused.connect(self._undo_refused)
         #: Reloads every view when another process wrote to the store.
         self.outside = OutsideWatch(context, self)
+        context.sync.running_changed.connect(self._update_status)
+        # "synced 3 min ago" must not go stale while nothing else happens.
+        self.status_clock = QTimer(self)
+        self.status_clock.setInterval(30_000)
+        self.status_clock.timeout.connect(self._update_status)
+        self.status_clock.start()
         self._restore()
         self._update_status()
 
@@ -107,6 +117,14 @@ class MainWindow(QMainWindow):
         if key in keys:
             self.sidebar.setCurrentRow(keys.index(key))
 
+    def open_conflicts(self) -> None:
+        """The Sync page, on its open conflicts (what the status bar's badge does)."""
+        self.show_view("sync")
+        page = self.pages.get("sync")
+        show = getattr(page, "show_conflicts", None)
+        if show is not None:
+            show()
+
     @property
     def current_view(self) -> str:
         item = self.sidebar.currentItem()
@@ -119,9 +137,14 @@ class MainWindow(QMainWindow):
         new_db = file_menu.addAction(icon("database"), "&New database…")
         new_db.setShortcut(QKeySequence("Ctrl+Shift+N"))
         new_db.triggered.connect(self._ask_new_database)
+        from_server = file_menu.addAction(icon("sync"), "New database from a &server…")
+        from_server.triggered.connect(self._ask_new_database_from_server)
         open_db = file_menu.addAction(icon("database"), "&Open database…")
         open_db.setShortcut(QKeySequence.StandardKey.Open)
         open_db.triggered.connect(self._ask_open_database)
+        file_menu.addSeparator()
+        connect = file_menu.addAction(icon("sync"), "&Connect to server…")
+        connect.triggered.connect(self.connect_to_server)
         file_menu.addSeparator()
         self.employee_import = EmployeeImport(self.context, self)
         file_menu.addAction(self.employee_import.action)
@@ -150,9 +173,18 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self)
         self.db_label.setAccessibleName("Database file")
         self.pending_label = QLabel(self)
-        self.pending_label.setAccessibleName("Changes waiting to sync")
+        self.pending_label.setAccessibleName("Sync status")
         for label in (self.pending_label, self.db_label):
             label.setContentsMargins(8, 0, 8, 0)
+        self.conflict_badge = QPushButton(self)
+        self.conflict_badge.setObjectName("ConflictBadge")
+        self.conflict_badge.setAccessibleName("Open conflicts")
+        self.conflict_badge.setToolTip("Conflicts wait for your choice: open the Sync page")
+        self.conflict_badge.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.conflict_badge.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.conflict_badge.clicked.connect(self.open_conflicts)
+        self.conflict_badge.hide()
+        self.statusBar().addPermanentWidget(self.conflict_badge)
         self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.db_label)
 
@@ -167,8 +199,12 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"Database: {path.name}")
         self.db_label.setToolTip(str(path))
         with self.context.store.session() as session:
-            queued = outbox.counts(session)
-        self.pending_label.setText(_sync_text(queued))
+            status = sync_status(session)
+        self.pending_label.setText(status_text(status, utcnow(), running=self.context.sync.running))
+        self.pending_label.setToolTip(status_tip(status))
+        badge = conflicts_badge(status)
+        self.conflict_badge.setText(badge)
+        self.conflict_badge.setVisible(bool(badge))
         self._update_title()
 
     def _update_title(self) -> None:
@@ -182,6 +218,31 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "New database", "", FILE_FILTER)
         if path:
             self.new_database(path)
+
+    def _ask_new_database_from_server(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New database from a server", "", FILE_FILTER)
+        if path:
+            self.new_database_from_server(path)
+
+    def new_database_from_server(self, path: str | Path) -> ConnectDialog | None:
+        """Ask for the server and key; the new file is made from the company's data
+        and opened when the download ends."""
+        path = ensure_suffix(path)
+        if path.exists():
+            self.show_error("Cannot create the database", f"{path} exists already.")
+            return None
+        dialog = ConnectDialog(self.context, new_path=path, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self.use_store)
+        dialog.open()
+        return dialog
+
+    def connect_to_server(self) -> ConnectDialog:
+        """Connect the open database to its company on a server."""
+        dialog = ConnectDialog(self.context, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def new_database(self, path: str | Path) -> SetupDialog | None:
         """Ask whose the new store is; it is created, set up and opened only on OK."""
@@ -262,20 +323,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.context.sync.shutdown()  # a run writing the store ends before the window
         super().closeEvent(event)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-def _sync_text(queued: outbox.OutboxCounts) -> str:
-    """What waits, and apart from it what needs a person: a conflict or a refused change."""
-    parts = []
-    if queued.waiting:
-        parts.append(f"{_plural(queued.waiting, 'change')} waiting to sync")
-    if queued.conflicts:
-        parts.append(f"{_plural(queued.conflicts, 'conflict')} to resolve")
-    if queued.failed:
-        parts.append(f"{_plural(queued.failed, 'change')} refused by the server")
-    return " · ".join(parts) or "All changes synced"

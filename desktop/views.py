@@ -18,6 +18,7 @@ from desktop.leave.page import LeavePage
 from desktop.payroll.page import PayrollPage
 from desktop.people.page import PeoplePage
 from desktop.schedule.page import SchedulePage
+from desktop.sync.page import SyncPage
 from desktop.templates.page import TemplatesPage
 
 
@@ -36,4 +37,5 @@ VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("leave", "Leave", "leave", LeavePage),
     ViewSpec("attendance", "Attendance", "attendance", AttendancePage),
     ViewSpec("payroll", "Payroll", "payroll", PayrollPage),
+    ViewSpec("sync", "Sync", "sync", SyncPage),
 )

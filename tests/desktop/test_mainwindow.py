@@ -22,24 +22,31 @@ def _window(qtbot, store: Store, settings: QSettings) -> MainWindow:
     return window
 
 
-def test_status_bar_names_the_database_and_counts_changes_waiting_to_sync(
+def _not_sent(window: MainWindow) -> int:
+    """The count in "Not connected · N changes not yet sent"."""
+    text = window.pending_label.text()
+    assert text.startswith("Not connected · "), text
+    return int(text.split(" · ")[1].split()[0])
+
+
+def test_status_bar_names_the_database_and_counts_changes_not_yet_sent(
     qtbot, themed, store, org, settings
 ) -> None:
     window = _window(qtbot, store, settings)
     assert window.db_label.text() == "Database: test.shiftdesk"
-    before = int(window.pending_label.text().split()[0])
+    before = _not_sent(window)
     page = window.pages["schedule"]
     page.anchor = MONDAY
     page.reload()
     sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
     page.reload()
     page.controller.delete([sid])
-    assert window.pending_label.text() == f"{before} changes waiting to sync"
+    assert window.pending_label.text() == f"Not connected · {before} changes not yet sent"
     page.context.undo_stack.undo()
-    assert window.pending_label.text() == f"{before + 1} changes waiting to sync"
+    assert window.pending_label.text() == f"Not connected · {before + 1} changes not yet sent"
 
 
-def test_status_bar_counts_only_what_waits_and_names_refused_and_conflicted_apart(
+def test_a_store_never_connected_never_says_its_changes_are_synced(
     qtbot, themed, store, org, settings
 ) -> None:
     from sqlalchemy import select
@@ -48,19 +55,16 @@ def test_status_bar_counts_only_what_waits_and_names_refused_and_conflicted_apar
 
     window = _window(qtbot, store, settings)
     with store.session() as s:
-        entries = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
-        waiting = len(entries) - 3
-        entries[0].state, entries[1].state, entries[2].state = "failed", "conflict", "failed"
-    window.context.data_changed.emit(Changes.SYNC)
-    assert window.pending_label.text() == (
-        f"{waiting} changes waiting to sync · 1 conflict to resolve"
-        " · 2 changes refused by the server"
-    )
+        waiting = len(s.scalars(select(OutboxEntry)).all())
+    assert waiting
+    assert window.pending_label.text() == f"Not connected · {waiting} changes not yet sent"
+    assert "Connect to server" in window.pending_label.toolTip()
+    assert not window.conflict_badge.isVisible()
     with store.session() as s:
         for entry in s.scalars(select(OutboxEntry)):
             s.delete(entry)
     window.context.data_changed.emit(Changes.SYNC)
-    assert window.pending_label.text() == "All changes synced"
+    assert window.pending_label.text() == "Not connected"
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_the_open_one_kept(
