@@ -64,8 +64,8 @@ def status_text(status: SyncStatus, now: datetime, *, running: bool = False) -> 
         parts.append("never synced")
     if status.waiting:
         parts.append(f"{plural(status.waiting, 'change')} waiting to sync")
-    elif status.last_success is not None:
-        parts.append("all changes sent")
+    elif status.last_success is not None and not status.conflicts and not status.failed:
+        parts.append("all changes sent")  # never beside a change still held back
     if status.failed:
         parts.append(f"{plural(status.failed, 'change')} refused by the server")
     return " · ".join(parts)

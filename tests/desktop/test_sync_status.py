@@ -54,7 +54,7 @@ def test_every_state_of_the_status_bar_says_what_is_true() -> None:
     partial = _run(RunOutcome.PARTIAL)
     assert status_text(
         _status(last=partial, last_success=partial.ended_at, failed=2), NOW, running=True
-    ) == ("Syncing… · last synced 3 min ago · all changes sent · 2 changes refused by the server")
+    ) == ("Syncing… · last synced 3 min ago · 2 changes refused by the server")
     assert conflicts_badge(_status(conflicts=2)) == "⚠ 2 conflicts"
     assert conflicts_badge(_status()) == ""
 

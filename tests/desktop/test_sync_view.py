@@ -217,7 +217,7 @@ def test_sync_view_screenshot_a_conflict_settled_field_by_field_and_each_status_
     assert sync_site(hill, tenant).pushed == 1
     result = sync_now(qtbot, window)
     assert result.conflicts == 1
-    assert window.pending_label.text() == "Online · synced just now · all changes sent"
+    assert window.pending_label.text() == "Online · synced just now"  # the edit waits on it
     badge = window.conflict_badge
     assert badge.isVisible()
     assert badge.text() == "⚠ 1 conflict"
@@ -300,7 +300,7 @@ def test_a_refused_change_is_replayed_then_discarded_from_the_sync_view(
     result = sync_now(qtbot, window)
     assert result.failed == 1
     assert window.pending_label.text() == (
-        "Online · synced just now · all changes sent · 1 change refused by the server"
+        "Online · synced just now · 1 change refused by the server"
     )
     page = window.pages["sync"]
     assert page.tabs.tabText(1) == "Refused changes (1)"
