@@ -90,6 +90,7 @@ class Flag(StrEnum):
     UNSCHEDULED = "unscheduled"
     ON_LEAVE = "on_leave"
     CORRECTED = "corrected"
+    IN_PROGRESS = "in_progress"
 
     @property
     def words(self) -> str:
@@ -106,7 +107,14 @@ _FLAG_WORDS = {
     Flag.UNSCHEDULED: "unscheduled work",
     Flag.ON_LEAVE: "on leave",
     Flag.CORRECTED: "corrected",
+    Flag.IN_PROGRESS: "in progress",
 }
+
+#: Flags a supervisor has to look at before a day is paid: "only days with problems"
+#: shows the days with one of them, and payroll export counts them.
+PROBLEM_FLAGS = frozenset(
+    {Flag.LATE, Flag.EARLY, Flag.MISSING_PUNCH, Flag.ABSENT, Flag.OVERTIME, Flag.UNSCHEDULED}
+)
 
 
 # --- the policy as plain values ------------------------------------------------------
@@ -222,6 +230,9 @@ class DayRecord:
     daily_overtime_minutes: int = 0
     weekly_overtime_minutes: int = 0
     missing_punch: bool = False
+    #: Clocked in (or on a break) on a shift that has not ended yet: not a missing
+    #: punch until the shift is over.
+    in_progress: bool = False
     absent: bool = False
     leave_type: str | None = None
     #: Exact hours of approved paid or sick leave credited on this day.
@@ -252,8 +263,14 @@ class DayRecord:
             (Flag.UNSCHEDULED, self.unscheduled_minutes > 0 or (not self.shifts and self.punches)),
             (Flag.ON_LEAVE, self.leave_type is not None),
             (Flag.CORRECTED, self.correction is not None),
+            (Flag.IN_PROGRESS, self.in_progress),
         ]
         return tuple(flag for flag, on in found if on)
+
+    @property
+    def has_problem(self) -> bool:
+        """A flag of :data:`PROBLEM_FLAGS` is up."""
+        return any(flag in PROBLEM_FLAGS for flag in self.flags)
 
 
 @dataclass(frozen=True)
@@ -613,6 +630,8 @@ class _Pairs:
     missing: bool
     first_in: datetime | None
     last_out: datetime | None
+    #: Only the last in (or break) is still open: the person may be at work now.
+    open_at_end: bool = False
 
 
 def _pair(punches: Sequence[Punch]) -> _Pairs:
@@ -646,10 +665,17 @@ def _pair(punches: Sequence[Punch]) -> _Pairs:
             else:
                 breaks += p.at - open_break
                 open_break = None
-    missing |= open_in is not None or open_break is not None
+    still_open = open_in is not None or open_break is not None
     ins = [p.at for p in punches if p.kind == PunchKind.IN]
     outs = [p.at for p in punches if p.kind == PunchKind.OUT]
-    return _Pairs(work, breaks, missing, min(ins) if ins else None, max(outs) if outs else None)
+    return _Pairs(
+        work,
+        breaks,
+        missing or still_open,
+        min(ins) if ins else None,
+        max(outs) if outs else None,
+        open_at_end=still_open and not missing,
+    )
 
 
 def _minutes(delta: timedelta) -> int:
@@ -687,6 +713,10 @@ def _derive_day(
             gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
         if correction.break_minutes is not None:
             breaks = timedelta(minutes=correction.break_minutes)
+    # Clocked in on a shift that is still running: at work, not a missing punch yet.
+    in_progress = missing and pairs.open_at_end and any(s.end > now for s in shifts)
+    if in_progress:
+        missing = False
     worked = max(0, _minutes(gross - breaks))
     late = early = 0
     if shifts and first_in is not None:
@@ -723,6 +753,7 @@ def _derive_day(
         regular_minutes=worked - daily_ot,
         daily_overtime_minutes=daily_ot,
         missing_punch=missing,
+        in_progress=in_progress,
         absent=absent,
         leave_type=counted.leave_type if counted else None,
         paid_leave_hours=counted.paid_hours if counted else Decimal(0),
