@@ -41,6 +41,9 @@ LOOKS: dict[str, Look] = {
     Flag.UNSCHEDULED: Look("Unscheduled", "#d3f0ea", "#0b5c4e", "worked without a shift"),
     Flag.ON_LEAVE: Look("Leave", "#ece6dc", "#5a4a30", "approved leave on this day"),
     Flag.CORRECTED: Look("Corrected", "#e1e6ec", "#2f3d4c", "a supervisor changed the record"),
+    Flag.WORKED_ON_LEAVE: Look(
+        "Worked on leave", "#fbd9ef", "#86195f", "punched work inside approved leave"
+    ),
     Flag.IN_PROGRESS: Look("In progress", "#e4eefc", "#1f4e8c", "clocked in, the shift runs on"),
     "approved": Look("✓ Approved", "#d5f0dc", "#1a5e2e", "signed off"),
 }
