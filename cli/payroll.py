@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ def _export(args: argparse.Namespace) -> int:
     first, last = date_range(args.date_from, args.date_to)
     with session(args) as s:
         report = payroll(s, first, last)
+    warning = report.readiness().warning
+    if warning:
+        # The same count the desktop asks about before it exports.
+        print(f"warning: {warning} in {first} to {last}", file=sys.stderr)
     written = export_payroll(report, Path(args.out))
     gross = report.total("gross")
     print(

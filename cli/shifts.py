@@ -20,7 +20,14 @@ from cli.common import (
 from core.employees import get_employee
 from core.errors import ConflictError
 from core.results import OpResult, RuleWarning
-from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift, move_shift
+from core.scheduling import (
+    Publication,
+    ShiftDraft,
+    create_shift,
+    delete_shifts,
+    edit_shift,
+    move_shift,
+)
 from core.shift_list import shift_rows
 from core.timeutil import parse_date
 
@@ -55,7 +62,7 @@ def _list(args: argparse.Namespace) -> int:
                 ", ".join([e.name for e in r.employees] + [d.name for d in r.departments])
                 or "(open)",
                 r.location,
-                r.status,
+                r.status + (f" ({r.publication})" if r.publication is Publication.CHANGED else ""),
                 r.flag,
             ]
             for r in rows

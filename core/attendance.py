@@ -41,10 +41,13 @@ from core.models import (
     Company,
     Employee,
     LeaveRequest,
+    LeaveShiftLink,
     LeaveStatus,
     LeaveType,
     PayPolicy,
     PunchKind,
+    Shift,
+    ShiftStatus,
     Site,
     new_id,
 )
@@ -77,8 +80,10 @@ __all__ = [
 ]
 
 ATTENDANCE = Changes.ATTENDANCE
-#: Weekdays (Monday = 0) on which paid leave counts as contract hours.
-WORKING_WEEKDAYS = frozenset(range(5))
+#: The days a week a contract's hours are spread over, when a leave falls in a week
+#: that has no roster for the person: each leave day credits contract hours ÷ 5, for
+#: at most five days of a payroll week (whichever days of the week they are).
+CONTRACT_DAYS = 5
 
 
 class Flag(StrEnum):
@@ -90,6 +95,8 @@ class Flag(StrEnum):
     UNSCHEDULED = "unscheduled"
     ON_LEAVE = "on_leave"
     CORRECTED = "corrected"
+    IN_PROGRESS = "in_progress"
+    WORKED_ON_LEAVE = "worked_on_leave"
 
     @property
     def words(self) -> str:
@@ -106,7 +113,23 @@ _FLAG_WORDS = {
     Flag.UNSCHEDULED: "unscheduled work",
     Flag.ON_LEAVE: "on leave",
     Flag.CORRECTED: "corrected",
+    Flag.IN_PROGRESS: "in progress",
+    Flag.WORKED_ON_LEAVE: "worked on approved leave",
 }
+
+#: Flags a supervisor has to look at before a day is paid: "only days with problems"
+#: shows the days with one of them, and payroll export counts them.
+PROBLEM_FLAGS = frozenset(
+    {
+        Flag.LATE,
+        Flag.EARLY,
+        Flag.MISSING_PUNCH,
+        Flag.ABSENT,
+        Flag.OVERTIME,
+        Flag.UNSCHEDULED,
+        Flag.WORKED_ON_LEAVE,
+    }
+)
 
 
 # --- the policy as plain values ------------------------------------------------------
@@ -222,10 +245,16 @@ class DayRecord:
     daily_overtime_minutes: int = 0
     weekly_overtime_minutes: int = 0
     missing_punch: bool = False
+    #: Clocked in (or on a break) on a shift that has not ended yet: not a missing
+    #: punch until the shift is over.
+    in_progress: bool = False
     absent: bool = False
     leave_type: str | None = None
-    #: Exact hours of approved paid or sick leave credited on this day.
+    #: Exact hours of approved paid or sick leave paid on this day: the leave's credit,
+    #: less the hours worked beyond the scheduled hours not worked (never paid twice).
     paid_leave_hours: Decimal = Decimal(0)
+    #: Punched work inside approved leave: a problem until a supervisor approves the day.
+    worked_on_leave: bool = False
     correction: AppliedCorrection | None = None
     approved_by: str | None = None
     approved_at: datetime | None = None
@@ -252,8 +281,15 @@ class DayRecord:
             (Flag.UNSCHEDULED, self.unscheduled_minutes > 0 or (not self.shifts and self.punches)),
             (Flag.ON_LEAVE, self.leave_type is not None),
             (Flag.CORRECTED, self.correction is not None),
+            (Flag.IN_PROGRESS, self.in_progress),
+            (Flag.WORKED_ON_LEAVE, self.worked_on_leave),
         ]
         return tuple(flag for flag, on in found if on)
+
+    @property
+    def has_problem(self) -> bool:
+        """A flag of :data:`PROBLEM_FLAGS` is up."""
+        return any(flag in PROBLEM_FLAGS for flag in self.flags)
 
 
 @dataclass(frozen=True)
@@ -346,12 +382,23 @@ def attendance(
     return Attendance(first, last, company.id, company.currency, rules, people, tuple(days))
 
 
+class _Linked(NamedTuple):
+    """A shift linked to an approved leave (kept on, or taken off at approval)."""
+
+    shift_id: str
+    start: datetime
+    end: datetime
+    day: date
+
+
 @dataclass
 class _Loaded:
     shifts: dict[str, list[Busy]]
     #: Rows of (id, kind, at, source, device_id, employee_id): a Punch once matched.
     punches: dict[str, list[Row[Any]]]
     leaves: dict[str, list[LeaveRequest]]
+    #: Per approved leave, the shifts its approval kept the person on or took them off.
+    links: dict[str, list[_Linked]]
     corrections: dict[str, dict[date, AppliedCorrection]]
     approvals: dict[str, dict[date, AttendanceApproval]]
 
@@ -406,6 +453,28 @@ class _Loaded:
         ):
             if leave.employee_id in wanted:
                 leaves[leave.employee_id].append(leave)
+        links: dict[str, list[_Linked]] = defaultdict(list)
+        leave_ids = [lv.id for found in leaves.values() for lv in found]
+        for n in range(0, len(leave_ids), 500):
+            for r in session.execute(
+                select(
+                    LeaveShiftLink.leave_id,
+                    Shift.id,
+                    Shift.start_utc,
+                    Shift.end_utc,
+                    Shift.shift_date,
+                )
+                .join(Shift, Shift.id == LeaveShiftLink.shift_id)
+                .where(
+                    LeaveShiftLink.leave_id.in_(leave_ids[n : n + 500]),
+                    LeaveShiftLink.deleted.is_(False),
+                    Shift.deleted.is_(False),
+                    Shift.status != ShiftStatus.CANCELLED,
+                )
+            ):
+                links[r.leave_id].append(
+                    _Linked(r.id, as_utc(r.start_utc), as_utc(r.end_utc), r.shift_date)
+                )
         corrections: dict[str, dict[date, AppliedCorrection]] = defaultdict(dict)
         for c in session.scalars(
             select(AttendanceCorrection)
@@ -438,7 +507,7 @@ class _Loaded:
             )
         ):
             approvals[a.employee_id][a.work_date] = a
-        return cls(shifts, punches, leaves, corrections, approvals)
+        return cls(shifts, punches, leaves, links, corrections, approvals)
 
 
 # --- deriving ---------------------------------------------------------------------------
@@ -450,7 +519,7 @@ class _Bucket:
     punches: list[Punch] = field(default_factory=list)
 
 
-def _counts_on(shift: Busy, rules: Rules, tz: str) -> date:
+def _counts_on(shift: Busy | _Linked, rules: Rules, tz: str) -> date:
     """The day an (overnight) shift's hours belong to, as the policy says."""
     assert shift.day is not None
     if rules.overnight_day == "end":
@@ -526,7 +595,12 @@ def _derive_person(
             session_day, session_start = to_local(punch.at, tz).date(), punch.at
         assert session_day is not None
         buckets[session_day].punches.append(punch)
-    leave_by_day = _leave_days(person, loaded.leaves.get(person.id, []), origin, last)
+    leaves = loaded.leaves.get(person.id, [])
+    linked = {
+        leave.id: [(_counts_on(s, rules, tz), s) for s in loaded.links.get(leave.id, [])]
+        for leave in leaves
+    }
+    leave_by_day = _leave_days(person, leaves, origin, last, rules, buckets, linked)
     corrections = loaded.corrections.get(person.id, {})
     approvals = loaded.approvals.get(person.id, {})
     for day in (*corrections, *approvals, *leave_by_day):
@@ -554,29 +628,70 @@ class _LeaveDay:
     leave_type: str
     start: datetime
     end: datetime
+    #: What the leave credits on the day, before any work on it is taken off.
     paid_hours: Decimal
+    #: Minutes the person was scheduled that day: their shifts and the shifts the
+    #: approval took them off.
+    scheduled_minutes: int = 0
+
+
+#: The rule :func:`_leave_days` applies, as the payroll workbook's Policy sheet says it.
+LEAVE_CREDIT_RULE = (
+    "Approved paid and sick leave credits the days the person was scheduled: in a"
+    " payroll week with shifts for them (counting the shifts the approval took them"
+    " off), each leave day credits that day's scheduled hours and a day off credits"
+    " nothing. In a week with no shifts for them, each leave day credits a fifth of"
+    " the weekly contract hours, for at most five days of that week. A part-day leave"
+    " credits its length. A day with work on it pays leave only for the scheduled"
+    " hours not worked, and is flagged 'worked on approved leave' until a supervisor"
+    " approves it. A day counts one request however many cover it: the one crediting"
+    " the most hours wins, sick leave before paid leave when equal."
+)
 
 
 def _leave_days(
-    person: Person, leaves: Iterable[LeaveRequest], origin: date, last: date
+    person: Person,
+    leaves: Iterable[LeaveRequest],
+    origin: date,
+    last: date,
+    rules: Rules,
+    buckets: Mapping[date, _Bucket],
+    linked: Mapping[str, list[tuple[date, _Linked]]],
 ) -> dict[date, list[_LeaveDay]]:
-    """Approved leave per local day, with the paid hours it credits.
+    """Approved leave per local day, with the paid hours it credits (:data:`LEAVE_CREDIT_RULE`).
 
-    Paid and sick leave count on working weekdays: a whole day is a fifth of the
-    weekly contract hours, a part day its own length.
+    ``origin`` is a payroll week's first day, so every week counted here is whole
+    from its start.
     """
+    own = {day: {s.source_id: s.end - s.start for s in b.shifts} for day, b in buckets.items()}
+    taken: dict[str, dict[date, dict[str, timedelta]]] = {}
+    for leave_id, shifts in linked.items():
+        per_day: dict[date, dict[str, timedelta]] = defaultdict(dict)
+        for day, s in shifts:
+            per_day[day][s.shift_id] = s.end - s.start
+        taken[leave_id] = per_day
+    rostered = {week_start(d, rules.week_start) for d, found in own.items() if found}
+    rostered |= {week_start(d, rules.week_start) for per in taken.values() for d in per}
+    by_contract: dict[date, set[date]] = defaultdict(set)
+    daily = Decimal(person.contract_hours) / CONTRACT_DAYS
     found: dict[date, list[_LeaveDay]] = defaultdict(list)
-    for leave in leaves:
+    for leave in sorted(leaves, key=lambda lv: (lv.start_date, lv.id)):
         start, end = leave_instants(leave, person.timezone)
         day = max(leave.start_date, origin)
         while day <= min(leave.end_date, last):
+            shifts = {**own.get(day, {}), **taken.get(leave.id, {}).get(day, {})}
+            scheduled = sum(_minutes(length) for length in shifts.values())
             paid = Decimal(0)
-            if leave.leave_type in PAID_LEAVE_TYPES and day.weekday() in WORKING_WEEKDAYS:
+            week = week_start(day, rules.week_start)
+            if leave.leave_type in PAID_LEAVE_TYPES:
                 if leave.part_day:
                     paid = Decimal(int((end - start).total_seconds()) // 60) / 60
-                else:
-                    paid = Decimal(person.contract_hours) / 5
-            found[day].append(_LeaveDay(leave.leave_type, start, end, paid))
+                elif week in rostered:
+                    paid = Decimal(scheduled) / 60
+                elif day in by_contract[week] or len(by_contract[week]) < CONTRACT_DAYS:
+                    by_contract[week].add(day)
+                    paid = daily
+            found[day].append(_LeaveDay(leave.leave_type, start, end, paid, scheduled))
             day += timedelta(days=1)
     return found
 
@@ -613,6 +728,10 @@ class _Pairs:
     missing: bool
     first_in: datetime | None
     last_out: datetime | None
+    #: Only the last in (or break) is still open: the person may be at work now.
+    open_at_end: bool = False
+    #: The paired in–out intervals.
+    spans: tuple[tuple[datetime, datetime], ...] = ()
 
 
 def _pair(punches: Sequence[Punch]) -> _Pairs:
@@ -623,6 +742,7 @@ def _pair(punches: Sequence[Punch]) -> _Pairs:
     """
     work = breaks = timedelta(0)
     missing = False
+    spans: list[tuple[datetime, datetime]] = []
     open_in: datetime | None = None
     open_break: datetime | None = None
     for p in sorted(punches, key=lambda p: p.at):
@@ -634,6 +754,7 @@ def _pair(punches: Sequence[Punch]) -> _Pairs:
                 missing = True
             else:
                 work += p.at - open_in
+                spans.append((open_in, p.at))
                 open_in = None
             if open_break is not None:
                 missing, open_break = True, None
@@ -646,10 +767,18 @@ def _pair(punches: Sequence[Punch]) -> _Pairs:
             else:
                 breaks += p.at - open_break
                 open_break = None
-    missing |= open_in is not None or open_break is not None
+    still_open = open_in is not None or open_break is not None
     ins = [p.at for p in punches if p.kind == PunchKind.IN]
     outs = [p.at for p in punches if p.kind == PunchKind.OUT]
-    return _Pairs(work, breaks, missing, min(ins) if ins else None, max(outs) if outs else None)
+    return _Pairs(
+        work,
+        breaks,
+        missing or still_open,
+        min(ins) if ins else None,
+        max(outs) if outs else None,
+        open_at_end=still_open and not missing,
+        spans=tuple(spans),
+    )
 
 
 def _minutes(delta: timedelta) -> int:
@@ -678,6 +807,7 @@ def _derive_day(
     first_in, last_out = pairs.first_in, pairs.last_out
     gross, missing = pairs.work, pairs.missing
     breaks = pairs.breaks
+    spans = pairs.spans
     if correction is not None:
         if correction.clock_in is not None or correction.clock_out is not None:
             first_in = correction.clock_in or first_in
@@ -685,8 +815,13 @@ def _derive_day(
             whole = first_in is not None and last_out is not None and last_out > first_in
             missing = not whole
             gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
+            spans = ((first_in, last_out),) if whole else ()  # type: ignore[assignment]
         if correction.break_minutes is not None:
             breaks = timedelta(minutes=correction.break_minutes)
+    # Clocked in on a shift that is still running: at work, not a missing punch yet.
+    in_progress = missing and pairs.open_at_end and any(s.end > now for s in shifts)
+    if in_progress:
+        missing = False
     worked = max(0, _minutes(gross - breaks))
     late = early = 0
     if shifts and first_in is not None:
@@ -698,6 +833,14 @@ def _derive_day(
         shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
     )
     counted = counted_leave(leave)
+    paid = counted.paid_hours if counted else Decimal(0)
+    on_leave = worked > 0 and any(
+        overlaps(a, b, lv.start, lv.end) for a, b in spans for lv in leave
+    )
+    if counted is not None and worked > 0 and paid > 0:
+        # Never paid twice: leave pays only the scheduled hours not worked.
+        basis = counted.scheduled_minutes or int(paid * 60)
+        paid = min(paid, Decimal(max(0, basis - worked)) / 60)
     excused = correction is not None and correction.excused
     if excused:
         late = early = 0
@@ -723,9 +866,11 @@ def _derive_day(
         regular_minutes=worked - daily_ot,
         daily_overtime_minutes=daily_ot,
         missing_punch=missing,
+        in_progress=in_progress,
         absent=absent,
         leave_type=counted.leave_type if counted else None,
-        paid_leave_hours=counted.paid_hours if counted else Decimal(0),
+        paid_leave_hours=paid,
+        worked_on_leave=on_leave,
         correction=correction,
         approved_by=approval.approved_by if approval else None,
         approved_at=approval.approved_at if approval else None,

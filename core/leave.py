@@ -542,7 +542,8 @@ def approve_leave(
     With shifts it clashes with and no ``on_clash``, nothing is applied and the
     result's ``conflicts`` name each shift. ``"unassign"`` takes the person off them
     (a shift left with nobody stays, as an open shift); ``"keep"`` leaves them on and
-    sets each shift's ``flag`` to say why.
+    sets each shift's ``flag`` to say why. Either way each shift is linked to the
+    request, so the leave credits the hours the person was scheduled.
     """
     leave = _get(session, leave_id)
     decided = _decided(leave, LeaveStatus.APPROVED, actor)
@@ -560,6 +561,12 @@ def approve_leave(
         if on_clash == ClashChoice.UNASSIGN:
             shifts[shift.id], found = _unassigned(session, shift, employee)
             warnings.extend(found)
+            # The link remembers the person was scheduled there: the leave credits
+            # those hours (core.attendance), and the shift's flag stays as it was.
+            notes[shift.id] = (
+                f"{employee.name} {leave_label(leave)} and was taken off this shift"
+                f" when {decided['decided_by']} approved it."
+            )
         else:
             notes[shift.id] = (
                 f"{employee.name} {leave_label(leave)} but was kept on this shift"
@@ -572,7 +579,8 @@ def approve_leave(
 
 
 def kept_links(session: Session, leave_id: str) -> list[LeaveShiftLink]:
-    """The live kept-on-shift links of a request: which note it put on which shift."""
+    """The live shift links of a request: the shifts its approval kept the person on
+    (with the note it put on each) or took them off."""
     return list(
         session.scalars(
             select(LeaveShiftLink)

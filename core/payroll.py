@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core.attendance import Attendance, DayRecord, Person, Rules, attendance
+from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
 from core.models import Company
 from core.money import hours, minutes_to_hours, money
 from core.timeutil import utcnow
@@ -90,6 +90,57 @@ class Payroll:
     def total(self, name: str) -> Decimal:
         """The sum of one PayLine figure over everyone (what the totals row shows)."""
         return sum((Decimal(getattr(line, name)) for line in self.lines), ZERO)
+
+    @property
+    def to_decide(self) -> tuple[tuple[PayLine, PayDay], ...]:
+        """Days worked on approved leave that no supervisor has approved yet: the
+        workbook lists them until someone decides."""
+        return tuple(
+            (line, day)
+            for line in self.lines
+            for day in line.days
+            if Flag.WORKED_ON_LEAVE in day.record.flags and not day.record.approved
+        )
+
+    def readiness(self) -> Readiness:
+        """What is not signed off in the period, counted once for every exporter."""
+        days = [day.record for line in self.lines for day in line.days]
+        open_days = [d for d in days if not d.approved]
+        return Readiness(
+            days=len(days),
+            unapproved=len(open_days),
+            with_problems=sum(1 for d in open_days if d.has_problem),
+            worked_on_leave=len(self.to_decide),
+        )
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Employee-days of a payroll period not yet approved, and how many of those have
+    problems (core.attendance.PROBLEM_FLAGS), so an export can warn before it pays."""
+
+    days: int
+    unapproved: int
+    with_problems: int
+    worked_on_leave: int
+
+    @property
+    def ready(self) -> bool:
+        return self.unapproved == 0
+
+    @property
+    def warning(self) -> str:
+        """``152 days unapproved, 47 with problems``; empty when everything is approved."""
+        if self.ready:
+            return ""
+        text = f"{_days(self.unapproved)} unapproved, {self.with_problems} with problems"
+        if self.worked_on_leave:
+            text += f" ({self.worked_on_leave} worked on approved leave)"
+        return text
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:

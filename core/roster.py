@@ -85,6 +85,8 @@ class RosterShift:
     department_ids: tuple[str, ...]
     notes: str
     flag: str
+    #: Published, then edited where staff would see it (core.scheduling).
+    changed_since_published: bool = False
 
     @property
     def cancelled(self) -> bool:
@@ -223,6 +225,7 @@ _SHIFT_COLUMNS = (
     Shift.published,
     Shift.notes,
     Shift.flag,
+    Shift.changed_since_published,
 )
 
 
@@ -259,9 +262,8 @@ def _shifts(
     wanted = set(employee_ids)
     cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
     for row in rows:
-        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, notes, flag, who = (
-            row
-        )
+        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, *rest = row
+        notes, flag, changed, who = rest
         shift = RosterShift(
             sid,
             site,
@@ -279,6 +281,7 @@ def _shifts(
             tuple(sorted(by_dept.get(sid, ()))),
             notes,
             flag,
+            bool(changed),
         )
         people = shift.employee_ids
         if shift.department_ids:

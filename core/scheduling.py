@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
@@ -58,6 +59,45 @@ CONTENT_FIELDS = (
     "published",
     "notes",
 )
+
+
+#: What staff see of a published shift: a change to one of these makes it "changed
+#: since published" until it is published again.
+PUBLISHED_FIELDS = (
+    "shift_date",
+    "start_time",
+    "end_time",
+    "employee_ids",
+    "department_ids",
+    "location",
+    "status",
+)
+
+
+class Publication(StrEnum):
+    """Where a shift stands with the staff who see published shifts."""
+
+    DRAFT = "not published"
+    PUBLISHED = "published"
+    CHANGED = "changed since published"
+
+
+def publication(published: bool, changed_since_published: bool) -> Publication:
+    if not published:
+        return Publication.DRAFT
+    return Publication.CHANGED if changed_since_published else Publication.PUBLISHED
+
+
+def _publication_after(shift: Shift, before: ShiftDraft, after: ShiftDraft) -> bool:
+    """The shift's "changed since published" mark once ``before`` became ``after``:
+    a draft (or a shift published by this edit) has none, an edit staff would see
+    sets it, anything else keeps it (only publishing clears it: :func:`publish_shifts`).
+    """
+    if not (before.published and after.published):
+        return False
+    if any(getattr(before, f) != getattr(after, f) for f in PUBLISHED_FIELDS):
+        return True
+    return shift.changed_since_published
 
 
 @dataclass(frozen=True)
@@ -270,7 +310,12 @@ def _state_of(draft: ShiftDraft) -> dict[str, Any]:
 
 
 def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
-    """Change any of a shift's fields (those of :class:`ShiftDraft`)."""
+    """Change any of a shift's fields (those of :class:`ShiftDraft`).
+
+    A published shift edited where staff would see it (:data:`PUBLISHED_FIELDS`)
+    becomes "changed since published" until it is published again; ``published=False``
+    makes it a draft.
+    """
     shift = _get(session, shift_id)
     for key in ("employee_ids", "department_ids"):
         if key in changes:
@@ -283,8 +328,12 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     check = _check(_index_for(session, placed), placed, frozenset({shift_id}))
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
+    before = ShiftDraft.of(shift)
+    changed = _publication_after(shift, before, draft)
     with undo.recording(session) as recorder:
         _write_state(session, shift_id, _state_of(draft))
+        if shift.changed_since_published != changed:
+            shift.changed_since_published = changed
     return recorder.result(warnings=check.warnings, ids=(shift_id,))
 
 
@@ -576,11 +625,26 @@ def copy_week(
 def publish_range(
     session: Session, first: date, last: date, *, site_id: str | None = None
 ) -> OpResult:
-    """Publish every unpublished live shift in the range (staff see published shifts)."""
-    shifts = [s for s in live_shifts(session, first, last, site_id=site_id) if not s.published]
+    """Publish every unpublished or changed-since-published live shift in the range
+    (staff see published shifts)."""
+    return publish_shifts(
+        session, [s.id for s in live_shifts(session, first, last, site_id=site_id)]
+    )
+
+
+def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
+    """Publish these shifts: drafts become published, changed ones published again."""
+    shifts = [
+        s
+        for s in (_get(session, sid) for sid in dict.fromkeys(shift_ids))
+        if not s.published or s.changed_since_published
+    ]
     if not shifts:
         return OpResult()
     with undo.recording(session) as recorder:
         for shift in shifts:
-            shift.published = True
+            if not shift.published:
+                shift.published = True
+            if shift.changed_since_published:
+                shift.changed_since_published = False
     return recorder.result()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.employees import get_employee
 from core.models import Department, Employee, Shift, ShiftDepartment, ShiftEmployee
-from core.scheduling import live_shifts
+from core.scheduling import Publication, live_shifts, publication
 
 
 def shifts_of_employee(
@@ -58,6 +58,11 @@ class ShiftRow:
     employees: tuple[Named, ...]
     departments: tuple[Named, ...]
     flag: str
+    changed_since_published: bool = False
+
+    @property
+    def publication(self) -> Publication:
+        return publication(self.published, self.changed_since_published)
 
 
 def shift_rows(
@@ -88,6 +93,7 @@ def shift_rows(
             employees=tuple(Named(e, people.get(e, e)) for e in s.employee_ids),
             departments=tuple(Named(d, depts.get(d, d)) for d in s.assigned_department_ids),
             flag=s.flag,
+            changed_since_published=s.changed_since_published,
         )
         for s in shifts
     ]

@@ -1,4 +1,8 @@
-"""``shiftdesk`` with no command: open the app on a database (a demo one on first run)."""
+"""``shiftdesk`` with no command: open the app on a database (a demo one on first run).
+
+A database named with ``--db`` or $SHIFTDESK_DB must exist; only the default store,
+on the very first run, is created (and filled with the demo).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.demo import build_demo
-from core.errors import StoreError
+from core.errors import StoreError, StoreMissing
 from core.store import ENV_DB, Store, default_path, open_store
 from desktop import theme
 from desktop.context import AppContext
@@ -22,12 +26,28 @@ def fill_first_run(store: Store) -> None:
     build_demo(store)
 
 
-def open_first_store(path: Path) -> Store:
+def open_first_store(path: Path, *, named: bool = False) -> Store:
+    """Open the store at ``path``. A database the person named (``--db`` or
+    $SHIFTDESK_DB) must exist: a mistyped name is refused, as the command line does,
+    instead of becoming a new store. Only the very first run, on the default store
+    that is not there yet, creates one, with the demo in it."""
+    if named:
+        return open_store(path, create=False)
     first_run = not path.exists()
     store = open_store(path)
     if first_run:
         fill_first_run(store)
     return store
+
+
+def missing_text(path: Path) -> str:
+    """What the app says when the database it was told to open is not there."""
+    return (
+        f"There is no ShiftDesk database at {path}. Check the name, or make one:"
+        f" `shiftdesk setup --db {path}` sets up your company,"
+        f" `shiftdesk demo --db {path}` writes a demo, and File → New database… in the"
+        " app sets one up."
+    )
 
 
 def database_path(db_path: str | None, settings: QSettings) -> Path:
@@ -39,6 +59,11 @@ def database_path(db_path: str | None, settings: QSettings) -> Path:
     if not os.environ.get(ENV_DB) and last and Path(last).exists():
         return Path(last)
     return default_path()
+
+
+def is_named(db_path: str | None) -> bool:
+    """Whether the person named the database (``--db`` or $SHIFTDESK_DB)."""
+    return bool(db_path) or bool(os.environ.get(ENV_DB))
 
 
 def application() -> QApplication:
@@ -57,7 +82,11 @@ def main(db_path: str | None = None) -> int:
     settings = QSettings()
     path = database_path(db_path, settings)
     try:
-        store = open_first_store(path)
+        store = open_first_store(path, named=is_named(db_path))
+    except StoreMissing:
+        print(f"shiftdesk: {missing_text(path)}", file=sys.stderr)
+        QMessageBox.critical(None, "No such database", missing_text(path))
+        return 1
     except StoreError as error:
         QMessageBox.critical(None, "Cannot open the database", str(error))
         return 1

@@ -1,4 +1,5 @@
-"""The payroll workbook: Summary, Detail and Policy sheets, written with XlsxWriter.
+"""The payroll workbook, written with XlsxWriter: Summary, Detail, To decide (when a
+day waits for a supervisor) and Policy sheets.
 
 Every formula is written together with the figure core computed for it, so the
 workbook shows totals in previews, viewers and pandas before Excel recalculates,
@@ -22,7 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from core.attendance import Rules
+from core.attendance import LEAVE_CREDIT_RULE, Rules
 from core.export.columns import DETAIL, SUMMARY, Column, Kind, detail_rows
 from core.payroll import Payroll
 from core.timeutil import as_utc
@@ -289,13 +290,7 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
             "Lateness",
             "Minutes late beyond the grace period; a correction marked excused forgives them.",
         ),
-        (
-            "Paid leave",
-            "Approved paid and sick leave on Monday to Friday: a fifth of the weekly contract"
-            " hours per whole day, a part day by its length. A day counts once however many"
-            " approved requests cover it: the one crediting the most hours wins, sick leave"
-            " before paid leave when equal.",
-        ),
+        ("Paid leave", LEAVE_CREDIT_RULE),
         (
             "Rounding",
             "Hours to 0.01 per day; pay per component to the cent from the hours shown.",
@@ -325,6 +320,49 @@ def _policy(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     _print_setup(sheet, report, header_row=0, last_row=len(rows), last_col=1, name_columns=False)
 
 
+#: The columns of the "To decide" sheet: the Detail's, for the days listed there.
+TO_DECIDE_NAMES = (
+    "name",
+    "date",
+    "weekday",
+    "shifts",
+    "first_in",
+    "last_out",
+    "worked",
+    "leave",
+    "flags",
+)
+
+
+def _to_decide(book: Workbook, report: Payroll, fmt: _Formats) -> None:
+    """Days worked on approved leave and not yet approved: paid as worked hours plus
+    the scheduled hours not worked, until a supervisor decides (approves the day)."""
+    rows = report.to_decide
+    if not rows:
+        return
+    sheet = book.add_worksheet("To decide")
+    columns = [c for c in DETAIL if c.name in TO_DECIDE_NAMES]
+    _header(sheet, columns, fmt)
+    widths = _Widths(columns)
+    for n, item in enumerate(rows, start=1):
+        for col, column in enumerate(columns):
+            value = column.value(item)
+            widths.see(col, _shown(value, column.kind))
+            if column.kind is Kind.DATE:
+                sheet.write_datetime(n, col, _midnight(value), fmt.by_kind[column.kind])
+            else:
+                sheet.write(n, col, _cell_value(value), fmt.by_kind[column.kind])
+    widths.apply(sheet)
+    _print_setup(
+        sheet,
+        report,
+        header_row=0,
+        last_row=len(rows),
+        last_col=len(columns) - 1,
+        name_columns=True,
+    )
+
+
 def write_xlsx(report: Payroll, path: Path) -> Path:
     book = Workbook(str(path))
     book.set_properties(
@@ -333,6 +371,7 @@ def write_xlsx(report: Payroll, path: Path) -> Path:
     fmt = _Formats(book, report.currency)
     _summary(book, report, fmt)
     _detail(book, report, fmt)
+    _to_decide(book, report, fmt)
     _policy(book, report, fmt)
     book.close()
     return path

@@ -61,9 +61,9 @@ class LeaveRequest(Synced, Base):
 
 
 class LeaveShiftLink(Synced, Base):
-    """A shift whose person was kept on it although their leave was approved, with
-    the note the approval put on the shift, so ending the leave can take exactly
-    that note off again."""
+    """A shift the person was scheduled on when their leave was approved: kept on it
+    (the note is also on the shift's flag, so ending the leave can take exactly that
+    note off again) or taken off it (the leave credits the shift's hours)."""
 
     __tablename__ = "leave_shift_link"
     __collection__ = "leaveshiftlinks"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, Synced
@@ -64,6 +64,11 @@ class Shift(Synced, Base):
     status: Mapped[str] = mapped_column(String(16), default=ShiftStatus.SCHEDULED)
     template_id: Mapped[str | None] = mapped_column(ForeignKey("shift_template.id"), default=None)
     published: Mapped[bool] = mapped_column(default=False)
+    #: Published, then moved or edited where staff would see it: the published copy
+    #: staff have is out of date until the shift is published again. Kept by
+    #: core.scheduling; not on the wire (the server keeps its own through the same
+    #: operations).
+    changed_since_published: Mapped[bool] = mapped_column(default=False, server_default=false())
     notes: Mapped[str] = mapped_column(Text, default="")
     #: Why a supervisor should look again (e.g. kept although leave was approved).
     flag: Mapped[str] = mapped_column(Text, default="")

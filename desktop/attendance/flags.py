@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from core.attendance import DayRecord, Flag
+from core.attendance import PROBLEM_FLAGS, DayRecord, Flag
 from core.money import hours, minutes_to_hours
 
 
@@ -41,12 +41,14 @@ LOOKS: dict[str, Look] = {
     Flag.UNSCHEDULED: Look("Unscheduled", "#d3f0ea", "#0b5c4e", "worked without a shift"),
     Flag.ON_LEAVE: Look("Leave", "#ece6dc", "#5a4a30", "approved leave on this day"),
     Flag.CORRECTED: Look("Corrected", "#e1e6ec", "#2f3d4c", "a supervisor changed the record"),
+    Flag.WORKED_ON_LEAVE: Look(
+        "Worked on leave", "#fbd9ef", "#86195f", "punched work inside approved leave"
+    ),
+    Flag.IN_PROGRESS: Look("In progress", "#e4eefc", "#1f4e8c", "clocked in, the shift runs on"),
     "approved": Look("✓ Approved", "#d5f0dc", "#1a5e2e", "signed off"),
 }
-#: Flags a supervisor has to look at; "only problems" shows days with one of them.
-PROBLEMS = frozenset(
-    {Flag.LATE, Flag.EARLY, Flag.MISSING_PUNCH, Flag.ABSENT, Flag.OVERTIME, Flag.UNSCHEDULED}
-)
+#: Flags a supervisor has to look at (core's rule); "only problems" shows days with one.
+PROBLEMS = PROBLEM_FLAGS
 #: Not shown among the problem chips: they have the status column.
 _STATUS = frozenset({Flag.CORRECTED})
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 from core.attendance import DayRecord, Person
 from core.money import hours, minutes_to_hours
 from core.timeutil import to_local
-from desktop.attendance.flags import LOOKS, PROBLEMS, problem_chips, status_chips
+from desktop.attendance.flags import LOOKS, problem_chips, status_chips
 from desktop.table import AnyIndex, TableModel
 
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -55,7 +55,7 @@ def hours_text(minutes: int) -> str:
 
 
 def has_problem(day: DayRecord) -> bool:
-    return any(flag in PROBLEMS for flag in day.flags)
+    return day.has_problem
 
 
 def _scheduled(day: DayRecord) -> str:

@@ -211,7 +211,8 @@ class AttendancePage(QWidget):
             d for d in self.snapshot.days if not self.problems_only.isChecked() or has_problem(d)
         ]
         self.days.set_snapshot(self.snapshot, shown)
-        self.totals.set_snapshot(self.snapshot, shown)
+        # The period's totals of the people shown: "only problems" narrows the days, not them.
+        self.totals.set_snapshot(self.snapshot, self.snapshot.days)
         self._fit()
         self._show_summary(shown, problem)
         self.select_keys(kept)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -312,6 +313,40 @@ class PayrollPage(QWidget):
         return Path(self.folder) / f"payroll-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.xlsx"
 
     def choose_and_export(self) -> None:
+        """Export, asking first when days of the period are not approved yet."""
+        warning = self.model.report.readiness().warning
+        if warning:
+            self.confirm_export(warning)
+        else:
+            self.choose_file()
+
+    def confirm_export(self, warning: str) -> QMessageBox:
+        """``152 days unapproved, 47 with problems — export anyway?``, non-modal."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Export payroll?",
+            f"{warning} — export anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("ConfirmExport")
+        box.setInformativeText(
+            "Approve the days on the Attendance page first, or export now: the workbook"
+            " lists days worked on approved leave on its To decide sheet."
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Export anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.choose_file()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def choose_file(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export payroll", str(self.suggested_path()), ";;".join(FILE_FILTERS)
         )

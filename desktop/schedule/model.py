@@ -62,7 +62,15 @@ class CellInfo:
 
 def shift_text(shift: RosterShift) -> str:
     where = f" {shift.location}" if shift.location else ""
-    state = " (cancelled)" if shift.cancelled else "" if shift.published else " (not published)"
+    state = (
+        " (cancelled)"
+        if shift.cancelled
+        else " (changed since published)"
+        if shift.changed_since_published and shift.published
+        else ""
+        if shift.published
+        else " (not published)"
+    )
     return f"{shift.start_time}–{shift.end_time}{where}{state}"
 
 

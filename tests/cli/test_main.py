@@ -3,6 +3,7 @@ command starts without the desktop or the server."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,18 @@ from tests.conftest import Org
 from tests.desktop.test_app import run_once
 
 
-def test_no_command_opens_the_desktop_app_on_the_db_given(tmp_path: Path) -> None:
+def test_no_command_opens_the_desktop_app_on_the_db_given(
+    tmp_path: Path, migrated_file: Path
+) -> None:
+    given = tmp_path / "given.shiftdesk"
+    shutil.copyfile(migrated_file, given)  # a named database must exist
     done = run_once(
         "from cli import main\nsys.exit(main(['--db', sys.argv[1]]))\n",
-        tmp_path / "fresh.shiftdesk",
+        given,
         tmp_path / "config",
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "Schedule — fresh.shiftdesk — ShiftDesk"
+    assert done.stdout.strip() == "Schedule — given.shiftdesk — ShiftDesk"
 
 
 def test_a_store_command_loads_neither_qt_nor_the_server(store: Store, org: Org) -> None:

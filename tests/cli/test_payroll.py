@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 
 from cli import main
+from core.attendance import approve_day
+from core.leave import approve_leave, request_leave
 from core.payroll import payroll
 from core.store import Store, open_store
 from tests.conftest import MONDAY, Org
-from tests.core.attendance_helpers import work
+from tests.core.attendance_helpers import add_shift, punches, work
 
 PERIOD = ["--from", str(MONDAY), "--to", "2026-06-07"]
 
@@ -66,3 +69,55 @@ def test_demo_store_exports_a_workbook_that_adds_up(tmp_path: Path, capsys) -> N
     total_row = len(report.lines) + 3
     assert sheet.cell(total_row, 2).value == "Total"
     assert Decimal(str(sheet.cell(total_row, 13).value)) == report.total("gross") > 0
+
+
+def test_export_pays_a_day_worked_on_leave_once_lists_it_and_warns(
+    store: Store, org: Org, tmp_path: Path, capsys
+) -> None:
+    """What a manager checks: the workbook's totals against its days, the day worked
+    on leave listed to decide, the leave rule on the Policy sheet, a warning first."""
+    sunday = MONDAY + timedelta(days=6)
+    for n, (start, end) in enumerate([("09:00", "17:00")] * 4 + [("10:00", "16:00")] * 3):
+        add_shift(store, org, MONDAY + timedelta(days=n), start, end, org.anna)
+    for n in range(4):  # Monday to Thursday worked
+        punches(store, org, org.anna, MONDAY + timedelta(days=n), ("in", "09:00"), ("out", "17:00"))
+    friday = MONDAY + timedelta(days=4)
+    with store.session() as s:
+        leave_id = request_leave(
+            s, employee_id=org.anna, start_date=friday, end_date=sunday, leave_type="sick"
+        ).ids[0]
+        assert approve_leave(s, leave_id, actor="sam", on_clash="keep").applied
+    punches(store, org, org.anna, friday, ("in", "10:00"), ("out", "16:00"))  # came anyway
+    out = tmp_path / "week.xlsx"
+    args = ["payroll", "export", *PERIOD, "--out", str(out), "--db", str(store.path)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "warning: 7 days unapproved, 1 with problems (1 worked on approved leave)"
+        f" in {MONDAY} to {sunday}"
+    )
+    book = openpyxl.load_workbook(out, data_only=True)
+    summary, detail = book["Summary"], book["Detail"]
+    assert summary["B3"].value == "Anna Berg"
+    # 38 h worked (4 × 8 + 6 on Friday) and 12 h of leave (Saturday, Sunday): 50 h, once.
+    regular, overtime, leave = (Decimal(str(summary[c].value)) for c in ("D3", "E3", "G3"))
+    assert (regular, overtime, leave) == (Decimal(38), Decimal(0), Decimal(12))
+    assert Decimal(str(summary["M3"].value)) == Decimal("1000.00")
+    header = [c.value for c in detail[1]]
+    days = [dict(zip(header, (c.value for c in row), strict=True)) for row in detail.iter_rows(2)]
+    assert sum(Decimal(str(d["Worked h"])) for d in days) == Decimal(38)
+    assert sum(Decimal(str(d["Paid leave h"])) for d in days) == leave
+    friday_row = next(d for d in days if d["Day"] == "Fri")
+    assert (friday_row["Worked h"], friday_row["Paid leave h"]) == (6, 0)
+    assert "worked on approved leave" in friday_row["Flags"]
+    decide = book["To decide"]
+    assert [c.value for c in decide["B"]][1:] == [datetime(2026, 6, 5)]
+    policy = {row[0].value: row[1].value for row in book["Policy"].iter_rows(2)}
+    assert "days the person was scheduled" in policy["Paid leave"]
+    assert "scheduled hours not worked" in policy["Paid leave"]
+
+    with store.session() as s:
+        approve_day(s, employee_id=org.anna, work_date=friday, actor="sam")
+    assert main(args) == 0
+    assert "1 with problems" not in capsys.readouterr().err
+    assert "To decide" not in openpyxl.load_workbook(out).sheetnames

@@ -7,6 +7,7 @@ import pytest
 
 from cli import main
 from core.models import Employee, Shift
+from core.scheduling import publish_range
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -144,6 +145,26 @@ def test_move_to_another_day_and_person(store: Store, org: Org, capsys) -> None:
     with store.session() as s:
         shift = s.get(Shift, shift_id)
         assert (str(shift.shift_date), shift.employee_ids) == (tuesday, [org.ben])
+
+
+def test_a_moved_published_shift_lists_as_changed_since_published(
+    store: Store, org: Org, capsys
+) -> None:
+    shift_id = _add(store, org.anna, capsys=capsys)
+    with store.session() as s:
+        publish_range(s, MONDAY, MONDAY)
+    week = ["--from", str(MONDAY), "--to", str(MONDAY + timedelta(days=6))]
+    assert _run(store, "shifts", "list", *week) == 0
+    (line,) = capsys.readouterr().out.splitlines()[1:]
+    assert "changed since published" not in line
+    assert _run(store, "shifts", "move", shift_id, "--employee", org.ben) == 0
+    capsys.readouterr()
+    assert _run(store, "shifts", "list", *week) == 0
+    (line,) = capsys.readouterr().out.splitlines()[1:]
+    assert "scheduled (changed since published)" in line
+    assert _run(store, "shifts", "list", *week, "--json") == 0
+    (listed,) = json.loads(capsys.readouterr().out)["shifts"]
+    assert listed["changed_since_published"] is True
 
 
 def test_move_onto_a_clash_exits_3(store: Store, org: Org, capsys) -> None:

@@ -120,6 +120,29 @@ def test_unpaired_punches_are_a_missing_punch(store: Store, org: Org, events) ->
     assert not record.absent
 
 
+def test_a_clock_in_on_a_shift_still_running_is_in_progress_not_a_missing_punch(
+    store: Store, org: Org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    punches(store, org, org.anna, MONDAY, ("in", "08:58"), ("break_start", "12:00"))
+    during = day(store, org.anna, MONDAY, now=at(MONDAY, "12:10"))
+    assert (during.in_progress, during.missing_punch) == (True, False)
+    assert during.flags == (Flag.IN_PROGRESS,)
+    assert not during.has_problem
+    after = day(store, org.anna, MONDAY, now=at(MONDAY, "17:00"))
+    assert (after.in_progress, after.missing_punch) == (False, True)
+    assert Flag.MISSING_PUNCH in after.flags
+
+
+def test_a_broken_pair_earlier_in_a_running_shift_is_still_a_missing_punch(
+    store: Store, org: Org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    punches(store, org, org.anna, MONDAY, ("in", "09:00"), ("in", "09:02"))
+    record = day(store, org.anna, MONDAY, now=at(MONDAY, "12:00"))
+    assert (record.in_progress, record.missing_punch) == (False, True)
+
+
 def test_an_in_without_an_out_adds_no_time(store: Store, org: Org) -> None:
     add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
     punches(store, org, org.anna, MONDAY, ("in", "09:00"))

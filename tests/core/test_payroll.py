@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core.attendance import correct_day
+from core.attendance import Flag, approve_day, correct_day
+from core.leave import approve_leave, request_leave
 from core.models import Employee
 from core.payroll import PayLine, payroll
 from core.store import Store
@@ -69,15 +70,119 @@ def test_excused_lateness_costs_nothing(store: Store, org: Org) -> None:
     assert (line.late_minutes, line.penalty) == (0, Decimal("0.00"))
 
 
-def test_paid_leave_counts_a_fifth_of_contract_hours_on_weekdays(store: Store, org: Org) -> None:
+def _approve_leave(
+    store: Store, who: str, first: date, last: date, on_clash: str, kind: str = "paid"
+) -> str:
+    """A request approved through core's own operation, as a supervisor does it."""
+    with store.session() as s:
+        asked = request_leave(s, employee_id=who, start_date=first, end_date=last, leave_type=kind)
+        leave_id = asked.ids[0]
+        assert approve_leave(s, leave_id, actor="sam", on_clash=on_clash).applied
+    return leave_id
+
+
+def _week_of_shifts(store: Store, org: Org, who: str, hours: dict[int, tuple[str, str]]) -> None:
+    for weekday, (start, end) in hours.items():
+        add_shift(store, org, MONDAY + timedelta(days=weekday), start, end, who)
+
+
+FRIDAY = MONDAY + timedelta(days=4)
+SEVEN_DAY_WEEK = {
+    0: ("07:00", "15:00"),
+    1: ("07:00", "15:00"),
+    4: ("07:00", "15:00"),
+    5: ("10:00", "16:00"),
+    6: ("07:00", "15:00"),
+}
+
+
+def test_leave_credits_the_days_the_person_was_scheduled_weekend_included(
+    store: Store, org: Org
+) -> None:
+    """A 7-day hotel: leave Friday to Sunday credits the three shifts, 8 + 6 + 8 h."""
+    _week_of_shifts(store, org, org.anna, SEVEN_DAY_WEEK)
+    _approve_leave(store, org.anna, FRIDAY, SUNDAY, on_clash="keep")
+    line = _line(store, org.anna, FRIDAY, SUNDAY)
+    assert [d.paid_leave_hours for d in line.days] == [Decimal(8), Decimal(6), Decimal(8)]
+    assert line.paid_leave_hours == Decimal(22)
+    assert line.leave_pay == Decimal("440.00")
+    assert [d.record.absent for d in line.days] == [False] * 3
+
+
+def test_leave_taken_off_the_roster_credits_the_shifts_it_took_the_person_off(
+    store: Store, org: Org
+) -> None:
+    """ "Take her off" empties the roster; the leave still pays what she was scheduled."""
+    _week_of_shifts(store, org, org.anna, {4: ("07:00", "15:00"), 5: ("10:00", "16:00")})
+    _approve_leave(store, org.anna, FRIDAY, SUNDAY, on_clash="unassign")
+    line = _line(store, org.anna, FRIDAY, SUNDAY)
+    assert [d.paid_leave_hours for d in line.days] == [Decimal(8), Decimal(6), Decimal(0)]
+    assert line.paid_leave_hours == Decimal(14)
+
+
+def test_a_day_off_inside_a_rostered_week_credits_nothing(store: Store, org: Org) -> None:
+    _week_of_shifts(store, org, org.anna, {0: ("07:00", "15:00")})
+    approved_leave(store, org, org.anna, MONDAY + timedelta(days=2), MONDAY + timedelta(days=3))
+    assert _line(store, org.anna).paid_leave_hours == Decimal(0)
+
+
+def test_leave_without_a_roster_credits_a_fifth_of_contract_hours_five_days_a_week(
+    store: Store, org: Org
+) -> None:
     with store.session() as s:
         s.get(Employee, org.anna).contract_hours = Decimal(30)
-    friday = MONDAY + timedelta(days=4)
-    approved_leave(store, org, org.anna, friday, friday + timedelta(days=3))  # Fri to Mon
-    line = _line(store, org.anna, MONDAY, friday + timedelta(days=3))
-    assert line.paid_leave_hours == Decimal(12)  # Friday and Monday, 6 h each
-    assert line.leave_pay == Decimal("240.00")
-    assert [d.paid_leave_hours for d in line.days] == [Decimal(6), 0, 0, Decimal(6)]
+    approved_leave(store, org, org.anna, FRIDAY, FRIDAY + timedelta(days=3))  # Fri to Mon
+    line = _line(store, org.anna, MONDAY, FRIDAY + timedelta(days=3))
+    assert [d.paid_leave_hours for d in line.days] == [Decimal(6)] * 4  # weekend too
+    assert line.paid_leave_hours == Decimal(24)
+    with store.session() as s:
+        s.get(Employee, org.ben).contract_hours = Decimal(30)
+    approved_leave(store, org, org.ben, MONDAY, SUNDAY)  # a whole week: the contract's week
+    week = _line(store, org.ben)
+    assert week.paid_leave_hours == Decimal(30)
+    assert [d.paid_leave_hours for d in week.days] == [Decimal(6)] * 5 + [0, 0]
+
+
+def test_work_on_approved_leave_is_paid_once_and_flagged_until_approved(
+    store: Store, org: Org
+) -> None:
+    """Leave kept on the shift and worked in full: paid as worked, not worked + leave."""
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    add_shift(store, org, MONDAY + timedelta(days=1), "09:00", "17:00", org.anna)
+    _approve_leave(store, org.anna, MONDAY, MONDAY + timedelta(days=1), "keep", kind="sick")
+    punches(store, org, org.anna, MONDAY, ("in", "09:00"), ("out", "17:00"))
+    punches(store, org, org.anna, MONDAY + timedelta(days=1), ("in", "09:00"), ("out", "13:00"))
+    line = _line(store, org.anna, MONDAY, MONDAY + timedelta(days=1))
+    full, half = line.days
+    assert (full.worked_hours, full.paid_leave_hours) == (Decimal(8), Decimal(0))
+    assert (half.worked_hours, half.paid_leave_hours) == (Decimal(4), Decimal(4))
+    assert line.gross == Decimal("320.00")  # 16 h at 20, not 16 h + 16 h of leave
+    for day in (full, half):
+        assert Flag.WORKED_ON_LEAVE in day.record.flags
+        assert day.record.has_problem
+    with store.session() as s:
+        report = payroll(s, MONDAY, MONDAY + timedelta(days=1), employee_ids=[org.anna])
+        assert [d.record.work_date for _, d in report.to_decide] == [MONDAY, half.record.work_date]
+        assert report.readiness().warning == (
+            "2 days unapproved, 2 with problems (2 worked on approved leave)"
+        )
+        approve_day(s, employee_id=org.anna, work_date=MONDAY, actor="sam")
+    with store.session() as s:
+        report = payroll(s, MONDAY, MONDAY + timedelta(days=1), employee_ids=[org.anna])
+        assert [d.record.work_date for _, d in report.to_decide] == [half.record.work_date]
+        assert report.readiness().unapproved == 1
+        assert report.lines[0].gross == Decimal("320.00")
+
+
+def test_a_part_day_leave_beside_work_is_no_problem_and_pays_the_gap(
+    store: Store, org: Org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    approved_leave(store, org, org.anna, MONDAY, MONDAY, start_time="09:00", end_time="11:00")
+    punches(store, org, org.anna, MONDAY, ("in", "11:00"), ("out", "17:00"))
+    (day,) = _line(store, org.anna, MONDAY, MONDAY).days
+    assert (day.worked_hours, day.paid_leave_hours) == (Decimal(6), Decimal(2))
+    assert Flag.WORKED_ON_LEAVE not in day.record.flags
 
 
 def test_part_day_leave_counts_its_length(store: Store, org: Org) -> None:

@@ -9,6 +9,7 @@ from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from core.models import OutboxEntry, Shift
 from core.scheduling import (
+    Publication,
     ShiftDraft,
     copy_shift,
     copy_week,
@@ -19,6 +20,7 @@ from core.scheduling import (
     preview_move,
     publish_range,
 )
+from core.shift_list import shift_rows
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -128,6 +130,53 @@ def test_publish_range_and_undo(store: Store, org: Org) -> None:
         assert all(s.get(Shift, i).published for i in ids)
         result.undo(s)
         assert not any(s.get(Shift, i).published for i in ids)
+
+
+def _publication(store: Store, shift_id: str, day=MONDAY) -> Publication:
+    with store.session() as s:
+        (row,) = [r for r in shift_rows(s, day, day + timedelta(days=6)) if r.id == shift_id]
+        return row.publication
+
+
+def test_a_published_shift_moved_or_edited_is_changed_since_published_until_published_again(
+    store: Store, org: Org
+) -> None:
+    sid = _create(store, org)
+    assert _publication(store, sid) is Publication.DRAFT
+    with store.session() as s:
+        publish_range(s, MONDAY, MONDAY + timedelta(days=6))
+    assert _publication(store, sid) is Publication.PUBLISHED
+    with store.session() as s:
+        edit_shift(s, sid, notes="bring keys")  # staff see nothing new
+    assert _publication(store, sid) is Publication.PUBLISHED
+    with store.session() as s:
+        moved = move_shift(s, sid, day=MONDAY + timedelta(days=1))
+    assert _publication(store, sid) is Publication.CHANGED
+    with store.session() as s:
+        moved.undo(s)  # the move taken back: as staff last saw it
+    assert _publication(store, sid) is Publication.PUBLISHED
+    for change in ({"start_time": "10:00"}, {"employee_ids": (org.ben,)}):
+        with store.session() as s:
+            edit_shift(s, sid, **change)
+        assert _publication(store, sid) is Publication.CHANGED
+        with store.session() as s:
+            edit_shift(s, sid, notes=f"again {change}", published=True)  # still changed
+        assert _publication(store, sid) is Publication.CHANGED
+        with store.session() as s:
+            published = publish_range(s, MONDAY, MONDAY + timedelta(days=6))
+            assert published.applied
+        assert _publication(store, sid) is Publication.PUBLISHED
+    with store.session() as s:
+        edit_shift(s, sid, start_time="11:00", published=False)
+    assert _publication(store, sid) is Publication.DRAFT
+
+
+def test_moving_a_draft_leaves_it_a_draft(store: Store, org: Org) -> None:
+    sid = _create(store, org)
+    with store.session() as s:
+        move_shift(s, sid, employee_id=org.ben)
+        assert not s.get(Shift, sid).changed_since_published
+    assert _publication(store, sid) is Publication.DRAFT
 
 
 def test_every_edit_leaves_one_pending_entry_per_unsent_record(store: Store, org: Org) -> None:

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Connection, Engine, column, create_engine, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -216,7 +216,7 @@ def test_a_0001_store_is_migrated_keeping_its_data_and_its_outbox(tmp_path: Path
     path = tmp_path / "old.shiftdesk"
     engine = _store_at_0001(path)
     ids = {name: new_id() for name in ("company", "site", "dept", "emp", "shift", "fix")}
-    with Session(engine) as s, s.begin():  # the models' domain tables are as at 0001
+    with Session(engine) as s, s.begin():  # as at 0001; a shift's newer columns left out
         s.add(Company(id=ids["company"], name="Oldco"))
         s.add(Site(id=ids["site"], company_id=ids["company"], name="Main"))
         s.add(
@@ -233,19 +233,19 @@ def test_a_0001_store_is_migrated_keeping_its_data_and_its_outbox(tmp_path: Path
                 server_version=3,
             )
         )
-        s.add(
-            Shift(
-                id=ids["shift"],
-                company_id=ids["company"],
-                site_id=ids["site"],
-                shift_date=date(2026, 6, 1),
-                start_time="09:00",
-                end_time="17:00",
-                start_utc=datetime(2026, 6, 1, 9, tzinfo=UTC),
-                end_utc=datetime(2026, 6, 1, 17, tzinfo=UTC),
-                employees=[ShiftEmployee(employee_id=ids["emp"])],
-            )
+        s.flush()
+        _old_shift(
+            s,
+            id=ids["shift"],
+            company_id=ids["company"],
+            site_id=ids["site"],
+            shift_date=date(2026, 6, 1),
+            start_time="09:00",
+            end_time="17:00",
+            start_utc=datetime(2026, 6, 1, 9, tzinfo=UTC),
+            end_utc=datetime(2026, 6, 1, 17, tzinfo=UTC),
         )
+        s.add(ShiftEmployee(shift_id=ids["shift"], employee_id=ids["emp"]))
         s.add(
             AttendanceCorrection(
                 id=ids["fix"],
@@ -382,3 +382,58 @@ def test_a_write_from_another_thread_through_the_same_store_is_its_own(
     worker.start()
     worker.join()
     assert store.changed_outside() is False
+
+
+def _old_shift(conn: Connection | Session, **values: object) -> None:
+    """A shift row as stores before 0003 wrote it, without the columns added since."""
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    row = {
+        "dirty": False,
+        "deleted": False,
+        "created_at": now,
+        "updated_at": now,
+        "location": "",
+        "status": "scheduled",
+        "published": False,
+        "notes": "",
+        "flag": "",
+        **values,
+    }
+    old = table("shift", *(column(name, Shift.__table__.c[name].type) for name in row))
+    conn.execute(old.insert().values(**row))
+
+
+def test_a_0002_store_is_migrated_and_its_shifts_start_unmarked(tmp_path: Path) -> None:
+    """Stores from before "changed since published" open, every shift as it was."""
+    path = tmp_path / "old.shiftdesk"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0002")
+    with Session(engine) as s, s.begin():
+        s.add(Company(id="c", name="Oldco"))
+        s.add(Site(id="s", company_id="c", name="Main"))
+        s.flush()
+        _old_shift(
+            s,
+            id="x",
+            company_id="c",
+            site_id="s",
+            shift_date=date(2026, 6, 1),
+            start_time="09:00",
+            end_time="17:00",
+            start_utc=datetime(2026, 6, 1, 9, tzinfo=UTC),
+            end_utc=datetime(2026, 6, 1, 17, tzinfo=UTC),
+            published=True,
+        )
+    engine.dispose()
+    store = open_store(path)
+    try:
+        with store.session() as s:
+            shift = s.get(Shift, "x")
+            assert shift is not None
+            assert (shift.published, shift.changed_since_published) == (True, False)
+    finally:
+        store.close()

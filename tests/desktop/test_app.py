@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.errors import StoreMissing
 from core.models import Employee
 from core.store import ENV_DB
-from desktop.app import database_path, open_first_store
+from desktop.app import database_path, is_named, main, missing_text, open_first_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +68,9 @@ QTimer.singleShot(0, look_then_close)
 """
 
 
-def run_once(start: str, db: Path, config: Path) -> subprocess.CompletedProcess[str]:
+def run_once(
+    start: str, db: Path, config: Path, data: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Runs the app in its own process (exec() leaves a QApplication unusable for later
     tests) on ``db``, started by the Python code ``start``, with its settings in
     ``config``; the window closes as soon as it shows."""
@@ -76,6 +80,9 @@ def run_once(start: str, db: Path, config: Path) -> subprocess.CompletedProcess[
         "XDG_CONFIG_HOME": str(config),
         "PYTHONPATH": str(ROOT),
     }
+    env.pop(ENV_DB, None)
+    if data is not None:
+        env["XDG_DATA_HOME"] = str(data)
     return subprocess.run(
         [sys.executable, "-c", _LOOK_THEN_CLOSE + start, str(db)],
         env=env,
@@ -86,14 +93,54 @@ def run_once(start: str, db: Path, config: Path) -> subprocess.CompletedProcess[
     )
 
 
-def test_main_opens_the_window_on_a_fresh_demo_and_returns_when_the_app_quits(
+def test_main_opens_the_window_on_a_first_run_demo_and_returns_when_the_app_quits(
     tmp_path: Path,
 ) -> None:
+    """The very first run (no --db, no default store yet) gets the demo."""
     done = run_once(
-        "from desktop.app import main\nsys.exit(main(sys.argv[1]))\n",
-        tmp_path / "fresh.shiftdesk",
+        "from desktop.app import main\nsys.exit(main(None))\n",
+        tmp_path / "unused",
         tmp_path / "config",
+        data=tmp_path / "data",
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "Schedule — fresh.shiftdesk — ShiftDesk"
+    assert done.stdout.strip() == "Schedule — schedule.shiftdesk — ShiftDesk"
+    assert (tmp_path / "data" / "ShiftDesk" / "schedule.shiftdesk").exists()
     assert (tmp_path / "config" / "ShiftDesk" / "ShiftDesk.conf").exists()  # state saved
+
+
+def test_a_mistyped_db_is_refused_and_no_store_is_made(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv(ENV_DB, raising=False)
+    typo = tmp_path / "shedule.shiftdesk"
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(f"{box.windowTitle()}: {box.text()}")
+            box.accept()
+        else:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+    assert main(str(typo)) == 1
+    assert seen == [f"No such database: {missing_text(typo)}"]
+    assert f"There is no ShiftDesk database at {typo}" in capsys.readouterr().err
+    assert not typo.exists()
+    assert not (tmp_path / "data").exists()  # nor a default store in its place
+
+
+def test_a_named_database_must_exist_the_default_one_is_made_on_first_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_DB, raising=False)
+    with pytest.raises(StoreMissing):
+        open_first_store(tmp_path / "typo.shiftdesk", named=True)
+    assert not (tmp_path / "typo.shiftdesk").exists()
+    assert is_named("x.shiftdesk")
+    assert not is_named(None)
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "env.shiftdesk"))
+    assert is_named(None)  # a name in the environment is a name too

@@ -13,6 +13,7 @@ from desktop.attendance.dialog import CorrectionDialog
 from desktop.attendance.model import FLAGS, STATUS
 from desktop.attendance.page import AttendancePage
 from tests.conftest import MONDAY
+from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
 from tests.desktop.helpers import show_at
 
@@ -75,6 +76,31 @@ def test_only_problem_days_and_the_name_filter_narrow_the_table(attendance_page,
     assert attendance_page.days.rowCount() == 1
     assert attendance_page.days.day(0).employee_id == org.cara
     assert attendance_page.totals.rowCount() == 1
+
+
+def test_totals_for_the_period_stay_the_periods_when_only_problems_are_shown(
+    attendance_page, store, org
+):
+    keys = late_missing_absent(store, org)
+    work(store, org, org.anna, TUESDAY, "09:00", "17:00")  # a clean day beside the late one
+    attendance_page.reload()
+
+    def totals() -> dict[str, tuple[str, ...]]:
+        model = attendance_page.totals
+        return {
+            model.totals(r).person.name: tuple(
+                model.index(r, c).data() for c in range(model.columnCount())
+            )
+            for r in range(model.rowCount())
+        }
+
+    everything = totals()
+    attendance_page.problems_only.setChecked(True)
+    assert attendance_page.days.row_of(*keys["clean"]) == -1  # the days narrow...
+    assert totals() == everything  # ...the period's totals do not
+    anna = everything["Anna Berg"]
+    assert (anna[2], anna[4], anna[8], anna[9]) == ("2", "15.80", "1", "0 of 2")
+    assert "Dan Evans" in totals()
 
 
 def test_a_correction_without_a_reason_is_refused_inline_and_writes_nothing(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from core.attendance import approve_days
 from core.payroll import payroll
 from desktop.payroll.model import COLUMNS, PayrollModel
 from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
@@ -132,3 +135,31 @@ def test_a_name_typed_without_extension_gets_the_chosen_types() -> None:
     assert with_extension("/tmp/june", csv_filter) == Path("/tmp/june.csv")
     assert with_extension("/tmp/june", xlsx_filter) == Path("/tmp/june.xlsx")
     assert with_extension("/tmp/june.CSV", xlsx_filter) == Path("/tmp/june.CSV")
+
+
+def test_export_asks_first_when_days_are_unapproved_with_cores_counts(
+    qtbot, payroll_page, context, monkeypatch
+) -> None:
+    asked_for_a_file: list[bool] = []
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: asked_for_a_file.append(True) or ("", "")
+    )
+    payroll_page.export_button.defaultAction().trigger()
+    box = payroll_page.findChild(QMessageBox, "ConfirmExport")
+    assert box is not None
+    assert box.isVisible()
+    # Anna late, Ben missing a punch, Cara absent, Dan clean: four days, three problems.
+    assert box.text() == "4 days unapproved, 3 with problems — export anyway?"
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert asked_for_a_file == []
+    with context.store.session() as s:
+        days = [(d.record.employee_id, d.record.work_date) for d in _days(s)]
+    context.run("Approve", partial(approve_days, days=days, actor="sam"))
+    payroll_page.export_button.defaultAction().trigger()
+    assert [b for b in payroll_page.findChildren(QMessageBox) if b.isVisible()] == []
+    assert asked_for_a_file == [True]  # straight to the file, nothing to warn about
+
+
+def _days(session):
+    report = payroll(session, MONDAY, SUNDAY)
+    return [day for line in report.lines for day in line.days]
