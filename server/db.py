@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import CreateColumn
 
 from core.models import Base
 from server.tables import ServerBase
@@ -46,6 +47,29 @@ def _enable_wal(conn: Connection) -> None:
     conn.commit()
 
 
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns a newer ShiftDesk added to an existing table (a shift's "changed since
+    published", say) are added in place; ``create_all`` makes only missing tables.
+
+    Only additive columns qualify: nullable, or with a server default that fills the
+    rows already there. Anything else needs a real migration and stops the start with
+    a sentence saying which column, rather than failing on the first request.
+    """
+    present = inspect(conn)
+    for table in [*Base.metadata.sorted_tables, *ServerBase.metadata.sorted_tables]:
+        have = {c["name"] for c in present.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            if not column.nullable and column.server_default is None:
+                raise RuntimeError(
+                    f"the server database's table {table.name} lacks the column"
+                    f" {column.name}, which cannot be added without a migration"
+                )
+            ddl = CreateColumn(column).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN {ddl}')
+
+
 class Database:
     """One engine per process. Sessions here carry no outbox tracking: that hook is
     installed only on the local store's sessionmaker."""
@@ -74,6 +98,7 @@ class Database:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
             Base.metadata.create_all(conn)
             ServerBase.metadata.create_all(conn)
+            _add_missing_columns(conn)
             conn.commit()
 
     @contextmanager

@@ -46,6 +46,31 @@ def test_workers_starting_together_create_the_schema_once(empty_url: str) -> Non
     assert {"shift", "employee", "api_key", "change", "feed_counter", "idempotency"} <= tables[0]
 
 
+def test_a_database_from_an_older_server_gains_the_columns_added_since(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        db.ensure_schema()
+        with db.engine.begin() as conn:  # as a server from before the column made it
+            conn.exec_driver_sql('ALTER TABLE "shift" DROP COLUMN changed_since_published')
+        db.ensure_schema()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("shift")}
+    finally:
+        db.close()
+    assert "changed_since_published" in columns
+    tenant_server = LiveServer(create_app(Settings(empty_url)))
+    try:
+        tenant = make_tenant(tenant_server)
+        shift = created(
+            tenant.client,
+            "shifts",
+            {"siteId": tenant.site_id, "shiftDate": "2026-06-01", "startTime": "09:00",
+             "endTime": "17:00"},
+        )  # fmt: skip
+        assert shift["recordVersion"] == 1
+    finally:
+        tenant_server.stop()
+
+
 def test_two_servers_on_one_database_share_limits_and_versions(empty_url: str) -> None:
     first = LiveServer(create_app(Settings(empty_url)))
     second = LiveServer(create_app(Settings(empty_url)))
