@@ -23,6 +23,7 @@ from server.envelope import ApiError, error_response, field_errors
 from server.middleware import around_request
 from server.routers import (
     attendance,
+    batch,
     changes,
     clockevents,
     collections,
@@ -135,5 +136,6 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
         app.include_router(collections.build_router(endpoint), prefix="/v1")
     app.include_router(leave.actions, prefix="/v1")
     app.include_router(changes.register(ENDPOINTS), prefix="/v1")
+    app.include_router(batch.register(ENDPOINTS), prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

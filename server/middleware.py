@@ -49,6 +49,16 @@ def count(request: Request, principal: Principal | None, cost: int = 1) -> ratel
     return quota
 
 
+def rate_limited(quota: ratelimit.Quota) -> Response:
+    """429: the window's count is spent; come back when it resets."""
+    return error_response(
+        429,
+        "RATE_LIMITED",
+        f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
+        headers={"Retry-After": str(quota.reset_seconds)},
+    )
+
+
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
         return await _answer(request, call_next)
@@ -56,12 +66,7 @@ async def _guarded(request: Request, call_next: Next) -> Response:
     quota = await run_in_threadpool(count, request, principal)
     request.state.principal = principal
     if quota.exceeded:
-        response = error_response(
-            429,
-            "RATE_LIMITED",
-            f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
-            headers={"Retry-After": str(quota.reset_seconds)},
-        )
+        response = rate_limited(quota)
     elif principal is None:
         response = error_response(
             401,

@@ -85,7 +85,7 @@ LINKS_ENDPOINT = Endpoint(COLLECTIONS["leaveshiftlinks"], "leave", LinkOps())
 
 actions = APIRouter(prefix="/leaverequests", tags=["leaverequests"])
 
-_ACTIONS = {
+ACTIONS = {
     "approve": (LeaveStatus.APPROVED, "leave:approve"),
     "reject": (LeaveStatus.REJECTED, "leave:approve"),
     "cancel": (LeaveStatus.CANCELLED, "leave:write"),
@@ -104,7 +104,7 @@ def _act(
 
 def action_planner(action: str) -> Planner:
     """Plans ``POST /v1/leaverequests/{id}/<action>``; its body is ignored."""
-    to, scope = _ACTIONS[action]
+    to, scope = ACTIONS[action]
 
     def plan(target: Target) -> Planned:
         record_id, if_match = str(target.record_id), target.headers.get("if-match")
@@ -144,5 +144,5 @@ def _action_route(action: str) -> None:
         return await run_planned(request, plan(Target.of(request, record_id)))
 
 
-for _name in _ACTIONS:
+for _name in ACTIONS:
     _action_route(_name)
