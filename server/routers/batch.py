@@ -90,11 +90,11 @@ class Operation:
         return WriteRequest(self.method, self.path, urlencode(self.query), self.headers, body)
 
 
-def _strings(value: Any, where: str, problems: list[Problem]) -> dict[str, str]:
-    if value is None:
-        return {}
+def _strings(item: dict[str, Any], name: str, where: str, problems: list[Problem]) -> dict:
+    """An optional object of strings (query parameters, headers) of one operation."""
+    value = item.get(name, {})
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.append(Problem(where, INVALID, "must be an object of strings"))
+        problems.append(Problem(f"{where}.{name}", INVALID, "must be an object of strings"))
         return {}
     return value
 
@@ -106,10 +106,10 @@ def parse(document: Any, limit: int = docs.MAX_BATCH) -> list[Operation]:
         problems.append(Problem("operations", MISSING, "is required"))
     else:
         problems += [Problem(k, UNDEFINED, "is not a field") for k in document if k != "operations"]
-    raw = document.get("operations") if isinstance(document, dict) else None
-    if raw is not None and not isinstance(raw, list):
+    raw = document.get("operations") if isinstance(document, dict) else []
+    if not isinstance(raw, list):
         problems.append(Problem("operations", INVALID, "must be a list"))
-    elif raw is not None and len(raw) > limit:
+    elif len(raw) > limit:
         problems.append(Problem("operations", INVALID, f"holds {len(raw)}; at most {limit}"))
     operations = []
     for n, item in enumerate(raw if isinstance(raw, list) and not problems else []):
@@ -118,7 +118,7 @@ def parse(document: Any, limit: int = docs.MAX_BATCH) -> list[Operation]:
             problems.append(Problem(where, INVALID, "must be an object"))
             continue
         problems += [
-            Problem(f"{where}.{k}", UNDEFINED, "is not a field") for k in item.keys() - _FIELDS
+            Problem(f"{where}.{k}", UNDEFINED, "is not a field") for k in sorted(item.keys() - _FIELDS)
         ]
         method, path = item.get("method"), item.get("path")
         if method not in METHODS:
@@ -130,8 +130,8 @@ def parse(document: Any, limit: int = docs.MAX_BATCH) -> list[Operation]:
                 Problem(f"{where}.path", INVALID, "must be a path such as /v1/shifts/<id>")
             )
             continue
-        query = _strings(item.get("query"), f"{where}.query", problems)
-        headers = _strings(item.get("headers"), f"{where}.headers", problems)
+        query = _strings(item, "query", where, problems)
+        headers = _strings(item, "headers", where, problems)
         path, _, raw_query = path.partition("?")
         query = {**dict(parse_qsl(raw_query)), **query}
         headers = {k.lower(): v for k, v in headers.items()}
