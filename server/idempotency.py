@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.responses import Response
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
@@ -113,16 +113,15 @@ def claim_in(
 
 def complete(session: Session, held: Claim, response: Response) -> None:
     """Store a successful response, inside the transaction that made it."""
-    record = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key)
+        .values(
+            status_code=response.status_code,
+            headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            body=bytes(response.body).decode(),
         )
     )
-    if record is None:  # pragma: no cover - a claim is only removed by its own request
-        return
-    record.status_code = response.status_code
-    record.headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
-    record.body = bytes(response.body).decode()
 
 
 def release(db: Database, held: Claim) -> None:

@@ -182,8 +182,10 @@ def run_write(ctx: Ctx, write: WriteRequest, planned: Planned) -> Response:
         held = outcome
     done = False
     try:
-        with ctx.db.transaction() as session:
-            feed.lock(ctx.db, session, ctx.principal.company_id)
+        with (
+            ctx.db.transaction() as session,
+            feed.turn(ctx.db, session, ctx.principal.company_id),
+        ):
             response = planned.work(ctx, session, write.body)
             if held is not None:
                 idempotency.complete(session, held, response)
@@ -200,8 +202,9 @@ def run_write(ctx: Ctx, write: WriteRequest, planned: Planned) -> Response:
 
 def run_in(ctx: Ctx, session: Session, write: WriteRequest, planned: Planned) -> Response:
     """Run one write inside ``session``, a transaction that holds the company's feed
-    turn already, under a savepoint: a refused write rolls back only itself (its
-    Idempotency-Key claim included) and answers as its single route would."""
+    turn already (:func:`server.feed.turn`), under a savepoint: a refused write rolls
+    back only itself (its Idempotency-Key claim included) and answers as its single
+    route would."""
     savepoint = session.begin_nested()
     try:
         ctx.require(planned.scope)

@@ -30,10 +30,11 @@ What the server answers for each entry decides its fate:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxOp, Synced
@@ -75,10 +76,13 @@ def _patch(spec: Collection, row: Synced, changed: list[str]) -> dict[str, Any]:
     return {f.name: wire[f.name] for f in spec.fields if f.attr in names or f.key in names}
 
 
-def _waiting(session: Session) -> list[OutboxEntry]:
-    return in_push_order(
-        session.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.PENDING))
-    )
+def _order(session: Session) -> list[int]:
+    """The pending entries, in push order, read once per push as plain rows: entries
+    written while a push runs wait for the next one."""
+    keys = select(
+        OutboxEntry.seq, OutboxEntry.group_id, OutboxEntry.collection, OutboxEntry.op
+    ).where(OutboxEntry.state == OutboxState.PENDING)
+    return [e.seq for e in in_push_order(session.execute(keys).all())]  # type: ignore[arg-type]
 
 
 def _call(entry: OutboxEntry, row: Synced) -> Call | None:
@@ -109,35 +113,74 @@ def _call(entry: OutboxEntry, row: Synced) -> Call | None:
     return Call.update(spec.name, row.id, body, base_version=base, key=entry.key)
 
 
-def _chunk(waiting: list[OutboxEntry]) -> list[OutboxEntry]:
-    """The next entries to send together: in push order, at most :data:`BATCH`, and a
-    record only once, since its next entry's If-Match is the version this one's
-    answer brings."""
-    chunk: list[OutboxEntry] = []
-    records: set[str] = set()
-    for entry in waiting[:BATCH]:
-        if entry.record_id in records:
-            break
-        records.add(entry.record_id)
-        chunk.append(entry)
-    return chunk
-
-
-def _acknowledge(session: Session, seq: int, written: Written | None) -> None:
-    entry = session.get(OutboxEntry, seq)
-    assert entry is not None
-    model = COLLECTIONS[entry.collection].model
-    row = session.get(model, entry.record_id)
-    session.delete(entry)
-    session.flush()
-    if row is None or written is None:
-        return
-    row.server_version = written.version
-    row.etag = etag(written.version)
-    row.base = dict(written.record)
-    row.dirty = bool(
-        session.scalar(select(OutboxEntry.seq).where(OutboxEntry.record_id == row.id).limit(1))
+def _chunk(session: Session, candidates: list[int]) -> tuple[list[OutboxEntry], set[int]]:
+    """The next entries to send together, from ``candidates`` (seqs in push order):
+    those still pending, and a record only once, since its next entry's If-Match is
+    the version this one's answer brings. Also the candidates looked at (sent now,
+    or no longer waiting)."""
+    found = session.scalars(
+        select(OutboxEntry).where(
+            OutboxEntry.seq.in_(candidates), OutboxEntry.state == OutboxState.PENDING
+        )
     )
+    entries = {e.seq: e for e in found}
+    chunk: list[OutboxEntry] = []
+    seen: set[int] = set()
+    records: set[str] = set()
+    for seq in candidates:
+        entry = entries.get(seq)
+        if entry is not None:
+            if entry.record_id in records:
+                break
+            records.add(entry.record_id)
+            chunk.append(entry)
+        seen.add(seq)
+    by_model: dict[type[Synced], list[str]] = defaultdict(list)
+    for entry in chunk:
+        by_model[COLLECTIONS[entry.collection].model].append(entry.record_id)
+    for model, ids in by_model.items():  # one query each, not one per entry
+        session.scalars(select(model).where(model.id.in_(ids))).all()
+    return chunk, seen
+
+
+def _acknowledge(session: Session, acked: list[tuple[_Sent, Written | None]]) -> None:
+    """Store what the server answered for accepted entries (each record's version,
+    ETag and base) and let the entries go: a statement per collection, not per entry.
+    A record stays dirty while other entries of it wait."""
+    seqs = [sent.seq for sent, _ in acked]
+    session.execute(delete(OutboxEntry).where(OutboxEntry.seq.in_(seqs)))
+    answered = [(sent, written) for sent, written in acked if written is not None]
+    waiting = set(
+        session.scalars(
+            select(OutboxEntry.record_id).where(
+                OutboxEntry.record_id.in_([sent.record_id for sent, _ in answered])
+            )
+        )
+    )
+    by_table: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    for sent, written in answered:
+        table: Table = COLLECTIONS[sent.collection].model.__table__  # type: ignore[attr-defined]
+        by_table[table].append(
+            {
+                "row_id": sent.record_id,
+                "version": written.version,
+                "tag": etag(written.version),
+                "acked": dict(written.record),
+                "still": sent.record_id in waiting,
+            }
+        )
+    for table, rows in by_table.items():
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                server_version=bindparam("version"),
+                etag=bindparam("tag"),
+                base=bindparam("acked"),
+                dirty=bindparam("still"),
+            ),
+            rows,
+        )
 
 
 def _mark(session: Session, seq: int, state: str, error: str) -> None:
@@ -173,8 +216,10 @@ class _Sent:
 
 @dataclass
 class _Run:
-    """One push's tally, and the entries it is done with (sent, or failed before)."""
+    """One push: the entries in push order, those it is done with (sent, or failed
+    before), and its tally."""
 
+    order: list[int]
     pushed: int = 0
     conflicts: int = 0
     failed: int = 0
@@ -186,12 +231,16 @@ class _Run:
         leaves; None when nothing waits. An entry whose record is gone locally fails
         here, unsent."""
         with store.session() as session:
-            waiting = [e for e in _waiting(session) if e.seq not in self.done]
-            if not waiting:
-                return None
+            while True:
+                candidates = [seq for seq in self.order if seq not in self.done][:BATCH]
+                if not candidates:
+                    return None
+                chunk, seen = _chunk(session, candidates)
+                self.done |= seen
+                if chunk:
+                    break
             taken = []
-            for entry in _chunk(waiting):
-                self.done.add(entry.seq)
+            for entry in chunk:
                 entry.attempts += 1
                 row = session.get(COLLECTIONS[entry.collection].model, entry.record_id)
                 if row is None:
@@ -204,12 +253,10 @@ class _Run:
             return taken
 
     def settle(self, session: Session, sent: _Sent, outcome: Written | SyncError | None) -> bool:
-        """Book one answer; False when it stops the push (as it would stop a lone
-        request: the key refused, an answer outside the contract)."""
-        if outcome is None or isinstance(outcome, Written):
-            _acknowledge(session, sent.seq, outcome)
-            self.pushed += 1
-        elif isinstance(outcome, PreconditionFailed):
+        """Book one answer other than an acceptance (those are booked together, by
+        :func:`_acknowledge`); False when it stops the push, as it would stop a lone
+        request (the key refused, an answer outside the contract)."""
+        if isinstance(outcome, PreconditionFailed):
             if _merged(session, sent, outcome) and sent.seq not in self.retried:
                 self.retried.add(sent.seq)  # merged: send again, once, on their version
                 self.done.discard(sent.seq)
@@ -231,7 +278,8 @@ class _Run:
 def push(store: Store, client: SyncClient) -> PushResult:
     """Push every pending entry, oldest group first, a batch at a time; see the
     module's docstring."""
-    run = _Run()
+    with store.session() as session:
+        run = _Run(_order(session))
     while (taken := run.take(store)) is not None:
         try:
             outcomes = iter(client.batch([s.call for s in taken if s.call is not None]))
@@ -241,16 +289,22 @@ def push(store: Store, client: SyncClient) -> PushResult:
                     _mark(session, sent.seq, OutboxState.PENDING, "not sent yet")
             raise
         stop: SyncError | None = None
+        acked: list[tuple[_Sent, Written | None]] = []
         with store.session() as session:
             # Every change here is the server's answer being booked, none a local edit.
             session.info[APPLYING_REMOTE] = True
             for sent in taken:
                 outcome = None if sent.call is None else next(outcomes)
-                if not run.settle(session, sent, outcome) and stop is None:
-                    assert isinstance(outcome, SyncError)
+                if outcome is None or isinstance(outcome, Written):
+                    acked.append((sent, outcome))
+                elif not run.settle(session, sent, outcome) and stop is None:
                     stop = outcome
+            _acknowledge(session, acked)
+            run.pushed += len(acked)
         if stop is not None:
             raise stop
     with store.session() as session:
-        pending = len(_waiting(session))
-    return PushResult(run.pushed, run.conflicts, run.failed, pending)
+        pending = session.scalar(
+            select(func.count()).where(OutboxEntry.state == OutboxState.PENDING)
+        )
+    return PushResult(run.pushed, run.conflicts, run.failed, pending or 0)

@@ -9,7 +9,7 @@ commit of the write, every time. A batch pays them once:
   operations (a batch larger than the key's whole window is charged the window,
   so it can pass, alone, once a window is fresh, instead of never).
 - One database transaction takes the company's feed turn once (:func:`server.feed.
-  lock`) and runs each operation under a savepoint: a refused operation rolls back
+  turn`) and runs each operation under a savepoint: a refused operation rolls back
   only itself, its Idempotency-Key claim included, and the next goes on. The batch
   commits as one, so the change feed stays sound: all its numbers commit together
   and after every number handed out before them. The price is that the company's
@@ -118,7 +118,8 @@ def parse(document: Any, limit: int = docs.MAX_BATCH) -> list[Operation]:
             problems.append(Problem(where, INVALID, "must be an object"))
             continue
         problems += [
-            Problem(f"{where}.{k}", UNDEFINED, "is not a field") for k in sorted(item.keys() - _FIELDS)
+            Problem(f"{where}.{k}", UNDEFINED, "is not a field")
+            for k in sorted(item.keys() - _FIELDS)
         ]
         method, path = item.get("method"), item.get("path")
         if method not in METHODS:
@@ -177,8 +178,10 @@ def _result(response: Response) -> bytes:
 def run(ctx: Ctx, steps: Sequence[tuple[Operation, Planned | ApiError]]) -> list[Response]:
     """Every operation in one transaction that holds the company's feed turn."""
     try:
-        with ctx.db.transaction() as session:
-            feed.lock(ctx.db, session, ctx.principal.company_id)
+        with (
+            ctx.db.transaction() as session,
+            feed.turn(ctx.db, session, ctx.principal.company_id),
+        ):
             return [
                 step.response()
                 if isinstance(step, ApiError)

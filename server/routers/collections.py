@@ -157,11 +157,12 @@ def written(session: Session, spec: Collection, record: Synced, status: int = 20
     """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
     records.stamp(record)
     session.flush()
-    feed.record(session, record)
+    wire = to_wire(record)
+    feed.record(session, record, wire)
     headers = {"ETag": records.etag(record)}
     if status == 201:
         headers["Location"] = f"/v1/{spec.name}/{record.id}"
-    return ok(spec.item, to_wire(record), status=status, headers=headers)
+    return ok(spec.item, wire, status=status, headers=headers)
 
 
 class Writes:
