@@ -16,13 +16,14 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from core.errors import ConflictError, NotFound, ValidationError
-from core.wire import INVALID, ErrorEnvelope, Problem
+from core.wire import INVALID, Problem
 from server import logs
 from server.db import Database
-from server.envelope import ApiError, envelope_response, error_response, field_errors
+from server.envelope import ApiError, error_response, field_errors
 from server.middleware import around_request
 from server.routers import (
     attendance,
+    batch,
     changes,
     clockevents,
     collections,
@@ -35,7 +36,7 @@ from server.routers import (
     templates,
 )
 from server.settings import Settings
-from server.writes import wire_errors
+from server.writes import refusal
 
 #: Every collection, each written by the core operations its ``Ops`` names.
 ENDPOINTS = [
@@ -51,11 +52,6 @@ ENDPOINTS = [
 ]
 
 
-def _conflict(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ConflictError)
-    return envelope_response(ErrorEnvelope.refused(str(exc), exc.conflicts))
-
-
 def _allowed_methods(request: Request) -> list[str]:
     """The methods the published document lists for this path (Starlette names only
     the route it tried first)."""
@@ -68,16 +64,8 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 def _handlers() -> dict[Any, Any]:
-    def api_error(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return exc.response()
-
-    def validation(_request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ValidationError)
-        return wire_errors(None, exc).response()
-
-    def not_found(_request: Request, exc: Exception) -> Response:
-        return error_response(404, "NOT_FOUND", str(exc))
+    def refused(_request: Request, exc: Exception) -> Response:
+        return refusal(exc).response()
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -96,10 +84,10 @@ def _handlers() -> dict[Any, Any]:
         return field_errors(problems or [Problem("request", INVALID, "is invalid")]).response()
 
     return {
-        ApiError: api_error,
-        ConflictError: _conflict,
-        ValidationError: validation,
-        NotFound: not_found,
+        ApiError: refused,
+        ConflictError: refused,
+        ValidationError: refused,
+        NotFound: refused,
         HTTPException: http_error,
         RequestValidationError: request_invalid,
     }
@@ -148,5 +136,6 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
         app.include_router(collections.build_router(endpoint), prefix="/v1")
     app.include_router(leave.actions, prefix="/v1")
     app.include_router(changes.register(ENDPOINTS), prefix="/v1")
+    app.include_router(batch.register(ENDPOINTS), prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

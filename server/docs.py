@@ -116,3 +116,70 @@ def record_links(item: str, *, changeable: bool = True, removable: bool = True) 
     if removable:
         links["remove"] = {"operationId": f"delete_{item}", "parameters": guarded}
     return links
+
+
+#: Operations one ``/v1/batch`` request may carry.
+MAX_BATCH = 500
+
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+
+BATCH_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["operations"],
+    "additionalProperties": False,
+    "properties": {
+        "operations": {
+            "type": "array",
+            "maxItems": MAX_BATCH,
+            "description": "writes run in this order, each as its own route would run it",
+            "items": {
+                "type": "object",
+                "required": ["method", "path"],
+                "additionalProperties": False,
+                "properties": {
+                    "method": {"type": "string", "enum": ["PUT", "PATCH", "DELETE", "POST"]},
+                    "path": {
+                        "type": "string",
+                        "description": "a write route: /v1/<collection>[/<id>[/<action>]]",
+                    },
+                    "query": {**_STRINGS, "description": "query parameters, e.g. onClash"},
+                    "headers": {
+                        **_STRINGS,
+                        "description": "If-Match, If-None-Match, Idempotency-Key",
+                    },
+                    "body": {"description": "the route's JSON body (none for DELETE)"},
+                },
+            },
+        }
+    },
+}
+
+BATCH_RESULTS: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "statusCode", "dataName", "results"],
+    "properties": {
+        "status": {"type": "string", "enum": ["OK"]},
+        "statusCode": {"type": "integer"},
+        "dataName": {"type": "string", "enum": ["results"]},
+        "results": {
+            "type": "array",
+            "description": "one per operation, in order",
+            "items": {
+                "type": "object",
+                "required": ["status", "etag", "headers", "body"],
+                "properties": {
+                    "status": {"type": "integer", "description": "the route's HTTP status"},
+                    "etag": {"type": ["string", "null"], "description": "the route's ETag"},
+                    "headers": {
+                        **_STRINGS,
+                        "description": "ETag, Location, Idempotent-Replayed, Retry-After, Allow",
+                    },
+                    "body": {
+                        "type": "object",
+                        "description": "the envelope the route answers: the record, or the error",
+                    },
+                },
+            },
+        },
+    },
+}

@@ -1,8 +1,8 @@
 """The change feed: every write of a record gets the company's next change number.
 
 Soundness under concurrent writers: a writing transaction first updates its
-company's :class:`FeedCounter` row and holds that row lock until it commits, so
-the numbers of one company are handed out *and committed* in one order. A reader
+company's :class:`FeedCounter` row (:func:`turn`) and holds that row lock until it
+commits, so the numbers of one company are handed out *and committed* in one order. A reader
 therefore always sees a prefix of the numbers and its cursor never passes a
 transaction that commits later. (A plain sequence would not do: on PostgreSQL
 number 11 can commit before number 10.) Each record keeps only its latest change,
@@ -11,13 +11,17 @@ so the feed stays as large as the data.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import Synced
+from core.timeutil import utcnow
 from core.wire import Change as WireChange
 from core.wire import ChangePage, collection_of, to_wire
 from server.db import Database
@@ -28,49 +32,81 @@ class CursorGone(Exception):
     """The cursor is older than the kept tombstones (or from another database)."""
 
 
-def lock(db: Database, session: Session, company_id: str) -> None:
-    """Take the company's write turn; the first statement of every writing transaction."""
-    bumped = session.execute(
-        update(FeedCounter).where(FeedCounter.company_id == company_id).values(seq=FeedCounter.seq)
-    ).rowcount
-    if bumped == 0:
+@dataclass
+class _Turn:
+    """The company's write turn, held by one transaction: the numbers it hands out."""
+
+    db: Database
+    company_id: str
+    seq: int
+
+
+#: ``session.info`` key of the turn a transaction holds.
+_TURN = "feed_turn"
+
+
+def _bump(session: Session, company_id: str) -> int | None:
+    """Lock the company's counter row (an update that changes nothing) and read it."""
+    return session.execute(
+        update(FeedCounter)
+        .where(FeedCounter.company_id == company_id)
+        .values(seq=FeedCounter.seq)
+        .returning(FeedCounter.seq)
+    ).scalar()
+
+
+@contextmanager
+def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
+    """Hold the company's write turn for the rest of the transaction; the first
+    statement of every writing transaction. Numbers are then handed out from memory
+    (the row stays locked, so nobody else can) and the last one is written back once,
+    when the block ends: a batch of writes pays one counter update, not one each. A
+    number taken by a write that was rolled back (a savepoint) is skipped: the feed
+    has gaps anyway, as it keeps only each record's latest change."""
+    start = _bump(session, company_id)
+    if start is None:
         session.execute(
             db.insert(FeedCounter)
             .values(company_id=company_id, seq=0, purged_through=0)
             .on_conflict_do_nothing(index_elements=["company_id"])
         )
+        start = _bump(session, company_id)
+    assert start is not None
+    held = _Turn(db, company_id, start)
+    session.info[_TURN] = held
+    try:
+        yield
+    finally:
+        del session.info[_TURN]
+    if held.seq != start:
         session.execute(
-            update(FeedCounter)
-            .where(FeedCounter.company_id == company_id)
-            .values(seq=FeedCounter.seq)
+            update(FeedCounter).where(FeedCounter.company_id == company_id).values(seq=held.seq)
         )
 
 
-def record(session: Session, obj: Synced) -> int:
-    """Append the record's current state (or its tombstone) to the feed."""
+def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None) -> int:
+    """Append the record's current state (or its tombstone) to the feed, replacing
+    its previous change; ``wire`` is its wire form when the caller has it already.
+    Needs the company's :func:`turn`."""
     company_id: str = obj.company_id  # type: ignore[attr-defined]
-    seq = session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.company_id == company_id)
-        .values(seq=FeedCounter.seq + 1)
-        .returning(FeedCounter.seq)
-    ).scalar_one()
-    collection = collection_of(type(obj)).name
+    held: _Turn | None = session.info.get(_TURN)
+    if held is None or held.company_id != company_id:
+        raise RuntimeError(f"a change of company {company_id} written without its feed turn")
+    held.seq += 1
+    values = {
+        "company_id": company_id,
+        "seq": held.seq,
+        "version": obj.server_version or 0,
+        "deleted": obj.deleted,
+        "record": dict(wire) if wire is not None else to_wire(obj),
+        "at": utcnow(),
+    }
     session.execute(
-        delete(Change).where(Change.collection == collection, Change.record_id == obj.id)
+        held.db.insert(Change)
+        .values(collection=collection_of(type(obj)).name, record_id=obj.id, **values)
+        .on_conflict_do_update(index_elements=["collection", "record_id"], set_=values)
     )
-    session.add(
-        Change(
-            collection=collection,
-            record_id=obj.id,
-            company_id=company_id,
-            seq=seq,
-            version=obj.server_version or 0,
-            deleted=obj.deleted,
-            record=to_wire(obj),
-        )
-    )
-    return seq
+    return held.seq
 
 
 def read(

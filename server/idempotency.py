@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.responses import Response
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
@@ -44,7 +44,19 @@ class Claim:
 def claim(
     db: Database, company_id: str, key: str, print_: str, lease_seconds: int
 ) -> Claim | Response:
-    """Claim the key, or return the stored response of an earlier success.
+    """Claim the key in its own short transaction, or return the stored response of
+    an earlier success (see :func:`claim_in`)."""
+    with db.transaction() as session:
+        return claim_in(session, db, company_id, key, print_, lease_seconds)
+
+
+def claim_in(
+    session: Session, db: Database, company_id: str, key: str, print_: str, lease_seconds: int
+) -> Claim | Response:
+    """Claim the key inside ``session``, or return the stored response of an earlier
+    success. ``/v1/batch`` claims inside each operation's savepoint, so a refused
+    operation's claim rolls back with it, and a concurrent request with the same key
+    waits for the batch's commit (PostgreSQL) instead of racing it.
 
     Raises 422 when the key was used for another request and 409 while a request
     with the key is still running.
@@ -57,61 +69,59 @@ def claim(
             {"fields": [{"field": "Idempotency-Key", "code": "INVALID", "message": "bad length"}]},
         )
     now = utcnow()
-    with db.transaction() as session:
-        inserted = session.execute(
-            db.insert(IdempotencyRecord)
-            .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now)
-            .on_conflict_do_nothing(index_elements=["company_id", "key"])
-            .returning(IdempotencyRecord.key)
-        ).scalar()
-        if inserted is not None:
-            return Claim(company_id, key, print_)
-        found = session.get(IdempotencyRecord, (company_id, key))
-        if found is None:  # released between our insert and read: try once more
-            raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
-        if found.fingerprint != print_:
-            raise ApiError(
-                422,
-                "IDEMPOTENCY_MISMATCH",
-                "this Idempotency-Key was used for a different request",
-            )
-        if found.status_code is not None:
-            headers = dict(found.headers or {})
-            headers["Idempotent-Replayed"] = "true"
-            return Response(found.body or "", found.status_code, headers=headers)
-        if found.claimed_at > now - timedelta(seconds=lease_seconds):
-            raise ApiError(
-                409,
-                "IDEMPOTENCY_IN_PROGRESS",
-                "a request with this Idempotency-Key is still being processed; retry later",
-                headers={"Retry-After": "1"},
-            )
-        taken = session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.company_id == company_id,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.claimed_at == found.claimed_at,
-            )
-            .values(claimed_at=now)
-        ).rowcount
-        if not taken:
-            raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
+    inserted = session.execute(
+        db.insert(IdempotencyRecord)
+        .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["company_id", "key"])
+        .returning(IdempotencyRecord.key)
+    ).scalar()
+    if inserted is not None:
         return Claim(company_id, key, print_)
+    found = session.get(IdempotencyRecord, (company_id, key))
+    if found is None:  # released between our insert and read: try once more
+        raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
+    if found.fingerprint != print_:
+        raise ApiError(
+            422,
+            "IDEMPOTENCY_MISMATCH",
+            "this Idempotency-Key was used for a different request",
+        )
+    if found.status_code is not None:
+        headers = dict(found.headers or {})
+        headers["Idempotent-Replayed"] = "true"
+        return Response(found.body or "", found.status_code, headers=headers)
+    if found.claimed_at > now - timedelta(seconds=lease_seconds):
+        raise ApiError(
+            409,
+            "IDEMPOTENCY_IN_PROGRESS",
+            "a request with this Idempotency-Key is still being processed; retry later",
+            headers={"Retry-After": "1"},
+        )
+    taken = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.company_id == company_id,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.claimed_at == found.claimed_at,
+        )
+        .values(claimed_at=now)
+    ).rowcount
+    if not taken:
+        raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
+    return Claim(company_id, key, print_)
 
 
 def complete(session: Session, held: Claim, response: Response) -> None:
     """Store a successful response, inside the transaction that made it."""
-    record = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key)
+        .values(
+            status_code=response.status_code,
+            headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            body=bytes(response.body).decode(),
         )
     )
-    if record is None:  # pragma: no cover - a claim is only removed by its own request
-        return
-    record.status_code = response.status_code
-    record.headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
-    record.body = bytes(response.body).decode()
 
 
 def release(db: Database, held: Claim) -> None:

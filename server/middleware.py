@@ -32,7 +32,9 @@ def _authenticate(request: Request) -> Principal | None:
         return authenticate(session, secret)
 
 
-def _count(request: Request, principal: Principal | None) -> ratelimit.Quota:
+def count(request: Request, principal: Principal | None, cost: int = 1) -> ratelimit.Quota:
+    """Charge ``cost`` requests to the caller's bucket; the answer's headers show the
+    latest count (``/v1/batch`` charges its further operations through here too)."""
     settings = request.app.state.settings
     if principal is not None:
         bucket = f"key:{principal.key_id}"
@@ -40,22 +42,31 @@ def _count(request: Request, principal: Principal | None) -> ratelimit.Quota:
     else:  # unauthenticated callers share a limit per address: guessing keys is slow
         bucket = f"ip:{request.client.host if request.client else 'unknown'}"
         limit = settings.rate_limit
-    return ratelimit.hit(request.app.state.db, bucket, limit, settings.rate_window_seconds)
+    quota = ratelimit.hit(
+        request.app.state.db, bucket, limit, settings.rate_window_seconds, cost=cost
+    )
+    request.state.quota = quota
+    return quota
+
+
+def rate_limited(quota: ratelimit.Quota) -> Response:
+    """429: the window's count is spent; come back when it resets."""
+    return error_response(
+        429,
+        "RATE_LIMITED",
+        f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
+        headers={"Retry-After": str(quota.reset_seconds)},
+    )
 
 
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
         return await _answer(request, call_next)
     principal = await run_in_threadpool(_authenticate, request)
-    quota = await run_in_threadpool(_count, request, principal)
+    quota = await run_in_threadpool(count, request, principal)
     request.state.principal = principal
     if quota.exceeded:
-        response = error_response(
-            429,
-            "RATE_LIMITED",
-            f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
-            headers={"Retry-After": str(quota.reset_seconds)},
-        )
+        response = rate_limited(quota)
     elif principal is None:
         response = error_response(
             401,
@@ -65,7 +76,7 @@ async def _guarded(request: Request, call_next: Next) -> Response:
         )
     else:
         response = await _answer(request, call_next)
-    response.headers.update(quota.headers())
+    response.headers.update(request.state.quota.headers())
     return response
 
 

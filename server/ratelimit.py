@@ -30,17 +30,26 @@ class Quota:
         }
 
 
-def hit(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
-    """Count one request of ``bucket``; one upsert in its own short transaction."""
+def hit(
+    db: Database,
+    bucket: str,
+    limit: int,
+    window: int,
+    now: float | None = None,
+    *,
+    cost: int = 1,
+) -> Quota:
+    """Count ``cost`` requests of ``bucket`` (a batch counts as its operations); one
+    upsert in its own short transaction."""
     now = time.time() if now is None else now
     start = int(now // window) * window
-    stmt = db.insert(RateWindow).values(bucket=bucket, window_start=start, hits=1)
+    stmt = db.insert(RateWindow).values(bucket=bucket, window_start=start, hits=cost)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["bucket", "window_start"], set_={"hits": RateWindow.hits + 1}
+        index_elements=["bucket", "window_start"], set_={"hits": RateWindow.hits + cost}
     ).returning(RateWindow.hits)
     with db.transaction() as session:
         hits = session.execute(stmt).scalar_one()
-        if hits == 1:  # first request of a window: forget this bucket's old windows
+        if hits == cost:  # first request of a window: forget this bucket's old windows
             session.execute(
                 delete(RateWindow).where(
                     RateWindow.bucket == bucket, RateWindow.window_start < start

@@ -1,20 +1,25 @@
 """How every write runs: an optional idempotency claim, then one transaction that
-takes the company's feed turn first, does the work and stores the response."""
+takes the company's feed turn first, does the work and stores the response.
+
+A write is first *planned* (:class:`Planned`: its scope and its work, from its
+method, path and headers), then run: alone by :func:`run_write`, or by
+:func:`run_in` as one operation of ``/v1/batch`` inside the batch's transaction."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from core.errors import Duplicate, InUse, ValidationError
-from core.wire import INVALID, Collection, Problem, WireError
+from core.errors import ConflictError, Duplicate, InUse, NotFound, ValidationError
+from core.wire import INVALID, Collection, ErrorEnvelope, Problem, WireError
 from server import feed, idempotency
 from server.auth import Principal
 from server.db import Database
@@ -32,10 +37,75 @@ class Ctx:
 
     @classmethod
     def of(cls, request: Request, scope: str) -> Ctx:
-        principal: Principal = request.state.principal
-        if scope not in principal.scopes:
+        ctx = cls(request.app.state.db, request.app.state.settings, request.state.principal)
+        ctx.require(scope)
+        return ctx
+
+    def require(self, scope: str) -> None:
+        """403 unless the caller's key holds ``scope``."""
+        if scope not in self.principal.scopes:
             raise ApiError(403, "FORBIDDEN", f"this API key lacks the scope {scope}")
-        return cls(request.app.state.db, request.app.state.settings, principal)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a write is aimed at before its body is read: the record id in its path
+    (None for a POST to the collection), its headers (looked up by lower-case name)
+    and its query parameters."""
+
+    record_id: str | None
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+
+    @classmethod
+    def of(cls, request: Request, record_id: str | None = None) -> Target:
+        return cls(record_id, request.headers, request.query_params)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A write decided from its method, path and headers: the scope it needs and the
+    work that does it in a transaction. A single route and each operation of
+    ``/v1/batch`` run the same plan, so they cannot disagree on what a write means."""
+
+    scope: str
+    spec: Collection | None
+    work: Callable[[Ctx, Session, Any], Response]
+    #: Whether the work reads a body (an action does not: its body is ignored, and so
+    #: left out of the Idempotency-Key's fingerprint).
+    takes_body: bool = True
+
+
+#: Plans a write from its target, or raises the :class:`ApiError` its single route
+#: answers before any work (400/422 on a bad id, 428 without a precondition, ...).
+Planner = Callable[[Target], Planned]
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """The parts of a write that its Idempotency-Key's fingerprint covers."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: Any
+
+    @classmethod
+    def of(cls, request: Request, body: Any) -> WriteRequest:
+        return cls(request.method, request.url.path, request.url.query, request.headers, body)
+
+    @property
+    def key(self) -> str | None:
+        return self.headers.get("idempotency-key")
+
+    def fingerprint(self) -> str:
+        return idempotency.fingerprint(
+            self.method,
+            self.path + "?" + self.query,
+            self.body,
+            (self.headers.get("if-match", ""), self.headers.get("if-none-match", "")),
+        )
 
 
 async def read_body(request: Request) -> Any:
@@ -60,50 +130,103 @@ def wire_errors(spec: Collection | None, exc: ValidationError) -> ApiError:
     return refused
 
 
-def run_write(
-    ctx: Ctx,
-    request: Request,
-    body: Any,
-    work: Callable[[Session], Response],
-    spec: Collection | None = None,
-) -> Response:
-    """Run ``work`` as one write of the caller's company, honouring Idempotency-Key."""
-    key = request.headers.get("idempotency-key")
+#: What a write may raise to refuse itself; anything else is a failure (500).
+REFUSALS = (ApiError, ValidationError, ConflictError, NotFound, IntegrityError)
+
+
+def refusal(exc: Exception, spec: Collection | None = None) -> ApiError:
+    """The error answer for one of :data:`REFUSALS`, in the words of ``spec``."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return wire_errors(spec, exc)
+    if isinstance(exc, ConflictError):
+        return ApiError.of(ErrorEnvelope.refused(str(exc), exc.conflicts))
+    if isinstance(exc, NotFound):
+        return ApiError(404, "NOT_FOUND", str(exc))
+    assert isinstance(exc, IntegrityError), exc
+    return ApiError(409, "CONFLICT", "the change clashes with an existing record (a duplicate?)")
+
+
+def busy(exc: OperationalError) -> ApiError:
+    """SQLite's "database is locked" as 503 (nothing was kept; retry); re-raises
+    any other database failure."""
+    if "locked" not in str(exc):
+        raise exc
+    return ApiError(
+        503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "1"}
+    )
+
+
+async def run_planned(request: Request, planned: Planned) -> Response:
+    """A single route's write: the scope, the body, then :func:`run_write`."""
+    ctx = Ctx.of(request, planned.scope)
+    body = await read_body(request) if planned.takes_body else None
+    return await run_in_threadpool(run_write, ctx, WriteRequest.of(request, body), planned)
+
+
+def run_write(ctx: Ctx, write: WriteRequest, planned: Planned) -> Response:
+    """Run one write of the caller's company, honouring Idempotency-Key."""
+    key = write.key
     held = None
     if key is not None:
-        print_ = idempotency.fingerprint(
-            request.method,
-            request.url.path + "?" + request.url.query,
-            body,
-            (request.headers.get("if-match", ""), request.headers.get("if-none-match", "")),
-        )
         outcome = idempotency.claim(
-            ctx.db, ctx.principal.company_id, key, print_, ctx.settings.idempotency_lease_seconds
+            ctx.db,
+            ctx.principal.company_id,
+            key,
+            write.fingerprint(),
+            ctx.settings.idempotency_lease_seconds,
         )
         if isinstance(outcome, Response):
             return outcome
         held = outcome
     done = False
     try:
-        with ctx.db.transaction() as session:
-            feed.lock(ctx.db, session, ctx.principal.company_id)
-            response = work(session)
+        with (
+            ctx.db.transaction() as session,
+            feed.turn(ctx.db, session, ctx.principal.company_id),
+        ):
+            response = planned.work(ctx, session, write.body)
             if held is not None:
                 idempotency.complete(session, held, response)
         done = True
         return response
-    except ValidationError as exc:
-        raise wire_errors(spec, exc) from exc
-    except IntegrityError as exc:
-        raise ApiError(
-            409, "CONFLICT", "the change clashes with an existing record (a duplicate?)"
-        ) from exc
+    except (ValidationError, IntegrityError) as exc:
+        raise refusal(exc, planned.spec) from exc
     except OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-        raise ApiError(
-            503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "1"}
-        ) from exc
+        raise busy(exc) from exc
     finally:
         if held is not None and not done:
             idempotency.release(ctx.db, held)
+
+
+def run_in(ctx: Ctx, session: Session, write: WriteRequest, planned: Planned) -> Response:
+    """Run one write inside ``session``, a transaction that holds the company's feed
+    turn already (:func:`server.feed.turn`), under a savepoint: a refused write rolls
+    back only itself (its Idempotency-Key claim included) and answers as its single
+    route would."""
+    savepoint = session.begin_nested()
+    try:
+        ctx.require(planned.scope)
+        held = None
+        if write.key is not None:
+            outcome = idempotency.claim_in(
+                session,
+                ctx.db,
+                ctx.principal.company_id,
+                write.key,
+                write.fingerprint(),
+                ctx.settings.idempotency_lease_seconds,
+            )
+            if isinstance(outcome, Response):
+                savepoint.commit()
+                return outcome
+            held = outcome
+        response = planned.work(ctx, session, write.body)
+        if held is not None:
+            idempotency.complete(session, held, response)
+        savepoint.commit()
+        return response
+    except REFUSALS as exc:
+        savepoint.rollback()
+        return refusal(exc, planned.spec).response()

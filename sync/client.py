@@ -2,7 +2,7 @@
 
 :class:`SyncClient` is a small class over one :class:`httpx.Client` that is given
 its transport, so tests can put a fault-injecting one between it and a real server.
-Its methods read as the replication protocol (create, update, delete, action,
+Its methods read as the replication protocol (create, update, delete, action, batch,
 changes) and every HTTP outcome other than success becomes one exception of
 :mod:`sync.errors`, here and nowhere else.
 
@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -52,6 +52,7 @@ from sync.errors import (
     ProtocolError,
     RateLimited,
     Rejected,
+    SyncError,
     Unauthorized,
     Unavailable,
 )
@@ -121,6 +122,94 @@ class CurrentUser:
     scopes: frozenset[str]
 
 
+#: What a write of a batch may answer on its own; anything else (the network, 429
+#: and 503 after the retries) is the whole batch's failure.
+_ITEM_ERRORS = (PreconditionFailed, Rejected, Gone, Unauthorized, ProtocolError)
+
+
+def _path(collection: str, record_id: str) -> str:
+    if collection not in COLLECTIONS:
+        raise ValueError(f"unknown collection {collection!r}")
+    return f"/v1/{collection}/{record_id}"
+
+
+def _conditional(base_version: int, key: str) -> dict[str, str]:
+    return {"If-Match": f'"{base_version}"', "Idempotency-Key": key}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One write of the protocol, made once and sent alone (:meth:`SyncClient.send`)
+    or with others (:meth:`SyncClient.batch`); both read its answer alike."""
+
+    collection: str
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: Mapping[str, Any] | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    #: What a 404 means: the record is gone, except for a create (refused).
+    not_found: type[Exception] = Gone
+
+    @classmethod
+    def create(
+        cls, collection: str, record_id: str, record: Mapping[str, Any], *, key: str
+    ) -> Call:
+        """``PUT /v1/<c>/<id>`` with ``If-None-Match: *``."""
+        headers = {"If-None-Match": "*", "Idempotency-Key": key}
+        path = _path(collection, record_id)
+        return cls(collection, "PUT", path, headers, dict(record), not_found=Rejected)
+
+    @classmethod
+    def update(
+        cls,
+        collection: str,
+        record_id: str,
+        fields: Mapping[str, Any],
+        *,
+        base_version: int,
+        key: str,
+    ) -> Call:
+        """``PATCH /v1/<c>/<id>`` with ``If-Match: "<base_version>"``."""
+        path = _path(collection, record_id)
+        return cls(collection, "PATCH", path, _conditional(base_version, key), dict(fields))
+
+    @classmethod
+    def delete(cls, collection: str, record_id: str, *, base_version: int, key: str) -> Call:
+        """``DELETE /v1/<c>/<id>`` with ``If-Match``."""
+        path = _path(collection, record_id)
+        return cls(collection, "DELETE", path, _conditional(base_version, key))
+
+    @classmethod
+    def action(
+        cls,
+        collection: str,
+        record_id: str,
+        name: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        base_version: int,
+        key: str,
+    ) -> Call:
+        """``POST /v1/<c>/<id>/<name>?<params>`` with ``If-Match``."""
+        path = f"{_path(collection, record_id)}/{name}"
+        headers = _conditional(base_version, key)
+        return cls(collection, "POST", path, headers, params=dict(params or {}))
+
+    def operation(self) -> dict[str, Any]:
+        """The call as one operation of a ``/v1/batch`` document."""
+        operation: dict[str, Any] = {
+            "method": self.method,
+            "path": self.path,
+            "headers": dict(self.headers),
+        }
+        if self.params:
+            operation["query"] = dict(self.params)
+        if self.body is not None:
+            operation["body"] = dict(self.body)
+        return operation
+
+
 class SyncClient:
     """The wire contract over one :class:`httpx.Client`.
 
@@ -153,6 +242,8 @@ class SyncClient:
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
+        #: False once the server showed it has no ``/v1/batch``.
+        self._batches = True
 
     @property
     def base_url(self) -> str:
@@ -191,7 +282,7 @@ class SyncClient:
         """``GET /v1/<c>/<id>``: the record, or None when ``if_none_match`` (an ETag)
         still matches (304). :class:`Gone` when there is no such live record."""
         headers = {"If-None-Match": if_none_match} if if_none_match else {}
-        response = self._send("GET", self._path(collection, record_id), headers=headers)
+        response = self._send("GET", _path(collection, record_id), headers=headers)
         if response.status_code == 304:
             return None
         return self._record(response, collection)
@@ -201,14 +292,7 @@ class SyncClient:
     ) -> Written:
         """``PUT /v1/<c>/<id>`` with ``If-None-Match: *``: write a record made offline.
         :class:`PreconditionFailed` when the id exists (carrying that record)."""
-        response = self._send(
-            "PUT",
-            self._path(collection, record_id),
-            json=dict(record),
-            headers={"If-None-Match": "*", "Idempotency-Key": key},
-            not_found=Rejected,
-        )
-        return self._record(response, collection, write=True)
+        return self.send(Call.create(collection, record_id, record, key=key))
 
     def update(
         self,
@@ -220,22 +304,13 @@ class SyncClient:
         key: str,
     ) -> Written:
         """``PATCH /v1/<c>/<id>`` with ``If-Match: "<base_version>"``."""
-        response = self._send(
-            "PATCH",
-            self._path(collection, record_id),
-            json=dict(fields),
-            headers=self._conditional(base_version, key),
+        return self.send(
+            Call.update(collection, record_id, fields, base_version=base_version, key=key)
         )
-        return self._record(response, collection, write=True)
 
     def delete(self, collection: str, record_id: str, *, base_version: int, key: str) -> Written:
         """``DELETE /v1/<c>/<id>`` with ``If-Match``: the answer is the tombstone."""
-        response = self._send(
-            "DELETE",
-            self._path(collection, record_id),
-            headers=self._conditional(base_version, key),
-        )
-        return self._record(response, collection, write=True)
+        return self.send(Call.delete(collection, record_id, base_version=base_version, key=key))
 
     def action(
         self,
@@ -249,13 +324,76 @@ class SyncClient:
     ) -> Written:
         """``POST /v1/<c>/<id>/<name>?<params>`` with ``If-Match``: a state-machine
         decision (``leaverequests``' approve / reject / cancel)."""
-        response = self._send(
-            "POST",
-            f"{self._path(collection, record_id)}/{name}",
-            params=dict(params or {}),
-            headers=self._conditional(base_version, key),
+        return self.send(
+            Call.action(collection, record_id, name, params, base_version=base_version, key=key)
         )
-        return self._record(response, collection, write=True)
+
+    def send(self, call: Call) -> Written:
+        """One write on its own: the record as written, or its exception."""
+        response = self._send(
+            call.method,
+            call.path,
+            json=call.body,
+            params=dict(call.params),
+            headers=dict(call.headers),
+            not_found=call.not_found,
+        )
+        return self._record(response, call.collection, write=True)
+
+    def batch(self, calls: Sequence[Call]) -> list[Written | SyncError]:
+        """``POST /v1/batch``: the writes in one request, run in order by the server
+        in one transaction; one outcome per call, in order: the :class:`Written` that
+        :meth:`send` would return, or the exception it would raise
+        (:class:`PreconditionFailed` with the current record, :class:`Rejected`,
+        :class:`Gone`, :class:`Unauthorized` for a scope the key lacks, ...).
+
+        The batch as a whole raises what a lone request raises for the transport:
+        :class:`Offline`, and :class:`RateLimited` / :class:`Unavailable` after the
+        retries (a batch is charged as its operations). A server without the route
+        (404/405) gets the calls one by one instead, outcomes alike.
+        """
+        if not calls:
+            return []
+        if not self._batches:
+            return [self._alone(call) for call in calls]
+        document = {"operations": [call.operation() for call in calls]}
+        response = self._send("POST", "/v1/batch", json=document, unrouted=True)
+        if response.status_code in (404, 405):
+            self._batches = False  # an older server: ask it no more this session
+            return [self._alone(call) for call in calls]
+        document = self._json(response)
+        results = document.get("results") if isinstance(document, dict) else None
+        if not isinstance(results, list) or len(results) != len(calls):
+            raise ProtocolError(
+                f"the batch answered {response.text[:200]!r} for {len(calls)} writes"
+            )
+        return [self._outcome(call, result) for call, result in zip(calls, results, strict=True)]
+
+    def _alone(self, call: Call) -> Written | SyncError:
+        try:
+            return self.send(call)
+        except _ITEM_ERRORS as refused:
+            return refused
+
+    def _outcome(self, call: Call, result: Any) -> Written | SyncError:
+        """One result of a batch read exactly as :meth:`send` reads a lone answer: the
+        result becomes the response its route would have sent."""
+        try:
+            status, headers, body = result["status"], result["headers"], result["body"]
+            answer = httpx.Response(
+                status,
+                headers=headers,
+                json=body,
+                request=self._http.build_request(call.method, call.path, params=call.params),
+            )
+        except (TypeError, KeyError, ValueError) as exc:
+            raise ProtocolError(f"a batch result is not as documented: {result!r:.200}") from exc
+        try:
+            if status >= 300:
+                self._raise(answer, call.method, call.path, call.not_found)
+            return self._record(answer, call.collection, write=True)
+        except _ITEM_ERRORS as refused:
+            return refused
 
     def changes(self, cursor: str | int = 0, limit: int = 200) -> ChangePage:
         """``GET /v1/changes``: the page after ``cursor``. :class:`CursorExpired` (410)
@@ -268,20 +406,17 @@ class SyncClient:
 
     # --- the edge --------------------------------------------------------------------
 
-    @staticmethod
-    def _path(collection: str, record_id: str) -> str:
-        if collection not in COLLECTIONS:
-            raise ValueError(f"unknown collection {collection!r}")
-        return f"/v1/{collection}/{record_id}"
-
-    @staticmethod
-    def _conditional(base_version: int, key: str) -> dict[str, str]:
-        return {"If-Match": f'"{base_version}"', "Idempotency-Key": key}
-
     def _send(
-        self, method: str, path: str, *, not_found: type[Exception] = Gone, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        not_found: type[Exception] = Gone,
+        unrouted: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
-        """Send, resending after 429/503 as the server asks; map failure to errors."""
+        """Send, resending after 429/503 as the server asks; map failure to errors
+        (``unrouted``: a 404/405, the server lacking the route, is returned instead)."""
         attempt = 0
         while True:
             try:
@@ -298,7 +433,7 @@ class SyncClient:
             delay = min(wait if wait is not None else 2.0**attempt, self.max_wait)
             self._sleep(delay + self._jitter(delay))
             attempt += 1
-        if status < 300 or status == 304:
+        if status < 300 or status == 304 or (unrouted and status in (404, 405)):
             return response
         self._raise(response, method, path, not_found)
         raise AssertionError("unreachable")  # pragma: no cover

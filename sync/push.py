@@ -1,32 +1,40 @@
-"""Pushing the outbox: each entry as its request, each acknowledgement in one local
-transaction.
+"""Pushing the outbox: entries sent a batch at a time (``/v1/batch``), each batch's
+acknowledgements and bookkeeping in one local transaction.
 
 Entries go in :func:`core.outbox.in_push_order` (group after group, a record after
-the records it names). An entry is marked sent (``attempts``) and committed before
-its request leaves, so the outbox never folds a later edit into a request that may
-already have reached the server; a resend carries the same ``Idempotency-Key``, so
-a lost answer never doubles a record. The request carries the record as it is *now*:
+the records it names), :data:`BATCH` to a request, in that order; the server runs a
+batch's writes in that order too, so a record still comes after those it names. A
+batch holds a record once: its next entry's If-Match is the version this one's
+answer brings, so it goes in the next batch. The entries of a batch are marked sent
+(``attempts``) and committed before the request leaves, so the outbox never folds a
+later edit into a request that may already have reached the server; a resend
+carries the same ``Idempotency-Key``, so a lost answer never doubles a record (the
+server replays what it answered). The request carries the record as it is *now*:
 several edits before a push travel as one.
 
-What the server answers decides the entry's fate:
+What the server answers for each entry decides its fate:
 
 - accepted: the record's version, ETag and base (the acknowledged copy, the ancestor
-  of a later three-way merge) are stored and the entry goes, in one transaction;
-- 412 (the server's copy moved): the entry waits as ``conflict`` with the server's
-  current copy, for the merge;
+  of a later three-way merge) are stored and the entry goes;
+- 412 (the server's copy moved): the three-way merge (:mod:`sync.settle`); merged,
+  the entry is sent again, once, on the server's version; otherwise it waits as
+  ``conflict`` with the server's current copy;
 - refused (400/409/422) or gone (deleted there): ``failed`` with the server's
-  reason; the queue goes on;
-- offline, rate limited, unavailable, key refused: the push stops and keeps
-  everything; the next run resends.
+  reason; the queue goes on. (A 409 saying an earlier send of the same key is still
+  running leaves the entry queued for the next run instead.)
+- the key refused for an entry: the batch's other answers are booked, then the push
+  stops and the entry waits;
+- offline, rate limited, unavailable, the batch refused: the push stops and keeps
+  every entry of the batch; the next run resends them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxOp, Synced
@@ -35,9 +43,17 @@ from core.outbox import APPLYING_REMOTE, in_push_order
 from core.replica import Held
 from core.store import Store
 from core.wire import COLLECTIONS, RECORD_FIELDS, Collection, etag, to_wire
-from sync.client import SyncClient, Written
-from sync.errors import Gone, PreconditionFailed, Rejected
+from sync.client import Call, SyncClient, Written
+from sync.errors import Gone, PreconditionFailed, Rejected, SyncError
 from sync.settle import settle
+
+#: Entries sent in one ``/v1/batch`` request: large enough that a site back from days
+#: offline sends thousands in seconds, small enough that the server holds the
+#: company's write turn only briefly (its cap is 500).
+BATCH = 200
+
+#: A 409 saying an earlier send with the same key is still being processed.
+IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"
 
 
 @dataclass(frozen=True)
@@ -60,55 +76,111 @@ def _patch(spec: Collection, row: Synced, changed: list[str]) -> dict[str, Any]:
     return {f.name: wire[f.name] for f in spec.fields if f.attr in names or f.key in names}
 
 
-def _waiting(session: Session) -> list[OutboxEntry]:
-    return in_push_order(
-        session.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.PENDING))
-    )
+def _order(session: Session) -> list[int]:
+    """The pending entries, in push order, read once per push as plain rows: entries
+    written while a push runs wait for the next one."""
+    keys = select(
+        OutboxEntry.seq, OutboxEntry.group_id, OutboxEntry.collection, OutboxEntry.op
+    ).where(OutboxEntry.state == OutboxState.PENDING)
+    return [e.seq for e in in_push_order(session.execute(keys).all())]  # type: ignore[arg-type]
 
 
-def _send(client: SyncClient, entry: Mapping[str, Any], row: Synced) -> Written | None:
-    spec = COLLECTIONS[entry["collection"]]
+def _call(entry: OutboxEntry, row: Synced) -> Call | None:
+    """The request that carries ``entry``, with the record as it is now; None when
+    there is nothing to say."""
+    spec = COLLECTIONS[entry.collection]
     # The version this site's copy stands on: our own acknowledgements move it, a pull
     # never does while edits wait, so it is the If-Match of every entry in turn (an
     # approval then a cancellation made offline carry the approval's answer forward).
-    base = row.server_version or entry["base_version"] or 0
-    if entry["op"] == OutboxOp.CREATE:
+    base = row.server_version or entry.base_version or 0
+    if entry.op == OutboxOp.CREATE:
         content = _content(spec, row)
-        withheld = entry["fields"].get("withheld") or {}
+        withheld = entry.fields.get("withheld") or {}
         for f in spec.fields:  # values a decision still to be sent stands for
             if f.attr in withheld:
                 value = withheld[f.attr]
                 content[f.name] = None if value is None else f.kind.dump(value)
-        return client.create(spec.name, row.id, content, key=entry["key"])
-    if entry["op"] == OutboxOp.DELETE:
-        return client.delete(spec.name, row.id, base_version=base, key=entry["key"])
-    if entry["op"] == OutboxOp.ACTION:
-        fields = entry["fields"]
-        params = {k: v for k, v in fields.get("params", {}).items() if v is not None}
-        return client.action(
-            spec.name, row.id, fields["action"], params, base_version=base, key=entry["key"]
-        )
-    body = _patch(spec, row, entry["fields"].get("changed", []))
+        return Call.create(spec.name, row.id, content, key=entry.key)
+    if entry.op == OutboxOp.DELETE:
+        return Call.delete(spec.name, row.id, base_version=base, key=entry.key)
+    if entry.op == OutboxOp.ACTION:
+        params = {k: v for k, v in entry.fields.get("params", {}).items() if v is not None}
+        action = entry.fields["action"]
+        return Call.action(spec.name, row.id, action, params, base_version=base, key=entry.key)
+    body = _patch(spec, row, entry.fields.get("changed", []))
     if not body:
         return None  # bookkeeping only (a revival of a record never sent): nothing to say
-    return client.update(spec.name, row.id, body, base_version=base, key=entry["key"])
+    return Call.update(spec.name, row.id, body, base_version=base, key=entry.key)
 
 
-def _acknowledge(session: Session, seq: int, written: Written | None) -> None:
-    entry = session.get(OutboxEntry, seq)
-    assert entry is not None
-    model = COLLECTIONS[entry.collection].model
-    row = session.get(model, entry.record_id)
-    session.delete(entry)
-    session.flush()
-    if row is None or written is None:
-        return
-    row.server_version = written.version
-    row.etag = etag(written.version)
-    row.base = dict(written.record)
-    row.dirty = bool(
-        session.scalar(select(OutboxEntry.seq).where(OutboxEntry.record_id == row.id).limit(1))
+def _chunk(session: Session, candidates: list[int]) -> tuple[list[OutboxEntry], set[int]]:
+    """The next entries to send together, from ``candidates`` (seqs in push order):
+    those still pending, and a record only once, since its next entry's If-Match is
+    the version this one's answer brings. Also the candidates looked at (sent now,
+    or no longer waiting)."""
+    found = session.scalars(
+        select(OutboxEntry).where(
+            OutboxEntry.seq.in_(candidates), OutboxEntry.state == OutboxState.PENDING
+        )
     )
+    entries = {e.seq: e for e in found}
+    chunk: list[OutboxEntry] = []
+    seen: set[int] = set()
+    records: set[str] = set()
+    for seq in candidates:
+        entry = entries.get(seq)
+        if entry is not None:
+            if entry.record_id in records:
+                break
+            records.add(entry.record_id)
+            chunk.append(entry)
+        seen.add(seq)
+    by_model: dict[type[Synced], list[str]] = defaultdict(list)
+    for entry in chunk:
+        by_model[COLLECTIONS[entry.collection].model].append(entry.record_id)
+    for model, ids in by_model.items():  # one query each, not one per entry
+        session.scalars(select(model).where(model.id.in_(ids))).all()
+    return chunk, seen
+
+
+def _acknowledge(session: Session, acked: list[tuple[_Sent, Written | None]]) -> None:
+    """Store what the server answered for accepted entries (each record's version,
+    ETag and base) and let the entries go: a statement per collection, not per entry.
+    A record stays dirty while other entries of it wait."""
+    seqs = [sent.seq for sent, _ in acked]
+    session.execute(delete(OutboxEntry).where(OutboxEntry.seq.in_(seqs)))
+    answered = [(sent, written) for sent, written in acked if written is not None]
+    waiting = set(
+        session.scalars(
+            select(OutboxEntry.record_id).where(
+                OutboxEntry.record_id.in_([sent.record_id for sent, _ in answered])
+            )
+        )
+    )
+    by_table: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    for sent, written in answered:
+        table: Table = COLLECTIONS[sent.collection].model.__table__  # type: ignore[attr-defined]
+        by_table[table].append(
+            {
+                "row_id": sent.record_id,
+                "version": written.version,
+                "tag": etag(written.version),
+                "acked": dict(written.record),
+                "still": sent.record_id in waiting,
+            }
+        )
+    for table, rows in by_table.items():
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                server_version=bindparam("version"),
+                etag=bindparam("tag"),
+                base=bindparam("acked"),
+                dirty=bindparam("still"),
+            ),
+            rows,
+        )
 
 
 def _mark(session: Session, seq: int, state: str, error: str) -> None:
@@ -118,75 +190,121 @@ def _mark(session: Session, seq: int, state: str, error: str) -> None:
     entry.last_error = error
 
 
-def _merged(session: Session, sent: Mapping[str, Any], stale: PreconditionFailed) -> bool:
+def _merged(session: Session, sent: _Sent, stale: PreconditionFailed) -> bool:
     """Merge the record the 412 carried with the local copy; True when it merged."""
-    if sent["op"] != OutboxOp.UPDATE:
+    if sent.op != OutboxOp.UPDATE:
         return False  # a create over an existing id, a delete or a decision: a conflict
-    model = COLLECTIONS[sent["collection"]].model
-    row = session.get(model, sent["record_id"])
+    model = COLLECTIONS[sent.collection].model
+    row = session.get(model, sent.record_id)
     if row is None:
         return False
-    held = Held(sent["collection"], row.id, stale.version, row.base, to_wire(row), stale.current)
+    held = Held(sent.collection, row.id, stale.version, row.base, to_wire(row), stale.current)
     return settle(session, held)
 
 
-def push(store: Store, client: SyncClient) -> PushResult:
-    """Push every pending entry, oldest group first; see the module's docstring."""
-    pushed = conflicts = failed = 0
-    done: set[int] = set()
-    retried: set[int] = set()
-    while True:
+@dataclass(frozen=True)
+class _Sent:
+    """An entry as it left: what its answer is settled against."""
+
+    seq: int
+    collection: str
+    op: str
+    record_id: str
+    #: None: nothing to say, the entry only goes.
+    call: Call | None
+
+
+@dataclass
+class _Run:
+    """One push: the entries in push order, those it is done with (sent, or failed
+    before), and its tally."""
+
+    order: list[int]
+    pushed: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    done: set[int] = field(default_factory=set)
+    retried: set[int] = field(default_factory=set)
+
+    def take(self, store: Store) -> list[_Sent] | None:
+        """Mark the next chunk sent (``attempts`` + 1) and commit that before any of it
+        leaves; None when nothing waits. An entry whose record is gone locally fails
+        here, unsent."""
         with store.session() as session:
-            waiting = [e for e in _waiting(session) if e.seq not in done]
-            if not waiting:
-                break
-            entry = waiting[0]
-            entry.attempts += 1
-            entry.state = OutboxState.SENDING
-            model = COLLECTIONS[entry.collection].model
-            row = session.get(model, entry.record_id)
-            sent = {
-                "seq": entry.seq,
-                "key": entry.key,
-                "collection": entry.collection,
-                "op": entry.op,
-                "fields": dict(entry.fields),
-                "base_version": entry.base_version,
-                "record_id": entry.record_id,
-            }
-            if row is not None:
-                session.expunge(row)
-        done.add(sent["seq"])
-        if row is None:
-            with store.session() as session:
-                _mark(session, sent["seq"], OutboxState.FAILED, "the record is gone locally")
-            failed += 1
-            continue
-        try:
-            written = _send(client, sent, row)
-        except PreconditionFailed as stale:
-            with store.session() as session:
-                if _merged(session, sent, stale) and sent["seq"] not in retried:
-                    retried.add(sent["seq"])  # merged: send again, once, on their version
-                    done.discard(sent["seq"])
-                    _mark(session, sent["seq"], OutboxState.PENDING, "merged")
+            while True:
+                candidates = [seq for seq in self.order if seq not in self.done][:BATCH]
+                if not candidates:
+                    return None
+                chunk, seen = _chunk(session, candidates)
+                self.done |= seen
+                if chunk:
+                    break
+            taken = []
+            for entry in chunk:
+                entry.attempts += 1
+                row = session.get(COLLECTIONS[entry.collection].model, entry.record_id)
+                if row is None:
+                    _mark(session, entry.seq, OutboxState.FAILED, "the record is gone locally")
+                    self.failed += 1
                     continue
-                _mark(session, sent["seq"], OutboxState.CONFLICT, str(stale))
-            conflicts += 1
-            continue
-        except (Rejected, Gone) as refused:
-            with store.session() as session:
-                _mark(session, sent["seq"], OutboxState.FAILED, str(refused))
-            failed += 1
-            continue
-        except BaseException:
-            with store.session() as session:  # stopped: the entry waits, same key
-                _mark(session, sent["seq"], OutboxState.PENDING, "not sent yet")
-            raise
-        with store.session() as session:
-            session.info[APPLYING_REMOTE] = True
-            _acknowledge(session, sent["seq"], written)
-        pushed += 1
+                entry.state = OutboxState.SENDING
+                call = _call(entry, row)
+                taken.append(_Sent(entry.seq, entry.collection, entry.op, row.id, call))
+            return taken
+
+    def settle(self, session: Session, sent: _Sent, outcome: Written | SyncError | None) -> bool:
+        """Book one answer other than an acceptance (those are booked together, by
+        :func:`_acknowledge`); False when it stops the push, as it would stop a lone
+        request (the key refused, an answer outside the contract)."""
+        if isinstance(outcome, PreconditionFailed):
+            if _merged(session, sent, outcome) and sent.seq not in self.retried:
+                self.retried.add(sent.seq)  # merged: send again, once, on their version
+                self.done.discard(sent.seq)
+                _mark(session, sent.seq, OutboxState.PENDING, "merged")
+            else:
+                _mark(session, sent.seq, OutboxState.CONFLICT, str(outcome))
+                self.conflicts += 1
+        elif isinstance(outcome, Rejected) and outcome.err_code == IN_PROGRESS:
+            _mark(session, sent.seq, OutboxState.PENDING, str(outcome))  # the next run asks
+        elif isinstance(outcome, Rejected | Gone):
+            _mark(session, sent.seq, OutboxState.FAILED, str(outcome))
+            self.failed += 1
+        else:
+            _mark(session, sent.seq, OutboxState.PENDING, "not sent yet")
+            return False
+        return True
+
+
+def push(store: Store, client: SyncClient) -> PushResult:
+    """Push every pending entry, oldest group first, a batch at a time; see the
+    module's docstring."""
     with store.session() as session:
-        pending = len(_waiting(session))
-    return PushResult(pushed, conflicts, failed, pending)
+        run = _Run(_order(session))
+    while (taken := run.take(store)) is not None:
+        try:
+            outcomes = iter(client.batch([s.call for s in taken if s.call is not None]))
+        except BaseException:
+            with store.session() as session:  # stopped: the entries wait, same keys
+                for sent in taken:
+                    _mark(session, sent.seq, OutboxState.PENDING, "not sent yet")
+            raise
+        stop: SyncError | None = None
+        acked: list[tuple[_Sent, Written | None]] = []
+        with store.session() as session:
+            # Every change here is the server's answer being booked, none a local edit.
+            session.info[APPLYING_REMOTE] = True
+            for sent in taken:
+                outcome = None if sent.call is None else next(outcomes)
+                if outcome is None or isinstance(outcome, Written):
+                    acked.append((sent, outcome))
+                elif not run.settle(session, sent, outcome) and stop is None:
+                    stop = outcome
+            _acknowledge(session, acked)
+            run.pushed += len(acked)
+        if stop is not None:
+            raise stop
+    with store.session() as session:
+        pending = session.scalar(
+            select(func.count()).where(OutboxEntry.state == OutboxState.PENDING)
+        )
+    return PushResult(run.pushed, run.conflicts, run.failed, pending or 0)

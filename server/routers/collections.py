@@ -39,7 +39,7 @@ from core.wire import (
 )
 from server import docs, feed, records
 from server.envelope import ApiError, field_errors, ok, ok_list
-from server.writes import Ctx, read_body, run_write, wire_errors
+from server.writes import Ctx, Planned, Planner, Target, run_planned, wire_errors
 
 
 class Ops(ABC):
@@ -157,11 +157,112 @@ def written(session: Session, spec: Collection, record: Synced, status: int = 20
     """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
     records.stamp(record)
     session.flush()
-    feed.record(session, record)
+    wire = to_wire(record)
+    feed.record(session, record, wire)
     headers = {"ETag": records.etag(record)}
     if status == 201:
         headers["Location"] = f"/v1/{spec.name}/{record.id}"
-    return ok(spec.item, to_wire(record), status=status, headers=headers)
+    return ok(spec.item, wire, status=status, headers=headers)
+
+
+class Writes:
+    """How each write of one collection is planned from its target: the single
+    routes below and ``/v1/batch`` run these very plans (:class:`Planned`)."""
+
+    def __init__(self, ep: Endpoint) -> None:
+        self.ep = ep
+        self.spec = ep.spec
+        self.scope = f"{ep.area}:write"
+
+    def planners(self) -> dict[tuple[str, bool], Planner]:
+        """The routed writes by method and whether the path names a record."""
+        routed: dict[tuple[str, bool], Planner] = {
+            ("POST", False): self.post,
+            ("PUT", True): self.put,
+        }
+        if not self.ep.ops.append_only:
+            routed["PATCH", True] = self.patch
+        if self.ep.ops.removable:
+            routed["DELETE", True] = self.delete
+        return routed
+
+    def _plan(self, work: Callable[[Ctx, Session, Any], Response]) -> Planned:
+        return Planned(self.scope, self.spec, work)
+
+    def post(self, target: Target) -> Planned:
+        return self._plan(lambda ctx, s, body: self._create(ctx, s, new_id(), body))
+
+    def put(self, target: Target) -> Planned:
+        record_id, spec = str(target.record_id), self.spec
+        if_match = target.headers.get("if-match")
+        if target.headers.get("if-none-match", "").strip() == "*":
+            try:
+                rid = parse_id(record_id)
+            except ValueError as exc:
+                raise field_errors([Problem("id", INVALID, str(exc))]) from exc
+            return self._plan(lambda ctx, s, body: self._create(ctx, s, rid, body))
+        if self.ep.ops.append_only and if_match:
+            raise ApiError(
+                409,
+                "APPEND_ONLY",
+                f"a {spec.item} is never changed once written; write a new one"
+                " (PUT with If-None-Match: *)",
+            )
+        if not if_match:
+            raise ApiError(
+                428,
+                "PRECONDITION_REQUIRED",
+                'PUT needs If-None-Match: * to create, or If-Match: "<recordVersion>" to replace',
+            )
+        return self._plan(
+            lambda ctx, s, body: self._update(ctx, s, record_id, body, if_match, False)
+        )
+
+    def patch(self, target: Target) -> Planned:
+        record_id, if_match = str(target.record_id), target.headers.get("if-match")
+        return self._plan(
+            lambda ctx, s, body: self._update(ctx, s, record_id, body, if_match, True)
+        )
+
+    def delete(self, target: Target) -> Planned:
+        record_id, if_match = str(target.record_id), target.headers.get("if-match")
+        return self._plan(lambda ctx, s, _body: self._delete(ctx, s, record_id, if_match))
+
+    def _create(self, ctx: Ctx, session: Session, record_id: str, body: Any) -> Response:
+        spec, company = self.spec, ctx.principal.company_id
+        existing = session.get(spec.model, record_id)
+        if existing is not None:
+            if existing.company_id != company:  # type: ignore[attr-defined]
+                raise records.not_found(spec, record_id)
+            raise records.precondition_failed(spec, existing)
+        values = from_wire(spec, body, partial=False)
+        records.fill_site(session, spec, company, values)
+        records.check_refs(session, spec, company, values)
+        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.key_id)
+        return written(session, spec, record, 201)
+
+    def _update(
+        self,
+        ctx: Ctx,
+        session: Session,
+        record_id: str,
+        body: Any,
+        if_match: str | None,
+        partial: bool,
+    ) -> Response:
+        spec, company = self.spec, ctx.principal.company_id
+        record = records.load(session, spec, company, record_id)
+        records.require_match(if_match, spec, record)
+        values = from_wire(spec, body, partial=partial)
+        records.check_refs(session, spec, company, values)
+        self.ep.ops.update(session, spec, record, values, ctx.principal.key_id)
+        return written(session, spec, record)
+
+    def _delete(self, ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
+        record = records.load(session, self.spec, ctx.principal.company_id, record_id)
+        records.require_match(if_match, self.spec, record)
+        self.ep.ops.delete(session, self.spec, record, ctx.principal.key_id)
+        return written(session, self.spec, record)
 
 
 def build_router(ep: Endpoint) -> APIRouter:
@@ -171,7 +272,7 @@ def build_router(ep: Endpoint) -> APIRouter:
     one = docs.envelope(spec.item, item)
     append_only = ep.ops.append_only
     links = docs.record_links(spec.item, changeable=not append_only, removable=ep.ops.removable)
-    read_scope, write_scope = f"{ep.area}:read", f"{ep.area}:write"
+    read_scope = f"{ep.area}:read"
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
         page, rows = paging(params, ctx.settings.max_page_rows)
@@ -237,42 +338,7 @@ def build_router(ep: Endpoint) -> APIRouter:
             get_record, ctx, record_id, request.headers.get("if-none-match")
         )
 
-    def create(ctx: Ctx, session: Session, record_id: str, body: Any) -> Response:
-        company = ctx.principal.company_id
-        existing = session.get(spec.model, record_id)
-        if existing is not None:
-            if existing.company_id != company:  # type: ignore[attr-defined]
-                raise records.not_found(spec, record_id)
-            raise records.precondition_failed(spec, existing)
-        values = from_wire(spec, body, partial=False)
-        records.fill_site(session, spec, company, values)
-        records.check_refs(session, spec, company, values)
-        record = ep.ops.create(session, spec, company, record_id, values, ctx.principal.key_id)
-        return written(session, spec, record, 201)
-
-    def update(
-        ctx: Ctx, session: Session, record_id: str, body: Any, if_match: str | None, partial: bool
-    ) -> Response:
-        company = ctx.principal.company_id
-        record = records.load(session, spec, company, record_id)
-        records.require_match(if_match, spec, record)
-        values = from_wire(spec, body, partial=partial)
-        records.check_refs(session, spec, company, values)
-        ep.ops.update(session, spec, record, values, ctx.principal.key_id)
-        return written(session, spec, record)
-
-    def delete(ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
-        record = records.load(session, spec, ctx.principal.company_id, record_id)
-        records.require_match(if_match, spec, record)
-        ep.ops.delete(session, spec, record, ctx.principal.key_id)
-        return written(session, spec, record)
-
-    async def write(request: Request, work: Callable[[Ctx, Session, Any], Response]) -> Response:
-        ctx = Ctx.of(request, write_scope)
-        body = await read_body(request)
-        return await run_in_threadpool(
-            run_write, ctx, request, body, lambda s: work(ctx, s, body), spec
-        )
+    writes = Writes(ep)
 
     @router.post(
         "",
@@ -286,7 +352,7 @@ def build_router(ep: Endpoint) -> APIRouter:
         },
     )
     async def post_route(request: Request) -> Response:
-        return await write(request, lambda ctx, s, body: create(ctx, s, new_id(), body))
+        return await run_planned(request, writes.post(Target.of(request)))
 
     @router.put(
         "/{record_id}",
@@ -303,38 +369,18 @@ def build_router(ep: Endpoint) -> APIRouter:
         },
     )
     async def put_route(request: Request, record_id: str) -> Response:
-        if_match = request.headers.get("if-match")
-        if request.headers.get("if-none-match", "").strip() == "*":
-            try:
-                rid = parse_id(record_id)
-            except ValueError as exc:
-                raise field_errors([Problem("id", INVALID, str(exc))]) from exc
-            return await write(request, lambda ctx, s, body: create(ctx, s, rid, body))
-        if append_only and if_match:
-            raise ApiError(
-                409,
-                "APPEND_ONLY",
-                f"a {spec.item} is never changed once written; write a new one"
-                " (PUT with If-None-Match: *)",
-            )
-        if not if_match:
-            raise ApiError(
-                428,
-                "PRECONDITION_REQUIRED",
-                'PUT needs If-None-Match: * to create, or If-Match: "<recordVersion>" to replace',
-            )
-        return await write(
-            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, False)
-        )
+        return await run_planned(request, writes.put(Target.of(request, record_id)))
 
     if not append_only:
-        _patch_route(router, spec, one, links, write, update)
+        _patch_route(router, spec, one, links, writes)
     if ep.ops.removable:
-        _delete_route(router, spec, one, write, delete)
+        _delete_route(router, spec, one, writes)
     return router
 
 
-def _patch_route(router, spec, one, links, write, update) -> None:
+def _patch_route(
+    router: APIRouter, spec: Collection, one: dict, links: dict, writes: Writes
+) -> None:
     @router.patch(
         "/{record_id}",
         operation_id=f"patch_{spec.item}",
@@ -346,13 +392,10 @@ def _patch_route(router, spec, one, links, write, update) -> None:
         },
     )
     async def patch_route(request: Request, record_id: str) -> Response:
-        if_match = request.headers.get("if-match")
-        return await write(
-            request, lambda ctx, s, body: update(ctx, s, record_id, body, if_match, True)
-        )
+        return await run_planned(request, writes.patch(Target.of(request, record_id)))
 
 
-def _delete_route(router, spec, one, write, delete) -> None:
+def _delete_route(router: APIRouter, spec: Collection, one: dict, writes: Writes) -> None:
     @router.delete(
         "/{record_id}",
         operation_id=f"delete_{spec.item}",
@@ -361,5 +404,4 @@ def _delete_route(router, spec, one, write, delete) -> None:
         openapi_extra={"parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY]},
     )
     async def delete_route(request: Request, record_id: str) -> Response:
-        if_match = request.headers.get("if-match")
-        return await write(request, lambda ctx, s, _body: delete(ctx, s, record_id, if_match))
+        return await run_planned(request, writes.delete(Target.of(request, record_id)))

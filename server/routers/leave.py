@@ -4,7 +4,6 @@ the approve / reject / cancel actions a supervisor's tools call."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -14,7 +13,7 @@ from core.wire import COLLECTIONS, Collection, record_schema
 from server import docs, leave, records
 from server.envelope import ApiError
 from server.routers.collections import Endpoint, Ops, written
-from server.writes import Ctx, run_write
+from server.writes import Ctx, Planned, Planner, Target, run_planned
 
 LEAVE = COLLECTIONS["leaverequests"]
 
@@ -86,7 +85,7 @@ LINKS_ENDPOINT = Endpoint(COLLECTIONS["leaveshiftlinks"], "leave", LinkOps())
 
 actions = APIRouter(prefix="/leaverequests", tags=["leaverequests"])
 
-_ACTIONS = {
+ACTIONS = {
     "approve": (LeaveStatus.APPROVED, "leave:approve"),
     "reject": (LeaveStatus.REJECTED, "leave:approve"),
     "cancel": (LeaveStatus.CANCELLED, "leave:write"),
@@ -103,8 +102,25 @@ def _act(
     return written(session, LEAVE, request)
 
 
+def action_planner(action: str) -> Planner:
+    """Plans ``POST /v1/leaverequests/{id}/<action>``; its body is ignored."""
+    to, scope = ACTIONS[action]
+
+    def plan(target: Target) -> Planned:
+        record_id, if_match = str(target.record_id), target.headers.get("if-match")
+        on_clash = target.query.get("onClash")
+        return Planned(
+            scope,
+            LEAVE,
+            lambda ctx, s, _body: _act(ctx, s, record_id, to, if_match, on_clash),
+            takes_body=False,
+        )
+
+    return plan
+
+
 def _action_route(action: str) -> None:
-    to, scope = _ACTIONS[action]
+    plan = action_planner(action)
     params = [docs.IF_MATCH, docs.IDEMPOTENCY_KEY]
     if action == "approve":
         params.append(
@@ -125,18 +141,8 @@ def _action_route(action: str) -> None:
         openapi_extra={"parameters": params},
     )
     async def route(request: Request, record_id: str) -> Response:
-        ctx = Ctx.of(request, scope)
-        if_match = request.headers.get("if-match")
-        on_clash = request.query_params.get("onClash")
-        return await run_in_threadpool(
-            run_write,
-            ctx,
-            request,
-            None,
-            lambda s: _act(ctx, s, record_id, to, if_match, on_clash),
-            LEAVE,
-        )
+        return await run_planned(request, plan(Target.of(request, record_id)))
 
 
-for _name in _ACTIONS:
+for _name in ACTIONS:
     _action_route(_name)

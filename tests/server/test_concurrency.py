@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from tests.server.conftest import Tenant, created, new_id, put_new
 
@@ -35,9 +36,29 @@ def test_parallel_writers_with_if_match_one_wins_per_version(tenant: Tenant) -> 
         assert current["name"] == winner.json()["department"]["name"]
 
 
+def _batch_of_creates(c: httpx.Client, names: list[str]) -> list[str]:
+    ids = [new_id() for _ in names]
+    operations = [
+        {
+            "method": "PUT",
+            "path": f"/v1/departments/{record_id}",
+            "headers": {"If-None-Match": "*"},
+            "body": {"name": name},
+        }
+        for record_id, name in zip(ids, names, strict=True)
+    ]
+    response = c.post("/v1/batch", json={"operations": operations})
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["results"]] == [201] * len(names)
+    return ids
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["single", "batched"])
 def test_a_reader_following_the_feed_during_parallel_creates_ends_with_every_row(
-    tenant: Tenant,
+    tenant: Tenant, batched: bool
 ) -> None:
+    """Batched: half the writers send batches of five, each one transaction whose
+    changes must reach the reader whole and in commit order too."""
     per_writer, writers = 15, 4
     done = threading.Event()
     made: list[str] = []
@@ -45,6 +66,12 @@ def test_a_reader_following_the_feed_during_parallel_creates_ends_with_every_row
 
     def writer(n: int) -> None:
         with httpx.Client(base_url=tenant.live.url, headers={"X-API-Key": tenant.key}) as c:
+            if batched and n % 2:
+                for i in range(0, per_writer, 5):
+                    ids = _batch_of_creates(c, [f"W{n}-{j}" for j in range(i, i + 5)])
+                    with lock:
+                        made.extend(ids)
+                return
             for i in range(per_writer):
                 record_id = new_id()
                 response = put_new(c, "departments", {"name": f"W{n}-{i}"}, record_id)

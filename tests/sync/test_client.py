@@ -11,7 +11,7 @@ import pytest
 
 from core.wire import ChangePage
 from server import admin, auth
-from sync.client import SyncClient, parse_retry_after
+from sync.client import Call, SyncClient, Written, parse_retry_after
 from sync.errors import (
     CursorExpired,
     Gone,
@@ -298,3 +298,51 @@ def test_a_lost_update_answer_resent_with_its_key_is_replayed_not_applied_twice(
     fetched = client.get("departments", record_id)
     assert fetched is not None
     assert fetched.version == 2
+
+
+def test_a_batch_answers_each_write_as_a_lone_call_would(client: SyncClient) -> None:
+    made = _department(client, "Kitchen")
+    kitchen, bar = made.record["id"], new_id()
+    written, stale, bad, gone = client.batch(
+        [
+            Call.create("departments", bar, {"name": "Bar"}, key=new_id()),
+            Call.update("departments", kitchen, {"name": "Galley"}, base_version=7, key=new_id()),
+            Call.update("departments", kitchen, {"name": ""}, base_version=1, key=new_id()),
+            Call.delete("departments", new_id(), base_version=1, key=new_id()),
+        ]
+    )
+    assert isinstance(written, Written)
+    assert (written.record["id"], written.version, written.etag) == (bar, 1, '"1"')
+    assert isinstance(stale, PreconditionFailed)
+    assert (stale.current["name"], stale.etag) == ("Kitchen", '"1"')
+    assert isinstance(bad, Rejected)
+    assert [p.field for p in bad.problems] == ["name"]
+    assert isinstance(gone, Gone)
+
+
+def test_a_lost_batch_answer_is_offline_and_the_resend_replays_every_write(
+    client: SyncClient, faults: FaultTransport
+) -> None:
+    ids = [new_id(), new_id()]
+    calls = [
+        Call.create("departments", ids[0], {"name": "Kitchen"}, key=new_id()),
+        Call.create("departments", ids[1], {"name": "Bar"}, key=new_id()),
+    ]
+    faults.drop_responses(1)
+    with pytest.raises(Offline):
+        client.batch(calls)
+    again = client.batch(calls)
+    assert [(w.record["id"], w.version, w.replayed) for w in again] == [  # type: ignore[union-attr]
+        (ids[0], 1, True),
+        (ids[1], 1, True),
+    ]
+    assert [c.id for c in client.changes(0).changes] == ids
+
+
+def test_a_rate_limited_batch_raises_for_the_whole_batch(
+    client: SyncClient, faults: FaultTransport
+) -> None:
+    faults.answer(429, times=4)
+    with pytest.raises(RateLimited):
+        client.batch([Call.create("departments", new_id(), {"name": "Bar"}, key=new_id())])
+    assert faults.forwarded == []
