@@ -27,6 +27,7 @@ from core.outbox import APPLYING_REMOTE
 from core.replica import Held, apply_merged
 from core.wire import COLLECTIONS, to_wire
 from sync.describe import describe
+from sync.push import forget_sent
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def replay(session: Session, entry_id: int) -> FailedOp:
     """Queue a failed operation again, with a new key; the next sync sends it."""
     entry = _failed(session, entry_id)
     entry.state = OutboxState.PENDING
+    forget_sent(entry)  # the record as it is now, under a new key
     entry.key = new_id()
     entry.attempts = 0
     entry.last_error = None

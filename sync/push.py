@@ -9,8 +9,9 @@ answer brings, so it goes in the next batch. The entries of a batch are marked s
 (``attempts``) and committed before the request leaves, so the outbox never folds a
 later edit into a request that may already have reached the server; a resend
 carries the same ``Idempotency-Key``, so a lost answer never doubles a record (the
-server replays what it answered). The request carries the record as it is *now*:
-several edits before a push travel as one.
+server replays what it answered). The request carries the record as it is when it
+first leaves (several edits before a push travel as one), and is kept on the entry:
+a resend is the very same request, whatever was edited since.
 
 What the server answers for each entry decides its fate:
 
@@ -111,6 +112,47 @@ def _call(entry: OutboxEntry, row: Synced) -> Call | None:
     if not body:
         return None  # bookkeeping only (a revival of a record never sent): nothing to say
     return Call.update(spec.name, row.id, body, base_version=base, key=entry.key)
+
+
+#: Where an entry keeps the request it went out as (:func:`_remembered`).
+SENT = "sent"
+
+
+def _remembered(entry: OutboxEntry, row: Synced) -> Call | None:
+    """The request that carries ``entry``: the very one it went out as before, if it
+    did (a resend must match what the server may already hold under its key, even
+    if the record was edited since: that edit is an entry of its own), else a new
+    one, kept on the entry for a resend."""
+    kept = entry.fields.get(SENT)
+    if kept is not None:
+        return Call(
+            entry.collection,
+            kept["method"],
+            kept["path"],
+            kept["headers"],
+            kept.get("body"),
+            kept.get("params") or {},
+            not_found=Rejected if entry.op == OutboxOp.CREATE else Gone,
+        )
+    call = _call(entry, row)
+    if call is not None:
+        entry.fields = {
+            **entry.fields,
+            SENT: {
+                "method": call.method,
+                "path": call.path,
+                "headers": dict(call.headers),
+                "body": None if call.body is None else dict(call.body),
+                "params": dict(call.params),
+            },
+        }
+    return call
+
+
+def forget_sent(entry: OutboxEntry) -> None:
+    """The entry goes out anew next time (after a merge, or replayed under a new key)."""
+    if SENT in entry.fields:
+        entry.fields = {k: v for k, v in entry.fields.items() if k != SENT}
 
 
 def _chunk(session: Session, candidates: list[int]) -> tuple[list[OutboxEntry], set[int]]:
@@ -248,7 +290,7 @@ class _Run:
                     self.failed += 1
                     continue
                 entry.state = OutboxState.SENDING
-                call = _call(entry, row)
+                call = _remembered(entry, row)
                 taken.append(_Sent(entry.seq, entry.collection, entry.op, row.id, call))
             return taken
 
@@ -261,6 +303,9 @@ class _Run:
                 self.retried.add(sent.seq)  # merged: send again, once, on their version
                 self.done.discard(sent.seq)
                 _mark(session, sent.seq, OutboxState.PENDING, "merged")
+                entry = session.get(OutboxEntry, sent.seq)
+                assert entry is not None
+                forget_sent(entry)  # the merged record goes, on their version
             else:
                 _mark(session, sent.seq, OutboxState.CONFLICT, str(outcome))
                 self.conflicts += 1

@@ -7,6 +7,7 @@ injected only at the httpx transport or by killing a real process.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from core.models import Employee, OutboxEntry, Shift
 from core.models.sync import PullCursor, RunOutcome
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift
 from core.store import open_store
+from sync import push
 from sync.client import SyncClient
 from sync.engine import run_sync
 from tests.conftest import MONDAY
@@ -47,7 +49,22 @@ def _person_and_shift(site: SyncSite, first: str = "Anna") -> tuple[str, str]:
 
 
 def _writes(faults: FaultTransport) -> list[str]:
-    return [f"{r.method} {r.url.path}" for r in faults.forwarded if r.method in WRITES]
+    """Every write that reached the server, batches opened into their operations
+    (each with its Idempotency-Key)."""
+    seen = []
+    for r in faults.forwarded:
+        if r.url.path == "/v1/batch":
+            seen += [
+                f"{op['method']} {op['path']} {op['headers'].get('Idempotency-Key')}"
+                for op in json.loads(r.content)["operations"]
+            ]
+        elif r.method in WRITES:
+            seen.append(f"{r.method} {r.url.path} {r.headers.get('Idempotency-Key')}")
+    return seen
+
+
+def _count(writes: list[str], prefix: str) -> int:
+    return sum(1 for w in writes if w.startswith(prefix + " "))
 
 
 def _settled(site: SyncSite, model: type, record_id: str, version: int) -> None:
@@ -64,7 +81,7 @@ def test_a_lost_answer_is_resent_on_the_next_run_without_a_duplicate(
 ) -> None:
     quay = new_site("quay")
     person, shift = _person_and_shift(quay)
-    quay.faults.drop_responses(1)  # the employee is written there, the answer lost
+    quay.faults.drop_responses(1)  # both are written there, the batch's answer lost
     first = quay.run()
     assert first.outcome is RunOutcome.FAILED
     assert "could not be reached" in first.message
@@ -72,10 +89,12 @@ def test_a_lost_answer_is_resent_on_the_next_run_without_a_duplicate(
     again = quay.run()
     assert again.outcome is RunOutcome.OK, again.message
     assert (again.pushed, again.conflicts, again.failed, again.pending) == (2, 0, 0, 0)
-    # The same request went twice; the server acted once and replayed its answer.
+    # The same requests went twice, under the same keys; the server acted once and
+    # replayed its answers.
     puts = _writes(quay.faults)
-    assert puts.count(f"PUT /v1/employees/{person}") == 2
-    assert puts.count(f"PUT /v1/shifts/{shift}") == 1
+    assert _count(puts, f"PUT /v1/employees/{person}") == 2
+    assert _count(puts, f"PUT /v1/shifts/{shift}") == 2
+    assert len(set(puts)) == 2
     assert list(server_records(tenant, "employees")) == [person]
     assert server_record(tenant, "employees", person)["recordVersion"] == 1
     _settled(quay, Employee, person, 1)
@@ -118,9 +137,11 @@ def test_a_process_killed_between_the_servers_write_and_its_commit_loses_nothing
 ) -> None:
     quay = new_site("quay")
     person, shift = _person_and_shift(quay)
-    _killed_sync(quay, tenant, 1)  # the employee's PUT answered, then SIGKILL
+    _killed_sync(quay, tenant, 1)  # the batch answered, then SIGKILL before the commit
     assert server_record(tenant, "employees", person) is not None
-    assert server_record(tenant, "shifts", shift) is None
+    assert server_record(tenant, "shifts", shift) is not None
+    with quay.store.session() as s:  # this store never heard of it
+        assert s.get(Shift, shift).server_version is None
     result = quay.run()
     assert result.outcome is RunOutcome.OK, result.message
     assert (result.conflicts, result.failed, result.pending) == (0, 0, 0)
@@ -235,8 +256,9 @@ class _StopAfter(FaultTransport):
 
 
 def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
-    tenant: Tenant, db_url: str, new_site: Callable[[str], SyncSite]
+    tenant: Tenant, db_url: str, new_site: Callable[[str], SyncSite], monkeypatch
 ) -> None:
+    monkeypatch.setattr(push, "BATCH", 2)  # two requests' worth of work
     first = ServerOn(db_url)
     port = int(first.url.rsplit(":", 1)[1])
     quay = new_site("quay")
@@ -246,7 +268,7 @@ def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
             add_employee(s, EmployeeDraft(first_name=f"P{n}", last_name="Test")).ids[0]
             for n in range(4)
         ]
-    stopper = _StopAfter(first, 2)
+    stopper = _StopAfter(first, 1)
     with SyncClient(first.url, tenant.key, transport=stopper, sleep=quay.waits.append) as client:
         result = run_sync(quay.store, client)
     assert result.outcome is RunOutcome.FAILED
@@ -268,3 +290,24 @@ def test_a_server_that_dies_mid_push_loses_nothing_and_a_restarted_one_finishes(
     assert set(server_records(tenant, "employees")) == set(people)
     for p in people:
         _settled(quay, Employee, p, 1)
+
+
+def test_an_edit_made_while_an_answer_was_lost_follows_the_resent_request(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    quay = new_site("quay")
+    _, shift = _person_and_shift(quay)
+    assert quay.run().outcome is RunOutcome.OK
+    with quay.store.session() as s:
+        edit_shift(s, shift, location="Terrace")
+    quay.faults.drop_responses(1)  # written there; the answer lost
+    assert quay.run().outcome is RunOutcome.FAILED
+    with quay.store.session() as s:  # edited again before the resend
+        edit_shift(s, shift, location="Garden")
+    again = quay.run()
+    assert again.outcome is RunOutcome.OK, again.message
+    assert (again.pushed, again.failed, again.conflicts) == (2, 0, 0)
+    on_server = server_record(tenant, "shifts", shift)
+    assert (on_server["location"], on_server["recordVersion"]) == ("Garden", 3)
+    _settled(quay, Shift, shift, 3)
+    assert quay.outbox() == []
