@@ -134,6 +134,10 @@ def link_id(leave_id: str, shift_id: str) -> str:
     return str(uuid.uuid5(LINK_NAMESPACE, f"{leave_id}:{shift_id}"))
 
 
+#: A shift's assignments as the outbox names them: what taking a person off changes.
+ASSIGNMENT_FIELDS = ("employee_ids", "assigned_department_ids")
+
+
 @dataclass(frozen=True)
 class _Decision:
     """A decision on one request, as the action that carries it to the server."""
@@ -174,7 +178,10 @@ def _apply(
             for lid, state in leaves.items():
                 _write_leave(session, lid, state)
             for sid, (people, departments) in assignments.items():
-                _shift(session, sid).assign(people, departments)
+                shift = _shift(session, sid)
+                if action is not None:  # the server's own handling of the action does it
+                    action.cover(shift, ASSIGNMENT_FIELDS)
+                shift.assign(people, departments)
             for sid, flag in flags.items():
                 shift = _shift(session, sid)
                 if action is not None:
@@ -193,6 +200,7 @@ def _covering(action: outbox.Decision, decision: _Decision, flagged: Sequence[st
     for shift_id in flagged:
         action.cover((Shift, shift_id), ["flag"])
     for shift_id in decision.links or {}:
+        action.cover((Shift, shift_id), ASSIGNMENT_FIELDS)
         action.cover((LeaveShiftLink, link_id(decision.leave_id, shift_id)))
     for lid in decision.unlinks:
         action.cover((LeaveShiftLink, lid))

@@ -347,12 +347,22 @@ class Decision:
     due: bool = True
     #: An unsent create of the record keeps ``before`` (False: undoing the decision).
     withholds: bool = True
+    #: Per other record: what its covered fields held before the decision, which a
+    #: still-unsent create of it keeps, so the server meets the record the decision
+    #: was made on (a shift with the person on it) and makes the same writes.
+    before_of: dict[tuple[type, str], dict[str, Any]] = field(default_factory=dict)
 
     def cover(self, obj: Synced | tuple[type, str], fields: Iterable[str] | None = None) -> None:
         """Say that the action stands for ``fields`` of ``obj`` (None: any change of
         it, a create or a delete too): the server's own handling of the action writes
         them, and the pull brings them back, so they are not queued themselves."""
         key = obj if isinstance(obj, tuple) else (type(obj), obj.id)
+        if fields is not None and not isinstance(obj, tuple):
+            kept = self.before_of.setdefault(key, {})
+            for name in fields:
+                if name not in kept:  # the earliest value stands
+                    value = getattr(obj, name)
+                    kept[name] = list(value) if isinstance(value, list | tuple) else _plain(value)
         if fields is None:
             self.covers[key] = None
         else:
@@ -380,6 +390,11 @@ def _covered(
             if named is None:
                 return None, {}
             covered |= named
+            # Only a record the server has never acknowledged can have a create still
+            # to send (and it is dirty already).
+            if decision.withholds and obj.server_version is None:
+                kept = decision.before_of.get(key, {})
+                withheld.update({k: v for k, v in kept.items() if k not in withheld})
     return covered, withheld
 
 
