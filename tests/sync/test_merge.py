@@ -83,6 +83,15 @@ def test_deleted_here_and_changed_there_is_a_conflict_not_a_silent_loss() -> Non
     assert result.record["location"] == "Lobby"
 
 
+def test_taking_theirs_over_my_deletion_keeps_their_whole_record() -> None:
+    # Found by tests/sync/test_three_sites.py: the record lacked id, recordVersion and
+    # the other bookkeeping fields, so storing it (resolving "theirs") was refused.
+    theirs = _with(BASE, location="Lobby", recordVersion=4)
+    taken = resolve(merge(BASE, None, theirs), None, {DELETED: "theirs"})
+    assert taken.clean
+    assert taken.record == theirs
+
+
 def test_a_deletion_against_an_unchanged_copy_stands() -> None:
     assert merge(BASE, None, BASE).deleted
     assert merge(BASE, None, BASE).clean
