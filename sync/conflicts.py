@@ -25,7 +25,7 @@ from core.errors import NotFound, ValidationError
 from core.models import OutboxEntry, OutboxOp, Synced, new_id
 from core.models.sync import ConflictStatus, SyncConflict
 from core.outbox import APPLYING_REMOTE, enqueue, enqueue_many
-from core.replica import Held, apply_merged
+from core.replica import Held, apply_merged, apply_upsert
 from core.timeutil import utcnow
 from core.wire import COLLECTIONS
 from sync.describe import describe
@@ -156,8 +156,7 @@ def _recreate(session: Session, conflict: SyncConflict, record: Mapping[str, Any
     spec = COLLECTIONS[conflict.collection]
     new = new_id()
     copy = {**record, "id": new, "isActive": True}
-    held = Held(conflict.collection, new, int(copy.get("recordVersion") or 0), None, {}, None)
-    apply_merged(session, held, copy)
+    apply_upsert(session, conflict.collection, copy)  # a new row: inserted, not updated
     table = spec.model.__table__  # type: ignore[attr-defined]
     session.execute(
         update(table)
