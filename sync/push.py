@@ -166,7 +166,10 @@ def push(store: Store, client: SyncClient) -> PushResult:
             written = _send(client, sent, row)
         except PreconditionFailed as stale:
             with store.session() as session:
-                if _merged(session, sent, stale) and sent["seq"] not in retried:
+                merged = _merged(session, sent, stale)
+                if merged and session.get(OutboxEntry, sent["seq"]) is None:
+                    continue  # the merge left nothing of this entry to send
+                if merged and sent["seq"] not in retried:
                     retried.add(sent["seq"])  # merged: send again, once, on their version
                     done.discard(sent["seq"])
                     _mark(session, sent["seq"], OutboxState.PENDING, "merged")
