@@ -493,6 +493,11 @@ class ThreeSites(RuleBasedStateMachine):
         if fault == "too busy":
             assert not result.completed
 
+    @rule(n=SITES)
+    def sync_cleanly(self, n: int) -> None:
+        """A run with nothing in the way, as most are: edits then meet pulled ones."""
+        self.sync(n, "none")
+
     @precondition(lambda self: self.restarts < 2)
     @rule()
     def restart_the_server(self) -> None:
@@ -511,10 +516,10 @@ class ThreeSites(RuleBasedStateMachine):
         site = self.sites[n]
         with site.store.session() as s:
             for failed in failed_ops(s):
-                if data.draw(st.booleans(), label=f"replay {failed.id}"):
-                    replay(s, failed.id)
-                else:
-                    discard(s, failed.id)
+                again = data.draw(st.booleans(), label=f"replay {failed.id}")
+                decided = "replay" if again else "discard"
+                note(f"{site.name}: {decided} {failed.label}: {failed.reason}")
+                (replay if again else discard)(s, failed.id)
 
     # --- invariants ------------------------------------------------------------------
 
@@ -574,6 +579,7 @@ class ThreeSites(RuleBasedStateMachine):
                 self._resolve(site, lambda: next(choices))
                 with site.store.session() as s:
                     for failed in failed_ops(s):
+                        note(f"settle {site.name}: {failed.label}: {failed.reason}")
                         if failed.id in replayed:
                             discard(s, failed.id)
                         else:
@@ -624,7 +630,7 @@ def test_three_sites_converge_through_faults_and_restarts(
 ) -> None:
     server = ThreadServer(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     try:
-        _run(server, migrated_file, tmp_path, examples=15, steps=25)
+        _run(server, migrated_file, tmp_path, examples=20, steps=25)
     finally:
         server.stop()
 
