@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import OutboxEntry, OutboxOp, OutboxState
 from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held, apply_merged
+from core.timeutil import utcnow
 from core.wire import COLLECTIONS, etag
 from sync.merge import merge
 
@@ -20,6 +21,10 @@ from sync.merge import merge
 def settle(session: Session, held: Held) -> bool:
     """Merge one held record; True when it merged, False when it is now a conflict."""
     outcome = merge(held.base, held.mine, held.theirs)
+    if outcome.clean:
+        # A conflict still open for the record is over: what it showed is stale now,
+        # and resolving it would put a superseded copy back.
+        _close(session, held)
     if outcome.clean and outcome.record is None and _live(held.theirs):
         _still_to_delete(session, held)
         return True
@@ -81,3 +86,24 @@ def _still_to_delete(session: Session, held: Held) -> None:
         .values(state=OutboxState.PENDING, base_version=held.version)
     )
     session.expire_all()
+
+
+def _close(session: Session, held: Held) -> None:
+    session.execute(
+        update(SyncConflict)
+        .where(
+            SyncConflict.collection == held.collection,
+            SyncConflict.record_id == held.id,
+            SyncConflict.status == ConflictStatus.OPEN,
+        )
+        .values(
+            status=ConflictStatus.RESOLVED,
+            resolved_at=utcnow(),
+            resolution={"settled": "merged by a later sync"},
+        )
+    )
+    session.execute(  # and what waited on it carries the merged record
+        update(OutboxEntry)
+        .where(OutboxEntry.record_id == held.id, OutboxEntry.state == OutboxState.CONFLICT)
+        .values(state=OutboxState.PENDING)
+    )

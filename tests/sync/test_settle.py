@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core.models import OutboxEntry, Shift
 from core.scheduling import delete_shifts, edit_shift
 from sync.client import SyncClient
+from sync.conflicts import open_conflicts
 from sync.engine import run_sync
 from sync.errors import Gone
 from sync.pull import pull
@@ -73,3 +74,28 @@ def test_an_edit_then_a_deletion_meeting_the_moved_copy_on_push_delete_it(
     assert result.completed, result.message
     assert (result.pushed, result.conflicts, result.failed) == (1, 0, 0)
     _gone_everywhere(quay, hill, sid)
+
+
+def test_a_conflict_a_later_pull_settles_is_closed_not_left_to_revive_the_record(
+    sites: tuple[Site, Site],  # noqa: F811 - the fixture imported above
+) -> None:
+    # Found by tests/sync/test_three_sites.py: deleted here, changed there (a conflict),
+    # then deleted there too; the pull of that tombstone merged cleanly, but the
+    # conflict stayed open with the changed copy, and taking "theirs" brought the
+    # deleted shift back at this site alone, for good.
+    quay, hill = sites
+    sid = _shared_shift(quay, hill)
+    with quay.store.session() as s:
+        edit_shift(s, sid, location="Lobby")
+    quay.sync()
+    with hill.store.session() as s:
+        delete_shifts(s, [sid])
+    assert pull(hill.store, hill.client, hill.company_id).conflicts == 1
+    with quay.store.session() as s:
+        delete_shifts(s, [sid])
+    quay.sync()
+    assert pull(hill.store, hill.client, hill.company_id).merged == 1
+    with hill.store.session() as s:
+        assert open_conflicts(s) == []
+        assert s.get(Shift, sid).deleted
+        assert not s.scalars(select(OutboxEntry)).all()
