@@ -99,3 +99,24 @@ def test_a_conflict_a_later_pull_settles_is_closed_not_left_to_revive_the_record
         assert open_conflicts(s) == []
         assert s.get(Shift, sid).deleted
         assert not s.scalars(select(OutboxEntry)).all()
+
+
+def test_edits_that_waited_on_a_conflict_a_later_pull_settles_are_sent(
+    sites: tuple[Site, Site],  # noqa: F811 - the fixture imported above
+) -> None:
+    quay, hill = sites
+    sid = _shared_shift(quay, hill)
+    with quay.store.session() as s:
+        edit_shift(s, sid, location="Lobby")
+    quay.sync()
+    with hill.store.session() as s:
+        edit_shift(s, sid, location="Terrace", notes="keys")
+    assert pull(hill.store, hill.client, hill.company_id).conflicts == 1
+    with quay.store.session() as s:  # quay comes round to hill's location
+        edit_shift(s, sid, location="Terrace")
+    quay.sync()
+    result = run_sync(hill.store, hill.client)
+    assert (result.merged, result.conflicts, result.pending) == (1, 0, 0)
+    quay.sync()
+    for site in (quay, hill):
+        assert (site.shift(sid).location, site.shift(sid).notes) == ("Terrace", "keys")
