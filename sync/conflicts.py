@@ -173,7 +173,8 @@ def _recreate(session: Session, conflict: SyncConflict, record: Mapping[str, Any
     """Mine again under a new id, as a record the server never saw."""
     spec = COLLECTIONS[conflict.collection]
     new = new_id()
-    apply_upsert(session, conflict.collection, {**record, "id": new, "isActive": True})
+    copy = {**record, "id": new, "isActive": True}
+    apply_upsert(session, conflict.collection, copy)  # a new row: inserted, not updated
     table = spec.model.__table__  # type: ignore[attr-defined]
     session.execute(
         update(table)

@@ -93,7 +93,7 @@ def merge(base: Record | None, mine: Record | None, theirs: Record | None) -> Me
     """
     b, m, t = _content(base), _content(mine), _content(theirs)
     if m is None or t is None:
-        return _merge_deletion(base, b, m, t, theirs)
+        return _merge_deletion(theirs, b, m, t)
     ancestor = b or {}
     merged: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
@@ -115,19 +115,16 @@ def merge(base: Record | None, mine: Record | None, theirs: Record | None) -> Me
     return Merge(record, tuple(conflicts), to_send)
 
 
-def _merge_deletion(
-    base: Record | None, b: dict | None, m: dict | None, t: dict | None, theirs: Record | None
-) -> Merge:
+def _merge_deletion(theirs: Record | None, b: dict | None, m: dict | None, t: dict | None) -> Merge:
     if m is None and t is None:
         return Merge(None)
     if m is None:  # deleted here; stands if they did not change it since the base
         assert t is not None
+        assert theirs is not None
         if b is not None and _unchanged(b, t):
             return Merge(None)
-        # Their record whole, with its version and id, as a clean merge gives it: what
-        # taking theirs writes back over my deletion.
-        record = {k: v for k, v in (theirs or {}).items() if k in IGNORED} | t
-        return Merge(record, (FieldConflict(DELETED, True, False, True),))
+        # Their whole record, bookkeeping too: taking theirs stores it as it is there.
+        return Merge(dict(theirs), (FieldConflict(DELETED, True, False, True),))
     # deleted there; my unchanged copy goes with it, a changed one conflicts
     if b is not None and _unchanged(b, m):
         return Merge(None)

@@ -299,7 +299,10 @@ class _Run:
         :func:`_acknowledge`); False when it stops the push, as it would stop a lone
         request (the key refused, an answer outside the contract)."""
         if isinstance(outcome, PreconditionFailed):
-            if _merged(session, sent, outcome) and sent.seq not in self.retried:
+            merged = _merged(session, sent, outcome)
+            if merged and session.get(OutboxEntry, sent.seq) is None:
+                return True  # the merge left nothing of this entry to send
+            if merged and sent.seq not in self.retried:
                 self.retried.add(sent.seq)  # merged: send again, once, on their version
                 self.done.discard(sent.seq)
                 _mark(session, sent.seq, OutboxState.PENDING, "merged")

@@ -4,19 +4,30 @@ come here, so a record settles the same way whichever side noticed first."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import OutboxEntry, OutboxState
+from core.models import OutboxEntry, OutboxOp, OutboxState
 from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held, apply_merged
-from core.wire import etag
+from core.timeutil import utcnow
+from core.wire import COLLECTIONS, etag
 from sync.merge import merge
 
 
 def settle(session: Session, held: Held) -> bool:
     """Merge one held record; True when it merged, False when it is now a conflict."""
     outcome = merge(held.base, held.mine, held.theirs)
+    if outcome.clean:
+        # A conflict still open for the record is over: what it showed is stale now,
+        # and resolving it would put a superseded copy back.
+        _close(session, held)
+    if outcome.clean and outcome.record is None and _live(held.theirs):
+        _still_to_delete(session, held)
+        return True
     if outcome.clean:
         apply_merged(session, held, outcome.record)
         return True
@@ -48,3 +59,57 @@ def settle(session: Session, held: Held) -> bool:
         .values(state=OutboxState.CONFLICT)
     )
     return False
+
+
+def _live(record: Mapping[str, Any] | None) -> bool:
+    return record is not None and record.get("isActive") is not False
+
+
+def _still_to_delete(session: Session, held: Held) -> None:
+    """Deleted here, and there only moved on without changing what was deleted: the
+    deletion stands, and the server still has to hear of it. The row stands on their
+    version; what was queued to change the record goes, its deletion is sent."""
+    model = COLLECTIONS[held.collection].model
+    table = model.__table__  # type: ignore[attr-defined]
+    session.execute(
+        update(table)
+        .where(table.c.id == held.id)
+        .values(
+            server_version=held.version,
+            etag=etag(held.version),
+            base=dict(held.theirs or {}),
+            dirty=True,
+        )
+    )
+    session.execute(
+        delete(OutboxEntry).where(
+            OutboxEntry.record_id == held.id, OutboxEntry.op != OutboxOp.DELETE
+        )
+    )
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.record_id == held.id)
+        .values(state=OutboxState.PENDING, base_version=held.version)
+    )
+    session.expire_all()
+
+
+def _close(session: Session, held: Held) -> None:
+    session.execute(
+        update(SyncConflict)
+        .where(
+            SyncConflict.collection == held.collection,
+            SyncConflict.record_id == held.id,
+            SyncConflict.status == ConflictStatus.OPEN,
+        )
+        .values(
+            status=ConflictStatus.RESOLVED,
+            resolved_at=utcnow(),
+            resolution={"settled": "merged by a later sync"},
+        )
+    )
+    session.execute(  # and what waited on it carries the merged record
+        update(OutboxEntry)
+        .where(OutboxEntry.record_id == held.id, OutboxEntry.state == OutboxState.CONFLICT)
+        .values(state=OutboxState.PENDING)
+    )

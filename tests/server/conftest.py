@@ -94,15 +94,19 @@ def db_url(
 class LiveServer:
     """uvicorn serving an app in a thread, on a socket bound before it starts."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, port: int = 0) -> None:
+        """``port`` 0 takes a free one; a given port is taken again, as a restarted
+        server does (its old connections may still linger in TIME_WAIT)."""
         self.app = app
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # Accepted connections inherit this; without it every answer waits ~40 ms on
         # delayed ACKs (asyncio sets it only on sockets it binds itself).
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.port: int = self.sock.getsockname()[1]
         self.sock.listen(128)  # clients may connect at once: the backlog holds them
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
         self.thread.start()

@@ -72,10 +72,19 @@ class FaultTransport(httpx.BaseTransport):
     _drops: int = 0
     _every: int = 0
     _counted: int = 0
+    _spared: int = 0
     _canned: deque[Fault] = field(default_factory=deque)
 
-    def drop_responses(self, count: int = 1) -> None:
+    def drop_responses(self, count: int = 1, after: int = 0) -> None:
+        """Lose the answers of ``count`` calls that reach the server, once ``after``
+        more have been answered normally."""
         self._drops += count
+        self._spared = after
+
+    def calm(self) -> None:
+        """Stop misbehaving: no drops, failures or canned answers left."""
+        self._drops = self._every = self._counted = self._spared = 0
+        self._canned.clear()
 
     def fail_every(self, n: int) -> None:
         """Every ``n``-th call from now on (0 stops it) fails before the server."""
@@ -103,7 +112,9 @@ class FaultTransport(httpx.BaseTransport):
                 raise httpx.ConnectError("injected: connection refused", request=request)
         self.forwarded.append(request)
         response = self.inner.handle_request(request)
-        if self._drops:
+        if self._drops and self._spared:
+            self._spared -= 1
+        elif self._drops:
             self._drops -= 1
             response.read()
             response.close()

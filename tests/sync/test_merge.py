@@ -91,6 +91,15 @@ def test_taking_theirs_over_my_deletion_gives_their_whole_record() -> None:
     assert taken.record == theirs  # with its id and version, to be written as the row
 
 
+def test_taking_theirs_over_my_deletion_keeps_their_whole_record() -> None:
+    # Found by tests/sync/test_three_sites.py: the record lacked id, recordVersion and
+    # the other bookkeeping fields, so storing it (resolving "theirs") was refused.
+    theirs = _with(BASE, location="Lobby", recordVersion=4)
+    taken = resolve(merge(BASE, None, theirs), None, {DELETED: "theirs"})
+    assert taken.clean
+    assert taken.record == theirs
+
+
 def test_a_deletion_against_an_unchanged_copy_stands() -> None:
     assert merge(BASE, None, BASE).deleted
     assert merge(BASE, None, BASE).clean
