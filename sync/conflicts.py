@@ -77,6 +77,8 @@ class Resolved:
     #: What the resolution queued for the server: "update", "delete", "create" or "".
     queued: str
     message: str
+    #: The record named for a person ("shift 2026-06-01 09:00–17:00").
+    label: str = ""
 
 
 def _mine(session: Session, conflict: SyncConflict) -> dict[str, Any] | None:
@@ -241,7 +243,7 @@ def resolve_conflict(
     session.flush()
     label = describe(conflict.collection, conflict.record_id, mine or conflict.theirs)
     message = _said(label, queued, DELETED in choices)
-    return Resolved(conflict.id, conflict.record_id, kept, queued, message)
+    return Resolved(conflict.id, conflict.record_id, kept, queued, message, label)
 
 
 def _said(label: str, queued: str, whole: bool) -> str:

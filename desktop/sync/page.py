@@ -53,6 +53,7 @@ from sync import failed as failed_ops
 from sync.conflicts import ConflictView
 from sync.engine import Progress, RunResult
 from sync.history import recent_runs, sync_status
+from sync.rewind import resolve_undoably
 
 AUTO_KEY = "sync/auto"
 MINUTES_KEY = "sync/minutes"
@@ -494,15 +495,20 @@ class SyncPage(QWidget):
         return True
 
     def _resolve(self, choice: str | dict[str, str]) -> bool:
+        """Settle the chosen conflict as one step of Edit → Undo."""
         conflict_id = self.selected_conflict_id
         if conflict_id is None:
             return False
-
-        def work(session: Session) -> str:
-            done = conflict_ops.resolve_conflict(session, conflict_id, choice)
-            return done.message[:1].upper() + done.message[1:] + "."
-
-        return self._settle(work)
+        try:
+            with self.context.store.session() as session:
+                result, done = resolve_undoably(session, conflict_id, choice)
+        except (ValidationError, NotFound) as error:
+            self.notice.show_message("error", str(error))
+            self.reload()
+            return False
+        self.context.record(f"Resolve the conflict on {done.label}", result)
+        self.notice.show_message("info", done.message[:1].upper() + done.message[1:] + ".")
+        return True
 
     def keep_mine(self) -> bool:
         return self._resolve(conflict_ops.MINE)

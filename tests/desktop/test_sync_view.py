@@ -249,6 +249,15 @@ def test_sync_view_screenshot_a_conflict_settled_field_by_field_and_each_status_
     assert not badge.isVisible()
     (now,) = _shifts_in_grid(window, anna, MONDAY)
     assert now.location == "Bar"  # every view follows the resolution
+    undo = window.context.undo_stack
+    assert undo.undoText().startswith("Resolve the conflict on shift")
+    undo.undo()  # Edit → Undo opens the conflict again, as it was
+    assert page.conflicts.rowCount() == 1
+    assert badge.isVisible()
+    undo.redo()
+    assert page.conflicts.rowCount() == 0
+    (now,) = _shifts_in_grid(window, anna, MONDAY)
+    assert now.location == "Bar"
     sync_now(qtbot, window)
     assert sync_site(hill, tenant).completed
     for where in (hill, path):

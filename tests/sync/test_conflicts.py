@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from core.errors import ValidationError
 from core.models import OutboxEntry, OutboxOp, Shift
@@ -18,8 +18,10 @@ from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift
 from core.store import Store
+from core.undo import UndoRefused
 from core.wire import to_wire
 from sync.conflicts import open_conflicts, resolve_conflict
+from sync.rewind import resolve_step
 from sync.settle import settle
 from tests.conftest import MONDAY, Org
 
@@ -146,3 +148,52 @@ def test_keeping_my_deletion_of_a_record_changed_there_sends_the_delete(
     with store.session() as s:
         assert s.get(Shift, sid).deleted
     assert _entries(store, sid) == [(OutboxOp.DELETE, ["deleted"], 2)]
+
+
+def _state(store: Store, sid: str) -> tuple:
+    with store.session() as s:
+        shift = s.get(Shift, sid)
+        conflict = s.scalars(select(SyncConflict)).one()
+        return (
+            shift.location,
+            shift.notes,
+            shift.server_version,
+            shift.employee_ids,
+            conflict.status,
+            _entries(store, sid),
+        )
+
+
+def test_a_resolution_is_one_undo_step_and_redo_resolves_again(store: Store, org: Org) -> None:
+    sid = _acknowledged(store, org)
+    with store.session() as s:
+        edit_shift(s, sid, location="Bar", employee_ids=(org.ben,))
+    conflict = _clash(store, sid, _theirs(store, sid, location="Pass"))
+    before = _state(store, sid)
+    with store.session() as s:
+        result = resolve_step(s, conflict, "theirs")
+    resolved = _state(store, sid)
+    assert resolved[0] == "Pass"
+    assert resolved[4] == ConflictStatus.RESOLVED
+    with store.session() as s:
+        redo = result.undo(s)
+    assert _state(store, sid) == before
+    with store.session() as s:
+        assert [c.id for c in open_conflicts(s)] == [conflict]
+        redo.undo(s)
+    assert _state(store, sid) == resolved
+
+
+def test_a_resolution_the_server_has_is_not_undone(store: Store, org: Org) -> None:
+    sid = _acknowledged(store, org)
+    with store.session() as s:
+        edit_shift(s, sid, location="Bar", notes="mine")
+    conflict = _clash(store, sid, _theirs(store, sid, location="Pass"))
+    with store.session() as s:
+        result = resolve_step(s, conflict, "mine")
+    with store.session() as s:  # a push took the resolution's update
+        s.execute(update(OutboxEntry).values(attempts=1, state="sending"))
+    with store.session() as s, pytest.raises(UndoRefused, match="sent to the server"):
+        result.undo(s)
+    with store.session() as s:
+        assert s.get(SyncConflict, conflict).status == ConflictStatus.RESOLVED
