@@ -39,6 +39,9 @@ class Principal:
     company_id: str
     scopes: frozenset[str]
     rate_limit: int | None
+    #: Who acts, in words a person reads in a record (``decidedBy``): the key's name,
+    #: else its prefix; never a bare id.
+    name: str = ""
 
 
 def _hash(secret: str) -> str:
@@ -89,7 +92,13 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == _hash(secret)))
     if key is None or key.revoked_at is not None:
         return None
-    return Principal(key.id, key.company_id, frozenset(key.scopes.split(",")), key.rate_limit)
+    return Principal(
+        key.id,
+        key.company_id,
+        frozenset(key.scopes.split(",")),
+        key.rate_limit,
+        key.name.strip() or f"key {key.prefix}",
+    )
 
 
 def revoke_key(session: Session, key_id: str) -> ApiKey:

@@ -9,7 +9,7 @@ what core refuses. Extra list filters come in through :class:`Endpoint`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -52,6 +52,11 @@ class Ops(ABC):
     #: Whether DELETE is routed: taking a record back (a withdrawn correction) is
     #: not changing it, so an append-only collection may still offer it.
     removable: ClassVar[bool] = True
+
+    def scopes(self, record: Synced | None, values: Mapping[str, Any]) -> Iterable[str]:
+        """Scopes a write needs beyond ``<area>:write`` by what it changes in
+        ``record`` (None: a new record), such as deciding on leave."""
+        return ()
 
     @abstractmethod
     def create(
@@ -238,7 +243,9 @@ class Writes:
         values = from_wire(spec, body, partial=False)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
-        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.key_id)
+        for scope in self.ep.ops.scopes(None, values):
+            ctx.require(scope)
+        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
         return written(session, spec, record, 201)
 
     def _update(
@@ -255,13 +262,15 @@ class Writes:
         records.require_match(if_match, spec, record)
         values = from_wire(spec, body, partial=partial)
         records.check_refs(session, spec, company, values)
-        self.ep.ops.update(session, spec, record, values, ctx.principal.key_id)
+        for scope in self.ep.ops.scopes(record, values):
+            ctx.require(scope)
+        self.ep.ops.update(session, spec, record, values, ctx.principal.name)
         return written(session, spec, record)
 
     def _delete(self, ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
         record = records.load(session, self.spec, ctx.principal.company_id, record_id)
         records.require_match(if_match, self.spec, record)
-        self.ep.ops.delete(session, self.spec, record, ctx.principal.key_id)
+        self.ep.ops.delete(session, self.spec, record, ctx.principal.name)
         return written(session, self.spec, record)
 
 
