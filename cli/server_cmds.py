@@ -33,7 +33,7 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
 def _serve(args: argparse.Namespace) -> int:
     from server.serve import serve
 
-    serve(args.db, host=args.host, port=args.port, workers=args.workers)
+    serve(args.db, host=args.host, port=args.port, workers=args.workers, pool_size=args.pool_size)
     return 0
 
 
@@ -141,6 +141,13 @@ def register(subparsers: Any) -> None:
     server.add_argument("--port", type=int, default=8080, help="port to listen on")
     server.add_argument(
         "--workers", type=int, default=1, help="worker processes (share one database)"
+    )
+    server.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="database connections per worker (default 10; workers x this must stay"
+        " under the database's connection limit)",
     )
     sub = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
 

@@ -16,13 +16,14 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, Duplicate, InUse, NotFound, ValidationError
 from core.wire import INVALID, Collection, ErrorEnvelope, Problem, WireError
 from server import feed, idempotency
 from server.auth import Principal
-from server.db import Database
+from server.db import Database, overloaded
 from server.envelope import ApiError, field_errors
 from server.settings import Settings
 
@@ -148,13 +149,15 @@ def refusal(exc: Exception, spec: Collection | None = None) -> ApiError:
     return ApiError(409, "CONFLICT", "the change clashes with an existing record (a duplicate?)")
 
 
-def busy(exc: OperationalError) -> ApiError:
-    """SQLite's "database is locked" as 503 (nothing was kept; retry); re-raises
-    any other database failure."""
-    if "locked" not in str(exc):
+def busy(exc: Exception) -> ApiError:
+    """A database too busy to answer now (:func:`server.db.overloaded`: no pooled
+    connection in time, a lock or statement timeout, SQLite's "database is locked")
+    as 503 with Retry-After: nothing was kept, the same request may be sent again.
+    Re-raises any other failure."""
+    if not overloaded(exc):
         raise exc
     return ApiError(
-        503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "1"}
+        503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "2"}
     )
 
 
@@ -193,7 +196,7 @@ def run_write(ctx: Ctx, write: WriteRequest, planned: Planned) -> Response:
         return response
     except (ValidationError, IntegrityError) as exc:
         raise refusal(exc, planned.spec) from exc
-    except OperationalError as exc:
+    except (OperationalError, PoolTimeout) as exc:
         raise busy(exc) from exc
     finally:
         if held is not None and not done:
