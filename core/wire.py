@@ -65,7 +65,9 @@ class WireError(ValidationError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         first = self.problems[0]
-        super().__init__(first.field, "; ".join(f"{p.field} {p.message}" for p in self.problems))
+        shown = "; ".join(f"{p.field} {p.message}" for p in self.problems[:5])
+        more = len(self.problems) - 5
+        super().__init__(first.field, shown + (f"; and {more} more" if more > 0 else ""))
 
 
 # --- value kinds ----------------------------------------------------------------------
@@ -934,6 +936,24 @@ def _conflict(data: Any) -> Conflict:
     return Conflict(data["kind"], data["employeeId"], data["otherId"], data["reason"])
 
 
+#: An error names at most this many fields, each name and message cut to a length:
+#: a body of 100,000 unknown fields must not get an answer ten times its size.
+MAX_PROBLEMS = 50
+_MAX_PROBLEM_TEXT = 200
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _MAX_PROBLEM_TEXT else text[: _MAX_PROBLEM_TEXT - 1] + "…"
+
+
+def _capped(problems: Iterable[Problem]) -> tuple[tuple[Problem, ...], int]:
+    """The first :data:`MAX_PROBLEMS` problems, names and messages cut, and how many
+    more there were."""
+    every = tuple(problems)
+    kept = tuple(Problem(_cut(p.field), p.code, _cut(p.message)) for p in every[:MAX_PROBLEMS])
+    return kept, len(every) - len(kept)
+
+
 @dataclass(frozen=True)
 class ErrorEnvelope:
     """Every failure: ``{"result":"ERR","status":412,"message":…,"errCode":…,"date":…,
@@ -968,9 +988,11 @@ class ErrorEnvelope:
     @classmethod
     def invalid(cls, problems: Iterable[Problem]) -> ErrorEnvelope:
         """422 naming every bad field as MISSING / UNDEFINED / INVALID."""
-        problems = tuple(problems)
+        problems, more = _capped(problems)
         fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
         summary = "; ".join(f"{p.field} {p.message}" for p in problems)
+        if more:
+            summary += f"; and {more} more"
         return cls(422, VALIDATION, f"invalid request: {summary}", {"fields": fields})
 
     @classmethod

@@ -18,6 +18,7 @@ from server.auth import Principal, authenticate, secret_from_headers
 from server.db import overloaded
 from server.envelope import ApiError, error_response
 from server.logs import LOGGER
+from server.writes import MAX_BODY_BYTES, too_large
 
 #: Paths anyone may read without a key and without counting against a limit.
 OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
@@ -62,9 +63,17 @@ def rate_limited(quota: ratelimit.Quota) -> Response:
     )
 
 
+def _declared_too_large(request: Request) -> bool:
+    """A body announced larger than the server reads (the stream is capped too)."""
+    length = request.headers.get("content-length", "")
+    return length.isascii() and length.isdigit() and int(length[:12]) > MAX_BODY_BYTES
+
+
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
         return await _answer(request, call_next)
+    if _declared_too_large(request):
+        return too_large().response()
     principal = await run_in_threadpool(_authenticate, request)
     quota = await run_in_threadpool(count, request, principal)
     request.state.principal = principal

@@ -109,14 +109,81 @@ class WriteRequest:
         )
 
 
+#: A request body larger than this is refused (413) before it is parsed.
+MAX_BODY_BYTES = 1_000_000
+#: JSON nested deeper than this is refused: no record or batch comes near it, and
+#: deeper documents only exhaust the parser's and the encoder's recursion.
+MAX_DEPTH = 32
+
+
+def too_large() -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def malformed(problem: Problem) -> ApiError:
+    """400: the body is no JSON document this server can read, naming where."""
+    invalid = ErrorEnvelope.invalid([problem])
+    return ApiError(400, invalid.err_code, invalid.message, invalid.detail)
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "backslashreplace").decode()
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate such as \ud800
+        return False
+    return True
+
+
+def check_document(document: Any) -> None:
+    """Refuse (400, naming the field) a document nested deeper than :data:`MAX_DEPTH`
+    or holding text that is not Unicode (an unpaired surrogate, in a value or a
+    field name), which the database and the answer could not encode."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        where = path or "body"
+        if depth > MAX_DEPTH:
+            raise malformed(Problem(where, INVALID, f"nests deeper than {MAX_DEPTH} levels"))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                if not _unicode(key):
+                    message = "is a field name that is not valid Unicode (an unpaired surrogate)"
+                    raise malformed(Problem(_printable(name), INVALID, message))
+                stack.append((item, name, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{n}]", depth + 1) for n, item in enumerate(value))
+        elif isinstance(value, str) and not _unicode(value):
+            message = "is not valid Unicode (an unpaired surrogate)"
+            raise malformed(Problem(_printable(where), INVALID, message))
+
+
 async def read_body(request: Request) -> Any:
-    raw = await request.body()
+    """The JSON body, at most :data:`MAX_BODY_BYTES` (413 beyond), checked by
+    :func:`check_document`; a body that is no JSON (a number of 5,000 digits
+    included) is a 400."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large()
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
+    except RecursionError as exc:
+        raise malformed(Problem("body", INVALID, f"nests deeper than {MAX_DEPTH} levels")) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise field_errors([Problem("body", INVALID, f"is not valid JSON ({exc})")]) from exc
+        reason = str(exc)[:200]
+        raise malformed(Problem("body", INVALID, f"is not valid JSON ({reason})")) from exc
+    check_document(document)
+    return document
 
 
 def wire_errors(spec: Collection | None, exc: ValidationError) -> ApiError:

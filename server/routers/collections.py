@@ -146,7 +146,9 @@ def _int_param(params: Mapping[str, str], name: str, default: int, lo: int, hi: 
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few enough
+    # for int() (a number of 5,000 digits is refused by it).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18) or not lo <= int(raw) <= hi:
         raise WireError([Problem(name, INVALID, f"must be a whole number from {lo} to {hi}")])
     return int(raw)
 
