@@ -125,7 +125,7 @@ class _KeyHelp(argparse.HelpFormatter):
         if action.dest == "scopes":
             from server.auth import SCOPES
 
-            return f"comma-separated, from {','.join(SCOPES)}"
+            return f"comma-separated, from {', '.join(SCOPES)}"
         return super()._get_help_string(action)
 
 

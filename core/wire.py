@@ -301,6 +301,10 @@ class Field:
     key: str = ""
     #: Lists can be filtered on it by equality.
     filter: bool = False
+    #: Data only some callers may see or set (one of :data:`GUARDS`): pay, personal
+    #: data. A server leaves the field out for whoever may not read it, and a site
+    #: keeps its own value of a field the server left out (:func:`without`).
+    guard: str = ""
 
     @property
     def target_key(self) -> str:
@@ -327,6 +331,23 @@ class Collection:
 
 #: Fields every record carries; the server sets them, a client's copy is ignored.
 RECORD_FIELDS = ("id", "companyId", "recordVersion", "isActive", "createdAt", "updatedAt")
+
+#: What a field's ``guard`` can name: pay (an hourly rate) and personal data (an
+#: e-mail address), each readable and writable only with a scope of its own.
+PAY = "pay"
+PERSONAL = "personal"
+GUARDS = (PAY, PERSONAL)
+
+
+def without(spec: Collection, record: Mapping[str, Any], guards: Iterable[str]) -> dict[str, Any]:
+    """``record`` without the fields guarded by any of ``guards`` (what the caller may
+    not read)."""
+    hidden = set(guards)
+    if not hidden:
+        return dict(record)
+    drop = {f.name for f in spec.fields if f.guard in hidden}
+    return {k: v for k, v in record.items() if k not in drop}
+
 
 _SITE = Field("siteId", "site_id", ref(Site))
 
@@ -358,9 +379,9 @@ COLLECTIONS: dict[str, Collection] = {
                 _dept(),
                 Field("firstName", "first_name", text(100, min_length=1), required=True),
                 Field("lastName", "last_name", text(100, min_length=1), required=True),
-                Field("email", "email", text(200), nullable=True),
+                Field("email", "email", text(200), nullable=True, guard=PERSONAL),
                 Field("code", "code", text(50), nullable=True, filter=True),
-                Field("hourlyRate", "hourly_rate", DECIMAL),
+                Field("hourlyRate", "hourly_rate", DECIMAL, guard=PAY),
                 Field("contractHours", "contract_hours", DECIMAL),
                 Field("employed", "active", BOOLEAN, filter=True),
             ),
@@ -656,7 +677,15 @@ def record_schema(spec: Collection) -> dict[str, Any]:
         "updatedAt": {"type": "string", "format": "date-time"},
     }
     props.update({f.name: _value_schema(f) for f in spec.fields})
-    return {"type": "object", "properties": props, "required": list(props)}
+    for f in spec.fields:
+        if f.guard:
+            props[f.name]["description"] = f"only with the scope {f.guard}:read"
+    guarded = {f.name for f in spec.fields if f.guard}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": [p for p in props if p not in guarded],
+    }
 
 
 def input_schema(spec: Collection, *, partial: bool) -> dict[str, Any]:

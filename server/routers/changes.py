@@ -35,7 +35,14 @@ def register(endpoints: list[Endpoint]) -> APIRouter:
             raise ApiError(403, "FORBIDDEN", "this API key may read no collection")
         with ctx.db.transaction() as session:
             try:
-                page = feed.read(session, ctx.principal.company_id, cursor, limit, readable)
+                page = feed.read(
+                    session,
+                    ctx.principal.company_id,
+                    cursor,
+                    limit,
+                    readable,
+                    ctx.principal.hidden,
+                )
             except feed.CursorGone as exc:
                 raise ApiError(
                     410,

@@ -108,12 +108,12 @@ def _act(
 ) -> Response:
     request = records.load(session, LEAVE, ctx.principal.company_id, record_id)
     assert isinstance(request, LeaveRequest)
-    records.require_match(if_match, LEAVE, request)
+    records.require_match(if_match, LEAVE, request, ctx.principal.hidden)
     scope = leave.decision_scope(request.status, to)
     if scope is not None:
         ctx.require(scope)
     leave.decide(session, request, to, ctx.principal.name, on_clash)
-    return written(session, LEAVE, request)
+    return written(session, LEAVE, request, hidden=ctx.principal.hidden)
 
 
 def action_planner(action: str) -> Planner:

@@ -127,3 +127,21 @@ def test_purge_tombstones_reports_what_it_forgot(
     db = str(tmp_path / "server.sqlite3")
     assert main(["server", "purge-tombstones", "--days", "30", "--db", db]) == 0
     assert capsys.readouterr().out.startswith("0 tombstone(s) older than 30 days purged")
+
+
+def test_create_key_offers_the_pay_and_personal_scopes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["server", "create-key", "--help"])
+    helped = capsys.readouterr().out
+    for scope in ("pay:read", "pay:write", "personal:read", "personal:write"):
+        assert scope in helped
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    scopes = "schedule:read,pay:read,pay:write,personal:read"
+    argv = ["server", "create-key", "--company", company, "--scopes", scopes, "--db", db]
+    assert _last_token(capsys, argv).startswith("sdk_")
+    assert main(["server", "list-keys", "--json", "--db", db]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["scopes"] == scopes.split(",")
