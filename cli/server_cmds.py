@@ -117,6 +117,17 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    from server import admin
+
+    admin.erase_employee(args.db, args.company, args.employee)
+    print(
+        f"employee {args.employee} erased: name, e-mail, payroll code and rate replaced"
+        " on the server and in its change feed; sites erase it on their next sync"
+    )
+    return 0
+
+
 class _KeyHelp(argparse.HelpFormatter):
     """Names the scopes a key can hold when help is asked for, so that building the
     parser does not import the server."""
@@ -178,3 +189,14 @@ def register(subparsers: Any) -> None:
     )
     _db_option(purge)
     purge.add_argument("--days", type=int, default=90, help="keep tombstones this many days")
+
+    erase = command(
+        sub,
+        "erase-employee",
+        _erase,
+        "erase a person (GDPR): name, e-mail, code and rate, everywhere",
+        db=False,
+    )
+    _db_option(erase)
+    erase.add_argument("--company", required=True, help="the company id")
+    erase.add_argument("--employee", required=True, help="the employee id")

@@ -84,9 +84,13 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
         )
 
 
-def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None) -> int:
+def record(
+    session: Session, obj: Synced, wire: Mapping[str, Any] | None = None, *, whole: bool = False
+) -> int:
     """Append the record's current state (or its tombstone) to the feed, replacing
     its previous change; ``wire`` is its wire form when the caller has it already.
+    ``whole``: a deleted record goes out with its content (``isActive: false``), not
+    as a bare tombstone, so that sites overwrite their copy (an erasure).
     Needs the company's :func:`turn`."""
     company_id: str = obj.company_id  # type: ignore[attr-defined]
     held: _Turn | None = session.info.get(_TURN)
@@ -97,7 +101,7 @@ def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None)
         "company_id": company_id,
         "seq": held.seq,
         "version": obj.server_version or 0,
-        "deleted": obj.deleted,
+        "deleted": obj.deleted and not whole,
         "record": dict(wire) if wire is not None else to_wire(obj),
         "at": utcnow(),
     }
