@@ -33,7 +33,7 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
 def _serve(args: argparse.Namespace) -> int:
     from server.serve import serve
 
-    serve(args.db, host=args.host, port=args.port, workers=args.workers)
+    serve(args.db, host=args.host, port=args.port, workers=args.workers, pool_size=args.pool_size)
     return 0
 
 
@@ -117,6 +117,17 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    from server import admin
+
+    admin.erase_employee(args.db, args.company, args.employee)
+    print(
+        f"employee {args.employee} erased: name, e-mail, payroll code and rate replaced"
+        " on the server and in its change feed; sites erase it on their next sync"
+    )
+    return 0
+
+
 class _KeyHelp(argparse.HelpFormatter):
     """Names the scopes a key can hold when help is asked for, so that building the
     parser does not import the server."""
@@ -125,7 +136,7 @@ class _KeyHelp(argparse.HelpFormatter):
         if action.dest == "scopes":
             from server.auth import SCOPES
 
-            return f"comma-separated, from {','.join(SCOPES)}"
+            return f"comma-separated, from {', '.join(SCOPES)}"
         return super()._get_help_string(action)
 
 
@@ -141,6 +152,13 @@ def register(subparsers: Any) -> None:
     server.add_argument("--port", type=int, default=8080, help="port to listen on")
     server.add_argument(
         "--workers", type=int, default=1, help="worker processes (share one database)"
+    )
+    server.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="database connections per worker (default 10; workers x this must stay"
+        " under the database's connection limit)",
     )
     sub = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
 
@@ -171,3 +189,14 @@ def register(subparsers: Any) -> None:
     )
     _db_option(purge)
     purge.add_argument("--days", type=int, default=90, help="keep tombstones this many days")
+
+    erase = command(
+        sub,
+        "erase-employee",
+        _erase,
+        "erase a person (GDPR): name, e-mail, code and rate, everywhere",
+        db=False,
+    )
+    _db_option(erase)
+    erase.add_argument("--company", required=True, help="the company id")
+    erase.add_argument("--employee", required=True, help="the employee id")

@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import undo
+from core.changes import of_model
 from core.csvsource import read_csv_source
 from core.errors import Duplicate, InUse, NotFound, ValidationError
 from core.models import (
@@ -468,6 +469,29 @@ def delete_employee(session: Session, employee_id: str) -> OpResult:
     with undo.recording(session) as recorder:
         employee.deleted = True
     return recorder.result(ids=(employee_id,))
+
+
+#: What an erased person is called (``last_name`` adds the start of their id, so
+#: two erased people stay apart in a list).
+ERASED_NAME = "Erased"
+
+
+def erase_employee(session: Session, employee_id: str) -> OpResult:
+    """Erase a person (GDPR): their name, e-mail, payroll code and hourly rate are
+    replaced for good; their shifts, punches, leave and hours stay, now of nobody
+    named. Works on a deactivated or deleted person too (the right to erasure
+    outlives employment). Deliberately no undo: keeping the old values to put back
+    would keep what was to be erased."""
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        raise NotFound("employee", employee_id)
+    employee.first_name = ERASED_NAME
+    employee.last_name = f"person {employee_id[:8]}"
+    employee.email = None
+    employee.code = None
+    employee.hourly_rate = Decimal(0)
+    session.flush()
+    return OpResult(of_model(Employee), ids=(employee_id,))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ What is not overwritten, and why:
   push overwrite the server's without a 412.
 * A row at the incoming version or a later one (the echo of our own push, or a page
   read before a push that has since been acknowledged) is left as it is.
+* A field the server left out of a record it knows (a rate or an e-mail its key
+  may not read: ``core.wire.Field.guard``) keeps this store's value, in the row and
+  in its base (:func:`with_omitted`): a server that says nothing about a field
+  never clears it here, and the next merge sees it unchanged.
 
 References: the feed holds each record once, at its *latest* change, so a record
 can come before what it names (an employee created in a department that was renamed
@@ -295,11 +299,34 @@ class _Plan:
     held: list[_Incoming]
 
 
+def with_omitted(
+    session: Session, spec: Collection, record_id: str, record: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``record`` as the server sent it, with each field it left out (one the key may
+    not read) taken from this store's copy: its base where the base has the field,
+    else the row's value. Without a row here, as sent."""
+    missing = [f.name for f in spec.fields if f.name not in record]
+    row = session.get(spec.model, record_id) if missing else None
+    if row is None:
+        return dict(record)
+    base = row.base or {}
+    current = to_wire(row)
+    return {**record, **{name: base.get(name, current[name]) for name in missing}}
+
+
+def _known(session: Session, item: _Incoming) -> _Incoming:
+    """The item with the fields its record left out filled in from this store."""
+    if item.record is None or all(f.name in item.record for f in item.spec.fields):
+        return item
+    return _upsert(item.spec, with_omitted(session, item.spec, item.id, item.record))
+
+
 def _apply(session: Session, incoming: Sequence[_Incoming]) -> Applied:
     latest = {(i.spec.name, i.id): i for i in incoming}  # a record named twice: the later
     if not latest:
         return Applied()
     with _remote(session):
+        latest = {key: _known(session, item) for key, item in latest.items()}
         sites = _check_owner(session, list(latest.values()))
         waiting = _waiting(session, [rid for _, rid in latest])
         by_collection: dict[str, list[_Incoming]] = defaultdict(list)

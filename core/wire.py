@@ -65,7 +65,9 @@ class WireError(ValidationError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         first = self.problems[0]
-        super().__init__(first.field, "; ".join(f"{p.field} {p.message}" for p in self.problems))
+        shown = "; ".join(f"{p.field} {p.message}" for p in self.problems[:5])
+        more = len(self.problems) - 5
+        super().__init__(first.field, shown + (f"; and {more} more" if more > 0 else ""))
 
 
 # --- value kinds ----------------------------------------------------------------------
@@ -299,6 +301,10 @@ class Field:
     key: str = ""
     #: Lists can be filtered on it by equality.
     filter: bool = False
+    #: Data only some callers may see or set (one of :data:`GUARDS`): pay, personal
+    #: data. A server leaves the field out for whoever may not read it, and a site
+    #: keeps its own value of a field the server left out (:func:`without`).
+    guard: str = ""
 
     @property
     def target_key(self) -> str:
@@ -325,6 +331,23 @@ class Collection:
 
 #: Fields every record carries; the server sets them, a client's copy is ignored.
 RECORD_FIELDS = ("id", "companyId", "recordVersion", "isActive", "createdAt", "updatedAt")
+
+#: What a field's ``guard`` can name: pay (an hourly rate) and personal data (an
+#: e-mail address), each readable and writable only with a scope of its own.
+PAY = "pay"
+PERSONAL = "personal"
+GUARDS = (PAY, PERSONAL)
+
+
+def without(spec: Collection, record: Mapping[str, Any], guards: Iterable[str]) -> dict[str, Any]:
+    """``record`` without the fields guarded by any of ``guards`` (what the caller may
+    not read)."""
+    hidden = set(guards)
+    if not hidden:
+        return dict(record)
+    drop = {f.name for f in spec.fields if f.guard in hidden}
+    return {k: v for k, v in record.items() if k not in drop}
+
 
 _SITE = Field("siteId", "site_id", ref(Site))
 
@@ -356,9 +379,9 @@ COLLECTIONS: dict[str, Collection] = {
                 _dept(),
                 Field("firstName", "first_name", text(100, min_length=1), required=True),
                 Field("lastName", "last_name", text(100, min_length=1), required=True),
-                Field("email", "email", text(200), nullable=True),
+                Field("email", "email", text(200), nullable=True, guard=PERSONAL),
                 Field("code", "code", text(50), nullable=True, filter=True),
-                Field("hourlyRate", "hourly_rate", DECIMAL),
+                Field("hourlyRate", "hourly_rate", DECIMAL, guard=PAY),
                 Field("contractHours", "contract_hours", DECIMAL),
                 Field("employed", "active", BOOLEAN, filter=True),
             ),
@@ -654,7 +677,15 @@ def record_schema(spec: Collection) -> dict[str, Any]:
         "updatedAt": {"type": "string", "format": "date-time"},
     }
     props.update({f.name: _value_schema(f) for f in spec.fields})
-    return {"type": "object", "properties": props, "required": list(props)}
+    for f in spec.fields:
+        if f.guard:
+            props[f.name]["description"] = f"only with the scope {f.guard}:read"
+    guarded = {f.name for f in spec.fields if f.guard}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": [p for p in props if p not in guarded],
+    }
 
 
 def input_schema(spec: Collection, *, partial: bool) -> dict[str, Any]:
@@ -934,6 +965,24 @@ def _conflict(data: Any) -> Conflict:
     return Conflict(data["kind"], data["employeeId"], data["otherId"], data["reason"])
 
 
+#: An error names at most this many fields, each name and message cut to a length:
+#: a body of 100,000 unknown fields must not get an answer ten times its size.
+MAX_PROBLEMS = 50
+_MAX_PROBLEM_TEXT = 200
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _MAX_PROBLEM_TEXT else text[: _MAX_PROBLEM_TEXT - 1] + "…"
+
+
+def _capped(problems: Iterable[Problem]) -> tuple[tuple[Problem, ...], int]:
+    """The first :data:`MAX_PROBLEMS` problems, names and messages cut, and how many
+    more there were."""
+    every = tuple(problems)
+    kept = tuple(Problem(_cut(p.field), p.code, _cut(p.message)) for p in every[:MAX_PROBLEMS])
+    return kept, len(every) - len(kept)
+
+
 @dataclass(frozen=True)
 class ErrorEnvelope:
     """Every failure: ``{"result":"ERR","status":412,"message":…,"errCode":…,"date":…,
@@ -968,9 +1017,11 @@ class ErrorEnvelope:
     @classmethod
     def invalid(cls, problems: Iterable[Problem]) -> ErrorEnvelope:
         """422 naming every bad field as MISSING / UNDEFINED / INVALID."""
-        problems = tuple(problems)
+        problems, more = _capped(problems)
         fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
         summary = "; ".join(f"{p.field} {p.message}" for p in problems)
+        if more:
+            summary += f"; and {more} more"
         return cls(422, VALIDATION, f"invalid request: {summary}", {"fields": fields})
 
     @classmethod

@@ -1,19 +1,27 @@
-"""What an administrator does outside HTTP: companies, and purging old tombstones."""
+"""What an administrator does outside HTTP: companies, purging old tombstones, and
+erasing a person (GDPR)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Company
+from core.employees import erase_employee as erase
+from core.errors import NotFound
+from core.models import Company, Employee
 from core.organisation import Setup, setup_store
 from core.timeutil import utcnow
-from server import feed
+from core.wire import COLLECTIONS, to_wire
+from server import feed, records
 from server.db import Database
 from server.settings import database_url
+from server.tables import IdempotencyRecord
 
 
 @contextmanager
@@ -48,3 +56,48 @@ def create_company(
 
 def purge_tombstones(session: Session, days: int) -> int:
     return feed.purge_tombstones(session, utcnow() - timedelta(days=days))
+
+
+def erase_employee(db: str | None, company_id: str, employee_id: str) -> None:
+    """Erase a person of ``company_id`` everywhere the server keeps them (GDPR), in
+    one transaction: the record (core's :func:`core.employees.erase_employee`), its
+    copy in the change feed, which then carries the erased record to every site
+    (a deleted person's too, as a record with ``isActive: false``), and the answers
+    kept for Idempotency-Key replays that showed the person."""
+    database = Database(database_url(db))
+    try:
+        database.ensure_schema()
+        with database.transaction() as session, feed.turn(database, session, company_id):
+            employee = session.get(Employee, employee_id)
+            if employee is None or employee.company_id != company_id:
+                raise NotFound("employee", employee_id)
+            erase(session, employee_id)
+            records.stamp(employee)
+            session.flush()
+            wire = to_wire(employee)
+            feed.record(session, employee, wire, whole=True)
+            _erase_replays(session, company_id, wire)
+    finally:
+        database.close()
+
+
+def _erase_replays(session: Session, company_id: str, erased: Mapping[str, Any]) -> None:
+    """Stored answers that show the person get the erased record in their place (a
+    replay still answers, with what is true now)."""
+    item = COLLECTIONS["employees"].item
+    kept = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.company_id == company_id,
+            IdempotencyRecord.body.contains(str(erased["id"])),
+        )
+    )
+    for row in kept:
+        try:
+            document = json.loads(row.body or "")
+        except ValueError:
+            continue
+        shown = document.get(item) if isinstance(document, dict) else None
+        if not isinstance(shown, dict) or shown.get("id") != erased["id"]:
+            continue
+        document[item] = {k: erased[k] for k in shown if k in erased}
+        row.body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -117,7 +117,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     """The application over ``settings.db_url``; creates missing tables unless told not to."""
     logs.configure()
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, settings.db_limits)
     if create_schema:
         db.ensure_schema()
     app = FastAPI(

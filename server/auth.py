@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound, ValidationError
 from core.models import Company
 from core.timeutil import utcnow
+from core.wire import GUARDS
 from server.tables import ApiKey
 
 #: Every scope a key can hold: read and write per area, and deciding on leave.
@@ -28,6 +29,12 @@ SCOPES = (
     "leave:approve",
     "attendance:read",
     "attendance:write",
+    # Guarded fields (core.wire.GUARDS): without these a record is served without
+    # them and a write that would change them is refused.
+    "pay:read",
+    "pay:write",
+    "personal:read",
+    "personal:write",
 )
 
 
@@ -39,6 +46,14 @@ class Principal:
     company_id: str
     scopes: frozenset[str]
     rate_limit: int | None
+    #: Who acts, in words a person reads in a record (``decidedBy``): the key's name,
+    #: else its prefix; never a bare id.
+    name: str = ""
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The field guards this key may not read (see :func:`core.wire.without`)."""
+        return frozenset(g for g in GUARDS if f"{g}:read" not in self.scopes)
 
 
 def _hash(secret: str) -> str:
@@ -89,7 +104,13 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == _hash(secret)))
     if key is None or key.revoked_at is not None:
         return None
-    return Principal(key.id, key.company_id, frozenset(key.scopes.split(",")), key.rate_limit)
+    return Principal(
+        key.id,
+        key.company_id,
+        frozenset(key.scopes.split(",")),
+        key.rate_limit,
+        key.name.strip() or f"key {key.prefix}",
+    )
 
 
 def revoke_key(session: Session, key_id: str) -> ApiKey:

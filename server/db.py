@@ -6,11 +6,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateColumn
 
@@ -21,12 +23,66 @@ from server.tables import ServerBase
 _SCHEMA_LOCK = 0x5348444B
 
 
-def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+@dataclass(frozen=True)
+class Limits:
+    """How much of the database one process may hold, and how long anything waits.
+
+    ``pool_size`` connections per process (a worker) and no overflow, so ``workers x
+    pool_size`` bounds what the server opens; a request that finds them all busy
+    waits ``pool_timeout`` seconds, then is told to retry (503). A statement waits
+    at most ``lock_timeout`` for a lock (SQLite: its busy timeout) and runs at most
+    ``statement_timeout`` (PostgreSQL)."""
+
+    pool_size: int = 10
+    pool_timeout: float = 5.0
+    lock_timeout: float = 5.0
+    statement_timeout: float = 15.0
+
+
+#: SQLSTATEs that mean "busy now, the same request may succeed later": a lock not
+#: had in time, a statement cancelled by its timeout, no connection slot left, a
+#: deadlock victim, a serialisation failure.
+_BUSY_STATES = frozenset({"55P03", "57014", "53300", "40P01", "40001"})
+_BUSY_WORDS = ("database is locked", "database table is locked", "too many clients")
+
+
+def overloaded(exc: BaseException) -> bool:
+    """Whether a database failure means "too busy now, retry" (answered 503 with
+    Retry-After) rather than a fault: the pool had no connection in time, a lock or
+    statement timed out, PostgreSQL had no slot left, SQLite's file stayed locked."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _BUSY_STATES:
+        return True
+    text = str(exc.orig).lower()
+    return any(words in text for words in _BUSY_WORDS)
+
+
+def _sqlite_pragmas(limits: Limits) -> Any:
+    def on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(limits.lock_timeout * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+def _pg_timeouts(limits: Limits) -> Any:
+    """Session timeouts set on each new connection (an ``options`` argument would
+    replace one the URL gives, such as a search path)."""
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"SET lock_timeout = {int(limits.lock_timeout * 1000)}")
+        cursor.execute(f"SET statement_timeout = {int(limits.statement_timeout * 1000)}")
+        cursor.close()
+        dbapi_conn.commit()
+
+    return on_connect
 
 
 def _enable_wal(conn: Connection) -> None:
@@ -74,13 +130,21 @@ class Database:
     """One engine per process. Sessions here carry no outbox tracking: that hook is
     installed only on the local store's sessionmaker."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, limits: Limits | None = None) -> None:
         self.url = url
+        self.limits = limits = limits or Limits()
+        pool: dict[str, Any] = {
+            "pool_size": limits.pool_size,
+            "max_overflow": 0,
+            "pool_timeout": limits.pool_timeout,
+        }
         if url.startswith("sqlite"):
-            self.engine: Engine = create_engine(url)
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            memory = url.rstrip("/") in ("sqlite:", "sqlite://") or ":memory:" in url
+            self.engine: Engine = create_engine(url, **({} if memory else pool))
+            event.listen(self.engine, "connect", _sqlite_pragmas(limits))
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(url, pool_pre_ping=True, **pool)
+            event.listen(self.engine, "connect", _pg_timeouts(limits))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from core.models import Synced
 from core.timeutil import utcnow
+from core.wire import COLLECTIONS, ChangePage, collection_of, to_wire, without
 from core.wire import Change as WireChange
-from core.wire import ChangePage, collection_of, to_wire
 from server.db import Database
 from server.tables import Change, FeedCounter
 
@@ -84,9 +84,13 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
         )
 
 
-def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None) -> int:
+def record(
+    session: Session, obj: Synced, wire: Mapping[str, Any] | None = None, *, whole: bool = False
+) -> int:
     """Append the record's current state (or its tombstone) to the feed, replacing
     its previous change; ``wire`` is its wire form when the caller has it already.
+    ``whole``: a deleted record goes out with its content (``isActive: false``), not
+    as a bare tombstone, so that sites overwrite their copy (an erasure).
     Needs the company's :func:`turn`."""
     company_id: str = obj.company_id  # type: ignore[attr-defined]
     held: _Turn | None = session.info.get(_TURN)
@@ -97,7 +101,7 @@ def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None)
         "company_id": company_id,
         "seq": held.seq,
         "version": obj.server_version or 0,
-        "deleted": obj.deleted,
+        "deleted": obj.deleted and not whole,
         "record": dict(wire) if wire is not None else to_wire(obj),
         "at": utcnow(),
     }
@@ -110,9 +114,16 @@ def record(session: Session, obj: Synced, wire: Mapping[str, Any] | None = None)
 
 
 def read(
-    session: Session, company_id: str, cursor: int, limit: int, collections: Collection[str]
+    session: Session,
+    company_id: str,
+    cursor: int,
+    limit: int,
+    collections: Collection[str],
+    hidden: Collection[str] = (),
 ) -> ChangePage:
-    """Changes after ``cursor`` in commit order, at most ``limit``; cursor 0 starts over."""
+    """Changes after ``cursor`` in commit order, at most ``limit``; cursor 0 starts over.
+    Records come without the fields guarded by ``hidden`` (the caller may not read
+    them): the feed stores them whole."""
     counter = session.get(FeedCounter, company_id)
     last, purged = (counter.seq, counter.purged_through) if counter else (0, 0)
     if cursor > last or 0 < cursor < purged:
@@ -142,7 +153,7 @@ def read(
                 r.record_id,
                 r.version,
                 r.deleted,
-                None if r.deleted else r.record,
+                None if r.deleted else without(COLLECTIONS[r.collection], r.record, hidden),
             )
             for r in rows
         ),

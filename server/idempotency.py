@@ -5,12 +5,19 @@ successful response is stored in the *same* transaction as the write, so either
 both are there or neither. A refused or failed request releases its claim, so the
 client may fix the request (e.g. after a three-way merge) and send it again under
 the same key. A claim whose request died is free again after a lease.
+
+Fencing: each claim carries a token of its own (``owner``). A request that outlived
+its lease may find its key taken over by a retry; completing or releasing then
+matches nothing, and the late request rolls back instead of committing beside the
+retry (:class:`ClaimLost`). Requests are bounded well inside the lease
+(:meth:`server.settings.Settings.request_bound`), so this is the rare case.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,6 +46,22 @@ class Claim:
     company_id: str
     key: str
     fingerprint: str
+    #: This claim's token: only its holder may complete or release the key.
+    owner: str = ""
+
+
+class ClaimLost(ApiError):
+    """The request outlived its claim's lease and a retry took the key over: its
+    work is rolled back, the retry's answer stands."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            409,
+            "IDEMPOTENCY_IN_PROGRESS",
+            "this request took longer than its Idempotency-Key's lease and a retry took"
+            " the key over; retry to get that request's answer",
+            headers={"Retry-After": "1"},
+        )
 
 
 def claim(
@@ -69,14 +92,15 @@ def claim_in(
             {"fields": [{"field": "Idempotency-Key", "code": "INVALID", "message": "bad length"}]},
         )
     now = utcnow()
+    owner = secrets.token_hex(16)
     inserted = session.execute(
         db.insert(IdempotencyRecord)
-        .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now)
+        .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now, owner=owner)
         .on_conflict_do_nothing(index_elements=["company_id", "key"])
         .returning(IdempotencyRecord.key)
     ).scalar()
     if inserted is not None:
-        return Claim(company_id, key, print_)
+        return Claim(company_id, key, print_, owner)
     found = session.get(IdempotencyRecord, (company_id, key))
     if found is None:  # released between our insert and read: try once more
         raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
@@ -97,39 +121,50 @@ def claim_in(
             "a request with this Idempotency-Key is still being processed; retry later",
             headers={"Retry-After": "1"},
         )
+    # Still unanswered and still the claim read above: a request completing it
+    # meanwhile (its row locked until it commits) makes this match nothing.
     taken = session.execute(
         update(IdempotencyRecord)
         .where(
             IdempotencyRecord.company_id == company_id,
             IdempotencyRecord.key == key,
             IdempotencyRecord.claimed_at == found.claimed_at,
+            IdempotencyRecord.status_code.is_(None),
         )
-        .values(claimed_at=now)
+        .values(claimed_at=now, owner=owner)
     ).rowcount
     if not taken:
         raise ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "this Idempotency-Key is in use")
-    return Claim(company_id, key, print_)
+    return Claim(company_id, key, print_, owner)
+
+
+def _held_by(held: Claim) -> tuple:
+    return (
+        IdempotencyRecord.company_id == held.company_id,
+        IdempotencyRecord.key == held.key,
+        IdempotencyRecord.owner == held.owner,
+        IdempotencyRecord.status_code.is_(None),
+    )
 
 
 def complete(session: Session, held: Claim, response: Response) -> None:
-    """Store a successful response, inside the transaction that made it."""
-    session.execute(
+    """Store a successful response, inside the transaction that made it; raises
+    :class:`ClaimLost` (so that transaction rolls back) when the claim is no longer
+    ``held``'s."""
+    stored = session.execute(
         update(IdempotencyRecord)
-        .where(IdempotencyRecord.company_id == held.company_id, IdempotencyRecord.key == held.key)
+        .where(*_held_by(held))
         .values(
             status_code=response.status_code,
             headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
             body=bytes(response.body).decode(),
         )
-    )
+    ).rowcount
+    if not stored:
+        raise ClaimLost
 
 
 def release(db: Database, held: Claim) -> None:
+    """Free the key for a corrected request, unless another request holds it now."""
     with db.transaction() as session:
-        session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.company_id == held.company_id,
-                IdempotencyRecord.key == held.key,
-                IdempotencyRecord.status_code.is_(None),
-            )
-        )
+        session.execute(delete(IdempotencyRecord).where(*_held_by(held)))

@@ -23,10 +23,27 @@ from core.models import LeaveRequest, LeaveShiftLink, LeaveStatus, LeaveType, Sh
 from server import feed, records
 from server.envelope import ApiError
 
+#: Withdrawing one's own pending request needs only the right to write leave.
+WRITE = "leave:write"
+#: Any other decision (approve, reject, cancel what was approved) is a supervisor's.
+APPROVE = "leave:approve"
+
+
+def decision_scope(current: str | None, to: str) -> str | None:
+    """The scope a move of a request from ``current`` (None: a new request) to ``to``
+    needs, whichever route asks for it: None when the status does not change."""
+    if to == (current or LeaveStatus.PENDING):
+        return None
+    if to == LeaveStatus.CANCELLED and current == LeaveStatus.PENDING:
+        return WRITE
+    return APPROVE
+
 
 def create(session: Session, leave_id: str, values: Mapping[str, Any], actor: str) -> LeaveRequest:
     """A request as a site made it; a status other than pending is reached by its
-    transition, so an approval made offline meets the same rules as one made here."""
+    transition, so an approval made offline meets the same rules as one made here.
+    Who decided, and when, is the caller and now: ``decidedBy``/``decidedAt`` in the
+    body are ignored."""
     request_leave(
         session,
         leave_id=leave_id,
@@ -42,12 +59,13 @@ def create(session: Session, leave_id: str, values: Mapping[str, Any], actor: st
     assert leave is not None
     wanted = values.get("status", LeaveStatus.PENDING)
     if wanted != LeaveStatus.PENDING:
-        decide(session, leave, wanted, values.get("decided_by") or actor)
+        decide(session, leave, wanted, actor)
     return leave
 
 
 def update(session: Session, leave: LeaveRequest, values: Mapping[str, Any], actor: str) -> None:
-    """Fields that differ are edited (a pending request only); a new status is decided."""
+    """Fields that differ are edited (a pending request only); a new status is decided
+    by ``actor`` (``decidedBy``/``decidedAt`` in the body are ignored)."""
     content = {
         k: v
         for k, v in values.items()
@@ -57,7 +75,7 @@ def update(session: Session, leave: LeaveRequest, values: Mapping[str, Any], act
         edit_leave(session, leave.id, **content)
     wanted = values.get("status")
     if wanted is not None and wanted != leave.status:
-        decide(session, leave, wanted, values.get("decided_by") or actor)
+        decide(session, leave, wanted, actor)
 
 
 def decide(

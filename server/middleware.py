@@ -10,11 +10,15 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server import ratelimit
 from server.auth import Principal, authenticate, secret_from_headers
+from server.db import overloaded
 from server.envelope import ApiError, error_response
 from server.logs import LOGGER
+from server.writes import MAX_BODY_BYTES, too_large
 
 #: Paths anyone may read without a key and without counting against a limit.
 OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
@@ -59,9 +63,17 @@ def rate_limited(quota: ratelimit.Quota) -> Response:
     )
 
 
+def _declared_too_large(request: Request) -> bool:
+    """A body announced larger than the server reads (the stream is capped too)."""
+    length = request.headers.get("content-length", "")
+    return length.isascii() and length.isdigit() and int(length[:12]) > MAX_BODY_BYTES
+
+
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
         return await _answer(request, call_next)
+    if _declared_too_large(request):
+        return too_large().response()
     principal = await run_in_threadpool(_authenticate, request)
     quota = await run_in_threadpool(count, request, principal)
     request.state.principal = principal
@@ -92,13 +104,23 @@ def _internal_error(request: Request) -> Response:
     )
 
 
+def _failed(request: Request, exc: Exception) -> Response:
+    """A database too busy now (the pool, a lock, SQLite's file) is a 503 the client
+    retries after Retry-After; anything else a logged 500."""
+    if isinstance(exc, DBAPIError | PoolTimeout) and overloaded(exc):
+        return error_response(
+            503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "2"}
+        )
+    return _internal_error(request)
+
+
 async def _answer(request: Request, call_next: Next) -> Response:
     try:
         return await call_next(request)
     except ApiError as exc:
         return exc.response()
-    except Exception:  # rendered as a clean 500 and logged in full, never hidden
-        return _internal_error(request)
+    except Exception as exc:  # rendered as a clean 500 and logged in full, never hidden
+        return _failed(request, exc)
 
 
 async def around_request(request: Request, call_next: Next) -> Response:
@@ -109,8 +131,8 @@ async def around_request(request: Request, call_next: Next) -> Response:
         response = await _guarded(request, call_next)
     except ApiError as exc:
         response = exc.response()
-    except Exception:  # the key or rate-limit lookup failed: same clean 500
-        response = _internal_error(request)
+    except Exception as exc:  # the key or rate-limit lookup failed: 503 or a clean 500
+        response = _failed(request, exc)
     response.headers["X-Request-Id"] = request_id
     principal = getattr(request.state, "principal", None)
     LOGGER.info(

@@ -3,7 +3,7 @@ references and the version stamp every accepted write gets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from core.wire import (
     WireError,
     parse_id,
     to_wire,
+    without,
 )
 from server.envelope import ApiError
 
@@ -66,13 +67,17 @@ def none_match(header: str | None, record: Synced) -> bool:
     return any(t == "*" or t.removeprefix("W/") == current for t in _tags(header))
 
 
-def precondition_failed(spec: Collection, record: Synced) -> ApiError:
-    stale = ErrorEnvelope.stale(spec.item, to_wire(record))
+def precondition_failed(spec: Collection, record: Synced, hidden: Iterable[str] = ()) -> ApiError:
+    """412 with the record as it is now, without the fields guarded by ``hidden``."""
+    stale = ErrorEnvelope.stale(spec.item, without(spec, to_wire(record), hidden))
     return ApiError.of(stale, headers={"ETag": etag(record)})
 
 
-def require_match(header: str | None, spec: Collection, record: Synced) -> None:
-    """``If-Match`` (strong comparison): 428 without it, 412 when it is stale."""
+def require_match(
+    header: str | None, spec: Collection, record: Synced, hidden: Iterable[str] = ()
+) -> None:
+    """``If-Match`` (strong comparison): 428 without it, 412 when it is stale (the
+    record shown without the fields guarded by ``hidden``)."""
     if not header:
         raise ApiError(
             428,
@@ -81,7 +86,7 @@ def require_match(header: str | None, spec: Collection, record: Synced) -> None:
         )
     current = etag(record)
     if not any(t in ("*", current) for t in _tags(header)):
-        raise precondition_failed(spec, record)
+        raise precondition_failed(spec, record, hidden)
 
 
 def stamp(record: Synced) -> None:

@@ -8,12 +8,17 @@ import uvicorn
 
 from server.app import create_app
 from server.db import Database
-from server.settings import ENV_DB, Settings, database_url
+from server.settings import ENV_DB, ENV_POOL_SIZE, Settings, database_url
 
 
-def serve(db: str | None, *, host: str, port: int, workers: int = 1) -> None:
-    """Serve the database ``db`` names (a path or URL; None: the default) until stopped."""
+def serve(
+    db: str | None, *, host: str, port: int, workers: int = 1, pool_size: int | None = None
+) -> None:
+    """Serve the database ``db`` names (a path or URL; None: the default) until stopped,
+    each worker holding at most ``pool_size`` database connections."""
     url = database_url(db)
+    if pool_size is not None:
+        os.environ[ENV_POOL_SIZE] = str(pool_size)
     schema = Database(url)
     schema.ensure_schema()  # once here, not racing in every worker
     schema.close()
@@ -21,4 +26,4 @@ def serve(db: str | None, *, host: str, port: int, workers: int = 1) -> None:
         os.environ[ENV_DB] = url
         uvicorn.run("server.asgi:app", host=host, port=port, workers=workers)
     else:
-        uvicorn.run(create_app(Settings(url), create_schema=False), host=host, port=port)
+        uvicorn.run(create_app(Settings.from_env(url), create_schema=False), host=host, port=port)

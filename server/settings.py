@@ -8,7 +8,11 @@ from pathlib import Path
 
 import platformdirs
 
+from server.db import Limits
+
 ENV_DB = "SHIFTDESK_SERVER_DB"
+#: Database connections per worker process (``shiftdesk server --pool-size``).
+ENV_POOL_SIZE = "SHIFTDESK_SERVER_POOL_SIZE"
 
 
 def default_db() -> str:
@@ -37,5 +41,40 @@ class Settings:
     #: Tombstones older than this may be purged; older cursors then get 410.
     tombstone_days: int = 90
     #: A claimed Idempotency-Key whose request died is free again after this long.
+    #: It must outlast the longest request (see :meth:`request_bound`).
     idempotency_lease_seconds: int = 60
     max_page_rows: int = 500
+    #: Database connections per worker process (workers x this stay under the
+    #: database's limit), how long a request waits for one, and how long a statement
+    #: may wait for a lock and run; beyond either the answer is 503 with Retry-After.
+    db_pool_size: int = 10
+    db_pool_timeout: float = 5.0
+    db_lock_timeout: float = 5.0
+    db_statement_timeout: float = 15.0
+
+    def __post_init__(self) -> None:
+        if self.idempotency_lease_seconds <= self.request_bound():
+            raise ValueError(
+                f"the idempotency lease ({self.idempotency_lease_seconds} s) must outlast"
+                f" the longest request ({self.request_bound():g} s)"
+            )
+
+    def request_bound(self) -> float:
+        """What one write holding an Idempotency-Key may take when the database is
+        slow: a connection from the pool, a lock waited for and a statement's run,
+        for the claim and again for the work. Not a hard limit (a transaction runs
+        several statements): the fence in :func:`server.idempotency.complete` keeps a
+        request that still outlives its lease from committing beside a retry."""
+        return 2 * (self.db_pool_timeout + self.db_lock_timeout + self.db_statement_timeout)
+
+    @classmethod
+    def from_env(cls, db_url: str) -> Settings:
+        """Settings for ``db_url`` with what the environment sets (the pool size)."""
+        size = os.environ.get(ENV_POOL_SIZE)
+        return cls(db_url, db_pool_size=int(size)) if size else cls(db_url)
+
+    @property
+    def db_limits(self) -> Limits:
+        return Limits(
+            self.db_pool_size, self.db_pool_timeout, self.db_lock_timeout, self.db_statement_timeout
+        )

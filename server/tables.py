@@ -78,6 +78,8 @@ class IdempotencyRecord(ServerBase):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: The token of the request that holds the claim (fencing a late request out).
+    owner: Mapped[str | None] = mapped_column(String(32), default=None)
     status_code: Mapped[int | None] = mapped_column(default=None)
     headers: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     body: Mapped[str | None] = mapped_column(Text, default=None)

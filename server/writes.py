@@ -16,13 +16,14 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, Duplicate, InUse, NotFound, ValidationError
 from core.wire import INVALID, Collection, ErrorEnvelope, Problem, WireError
 from server import feed, idempotency
 from server.auth import Principal
-from server.db import Database
+from server.db import Database, overloaded
 from server.envelope import ApiError, field_errors
 from server.settings import Settings
 
@@ -108,14 +109,81 @@ class WriteRequest:
         )
 
 
+#: A request body larger than this is refused (413) before it is parsed.
+MAX_BODY_BYTES = 1_000_000
+#: JSON nested deeper than this is refused: no record or batch comes near it, and
+#: deeper documents only exhaust the parser's and the encoder's recursion.
+MAX_DEPTH = 32
+
+
+def too_large() -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def malformed(problem: Problem) -> ApiError:
+    """400: the body is no JSON document this server can read, naming where."""
+    invalid = ErrorEnvelope.invalid([problem])
+    return ApiError(400, invalid.err_code, invalid.message, invalid.detail)
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "backslashreplace").decode()
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate such as \ud800
+        return False
+    return True
+
+
+def check_document(document: Any) -> None:
+    """Refuse (400, naming the field) a document nested deeper than :data:`MAX_DEPTH`
+    or holding text that is not Unicode (an unpaired surrogate, in a value or a
+    field name), which the database and the answer could not encode."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        where = path or "body"
+        if depth > MAX_DEPTH:
+            raise malformed(Problem(where, INVALID, f"nests deeper than {MAX_DEPTH} levels"))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                if not _unicode(key):
+                    message = "is a field name that is not valid Unicode (an unpaired surrogate)"
+                    raise malformed(Problem(_printable(name), INVALID, message))
+                stack.append((item, name, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{n}]", depth + 1) for n, item in enumerate(value))
+        elif isinstance(value, str) and not _unicode(value):
+            message = "is not valid Unicode (an unpaired surrogate)"
+            raise malformed(Problem(_printable(where), INVALID, message))
+
+
 async def read_body(request: Request) -> Any:
-    raw = await request.body()
+    """The JSON body, at most :data:`MAX_BODY_BYTES` (413 beyond), checked by
+    :func:`check_document`; a body that is no JSON (a number of 5,000 digits
+    included) is a 400."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large()
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
+    except RecursionError as exc:
+        raise malformed(Problem("body", INVALID, f"nests deeper than {MAX_DEPTH} levels")) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise field_errors([Problem("body", INVALID, f"is not valid JSON ({exc})")]) from exc
+        reason = str(exc)[:200]
+        raise malformed(Problem("body", INVALID, f"is not valid JSON ({reason})")) from exc
+    check_document(document)
+    return document
 
 
 def wire_errors(spec: Collection | None, exc: ValidationError) -> ApiError:
@@ -148,13 +216,15 @@ def refusal(exc: Exception, spec: Collection | None = None) -> ApiError:
     return ApiError(409, "CONFLICT", "the change clashes with an existing record (a duplicate?)")
 
 
-def busy(exc: OperationalError) -> ApiError:
-    """SQLite's "database is locked" as 503 (nothing was kept; retry); re-raises
-    any other database failure."""
-    if "locked" not in str(exc):
+def busy(exc: Exception) -> ApiError:
+    """A database too busy to answer now (:func:`server.db.overloaded`: no pooled
+    connection in time, a lock or statement timeout, SQLite's "database is locked")
+    as 503 with Retry-After: nothing was kept, the same request may be sent again.
+    Re-raises any other failure."""
+    if not overloaded(exc):
         raise exc
     return ApiError(
-        503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "1"}
+        503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "2"}
     )
 
 
@@ -193,7 +263,7 @@ def run_write(ctx: Ctx, write: WriteRequest, planned: Planned) -> Response:
         return response
     except (ValidationError, IntegrityError) as exc:
         raise refusal(exc, planned.spec) from exc
-    except OperationalError as exc:
+    except (OperationalError, PoolTimeout) as exc:
         raise busy(exc) from exc
     finally:
         if held is not None and not done:

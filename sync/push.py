@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from core.models import OutboxEntry, OutboxOp, Synced
 from core.models.outbox import OutboxState
 from core.outbox import APPLYING_REMOTE, in_push_order
-from core.replica import Held
+from core.replica import Held, with_omitted
 from core.store import Store
 from core.wire import COLLECTIONS, RECORD_FIELDS, Collection, etag, to_wire
 from sync.client import Call, SyncClient, Written
@@ -207,7 +207,10 @@ def _acknowledge(session: Session, acked: list[tuple[_Sent, Written | None]]) ->
                 "row_id": sent.record_id,
                 "version": written.version,
                 "tag": etag(written.version),
-                "acked": dict(written.record),
+                # The answer without the fields the key may not read: as here.
+                "acked": with_omitted(
+                    session, COLLECTIONS[sent.collection], sent.record_id, written.record
+                ),
                 "still": sent.record_id in waiting,
             }
         )
@@ -240,7 +243,10 @@ def _merged(session: Session, sent: _Sent, stale: PreconditionFailed) -> bool:
     row = session.get(model, sent.record_id)
     if row is None:
         return False
-    held = Held(sent.collection, row.id, stale.version, row.base, to_wire(row), stale.current)
+    theirs = stale.current
+    if theirs is not None:  # what the server left out (a rate it hides) is as here
+        theirs = with_omitted(session, COLLECTIONS[sent.collection], row.id, theirs)
+    held = Held(sent.collection, row.id, stale.version, row.base, to_wire(row), theirs)
     return settle(session, held)
 
 

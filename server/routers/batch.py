@@ -36,6 +36,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.wire import INVALID, MISSING, UNDEFINED, ErrorEnvelope, Problem
 from server import docs, feed
@@ -188,7 +189,7 @@ def run(ctx: Ctx, steps: Sequence[tuple[Operation, Planned | ApiError]]) -> list
                 else run_in(ctx, session, op.write(step.takes_body), step)
                 for op, step in steps
             ]
-    except OperationalError as exc:
+    except (OperationalError, PoolTimeout) as exc:
         raise busy(exc) from exc
 
 

@@ -18,7 +18,9 @@ MAX_LIMIT = 1000
 def _number(raw: str | None, name: str, default: int, hi: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) > hi:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), never so many
+    # that int() refuses them.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19) or int(raw) > hi:
         raise field_errors([Problem(name, INVALID, f"must be a whole number from 0 to {hi}")])
     return int(raw)
 
@@ -33,7 +35,14 @@ def register(endpoints: list[Endpoint]) -> APIRouter:
             raise ApiError(403, "FORBIDDEN", "this API key may read no collection")
         with ctx.db.transaction() as session:
             try:
-                page = feed.read(session, ctx.principal.company_id, cursor, limit, readable)
+                page = feed.read(
+                    session,
+                    ctx.principal.company_id,
+                    cursor,
+                    limit,
+                    readable,
+                    ctx.principal.hidden,
+                )
             except feed.CursorGone as exc:
                 raise ApiError(
                     410,

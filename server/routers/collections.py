@@ -9,7 +9,7 @@ what core refuses. Extra list filters come in through :class:`Endpoint`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -36,6 +36,7 @@ from core.wire import (
     parse_id,
     record_schema,
     to_wire,
+    without,
 )
 from server import docs, feed, records
 from server.envelope import ApiError, field_errors, ok, ok_list
@@ -52,6 +53,11 @@ class Ops(ABC):
     #: Whether DELETE is routed: taking a record back (a withdrawn correction) is
     #: not changing it, so an append-only collection may still offer it.
     removable: ClassVar[bool] = True
+
+    def scopes(self, record: Synced | None, values: Mapping[str, Any]) -> Iterable[str]:
+        """Scopes a write needs beyond ``<area>:write`` by what it changes in
+        ``record`` (None: a new record), such as deciding on leave."""
+        return ()
 
     @abstractmethod
     def create(
@@ -141,7 +147,9 @@ def _int_param(params: Mapping[str, str], name: str, default: int, lo: int, hi: 
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few enough
+    # for int() (a number of 5,000 digits is refused by it).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18) or not lo <= int(raw) <= hi:
         raise WireError([Problem(name, INVALID, f"must be a whole number from {lo} to {hi}")])
     return int(raw)
 
@@ -153,8 +161,16 @@ def paging(params: Mapping[str, str], max_rows: int) -> tuple[int, int]:
     )
 
 
-def written(session: Session, spec: Collection, record: Synced, status: int = 200) -> Response:
-    """Stamp an accepted write, append it to the feed and answer with it and its ETag."""
+def written(
+    session: Session,
+    spec: Collection,
+    record: Synced,
+    status: int = 200,
+    *,
+    hidden: Iterable[str] = (),
+) -> Response:
+    """Stamp an accepted write, append it to the feed and answer with it and its ETag,
+    leaving out the fields guarded by ``hidden`` (the feed keeps them all)."""
     records.stamp(record)
     session.flush()
     wire = to_wire(record)
@@ -162,7 +178,40 @@ def written(session: Session, spec: Collection, record: Synced, status: int = 20
     headers = {"ETag": records.etag(record)}
     if status == 201:
         headers["Location"] = f"/v1/{spec.name}/{record.id}"
-    return ok(spec.item, wire, status=status, headers=headers)
+    return ok(spec.item, without(spec, wire, hidden), status=status, headers=headers)
+
+
+def guarded_scopes(
+    spec: Collection, record: Synced | None, values: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(scope, field) for each guarded field (``hourlyRate``: ``pay:write``) that the
+    write would change: a value unlike the record's, or unlike what a new record
+    gets without it. Sending back a record as read is no change."""
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    needed = []
+    for f in spec.fields:
+        if not f.guard or f.target_key not in values:
+            continue
+        if record is not None:
+            before = getattr(record, f.attr)
+        else:
+            default = table.c[f.attr].default
+            before = default.arg if default is not None and default.is_scalar else None
+        if values[f.target_key] != before:
+            needed.append((f"{f.guard}:write", f.name))
+    return needed
+
+
+def require_scopes(
+    ctx: Ctx, ops: Ops, spec: Collection, record: Synced | None, values: Mapping[str, Any]
+) -> None:
+    """403 unless the key may make this change: what the collection's rules ask for
+    (deciding on leave) and the guarded fields it sets."""
+    for scope in ops.scopes(record, values):
+        ctx.require(scope)
+    for scope, name in guarded_scopes(spec, record, values):
+        if scope not in ctx.principal.scopes:
+            raise ApiError(403, "FORBIDDEN", f"this API key lacks the scope {scope} to set {name}")
 
 
 class Writes:
@@ -234,12 +283,13 @@ class Writes:
         if existing is not None:
             if existing.company_id != company:  # type: ignore[attr-defined]
                 raise records.not_found(spec, record_id)
-            raise records.precondition_failed(spec, existing)
+            raise records.precondition_failed(spec, existing, ctx.principal.hidden)
         values = from_wire(spec, body, partial=False)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
-        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.key_id)
-        return written(session, spec, record, 201)
+        require_scopes(ctx, self.ep.ops, spec, None, values)
+        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
+        return written(session, spec, record, 201, hidden=ctx.principal.hidden)
 
     def _update(
         self,
@@ -252,17 +302,18 @@ class Writes:
     ) -> Response:
         spec, company = self.spec, ctx.principal.company_id
         record = records.load(session, spec, company, record_id)
-        records.require_match(if_match, spec, record)
+        records.require_match(if_match, spec, record, ctx.principal.hidden)
         values = from_wire(spec, body, partial=partial)
         records.check_refs(session, spec, company, values)
-        self.ep.ops.update(session, spec, record, values, ctx.principal.key_id)
-        return written(session, spec, record)
+        require_scopes(ctx, self.ep.ops, spec, record, values)
+        self.ep.ops.update(session, spec, record, values, ctx.principal.name)
+        return written(session, spec, record, hidden=ctx.principal.hidden)
 
     def _delete(self, ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
         record = records.load(session, self.spec, ctx.principal.company_id, record_id)
-        records.require_match(if_match, self.spec, record)
-        self.ep.ops.delete(session, self.spec, record, ctx.principal.key_id)
-        return written(session, self.spec, record)
+        records.require_match(if_match, self.spec, record, ctx.principal.hidden)
+        self.ep.ops.delete(session, self.spec, record, ctx.principal.name)
+        return written(session, self.spec, record, hidden=ctx.principal.hidden)
 
 
 def build_router(ep: Endpoint) -> APIRouter:
@@ -290,7 +341,7 @@ def build_router(ep: Endpoint) -> APIRouter:
                 .offset((page - 1) * rows)
                 .limit(rows)
             ).all()
-            wire = [to_wire(r) for r in found]
+            wire = [without(spec, to_wire(r), ctx.principal.hidden) for r in found]
         return ok_list(spec.name, wire, Paging.of(page, rows, total or 0))
 
     @router.get(
@@ -323,7 +374,8 @@ def build_router(ep: Endpoint) -> APIRouter:
             tag = records.etag(record)
             if records.none_match(if_none_match, record):
                 return Response(status_code=304, headers={"ETag": tag})
-            return ok(spec.item, to_wire(record), headers={"ETag": tag})
+            shown = without(spec, to_wire(record), ctx.principal.hidden)
+            return ok(spec.item, shown, headers={"ETag": tag})
 
     @router.get(
         "/{record_id}",

@@ -3,6 +3,9 @@ the approve / reject / cancel actions a supervisor's tools call."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -20,6 +23,12 @@ LEAVE = COLLECTIONS["leaverequests"]
 
 class LeaveOps(Ops):
     """Requests, edits and decisions go through core.leave (see :mod:`server.leave`)."""
+
+    def scopes(self, record: Synced | None, values: Mapping[str, Any]) -> Iterable[str]:
+        wanted = values.get("status")
+        current = record.status if isinstance(record, LeaveRequest) else None
+        scope = None if wanted is None else leave.decision_scope(current, wanted)
+        return () if scope is None else (scope,)
 
     def create(
         self,
@@ -88,6 +97,8 @@ actions = APIRouter(prefix="/leaverequests", tags=["leaverequests"])
 ACTIONS = {
     "approve": (LeaveStatus.APPROVED, "leave:approve"),
     "reject": (LeaveStatus.REJECTED, "leave:approve"),
+    # Withdrawing a pending request; cancelling an approved one needs leave:approve
+    # too (server.leave.decision_scope), checked once the request is read.
     "cancel": (LeaveStatus.CANCELLED, "leave:write"),
 }
 
@@ -97,9 +108,12 @@ def _act(
 ) -> Response:
     request = records.load(session, LEAVE, ctx.principal.company_id, record_id)
     assert isinstance(request, LeaveRequest)
-    records.require_match(if_match, LEAVE, request)
-    leave.decide(session, request, to, ctx.principal.key_id, on_clash)
-    return written(session, LEAVE, request)
+    records.require_match(if_match, LEAVE, request, ctx.principal.hidden)
+    scope = leave.decision_scope(request.status, to)
+    if scope is not None:
+        ctx.require(scope)
+    leave.decide(session, request, to, ctx.principal.name, on_clash)
+    return written(session, LEAVE, request, hidden=ctx.principal.hidden)
 
 
 def action_planner(action: str) -> Planner:

@@ -127,3 +127,48 @@ def test_purge_tombstones_reports_what_it_forgot(
     db = str(tmp_path / "server.sqlite3")
     assert main(["server", "purge-tombstones", "--days", "30", "--db", db]) == 0
     assert capsys.readouterr().out.startswith("0 tombstone(s) older than 30 days purged")
+
+
+def test_create_key_offers_the_pay_and_personal_scopes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["server", "create-key", "--help"])
+    helped = capsys.readouterr().out
+    for scope in ("pay:read", "pay:write", "personal:read", "personal:write"):
+        assert scope in helped
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    scopes = "schedule:read,pay:read,pay:write,personal:read"
+    argv = ["server", "create-key", "--company", company, "--scopes", scopes, "--db", db]
+    assert _last_token(capsys, argv).startswith("sdk_")
+    assert main(["server", "list-keys", "--json", "--db", db]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["scopes"] == scopes.split(",")
+
+
+def test_erase_employee_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    scopes = "schedule:read,schedule:write,personal:read"
+    key = _last_token(
+        capsys,
+        ["server", "create-key", "--company", company, "--scopes", scopes, "--db", db],
+    )
+    live = LiveServer(create_app(Settings(f"sqlite:///{db}")))
+    try:
+        client = httpx.Client(base_url=live.url, headers={"X-API-Key": key})
+        person = client.post("/v1/employees", json={"firstName": "Zelda", "lastName": "Quist"})
+        employee = person.json()["employee"]["id"]
+        argv = ["server", "erase-employee", "--company", company, "--employee", employee]
+        assert main([*argv, "--db", db]) == 0
+        assert "erased" in capsys.readouterr().out
+        shown = client.get(f"/v1/employees/{employee}").json()["employee"]
+        assert shown["firstName"] == "Erased"
+        client.close()
+        nobody = ["server", "erase-employee", "--company", company, "--employee", company]
+        assert main([*nobody, "--db", db]) == 1
+    finally:
+        live.stop()

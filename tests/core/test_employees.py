@@ -15,6 +15,7 @@ from core.employees import (
     deactivate_employee,
     delete_employee,
     edit_employee,
+    erase_employee,
     get_employee,
     import_employees_csv,
     list_employees,
@@ -530,3 +531,32 @@ def test_an_import_that_changes_nothing_has_no_undo(store: Store, org: Org) -> N
     with store.session() as s:
         again = import_employees_csv(s, row)
     assert (again.applied, again.changed) == (False, Changes.NONE)
+
+
+def test_erasing_a_person_replaces_what_identifies_them_and_keeps_their_shifts(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        s.get(Employee, org.anna).email = "anna@example.com"
+        shift = create_shift(s, ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", (org.anna,))).ids[
+            0
+        ]
+        s.get(Employee, org.dan).deleted = True
+    with store.session() as s:
+        result = erase_employee(s, org.anna)
+        erase_employee(s, org.dan)
+    assert result.changed == Changes.EMPLOYEES
+    assert result.undo is None  # nothing of the person is kept to put back
+    with store.session() as s:
+        anna, dan = s.get(Employee, org.anna), s.get(Employee, org.dan)
+        assert (anna.first_name, anna.email, anna.code, anna.hourly_rate) == (
+            "Erased",
+            None,
+            None,
+            Decimal(0),
+        )
+        assert anna.last_name == f"person {org.anna[:8]}"
+        assert (dan.first_name, dan.deleted) == ("Erased", True)
+        assert s.get(Shift, shift).employee_ids == [org.anna]
+    with store.session() as s, pytest.raises(NotFound):
+        erase_employee(s, "no-such-person")

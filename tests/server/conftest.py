@@ -180,10 +180,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def put_new(client: httpx.Client, collection: str, body: dict, record_id: str | None = None):
+def put_new(client: httpx.Client, collection: str, body: dict, record_id: str | None = None, **kw):
     """Create through ``PUT`` + ``If-None-Match: *`` as the sync client does."""
     return client.put(
-        f"/v1/{collection}/{record_id or new_id()}", json=body, headers={"If-None-Match": "*"}
+        f"/v1/{collection}/{record_id or new_id()}",
+        json=body,
+        headers={"If-None-Match": "*"},
+        **kw,
     )
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from core.models import Company, PayPolicy, Site
 from core.organisation import Setup, setup_store
 from core.store import Store
 from server import admin
 from server.db import Database
+from tests.server.conftest import created, new_id, put_new
 
 
 @pytest.fixture
@@ -88,3 +91,77 @@ def test_bad_input_is_refused_as_core_refuses_it(
     assert remote.value.field == field
     with server_db.transaction() as s:
         assert s.scalars(select(Company)).all() == []
+
+
+# --- erasure (GDPR) -------------------------------------------------------------------
+
+
+def _stored_text(tenant) -> str:
+    """Everything the server keeps of the company's feed and replays, as text."""
+    from server.tables import Change, IdempotencyRecord
+
+    with tenant.live.db.transaction() as session:
+        changes = session.scalars(
+            select(Change.record).where(Change.company_id == tenant.company_id)
+        )
+        bodies = session.scalars(
+            select(IdempotencyRecord.body).where(IdempotencyRecord.company_id == tenant.company_id)
+        )
+        return json.dumps([*changes, *bodies])
+
+
+def test_erasing_a_person_reaches_the_record_the_feed_and_the_replays(tenant) -> None:
+    body = {
+        "firstName": "Zelda",
+        "lastName": "Quist",
+        "email": "zq@example.com",
+        "hourlyRate": "31",
+    }
+    anna_id = new_id()
+    made = tenant.client.put(
+        f"/v1/employees/{anna_id}",
+        json=body,
+        headers={"If-None-Match": "*", "Idempotency-Key": "make-zelda"},
+    )
+    assert made.status_code == 201
+    gone_id = created(tenant.client, "employees", {**body, "code": "Q-7"})["id"]
+    deleted = tenant.client.delete(f"/v1/employees/{gone_id}", headers={"If-Match": '"1"'})
+    assert deleted.status_code == 200
+    assert "Zelda" in _stored_text(tenant)
+
+    for person in (anna_id, gone_id):
+        admin.erase_employee(tenant.live.db.url, tenant.company_id, person)
+
+    stored = _stored_text(tenant)
+    for word in ("Zelda", "Quist", "zq@example.com", "Q-7"):
+        assert word not in stored
+    shown = tenant.client.get(f"/v1/employees/{anna_id}").json()["employee"]
+    assert (shown["firstName"], shown["email"], shown["code"]) == ("Erased", None, None)
+    assert Decimal(shown["hourlyRate"]) == 0
+    changes = {c["id"]: c for c in tenant.client.get("/v1/changes").json()["changes"]}
+    assert changes[anna_id]["record"]["lastName"] == shown["lastName"]
+    # A deleted person's erased record goes out whole, still inactive, so sites
+    # overwrite their copy; a 412 shows it erased too.
+    assert changes[gone_id]["deleted"] is False
+    assert changes[gone_id]["record"]["isActive"] is False
+    assert changes[gone_id]["record"]["firstName"] == "Erased"
+    clash = put_new(tenant.client, "employees", body, record_id=gone_id)
+    assert clash.status_code == 412
+    assert clash.json()["detail"]["employee"]["firstName"] == "Erased"
+    replayed = tenant.client.put(
+        f"/v1/employees/{anna_id}",
+        json=body,
+        headers={"If-None-Match": "*", "Idempotency-Key": "make-zelda"},
+    )
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json()["employee"]["firstName"] == "Erased"
+
+
+def test_erasing_someone_of_another_company_is_not_found(tenant, other_tenant) -> None:
+    theirs = created(other_tenant.client, "employees", {"firstName": "Al", "lastName": "B"})
+    with pytest.raises(NotFound):
+        admin.erase_employee(tenant.live.db.url, tenant.company_id, theirs["id"])
+    assert (
+        other_tenant.client.get(f"/v1/employees/{theirs['id']}").json()["employee"]["firstName"]
+        == "Al"
+    )

@@ -207,3 +207,21 @@ def test_a_batch_counts_as_its_operations_against_the_rate_limit(tenant: Tenant)
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) >= 1
     assert len(tenant.client.get("/v1/departments").json()["departments"]) == 3
+
+
+def test_a_punch_is_append_only_inside_a_batch_too(tenant: Tenant, staff: Staff) -> None:
+    punch = created(
+        tenant.client,
+        "clockevents",
+        {"employeeId": staff.anna, "kind": "in", "at": "2026-06-01T07:00:00Z"},
+    )
+    url = f"/v1/clockevents/{punch['id']}"
+    moved = {**{k: punch[k] for k in ("employeeId", "kind")}, "at": "2026-06-01T09:00:00Z"}
+    results = _batch(
+        tenant.client,
+        {"method": "PATCH", "path": url, "headers": {"If-Match": '"1"'}, "body": moved},
+        {"method": "DELETE", "path": url, "headers": {"If-Match": '"1"'}},
+        {"method": "PUT", "path": url, "headers": {"If-Match": '"1"'}, "body": moved},
+    )
+    assert [r["status"] for r in results] == [405, 405, 409]
+    assert tenant.client.get(url).json()["clockevent"] == punch

@@ -158,7 +158,7 @@ def test_a_body_that_is_not_json_is_named_as_such(tenant: Tenant) -> None:
         content=b"{not json",
         headers={"If-None-Match": "*", "Content-Type": "application/json"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["detail"]["fields"][0]["field"] == "body"
 
 

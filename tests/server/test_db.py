@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import inspect
 
@@ -16,9 +21,11 @@ from server.settings import Settings
 from tests.server.conftest import (
     DATABASES,
     LiveServer,
+    Tenant,
     created,
     database_url,
     make_tenant,
+    put_new,
 )
 
 
@@ -98,3 +105,93 @@ def test_two_servers_on_one_database_share_limits_and_versions(empty_url: str) -
     finally:
         first.stop()
         second.stop()
+
+
+# --- overload: a busy database is a 503 with Retry-After, never a 500 or a hang -------
+
+
+@contextmanager
+def _server(url: str, **limits: float) -> Iterator[tuple[LiveServer, Tenant]]:
+    server = LiveServer(create_app(Settings(url, rate_limit=100_000, **limits)))
+    tenant = make_tenant(server)
+    try:
+        yield server, tenant
+    finally:
+        for client in tenant.clients:
+            client.close()
+        server.stop()
+
+
+@contextmanager
+def _locked(url: str, postgres_sql: str) -> Iterator[None]:
+    """Another process's transaction holding a lock until the block ends: SQLite's
+    whole file, or what ``postgres_sql`` locks."""
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.rollback()
+            conn.close()
+        return
+    holder = Database(url)
+    try:
+        with holder.engine.connect() as conn:
+            conn.exec_driver_sql(postgres_sql)
+            try:
+                yield
+            finally:
+                conn.rollback()
+    finally:
+        holder.close()
+
+
+def _busy(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json()["errCode"] == "BUSY"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def test_a_request_that_finds_the_pool_spent_is_told_to_retry(db_url: str) -> None:
+    with _server(db_url, db_pool_size=1, db_pool_timeout=0.3) as (server, tenant):
+        with server.db.engine.connect():  # the worker's only connection is taken
+            _busy(tenant.client.get("/v1/departments"))
+            _busy(put_new(tenant.client, "departments", {"name": "Kitchen"}))
+        assert tenant.client.get("/v1/departments").status_code == 200
+
+
+def test_a_lock_held_too_long_is_503_in_the_rate_limit_and_in_a_write(db_url: str) -> None:
+    with _server(db_url, db_lock_timeout=0.5) as (_, tenant):
+        with _locked(db_url, "LOCK TABLE rate_window IN ACCESS EXCLUSIVE MODE"):
+            started = time.monotonic()
+            _busy(tenant.client.get("/v1/departments", timeout=15))
+            assert time.monotonic() - started < 10
+        counter = f"SELECT * FROM feed_counter WHERE company_id = '{tenant.company_id}' FOR UPDATE"
+        created(tenant.client, "departments", {"name": "Bar"})  # the counter row exists
+        with _locked(db_url, counter):
+            _busy(put_new(tenant.client, "departments", {"name": "Kitchen"}, timeout=15))
+        names = [d["name"] for d in tenant.client.get("/v1/departments").json()["departments"]]
+        assert names == ["Bar"]
+
+
+def test_a_burst_of_writers_larger_than_the_pool_gets_only_success_or_503(db_url: str) -> None:
+    writers = 24
+    with _server(db_url, db_pool_size=3, db_pool_timeout=0.2, db_lock_timeout=0.3) as (
+        _,
+        tenant,
+    ):
+        with ThreadPoolExecutor(writers) as pool:
+            answers = list(
+                pool.map(
+                    lambda n: put_new(tenant.client, "departments", {"name": f"D{n}"}),
+                    range(writers * 3),
+                )
+            )
+        statuses = Counter(a.status_code for a in answers)
+        assert set(statuses) <= {201, 503}, statuses
+        for answer in answers:
+            if answer.status_code == 503:
+                _busy(answer)
+        listed = tenant.client.get("/v1/departments", params={"pageRowCount": 500}).json()
+        assert listed["paging"]["totalRowCount"] == statuses[201]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from fastapi.responses import Response
+
+from core.models import Department
 from server import idempotency
 from tests.server.conftest import Tenant, new_id
 
@@ -87,3 +91,46 @@ def test_a_retried_post_returns_the_record_it_made_the_first_time(tenant: Tenant
     assert first.status_code == again.status_code == 201
     assert again.json()["department"]["id"] == first.json()["department"]["id"]
     assert len(tenant.client.get("/v1/departments").json()["departments"]) == 1
+
+
+def test_a_request_that_outlived_its_lease_cannot_complete_beside_the_retry(
+    tenant: Tenant,
+) -> None:
+    """The late request's own transaction (a department it made) rolls back; the
+    retry that took the key over completes it, so one record stands, not two."""
+    db, company = tenant.live.db, tenant.company_id
+    key = f"late-{new_id()}"
+    late = idempotency.claim(db, company, key, "print", lease_seconds=60)
+    assert isinstance(late, idempotency.Claim)
+    # The lease ran out (a lease of 0 s): a retry with the same key takes it over.
+    retry = idempotency.claim(db, company, key, "print", lease_seconds=0)
+    assert isinstance(retry, idempotency.Claim)
+    answer = Response(b"{}", 201)
+
+    def make(claim: idempotency.Claim, name: str) -> None:
+        with db.transaction() as session:
+            session.add(Department(company_id=company, site_id=tenant.site_id, name=name))
+            session.flush()
+            idempotency.complete(session, claim, answer)
+
+    with pytest.raises(idempotency.ClaimLost):
+        make(late, "Late")
+    idempotency.release(db, late)  # frees nothing: the key is the retry's
+    make(retry, "Retry")
+    names = [d["name"] for d in tenant.client.get("/v1/departments").json()["departments"]]
+    assert names == ["Retry"]
+    replayed = idempotency.claim(db, company, key, "print", lease_seconds=60)
+    assert isinstance(replayed, Response)
+    assert replayed.status_code == 201
+
+
+def test_a_retry_cannot_take_over_a_claim_once_it_is_answered(tenant: Tenant) -> None:
+    db, company = tenant.live.db, tenant.company_id
+    key = f"done-{new_id()}"
+    first = idempotency.claim(db, company, key, "print", lease_seconds=60)
+    assert isinstance(first, idempotency.Claim)
+    with db.transaction() as session:
+        idempotency.complete(session, first, Response(b"{}", 201))
+    again = idempotency.claim(db, company, key, "print", lease_seconds=0)
+    assert isinstance(again, Response)
+    assert again.headers["idempotent-replayed"] == "true"

@@ -108,7 +108,7 @@ def test_an_offline_approval_pushed_as_a_create_meets_the_same_rules(
 ) -> None:
     leave = _leave(tenant, staff.ben, status="approved", decidedBy="supervisor")
     assert leave["status"] == "approved"
-    assert leave["decidedBy"] == "supervisor"
+    assert leave["decidedBy"].startswith("key ")  # the caller's key, not the body's word
     rejected_then = tenant.client.patch(
         f"/v1/leaverequests/{leave['id']}", json={"status": "rejected"}, headers={"If-Match": '"1"'}
     )
@@ -153,3 +153,94 @@ def test_actions_need_if_match(tenant: Tenant, staff: Staff) -> None:
     stale = _act(tenant, leave["id"], "approve", 7)
     assert stale.status_code == 412
     assert stale.json()["detail"]["leaverequest"]["status"] == "pending"
+
+
+def _named_client(tenant: Tenant, scopes: list[str], name: str):
+    import httpx
+
+    from server import auth
+
+    with tenant.live.db.transaction() as session:
+        _, secret = auth.create_key(session, tenant.company_id, scopes, name=name)
+    client = httpx.Client(base_url=tenant.live.url, headers={"X-API-Key": secret}, timeout=60)
+    tenant.clients.append(client)
+    return client
+
+
+def test_a_status_decision_through_plain_writes_needs_the_approve_scope(
+    tenant: Tenant, staff: Staff
+) -> None:
+    writer = tenant.client_with(["leave:read", "leave:write"])
+    body = {"employeeId": staff.anna, "startDate": "2026-07-01", "endDate": "2026-07-02"}
+    for status in ("approved", "rejected", "cancelled"):
+        decided = {**body, "status": status, "decidedBy": "ceo@alpha"}
+        assert put_new(writer, "leaverequests", decided).status_code == 403, status
+        assert writer.post("/v1/leaverequests", json=decided).status_code == 403, status
+    pending = created(writer, "leaverequests", body)
+    url = f"/v1/leaverequests/{pending['id']}"
+    for status in ("approved", "rejected"):
+        patched = writer.patch(url, json={"status": status}, headers={"If-Match": '"1"'})
+        assert patched.status_code == 403, status
+        replaced = writer.put(url, json={**body, "status": status}, headers={"If-Match": '"1"'})
+        assert replaced.status_code == 403, status
+    batch = writer.post(
+        "/v1/batch",
+        json={
+            "operations": [
+                {
+                    "method": "PATCH",
+                    "path": url,
+                    "headers": {"If-Match": '"1"'},
+                    "body": {"status": "approved"},
+                }
+            ]
+        },
+    )
+    assert batch.json()["results"][0]["status"] == 403
+    assert tenant.client.get(url).json()["leaverequest"]["status"] == "pending"
+    # Withdrawing one's own pending request stays a writer's right.
+    withdrawn = writer.patch(url, json={"status": "cancelled"}, headers={"If-Match": '"1"'})
+    assert withdrawn.status_code == 200
+
+
+def test_cancelling_an_approved_request_is_a_decision(tenant: Tenant, staff: Staff) -> None:
+    leave = _leave(tenant, staff.cara)
+    assert _act(tenant, leave["id"], "approve", 1).status_code == 200
+    writer = tenant.client_with(["leave:read", "leave:write"])
+    url = f"/v1/leaverequests/{leave['id']}"
+    refused = writer.post(f"{url}/cancel", headers={"If-Match": '"2"'})
+    assert refused.status_code == 403
+    patched = writer.patch(url, json={"status": "cancelled"}, headers={"If-Match": '"2"'})
+    assert patched.status_code == 403
+
+
+def test_who_decided_is_the_callers_key_never_the_body(tenant: Tenant, staff: Staff) -> None:
+    boss = _named_client(tenant, ["leave:read", "leave:write", "leave:approve"], "HR desk")
+    body = {"employeeId": staff.anna, "startDate": "2026-08-03", "endDate": "2026-08-04"}
+    made = put_new(
+        boss,
+        "leaverequests",
+        {
+            **body,
+            "status": "approved",
+            "decidedBy": "ceo@alpha",
+            "decidedAt": "2020-01-01T00:00:00Z",
+        },
+    )
+    assert made.status_code == 201, made.text
+    record = made.json()["leaverequest"]
+    assert record["decidedBy"] == "HR desk"
+    assert not record["decidedAt"].startswith("2020")
+    other = created(
+        boss, "leaverequests", {**body, "startDate": "2026-09-01", "endDate": "2026-09-01"}
+    )
+    patched = boss.patch(
+        f"/v1/leaverequests/{other['id']}",
+        json={"status": "rejected", "decidedBy": "ceo@alpha"},
+        headers={"If-Match": '"1"'},
+    )
+    assert patched.status_code == 200
+    assert patched.json()["leaverequest"]["decidedBy"] == "HR desk"
+    acted = _leave(tenant, staff.ben, first="2026-10-01", last="2026-10-01")
+    approved = _act(tenant, acted["id"], "approve", 1).json()["leaverequest"]
+    assert approved["decidedBy"].startswith("key ")  # an unnamed key: its prefix

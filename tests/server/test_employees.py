@@ -1,0 +1,101 @@
+"""Pay and personal data have scopes of their own: without ``pay:read`` a key sees
+no ``hourlyRate``, without ``personal:read`` no ``email`` (lists, gets, write
+answers, 412 bodies, the change feed, batch results); without ``pay:write`` /
+``personal:write`` it cannot change them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.server.conftest import Tenant, created, put_new
+
+SCHEDULE = ["schedule:read", "schedule:write"]
+GUARDED = ("hourlyRate", "email")
+
+
+@pytest.fixture
+def anna(tenant: Tenant) -> dict:
+    return created(
+        tenant.client,
+        "employees",
+        {
+            "firstName": "Anna",
+            "lastName": "Berg",
+            "email": "anna@example.com",
+            "hourlyRate": "21.5",
+        },
+    )
+
+
+def _shows_none(record: dict) -> None:
+    assert not set(GUARDED) & set(record), record
+
+
+def test_a_schedule_key_reads_no_rate_and_no_email_anywhere(tenant: Tenant, anna: dict) -> None:
+    wall = tenant.client_with(SCHEDULE)
+    url = f"/v1/employees/{anna['id']}"
+    _shows_none(wall.get(url).json()["employee"])
+    [listed] = wall.get("/v1/employees").json()["employees"]
+    _shows_none(listed)
+    [change] = [c for c in wall.get("/v1/changes").json()["changes"] if c["id"] == anna["id"]]
+    _shows_none(change["record"])
+    stale = wall.patch(url, json={"firstName": "Anne"}, headers={"If-Match": '"9"'})
+    assert stale.status_code == 412
+    _shows_none(stale.json()["detail"]["employee"])
+    patched = wall.patch(url, json={"firstName": "Anne"}, headers={"If-Match": '"1"'})
+    assert patched.status_code == 200
+    _shows_none(patched.json()["employee"])
+    [result] = wall.post(
+        "/v1/batch",
+        json={
+            "operations": [
+                {
+                    "method": "PATCH",
+                    "path": url,
+                    "headers": {"If-Match": '"2"'},
+                    "body": {"lastName": "Brandt"},
+                }
+            ]
+        },
+    ).json()["results"]
+    assert result["status"] == 200
+    _shows_none(result["body"]["employee"])
+    # The full key still sees both, unchanged by the schedule key's edits.
+    full = tenant.client.get(url).json()["employee"]
+    assert (Decimal(full["hourlyRate"]), full["email"]) == (Decimal("21.5"), "anna@example.com")
+
+
+def test_each_guard_opens_with_its_own_read_scope(tenant: Tenant, anna: dict) -> None:
+    payroll = tenant.client_with([*SCHEDULE, "pay:read"])
+    seen = payroll.get(f"/v1/employees/{anna['id']}").json()["employee"]
+    assert Decimal(seen["hourlyRate"]) == Decimal("21.5")
+    assert "email" not in seen
+    hr = tenant.client_with([*SCHEDULE, "personal:read"])
+    seen = hr.get(f"/v1/employees/{anna['id']}").json()["employee"]
+    assert seen["email"] == "anna@example.com"
+    assert "hourlyRate" not in seen
+
+
+def test_a_schedule_key_cannot_set_a_rate_or_an_email(tenant: Tenant, anna: dict) -> None:
+    wall = tenant.client_with([*SCHEDULE, "pay:read", "personal:read"])
+    url = f"/v1/employees/{anna['id']}"
+    for field, value in (("hourlyRate", "99"), ("email", "x@example.com")):
+        refused = wall.patch(url, json={field: value}, headers={"If-Match": '"1"'})
+        assert refused.status_code == 403, field
+        assert field in refused.json()["message"]
+        made = put_new(wall, "employees", {"firstName": "Ben", "lastName": "Cole", field: value})
+        assert made.status_code == 403, field
+    # Sending back what it read is no change; leaving the fields out is none either.
+    echoed = wall.patch(
+        url,
+        json={"firstName": "Anne", "hourlyRate": "21.50", "email": "anna@example.com"},
+        headers={"If-Match": '"1"'},
+    )
+    assert echoed.status_code == 200
+    assert put_new(wall, "employees", {"firstName": "Ben", "lastName": "Cole"}).status_code == 201
+    payroll = tenant.client_with([*SCHEDULE, "pay:read", "pay:write"])
+    raised = payroll.patch(url, json={"hourlyRate": "23"}, headers={"If-Match": '"2"'})
+    assert raised.status_code == 200
+    assert Decimal(raised.json()["employee"]["hourlyRate"]) == 23
