@@ -64,6 +64,18 @@ def _has_records(session: Session) -> bool:
     return any(session.scalar(select(m.id).limit(1)) is not None for m in models)
 
 
+#: Scopes without which a store holds less than the company has, and what it lacks.
+_LIMITING = {
+    "pay:read": "this key may not read pay rates: payroll from this store will lack them",
+    "personal:read": "this key may not read e-mail addresses: this store will lack them",
+}
+
+
+def _limits(me: CurrentUser) -> tuple[str, ...]:
+    """Sentences for what the key cannot see (an administrator can widen it)."""
+    return tuple(said for scope, said in _LIMITING.items() if scope not in me.scopes)
+
+
 def _remote_sites(me: CurrentUser) -> list[RemoteSite]:
     return [RemoteSite(s.id, s.name, s.timezone) for s in me.sites]
 
@@ -103,7 +115,8 @@ def connect(
             run = run_sync(store, client, progress=progress)
         finally:
             store.close()
-        return Connected(url, me.company_id, str(me.company["name"]), "created", run)
+        name = str(me.company["name"])
+        return Connected(url, me.company_id, name, "created", run, _limits(me))
     store = open_store(path, create=False)
     try:
         return _connect_existing(store, client, url, progress)
@@ -121,7 +134,7 @@ def _connect_existing(
         has_local = _has_records(session)
     if link is not None:
         if (link.server_url, link.company_id) == (url, me.company_id):
-            return Connected(url, me.company_id, name, "reconnected")
+            return Connected(url, me.company_id, name, "reconnected", notes=_limits(me))
         raise ConnectRefused(
             f"this store syncs with company {link.company_id} at {link.server_url}; it cannot"
             f" also join company {name!r} at {url}"
@@ -142,4 +155,5 @@ def _connect_existing(
     with store.session() as session:
         make_link(session, url, me.company_id)
     run = run_sync(store, client, progress=progress) if has_remote else None
-    return Connected(url, me.company_id, name, "joined", run, joined.notes, joined.backup)
+    notes = (*joined.notes, *_limits(me))
+    return Connected(url, me.company_id, name, "joined", run, notes, joined.backup)

@@ -17,6 +17,8 @@ from core.employees import EmployeeDraft, add_employee, edit_employee
 from core.models import Employee, OutboxEntry
 from core.models.sync import RunOutcome
 from server import auth
+from sync.client import SyncClient
+from sync.connect import connect
 from tests.server.conftest import Tenant
 from tests.sync.conftest import SyncSite, server_record, site_client
 
@@ -118,3 +120,18 @@ def test_a_rate_changed_at_a_site_without_pay_write_is_refused_not_lost(
     on_server = server_record(tenant, "employees", ben)
     assert on_server is not None
     assert on_server["hourlyRate"] == "18"
+
+
+def test_connecting_with_a_key_that_cannot_read_pay_says_what_the_store_will_lack(
+    tenant: Tenant, tmp_path
+) -> None:
+    with tenant.live.db.transaction() as session:
+        _, secret = auth.create_key(session, tenant.company_id, LIMITED, name="wall")
+    with SyncClient(tenant.live.url, secret) as client:
+        done = connect(tmp_path / "wall.shiftdesk", client)
+    assert done.how == "created"
+    assert any("pay rates" in note for note in done.notes)
+    assert any("e-mail" in note for note in done.notes)
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        full = connect(tmp_path / "office.shiftdesk", client)
+    assert full.notes == ()
