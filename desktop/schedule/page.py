@@ -36,7 +36,7 @@ from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.model import RosterModel
+from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
@@ -118,6 +118,7 @@ class SchedulePage(QWidget):
         self.view.department_activated.connect(self.toggle_department)
         self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
         self.view.new_requested.connect(self.open_new_dialog)
+        self.view.new_open_requested.connect(self.open_new_open_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.controller.delete)
         self.view.menu_requested.connect(self._show_menu)
@@ -252,8 +253,11 @@ class SchedulePage(QWidget):
         model = self.model
         for row in range(model.rowCount()):
             info = model.row_info(row)
-            if info.employee is None:
+            if info.kind == RowKind.DEPARTMENT:
                 header.resizeSection(row, DEPARTMENT_ROW)
+                continue
+            if info.employee is None:  # open shifts
+                header.resizeSection(row, row_height(model.lines(row)))
                 continue
             band = any(
                 model.roster.leave_on(info.employee.id, d) is not None
@@ -279,7 +283,7 @@ class SchedulePage(QWidget):
 
     def _header_clicked(self, row: int) -> None:
         info = self.model.row_info(row)
-        if info.employee is None:
+        if info.kind == RowKind.DEPARTMENT:
             self.toggle_department(info.department.id)
 
     def toggle_department(self, department_id: str | None) -> None:
@@ -339,6 +343,17 @@ class SchedulePage(QWidget):
         menu.popup(where)
 
     def _shown_shift(self, shift_id: str, employee_id: str) -> RosterShift | None:
+        """A shift as shown in a person's row, or ("" for ``employee_id``) as an open shift."""
+        if not employee_id:
+            return next(
+                (
+                    s
+                    for cell in self.model.roster.open_cells.values()
+                    for s in cell
+                    if s.id == shift_id
+                ),
+                None,
+            )
         return next(
             (
                 s
@@ -386,7 +401,14 @@ class SchedulePage(QWidget):
             for emp in dept.employees
         ]
 
-    def open_new_dialog(self, employee_id: str | None, day: date | None) -> ShiftDialog | None:
+    def open_new_open_dialog(self, department_id: str | None, day: date) -> ShiftDialog | None:
+        """A new shift for nobody yet, in this department: an open shift."""
+        return self.open_new_dialog("", day, department_id)
+
+    def open_new_dialog(
+        self, employee_id: str | None, day: date | None, department_id: str | None = None
+    ) -> ShiftDialog | None:
+        """``employee_id`` "" starts an open shift (nobody on it) of ``department_id``."""
         site = self.site_id
         if site is None:
             self.notice.show_message("info", self.next_step)
@@ -399,7 +421,8 @@ class SchedulePage(QWidget):
             locations=list(self._choices.locations),
             parent=self,
         )
-        dialog.start_new(employee_id, day or self.range[0], self._department_of(employee_id))
+        department = department_id if employee_id == "" else self._department_of(employee_id)
+        dialog.start_new(employee_id, day or self.range[0], department)
         dialog.open()
         return dialog
 

@@ -160,3 +160,49 @@ def test_ranges_are_weeks_from_monday_two_weeks_or_calendar_months() -> None:
     assert step(date(2026, 1, 31), "month", 1) == date(2026, 2, 1)
     assert step(date(2026, 1, 31), "month", -1) == date(2025, 12, 1)
     assert step(wednesday, "two_weeks", -1) == date(2026, 5, 20)
+
+
+def _take_off(store: Store, who: str, first: date, last: date) -> None:
+    """Approve leave for ``who`` and take them off the shifts it covers."""
+    from core.leave import approve_leave, request_leave
+
+    with store.session() as s:
+        leave_id = request_leave(
+            s, employee_id=who, start_date=first, end_date=last, leave_type="paid"
+        ).ids[0]
+    with store.session() as s:
+        result = approve_leave(s, leave_id, actor="sam", on_clash="unassign")
+    assert [w.kind for w in result.warnings].count("open_shift") >= 1
+
+
+def test_shifts_left_open_by_leave_show_under_their_department(store: Store, org: Org) -> None:
+    monday = _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.dan,))
+    tuesday = _shift(store, org, MONDAY + timedelta(days=1), "06:00", "14:00")
+    with store.session() as s:
+        edit_shift(s, monday, department_id=org.floor_id)
+        edit_shift(s, tuesday, employee_ids=(org.dan,), department_id=org.floor_id)
+    _take_off(store, org.dan, MONDAY, MONDAY + timedelta(days=1))
+    roster = _roster(store)
+    assert [s.id for s in roster.open_on(org.floor_id, MONDAY)] == [monday]
+    assert [s.id for s in roster.open_on(org.floor_id, MONDAY + timedelta(days=1))] == [tuesday]
+    assert roster.shifts(org.dan, MONDAY) == ()
+    assert (roster.uncovered(MONDAY), roster.uncovered(MONDAY + timedelta(days=2))) == (1, 0)
+    floor = next(d for d in roster.departments if d.id == org.floor_id)
+    total = roster.department_day(floor, MONDAY)
+    assert (total.shifts, total.hours, total.open) == (1, Decimal(8), 1)
+    assert roster.has_open(org.floor_id)
+    assert not roster.has_open(org.kitchen_id)
+    # Another department's filter leaves them out; theirs keeps them.
+    assert _roster(store, RosterFilter(department_id=org.kitchen_id)).open_cells == {}
+    only_floor = _roster(store, RosterFilter(department_id=org.floor_id))
+    assert only_floor.uncovered(MONDAY) == 1
+
+
+def test_open_shifts_of_a_team_with_nobody_shown_still_get_its_band(store: Store, org: Org) -> None:
+    sid = _shift(store, org, MONDAY, "09:00", "17:00")  # nobody, no department
+    roster = _roster(store)
+    assert [d.name for d in roster.departments] == ["Floor", "Kitchen", NO_DEPARTMENT]
+    assert [s.id for s in roster.open_on(None, MONDAY)] == [sid]
+    with_name = _roster(store, RosterFilter(name="anna"))
+    assert [d.name for d in with_name.departments] == ["Kitchen"]
+    assert with_name.open_cells == {}
