@@ -31,6 +31,7 @@ from core.models import (
 )
 from core.money import hours
 from core.results import Check
+from core.scheduling import needs_publishing
 from core.timeutil import days
 
 #: Colour of shifts and people that belong to no department.
@@ -192,6 +193,14 @@ class Roster:
                 for s in shifts:
                     found.setdefault(s.id, s)
         return list(found.values())
+
+    def to_publish(self) -> list[RosterShift]:
+        """The shown shifts Publish would act on: drafts and those changed since published."""
+        return [
+            s
+            for s in self.shown_shifts()
+            if needs_publishing(s.published, s.changed_since_published)
+        ]
 
     def hours_of(self, employee_id: str) -> Decimal:
         """Scheduled hours in the range, cancelled shifts left out."""
@@ -478,6 +487,42 @@ def load_roster(
     if problems:
         return replace(roster, problems=find_problems(session, roster, ids))
     return roster
+
+
+@dataclass(frozen=True)
+class CopyScope:
+    """What "Copy last week" copies under the grid's filters: the shifts the same
+    filters show in the previous week, for the people shown (see
+    :func:`core.scheduling.copy_week`, which takes these as they are)."""
+
+    source_start: date
+    shift_ids: tuple[str, ...]
+    #: None: everyone on those shifts (the filters narrow no one).
+    employee_ids: tuple[str, ...] | None
+    #: Teams shown whole: a shift assigned to one of them stays assigned to it.
+    department_ids: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.shift_ids)
+
+
+def copy_scope(session: Session, week_start: date, filt: RosterFilter | None = None) -> CopyScope:
+    """The previous week as these filters show it: what copying it into the week of
+    ``week_start`` acts on."""
+    filt = filt or RosterFilter()
+    source = week_start - timedelta(days=7)
+    roster = load_roster(session, source, source + timedelta(days=6), filt, problems=False)
+    shifts = [s for s in roster.shown_shifts() if not s.cancelled]
+    narrowed = bool(filt.department_id or filt.name.strip())
+    people = tuple(e.id for d in roster.departments for e in d.employees)
+    whole = () if filt.name.strip() else tuple(d.id for d in roster.departments if d.id)
+    return CopyScope(
+        source,
+        tuple(s.id for s in sorted(shifts, key=lambda s: (s.start_utc, s.id))),
+        people if narrowed else None,
+        whole,
+    )
 
 
 def range_for(anchor: date, span: str) -> tuple[date, date]:

@@ -6,7 +6,7 @@ it to the model, and turns the controller's signals into notices and questions.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
@@ -36,7 +36,7 @@ from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.model import RosterModel, RowKind
+from desktop.schedule.model import RosterModel, RowKind, plural
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
@@ -299,13 +299,85 @@ class SchedulePage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
-    def copy_previous_week(self) -> None:
-        first, _ = range_for(self.anchor, "week")
-        self.controller.copy_previous_week(first, self.site_id)
+    @property
+    def where(self) -> str:
+        """What the filters show, as a phrase: "in Kitchen at Bar", "in all departments"."""
+        parts = [
+            f"in {self.bar.department_box.currentText()}"
+            if self.bar.department_box.currentData()
+            else "in all departments"
+        ]
+        if self.bar.location_box.currentData():
+            parts.append(f"at {self.bar.location_box.currentText()}")
+        if self.filter.name.strip():
+            parts.append(f"for people matching “{self.filter.name.strip()}”")
+        return " ".join(parts)
 
-    def publish_range(self) -> None:
+    def copy_previous_week(self) -> QMessageBox | None:
+        """Ask, naming how many shifts the filters show in the previous week and
+        where, then copy those into this week (not published) as one undo step."""
+        first, last = range_for(self.anchor, "week")
+        scope = self.controller.copy_scope(first, self.filter)
+        where = self.where
+        if not scope.count:
+            self.notice.show_message("info", f"The previous week has no shifts {where} to copy.")
+            return None
+        source_last = scope.source_start + timedelta(days=6)
+        return self._ask(
+            "ConfirmCopy",
+            "Copy last week",
+            f"Copy {plural(scope.count, 'shift')} {where} from the previous week?",
+            f"From {scope.source_start:%d %b} – {source_last:%d %b} onto {first:%d %b} –"
+            f" {last:%d %b}, not published. What the filters hide is not copied; a shift"
+            " that would clash is left out and named.",
+            "Copy",
+            lambda: self.controller.copy_previous_week(first, self.site_id, scope, where),
+        )
+
+    def publish_range(self) -> QMessageBox | None:
+        """Ask, naming how many of the shown shifts are unpublished (or changed since
+        published) and where, then publish those as one undo step."""
+        shifts = self.model.roster.to_publish()
+        where = self.where
+        if not shifts:
+            self.notice.show_message("info", f"Every shift shown {where} is already published.")
+            return None
         first, last = self.range
-        self.controller.publish(first, last, self.site_id)
+        ids = [s.id for s in shifts]
+        return self._ask(
+            "ConfirmPublish",
+            "Publish",
+            f"Publish {plural(len(ids), 'shift')} {where}?",
+            f"{first:%d %b} – {last:%d %b %Y}. Staff will see them; shifts the filters"
+            " hide are left as they are.",
+            "Publish",
+            lambda: self.controller.publish(ids, where),
+        )
+
+    def _ask(
+        self, name: str, title: str, question: str, detail: str, verb: str, then: Any
+    ) -> QMessageBox:
+        """A non-modal question; ``then`` runs when the answer is ``verb``."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName(name)
+        box.setInformativeText(detail)
+        box.button(QMessageBox.StandardButton.Yes).setText(verb)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                then()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
         """What a right-click offers: on a shift, edit / cancel or restore / delete;

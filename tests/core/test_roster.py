@@ -206,3 +206,52 @@ def test_open_shifts_of_a_team_with_nobody_shown_still_get_its_band(store: Store
     with_name = _roster(store, RosterFilter(name="anna"))
     assert [d.name for d in with_name.departments] == ["Kitchen"]
     assert with_name.open_cells == {}
+
+
+def test_copy_scope_is_the_previous_week_as_the_filters_show_it(store: Store, org: Org) -> None:
+    from core.roster import copy_scope
+    from core.scheduling import copy_week
+
+    last_week = MONDAY - timedelta(days=7)
+    team = _shift(store, org, last_week, "09:00", "17:00", department_ids=(org.kitchen_id,))
+    _shift(store, org, last_week, "06:00", "08:00", employee_ids=(org.cara,))
+    open_ = _shift(store, org, last_week, "18:00", "22:00", department_id=org.kitchen_id)
+    with store.session() as s:
+        everything = copy_scope(s, MONDAY)
+        kitchen = copy_scope(s, MONDAY, RosterFilter(department_id=org.kitchen_id))
+        anna = copy_scope(s, MONDAY, RosterFilter(name="anna"))
+    assert (everything.count, everything.employee_ids) == (3, None)
+    assert set(kitchen.shift_ids) == {team, open_}
+    assert kitchen.department_ids == (org.kitchen_id,)
+    assert set(anna.shift_ids) == {team, open_}  # Kitchen's open shifts show beside her
+    assert (anna.employee_ids, anna.department_ids) == ((org.anna,), ())
+    # Kitchen shown whole: the team shift stays the team's; the open one stays open.
+    with store.session() as s:
+        result = copy_week(
+            s,
+            kitchen.source_start,
+            MONDAY,
+            shift_ids=kitchen.shift_ids,
+            employee_ids=kitchen.employee_ids,
+            department_ids=kitchen.department_ids,
+        )
+    assert len(result.ids) == 2
+    roster = _roster(store)
+    assert [s.department_ids for s in roster.shifts(org.anna, MONDAY)] == [(org.kitchen_id,)]
+    assert [s.start_time for s in roster.open_on(org.kitchen_id, MONDAY)] == ["18:00"]
+    assert roster.shifts(org.cara, MONDAY) == ()
+    # Only Anna shown: the team shift comes to her by name, nobody else.
+    with store.session() as s:
+        copy_week(
+            s,
+            anna.source_start,
+            MONDAY + timedelta(days=7),
+            shift_ids=anna.shift_ids,
+            employee_ids=anna.employee_ids,
+            department_ids=anna.department_ids,
+        )
+    with store.session() as s:
+        later = load_roster(s, MONDAY + timedelta(days=7), SUNDAY + timedelta(days=7))
+    (copied,) = later.shifts(org.anna, MONDAY + timedelta(days=7))
+    assert (copied.employee_ids, copied.department_ids) == ((org.anna,), ())
+    assert later.shifts(org.ben, MONDAY + timedelta(days=7)) == ()
