@@ -118,7 +118,8 @@ class RosterLeave:
 
 @dataclass(frozen=True)
 class DayTotal:
-    """A department's day: shifts (open ones included), their hours, and how many are open."""
+    """A department's day: shifts per person on them and open ones, their hours (the
+    sum of the people's scheduled hours and the open shifts'), and how many are open."""
 
     shifts: int = 0
     hours: Decimal = Decimal(0)
@@ -173,17 +174,16 @@ class Roster:
         )
 
     def department_day(self, department: RosterDepartment, day: date) -> DayTotal:
-        """What a team has on a day: its shifts (each once, however many of its people
-        it binds) with their hours, open ones included, and how many are open."""
-        seen = {
-            s.id: s
-            for emp in department.employees
-            for s in self.shifts(emp.id, day)
-            if not s.cancelled
-        }
+        """What a team has on a day, as its rows show it: a shift per person on it
+        (a whole-department shift is worked by every member, so it counts once per
+        member, with each member's hours, as their own hours and attendance count it),
+        and each open shift once; how many of those are open."""
+        worked = [
+            s for emp in department.employees for s in self.shifts(emp.id, day) if not s.cancelled
+        ]
         open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
-        seen.update((s.id, s) for s in open_)
-        return DayTotal(len(seen), sum((s.hours for s in seen.values()), Decimal(0)), len(open_))
+        counted = worked + open_
+        return DayTotal(len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_))
 
     def shown_shifts(self) -> list[RosterShift]:
         """Every shift the snapshot shows (in people's rows or open), each once."""

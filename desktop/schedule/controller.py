@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from core import scheduling
+from core.conflicts import members_by_department
 from core.results import Check, OpResult
 from core.roster import CopyScope, RosterFilter, copy_scope
 from core.scheduling import ShiftDraft
@@ -74,6 +75,12 @@ class ScheduleController(QObject):
                     copy=request.copy,
                 )
         return self._previews[request]
+
+    def team_sizes(self, department_ids: Sequence[str]) -> dict[str, int]:
+        """How many active members each department has: who a team shift binds."""
+        with self.context.store.session() as session:
+            found = members_by_department(session, department_ids)
+        return {dept: len(members) for dept, members in found.items()}
 
     def check_draft(self, draft: ShiftDraft, exclude: Sequence[str] = ()) -> Check:
         """Raises ValidationError naming the field when the draft is not a shift."""

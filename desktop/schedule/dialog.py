@@ -122,6 +122,11 @@ class ShiftDialog(QDialog):
                 form.addRow(label, with_error(self, widget, self.error_labels[field]))
             else:
                 form.addRow(label, widget)
+        self.department_names = dict(departments)
+        self.team_hint = QLabel(self)
+        self.team_hint.setObjectName("TeamHint")
+        self.team_hint.setWordWrap(True)
+        self.team_hint.setProperty("role", "hint")
         self.open_hint = QLabel(OPEN_HINT, self)
         self.open_hint.setObjectName("OpenHint")
         self.open_hint.setWordWrap(True)
@@ -136,6 +141,9 @@ class ShiftDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Under the employee: who a whole-department shift binds (start_edit shows it).
+        form.insertRow(1, "", self.team_hint)
+        form.setRowVisible(self.team_hint, False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_labels["other"])
@@ -172,6 +180,9 @@ class ShiftDialog(QDialog):
         # reassign; an open one is there to be given to someone.
         is_open = not shift.employee_ids and not shift.department_ids
         self.employee.setEnabled(employee_id in shift.employee_ids or is_open)
+        if shift.department_ids:
+            self.team_hint.setText(self._team_text(shift.department_ids))
+            self.form.setRowVisible(self.team_hint, True)
         self._fill(
             employee_id,
             shift.day,
@@ -182,6 +193,17 @@ class ShiftDialog(QDialog):
             shift.status,
             shift.published,
             shift.notes,
+        )
+
+    def _team_text(self, department_ids: tuple[str, ...]) -> str:
+        """What a whole-department shift means, said where it is edited."""
+        sizes = self.controller.team_sizes(department_ids)
+        teams = " and ".join(self.department_names.get(d, "a department") for d in department_ids)
+        people = sum(sizes.values())
+        return (
+            f"Whole department: every member of {teams} works this shift"
+            f" ({people} {'person' if people == 1 else 'people'}). Each of them has these"
+            " hours scheduled and is expected to clock in, or is marked absent."
         )
 
     def _fill(

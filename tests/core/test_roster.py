@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
@@ -255,3 +255,27 @@ def test_copy_scope_is_the_previous_week_as_the_filters_show_it(store: Store, or
     (copied,) = later.shifts(org.anna, MONDAY + timedelta(days=7))
     assert (copied.employee_ids, copied.department_ids) == ((org.anna,), ())
     assert later.shifts(org.ben, MONDAY + timedelta(days=7)) == ()
+
+
+def test_a_whole_department_shift_is_worked_by_every_member_everywhere(
+    store: Store, org: Org
+) -> None:
+    """One meaning in every view: each member works it. The day's totals count it
+    once per member, with each member's hours, as their hours and attendance do."""
+    from core.attendance import attendance
+    from tests.core.attendance_helpers import punches
+
+    _shift(store, org, MONDAY, "09:00", "17:00", department_ids=(org.kitchen_id,))
+    punches(store, org, org.anna, MONDAY, ("in", "09:00"), ("out", "17:00"))
+    roster = _roster(store)
+    kitchen = next(d for d in roster.departments if d.id == org.kitchen_id)
+    total = roster.department_day(kitchen, MONDAY)
+    assert (total.shifts, total.hours) == (2, Decimal(16))
+    assert total.hours == roster.hours_of(org.anna) + roster.hours_of(org.ben)
+    with store.session() as s:
+        found = attendance(s, MONDAY, MONDAY, now=datetime(2026, 6, 2, tzinfo=UTC))
+    (anna,) = found.days_of(org.anna)
+    (ben,) = found.days_of(org.ben)
+    assert (anna.scheduled_minutes, anna.absent) == (480, False)
+    assert (ben.scheduled_minutes, ben.absent) == (480, True)  # expected, and did not come
+    assert found.days_of(org.cara) == [] or not found.days_of(org.cara)[0].absent
