@@ -19,6 +19,7 @@ from cli.common import (
 )
 from core.employees import get_employee
 from core.errors import ConflictError
+from core.organisation import get_department
 from core.results import OpResult, RuleWarning
 from core.scheduling import (
     Publication,
@@ -72,17 +73,27 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    if args.open != (args.department is not None):
+        fail("shifts add: an open shift takes --open with --department, a person's --employee")
+        return EXIT_USAGE
     day = parse_date(args.date, "--date")
     with session(args) as s:
-        employee = get_employee(s, args.employee)
+        if args.open:
+            # Nobody on it yet: it waits in the department's open shifts.
+            department = get_department(s, args.department)
+            site_id, people, department_id = department.site_id, (), department.id
+        else:
+            employee = get_employee(s, args.employee)
+            site_id, people = employee.site_id, (employee.id,)
+            department_id = employee.department_id
         draft = ShiftDraft(
-            site_id=employee.site_id,
+            site_id=site_id,
             shift_date=day,
             start_time=args.start,
             end_time=args.end,
-            employee_ids=(employee.id,),
+            employee_ids=people,
             location=args.location,
-            department_id=employee.department_id,
+            department_id=department_id,
         )
         result = applied(create_shift(s, draft))
     print(f"added shift {result.ids[0]}")
@@ -139,8 +150,16 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--to", required=True, metavar="DATE")
     listing.add_argument("--employee", metavar="ID", help="only this person's (id or code)")
 
-    add = command(shifts, "add", _add, "add a shift for one person at their site")
-    add.add_argument("--employee", required=True, metavar="ID", help="id or payroll code")
+    add = command(
+        shifts,
+        "add",
+        _add,
+        "add a shift for one person at their site, or an open one (nobody yet) in a department",
+    )
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--employee", metavar="ID", help="id or payroll code")
+    who.add_argument("--open", action="store_true", help="nobody yet; give --department")
+    add.add_argument("--department", metavar="ID", help="an open shift's department (id or name)")
     add.add_argument("--date", required=True, metavar="DATE")
     add.add_argument("--start", required=True, metavar="HH:MM")
     add.add_argument("--end", required=True, metavar="HH:MM", help="at or before start: next day")

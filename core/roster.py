@@ -31,6 +31,7 @@ from core.models import (
 )
 from core.money import hours
 from core.results import Check
+from core.scheduling import needs_publishing
 from core.timeutil import days
 
 #: Colour of shifts and people that belong to no department.
@@ -116,6 +117,16 @@ class RosterLeave:
 
 
 @dataclass(frozen=True)
+class DayTotal:
+    """A department's day: shifts per person on them and open ones, their hours (the
+    sum of the people's scheduled hours and the open shifts'), and how many are open."""
+
+    shifts: int = 0
+    hours: Decimal = Decimal(0)
+    open: int = 0
+
+
+@dataclass(frozen=True)
 class Roster:
     first: date
     last: date
@@ -127,6 +138,9 @@ class Roster:
     leave: dict[tuple[str, date], RosterLeave] = field(default_factory=dict)
     #: Conflicts and warnings of a shift for one of its people: (shift id, employee id).
     problems: dict[tuple[str, str], Check] = field(default_factory=dict)
+    #: Open shifts (nobody assigned, by name or department) per (department id, day),
+    #: earliest first; a shift with no department is under None.
+    open_cells: dict[tuple[str | None, date], tuple[RosterShift, ...]] = field(default_factory=dict)
 
     @property
     def days(self) -> list[date]:
@@ -140,6 +154,53 @@ class Roster:
 
     def problems_of(self, shift_id: str, employee_id: str) -> Check:
         return self.problems.get((shift_id, employee_id), Check())
+
+    def open_on(self, department_id: str | None, day: date) -> tuple[RosterShift, ...]:
+        return self.open_cells.get((department_id, day), ())
+
+    def has_open(self, department_id: str | None) -> bool:
+        """The department has open shifts (cancelled ones too) in the range."""
+        return any(key[0] == department_id for key in self.open_cells)
+
+    def uncovered(self, day: date) -> int:
+        """Open shifts that still need someone on ``day`` in every shown department
+        (a cancelled one needs nobody)."""
+        return sum(
+            1
+            for (_dept, d), shifts in self.open_cells.items()
+            if d == day
+            for s in shifts
+            if not s.cancelled
+        )
+
+    def department_day(self, department: RosterDepartment, day: date) -> DayTotal:
+        """What a team has on a day, as its rows show it: a shift per person on it
+        (a whole-department shift is worked by every member, so it counts once per
+        member, with each member's hours, as their own hours and attendance count it),
+        and each open shift once; how many of those are open."""
+        worked = [
+            s for emp in department.employees for s in self.shifts(emp.id, day) if not s.cancelled
+        ]
+        open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
+        counted = worked + open_
+        return DayTotal(len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_))
+
+    def shown_shifts(self) -> list[RosterShift]:
+        """Every shift the snapshot shows (in people's rows or open), each once."""
+        found: dict[str, RosterShift] = {}
+        for cells in (self.cells, self.open_cells):
+            for shifts in cells.values():
+                for s in shifts:
+                    found.setdefault(s.id, s)
+        return list(found.values())
+
+    def to_publish(self) -> list[RosterShift]:
+        """The shown shifts Publish would act on: drafts and those changed since published."""
+        return [
+            s
+            for s in self.shown_shifts()
+            if needs_publishing(s.published, s.changed_since_published)
+        ]
 
     def hours_of(self, employee_id: str) -> Decimal:
         """Scheduled hours in the range, cancelled shifts left out."""
@@ -237,8 +298,11 @@ def _shifts(
     members: dict[str, list[str]],
     colors: dict[str, str],
     filt: RosterFilter,
-) -> dict[tuple[str, date], list[RosterShift]]:
-    """Shifts of these people in the range: by name, and through their department."""
+) -> tuple[
+    dict[tuple[str, date], list[RosterShift]], dict[tuple[str | None, date], list[RosterShift]]
+]:
+    """Shifts of these people in the range (by name, and through their department),
+    and the open shifts (nobody assigned) per department, from the same rows."""
     live = [Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last]
     if filt.site_id:
         live.append(Shift.site_id == filt.site_id)
@@ -261,6 +325,7 @@ def _shifts(
         by_dept[shift_id].append(dept)
     wanted = set(employee_ids)
     cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
+    open_cells: dict[tuple[str | None, date], list[RosterShift]] = defaultdict(list)
     for row in rows:
         sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, *rest = row
         notes, flag, changed, who = rest
@@ -283,6 +348,10 @@ def _shifts(
             flag,
             bool(changed),
         )
+        if not shift.employee_ids and not shift.department_ids:
+            if not filt.department_id or dept == filt.department_id:
+                open_cells[(dept, day)].append(shift)
+            continue
         people = shift.employee_ids
         if shift.department_ids:
             extra = [m for d in shift.department_ids for m in members.get(d, ())]
@@ -290,9 +359,9 @@ def _shifts(
         for emp in people:
             if emp in wanted:
                 cells[(emp, day)].append(shift)
-    for cell in cells.values():
+    for cell in (*cells.values(), *open_cells.values()):
         cell.sort(key=lambda s: (s.start_utc, s.id))
-    return cells
+    return cells, open_cells
 
 
 def _leave(
@@ -368,7 +437,8 @@ def load_roster(
     """
     filt = filt or RosterFilter()
     people = _employees(session, filt)
-    colors = {d.id: d.color for d in session.execute(select(Department.id, Department.color)).all()}
+    known = session.execute(select(Department.id, Department.name, Department.color)).all()
+    colors = {d.id: d.color for d in known}
     groups: dict[str | None, tuple[str, str, list[RosterEmployee]]] = {}
     members: dict[str, list[str]] = defaultdict(list)
     for emp, dept_name, color in people:
@@ -376,13 +446,24 @@ def load_roster(
         if emp.department_id:
             members[emp.department_id].append(emp.id)
     ids = [emp.id for emp, _, _ in people]
-    cells = _shifts(session, first, last, ids, members, colors, filt) if ids else {}
+    cells, open_cells = _shifts(session, first, last, ids, members, colors, filt)
     if filt.location:
         groups = {
             key: (name, color, kept)
             for key, (name, color, emps) in groups.items()
             if (kept := [e for e in emps if any((e.id, d) in cells for d in days(first, last))])
+            or any(k[0] == key for k in open_cells)
         }
+    if filt.name.strip():
+        # A name narrows the people: open shifts show only in their departments' bands.
+        open_cells = defaultdict(list, {k: v for k, v in open_cells.items() if k[0] in groups})
+    else:
+        # A team with open shifts and nobody (shown) in it still gets its band.
+        names = {d.id: (d.name, d.color) for d in known}
+        for dept, _day in open_cells:
+            if dept not in groups:
+                name, color = names.get(dept or "", (NO_DEPARTMENT, NO_DEPARTMENT_COLOR))
+                groups[dept] = (name, color, [])
     company_id = None
     if filt.site_id:
         company_id = session.scalar(select(Site.company_id).where(Site.id == filt.site_id))
@@ -390,7 +471,9 @@ def load_roster(
         company_id = session.scalar(select(Site.company_id).limit(1))
     departments = tuple(
         RosterDepartment(key, name, color, tuple(emps))
-        for key, (name, color, emps) in groups.items()
+        for key, (name, color, emps) in sorted(
+            groups.items(), key=lambda item: (item[0] is None, item[1][0])
+        )
     )
     roster = Roster(
         first=first,
@@ -398,11 +481,48 @@ def load_roster(
         departments=departments,
         company_id=company_id,
         cells={key: tuple(v) for key, v in cells.items()},
+        open_cells={key: tuple(v) for key, v in open_cells.items()},
         leave=_leave(session, first, last, ids) if ids else {},
     )
     if problems:
         return replace(roster, problems=find_problems(session, roster, ids))
     return roster
+
+
+@dataclass(frozen=True)
+class CopyScope:
+    """What "Copy last week" copies under the grid's filters: the shifts the same
+    filters show in the previous week, for the people shown (see
+    :func:`core.scheduling.copy_week`, which takes these as they are)."""
+
+    source_start: date
+    shift_ids: tuple[str, ...]
+    #: None: everyone on those shifts (the filters narrow no one).
+    employee_ids: tuple[str, ...] | None
+    #: Teams shown whole: a shift assigned to one of them stays assigned to it.
+    department_ids: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.shift_ids)
+
+
+def copy_scope(session: Session, week_start: date, filt: RosterFilter | None = None) -> CopyScope:
+    """The previous week as these filters show it: what copying it into the week of
+    ``week_start`` acts on."""
+    filt = filt or RosterFilter()
+    source = week_start - timedelta(days=7)
+    roster = load_roster(session, source, source + timedelta(days=6), filt, problems=False)
+    shifts = [s for s in roster.shown_shifts() if not s.cancelled]
+    narrowed = bool(filt.department_id or filt.name.strip())
+    people = tuple(e.id for d in roster.departments for e in d.employees)
+    whole = () if filt.name.strip() else tuple(d.id for d in roster.departments if d.id)
+    return CopyScope(
+        source,
+        tuple(s.id for s in sorted(shifts, key=lambda s: (s.start_utc, s.id))),
+        people if narrowed else None,
+        whole,
+    )
 
 
 def range_for(anchor: date, span: str) -> tuple[date, date]:

@@ -9,7 +9,7 @@ call these same functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -591,26 +591,49 @@ def copy_week(
     target_start: date,
     *,
     site_id: str | None = None,
-    employee_ids: Sequence[str] | None = None,
+    shift_ids: Collection[str] | None = None,
+    employee_ids: Collection[str] | None = None,
+    department_ids: Collection[str] = (),
 ) -> OpResult:
     """Copy a week's live shifts onto another week, unpublished; clashing ones are
-    skipped and named in the result's ``skipped`` while the rest apply."""
+    skipped and named in the result's ``skipped`` while the rest apply.
+
+    What a supervisor sees narrows it (:func:`core.roster.copy_scope`): only
+    ``shift_ids``; only ``employee_ids`` of the people on them. A shift assigned to
+    a whole department stays so for ``department_ids`` (teams shown whole) and
+    otherwise goes to those of its members who are wanted, by name; a shift with
+    nobody on it (an open shift) stays open.
+    """
     if source_start == target_start:
         raise ValidationError("target", "the target week is the source week")
     offset = target_start - source_start
     wanted = set(employee_ids) if employee_ids is not None else None
+    only = set(shift_ids) if shift_ids is not None else None
+    shifts = [
+        shift
+        for shift in live_shifts(
+            session, source_start, source_start + timedelta(days=6), site_id=site_id
+        )
+        if shift.status != ShiftStatus.CANCELLED and (only is None or shift.id in only)
+    ]
+    members = (
+        members_by_department(session, {d for s in shifts for d in s.assigned_department_ids})
+        if wanted is not None
+        else {}
+    )
     drafts = []
-    for shift in live_shifts(
-        session, source_start, source_start + timedelta(days=6), site_id=site_id
-    ):
-        if shift.status == ShiftStatus.CANCELLED:
-            continue
+    for shift in shifts:
         draft = ShiftDraft.of(shift)
-        if wanted is not None:
-            people = tuple(e for e in draft.employee_ids if e in wanted)
-            if not people:
+        if wanted is not None and (draft.employee_ids or draft.department_ids):
+            teams = tuple(d for d in draft.department_ids if d in department_ids)
+            named = [e for e in draft.employee_ids if e in wanted]
+            for dept in draft.department_ids:
+                if dept not in teams:
+                    named += [m for m in members[dept] if m in wanted]
+            people = tuple(dict.fromkeys(named))
+            if not people and not teams:
                 continue
-            draft = replace(draft, employee_ids=people, department_ids=())
+            draft = replace(draft, employee_ids=people, department_ids=teams)
         drafts.append(
             replace(
                 draft,
@@ -632,12 +655,17 @@ def publish_range(
     )
 
 
+def needs_publishing(published: bool, changed_since_published: bool) -> bool:
+    """A draft, or a published shift changed since: what Publish acts on."""
+    return publication(published, changed_since_published) is not Publication.PUBLISHED
+
+
 def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
     """Publish these shifts: drafts become published, changed ones published again."""
     shifts = [
         s
         for s in (_get(session, sid) for sid in dict.fromkeys(shift_ids))
-        if not s.published or s.changed_since_published
+        if needs_publishing(s.published, s.changed_since_published)
     ]
     if not shifts:
         return OpResult()
@@ -647,4 +675,4 @@ def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
                 shift.published = True
             if shift.changed_since_published:
                 shift.changed_since_published = False
-    return recorder.result()
+    return recorder.result(ids=tuple(s.id for s in shifts))

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from core import scheduling
+from core.conflicts import members_by_department
 from core.results import Check, OpResult
+from core.roster import CopyScope, RosterFilter, copy_scope
 from core.scheduling import ShiftDraft
 from desktop.context import AppContext
+from desktop.schedule.model import plural
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,12 @@ class ScheduleController(QObject):
                 )
         return self._previews[request]
 
+    def team_sizes(self, department_ids: Sequence[str]) -> dict[str, int]:
+        """How many active members each department has: who a team shift binds."""
+        with self.context.store.session() as session:
+            found = members_by_department(session, department_ids)
+        return {dept: len(members) for dept, members in found.items()}
+
     def check_draft(self, draft: ShiftDraft, exclude: Sequence[str] = ()) -> Check:
         """Raises ValidationError naming the field when the draft is not a shift."""
         with self.context.store.session() as session:
@@ -115,15 +124,27 @@ class ScheduleController(QObject):
         text = "Delete shift" if len(ids) == 1 else f"Delete {len(ids)} shifts"
         return self._run(text, partial(scheduling.delete_shifts, shift_ids=ids))
 
-    def copy_previous_week(self, week_start: date, site_id: str | None) -> OpResult:
-        """Last week's shifts onto this week, unpublished, as one undo step."""
+    def copy_scope(self, week_start: date, filt: RosterFilter) -> CopyScope:
+        """What "Copy last week" would copy into the week of ``week_start``, as the
+        filters show the previous week."""
+        with self.context.store.session() as session:
+            return copy_scope(session, week_start, filt)
+
+    def copy_previous_week(
+        self, week_start: date, site_id: str | None, scope: CopyScope, where: str
+    ) -> OpResult:
+        """The previous week's shifts in ``scope`` onto this week, unpublished, as one
+        undo step; ``where`` says what the filters show ("in Kitchen")."""
         result = self._run(
-            "Copy previous week",
+            f"Copy {plural(scope.count, 'shift')} {where} from the previous week",
             partial(
                 scheduling.copy_week,
-                source_start=week_start - timedelta(days=7),
+                source_start=scope.source_start,
                 target_start=week_start,
                 site_id=site_id,
+                shift_ids=scope.shift_ids,
+                employee_ids=scope.employee_ids,
+                department_ids=scope.department_ids,
             ),
         )
         if result.skipped:
@@ -131,26 +152,24 @@ class ScheduleController(QObject):
             more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
             self.notice.emit(
                 "warning",
-                f"Copied {len(result.ids)} shifts; {len(result.skipped)} left out: {reasons}{more}",
+                f"Copied {plural(len(result.ids), 'shift')} {where};"
+                f" {len(result.skipped)} left out: {reasons}{more}",
             )
         elif result.applied:
-            self.notice.emit("info", f"Copied {len(result.ids)} shifts from the previous week.")
-        else:
-            self.notice.emit("info", "The previous week has no shifts to copy.")
+            self.notice.emit(
+                "info", f"Copied {plural(len(result.ids), 'shift')} {where} from the previous week."
+            )
         return result
 
-    def publish(self, first: date, last: date, site_id: str | None) -> OpResult:
+    def publish(self, shift_ids: Sequence[str], where: str) -> OpResult:
+        """Publish these shown shifts as one undo step; ``where`` says what is shown."""
+        count = len(shift_ids)
         result = self._run(
-            "Publish",
-            partial(scheduling.publish_range, first=first, last=last, site_id=site_id),
+            f"Publish {plural(count, 'shift')} {where}",
+            partial(scheduling.publish_shifts, shift_ids=list(shift_ids)),
         )
-        count = len(result.ids)
-        self.notice.emit(
-            "info",
-            f"Published {count} shift{'s' if count != 1 else ''}."
-            if count
-            else "Everything in this range is already published.",
-        )
+        if result.applied:
+            self.notice.emit("info", f"Published {plural(len(result.ids), 'shift')} {where}.")
         return result
 
     def _run(self, text: str, operation: Any) -> OpResult:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.schedule.layout import LEAVE_BAND, MAX_BLOCKS, block_rects
-from desktop.schedule.model import CELL_ROLE, CellInfo
-from desktop.schedule.paint import BAND, MUTED, TODAY, WEEKEND, font, paint_leave, paint_shift
-from desktop.theme import ACCENT
+from desktop.schedule.model import CELL_ROLE, CellInfo, RowKind, plural
+from desktop.schedule.paint import (
+    BAND,
+    MUTED,
+    OPEN_FILL,
+    TODAY,
+    WEEKEND,
+    font,
+    paint_leave,
+    paint_shift,
+)
+from desktop.theme import ACCENT, WARNING
 
 
 class ShiftDelegate(QStyledItemDelegate):
@@ -31,20 +40,15 @@ class ShiftDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         base = option.font
         painter.save()
-        if cell.row.employee is None:
+        if cell.row.kind == RowKind.DEPARTMENT:
             painter.fillRect(rect, BAND)
             if cell.team_shifts:
-                painter.setPen(MUTED)
-                painter.setFont(font(base, 11))
-                hours = f"{cell.team_hours.normalize():f}".rstrip(".")
-                painter.drawText(
-                    rect.adjusted(8, 0, -4, 0),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"{cell.team_shifts} shifts · {hours} h",
-                )
+                self._paint_totals(painter, rect, cell, base)
             painter.restore()
             return
-        if cell.today:
+        if cell.row.kind == RowKind.OPEN:
+            painter.fillRect(rect, OPEN_FILL)
+        elif cell.today:
             painter.fillRect(rect, TODAY)
         elif cell.weekend:
             painter.fillRect(rect, WEEKEND)
@@ -72,3 +76,25 @@ class ShiftDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
+
+    @staticmethod
+    def _paint_totals(painter: QPainter, rect: QRect, cell: CellInfo, base: QFont) -> None:
+        """ "4 shifts · 32 h", then how many of them nobody works yet, in amber."""
+        painter.setFont(font(base, 11))
+        hours = f"{cell.team_hours.normalize():f}".rstrip(".")
+        text = f"{plural(cell.team_shifts, 'shift')} · {hours} h"
+        area = rect.adjusted(8, 0, -6, 0)
+        opened = f"{cell.team_open} open" if cell.team_open else ""
+        room = area.width() - QFontMetrics(font(base, 11, bold=True)).horizontalAdvance(opened)
+        if opened and painter.fontMetrics().horizontalAdvance(text) + 8 > room:
+            text = plural(cell.team_shifts, "shift")  # a narrow day: the hours give way
+        painter.setPen(MUTED)
+        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        if opened:
+            painter.setPen(WARNING.darker(130))
+            painter.setFont(font(base, 11, bold=True))
+            painter.drawText(
+                area,
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                opened,
+            )

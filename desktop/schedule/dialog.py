@@ -38,6 +38,12 @@ from desktop.theme import restyle
 
 #: Fields that have their own error line; any other error is shown under the form.
 FIELDS = ("employee", "date", "start", "end", "department", "status")
+#: The employee choice that leaves a shift open: nobody works it yet.
+NOBODY = "Nobody yet (open shift)"
+OPEN_HINT = (
+    "Nobody works this shift yet: it waits under “Open shifts” in its department"
+    " until someone is chosen here or it is dragged onto a person."
+)
 
 
 class ShiftDialog(QDialog):
@@ -62,6 +68,7 @@ class ShiftDialog(QDialog):
         self.errors: dict[str, str] = {}
 
         self.employee = QComboBox(self)
+        self.employee.addItem(NOBODY, "")
         for emp_id, label in people:
             self.employee.addItem(label, emp_id)
         self.day = QDateEdit(self)
@@ -115,6 +122,16 @@ class ShiftDialog(QDialog):
                 form.addRow(label, with_error(self, widget, self.error_labels[field]))
             else:
                 form.addRow(label, widget)
+        self.department_names = dict(departments)
+        self.team_hint = QLabel(self)
+        self.team_hint.setObjectName("TeamHint")
+        self.team_hint.setWordWrap(True)
+        self.team_hint.setProperty("role", "hint")
+        self.open_hint = QLabel(OPEN_HINT, self)
+        self.open_hint.setObjectName("OpenHint")
+        self.open_hint.setWordWrap(True)
+        self.open_hint.setProperty("role", "hint")
+        self.open_hint.setVisible(False)
         self.problems = QLabel(self)
         self.problems.setObjectName("Problems")
         self.problems.setWordWrap(True)
@@ -124,9 +141,13 @@ class ShiftDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Under the employee: who a whole-department shift binds (start_edit shows it).
+        form.insertRow(1, "", self.team_hint)
+        form.setRowVisible(self.team_hint, False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_labels["other"])
+        layout.addWidget(self.open_hint)
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
         for signal in (
@@ -155,8 +176,13 @@ class ShiftDialog(QDialog):
     def start_edit(self, shift: RosterShift, employee_id: str) -> None:
         self.setWindowTitle("Edit shift")
         self.shift, self.row_employee = shift, employee_id
-        # A shift that reaches this person through their department is not theirs to reassign.
-        self.employee.setEnabled(employee_id in shift.employee_ids)
+        # A shift that reaches this person through their department is not theirs to
+        # reassign; an open one is there to be given to someone.
+        is_open = not shift.employee_ids and not shift.department_ids
+        self.employee.setEnabled(employee_id in shift.employee_ids or is_open)
+        if shift.department_ids:
+            self.team_hint.setText(self._team_text(shift.department_ids))
+            self.form.setRowVisible(self.team_hint, True)
         self._fill(
             employee_id,
             shift.day,
@@ -167,6 +193,17 @@ class ShiftDialog(QDialog):
             shift.status,
             shift.published,
             shift.notes,
+        )
+
+    def _team_text(self, department_ids: tuple[str, ...]) -> str:
+        """What a whole-department shift means, said where it is edited."""
+        sizes = self.controller.team_sizes(department_ids)
+        teams = " and ".join(self.department_names.get(d, "a department") for d in department_ids)
+        people = sum(sizes.values())
+        return (
+            f"Whole department: every member of {teams} works this shift"
+            f" ({people} {'person' if people == 1 else 'people'}). Each of them has these"
+            " hours scheduled and is expected to clock in, or is marked absent."
         )
 
     def _fill(
@@ -184,7 +221,10 @@ class ShiftDialog(QDialog):
         widgets = (self.employee, self.day, self.start, self.end, self.department, self.status)
         for widget in widgets:
             widget.blockSignals(True)
-        self.employee.setCurrentIndex(max(self.employee.findData(employee_id), 0))
+        if employee_id is None:  # nobody chosen yet: the first person, not "nobody"
+            self.employee.setCurrentIndex(min(1, self.employee.count() - 1))
+        else:
+            self.employee.setCurrentIndex(max(self.employee.findData(employee_id), 0))
         self.day.setDate(QDate(day.year, day.month, day.day))
         self.start.setText(start)
         self.end.setText(end)
@@ -200,14 +240,20 @@ class ShiftDialog(QDialog):
     # --- checking ------------------------------------------------------------------------
 
     def draft(self) -> ShiftDraft:
-        employee = self.employee.currentData()
+        employee = self.employee.currentData() or ""
         if self.shift is None:
             people: tuple[str, ...] = (employee,) if employee else ()
             teams: tuple[str, ...] = ()
         else:
+            # The row's person is replaced by the choice ("nobody" takes them off);
+            # on an open shift the choice is who takes it.
             people = tuple(
-                employee if e == self.row_employee else e for e in self.shift.employee_ids
+                chosen
+                for e in self.shift.employee_ids
+                if (chosen := employee if e == self.row_employee else e)
             )
+            if employee and not self.shift.employee_ids and not self.shift.department_ids:
+                people = (employee,)
             teams = self.shift.department_ids
         qdate = self.day.date()
         return ShiftDraft(
@@ -229,15 +275,13 @@ class ShiftDialog(QDialog):
         self.errors = {}
         self.check = Check()
         draft = self.draft()
-        if not draft.employee_ids and not draft.department_ids:
-            self.errors["employee"] = "choose who works this shift"
-        else:
-            try:
-                exclude = (self.shift.id,) if self.shift else ()
-                self.check = self.controller.check_draft(draft, exclude)
-            except ValidationError as error:
-                field = error.field if error.field in FIELDS else "other"
-                self.errors[field] = error.problem
+        try:
+            exclude = (self.shift.id,) if self.shift else ()
+            self.check = self.controller.check_draft(draft, exclude)
+        except ValidationError as error:
+            field = error.field if error.field in FIELDS else "other"
+            self.errors[field] = error.problem
+        self.open_hint.setVisible(not draft.employee_ids and not draft.department_ids)
         self._show()
         ok = not self.errors and self.check.ok
         self.save_button.setEnabled(ok)

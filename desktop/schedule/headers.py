@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPolygon
+from PySide6.QtGui import QColor, QFont, QPainter, QPolygon
 from PySide6.QtWidgets import QHeaderView, QWidget
 
-from desktop.schedule.model import ROW_ROLE, RosterModel, RowInfo
-from desktop.schedule.paint import BAND, TODAY, WEEKEND, font
-from desktop.theme import ACCENT, MUTED, TEXT
+from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind, plural
+from desktop.schedule.paint import BAND, OPEN_FILL, TODAY, WEEKEND, font
+from desktop.theme import ACCENT, MUTED, TEXT, WARNING
 
 LINE = QColor("#dde3e9")
 
@@ -49,7 +49,22 @@ class DayHeader(QHeaderView):
         painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"{day:%d %b}")
         if is_today:
             painter.fillRect(rect.left(), rect.bottom() - 2, rect.width(), 3, ACCENT)
+        uncovered = model.uncovered(day)
+        if uncovered:
+            self._open_badge(painter, rect, f"{uncovered} open")
         painter.restore()
+
+    def _open_badge(self, painter: QPainter, rect: QRect, text: str) -> None:
+        """Shifts of the day that nobody works yet, in the top right corner."""
+        painter.setFont(font(self.font(), 10, bold=True))
+        width = painter.fontMetrics().horizontalAdvance(text) + 10
+        badge = QRect(rect.right() - width - 3, rect.top() + 4, width, 15)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(WARNING)
+        painter.drawRoundedRect(badge, 7, 7)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class PeopleHeader(QHeaderView):
@@ -79,7 +94,9 @@ class PeopleHeader(QHeaderView):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         base = self.font()
         color = QColor(info.department.color)
-        if info.employee is None:
+        if info.kind == RowKind.OPEN:
+            self._open_row(painter, rect, info, model, base)
+        elif info.employee is None:
             painter.fillRect(rect, BAND)
             self._chevron(painter, QPoint(rect.left() + 14, rect.center().y()), info.collapsed)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -122,6 +139,29 @@ class PeopleHeader(QHeaderView):
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.drawLine(rect.topRight(), rect.bottomRight())
         painter.restore()
+
+    @staticmethod
+    def _open_row(
+        painter: QPainter, rect: QRect, info: RowInfo, model: RosterModel, base: QFont
+    ) -> None:
+        """ "Open shifts" and how many wait for someone in the range."""
+        painter.fillRect(rect, OPEN_FILL)
+        painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, WARNING)
+        waiting = sum(model.roster.department_day(info.department, d).open for d in model.days)
+        painter.setPen(TEXT)
+        painter.setFont(font(base, 13, bold=True))
+        painter.drawText(
+            QRect(rect.left() + 14, rect.top() + 6, rect.width() - 20, 18),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            OPEN_SHIFTS,
+        )
+        painter.setPen(MUTED)
+        painter.setFont(font(base, 11))
+        painter.drawText(
+            QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            f"{plural(waiting, 'shift')} to fill · drag onto a person" if waiting else "all filled",
+        )
 
     @staticmethod
     def _chevron(painter: QPainter, at: QPoint, collapsed: bool) -> None:

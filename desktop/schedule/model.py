@@ -29,6 +29,12 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 class RowKind(IntEnum):
     DEPARTMENT = 0
     EMPLOYEE = 1
+    #: A department's shifts with nobody on them, under its band.
+    OPEN = 2
+
+
+#: The row header of a department's open shifts.
+OPEN_SHIFTS = "Open shifts"
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,28 @@ class CellInfo:
     leave: RosterLeave | None = None
     #: Per shift, why it is in conflict with the server ("" when it is not).
     out_of_sync: tuple[str, ...] = ()
-    #: Department bands: how many shifts and hours the team has that day.
+    #: Department bands: how many shifts and hours the team has that day, open ones
+    #: included, and how many of them are open (nobody on them yet).
     team_shifts: int = 0
     team_hours: Decimal = Decimal(0)
+    team_open: int = 0
 
     @property
     def weekend(self) -> bool:
         return self.day.weekday() >= 5
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def band_text(cell: CellInfo) -> str:
+    """A department's day: "4 shifts · 32 h · 1 open"."""
+    if not cell.team_shifts:
+        return ""
+    hours = f"{cell.team_hours.normalize():f}".rstrip(".")
+    text = f"{plural(cell.team_shifts, 'shift')} · {hours} h"
+    return f"{text} · {cell.team_open} open" if cell.team_open else text
 
 
 def shift_text(shift: RosterShift) -> str:
@@ -114,6 +135,7 @@ class RosterModel(TableModel):
         self._today = date.today()
         self._problems: dict[tuple[str, str], Check] = {}
         self._row_of: dict[str, int] = {}
+        self._open_row_of: dict[str | None, int] = {}
         #: Shift id → why it is in conflict with the server.
         self._out_of_sync: dict[str, str] = {}
 
@@ -173,8 +195,11 @@ class RosterModel(TableModel):
         for dept in roster.departments:
             collapsed = dept.id in self._collapsed
             rows.append(RowInfo(RowKind.DEPARTMENT, dept, collapsed=collapsed))
-            if not collapsed:
-                rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in dept.employees]
+            if collapsed:
+                continue
+            if roster.has_open(dept.id):
+                rows.append(RowInfo(RowKind.OPEN, dept))
+            rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in dept.employees]
         return rows
 
     @property
@@ -197,6 +222,9 @@ class RosterModel(TableModel):
     def _set_rows(self, rows: list[RowInfo]) -> None:
         self._rows = rows
         self._row_of = {info.employee.id: n for n, info in enumerate(rows) if info.employee}
+        self._open_row_of = {
+            info.department.id: n for n, info in enumerate(rows) if info.kind == RowKind.OPEN
+        }
 
     # --- lookups the view and delegate use -------------------------------------------
 
@@ -212,22 +240,41 @@ class RosterModel(TableModel):
             return QModelIndex()
         return self.index(row, self._days.index(day))
 
+    def open_row_of(self, department_id: str | None) -> int:
+        return self._open_row_of.get(department_id, -1)
+
+    def index_of_open(self, department_id: str | None, day: date) -> QModelIndex:
+        """The cell of a department's open shifts on a day (invalid when not shown)."""
+        row = self.open_row_of(department_id)
+        if row < 0 or day not in self._days:
+            return QModelIndex()
+        return self.index(row, self._days.index(day))
+
+    def uncovered(self, day: date) -> int:
+        return self._roster.uncovered(day)
+
     def cell(self, index: AnyIndex) -> CellInfo:
         info = self._rows[index.row()]
         day = self._days[index.column()]
-        if info.employee is None:
-            seen = {
-                s.id: s
-                for emp in info.department.employees
-                for s in self._roster.shifts(emp.id, day)
-                if not s.cancelled
-            }
+        if info.kind == RowKind.DEPARTMENT:
+            total = self._roster.department_day(info.department, day)
             return CellInfo(
                 info,
                 day,
                 day == self._today,
-                team_shifts=len(seen),
-                team_hours=sum((s.hours for s in seen.values()), Decimal(0)),
+                team_shifts=total.shifts,
+                team_hours=total.hours,
+                team_open=total.open,
+            )
+        if info.employee is None:
+            shifts = self._roster.open_on(info.department.id, day)
+            return CellInfo(
+                info,
+                day,
+                day == self._today,
+                shifts,
+                tuple(Check() for _ in shifts),
+                out_of_sync=tuple(self._out_of_sync.get(s.id, "") for s in shifts),
             )
         emp = info.employee.id
         shifts = self._roster.shifts(emp, day)
@@ -244,6 +291,10 @@ class RosterModel(TableModel):
     def lines(self, row: int) -> int:
         """The most shifts any day of this row holds: how tall the row must be."""
         info = self._rows[row]
+        if info.kind == RowKind.OPEN:
+            return max(
+                (len(self._roster.open_on(info.department.id, d)) for d in self._days), default=0
+            )
         if info.employee is None:
             return 0
         return max((len(self._roster.shifts(info.employee.id, d)) for d in self._days), default=0)
@@ -265,15 +316,15 @@ class RosterModel(TableModel):
             return self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             cell = self.cell(index)
-            if cell.row.employee is None:
-                return f"{cell.team_shifts} shifts" if cell.team_shifts else ""
+            if cell.row.kind == RowKind.DEPARTMENT:
+                return band_text(cell)
             parts = ([cell.leave.label] if cell.leave else []) + [
                 shift_text(s) for s in cell.shifts
             ]
             return "; ".join(parts)
         if role == Qt.ItemDataRole.ToolTipRole:
             cell = self.cell(index)
-            return cell_tooltip(cell) if cell.row.employee is not None else None
+            return cell_tooltip(cell) if cell.row.kind != RowKind.DEPARTMENT else band_text(cell)
         return None
 
     def headerData(
@@ -284,10 +335,14 @@ class RosterModel(TableModel):
         if orientation == Qt.Orientation.Horizontal:
             if not 0 <= section < len(self._days):
                 return None
-            return f"{self._days[section]:%a %d %b}"
+            day = self._days[section]
+            uncovered = self._roster.uncovered(day)
+            return f"{day:%a %d %b} · {uncovered} open" if uncovered else f"{day:%a %d %b}"
         if not 0 <= section < len(self._rows):
             return None
         info = self._rows[section]
         if role == ROW_ROLE:
             return info
+        if info.kind == RowKind.OPEN:
+            return OPEN_SHIFTS
         return info.department.name if info.employee is None else info.employee.name

@@ -6,7 +6,7 @@ it to the model, and turns the controller's signals into notices and questions.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
@@ -36,7 +36,7 @@ from desktop.notice import NoticeBar
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.model import RosterModel
+from desktop.schedule.model import RosterModel, RowKind, plural
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
@@ -118,6 +118,7 @@ class SchedulePage(QWidget):
         self.view.department_activated.connect(self.toggle_department)
         self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
         self.view.new_requested.connect(self.open_new_dialog)
+        self.view.new_open_requested.connect(self.open_new_open_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.controller.delete)
         self.view.menu_requested.connect(self._show_menu)
@@ -252,8 +253,11 @@ class SchedulePage(QWidget):
         model = self.model
         for row in range(model.rowCount()):
             info = model.row_info(row)
-            if info.employee is None:
+            if info.kind == RowKind.DEPARTMENT:
                 header.resizeSection(row, DEPARTMENT_ROW)
+                continue
+            if info.employee is None:  # open shifts
+                header.resizeSection(row, row_height(model.lines(row)))
                 continue
             band = any(
                 model.roster.leave_on(info.employee.id, d) is not None
@@ -279,7 +283,7 @@ class SchedulePage(QWidget):
 
     def _header_clicked(self, row: int) -> None:
         info = self.model.row_info(row)
-        if info.employee is None:
+        if info.kind == RowKind.DEPARTMENT:
             self.toggle_department(info.department.id)
 
     def toggle_department(self, department_id: str | None) -> None:
@@ -295,13 +299,85 @@ class SchedulePage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
-    def copy_previous_week(self) -> None:
-        first, _ = range_for(self.anchor, "week")
-        self.controller.copy_previous_week(first, self.site_id)
+    @property
+    def where(self) -> str:
+        """What the filters show, as a phrase: "in Kitchen at Bar", "in all departments"."""
+        parts = [
+            f"in {self.bar.department_box.currentText()}"
+            if self.bar.department_box.currentData()
+            else "in all departments"
+        ]
+        if self.bar.location_box.currentData():
+            parts.append(f"at {self.bar.location_box.currentText()}")
+        if self.filter.name.strip():
+            parts.append(f"for people matching “{self.filter.name.strip()}”")
+        return " ".join(parts)
 
-    def publish_range(self) -> None:
+    def copy_previous_week(self) -> QMessageBox | None:
+        """Ask, naming how many shifts the filters show in the previous week and
+        where, then copy those into this week (not published) as one undo step."""
+        first, last = range_for(self.anchor, "week")
+        scope = self.controller.copy_scope(first, self.filter)
+        where = self.where
+        if not scope.count:
+            self.notice.show_message("info", f"The previous week has no shifts {where} to copy.")
+            return None
+        source_last = scope.source_start + timedelta(days=6)
+        return self._ask(
+            "ConfirmCopy",
+            "Copy last week",
+            f"Copy {plural(scope.count, 'shift')} {where} from the previous week?",
+            f"From {scope.source_start:%d %b} – {source_last:%d %b} onto {first:%d %b} –"
+            f" {last:%d %b}, not published. What the filters hide is not copied; a shift"
+            " that would clash is left out and named.",
+            "Copy",
+            lambda: self.controller.copy_previous_week(first, self.site_id, scope, where),
+        )
+
+    def publish_range(self) -> QMessageBox | None:
+        """Ask, naming how many of the shown shifts are unpublished (or changed since
+        published) and where, then publish those as one undo step."""
+        shifts = self.model.roster.to_publish()
+        where = self.where
+        if not shifts:
+            self.notice.show_message("info", f"Every shift shown {where} is already published.")
+            return None
         first, last = self.range
-        self.controller.publish(first, last, self.site_id)
+        ids = [s.id for s in shifts]
+        return self._ask(
+            "ConfirmPublish",
+            "Publish",
+            f"Publish {plural(len(ids), 'shift')} {where}?",
+            f"{first:%d %b} – {last:%d %b %Y}. Staff will see them; shifts the filters"
+            " hide are left as they are.",
+            "Publish",
+            lambda: self.controller.publish(ids, where),
+        )
+
+    def _ask(
+        self, name: str, title: str, question: str, detail: str, verb: str, then: Any
+    ) -> QMessageBox:
+        """A non-modal question; ``then`` runs when the answer is ``verb``."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName(name)
+        box.setInformativeText(detail)
+        box.button(QMessageBox.StandardButton.Yes).setText(verb)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                then()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
         """What a right-click offers: on a shift, edit / cancel or restore / delete;
@@ -339,6 +415,17 @@ class SchedulePage(QWidget):
         menu.popup(where)
 
     def _shown_shift(self, shift_id: str, employee_id: str) -> RosterShift | None:
+        """A shift as shown in a person's row, or ("" for ``employee_id``) as an open shift."""
+        if not employee_id:
+            return next(
+                (
+                    s
+                    for cell in self.model.roster.open_cells.values()
+                    for s in cell
+                    if s.id == shift_id
+                ),
+                None,
+            )
         return next(
             (
                 s
@@ -386,7 +473,14 @@ class SchedulePage(QWidget):
             for emp in dept.employees
         ]
 
-    def open_new_dialog(self, employee_id: str | None, day: date | None) -> ShiftDialog | None:
+    def open_new_open_dialog(self, department_id: str | None, day: date) -> ShiftDialog | None:
+        """A new shift for nobody yet, in this department: an open shift."""
+        return self.open_new_dialog("", day, department_id)
+
+    def open_new_dialog(
+        self, employee_id: str | None, day: date | None, department_id: str | None = None
+    ) -> ShiftDialog | None:
+        """``employee_id`` "" starts an open shift (nobody on it) of ``department_id``."""
         site = self.site_id
         if site is None:
             self.notice.show_message("info", self.next_step)
@@ -399,7 +493,8 @@ class SchedulePage(QWidget):
             locations=list(self._choices.locations),
             parent=self,
         )
-        dialog.start_new(employee_id, day or self.range[0], self._department_of(employee_id))
+        department = department_id if employee_id == "" else self._department_of(employee_id)
+        dialog.start_new(employee_id, day or self.range[0], department)
         dialog.open()
         return dialog
 

@@ -19,6 +19,8 @@ from desktop.theme import ACCENT, CONFLICT, MUTED, SYNC_CONFLICT, TEXT, WARNING
 WEEKEND = QColor("#f7f9fb")
 TODAY = QColor("#eef5ff")
 BAND = QColor("#edf1f5")
+#: Behind a department's open shifts: they wait for someone.
+OPEN_FILL = QColor("#fdf8ee")
 LEAVE_FILL = QColor("#fff6cc")
 LEAVE_EDGE = QColor("#e9cf5f")
 LEAVE_TEXT = QColor("#5c4700")

@@ -70,12 +70,12 @@ class ScheduleToolbar(QFrame):
         self.copy_button = self._button(
             "Copy last week",
             "copy-week",
-            "Copy the previous week's shifts (the whole site, filters aside) into this week",
+            "Copy the previous week's shifts that the filters show into this week",
         )
         self.publish_button = self._button(
             "Publish",
             "publish",
-            "Publish every unpublished shift of the site in this range, filters aside",
+            "Publish the unpublished shifts shown: this range, as filtered",
             "Ctrl+P",
         )
         for widget in (self.new_button, self.copy_button, self.publish_button):

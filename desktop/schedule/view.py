@@ -37,7 +37,7 @@ from desktop.schedule.controller import DropRequest, ScheduleController, describ
 from desktop.schedule.delegate import ShiftDelegate
 from desktop.schedule.headers import DayHeader, PeopleHeader
 from desktop.schedule.layout import block_at, block_rects
-from desktop.schedule.model import RosterModel
+from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.paint import font, paint_shift
 from desktop.theme import CONFLICT, MUTED, OK, WARNING
 
@@ -91,7 +91,9 @@ def _copy_wanted(event: QDropEvent) -> bool:
 class RosterView(QTableView):
     #: Double-click on an empty cell: employee id, day.
     new_requested = Signal(str, object)
-    #: Double-click on a shift: shift id, employee id of the row.
+    #: Double-click on an empty cell of a department's open shifts: department id, day.
+    new_open_requested = Signal(object, object)
+    #: Double-click on a shift: shift id, employee id of the row ("" for open shifts).
     edit_requested = Signal(str, str)
     delete_requested = Signal(list)
     #: Double-click on a department band: its id (None for "no department").
@@ -169,7 +171,7 @@ class RosterView(QTableView):
 
     def forget_missing_selection(self) -> None:
         """After a reload, keep only selected shifts that are still shown."""
-        shown = {s.id for cell in self.roster_model().roster.cells.values() for s in cell}
+        shown = {s.id for s in self.roster_model().roster.shown_shifts()}
         if self._selected - shown:
             self.select_shifts(self._selected & shown)
 
@@ -179,7 +181,7 @@ class RosterView(QTableView):
         if not index.isValid():
             return None, index
         cell = self.roster_model().cell(index)
-        if cell.row.employee is None:
+        if cell.row.kind == RowKind.DEPARTMENT:
             return None, index
         n = block_at(
             self.visualRect(index), len(cell.shifts), cell.leave is not None, pos.x(), pos.y()
@@ -198,6 +200,26 @@ class RosterView(QTableView):
                 return rect[n].center()
         raise LookupError(f"shift {shift_id} is not shown in {employee_id}'s row")
 
+    def open_block_center(self, shift_id: str, department_id: str | None) -> QPoint:
+        """Where an open shift is drawn in its department's open row."""
+        model = self.roster_model()
+        for (dept, day), shifts in model.roster.open_cells.items():
+            ids = [s.id for s in shifts]
+            if dept == department_id and shift_id in ids:
+                index = model.index_of_open(dept, day)
+                rects = block_rects(self.visualRect(index), len(shifts))
+                return rects[ids.index(shift_id)].center()
+        raise LookupError(f"shift {shift_id} is not an open shift of {department_id}")
+
+    def row_person(self, index: QModelIndex) -> str | None:
+        """Whose row a cell is in: an employee id, "" for open shifts, None for a band."""
+        if not index.isValid():
+            return None
+        info = self.roster_model().row_info(index.row())
+        if info.kind == RowKind.OPEN:
+            return ""
+        return info.employee.id if info.employee is not None else None
+
     # --- mouse and keys ---------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -212,9 +234,9 @@ class RosterView(QTableView):
             if not toggle:
                 self.select_shifts(set())
             return
-        employee = self.roster_model().row_info(index.row()).employee
-        assert employee is not None
-        self._press = (pos, shift, employee.id)
+        who = self.row_person(index)
+        assert who is not None
+        self._press = (pos, shift, who)
         if toggle:
             self.select_shifts(self._selected ^ {shift.id})
         elif shift.id not in self._selected:
@@ -258,24 +280,27 @@ class RosterView(QTableView):
         if not index.isValid():
             return
         info = self.roster_model().row_info(index.row())
-        if info.employee is None:
+        day = self.roster_model().days[index.column()]
+        if info.kind == RowKind.DEPARTMENT:
             self.department_activated.emit(info.department.id)
         elif shift is not None:
-            self.edit_requested.emit(shift.id, info.employee.id)
+            self.edit_requested.emit(shift.id, self.row_person(index))
+        elif info.employee is None:
+            self.new_open_requested.emit(info.department.id, day)
         else:
-            self.new_requested.emit(info.employee.id, self.roster_model().days[index.column()])
+            self.new_requested.emit(info.employee.id, day)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         shift, index = self.shift_at(event.pos())
         if not index.isValid():
             return
-        employee = self.roster_model().row_info(index.row()).employee
-        if employee is None:
+        who = self.row_person(index)
+        if who is None or (who == "" and shift is None):
             return
         if shift is not None and shift.id not in self._selected:
             self.select_shifts({shift.id})
         day = self.roster_model().days[index.column()]
-        self.menu_requested.emit(shift.id if shift else "", employee.id, day, event.globalPos())
+        self.menu_requested.emit(shift.id if shift else "", who, day, event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Delete, Escape, Ctrl+A; Space (Ctrl+Space adds) selects the current cell's
@@ -288,12 +313,11 @@ class RosterView(QTableView):
             self.select_shifts(set())
             return
         if event.matches(QKeySequence.StandardKey.SelectAll):
-            model = self.roster_model()
-            self.select_shifts({s.id for cell in model.roster.cells.values() for s in cell})
+            self.select_shifts({s.id for s in self.roster_model().roster.shown_shifts()})
             return
         index = self.currentIndex()
-        info = self.roster_model().row_info(index.row()) if index.isValid() else None
-        if info is None or info.employee is None:
+        who = self.row_person(index)
+        if who is None:
             super().keyPressEvent(event)
             return
         cell = self.roster_model().cell(index)
@@ -305,9 +329,11 @@ class RosterView(QTableView):
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             chosen = [s for s in cell.shifts if s.id in self._selected] or list(cell.shifts)
             if chosen:
-                self.edit_requested.emit(chosen[0].id, info.employee.id)
+                self.edit_requested.emit(chosen[0].id, who)
+            elif who:
+                self.new_requested.emit(who, cell.day)
             else:
-                self.new_requested.emit(info.employee.id, cell.day)
+                self.new_open_requested.emit(cell.row.department.id, cell.day)
             return
         super().keyPressEvent(event)
 

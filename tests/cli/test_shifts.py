@@ -300,3 +300,30 @@ def test_edit_with_nothing_to_change_is_a_usage_error(store: Store, org: Org, ca
     shift_id = _add(store, org.anna, capsys=capsys)
     assert _run(store, "shifts", "edit", shift_id) == 2
     assert "give --start, --end, --location or --notes" in capsys.readouterr().err
+
+
+def test_add_open_makes_a_shift_for_nobody_in_a_department(store: Store, org: Org, capsys) -> None:
+    args = ["shifts", "add", "--open", "--department", "Floor", "--date", str(MONDAY)]
+    assert _run(store, *args, "--start", "09:00", "--end", "17:00") == 0
+    shift_id = capsys.readouterr().out.split()[-1]
+    with store.session() as s:
+        shift = s.get(Shift, shift_id)
+        assert (shift.employee_ids, shift.department_id) == ([], org.floor_id)
+    assert _run(store, "shifts", "list", "--from", str(MONDAY), "--to", str(MONDAY)) == 0
+    assert "(open)" in capsys.readouterr().out
+    assert (
+        _run(
+            store,
+            "shifts",
+            "add",
+            "--open",
+            "--date",
+            str(MONDAY),
+            "--start",
+            "09:00",
+            "--end",
+            "17:00",
+        )
+        == 2
+    )
+    assert "--department" in capsys.readouterr().err

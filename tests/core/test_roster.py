@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
@@ -160,3 +160,122 @@ def test_ranges_are_weeks_from_monday_two_weeks_or_calendar_months() -> None:
     assert step(date(2026, 1, 31), "month", 1) == date(2026, 2, 1)
     assert step(date(2026, 1, 31), "month", -1) == date(2025, 12, 1)
     assert step(wednesday, "two_weeks", -1) == date(2026, 5, 20)
+
+
+def _take_off(store: Store, who: str, first: date, last: date) -> None:
+    """Approve leave for ``who`` and take them off the shifts it covers."""
+    from core.leave import approve_leave, request_leave
+
+    with store.session() as s:
+        leave_id = request_leave(
+            s, employee_id=who, start_date=first, end_date=last, leave_type="paid"
+        ).ids[0]
+    with store.session() as s:
+        result = approve_leave(s, leave_id, actor="sam", on_clash="unassign")
+    assert [w.kind for w in result.warnings].count("open_shift") >= 1
+
+
+def test_shifts_left_open_by_leave_show_under_their_department(store: Store, org: Org) -> None:
+    monday = _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.dan,))
+    tuesday = _shift(store, org, MONDAY + timedelta(days=1), "06:00", "14:00")
+    with store.session() as s:
+        edit_shift(s, monday, department_id=org.floor_id)
+        edit_shift(s, tuesday, employee_ids=(org.dan,), department_id=org.floor_id)
+    _take_off(store, org.dan, MONDAY, MONDAY + timedelta(days=1))
+    roster = _roster(store)
+    assert [s.id for s in roster.open_on(org.floor_id, MONDAY)] == [monday]
+    assert [s.id for s in roster.open_on(org.floor_id, MONDAY + timedelta(days=1))] == [tuesday]
+    assert roster.shifts(org.dan, MONDAY) == ()
+    assert (roster.uncovered(MONDAY), roster.uncovered(MONDAY + timedelta(days=2))) == (1, 0)
+    floor = next(d for d in roster.departments if d.id == org.floor_id)
+    total = roster.department_day(floor, MONDAY)
+    assert (total.shifts, total.hours, total.open) == (1, Decimal(8), 1)
+    assert roster.has_open(org.floor_id)
+    assert not roster.has_open(org.kitchen_id)
+    # Another department's filter leaves them out; theirs keeps them.
+    assert _roster(store, RosterFilter(department_id=org.kitchen_id)).open_cells == {}
+    only_floor = _roster(store, RosterFilter(department_id=org.floor_id))
+    assert only_floor.uncovered(MONDAY) == 1
+
+
+def test_open_shifts_of_a_team_with_nobody_shown_still_get_its_band(store: Store, org: Org) -> None:
+    sid = _shift(store, org, MONDAY, "09:00", "17:00")  # nobody, no department
+    roster = _roster(store)
+    assert [d.name for d in roster.departments] == ["Floor", "Kitchen", NO_DEPARTMENT]
+    assert [s.id for s in roster.open_on(None, MONDAY)] == [sid]
+    with_name = _roster(store, RosterFilter(name="anna"))
+    assert [d.name for d in with_name.departments] == ["Kitchen"]
+    assert with_name.open_cells == {}
+
+
+def test_copy_scope_is_the_previous_week_as_the_filters_show_it(store: Store, org: Org) -> None:
+    from core.roster import copy_scope
+    from core.scheduling import copy_week
+
+    last_week = MONDAY - timedelta(days=7)
+    team = _shift(store, org, last_week, "09:00", "17:00", department_ids=(org.kitchen_id,))
+    _shift(store, org, last_week, "06:00", "08:00", employee_ids=(org.cara,))
+    open_ = _shift(store, org, last_week, "18:00", "22:00", department_id=org.kitchen_id)
+    with store.session() as s:
+        everything = copy_scope(s, MONDAY)
+        kitchen = copy_scope(s, MONDAY, RosterFilter(department_id=org.kitchen_id))
+        anna = copy_scope(s, MONDAY, RosterFilter(name="anna"))
+    assert (everything.count, everything.employee_ids) == (3, None)
+    assert set(kitchen.shift_ids) == {team, open_}
+    assert kitchen.department_ids == (org.kitchen_id,)
+    assert set(anna.shift_ids) == {team, open_}  # Kitchen's open shifts show beside her
+    assert (anna.employee_ids, anna.department_ids) == ((org.anna,), ())
+    # Kitchen shown whole: the team shift stays the team's; the open one stays open.
+    with store.session() as s:
+        result = copy_week(
+            s,
+            kitchen.source_start,
+            MONDAY,
+            shift_ids=kitchen.shift_ids,
+            employee_ids=kitchen.employee_ids,
+            department_ids=kitchen.department_ids,
+        )
+    assert len(result.ids) == 2
+    roster = _roster(store)
+    assert [s.department_ids for s in roster.shifts(org.anna, MONDAY)] == [(org.kitchen_id,)]
+    assert [s.start_time for s in roster.open_on(org.kitchen_id, MONDAY)] == ["18:00"]
+    assert roster.shifts(org.cara, MONDAY) == ()
+    # Only Anna shown: the team shift comes to her by name, nobody else.
+    with store.session() as s:
+        copy_week(
+            s,
+            anna.source_start,
+            MONDAY + timedelta(days=7),
+            shift_ids=anna.shift_ids,
+            employee_ids=anna.employee_ids,
+            department_ids=anna.department_ids,
+        )
+    with store.session() as s:
+        later = load_roster(s, MONDAY + timedelta(days=7), SUNDAY + timedelta(days=7))
+    (copied,) = later.shifts(org.anna, MONDAY + timedelta(days=7))
+    assert (copied.employee_ids, copied.department_ids) == ((org.anna,), ())
+    assert later.shifts(org.ben, MONDAY + timedelta(days=7)) == ()
+
+
+def test_a_whole_department_shift_is_worked_by_every_member_everywhere(
+    store: Store, org: Org
+) -> None:
+    """One meaning in every view: each member works it. The day's totals count it
+    once per member, with each member's hours, as their hours and attendance do."""
+    from core.attendance import attendance
+    from tests.core.attendance_helpers import punches
+
+    _shift(store, org, MONDAY, "09:00", "17:00", department_ids=(org.kitchen_id,))
+    punches(store, org, org.anna, MONDAY, ("in", "09:00"), ("out", "17:00"))
+    roster = _roster(store)
+    kitchen = next(d for d in roster.departments if d.id == org.kitchen_id)
+    total = roster.department_day(kitchen, MONDAY)
+    assert (total.shifts, total.hours) == (2, Decimal(16))
+    assert total.hours == roster.hours_of(org.anna) + roster.hours_of(org.ben)
+    with store.session() as s:
+        found = attendance(s, MONDAY, MONDAY, now=datetime(2026, 6, 2, tzinfo=UTC))
+    (anna,) = found.days_of(org.anna)
+    (ben,) = found.days_of(org.ben)
+    assert (anna.scheduled_minutes, anna.absent) == (480, False)
+    assert (ben.scheduled_minutes, ben.absent) == (480, True)  # expected, and did not come
+    assert found.days_of(org.cara) == [] or not found.days_of(org.cara)[0].absent

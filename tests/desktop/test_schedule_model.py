@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from core.models import LeaveRequest, LeaveStatus
 from core.roster import load_roster
+from core.scheduling import ShiftDraft, create_shift
 from desktop.schedule.model import CELL_ROLE, RosterModel, RowKind
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift
@@ -21,7 +22,13 @@ def _model(store, first=MONDAY, days=6) -> RosterModel:
 def test_roster_model_passes_the_model_tester(qtmodeltester, store, org) -> None:
     add_shift(store, org, MONDAY, "09:00", "17:00", org.anna, location="Pass")
     add_shift(store, org, MONDAY, "18:00", "22:00", org.anna)
-    qtmodeltester.check(_model(store))
+    with store.session() as s:  # an open shift: nobody on it
+        create_shift(
+            s, ShiftDraft(org.site_id, MONDAY, "06:00", "14:00", department_id=org.floor_id)
+        )
+    model = _model(store)
+    assert model.open_row_of(org.floor_id) == 1
+    qtmodeltester.check(model)
 
 
 def test_rows_are_department_bands_then_their_people(qapp, store, org) -> None:

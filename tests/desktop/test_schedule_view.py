@@ -9,6 +9,7 @@ from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
 from core.models import LeaveRequest, LeaveStatus, Shift
+from core.scheduling import edit_shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, drop, hover
@@ -153,17 +154,27 @@ def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
     assert not _where(store, second)[0]
 
 
+def _answer(page, name: str, question: str, *, yes: bool = True) -> None:
+    """The question the page asks before a bulk action, answered."""
+    (box,) = [b for b in page.findChildren(QMessageBox, name) if b.isVisible()]
+    assert box.text() == question
+    button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
+    box.button(button).click()
+
+
 def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> None:
     last_week = MONDAY - timedelta(days=7)
     add_shift(store, org, last_week, "09:00", "17:00", org.anna)
     add_shift(store, org, last_week + timedelta(days=1), "09:00", "17:00", org.ben)
     page.reload()
     page.bar.copy_button.defaultAction().trigger()
-    assert page.notice.text == "Copied 2 shifts from the previous week."
+    _answer(page, "ConfirmCopy", "Copy 2 shifts in all departments from the previous week?")
+    assert page.notice.text == "Copied 2 shifts in all departments from the previous week."
     copied = page.model.roster.shifts(org.anna, MONDAY) + page.model.roster.shifts(org.ben, TUESDAY)
     assert [s.published for s in copied] == [False, False]
     page.bar.publish_button.defaultAction().trigger()
-    assert page.notice.text == "Published 2 shifts."
+    _answer(page, "ConfirmPublish", "Publish 2 shifts in all departments?")
+    assert page.notice.text == "Published 2 shifts in all departments."
     assert all(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack = page.context.undo_stack
     stack.undo()
@@ -296,3 +307,58 @@ def test_a_copy_repaints_the_hours_beside_the_names(qtbot, page, store, org) -> 
         drop(page, sid, org.anna, org.cara, WEDNESDAY, copy=True)
     assert blocker.args[0] == Qt.Orientation.Vertical
     assert page.model.roster.hours_of(org.cara) == 8
+
+
+def _only(page, department_id) -> None:
+    box = page.bar.department_box
+    box.setCurrentIndex(box.findData(department_id))
+
+
+def test_publish_acts_on_the_department_shown_and_says_so(page, store, org) -> None:
+    kitchen = [
+        add_shift(store, org, MONDAY, "09:00", "17:00", org.anna),
+        add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben),
+    ]
+    hidden = add_shift(store, org, MONDAY, "09:00", "17:00", org.cara)  # Floor
+    _only(page, org.kitchen_id)
+    page.bar.publish_button.defaultAction().trigger()
+    _answer(page, "ConfirmPublish", "Publish 2 shifts in Kitchen?", yes=False)
+    assert not _published(store, kitchen[0])  # nothing before a yes
+    page.bar.publish_button.defaultAction().trigger()
+    _answer(page, "ConfirmPublish", "Publish 2 shifts in Kitchen?")
+    assert [_published(store, sid) for sid in kitchen] == [True, True]
+    assert not _published(store, hidden)
+    assert page.notice.text == "Published 2 shifts in Kitchen."
+    stack = page.context.undo_stack
+    assert (stack.count(), stack.undoText()) == (1, "Publish 2 shifts in Kitchen")
+    stack.undo()
+    assert [_published(store, sid) for sid in kitchen] == [False, False]
+    page.bar.publish_button.defaultAction().trigger()
+    _answer(page, "ConfirmPublish", "Publish 2 shifts in Kitchen?")
+    page.bar.publish_button.defaultAction().trigger()  # nothing left to publish there
+    assert page.notice.text == "Every shift shown in Kitchen is already published."
+
+
+def _published(store, shift_id) -> bool:
+    with store.session() as s:
+        return s.get(Shift, shift_id).published
+
+
+def test_copy_last_week_copies_only_the_department_shown(page, store, org) -> None:
+    last_week = MONDAY - timedelta(days=7)
+    add_shift(store, org, last_week, "09:00", "17:00", org.anna)
+    add_shift(store, org, last_week, "09:00", "17:00", org.cara)  # Floor
+    shared = add_shift(store, org, last_week + timedelta(days=1), "09:00", "13:00", org.ben)
+    with store.session() as s:  # Ben (Kitchen) and Dan (Floor) on one shift
+        assert edit_shift(s, shared, employee_ids=(org.ben, org.dan)).applied
+    _only(page, org.kitchen_id)
+    page.bar.copy_button.defaultAction().trigger()
+    _answer(page, "ConfirmCopy", "Copy 2 shifts in Kitchen from the previous week?")
+    assert page.notice.text == "Copied 2 shifts in Kitchen from the previous week."
+    with store.session() as s:
+        copied = [
+            (sh.shift_date, tuple(sh.employee_ids))
+            for sh in s.query(Shift).filter(Shift.shift_date >= MONDAY).order_by(Shift.shift_date)
+        ]
+    assert copied == [(MONDAY, (org.anna,)), (TUESDAY, (org.ben,))]
+    assert page.context.undo_stack.undoText() == "Copy 2 shifts in Kitchen from the previous week"

@@ -2,18 +2,22 @@
 SHIFTDESK_SCREENSHOTS=docs).
 
 The week shown is the demo's last: a roster being built (not yet published), a
-double booking left by an offline edit, sick leave, and one cancelled shift.
+double booking left by an offline edit, sick leave, one cancelled shift, and the
+two shifts Greta Ivanova's leave left open when it was approved with "take Greta
+off".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from core.leave import approve_leave, request_leave
 from desktop.mainwindow import MainWindow
 from desktop.schedule.page import SchedulePage
 from tests.desktop.helpers import hover
@@ -53,6 +57,22 @@ def test_main_window_renders_the_demo_roster_and_saves_a_screenshot(
     page.controller.edit(shift.id, status="cancelled")
     assert page.model.roster.shifts(mia, date(2026, 6, 20))[0].cancelled
     assert page.bar.range_label.text() == "15 Jun – 21 Jun 2026"
+    greta = _person(page, "Greta Ivanova")
+    with page.context.store.session() as s:
+        leave = request_leave(
+            s,
+            employee_id=greta,
+            start_date=date(2026, 6, 16),
+            end_date=date(2026, 6, 17),
+            leave_type="paid",
+        )
+    page.context.run(
+        "Approve leave",
+        partial(approve_leave, leave_id=leave.ids[0], actor="demo supervisor", on_clash="unassign"),
+    )
+    housekeeping = page.model.roster.departments[1]
+    assert page.model.open_row_of(housekeeping.id) == 2  # under its band
+    assert page.model.roster.uncovered(date(2026, 6, 16)) == 1
     wim = _person(page, "Wim Frank")
     assert page.model.problems_of(page.model.roster.shifts(wim, WEEK)[0].id, wim).conflicts
     qtbot.waitUntil(lambda: not page.problems_pending)

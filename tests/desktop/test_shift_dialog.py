@@ -7,6 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import QDate, Qt
 
 from core.models import Shift
+from core.scheduling import ShiftDraft, create_shift
 from desktop.schedule.dialog import ShiftDialog
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, cell_center
@@ -91,3 +92,22 @@ def test_double_click_on_a_shift_edits_it(qtbot, page, store, org) -> None:
     with store.session() as s:
         shift = s.get(Shift, sid)
         assert (shift.end_time, shift.employee_ids) == ("17:00", [org.anna])
+
+
+def test_a_whole_department_shift_says_what_it_means(qtbot, page, store, org) -> None:
+    with store.session() as s:
+        sid = create_shift(
+            s, ShiftDraft(org.site_id, MONDAY, "09:00", "17:00", department_ids=(org.kitchen_id,))
+        ).ids[0]
+    page.reload()
+    dialog = page.open_edit_dialog(sid, org.ben)
+    assert dialog is not None
+    assert not dialog.employee.isEnabled()
+    assert dialog.team_hint.isVisibleTo(dialog)
+    assert dialog.team_hint.text() == (
+        "Whole department: every member of Kitchen works this shift (2 people)."
+        " Each of them has these hours scheduled and is expected to clock in,"
+        " or is marked absent."
+    )
+    band = page.model.index(page.model.row_of(org.anna) - 1, 0)
+    assert band.data() == "2 shifts · 16 h"  # once per member, as their hours count it
