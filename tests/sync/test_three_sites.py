@@ -654,7 +654,7 @@ def test_three_sites_converge_on_postgres_with_two_workers(
     try:
         server = ProcessServer(url, tmp_path / "server.log")
         try:
-            _run(server, migrated_file, tmp_path, examples=6, steps=25)
+            _run(server, migrated_file, tmp_path, examples=4, steps=25)
         finally:
             server.stop()
     finally:
