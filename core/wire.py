@@ -966,12 +966,13 @@ class ErrorEnvelope:
         return to_json(self.render())
 
     @classmethod
-    def invalid(cls, problems: Iterable[Problem]) -> ErrorEnvelope:
-        """422 naming every bad field as MISSING / UNDEFINED / INVALID."""
+    def invalid(cls, problems: Iterable[Problem], *, status: int = 400) -> ErrorEnvelope:
+        """400 naming every bad field as MISSING / UNDEFINED / INVALID (as the seed
+        APIs answer a validation failure); a state machine's refusal passes 422."""
         problems = tuple(problems)
         fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
         summary = "; ".join(f"{p.field} {p.message}" for p in problems)
-        return cls(422, VALIDATION, f"invalid request: {summary}", {"fields": fields})
+        return cls(status, VALIDATION, f"invalid request: {summary}", {"fields": fields})
 
     @classmethod
     def stale(cls, item: str, record: Mapping[str, Any]) -> ErrorEnvelope:

@@ -54,7 +54,7 @@ def test_sites_page_like_every_list(tenant: Tenant) -> None:
         "pageCount": 2,
     }
     bad = tenant.client.get("/v1/sites", params={"pageRowCount": 0})
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert bad.json()["detail"]["fields"][0]["field"] == "pageRowCount"
 
 
