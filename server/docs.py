@@ -34,7 +34,10 @@ _INT = {"schema": {"type": "integer"}}
 RATE_HEADERS = {
     "X-RateLimit-Limit": {"description": "requests allowed per window", **_INT},
     "X-RateLimit-Remaining": {"description": "requests left in this window", **_INT},
-    "X-RateLimit-Reset": {"description": "seconds until the window resets", **_INT},
+    "X-RateLimit-Reset": {
+        "description": "when the window resets, as a Unix time (seconds since 1970, UTC)",
+        **_INT,
+    },
 }
 
 
