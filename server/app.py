@@ -34,6 +34,7 @@ from server.routers import (
     shifts,
     sites,
     templates,
+    tokens,
 )
 from server.settings import Settings
 from server.writes import refusal
@@ -102,14 +103,25 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         schema.setdefault("components", {})["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer"},
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "an API key, or a token from POST /v1/auth/token (a JWT)",
+            },
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "basic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "the token grant only: an API key's id and its secret",
+            },
         }
         for path, operations in schema["paths"].items():
             if path in ("/health", "/v1/health"):
                 continue
             for operation in operations.values():
                 operation["security"] = [{"bearer": []}, {"apiKey": []}]
+                if path == "/v1/auth/token":
+                    operation["security"] = [{"basic": []}]
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -131,6 +143,7 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     app.state.settings = settings
     app.middleware("http")(around_request)
     app.include_router(meta.router)
+    app.include_router(tokens.router)
     app.include_router(sites.router, prefix="/v1")
     for endpoint in ENDPOINTS:
         app.include_router(collections.build_router(endpoint), prefix="/v1")

@@ -9,6 +9,9 @@ from pathlib import Path
 import platformdirs
 
 ENV_DB = "SHIFTDESK_SERVER_DB"
+#: The key bearer tokens are signed with; unset, the server makes one and keeps it
+#: in its database (every worker of that database then agrees on it).
+ENV_TOKEN_SECRET = "SHIFTDESK_TOKEN_SECRET"
 
 
 def default_db() -> str:
@@ -39,3 +42,8 @@ class Settings:
     #: A claimed Idempotency-Key whose request died is free again after this long.
     idempotency_lease_seconds: int = 60
     max_page_rows: int = 500
+    #: Signs the bearer tokens of ``POST /v1/auth/token`` (HS256); None: taken from
+    #: ``$SHIFTDESK_TOKEN_SECRET``, else made once and stored in the database.
+    token_secret: str | None = None
+    #: How long a granted token is good for.
+    token_ttl_seconds: int = 3600

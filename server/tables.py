@@ -91,3 +91,14 @@ class RateWindow(ServerBase):
     bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     hits: Mapped[int] = mapped_column(default=0)
+
+
+class ServerSecret(ServerBase):
+    """A secret the server made for itself (the token signing key), stored so every
+    worker of one database uses the same one."""
+
+    __tablename__ = "server_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
