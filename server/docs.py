@@ -89,10 +89,16 @@ def query(name: str, description: str, schema: Mapping[str, Any]) -> dict:
     }
 
 
-#: The paging of every list: ``pageNumber`` and ``pageRowCount``.
+#: The paging of every list: ``pageNumber`` and ``pageRowCount``, or ``pageToken``.
 PAGE_PARAMS = (
     query("pageNumber", "1-based page", {"type": "integer", "minimum": 1}),
     query("pageRowCount", "rows per page", {"type": "integer", "minimum": 1, "maximum": 500}),
+    query(
+        "pageToken",
+        "the nextPageToken of the page before (instead of pageNumber, with the same"
+        " filters): keyset paging that skips and repeats nothing while the list changes",
+        {"type": "string"},
+    ),
 )
 
 IDEMPOTENCY_KEY = header(

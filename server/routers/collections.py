@@ -37,7 +37,7 @@ from core.wire import (
     record_schema,
     to_wire,
 )
-from server import docs, feed, records
+from server import docs, feed, keyset, records
 from server.envelope import ApiError, field_errors, ok, ok_list
 from server.writes import Ctx, Planned, Planner, Target, run_planned, wire_errors
 
@@ -281,17 +281,14 @@ def build_router(ep: Endpoint) -> APIRouter:
             spec.model.deleted.is_(False),
             *filter_clauses(ep, params),
         ]
+        query = select(spec.model).where(*clauses)
         with ctx.db.transaction() as session:
             total = session.scalar(select(func.count()).select_from(spec.model).where(*clauses))
-            found = session.scalars(
-                select(spec.model)
-                .where(*clauses)
-                .order_by(*ep.order(spec.model))
-                .offset((page - 1) * rows)
-                .limit(rows)
-            ).all()
+            found, page, following = keyset.fetch(
+                session, query, ep.order(spec.model), params, page, rows
+            )
             wire = [to_wire(r) for r in found]
-        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0))
+        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0, following))
 
     @router.get(
         "",

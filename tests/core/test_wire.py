@@ -296,6 +296,7 @@ def test_documents_keep_the_wire_spelling_and_key_order() -> None:
         "pageRowCount": 2,
         "totalRowCount": 5,
         "pageCount": 3,
+        "nextPageToken": None,
     }
     error = ErrorEnvelope.invalid([Problem("startTime", MISSING, "is required")]).render()
     assert list(error) == ["result", "status", "message", "errCode", "date", "detail"]

@@ -39,6 +39,7 @@ def test_create_get_and_list_answer_in_envelopes_with_record_fields(tenant: Tena
         "pageRowCount": 100,
         "totalRowCount": 1,
         "pageCount": 1,
+        "nextPageToken": None,
     }
 
 
@@ -178,12 +179,21 @@ def test_paging_splits_a_list_and_counts_pages(tenant: Tenant) -> None:
     page = tenant.client.get("/v1/departments", params={"pageNumber": 2, "pageRowCount": 2})
     body = page.json()
     assert len(body["departments"]) == 2
+    token = body["paging"].pop("nextPageToken")
     assert body["paging"] == {
         "pageNumber": 2,
         "pageRowCount": 2,
         "totalRowCount": 5,
         "pageCount": 3,
     }
+    last = tenant.client.get("/v1/departments", params={"pageToken": token, "pageRowCount": 2})
+    assert last.json()["paging"]["pageNumber"] == 3
+    assert (
+        last.json()["departments"]
+        == tenant.client.get("/v1/departments", params={"pageNumber": 3, "pageRowCount": 2}).json()[
+            "departments"
+        ]
+    )
     bad = tenant.client.get("/v1/departments", params={"pageRowCount": 0})
     assert bad.status_code == 400
     assert bad.json()["detail"]["fields"][0]["field"] == "pageRowCount"
