@@ -8,8 +8,10 @@ pages still to come (nothing skipped, nothing repeated) nor change what a token
 means. A record whose sort fields are edited meanwhile (a shift moved to another
 day) is shown where it now sorts; the change feed is the way to follow edits.
 
-The token is opaque to clients: base64url of compact JSON. It names no company; the
-query it continues is always the caller's own.
+The token is opaque to clients: base64url of compact JSON and an HMAC of it with
+the server's signing key, so a token the server did not make is refused (400)
+before its values reach a query. It names no company; the query it continues is
+always the caller's own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -68,25 +71,38 @@ _LOADERS = {
 }
 
 
-def encode(key: Sequence[Any], page_number: int, filters: str) -> str:
+#: Longer values of pageToken are not tokens this server made.
+MAX_TOKEN = 2000
+
+
+def _mac(secret: str, text: str) -> str:
+    digest = hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def encode(key: Sequence[Any], page_number: int, filters: str, secret: str) -> str:
     doc = {"k": [_dump(v) for v in key], "p": page_number, "f": filters}
     raw = json.dumps(doc, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{text}.{_mac(secret, text)}"
 
 
 def _bad(message: str) -> WireError:
     return WireError([Problem(TOKEN_PARAM, INVALID, message)])
 
 
-def decode(text: str, width: int, filters: str) -> Token:
+def decode(token: str, width: int, filters: str, secret: str) -> Token:
     """The token a client sent back, or a 400 naming ``pageToken``."""
+    text, _, mac = token.partition(".")
+    if len(token) > MAX_TOKEN or not hmac.compare_digest(mac, _mac(secret, text)):
+        raise _bad("is not a token this server handed out")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         doc = json.loads(raw)
         key = tuple(_LOADERS[kind](value) for kind, value in doc["k"])
         page = doc["p"]
         made_for = doc["f"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise _bad("is not a token this server handed out") from exc
     if len(key) != width or not isinstance(page, int) or page < 2:
         raise _bad("is not a token this server handed out")
@@ -112,6 +128,7 @@ def fetch(
     params: Mapping[str, str],
     page: int,
     rows: int,
+    secret: str,
 ) -> tuple[list[Any], int, str | None]:
     """A page of ``query`` (a select of one entity, filtered) in ``order``: by
     ``pageToken`` when the client sent one, else page ``page``. Returns the records,
@@ -122,12 +139,12 @@ def fetch(
             raise WireError(
                 [Problem("pageNumber", INVALID, "give pageNumber or pageToken, not both")]
             )
-        token = decode(params[TOKEN_PARAM], len(order), filters)
+        token = decode(params[TOKEN_PARAM], len(order), filters, secret)
         page = token.page_number
         query = query.where(after(order, token.key))
     else:
         query = query.offset((page - 1) * rows)
     found = session.execute(query.add_columns(*order).order_by(*order).limit(rows + 1)).all()
     more, found = len(found) > rows, found[:rows]
-    following = encode(tuple(found[-1][1:]), page + 1, filters) if more else None
+    following = encode(tuple(found[-1][1:]), page + 1, filters, secret) if more else None
     return [row[0] for row in found], page, following

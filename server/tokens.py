@@ -58,11 +58,18 @@ class Grant:
         }
 
 
+#: The stored signing key per database URL, once read (it never changes).
+_STORED: dict[str, str] = {}
+
+
 def signing_secret(db: Database, settings: Settings) -> str:
-    """The key tokens are signed with (see the module's docstring)."""
+    """The key tokens (and list page tokens) are signed with (see the module's
+    docstring)."""
     configured = settings.token_secret or os.environ.get(ENV_TOKEN_SECRET)
     if configured:
         return configured
+    if db.url in _STORED:
+        return _STORED[db.url]
     with db.transaction() as session:
         session.execute(
             db.insert(ServerSecret)
@@ -72,6 +79,7 @@ def signing_secret(db: Database, settings: Settings) -> str:
     with db.transaction() as session:
         stored = session.get(ServerSecret, SECRET_NAME)
         assert stored is not None
+        _STORED[db.url] = stored.value
         return stored.value
 
 

@@ -37,7 +37,7 @@ from core.wire import (
     record_schema,
     to_wire,
 )
-from server import docs, feed, keyset, records
+from server import docs, feed, keyset, records, tokens
 from server.envelope import ApiError, field_errors, ok, ok_list
 from server.writes import Ctx, Planned, Planner, Target, run_planned, wire_errors
 
@@ -282,10 +282,11 @@ def build_router(ep: Endpoint) -> APIRouter:
             *filter_clauses(ep, params),
         ]
         query = select(spec.model).where(*clauses)
+        secret = tokens.signing_secret(ctx.db, ctx.settings)
         with ctx.db.transaction() as session:
             total = session.scalar(select(func.count()).select_from(spec.model).where(*clauses))
             found, page, following = keyset.fetch(
-                session, query, ep.order(spec.model), params, page, rows
+                session, query, ep.order(spec.model), params, page, rows, secret
             )
             wire = [to_wire(r) for r in found]
         return ok_list(spec.name, wire, Paging.of(page, rows, total or 0, following))

@@ -3,6 +3,9 @@ a client reads it by token skips nothing and repeats nothing."""
 
 from __future__ import annotations
 
+import base64
+import json
+
 from tests.server.conftest import Tenant, created
 
 
@@ -58,6 +61,15 @@ def test_the_last_page_has_no_token(tenant: Tenant) -> None:
     assert page["paging"]["totalRowCount"] == 2
 
 
+def _forged(token: str) -> str:
+    """The token with its sort key rewritten (a date where a date goes no longer)."""
+    text, _, mac = token.partition(".")
+    doc = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    doc["k"][0] = ["s", "not a date"]
+    raw = base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+    return f"{raw}.{mac}"
+
+
 def test_a_token_is_good_only_for_its_own_filters(tenant: Tenant) -> None:
     for day in ("2026-06-02", "2026-06-02", "2026-06-02", "2026-06-03"):
         _shift(tenant, day)
@@ -68,6 +80,7 @@ def test_a_token_is_good_only_for_its_own_filters(tenant: Tenant) -> None:
         {"shiftDate": "2026-06-03", "pageToken": token},
         {"pageToken": "not-a-token"},
         {"pageToken": "eyJrIjpbXX0"},
+        {"pageToken": _forged(token)},
     ):
         bad = tenant.client.get("/v1/shifts", params=params)
         assert bad.status_code == 400, bad.text
