@@ -7,6 +7,8 @@ idempotency are all in the database, so several workers can serve one database.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from core.errors import ConflictError, NotFound, ValidationError
 from core.wire import INVALID, Problem
-from server import logs
+from server import logs, webhooks
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
 from server.middleware import around_request
@@ -36,6 +38,7 @@ from server.routers import (
     templates,
     tokens,
 )
+from server.routers import webhooks as webhook_routes
 from server.settings import Settings
 from server.writes import refusal
 
@@ -132,7 +135,21 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     db = Database(settings.db_url)
     if create_schema:
         db.ensure_schema()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """The webhook worker runs while the app serves."""
+        worker = webhooks.Worker(db, settings) if settings.webhook_worker else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ShiftDesk central API",
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
@@ -144,6 +161,7 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     app.middleware("http")(around_request)
     app.include_router(meta.router)
     app.include_router(tokens.router)
+    app.include_router(webhook_routes.router, prefix="/v1")
     app.include_router(sites.router, prefix="/v1")
     for endpoint in ENDPOINTS:
         app.include_router(collections.build_router(endpoint), prefix="/v1")

@@ -19,7 +19,8 @@ from core.models import Company
 from core.timeutil import utcnow
 from server.tables import ApiKey
 
-#: Every scope a key can hold: read and write per area, and deciding on leave.
+#: Every scope a key can hold: read and write per area, deciding on leave, and
+#: managing the company's webhooks (subscriptions, delivery log, dead letters).
 SCOPES = (
     "schedule:read",
     "schedule:write",
@@ -28,6 +29,7 @@ SCOPES = (
     "leave:approve",
     "attendance:read",
     "attendance:write",
+    "webhooks:manage",
 )
 
 

@@ -47,3 +47,15 @@ class Settings:
     token_secret: str | None = None
     #: How long a granted token is good for.
     token_ttl_seconds: int = 3600
+    #: Webhooks: the delivery worker runs in every server process (False: none here).
+    webhook_worker: bool = True
+    #: How often a worker looks for due deliveries (a write in this process also
+    #: wakes it at once after its commit).
+    webhook_poll_seconds: float = 1.0
+    #: Tries before a delivery goes to the dead-letter list.
+    webhook_max_attempts: int = 8
+    #: The wait after the first failed try, doubled after each further one, capped.
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_max_seconds: float = 3600.0
+    #: How long a receiver has to answer one try.
+    webhook_timeout_seconds: float = 10.0
