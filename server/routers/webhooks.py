@@ -1,5 +1,6 @@
-"""``/v1/webhooks``: a company's subscriptions, the delivery log and the dead letters
-(see :mod:`server.webhooks`); every route needs the ``webhooks:manage`` scope."""
+"""``/v1/webhooks`` (a company's subscriptions), ``/v1/webhookdeliveries`` (the
+delivery log) and ``/v1/webhookdeadletters`` (see :mod:`server.webhooks`); every
+route needs the ``webhooks:manage`` scope."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from server.writes import Ctx, read_body
 
 SCOPE = "webhooks:manage"
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+#: Subscriptions under /webhooks; the log and the dead letters beside them (not
+#: under /webhooks/, where their names would read as a subscription's id).
+router = APIRouter(tags=["webhooks"])
 
 _EVENTS = {
     "type": "array",
@@ -124,7 +127,7 @@ def _run(request: Request, work: Callable[[Ctx, Session], Response]) -> Any:
 
 
 @router.get(
-    "",
+    "/webhooks",
     operation_id="list_webhooks",
     summary="The company's webhook subscriptions",
     responses=docs.responses({200: _MANY}),
@@ -139,7 +142,7 @@ async def list_webhooks(request: Request) -> Response:
 
 
 @router.post(
-    "",
+    "/webhooks",
     operation_id="create_webhook",
     summary="Subscribe a URL to events (the answer shows the signing secret, once)",
     responses=docs.responses({201: _ONE}, (400,)),
@@ -176,7 +179,7 @@ def _deliveries(request: Request, status: str | None) -> Any:
 
 
 @router.get(
-    "/deliveries",
+    "/webhookdeliveries",
     operation_id="list_webhook_deliveries",
     summary="The delivery log: every event sent or to be sent, with its state",
     responses=docs.responses({200: _DELIVERIES}, (400,)),
@@ -187,7 +190,7 @@ async def list_deliveries(request: Request) -> Response:
 
 
 @router.get(
-    "/deliveries/{delivery_id}",
+    "/webhookdeliveries/{delivery_id}",
     operation_id="get_webhook_delivery",
     summary="One delivery with each try and the receiver's answer",
     responses=docs.responses({200: _DELIVERY_ONE}, (404,)),
@@ -202,7 +205,7 @@ async def get_delivery(request: Request, delivery_id: str) -> Response:
 
 
 @router.get(
-    "/deadletters",
+    "/webhookdeadletters",
     operation_id="list_webhook_dead_letters",
     summary="Deliveries that failed every try: replay or discard them",
     responses=docs.responses({200: _DELIVERIES}, (400,)),
@@ -213,7 +216,7 @@ async def list_dead_letters(request: Request) -> Response:
 
 
 @router.post(
-    "/deadletters/{delivery_id}/replay",
+    "/webhookdeadletters/{delivery_id}/replay",
     operation_id="replay_webhook_dead_letter",
     summary="Send a dead delivery again: a fresh series of tries, same id and body",
     responses=docs.responses({200: _DELIVERY_ONE}, (404,)),
@@ -228,7 +231,7 @@ async def replay_dead_letter(request: Request, delivery_id: str) -> Response:
 
 
 @router.delete(
-    "/deadletters/{delivery_id}",
+    "/webhookdeadletters/{delivery_id}",
     operation_id="discard_webhook_dead_letter",
     summary="Give a dead delivery up (it stays in the log as discarded)",
     responses=docs.responses({200: _DELIVERY_ONE}, (404,)),
@@ -242,7 +245,7 @@ async def discard_dead_letter(request: Request, delivery_id: str) -> Response:
 
 
 @router.get(
-    "/{webhook_id}",
+    "/webhooks/{webhook_id}",
     operation_id="get_webhook",
     summary="One subscription",
     responses=docs.responses({200: _ONE}, (404,)),
@@ -256,7 +259,7 @@ async def get_webhook(request: Request, webhook_id: str) -> Response:
 
 
 @router.patch(
-    "/{webhook_id}",
+    "/webhooks/{webhook_id}",
     operation_id="patch_webhook",
     summary="Change a subscription's URL, events, secret or whether it is active",
     responses=docs.responses({200: _ONE}, (400, 404)),
@@ -273,7 +276,7 @@ async def patch_webhook(request: Request, webhook_id: str) -> Response:
 
 
 @router.delete(
-    "/{webhook_id}",
+    "/webhooks/{webhook_id}",
     operation_id="delete_webhook",
     summary="Remove a subscription (its unsent deliveries are discarded; the log stays)",
     responses=docs.responses({200: _ONE}, (404,)),

@@ -165,9 +165,9 @@ def test_a_punch_is_delivered_signed_with_its_record(
         assert receipt.payload["event"] == receipt.event
         assert receipt.payload["timestamp"].endswith("Z")
         assert receipt.payload["data"]["id"] == punch["id"]
-    log = tenant.client.get("/v1/webhooks/deliveries").json()["webhookdeliveries"]
+    log = tenant.client.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
     assert {d["status"] for d in log} == {"delivered"}
-    one = tenant.client.get(f"/v1/webhooks/deliveries/{by_event['attendance.clock_in'].delivery}")
+    one = tenant.client.get(f"/v1/webhookdeliveries/{by_event['attendance.clock_in'].delivery}")
     detail = one.json()["webhookdelivery"]
     assert detail["attempts"] == 1
     assert detail["attemptLog"][0]["statusCode"] == 200
@@ -183,7 +183,7 @@ def test_a_refused_write_sends_nothing(tenant: Tenant, staff: Staff, receiver: R
     _until(lambda: len(receiver.accepted()) >= 1)
     time.sleep(0.5)
     assert [r.event for r in receiver.accepted()] == ["attendance.clock_in"]
-    log = tenant.client.get("/v1/webhooks/deliveries").json()["paging"]
+    log = tenant.client.get("/v1/webhookdeliveries").json()["paging"]
     assert log["totalRowCount"] == 1
 
 
@@ -235,7 +235,7 @@ def test_every_clock_in_is_seen_once_per_delivery_id_across_an_outage(
 
         # While it is down the tries fail and are logged; nothing is lost.
         def failed_once() -> bool:
-            log = tenant.client.get("/v1/webhooks/deliveries").json()["webhookdeliveries"]
+            log = tenant.client.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
             return len(log) == len(punches) and all(d["attempts"] >= 1 for d in log)
 
         _until(failed_once)
@@ -247,7 +247,7 @@ def test_every_clock_in_is_seen_once_per_delivery_id_across_an_outage(
         assert len(ids) == len(set(ids)) == len(punches)  # once per delivery id
         punch_of = {r.delivery: r.payload["data"]["id"] for r in accepted}
         assert sorted(punch_of.values()) == sorted(p["id"] for p in punches)
-        log = tenant.client.get("/v1/webhooks/deliveries").json()["webhookdeliveries"]
+        log = tenant.client.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
         assert {d["status"] for d in log} == {"delivered"}
         assert all(d["attempts"] >= 2 for d in log)
         assert {d["id"] for d in log} == set(ids)
@@ -264,20 +264,20 @@ def test_dead_letters_are_listed_replayed_and_discarded(
     second = _punch(tenant, staff.ben, "in", "2026-06-01T07:00:00Z")
 
     def dead() -> list[dict]:
-        return tenant.client.get("/v1/webhooks/deadletters").json()["webhookdeliveries"]
+        return tenant.client.get("/v1/webhookdeadletters").json()["webhookdeliveries"]
 
     _until(lambda: len(dead()) == 2)
     letters = {d["payload"]["data"]["id"]: d for d in dead()}
     assert all(d["attempts"] == 6 and d["lastStatus"] == 500 for d in letters.values())
     receiver.status = 200
-    replayed = tenant.client.post(f"/v1/webhooks/deadletters/{letters[first['id']]['id']}/replay")
+    replayed = tenant.client.post(f"/v1/webhookdeadletters/{letters[first['id']]['id']}/replay")
     assert replayed.status_code == 200
     _until(lambda: len(receiver.accepted()) == 1)
     assert receiver.accepted()[0].delivery == letters[first["id"]]["id"]
-    discarded = tenant.client.delete(f"/v1/webhooks/deadletters/{letters[second['id']]['id']}")
+    discarded = tenant.client.delete(f"/v1/webhookdeadletters/{letters[second['id']]['id']}")
     assert discarded.json()["webhookdelivery"]["status"] == "discarded"
     assert dead() == []
-    again = tenant.client.post(f"/v1/webhooks/deadletters/{letters[first['id']]['id']}/replay")
+    again = tenant.client.post(f"/v1/webhookdeadletters/{letters[first['id']]['id']}/replay")
     assert again.status_code == 404  # delivered: no longer a dead letter
     time.sleep(0.5)
     assert len(receiver.accepted()) == 1
