@@ -128,6 +128,106 @@ def _erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_webhook(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    body: dict[str, Any] = {"url": args.url, "events": args.events.split(",")}
+    if args.secret:
+        body["secret"] = args.secret
+    with _session(args) as session:
+        sub = webhooks.create_subscription(session, args.company, body)
+        sub_id, secret = sub.id, sub.secret
+    print(f"webhook {sub_id} created; its signing secret, shown only now:")
+    print(secret)
+    return 0
+
+
+def _list_webhooks(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    with _session(args) as session:
+        rows = [
+            webhooks.show_subscription(s)
+            for s in webhooks.list_subscriptions(session, args.company)
+        ]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ["id", "company", "url", "events", "active"],
+            [
+                [r["id"], r["companyId"], r["url"], ",".join(r["events"]), r["isActive"]]
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def _remove_webhook(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    with _session(args) as session:
+        webhooks.delete_subscription(session, None, args.id)
+    print(f"webhook {args.id} removed")
+    return 0
+
+
+def _print_deliveries(args: argparse.Namespace, status: str | None) -> int:
+    from server import webhooks
+
+    with _session(args) as session:
+        found, _total = webhooks.list_deliveries(
+            session, args.company, status=status, limit=args.limit
+        )
+        rows = [webhooks.show_delivery(d) for d in found]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ["id", "event", "status", "attempts", "last", "created"],
+            [
+                [
+                    r["id"],
+                    r["event"],
+                    r["status"],
+                    r["attempts"],
+                    r["lastError"] or r["lastStatus"],
+                    r["createdAt"],
+                ]
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def _deliveries(args: argparse.Namespace) -> int:
+    return _print_deliveries(args, args.status)
+
+
+def _dead_letters(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    return _print_deliveries(args, webhooks.DEAD)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    with _session(args) as session:
+        webhooks.replay(session, None, args.id)
+    print(f"delivery {args.id} will be sent again")
+    return 0
+
+
+def _discard(args: argparse.Namespace) -> int:
+    from server import webhooks
+
+    with _session(args) as session:
+        webhooks.discard(session, None, args.id)
+    print(f"delivery {args.id} discarded")
+    return 0
+
+
 class _KeyHelp(argparse.HelpFormatter):
     """Names the scopes a key can hold when help is asked for, so that building the
     parser does not import the server."""
@@ -200,3 +300,50 @@ def register(subparsers: Any) -> None:
     _db_option(erase)
     erase.add_argument("--company", required=True, help="the company id")
     erase.add_argument("--employee", required=True, help="the employee id")
+
+    hook = command(
+        sub, "add-webhook", _add_webhook, "subscribe a URL to a company's events", db=False
+    )
+    _db_option(hook)
+    hook.add_argument("--company", required=True, help="the company id")
+    hook.add_argument("--url", required=True, help="where to POST each event (http or https)")
+    hook.add_argument(
+        "--events", required=True, help="comma-separated: employee.created, shift.*, * ..."
+    )
+    hook.add_argument("--secret", default="", help="signing secret (default: one is made)")
+
+    hooks = command(
+        sub,
+        "list-webhooks",
+        _list_webhooks,
+        "list webhook subscriptions",
+        db=False,
+        json_output=True,
+    )
+    _db_option(hooks)
+    hooks.add_argument("--company", default=None, help="only this company's")
+
+    unhook = command(sub, "remove-webhook", _remove_webhook, "remove a subscription", db=False)
+    _db_option(unhook)
+    unhook.add_argument("id")
+
+    for name, handler, text in (
+        ("webhook-deliveries", _deliveries, "the webhook delivery log"),
+        ("dead-letters", _dead_letters, "deliveries that failed every try"),
+    ):
+        log = command(sub, name, handler, text, db=False, json_output=True)
+        _db_option(log)
+        log.add_argument("--company", default=None, help="only this company's")
+        log.add_argument("--limit", type=int, default=100, help="at most this many")
+        if name == "webhook-deliveries":
+            log.add_argument(
+                "--status", default=None, choices=["pending", "delivered", "dead", "discarded"]
+            )
+
+    for name, handler, text in (
+        ("replay-delivery", _replay, "send a dead delivery again"),
+        ("discard-delivery", _discard, "give a dead delivery up"),
+    ):
+        act = command(sub, name, handler, text, db=False)
+        _db_option(act)
+        act.add_argument("id")

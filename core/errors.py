@@ -30,6 +30,12 @@ class Duplicate(ValidationError):
     it as the clash it is (the server: 409), not as malformed input."""
 
 
+class IllegalState(ValidationError):
+    """A change the record's state forbids (a state machine's refusal: a decided
+    leave request edited, rejected leave approved). The input is well formed; the
+    server answers it 422, apart from malformed input (400)."""
+
+
 class InUse(ValidationError):
     """A record that others still depend on cannot be removed; the problem says which
     and how many, and what to do first."""

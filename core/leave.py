@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from core import outbox, undo
 from core.changes import Changes
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
-from core.errors import NotFound, ValidationError
+from core.errors import IllegalState, NotFound, ValidationError
 from core.models import (
     Department,
     Employee,
@@ -94,9 +94,7 @@ def check_transition(current: str, target: str) -> None:
         raise ValidationError("status", f"{current!r} is not a leave status")
     if target not in allowed:
         then = f"it can only become {' or '.join(sorted(allowed))}" if allowed else "that is final"
-        raise ValidationError(
-            "status", f"the request is {current}, so it cannot be {target}; {then}"
-        )
+        raise IllegalState("status", f"the request is {current}, so it cannot be {target}; {then}")
 
 
 # --- state and exact undo ---------------------------------------------------------------
@@ -445,7 +443,7 @@ def edit_leave(session: Session, leave_id: str, **changes: Any) -> OpResult:
         if name not in EDITABLE_FIELDS:
             raise ValidationError(name, "cannot be changed by an edit")
     if leave.status != LeaveStatus.PENDING:
-        raise ValidationError(
+        raise IllegalState(
             "status", f"the request is {leave.status}; only a pending request can be changed"
         )
     current = {name: getattr(leave, name) for name in EDITABLE_FIELDS}
@@ -639,7 +637,7 @@ def delete_leave(session: Session, leave_id: str) -> OpResult:
     as one entered by mistake. An approved one changed the schedule: cancel it."""
     leave = _get(session, leave_id)
     if leave.status == LeaveStatus.APPROVED:
-        raise ValidationError("status", "the request is approved; cancel it rather than delete it")
+        raise IllegalState("status", "the request is approved; cancel it rather than delete it")
     with undo.recording(session) as recorder:
         leave.deleted = True
     return recorder.result(ids=(leave_id,))

@@ -874,35 +874,54 @@ _PAGING_KEYS = ("pageNumber", "pageRowCount", "totalRowCount", "pageCount")
 
 @dataclass(frozen=True)
 class Paging:
-    """Where a list page stands: ``{"pageNumber","pageRowCount","totalRowCount","pageCount"}``."""
+    """Where a list page stands: ``{"pageNumber","pageRowCount","totalRowCount",
+    "pageCount","nextPageToken"}``. ``nextPageToken`` (null on the last page) asks
+    for the page after this one by keyset, so a list that changes while it is read
+    neither skips nor repeats a record; older servers send no token."""
 
     page_number: int
     page_row_count: int
     total_row_count: int
     page_count: int
+    next_page_token: str | None = None
 
     @classmethod
-    def of(cls, page_number: int, page_row_count: int, total_row_count: int) -> Paging:
+    def of(
+        cls,
+        page_number: int,
+        page_row_count: int,
+        total_row_count: int,
+        next_page_token: str | None = None,
+    ) -> Paging:
         """Page ``page_number`` of ``page_row_count`` rows among ``total_row_count``."""
         pages = -(-total_row_count // page_row_count)
-        return cls(page_number, page_row_count, total_row_count, pages)
+        return cls(page_number, page_row_count, total_row_count, pages, next_page_token)
 
-    def render(self) -> dict[str, int]:
+    def render(self) -> dict[str, Any]:
         values = (self.page_number, self.page_row_count, self.total_row_count, self.page_count)
-        return dict(zip(_PAGING_KEYS, values, strict=True))
+        return {
+            **dict(zip(_PAGING_KEYS, values, strict=True)),
+            "nextPageToken": self.next_page_token,
+        }
 
     @classmethod
     def _read(cls, reader: _Reader, doc: Mapping[str, Any]) -> Paging | None:
         values = [reader.take(doc, key, _integer(0), "paging") for key in _PAGING_KEYS]
-        return None if None in values else cls(*values)
+        token = doc.get("nextPageToken")
+        if token is not None and not isinstance(token, str):
+            reader.problems.append(Problem("paging.nextPageToken", INVALID, "must be a string"))
+            return None
+        return None if None in values else cls(*values, token)
 
     @staticmethod
     def schema() -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": list(_PAGING_KEYS),
-            "properties": {k: {"type": "integer", "minimum": 0} for k in _PAGING_KEYS},
+        properties: dict[str, Any] = {k: {"type": "integer", "minimum": 0} for k in _PAGING_KEYS}
+        properties["nextPageToken"] = {
+            "type": ["string", "null"],
+            "description": "pass as pageToken for the next page (keyset: nothing skipped or"
+            " repeated while the list changes); null on the last page",
         }
+        return {"type": "object", "required": list(_PAGING_KEYS), "properties": properties}
 
 
 @dataclass(frozen=True)
@@ -1015,14 +1034,15 @@ class ErrorEnvelope:
         return to_json(self.render())
 
     @classmethod
-    def invalid(cls, problems: Iterable[Problem]) -> ErrorEnvelope:
-        """422 naming every bad field as MISSING / UNDEFINED / INVALID."""
+    def invalid(cls, problems: Iterable[Problem], *, status: int = 400) -> ErrorEnvelope:
+        """400 naming every bad field as MISSING / UNDEFINED / INVALID (as the seed
+        APIs answer a validation failure); a state machine's refusal passes 422."""
         problems, more = _capped(problems)
         fields = [{"field": p.field, "code": p.code, "message": p.message} for p in problems]
         summary = "; ".join(f"{p.field} {p.message}" for p in problems)
         if more:
             summary += f"; and {more} more"
-        return cls(422, VALIDATION, f"invalid request: {summary}", {"fields": fields})
+        return cls(status, VALIDATION, f"invalid request: {summary}", {"fields": fields})
 
     @classmethod
     def stale(cls, item: str, record: Mapping[str, Any]) -> ErrorEnvelope:

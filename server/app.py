@@ -7,6 +7,8 @@ idempotency are all in the database, so several workers can serve one database.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from core.errors import ConflictError, NotFound, ValidationError
 from core.wire import INVALID, Problem
-from server import logs
+from server import logs, webhooks
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
 from server.middleware import around_request
@@ -34,7 +36,9 @@ from server.routers import (
     shifts,
     sites,
     templates,
+    tokens,
 )
+from server.routers import webhooks as webhook_routes
 from server.settings import Settings
 from server.writes import refusal
 
@@ -102,14 +106,25 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         schema.setdefault("components", {})["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer"},
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "an API key, or a token from POST /v1/auth/token (a JWT)",
+            },
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "basic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "the token grant only: an API key's id and its secret",
+            },
         }
         for path, operations in schema["paths"].items():
             if path in ("/health", "/v1/health"):
                 continue
             for operation in operations.values():
                 operation["security"] = [{"bearer": []}, {"apiKey": []}]
+                if path == "/v1/auth/token":
+                    operation["security"] = [{"basic": []}]
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -120,7 +135,21 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     db = Database(settings.db_url, settings.db_limits)
     if create_schema:
         db.ensure_schema()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """The webhook worker runs while the app serves."""
+        worker = webhooks.Worker(db, settings) if settings.webhook_worker else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ShiftDesk central API",
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
@@ -131,6 +160,8 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     app.state.settings = settings
     app.middleware("http")(around_request)
     app.include_router(meta.router)
+    app.include_router(tokens.router)
+    app.include_router(webhook_routes.router, prefix="/v1")
     app.include_router(sites.router, prefix="/v1")
     for endpoint in ENDPOINTS:
         app.include_router(collections.build_router(endpoint), prefix="/v1")

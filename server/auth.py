@@ -20,7 +20,8 @@ from core.timeutil import utcnow
 from core.wire import GUARDS
 from server.tables import ApiKey
 
-#: Every scope a key can hold: read and write per area, and deciding on leave.
+#: Every scope a key can hold: read and write per area, deciding on leave, and
+#: managing the company's webhooks (subscriptions, delivery log, dead letters).
 SCOPES = (
     "schedule:read",
     "schedule:write",
@@ -35,6 +36,7 @@ SCOPES = (
     "pay:write",
     "personal:read",
     "personal:write",
+    "webhooks:manage",
 )
 
 

@@ -12,7 +12,7 @@ ERROR_SCHEMA: dict[str, Any] = ErrorEnvelope.schema()
 
 _REASONS = {
     304: "Not modified: your copy (If-None-Match) is current",
-    400: "Bad request",
+    400: "Invalid request: each bad field is named MISSING / UNDEFINED / INVALID",
     401: "No valid API key",
     403: "The API key lacks the scope",
     404: "No such record in your company",
@@ -20,20 +20,24 @@ _REASONS = {
     " still in use), or the Idempotency-Key is in use",
     410: "The cursor is too old: download everything again",
     412: "Stale If-Match or record exists: the body carries the current record and ETag",
-    422: "Invalid: each field is named MISSING / UNDEFINED / INVALID",
+    422: "Refused by a business rule: the record's state forbids the change (a decided"
+    " leave request), or the Idempotency-Key was used for another request",
     428: "If-Match (or If-None-Match: *) is required",
     429: "Too many requests: wait Retry-After seconds",
     503: "Busy: retry after Retry-After seconds",
 }
 
 #: Errors any authenticated route can answer.
-COMMON_ERRORS = (401, 403, 422, 429, 503)
+COMMON_ERRORS = (400, 401, 403, 422, 429, 503)
 
 _INT = {"schema": {"type": "integer"}}
 RATE_HEADERS = {
     "X-RateLimit-Limit": {"description": "requests allowed per window", **_INT},
     "X-RateLimit-Remaining": {"description": "requests left in this window", **_INT},
-    "X-RateLimit-Reset": {"description": "seconds until the window resets", **_INT},
+    "X-RateLimit-Reset": {
+        "description": "when the window resets, as a Unix time (seconds since 1970, UTC)",
+        **_INT,
+    },
 }
 
 
@@ -85,10 +89,16 @@ def query(name: str, description: str, schema: Mapping[str, Any]) -> dict:
     }
 
 
-#: The paging of every list: ``pageNumber`` and ``pageRowCount``.
+#: The paging of every list: ``pageNumber`` and ``pageRowCount``, or ``pageToken``.
 PAGE_PARAMS = (
     query("pageNumber", "1-based page", {"type": "integer", "minimum": 1}),
     query("pageRowCount", "rows per page", {"type": "integer", "minimum": 1, "maximum": 500}),
+    query(
+        "pageToken",
+        "the nextPageToken of the page before (instead of pageNumber, with the same"
+        " filters): keyset paging that skips and repeats nothing while the list changes",
+        {"type": "string"},
+    ),
 )
 
 IDEMPOTENCY_KEY = header(

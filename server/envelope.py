@@ -89,5 +89,5 @@ def envelope_response(
 
 
 def field_errors(problems: Sequence[Problem]) -> ApiError:
-    """422 naming every bad field with MISSING / UNDEFINED / INVALID."""
+    """400 naming every bad field with MISSING / UNDEFINED / INVALID."""
     return ApiError.of(ErrorEnvelope.invalid(problems))

@@ -24,6 +24,7 @@ from core.models import Synced
 from core.timeutil import utcnow
 from core.wire import COLLECTIONS, ChangePage, collection_of, to_wire, without
 from core.wire import Change as WireChange
+from server import webhooks
 from server.db import Database
 from server.tables import Change, FeedCounter
 
@@ -105,9 +106,15 @@ def record(
         "record": dict(wire) if wire is not None else to_wire(obj),
         "at": utcnow(),
     }
+    collection = collection_of(type(obj)).name
+    # Webhook deliveries join this transaction (read before the change is replaced:
+    # a leave decision is told from the status it had).
+    webhooks.enqueue(
+        session, held.db, company_id, collection, values["record"], values["version"], obj.deleted
+    )
     session.execute(
         held.db.insert(Change)
-        .values(collection=collection_of(type(obj)).name, record_id=obj.id, **values)
+        .values(collection=collection, record_id=obj.id, **values)
         .on_conflict_do_update(index_elements=["collection", "record_id"], set_=values)
     )
     return held.seq

@@ -81,12 +81,13 @@ def claim_in(
     operation's claim rolls back with it, and a concurrent request with the same key
     waits for the batch's commit (PostgreSQL) instead of racing it.
 
-    Raises 422 when the key was used for another request and 409 while a request
-    with the key is still running.
+    Raises 400 for a malformed key, 422 when the key was used for another request
+    (the Idempotency-Key draft's answer) and 409 while a request with the key is
+    still running.
     """
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ApiError(
-            422,
+            400,
             "VALIDATION",
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
             {"fields": [{"field": "Idempotency-Key", "code": "INVALID", "message": "bad length"}]},

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from server import ratelimit
-from server.auth import Principal, authenticate, secret_from_headers
+from server import ratelimit, tokens
+from server.auth import Principal
 from server.db import overloaded
 from server.envelope import ApiError, error_response
 from server.logs import LOGGER
@@ -24,16 +24,6 @@ from server.writes import MAX_BODY_BYTES, too_large
 OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
 
 Next = Callable[[Request], Awaitable[Response]]
-
-
-def _authenticate(request: Request) -> Principal | None:
-    secret = secret_from_headers(
-        request.headers.get("authorization"), request.headers.get("x-api-key")
-    )
-    if secret is None:
-        return None
-    with request.app.state.db.transaction() as session:
-        return authenticate(session, secret)
 
 
 def count(request: Request, principal: Principal | None, cost: int = 1) -> ratelimit.Quota:
@@ -74,16 +64,24 @@ async def _guarded(request: Request, call_next: Next) -> Response:
         return await _answer(request, call_next)
     if _declared_too_large(request):
         return too_large().response()
-    principal = await run_in_threadpool(_authenticate, request)
+    principal = await run_in_threadpool(tokens.principal_of, request)
     quota = await run_in_threadpool(count, request, principal)
     request.state.principal = principal
     if quota.exceeded:
         response = rate_limited(quota)
+    elif principal is None and request.url.path == tokens.TOKEN_PATH:
+        response = error_response(
+            401,
+            "UNAUTHORIZED",
+            "HTTP Basic with an API key's id and secret is required",
+            headers={"WWW-Authenticate": 'Basic realm="shiftdesk"'},
+        )
     elif principal is None:
         response = error_response(
             401,
             "UNAUTHORIZED",
-            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            "a valid API key or token is required (Authorization: Bearer <key or token>"
+            " or X-API-Key)",
             headers={"WWW-Authenticate": "Bearer"},
         )
     else:

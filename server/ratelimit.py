@@ -16,7 +16,11 @@ from server.tables import RateWindow
 class Quota:
     limit: int
     remaining: int
+    #: Seconds until the window resets (what ``Retry-After`` says).
     reset_seconds: int
+    #: When the window resets, as a Unix time (what ``X-RateLimit-Reset`` says, as
+    #: in the seed APIs: ``1700308800``).
+    reset_at: int = 0
 
     @property
     def exceeded(self) -> bool:
@@ -26,7 +30,7 @@ class Quota:
         return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(max(self.remaining, 0)),
-            "X-RateLimit-Reset": str(self.reset_seconds),
+            "X-RateLimit-Reset": str(self.reset_at),
         }
 
 
@@ -56,4 +60,4 @@ def hit(
                 )
             )
     reset = max(1, math.ceil(start + window - now))
-    return Quota(limit, limit - hits, reset)
+    return Quota(limit, limit - hits, reset, start + window)

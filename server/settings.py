@@ -13,6 +13,9 @@ from server.db import Limits
 ENV_DB = "SHIFTDESK_SERVER_DB"
 #: Database connections per worker process (``shiftdesk server --pool-size``).
 ENV_POOL_SIZE = "SHIFTDESK_SERVER_POOL_SIZE"
+#: The key bearer tokens are signed with; unset, the server makes one and keeps it
+#: in its database (every worker of that database then agrees on it).
+ENV_TOKEN_SECRET = "SHIFTDESK_TOKEN_SECRET"
 
 
 def default_db() -> str:
@@ -78,3 +81,21 @@ class Settings:
         return Limits(
             self.db_pool_size, self.db_pool_timeout, self.db_lock_timeout, self.db_statement_timeout
         )
+
+    #: Signs the bearer tokens of ``POST /v1/auth/token`` (HS256); None: taken from
+    #: ``$SHIFTDESK_TOKEN_SECRET``, else made once and stored in the database.
+    token_secret: str | None = None
+    #: How long a granted token is good for.
+    token_ttl_seconds: int = 3600
+    #: Webhooks: the delivery worker runs in every server process (False: none here).
+    webhook_worker: bool = True
+    #: How often a worker looks for due deliveries (a write in this process also
+    #: wakes it at once after its commit).
+    webhook_poll_seconds: float = 1.0
+    #: Tries before a delivery goes to the dead-letter list.
+    webhook_max_attempts: int = 8
+    #: The wait after the first failed try, doubled after each further one, capped.
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_max_seconds: float = 3600.0
+    #: How long a receiver has to answer one try.
+    webhook_timeout_seconds: float = 10.0

@@ -93,3 +93,74 @@ class RateWindow(ServerBase):
     bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     hits: Mapped[int] = mapped_column(default=0)
+
+
+class ServerSecret(ServerBase):
+    """A secret the server made for itself (the token signing key), stored so every
+    worker of one database uses the same one."""
+
+    __tablename__ = "server_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookSubscription(ServerBase):
+    """Where a company wants its events sent: a URL, the events, the signing secret
+    (kept as given: the server must sign with it)."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    company_id: Mapped[str] = mapped_column(String(36), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: Comma-separated event names or patterns (``shift.*``, ``*``).
+    events: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(ServerBase):
+    """One event for one subscription: the outbox row written in the transaction of
+    the write, then the delivery's log (status, attempts, the last answer).
+
+    ``status``: ``pending`` (due at ``next_attempt_at``), ``delivered``, ``dead``
+    (gave up after the last attempt: the dead-letter list) or ``discarded``. A worker
+    holds a row it is sending by ``lease_owner`` until ``lease_until``."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    company_id: Mapped[str] = mapped_column(String(36), index=True)
+    subscription_id: Mapped[str] = mapped_column(String(36), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    #: The exact body sent (and signed) on every attempt.
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_status: Mapped[int | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebhookAttempt(ServerBase):
+    """One try at a delivery: when, and what the receiver answered (or the error)."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    delivery_id: Mapped[str] = mapped_column(String(36), index=True)
+    number: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    duration_ms: Mapped[int] = mapped_column(default=0)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from core.errors import ConflictError, Duplicate, InUse, NotFound, ValidationError
+from core.errors import ConflictError, Duplicate, IllegalState, InUse, NotFound, ValidationError
 from core.wire import INVALID, Collection, ErrorEnvelope, Problem, WireError
 from server import feed, idempotency
 from server.auth import Principal
@@ -78,7 +78,7 @@ class Planned:
 
 
 #: Plans a write from its target, or raises the :class:`ApiError` its single route
-#: answers before any work (400/422 on a bad id, 428 without a precondition, ...).
+#: answers before any work (400 on a bad id, 428 without a precondition, ...).
 Planner = Callable[[Target], Planned]
 
 
@@ -188,13 +188,16 @@ async def read_body(request: Request) -> Any:
 
 def wire_errors(spec: Collection | None, exc: ValidationError) -> ApiError:
     """Core's field errors in the wire's field names: a value another record holds
-    (a duplicate) or a record still in use is a 409 clash, the rest 422."""
+    (a duplicate) or a record still in use is a 409 clash, a change the record's
+    state forbids 422, the rest (malformed or invalid input) 400."""
     if isinstance(exc, WireError):
         return field_errors(exc.problems)
     name = spec.wire_name(exc.field) if spec else exc.field
     refused = field_errors([Problem(name, INVALID, exc.problem)])
     if isinstance(exc, Duplicate | InUse):
         return ApiError(409, "CONFLICT", f"refused: {name} {exc.problem}", refused.detail)
+    if isinstance(exc, IllegalState):
+        return ApiError(422, "ILLEGAL_TRANSITION", exc.problem, refused.detail)
     return refused
 
 

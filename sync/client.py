@@ -19,6 +19,13 @@ Retries, and why only these:
   answers from its record of the first attempt. Retrying inside the client would
   only hold a sync run open against a server that is away. They raise
   :class:`Offline`.
+
+Credentials: by default every request carries the API key. With ``use_token`` the
+client instead trades the key (as HTTP Basic, key id : key) for a bearer token at
+``POST /v1/auth/token`` and sends that, getting a new one ``renew_before`` seconds
+before the old one ends (and once more if the server refuses a token it issued,
+after a restart with a new signing key, say); the key then crosses the wire only
+to get tokens.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -61,6 +68,8 @@ from sync.errors import (
 MAX_WAIT = 30.0
 #: How many times a 429/503 is resent before giving up.
 RETRIES = 3
+#: A token is renewed this many seconds before it ends.
+RENEW_BEFORE = 60.0
 
 _SITE_SUMMARY = SITE.only("id", "name", "timezone")
 
@@ -230,7 +239,18 @@ class SyncClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = _utcnow,
         jitter: Callable[[float], float] = default_jitter,
+        use_token: bool = False,
+        key_id: str | None = None,
+        renew_before: float = RENEW_BEFORE,
     ) -> None:
+        self._api_key = api_key
+        self.use_token = use_token
+        self._key_id = key_id
+        self.renew_before = renew_before
+        #: The bearer token in use and when it ends (``use_token`` only).
+        self._token: str | None = None
+        self._token_ends: datetime | None = None
+        self._granting = False
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
@@ -404,6 +424,45 @@ class SyncClient:
         except WireError as exc:
             raise ProtocolError(f"the change page is not as documented: {exc}") from exc
 
+    # --- credentials -----------------------------------------------------------------
+
+    @property
+    def token_expires_at(self) -> datetime | None:
+        """When the token in use ends (None before the first, or without tokens)."""
+        return self._token_ends
+
+    def grant_token(self) -> str:
+        """``POST /v1/auth/token`` with the key as HTTP Basic: a new token, sent from now
+        on. The key's id comes from ``/v1/currentuser`` when not given."""
+        self._granting = True
+        try:
+            if self._key_id is None:
+                self._http.headers["Authorization"] = f"Bearer {self._api_key}"
+                self._key_id = self.current_user().key_id
+            started = self._clock()
+            response = self._send(
+                "POST", "/v1/auth/token", auth=httpx.BasicAuth(self._key_id, self._api_key)
+            )
+        finally:
+            self._granting = False
+        doc = self._data(response, "token")
+        try:
+            token, lifetime = str(doc["accessToken"]), float(doc["expiresIn"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProtocolError(f"the token grant is not as documented: {exc}") from exc
+        self._token = token
+        self._token_ends = started + timedelta(seconds=lifetime)
+        self._http.headers["Authorization"] = f"Bearer {token}"
+        return token
+
+    def _fresh_token(self) -> None:
+        """Get a token when there is none or it ends within ``renew_before`` seconds."""
+        if self._token is not None and self._token_ends is not None:
+            left = (self._token_ends - self._clock()).total_seconds()
+            if left > self.renew_before:
+                return
+        self.grant_token()
+
     # --- the edge --------------------------------------------------------------------
 
     def _send(
@@ -417,13 +476,20 @@ class SyncClient:
     ) -> httpx.Response:
         """Send, resending after 429/503 as the server asks; map failure to errors
         (``unrouted``: a 404/405, the server lacking the route, is returned instead)."""
+        if self.use_token and not self._granting:
+            self._fresh_token()
         attempt = 0
+        renewed = False
         while True:
             try:
                 response = self._http.request(method, path, **kwargs)
             except httpx.TransportError as exc:
                 raise Offline(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
             status = response.status_code
+            if status == 401 and self.use_token and not self._granting and not renewed:
+                renewed = True  # a token the server no longer takes: one new grant
+                self.grant_token()
+                continue
             if status not in (429, 503):
                 break
             wait = parse_retry_after(response.headers.get("Retry-After"), self._clock())

@@ -44,8 +44,9 @@ class CursorExpired(Gone):
 
 
 class Rejected(SyncError):
-    """The server understood the request and refused it for what it says: 400/422
-    (``problems``, field by field), 409 (a clash: ``conflicts``; or a duplicate).
+    """The server understood the request and refused it for what it says: 400 (invalid
+    input: ``problems``, field by field), 422 (a state machine's refusal, also naming
+    the field), 409 (a clash: ``conflicts``; or a duplicate).
     Sending it again unchanged gets the same answer, with one exception to check by
     ``err_code``: ``IDEMPOTENCY_IN_PROGRESS`` (409) means an earlier send of the same
     Idempotency-Key is still being processed; leave the entry queued for later."""

@@ -38,7 +38,7 @@ from core.wire import (
     to_wire,
     without,
 )
-from server import docs, feed, records
+from server import docs, feed, keyset, records, tokens
 from server.envelope import ApiError, field_errors, ok, ok_list
 from server.writes import Ctx, Planned, Planner, Target, run_planned, wire_errors
 
@@ -332,17 +332,15 @@ def build_router(ep: Endpoint) -> APIRouter:
             spec.model.deleted.is_(False),
             *filter_clauses(ep, params),
         ]
+        query = select(spec.model).where(*clauses)
+        secret = tokens.signing_secret(ctx.db, ctx.settings)
         with ctx.db.transaction() as session:
             total = session.scalar(select(func.count()).select_from(spec.model).where(*clauses))
-            found = session.scalars(
-                select(spec.model)
-                .where(*clauses)
-                .order_by(*ep.order(spec.model))
-                .offset((page - 1) * rows)
-                .limit(rows)
-            ).all()
+            found, page, following = keyset.fetch(
+                session, query, ep.order(spec.model), params, page, rows, secret
+            )
             wire = [without(spec, to_wire(r), ctx.principal.hidden) for r in found]
-        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0))
+        return ok_list(spec.name, wire, Paging.of(page, rows, total or 0, following))
 
     @router.get(
         "",

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.errors import ValidationError
 from core.models import Site
 from core.wire import SITE, Paging, parse_id, shape_schema, show
-from server import docs
+from server import docs, keyset, tokens
 from server.envelope import ApiError, ok, ok_list
 from server.routers.collections import paging
 from server.writes import Ctx, wire_errors
@@ -35,16 +35,15 @@ def _ctx(request: Request) -> Ctx:
 def _list(ctx: Ctx, params: Mapping[str, str]) -> Response:
     page, rows = paging(params, ctx.settings.max_page_rows)
     mine = Site.company_id == ctx.principal.company_id
+    secret = tokens.signing_secret(ctx.db, ctx.settings)
     with ctx.db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Site).where(mine)) or 0
-        found = session.scalars(
-            select(Site)
-            .where(mine)
-            .order_by(func.lower(Site.name), Site.id)
-            .offset((page - 1) * rows)
-            .limit(rows)
-        ).all()
-        return ok_list(SITE.name, [show(SITE, s) for s in found], Paging.of(page, rows, total))
+        order = (func.lower(Site.name), Site.id)
+        found, page, following = keyset.fetch(
+            session, select(Site).where(mine), order, params, page, rows, secret
+        )
+        shown = [show(SITE, s) for s in found]
+        return ok_list(SITE.name, shown, Paging.of(page, rows, total, following))
 
 
 @router.get(

@@ -172,3 +172,46 @@ def test_erase_employee_on_the_command_line(
         assert main([*nobody, "--db", db]) == 1
     finally:
         live.stop()
+
+
+def test_webhooks_are_managed_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from server import webhooks
+    from server.admin import transaction
+
+    db = str(tmp_path / "server.sqlite3")
+    company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
+    argv = ["server", "add-webhook", "--company", company, "--url", "http://127.0.0.1:9/h"]
+    secret = _last_token(capsys, [*argv, "--events", "attendance.*", "--db", db])
+    assert len(secret) >= 16
+    assert main(["server", "list-webhooks", "--json", "--db", db]) == 0
+    (hook,) = json.loads(capsys.readouterr().out)
+    assert (hook["url"], hook["events"]) == ("http://127.0.0.1:9/h", ["attendance.*"])
+    assert main(["server", "add-webhook", *argv[2:], "--events", "nope", "--db", db]) != 0
+    assert "events" in capsys.readouterr().err
+    # A delivery that failed every try, as the worker leaves it.
+    with transaction(db) as session:
+        session.add(
+            webhooks.WebhookDelivery(
+                id="d-1",
+                company_id=company,
+                subscription_id=hook["id"],
+                event="attendance.clock_in",
+                body='{"event":"attendance.clock_in","timestamp":"x","data":{}}',
+                status=webhooks.DEAD,
+                attempts=8,
+            )
+        )
+    assert main(["server", "dead-letters", "--json", "--db", db]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out)] == ["d-1"]
+    assert main(["server", "replay-delivery", "d-1", "--db", db]) == 0
+    assert "sent again" in capsys.readouterr().out
+    assert main(["server", "webhook-deliveries", "--status", "pending", "--json", "--db", db]) == 0
+    assert [d["attempts"] for d in json.loads(capsys.readouterr().out)] == [0]
+    assert main(["server", "discard-delivery", "d-1", "--db", db]) != 0  # not dead now
+    capsys.readouterr()
+    assert main(["server", "remove-webhook", hook["id"], "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["server", "webhook-deliveries", "--json", "--db", db]) == 0
+    assert [d["status"] for d in json.loads(capsys.readouterr().out)] == ["discarded"]

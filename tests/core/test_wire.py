@@ -296,10 +296,11 @@ def test_documents_keep_the_wire_spelling_and_key_order() -> None:
         "pageRowCount": 2,
         "totalRowCount": 5,
         "pageCount": 3,
+        "nextPageToken": None,
     }
     error = ErrorEnvelope.invalid([Problem("startTime", MISSING, "is required")]).render()
     assert list(error) == ["result", "status", "message", "errCode", "date", "detail"]
-    assert error["status"] == 422
+    assert error["status"] == 400
     assert error["date"].endswith("Z")
     assert error["detail"] == {
         "fields": [{"field": "startTime", "code": "MISSING", "message": "is required"}]

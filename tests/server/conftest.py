@@ -122,9 +122,23 @@ class LiveServer:
         self.db.close()
 
 
+def fast_settings(db_url: str) -> Settings:
+    """The test server's settings: no rate limit in the way, webhooks retried within
+    a few seconds (six tries, 0.2 s doubling to at most 1 s)."""
+    return Settings(
+        db_url,
+        rate_limit=100_000,
+        webhook_poll_seconds=0.05,
+        webhook_max_attempts=6,
+        webhook_retry_base_seconds=0.2,
+        webhook_retry_max_seconds=1.0,
+        webhook_timeout_seconds=5.0,
+    )
+
+
 @pytest.fixture(scope="session")
 def live(db_url: str) -> Iterator[LiveServer]:
-    server = LiveServer(create_app(Settings(db_url, rate_limit=100_000)))
+    server = LiveServer(create_app(fast_settings(db_url)))
     yield server
     server.stop()
 

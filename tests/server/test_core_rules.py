@@ -126,7 +126,7 @@ REFUSALS: dict[str, list[Refusal]] = {
             409,
             "name",
         ),
-        Refusal("a name of spaces", _new("departments", {"name": "   "}), 422, "name"),
+        Refusal("a name of spaces", _new("departments", {"name": "   "}), 400, "name"),
         Refusal(
             "deleting one its people are in",
             lambda w: w.delete("departments", w.staff.kitchen),
@@ -150,19 +150,19 @@ REFUSALS: dict[str, list[Refusal]] = {
         Refusal(
             "an e-mail without a dot in its domain",
             lambda w: w.patch("employees", w.staff.ben, {"email": "ben@example"}),
-            422,
+            400,
             "email",
         ),
         Refusal(
             "more contract hours than a week has",
             _new("employees", {"firstName": "Eve", "lastName": "X", "contractHours": "169"}),
-            422,
+            400,
             "contractHours",
         ),
         Refusal(
             "a first name of spaces",
             lambda w: w.patch("employees", w.staff.ben, {"firstName": "  "}),
-            422,
+            400,
             "firstName",
         ),
         Refusal(
@@ -176,19 +176,19 @@ REFUSALS: dict[str, list[Refusal]] = {
         Refusal(
             "FREQ=HOURLY",
             _new("shifttemplates", _template(rrule="FREQ=HOURLY")),
-            422,
+            400,
             "rrule",
         ),
         Refusal(
             "FREQ=HOURLY in an edit",
             lambda w: w.patch("shifttemplates", w.template, {"rrule": "FREQ=HOURLY"}),
-            422,
+            400,
             "rrule",
         ),
         Refusal(
             "a rule that ends before the template starts",
             lambda w: w.patch("shifttemplates", w.template, {"rrule": "FREQ=DAILY;UNTIL=20250101"}),
-            422,
+            400,
             "rrule",
         ),
         Refusal(
@@ -199,7 +199,7 @@ REFUSALS: dict[str, list[Refusal]] = {
         ),
     ],
     "shifts": [
-        Refusal("an inactive person", _dora_shift, 422, "assignedUserIds"),
+        Refusal("an inactive person", _dora_shift, 400, "assignedUserIds"),
         Refusal(
             "an edit that double-books a person",
             lambda w: w.patch("shifts", w.shift, {"assignedUserIds": [w.staff.ben, w.staff.cara]}),
@@ -208,11 +208,11 @@ REFUSALS: dict[str, list[Refusal]] = {
         ),
     ],
     "leaverequests": [
-        Refusal("leave for an inactive person", _dora_leave, 422, "employeeId"),
+        Refusal("leave for an inactive person", _dora_leave, 400, "employeeId"),
         Refusal(
             "a part-day leave over several dates",
             lambda w: w.patch("leaverequests", w.leave, {"startTime": "09:00", "endTime": "12:00"}),
-            422,
+            400,
             "endDate",
         ),
     ],
@@ -226,7 +226,7 @@ REFUSALS: dict[str, list[Refusal]] = {
         Refusal(
             "a punch of an inactive person",
             lambda w: put_new(w.client, "clockevents", {**w.punch, "employeeId": w.dora}),
-            422,
+            400,
             "employeeId",
         ),
     ],
@@ -237,7 +237,7 @@ REFUSALS: dict[str, list[Refusal]] = {
                 "attendancecorrections",
                 {"employeeId": None, "workDate": "2026-06-01", "reason": "r", "author": "a"},
             ),
-            422,
+            400,
             "employeeId",
         ),
         Refusal(
@@ -254,7 +254,7 @@ REFUSALS: dict[str, list[Refusal]] = {
                     "author": "sam",
                 },
             ),
-            422,
+            400,
             "clockOut",
         ),
     ],
@@ -269,7 +269,7 @@ REFUSALS: dict[str, list[Refusal]] = {
                     "approvedBy": "sam",
                 },
             ),
-            422,
+            400,
             "employeeId",
         ),
     ],

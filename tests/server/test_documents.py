@@ -56,7 +56,7 @@ def test_error_answers_parse_with_what_a_client_reads_from_them(
 ) -> None:
     invalid = put_new(tenant.client, "shifts", {"startTime": "09:00", "colour": "red"})
     error = ErrorEnvelope.parse(invalid.json())
-    assert (error.status, error.err_code) == (422, VALIDATION)
+    assert (error.status, error.err_code) == (400, VALIDATION)
     assert {(p.field, p.code) for p in error.problems} >= {
         ("colour", UNDEFINED),
         ("shiftDate", MISSING),

@@ -71,7 +71,7 @@ def test_a_store_made_offline_joins_and_its_shift_is_accepted(
 ) -> None:
     local = _local_shift(new_store)
     refused = _put_new(tenant.client, local)
-    assert refused.status_code == 422
+    assert refused.status_code == 400
     [problem] = refused.json()["detail"]["fields"]
     assert (problem["field"], problem["code"]) == ("siteId", "INVALID")
 
@@ -107,6 +107,6 @@ def test_a_joined_store_writes_to_its_own_company_only(
     """Joined to one company, the store's records name nothing of another's."""
     _join(new_store, tenant.client)
     record = _local_shift(new_store)
-    assert _put_new(other_tenant.client, record).status_code == 422
+    assert _put_new(other_tenant.client, record).status_code == 400
     assert _put_new(tenant.client, record).status_code == 201
     assert other_tenant.client.get(f"/v1/shifts/{record['id']}").status_code == 404

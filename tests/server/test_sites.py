@@ -33,6 +33,7 @@ def test_sites_are_listed_by_name_in_the_list_envelope(tenant: Tenant) -> None:
         "pageRowCount": 100,
         "totalRowCount": 2,
         "pageCount": 1,
+        "nextPageToken": None,
     }
     # The sync client reads them with the same shape.
     assert read_shape(SITE, body["sites"][0]) == {
@@ -52,9 +53,15 @@ def test_sites_page_like_every_list(tenant: Tenant) -> None:
         "pageRowCount": 1,
         "totalRowCount": 2,
         "pageCount": 2,
+        "nextPageToken": None,
     }
+    first = tenant.client.get("/v1/sites", params={"pageRowCount": 1}).json()
+    assert [s["name"] for s in first["sites"]] == ["Annex"]
+    token = first["paging"]["nextPageToken"]
+    by_token = tenant.client.get("/v1/sites", params={"pageRowCount": 1, "pageToken": token})
+    assert [s["name"] for s in by_token.json()["sites"]] == ["Testco"]
     bad = tenant.client.get("/v1/sites", params={"pageRowCount": 0})
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert bad.json()["detail"]["fields"][0]["field"] == "pageRowCount"
 
 
