@@ -192,6 +192,7 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
     instants: dict[
         tuple[date, str, str, str], tuple[datetime, datetime, ValidationError | None]
     ] = {}
+    whole_day: dict[tuple[str, str], bool] = {}
     placed = []
     for draft in drafts:
         site = sites.get(draft.site_id)
@@ -221,7 +222,11 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
             for dept_id in draft.department_ids:
                 bound.update(dict.fromkeys(members[dept_id]))
             people = checked[assignment] = tuple(bound)
-        warnings = day_long_warnings(draft.start_time, draft.end_time, people[0] if people else "")
+        times = (draft.start_time, draft.end_time)
+        day_long = whole_day.get(times)
+        if day_long is None:  # a template's shifts share their times: parse them once
+            day_long = whole_day[times] = bool(day_long_warnings(*times))
+        warnings = day_long_warnings(*times, people[0] if people else "") if day_long else ()
         placed.append(Placed(draft, site.company_id, start, end, people, warnings, time_problem))
     return placed
 

@@ -239,20 +239,23 @@ class Expansion:
 
 
 def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
-    assignments = [((emp,), (), template.department_id) for emp in app.employee_ids] + [
-        ((), (dept,), template.department_id or dept) for dept in app.department_ids
+    # The template's fields are read once here, not through the ORM once per shift.
+    site_id, start, end = template.site_id, template.start_time, template.end_time
+    location, template_id, own = template.location, template.id, template.department_id
+    assignments = [((emp,), (), own) for emp in app.employee_ids] + [
+        ((), (dept,), own or dept) for dept in app.department_ids
     ]
     return [
         ShiftDraft(
-            site_id=template.site_id,
+            site_id=site_id,
             shift_date=day,
-            start_time=template.start_time,
-            end_time=template.end_time,
+            start_time=start,
+            end_time=end,
             employee_ids=employees,
             department_ids=departments,
-            location=template.location,
+            location=location,
             department_id=department_id,
-            template_id=template.id,
+            template_id=template_id,
         )
         for day in days
         for employees, departments, department_id in assignments
