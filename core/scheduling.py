@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import outbox, undo
-from core.bulk import insert_columns, new_ids
+from core.bulk import gc_paused, insert_columns, new_ids
 from core.changes import Changes
 from core.conflicts import (
     Busy,
@@ -440,6 +440,11 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     why, so the supervisor sees that one occurrence among the rest and can add it
     by hand at another time.
     """
+    with gc_paused():
+        return _plan_bulk(session, drafts)
+
+
+def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     placed = _validate_all(session, drafts) if drafts else []
     if not placed:
         return BulkPlan((), (), Check())
@@ -528,7 +533,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
     """
     if not plan.accepted:
         return OpResult(warnings=plan.check.warnings, skipped=plan.rejected)
-    with undo.recording(session) as recorder:
+    with gc_paused(), undo.recording(session) as recorder:
         ids = _insert_shifts(session, plan.accepted)
     return recorder.result(warnings=plan.check.warnings, ids=ids, skipped=plan.rejected)
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import recurrence, undo
+from core.bulk import gc_paused
 from core.changes import Changes
 from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
@@ -207,6 +208,10 @@ class Expansion:
     @cached_property
     def shifts(self) -> tuple[ProposedShift, ...]:
         """Every proposed shift in order; built when first asked (a commit needs none)."""
+        with gc_paused():
+            return self._proposed()
+
+    def _proposed(self) -> tuple[ProposedShift, ...]:
         return tuple(
             ProposedShift(
                 template_id=placed.draft.template_id or "",
@@ -279,6 +284,13 @@ def expand_templates(
 
     Writes nothing. However many templates, the store is read once for the range.
     """
+    with gc_paused():
+        return _expand(session, applications, first, last)
+
+
+def _expand(
+    session: Session, applications: Sequence[Application], first: date, last: date
+) -> Expansion:
     _check_range(first, last)
     drafts: list[ShiftDraft] = []
     occurrences: dict[str, tuple[date, ...]] = {}
