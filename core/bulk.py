@@ -7,13 +7,35 @@ entries of what they insert with :func:`core.outbox.enqueue_many`.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic collector off while bulk work runs, back on after.
+
+    A year of templates builds hundreds of thousands of objects (drafts, instants,
+    checks) that all live until the work ends; each collection the allocations set
+    off walks them all again and frees nothing (a third of the work's CPU). They hold
+    no cycles, and reference counting frees them as usual; the collector runs when
+    it is back on. Another thread's bulk work that ends first turns it back on early:
+    that only costs the time saved.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def new_ids(n: int) -> list[str]:

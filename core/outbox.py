@@ -30,6 +30,7 @@ record as it stood, then the action.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -502,6 +503,16 @@ def enqueue_many(session: Session, model: type[Synced], ids: Sequence[str]) -> N
     )
 
 
+def _among(session: Session, column: Any, ids: Sequence[str]) -> Any:
+    """``column IN ids``. On SQLite the ids go as one JSON array read by ``json_each``:
+    a plain IN list of thousands is compiled one bound parameter at a time, which cost
+    more than the statements themselves."""
+    if session.get_bind().dialect.name != "sqlite":
+        return column.in_(list(ids))
+    values = func.json_each(json.dumps(list(ids))).table_valued("value")
+    return column.in_(select(values.c.value))
+
+
 def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> dict[str, bool]:
     """Of these ids, the records the server never saw, with whether any entry waits."""
     found: dict[str, bool] = {}
@@ -509,20 +520,19 @@ def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> di
         chunk = ids[at : at + _CHUNK]
         never_pushed = set(
             session.scalars(
-                select(model.id).where(model.id.in_(chunk), model.server_version.is_(None))
-            )
-        )
-        sent = set(
-            session.scalars(
-                select(OutboxEntry.record_id).where(
-                    OutboxEntry.record_id.in_(chunk),
-                    (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING),
+                select(model.id).where(
+                    _among(session, model.id, chunk), model.server_version.is_(None)
                 )
             )
         )
-        waiting = set(
-            session.scalars(select(OutboxEntry.record_id).where(OutboxEntry.record_id.in_(chunk)))
-        )
+        entries = session.execute(
+            select(
+                OutboxEntry.record_id,
+                (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING),
+            ).where(_among(session, OutboxEntry.record_id, chunk))
+        ).all()
+        sent = {rid for rid, went in entries if went}
+        waiting = {rid for rid, _ in entries}
         found.update((rid, rid in waiting) for rid in never_pushed - sent)
     return found
 
@@ -531,10 +541,16 @@ def _set_deleted(session: Session, model: type[Synced], ids: list[str], **values
     for at in range(0, len(ids), _CHUNK):
         session.execute(
             update(model)
-            .where(model.id.in_(ids[at : at + _CHUNK]))
+            .where(_among(session, model.id, ids[at : at + _CHUNK]))
             .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session=False)
         )
+    # What synchronize_session="fetch" did, for the few rows a session holds, without
+    # fetching every id back: the objects loaded are read again when next used.
+    changed = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and obj.id in changed:
+            session.expire(obj, ["updated_at", *values])
 
 
 def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
@@ -546,9 +562,16 @@ def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> l
     done = [rid for rid in ids if rid in unsent]
     _set_deleted(session, model, done, deleted=True, dirty=False)
     for at in range(0, len(done), _CHUNK):
+        chunk = done[at : at + _CHUNK]
         session.execute(
-            delete(OutboxEntry).where(OutboxEntry.record_id.in_(done[at : at + _CHUNK]))
+            delete(OutboxEntry)
+            .where(_among(session, OutboxEntry.record_id, chunk))
+            .execution_options(synchronize_session=False)
         )
+    gone = set(done)  # entries this session holds leave it, as "fetch" would have done
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, OutboxEntry) and obj.record_id in gone:
+            session.expunge(obj)
     return [rid for rid in ids if rid not in unsent]
 
 

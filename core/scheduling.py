@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import outbox, undo
-from core.bulk import insert_columns, new_ids
+from core.bulk import gc_paused, insert_columns, new_ids
 from core.changes import Changes
 from core.conflicts import (
     Busy,
@@ -192,6 +192,7 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
     instants: dict[
         tuple[date, str, str, str], tuple[datetime, datetime, ValidationError | None]
     ] = {}
+    whole_day: dict[tuple[str, str], bool] = {}
     placed = []
     for draft in drafts:
         site = sites.get(draft.site_id)
@@ -221,7 +222,11 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
             for dept_id in draft.department_ids:
                 bound.update(dict.fromkeys(members[dept_id]))
             people = checked[assignment] = tuple(bound)
-        warnings = day_long_warnings(draft.start_time, draft.end_time, people[0] if people else "")
+        times = (draft.start_time, draft.end_time)
+        day_long = whole_day.get(times)
+        if day_long is None:  # a template's shifts share their times: parse them once
+            day_long = whole_day[times] = bool(day_long_warnings(*times))
+        warnings = day_long_warnings(*times, people[0] if people else "") if day_long else ()
         placed.append(Placed(draft, site.company_id, start, end, people, warnings, time_problem))
     return placed
 
@@ -435,6 +440,11 @@ def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     why, so the supervisor sees that one occurrence among the rest and can add it
     by hand at another time.
     """
+    with gc_paused():
+        return _plan_bulk(session, drafts)
+
+
+def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     placed = _validate_all(session, drafts) if drafts else []
     if not placed:
         return BulkPlan((), (), Check())
@@ -523,7 +533,7 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
     """
     if not plan.accepted:
         return OpResult(warnings=plan.check.warnings, skipped=plan.rejected)
-    with undo.recording(session) as recorder:
+    with gc_paused(), undo.recording(session) as recorder:
         ids = _insert_shifts(session, plan.accepted)
     return recorder.result(warnings=plan.check.warnings, ids=ids, skipped=plan.rejected)
 

@@ -13,6 +13,7 @@ must not quietly become an empty database (and a tree of new folders).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -21,18 +22,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox
 from core.errors import StoreError, StoreMissing
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: SQLite's ``PRAGMA application_id`` marks a file as ours ("SHDK").
 APPLICATION_ID = 0x5348444B
@@ -48,22 +49,38 @@ def default_path() -> Path:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config  # only to migrate: alembic and mako cost a start
+
     config = Config()
     config.set_main_option("script_location", "core:migrations")
     return config
 
 
+_VERSIONS = Path(__file__).parent / "migrations" / "versions"
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w-]+)""", re.M)
+
+
 @cache
-def _migrations() -> ScriptDirectory:
-    """The migration scripts, read once per process: they do not change while it runs,
-    and reading them compiles every script (two thirds of the time an open took)."""
-    return ScriptDirectory.from_config(_alembic_config())
+def _revisions() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, read from the scripts' text
+    once per process. Opening a store at head needs no more: alembic (and mako, which
+    it imports) is loaded only when a store is migrated."""
+    revisions: dict[str, str | None] = {}
+    for script in sorted(_VERSIONS.glob("*.py")):
+        found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            revisions[found["revision"]] = None if down in (None, "None") else down
+    return revisions
 
 
 def head_revision() -> str:
-    head = _migrations().get_current_head()
-    assert head is not None
-    return head
+    """The newest revision: the one no other follows (alembic's own head, as
+    tests/core/test_store.py checks)."""
+    revisions = _revisions()
+    heads = set(revisions) - {down for down in revisions.values() if down}
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads"
+    return heads.pop()
 
 
 @dataclass(frozen=True)
@@ -115,8 +132,7 @@ def _check_compatible(path: Path, facts: _FileFacts | None) -> None:
         return
     if facts.application_id != APPLICATION_ID:
         raise StoreError(f"{path} is not a ShiftDesk database (it belongs to another program)")
-    known = {rev.revision for rev in _migrations().walk_revisions()}
-    if facts.revision is not None and facts.revision not in known:
+    if facts.revision is not None and facts.revision not in _revisions():
         raise StoreError(
             f"{path} was written by a newer version of ShiftDesk (schema {facts.revision});"
             " update ShiftDesk to open it"
@@ -326,6 +342,8 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> Store:
         if current != head:
             if current is not None:
                 shutil.copy2(path, path.with_name(f"{path.name}.before-{head}.bak"))
+            from alembic import command
+
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
                 config = _alembic_config()

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import recurrence, undo
+from core.bulk import gc_paused
 from core.changes import Changes
 from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
@@ -207,6 +208,10 @@ class Expansion:
     @cached_property
     def shifts(self) -> tuple[ProposedShift, ...]:
         """Every proposed shift in order; built when first asked (a commit needs none)."""
+        with gc_paused():
+            return self._proposed()
+
+    def _proposed(self) -> tuple[ProposedShift, ...]:
         return tuple(
             ProposedShift(
                 template_id=placed.draft.template_id or "",
@@ -239,20 +244,23 @@ class Expansion:
 
 
 def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
-    assignments = [((emp,), (), template.department_id) for emp in app.employee_ids] + [
-        ((), (dept,), template.department_id or dept) for dept in app.department_ids
+    # The template's fields are read once here, not through the ORM once per shift.
+    site_id, start, end = template.site_id, template.start_time, template.end_time
+    location, template_id, own = template.location, template.id, template.department_id
+    assignments = [((emp,), (), own) for emp in app.employee_ids] + [
+        ((), (dept,), own or dept) for dept in app.department_ids
     ]
     return [
         ShiftDraft(
-            site_id=template.site_id,
+            site_id=site_id,
             shift_date=day,
-            start_time=template.start_time,
-            end_time=template.end_time,
+            start_time=start,
+            end_time=end,
             employee_ids=employees,
             department_ids=departments,
-            location=template.location,
+            location=location,
             department_id=department_id,
-            template_id=template.id,
+            template_id=template_id,
         )
         for day in days
         for employees, departments, department_id in assignments
@@ -276,6 +284,13 @@ def expand_templates(
 
     Writes nothing. However many templates, the store is read once for the range.
     """
+    with gc_paused():
+        return _expand(session, applications, first, last)
+
+
+def _expand(
+    session: Session, applications: Sequence[Application], first: date, last: date
+) -> Expansion:
     _check_range(first, last)
     drafts: list[ShiftDraft] = []
     occurrences: dict[str, tuple[date, ...]] = {}

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.demo import build_demo
 from core.errors import StoreError, StoreMissing
 from core.store import ENV_DB, Store, default_path, open_store
 from desktop import theme
@@ -23,6 +22,8 @@ from desktop.mainwindow import MainWindow
 
 def fill_first_run(store: Store) -> None:
     """A brand-new database gets the demo company, so the first look is a real roster."""
+    from core.demo import build_demo  # only on the very first run
+
     build_demo(store)
 
 

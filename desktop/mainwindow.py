@@ -6,6 +6,7 @@ what they show through core queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
@@ -39,6 +40,39 @@ from sync.history import sync_status
 FILE_FILTER = "ShiftDesk databases (*.shiftdesk);;All files (*)"
 
 
+class Pages(Mapping[str, QWidget]):
+    """The views' pages by key, each built (and its saved state restored) when it is
+    first shown or asked for: a start builds and loads only the page it shows."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        self._build = build
+        self._keys: list[str] = []
+        self._built: dict[str, QWidget] = {}
+
+    def add(self, key: str) -> None:
+        self._keys.append(key)
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._keys:
+            raise KeyError(key)
+        if key not in self._built:
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # without building it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self) -> list[QWidget]:
+        """The pages built so far, without building the others."""
+        return [self._built[key] for key in self._keys if key in self._built]
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -58,7 +92,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(176)
         self.sidebar.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget(self)
-        self.pages: dict[str, QWidget] = {}
+        self._specs: dict[str, ViewSpec] = {}
+        self.pages = Pages(self._build_page)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -70,7 +105,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         for spec in views:
             self.add_view(spec)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._show_row)
         self.sidebar.currentRowChanged.connect(lambda _row: self._update_title())
         context.store_changed.connect(self._store_changed)
         # Bound methods, not lambdas: Qt drops them with the window, so a context
@@ -91,12 +126,12 @@ class MainWindow(QMainWindow):
 
     # --- views ---------------------------------------------------------------------------
 
-    def add_view(self, spec: ViewSpec) -> QWidget:
-        """Register a view: a sidebar entry, a page, and Ctrl+<n> to reach it."""
-        page = spec.build(self.context)
-        page.setObjectName(f"{spec.key}-view")
-        self.pages[spec.key] = page
-        self.stack.addWidget(page)
+    def add_view(self, spec: ViewSpec) -> None:
+        """Register a view: a sidebar entry, a place for its page (built when first
+        shown), and Ctrl+<n> to reach it."""
+        self._specs[spec.key] = spec
+        self.pages.add(spec.key)
+        self.stack.addWidget(QWidget(self.stack))  # stands in until the page is built
         item = QListWidgetItem(icon(spec.icon, "#c9d3dd"), spec.title)
         item.setData(Qt.ItemDataRole.UserRole, spec.key)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
@@ -107,10 +142,33 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
         action.triggered.connect(lambda: self.show_view(spec.key))
         self.view_menu.addAction(action)
+
+    def _build_page(self, key: str) -> QWidget:
+        """Build a view's page in its place in the stack, with its saved state."""
+        page = self._specs[key].build(self.context)
+        page.setObjectName(f"{key}-view")
+        index = list(self.pages).index(key)
+        standing = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(standing)
+        standing.deleteLater()
+        self.stack.setCurrentIndex(current)
         message = getattr(page, "status_message", None)
         if message is not None:
             message.connect(self._status_message)
+        restore = getattr(page, "restore_state", None)
+        # A page keeps its state under its key; with nothing kept, the page as built
+        # is the page as restored, and restoring would only load it a second time.
+        if restore is not None and key in self.settings.childGroups():
+            restore(self.settings)
         return page
+
+    def _show_row(self, row: int) -> None:
+        keys = list(self.pages)
+        if 0 <= row < len(keys):
+            self.pages[keys[row]]  # built on first show
+        self.stack.setCurrentIndex(row)
 
     def show_view(self, key: str) -> None:
         keys = list(self.pages)
@@ -299,17 +357,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
-        for page in self.pages.values():
-            restore = getattr(page, "restore_state", None)
-            if restore is not None:
-                restore(self.settings)
         last = str(self.settings.value("window/view", ""))
         self.show_view(last if last in self.pages else next(iter(self.pages), ""))
+        self._show_row(self.sidebar.currentRow())  # built even if the row was current
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/view", self.current_view)
-        for page in self.pages.values():
+        for page in self.pages.built():  # a page never shown has nothing new to keep
             save = getattr(page, "save_state", None)
             if save is not None:
                 save(self.settings)

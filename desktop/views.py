@@ -1,8 +1,10 @@
 """The views the sidebar offers. Adding a view is adding one entry here.
 
 A view is any QWidget built from the shared :class:`AppContext`. It may also offer
-``save_state(settings)`` / ``restore_state(settings)`` (its filters) and a
-``status_message`` signal for the status bar; the main window uses them when present.
+``save_state(settings)`` / ``restore_state(settings)`` (its filters, kept under
+its key's group: ``schedule/span``) and a ``status_message`` signal for the status
+bar; the main window uses them when present. A page is built when first shown or
+asked for, and restored then only if something was kept under its key.
 """
 
 from __future__ import annotations

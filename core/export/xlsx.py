@@ -75,6 +75,24 @@ def _cell_value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _put(sheet: Worksheet, row: int, col: int, value: Any, style: Format) -> None:
+    """Write a cell by its type's own call: ``write()`` tries every type and, for
+    text, formulas and URLs first (a name starting with "=" would become a formula)."""
+    if isinstance(value, str):
+        if value:
+            sheet.write_string(row, col, value, style)
+        else:
+            sheet.write_blank(row, col, None, style)
+    elif value is None:
+        sheet.write_blank(row, col, None, style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, style)
+    elif isinstance(value, Decimal | int | float):
+        sheet.write_number(row, col, float(value), style)
+    else:
+        sheet.write(row, col, value, style)
+
+
 def _shown(value: Any, kind: Kind) -> str:
     """How wide a value looks once formatted, to size its column."""
     if kind in (Kind.HOURS, Kind.FACTOR):
@@ -182,7 +200,7 @@ def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
                     row, col, "=" + column.formula.format(**refs), style, _cell_value(value)
                 )
             else:
-                sheet.write(row, col, _cell_value(value), style)
+                _put(sheet, row, col, value, style)
     last = len(report.lines)
     total_row = first + last
     sheet.write_string(total_row, 1, "Total", fmt.total[Kind.TEXT])
@@ -242,7 +260,7 @@ def _detail(book: Workbook, report: Payroll, fmt: _Formats) -> None:
             if column.kind is Kind.DATE:
                 sheet.write_datetime(n + 1, col, _midnight(value), fmt.by_kind[column.kind])
             else:
-                sheet.write(n + 1, col, _cell_value(value), fmt.by_kind[column.kind])
+                _put(sheet, n + 1, col, value, fmt.by_kind[column.kind])
     sheet.autofilter(0, 0, max(len(rows), 1), len(DETAIL) - 1)
     widths.apply(sheet)
     for n, cells in enumerate(texts):
@@ -351,7 +369,7 @@ def _to_decide(book: Workbook, report: Payroll, fmt: _Formats) -> None:
             if column.kind is Kind.DATE:
                 sheet.write_datetime(n, col, _midnight(value), fmt.by_kind[column.kind])
             else:
-                sheet.write(n, col, _cell_value(value), fmt.by_kind[column.kind])
+                _put(sheet, n, col, value, fmt.by_kind[column.kind])
     widths.apply(sheet)
     _print_setup(
         sheet,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, column, create_engine, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,7 +35,14 @@ from core.models import (
     SyncRun,
     new_id,
 )
-from core.store import APPLICATION_ID, Store, _alembic_config, head_revision, open_store
+from core.store import (
+    APPLICATION_ID,
+    Store,
+    _alembic_config,
+    _revisions,
+    head_revision,
+    open_store,
+)
 
 
 def test_new_store_is_created_marked_and_in_wal_mode(tmp_path: Path) -> None:
@@ -51,6 +61,27 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     store.close()
     assert diff == []
+
+
+def test_the_revisions_read_from_the_scripts_are_alembics() -> None:
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert _revisions() == {r.revision: r.down_revision for r in scripts.walk_revisions()}
+
+
+def test_opening_a_store_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "s.shiftdesk"
+    open_store(path).close()
+    code = (
+        "import sys; from core.store import open_store;"
+        f" open_store({str(path)!r}, create=False).close();"
+        " print(sorted(m for m in ('alembic', 'mako') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_reopening_keeps_data(tmp_path: Path) -> None:

@@ -120,6 +120,35 @@ def test_geometry_view_and_filters_come_back_next_time(qtbot, themed, store, org
     assert restored.model.collapsed == {org.kitchen_id}
 
 
+def test_a_start_builds_only_the_page_it_shows_and_the_others_on_first_show(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    assert [p.objectName() for p in window.pages.built()] == ["schedule-view"]
+    assert "people" in window.pages
+    assert len(window.pages.built()) == 1  # asking whether a view exists builds nothing
+    window.show_view("people")
+    people = window.pages["people"]
+    assert window.stack.currentWidget() is people
+    assert people.isVisible()
+    assert [p.objectName() for p in window.pages.built()] == ["schedule-view", "people-view"]
+
+
+def test_a_page_built_after_the_start_gets_its_saved_filters(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    window.show_view("people")
+    window.pages["people"].search.setText("anna")
+    window.show_view("schedule")
+    window.close()
+
+    again = _window(qtbot, store, settings)
+    assert len(again.pages.built()) == 1
+    again.show_view("people")
+    assert again.pages["people"].search.text() == "anna"
+
+
 def test_every_control_has_an_accessible_name_and_the_usual_shortcuts_exist(
     qtbot, themed, store, org, settings
 ) -> None:
