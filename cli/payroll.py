@@ -22,8 +22,9 @@ def _export(args: argparse.Namespace) -> int:
         print(f"warning: {warning} in {first} to {last}", file=sys.stderr)
     written = export_payroll(report, Path(args.out))
     gross = report.total("gross")
+    people = len(report.lines)
     print(
-        f"payroll {first} to {last}: {len(report.lines)} employees,"
+        f"payroll {first} to {last}: {people} employee{'' if people == 1 else 's'},"
         f" gross {gross:,.2f} {report.currency}"
     )
     print(written)
