@@ -120,7 +120,7 @@ class SchedulePage(QWidget):
         self.view.new_requested.connect(self.open_new_dialog)
         self.view.new_open_requested.connect(self.open_new_open_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
-        self.view.delete_requested.connect(self.controller.delete)
+        self.view.delete_requested.connect(self.delete_shifts)
         self.view.menu_requested.connect(self._show_menu)
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
@@ -354,6 +354,36 @@ class SchedulePage(QWidget):
             lambda: self.controller.publish(ids, where),
         )
 
+    def delete_shifts(self, shift_ids: list[str]) -> QMessageBox | None:
+        """Delete one draft at once; ask first before deleting several shifts or any
+        published one (staff have seen it), naming how many of each."""
+        ids = list(dict.fromkeys(shift_ids))
+        if not ids:
+            return None
+        published = sum(1 for s in self.model.roster.shown_shifts() if s.id in ids and s.published)
+        if len(ids) == 1 and not published:
+            self.controller.delete(ids)
+            return None
+        if len(ids) == 1:
+            question = "Delete this published shift?"
+        elif published:
+            question = f"Delete {plural(len(ids), 'shift')}, {published:,} of them published?"
+        else:
+            question = f"Delete {plural(len(ids), 'shift')}?"
+        detail = (
+            "Staff have seen the published ones; they will disappear from their rota."
+            if published
+            else "They are drafts; staff have not seen them."
+        )
+        return self._ask(
+            "ConfirmDelete",
+            "Delete shifts",
+            question,
+            detail + " Undo brings them back.",
+            "Delete",
+            lambda: self.controller.delete(ids),
+        )
+
     def _ask(
         self, name: str, title: str, question: str, detail: str, verb: str, then: Any
     ) -> QMessageBox:
@@ -406,7 +436,7 @@ class SchedulePage(QWidget):
         menu.addSeparator()
         selected = self.view.selected_shifts or {shift.id}
         label = "Delete" if len(selected) == 1 else f"Delete {len(selected)} shifts"
-        menu.addAction(icon("delete"), label, lambda: self.controller.delete(sorted(selected)))
+        menu.addAction(icon("delete"), label, lambda: self.delete_shifts(sorted(selected)))
         return menu
 
     def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
