@@ -32,11 +32,11 @@ from core.roster import (
 )
 from desktop.context import AppContext
 from desktop.controls import refill
-from desktop.notice import NoticeBar
+from desktop.notice import NoticeBar, plural
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.model import RosterModel, RowKind, plural
+from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
@@ -294,7 +294,7 @@ class SchedulePage(QWidget):
 
     def _selection_changed(self, count: int) -> None:
         self.status_message.emit(
-            f"{count} shifts selected: Delete removes them" if count > 1 else ""
+            f"{plural(count, 'shift')} selected: Delete removes them" if count > 1 else ""
         )
 
     # --- actions ----------------------------------------------------------------------------
@@ -435,7 +435,7 @@ class SchedulePage(QWidget):
             menu.addAction("Publish", lambda: self.controller.edit(shift.id, published=True))
         menu.addSeparator()
         selected = self.view.selected_shifts or {shift.id}
-        label = "Delete" if len(selected) == 1 else f"Delete {len(selected)} shifts"
+        label = "Delete" if len(selected) == 1 else f"Delete {plural(len(selected), 'shift')}"
         menu.addAction(icon("delete"), label, lambda: self.delete_shifts(sorted(selected)))
         return menu
 
