@@ -125,6 +125,7 @@ class SchedulePage(QWidget):
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
+        self.context.flipped.connect(self._flipped)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
         self.context.store_changed.connect(self._store_changed)
@@ -466,6 +467,11 @@ class SchedulePage(QWidget):
             ),
             None,
         )
+
+    def _flipped(self, text: str) -> None:
+        """What an undo or redo did replaces the notice of the step it reversed; a
+        bound method, so the context (which outlives the page) calls nothing dead."""
+        self.notice.show_message("info", text)
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""

@@ -195,6 +195,23 @@ def test_select_all_then_delete_asks_naming_the_published_and_reports_the_count(
     assert not any(_where(store, sid)[0] for sid in drafts + published)
 
 
+def test_undo_and_redo_say_what_they_reversed(qtbot, page, store, org) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    second = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben)
+    page.reload()
+    page.view.select_shifts({first, second})
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    _answer(page, "ConfirmDelete", "Delete 2 shifts?")
+    assert page.notice.text == "Deleted 2 shifts."
+    stack = page.context.undo_stack
+    stack.undo()
+    assert not _where(store, first)[0]
+    assert (page.notice.kind, page.notice.text) == ("info", "Undone: Delete 2 shifts")
+    stack.redo()
+    assert _where(store, first)[0]
+    assert page.notice.text == "Redone: Delete 2 shifts"
+
+
 def test_deleting_one_published_shift_asks_and_one_draft_does_not(qtbot, page, store, org) -> None:
     draft = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
     published = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben, published=True)
