@@ -44,12 +44,12 @@ class OpCommand(QUndoCommand):
         if self._fresh:
             self._fresh = False
             return
-        self._flip()
+        self._flip("Redone")
 
     def undo(self) -> None:
-        self._flip()
+        self._flip("Undone")
 
-    def _flip(self) -> None:
+    def _flip(self, done: str) -> None:
         """Undo or redo. A record changed since (another edit, a pull) refuses the
         step as a whole; the step can never apply again, so it leaves the stack
         (an obsolete command is dropped by QUndoStack) and the window says why."""
@@ -62,6 +62,7 @@ class OpCommand(QUndoCommand):
             self._context.undo_refused.emit(f"{self.text()}: {refused}")
             return
         self._context.data_changed.emit(self._result.changed)
+        self._context.flipped.emit(f"{done}: {self.text()}")
 
 
 class AppContext(QObject):
@@ -71,6 +72,8 @@ class AppContext(QObject):
     data_changed = Signal(object)
     #: An undo or redo was refused because a record changed since; the sentence says which.
     undo_refused = Signal(str)
+    #: An undo or redo applied; the sentence says which step ("Undone: Delete 5 shifts").
+    flipped = Signal(str)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)

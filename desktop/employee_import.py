@@ -30,6 +30,7 @@ from core.employees import CSV_COLUMNS, ImportResult, import_employees_csv
 from core.errors import ShiftDeskError, ValidationError
 from desktop.context import AppContext
 from desktop.jobs import start_job
+from desktop.notice import plural
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 #: Core joins a refused file's problems with "; ", each starting "line N: ".
@@ -62,7 +63,7 @@ class ProblemsDialog(QDialog):
         self.setWindowTitle("Employees not imported")
         self.setMinimumSize(520, 320)
         self.lines = lines
-        count = f"{len(lines)} problem{'s' if len(lines) != 1 else ''}"
+        count = plural(len(lines), "problem")
         heading = QLabel(
             f"Nothing was imported from {path.name} ({count}). Fix the file and import it again.",
             self,

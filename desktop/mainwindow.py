@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         context.data_changed.connect(self._update_status)
         context.undo_stack.cleanChanged.connect(self._update_status)
         context.undo_refused.connect(self._undo_refused)
+        context.flipped.connect(self._status_message)
         #: Reloads every view when another process wrote to the store.
         self.outside = OutsideWatch(context, self)
         context.sync.running_changed.connect(self._update_status)

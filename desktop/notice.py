@@ -8,6 +8,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 from desktop.theme import restyle
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count and its noun, agreeing: "1 shift", "2 shifts", "1,200 shifts";
+    ``many`` for a noun whose plural is not ``word`` + "s" ("people", "entries")."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 class NoticeBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

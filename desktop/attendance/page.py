@@ -37,7 +37,7 @@ from desktop.attendance.flags import FlagLegend
 from desktop.attendance.model import FLAGS, STATUS, DayModel, Snapshot, TotalsModel, has_problem
 from desktop.context import AppContext
 from desktop.controls import action_button, person_search, refill
-from desktop.notice import NoticeBar
+from desktop.notice import NoticeBar, plural
 from desktop.period import PeriodPicker
 from desktop.theme import icon
 
@@ -279,10 +279,12 @@ class AttendancePage(QWidget):
         self.correct_button.setEnabled(count == 1)
         self.approve_button.setEnabled(count > 0)
         self.approve_button.defaultAction().setText(
-            f"Approve {count} days" if count > 1 else "Approve"
+            f"Approve {plural(count, 'day')}" if count > 1 else "Approve"
         )
         self.status_message.emit(
-            f"{count} days selected: Approve signs them off as they stand" if count > 1 else ""
+            f"{plural(count, 'day')} selected: Approve signs them off as they stand"
+            if count > 1
+            else ""
         )
 
     def _totals_clicked(self, index) -> None:
@@ -311,7 +313,7 @@ class AttendancePage(QWidget):
         keys = self.selected_keys()
         if not keys:
             return
-        noun = "1 day" if len(keys) == 1 else f"{len(keys)} days"
+        noun = plural(len(keys), "day")
         try:
             self.context.run(
                 f"Approve {noun}", partial(approve_days, days=keys, actor=current_user())

@@ -35,6 +35,7 @@ from core.results import Conflict
 from core.timeutil import parse_hhmm
 from desktop.dates import to_date, to_qdate
 from desktop.forms import error_label, show_errors
+from desktop.notice import plural
 
 FIELDS = ("employee", "leave_type", "start_date", "end_date", "start_time", "end_time", "other")
 
@@ -182,7 +183,7 @@ class ClashDialog(QDialog):
         first_name = employee.split(" ")[0]
         count = len(clashes)
         heading = QLabel(
-            f"<b>{employee} is on {count} shift{'s' if count != 1 else ''}"
+            f"<b>{employee} is on {plural(count, 'shift')}"
             " during this leave.</b><br>Approving must decide what happens to"
             f" {'them' if count != 1 else 'it'}.",
             self,

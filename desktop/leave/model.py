@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from core.leave import LeaveRow
 from core.models import LeaveStatus
 from core.timeutil import to_local
+from desktop.notice import plural
 from desktop.table import AnyIndex, TitledTableModel
 
 COLUMNS = ("Employee", "Type", "Dates", "Days", "Status", "Reason", "Decided")
@@ -44,7 +45,7 @@ def days_text(row: LeaveRow) -> str:
     if row.start_time:
         return "part day"
     n = (row.end_date - row.start_date).days + 1
-    return f"{n} day{'s' if n != 1 else ''}"
+    return plural(n, "day")
 
 
 def decided_text(row: LeaveRow, zone: str) -> str:

@@ -35,6 +35,7 @@ from core.export.columns import Kind
 from core.payroll import payroll
 from desktop.context import AppContext
 from desktop.controls import action_button
+from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
 from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
@@ -287,7 +288,7 @@ class PayrollPage(QWidget):
         else:
             gross = figure(report.total("gross"), Kind.MONEY)
             self.summary.setText(
-                f"{describe(first, last)} · {len(lines)} employees"
+                f"{describe(first, last)} · {plural(len(lines), 'employee')}"
                 f" · gross {gross} {report.currency}"
             )
             r = report.rules

@@ -21,7 +21,7 @@ from core.results import Check, OpResult
 from core.roster import CopyScope, RosterFilter, copy_scope
 from core.scheduling import ShiftDraft
 from desktop.context import AppContext
-from desktop.schedule.model import plural
+from desktop.notice import plural
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,11 @@ class ScheduleController(QObject):
 
     def delete(self, shift_ids: Sequence[str]) -> OpResult:
         ids = list(dict.fromkeys(shift_ids))
-        text = "Delete shift" if len(ids) == 1 else f"Delete {len(ids)} shifts"
-        return self._run(text, partial(scheduling.delete_shifts, shift_ids=ids))
+        text = "Delete shift" if len(ids) == 1 else f"Delete {plural(len(ids), 'shift')}"
+        result = self._run(text, partial(scheduling.delete_shifts, shift_ids=ids))
+        if result.applied:
+            self.notice.emit("info", f"Deleted {plural(len(ids), 'shift')}.")
+        return result
 
     def copy_scope(self, week_start: date, filt: RosterFilter) -> CopyScope:
         """What "Copy last week" would copy into the week of ``week_start``, as the

@@ -8,8 +8,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from desktop.notice import plural
 from desktop.schedule.layout import LEAVE_BAND, MAX_BLOCKS, block_rects
-from desktop.schedule.model import CELL_ROLE, CellInfo, RowKind, plural
+from desktop.schedule.model import CELL_ROLE, CellInfo, RowKind
 from desktop.schedule.paint import (
     BAND,
     MUTED,

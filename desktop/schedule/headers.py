@@ -8,7 +8,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPolygon
 from PySide6.QtWidgets import QHeaderView, QWidget
 
-from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind, plural
+from desktop.notice import plural
+from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind
 from desktop.schedule.paint import BAND, OPEN_FILL, TODAY, WEEKEND, font
 from desktop.theme import ACCENT, MUTED, TEXT, WARNING
 

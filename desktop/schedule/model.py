@@ -18,6 +18,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from core.results import Check
 from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+from desktop.notice import plural
 from desktop.table import AnyIndex, TableModel
 from sync.describe import field_label
 from sync.merge import DELETED
@@ -66,10 +67,6 @@ class CellInfo:
     @property
     def weekend(self) -> bool:
         return self.day.weekday() >= 5
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def band_text(cell: CellInfo) -> str:

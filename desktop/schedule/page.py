@@ -32,11 +32,11 @@ from core.roster import (
 )
 from desktop.context import AppContext
 from desktop.controls import refill
-from desktop.notice import NoticeBar
+from desktop.notice import NoticeBar, plural
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
-from desktop.schedule.model import RosterModel, RowKind, plural
+from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
 from desktop.theme import icon
@@ -120,11 +120,12 @@ class SchedulePage(QWidget):
         self.view.new_requested.connect(self.open_new_dialog)
         self.view.new_open_requested.connect(self.open_new_open_dialog)
         self.view.edit_requested.connect(self.open_edit_dialog)
-        self.view.delete_requested.connect(self.controller.delete)
+        self.view.delete_requested.connect(self.delete_shifts)
         self.view.menu_requested.connect(self._show_menu)
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
+        self.context.flipped.connect(self._flipped)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
         self.context.store_changed.connect(self._store_changed)
@@ -294,7 +295,7 @@ class SchedulePage(QWidget):
 
     def _selection_changed(self, count: int) -> None:
         self.status_message.emit(
-            f"{count} shifts selected: Delete removes them" if count > 1 else ""
+            f"{plural(count, 'shift')} selected: Delete removes them" if count > 1 else ""
         )
 
     # --- actions ----------------------------------------------------------------------------
@@ -354,6 +355,36 @@ class SchedulePage(QWidget):
             lambda: self.controller.publish(ids, where),
         )
 
+    def delete_shifts(self, shift_ids: list[str]) -> QMessageBox | None:
+        """Delete one draft at once; ask first before deleting several shifts or any
+        published one (staff have seen it), naming how many of each."""
+        ids = list(dict.fromkeys(shift_ids))
+        if not ids:
+            return None
+        published = sum(1 for s in self.model.roster.shown_shifts() if s.id in ids and s.published)
+        if len(ids) == 1 and not published:
+            self.controller.delete(ids)
+            return None
+        if len(ids) == 1:
+            question = "Delete this published shift?"
+        elif published:
+            question = f"Delete {plural(len(ids), 'shift')}, {published:,} of them published?"
+        else:
+            question = f"Delete {plural(len(ids), 'shift')}?"
+        detail = (
+            "Staff have seen the published ones; they will disappear from their rota."
+            if published
+            else "They are drafts; staff have not seen them."
+        )
+        return self._ask(
+            "ConfirmDelete",
+            "Delete shifts",
+            question,
+            detail + " Undo brings them back.",
+            "Delete",
+            lambda: self.controller.delete(ids),
+        )
+
     def _ask(
         self, name: str, title: str, question: str, detail: str, verb: str, then: Any
     ) -> QMessageBox:
@@ -405,8 +436,8 @@ class SchedulePage(QWidget):
             menu.addAction("Publish", lambda: self.controller.edit(shift.id, published=True))
         menu.addSeparator()
         selected = self.view.selected_shifts or {shift.id}
-        label = "Delete" if len(selected) == 1 else f"Delete {len(selected)} shifts"
-        menu.addAction(icon("delete"), label, lambda: self.controller.delete(sorted(selected)))
+        label = "Delete" if len(selected) == 1 else f"Delete {plural(len(selected), 'shift')}"
+        menu.addAction(icon("delete"), label, lambda: self.delete_shifts(sorted(selected)))
         return menu
 
     def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
@@ -436,6 +467,11 @@ class SchedulePage(QWidget):
             ),
             None,
         )
+
+    def _flipped(self, text: str) -> None:
+        """What an undo or redo did replaces the notice of the step it reversed; a
+        bound method, so the context (which outlives the page) calls nothing dead."""
+        self.notice.show_message("info", text)
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from core.errors import ShiftDeskError
 from core.store import Store, open_store
 from desktop.context import AppContext
+from desktop.notice import plural
 from desktop.sync.controller import EVERYTHING, progress_text
-from desktop.sync.status import plural
 from desktop.theme import restyle
 from sync.client import SyncClient
 from sync.connect import Connected, ConnectRefused, connect

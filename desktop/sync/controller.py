@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Sign
 from core.changes import Changes
 from core.errors import ShiftDeskError, StoreError
 from core.store import open_store
+from desktop.notice import plural
 from sync.client import SyncClient
 from sync.credentials import load_key
 from sync.engine import Progress, RunResult, explain, run_sync
@@ -41,7 +42,7 @@ def progress_text(step: Progress) -> str:
         if step.total:
             return f"Sending changes… {step.done:,} of {step.total:,}"
         return "Sending changes…"
-    return f"Receiving changes… {step.done:,} records so far"
+    return f"Receiving changes… {plural(step.done, 'record')} so far"
 
 
 class RunSignals(QObject):

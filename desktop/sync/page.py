@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from desktop.context import AppContext
-from desktop.notice import NoticeBar
+from desktop.notice import NoticeBar, plural
 from desktop.sync.controller import EVERYTHING, progress_text
 from desktop.sync.models import (
     ID_ROLE,
@@ -46,7 +46,6 @@ from desktop.sync.models import (
     RunsModel,
     field_title,
 )
-from desktop.sync.status import plural
 from desktop.theme import icon
 from sync import conflicts as conflict_ops
 from sync import failed as failed_ops

@@ -10,14 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.models.sync import RunOutcome
+from desktop.notice import plural
 from sync.history import SyncStatus
 
 #: The sentence :func:`sync.engine.explain` starts with when no server answered.
 _UNREACHABLE = "could not be reached"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _aware(when: datetime) -> datetime:

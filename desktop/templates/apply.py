@@ -45,6 +45,7 @@ from core.timeutil import week_start
 from desktop.context import AppContext
 from desktop.dates import to_date, to_qdate
 from desktop.jobs import start_job
+from desktop.notice import plural
 from desktop.templates.model import ExpansionModel, TemplateItem
 
 
@@ -53,10 +54,6 @@ def dry_run(
 ) -> tuple[ProposedShift, ...]:
     """The proposed shifts, built on the worker so the UI thread only shows them."""
     return expand_templates(session, applications, first, last).shifts
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 class CheckList(QWidget):
@@ -348,20 +345,18 @@ class ApplyPanel(QFrame):
             more = len(result.conflicts) - 3
             self.notice.emit(
                 "error",
-                f"Nothing applied: {_plural(len(result.conflicts), 'shift')} would clash"
+                f"Nothing applied: {plural(len(result.conflicts), 'shift')} would clash"
                 f" ({reasons}{f' and {more} more' if more > 0 else ''}).",
             )
         else:
-            written = _plural(len(result.ids), "shift")
+            written = plural(len(result.ids), "shift")
             skipped = (
-                f"; {_plural(len(result.skipped), 'clashing shift')} left out"
+                f"; {plural(len(result.skipped), 'clashing shift')} left out"
                 if result.skipped
                 else ""
             )
             warned = (
-                f"; {_plural(len(result.warnings), 'warning')} to look at"
-                if result.warnings
-                else ""
+                f"; {plural(len(result.warnings), 'warning')} to look at" if result.warnings else ""
             )
             self.notice.emit(
                 "warning" if result.skipped or result.warnings else "info",
@@ -419,17 +414,17 @@ class ApplyPanel(QFrame):
         clashing = sum(1 for s in shifts if s.conflicts)
         warned = sum(1 for s in shifts if s.warnings and not s.conflicts)
         ready = len(shifts) - clashing
-        parts = [f"<b>{_plural(len(shifts), 'shift')}</b>: {ready:,} ready"]
+        parts = [f"<b>{plural(len(shifts), 'shift')}</b>: {ready:,} ready"]
         if clashing:
             parts.append(f"<span style='color:#b42318'><b>{clashing:,} clash</b></span>")
         if warned:
-            parts.append(f"<span style='color:#8a5a00'>{_plural(warned, 'warning')}</span>")
+            parts.append(f"<span style='color:#8a5a00'>{plural(warned, 'warning')}</span>")
         self.summary.setText(" · ".join(parts))
         self.only_problems.setEnabled(bool(clashing or warned))
         if clashing and self.on_conflict is OnConflict.ABORT:
             self.apply_button.setText(f"Apply all {len(shifts):,} or nothing")
         elif clashing:
-            self.apply_button.setText(f"Apply {ready:,} shifts, leave out {clashing:,}")
+            self.apply_button.setText(f"Apply {plural(ready, 'shift')}, leave out {clashing:,}")
         else:
-            self.apply_button.setText(f"Apply {_plural(ready, 'shift')}")
+            self.apply_button.setText(f"Apply {plural(ready, 'shift')}")
         self.apply_button.setEnabled(ready > 0 and not self._running)

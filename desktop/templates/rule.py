@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from desktop.notice import plural
+
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -149,7 +151,7 @@ def describe(spec: RuleSpec, start: date) -> str:
     if spec.until is not None:
         text += f", until {spec.until:%d %b %Y}"
     elif spec.count is not None:
-        text += f", {spec.count} time{'s' if spec.count != 1 else ''}"
+        text += f", {plural(spec.count, 'time')}"
     return text[0].upper() + text[1:]
 
 

@@ -44,6 +44,7 @@ def test_status_bar_names_the_database_and_counts_changes_not_yet_sent(
     assert window.pending_label.text() == f"Not connected · {before} changes not yet sent"
     page.context.undo_stack.undo()
     assert window.pending_label.text() == f"Not connected · {before + 1} changes not yet sent"
+    assert window.statusBar().currentMessage() == "Undone: Delete shift"
 
 
 def test_a_store_never_connected_never_says_its_changes_are_synced(

@@ -13,11 +13,13 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.attendance import approve_days
+from core.employees import deactivate_employee
 from core.payroll import payroll
 from desktop.payroll.model import COLUMNS, PayrollModel
 from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
 from desktop.payroll.worker import partial_path
 from tests.conftest import MONDAY
+from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import late_missing_absent
 from tests.desktop.helpers import show_at
 
@@ -42,6 +44,18 @@ def test_payroll_model_passes_the_model_tester(qtmodeltester, store, org) -> Non
     with store.session() as s:
         model.set_report(payroll(s, MONDAY, SUNDAY))
     qtmodeltester.check(model)
+
+
+def test_a_period_with_one_person_to_pay_says_one_employee(qtbot, context, org) -> None:
+    work(context.store, org, org.dan, MONDAY, "09:00", "17:00")
+    with context.store.session() as s:
+        for other in (org.anna, org.ben, org.cara):
+            assert deactivate_employee(s, other).applied
+    page = show_at(
+        qtbot, PayrollPage(context), 1200, 700, lambda p: p.period.set_span("week", MONDAY)
+    )
+    assert page.model.rowCount() == 2  # Dan and the total
+    assert page.summary.text().startswith("01 – 07 Jun 2026 · 1 employee · gross ")
 
 
 def test_preview_figures_and_totals_equal_cores(payroll_page, store) -> None:

@@ -125,6 +125,14 @@ def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
     assert [s.id for s in page.model.roster.shifts(org.ben, TUESDAY)] == [sid]
 
 
+def _answer(page, name: str, question: str, *, yes: bool = True) -> None:
+    """The question the page asks before a bulk action, answered."""
+    (box,) = [b for b in page.findChildren(QMessageBox, name) if b.isVisible()]
+    assert box.text() == question
+    button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
+    box.button(button).click()
+
+
 def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
     qtbot, page, store, org
 ) -> None:
@@ -144,6 +152,8 @@ def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
     )
     assert view.selected_shifts == {first, second}
     qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert not _where(store, first)[0]  # nothing before the answer
+    _answer(page, "ConfirmDelete", "Delete 2 shifts?")
     assert _where(store, first)[0]
     assert _where(store, second)[0]
     assert not _where(store, kept)[0]
@@ -154,12 +164,69 @@ def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
     assert not _where(store, second)[0]
 
 
-def _answer(page, name: str, question: str, *, yes: bool = True) -> None:
-    """The question the page asks before a bulk action, answered."""
-    (box,) = [b for b in page.findChildren(QMessageBox, name) if b.isVisible()]
-    assert box.text() == question
-    button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
-    box.button(button).click()
+def test_select_all_then_delete_asks_naming_the_published_and_reports_the_count(
+    qtbot, page, store, org
+) -> None:
+    drafts = [
+        add_shift(store, org, MONDAY + timedelta(days=d), "09:00", "17:00", org.anna)
+        for d in range(3)
+    ]
+    published = [
+        add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben, published=True),
+        add_shift(store, org, WEDNESDAY, "09:00", "17:00", org.cara, published=True),
+    ]
+    page.reload()
+    view = page.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert view.selected_shifts == set(drafts + published)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    _answer(page, "ConfirmDelete", "Delete 5 shifts, 2 of them published?", yes=False)
+    assert not any(_where(store, sid)[0] for sid in drafts + published)
+    assert page.context.undo_stack.count() == 0
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    _answer(page, "ConfirmDelete", "Delete 5 shifts, 2 of them published?")
+    assert all(_where(store, sid)[0] for sid in drafts + published)
+    assert page.notice.kind == "info"
+    assert page.notice.text == "Deleted 5 shifts."
+    stack = page.context.undo_stack
+    assert stack.count() == 1
+    stack.undo()
+    assert not any(_where(store, sid)[0] for sid in drafts + published)
+
+
+def test_undo_and_redo_say_what_they_reversed(qtbot, page, store, org) -> None:
+    first = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    second = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben)
+    page.reload()
+    page.view.select_shifts({first, second})
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    _answer(page, "ConfirmDelete", "Delete 2 shifts?")
+    assert page.notice.text == "Deleted 2 shifts."
+    stack = page.context.undo_stack
+    stack.undo()
+    assert not _where(store, first)[0]
+    assert (page.notice.kind, page.notice.text) == ("info", "Undone: Delete 2 shifts")
+    stack.redo()
+    assert _where(store, first)[0]
+    assert page.notice.text == "Redone: Delete 2 shifts"
+
+
+def test_deleting_one_published_shift_asks_and_one_draft_does_not(qtbot, page, store, org) -> None:
+    draft = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    published = add_shift(store, org, TUESDAY, "09:00", "17:00", org.ben, published=True)
+    page.reload()
+    page.view.select_shifts({published})
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    assert not _where(store, published)[0]
+    _answer(page, "ConfirmDelete", "Delete this published shift?")
+    assert _where(store, published)[0]
+    assert page.notice.text == "Deleted 1 shift."
+    page.view.select_shifts({draft})
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    assert _where(store, draft)[0]  # a single draft goes at once, and says so
+    assert not [b for b in page.findChildren(QMessageBox, "ConfirmDelete") if b.isVisible()]
+    assert page.notice.text == "Deleted 1 shift."
 
 
 def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> None:

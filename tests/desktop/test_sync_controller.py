@@ -56,7 +56,7 @@ def test_the_window_stays_responsive_while_a_first_download_runs(
     took = time.perf_counter() - started
     clock.stop()
     assert said[0].endswith("records so far")  # progress, while the download ran
-    assert f"{RECORDS} records received" in dialog.message.text()
+    assert f"{RECORDS:,} records received" in dialog.message.text()
     # The event loop kept turning while the worker downloaded: the timer fired all
     # through, never held up for long (the UI thread only hears progress).
     assert len(ticks) >= 10

@@ -174,6 +174,20 @@ def _choose(templates: TemplatesPage, people: list[str], first: date, last: date
     panel.last.setDate(QDate(last.year, last.month, last.day))
 
 
+def test_apply_says_one_shift_not_one_shifts(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    tid = _template(store, org)
+    add_shift(store, org, MONDAY + timedelta(days=2), "12:00", "20:00", org.ben)
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    _choose(templates, [org.ben], MONDAY + timedelta(days=1), MONDAY + timedelta(days=2))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview_button.click()
+    assert panel.apply_button.text() == "Apply 1 shift, leave out 1"
+
+
 def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
     qtbot: QtBot, templates: TemplatesPage, store, org
 ) -> None:
