@@ -23,6 +23,10 @@ from server.writes import MAX_BODY_BYTES, too_large
 #: Paths anyone may read without a key and without counting against a limit.
 OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
 
+#: On every /v1 answer: records hold personal data (names, e-mails, rates), so no
+#: cache (browser or proxy) keeps them, and no browser guesses another content type.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 Next = Callable[[Request], Awaitable[Response]]
 
 
@@ -132,6 +136,8 @@ async def around_request(request: Request, call_next: Next) -> Response:
     except Exception as exc:  # the key or rate-limit lookup failed: 503 or a clean 500
         response = _failed(request, exc)
     response.headers["X-Request-Id"] = request_id
+    if request.url.path.startswith("/v1"):
+        response.headers.update(PRIVATE_HEADERS)
     principal = getattr(request.state, "principal", None)
     LOGGER.info(
         "request",
