@@ -15,7 +15,10 @@ def serve(
     db: str | None, *, host: str, port: int, workers: int = 1, pool_size: int | None = None
 ) -> None:
     """Serve the database ``db`` names (a path or URL; None: the default) until stopped,
-    each worker holding at most ``pool_size`` database connections."""
+    each worker holding at most ``pool_size`` database connections.
+
+    uvicorn's access log is off: it would record every query string (filters, names)
+    beside the JSON request log (:mod:`server.middleware`), which records the path."""
     url = database_url(db)
     if pool_size is not None:
         os.environ[ENV_POOL_SIZE] = str(pool_size)
@@ -24,6 +27,7 @@ def serve(
     schema.close()
     if workers > 1:
         os.environ[ENV_DB] = url
-        uvicorn.run("server.asgi:app", host=host, port=port, workers=workers)
+        uvicorn.run("server.asgi:app", host=host, port=port, workers=workers, access_log=False)
     else:
-        uvicorn.run(create_app(Settings.from_env(url), create_schema=False), host=host, port=port)
+        app = create_app(Settings.from_env(url), create_schema=False)
+        uvicorn.run(app, host=host, port=port, access_log=False)

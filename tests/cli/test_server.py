@@ -215,3 +215,32 @@ def test_webhooks_are_managed_on_the_command_line(
     capsys.readouterr()
     assert main(["server", "webhook-deliveries", "--json", "--db", db]) == 0
     assert [d["status"] for d in json.loads(capsys.readouterr().out)] == ["discarded"]
+
+
+def _serving(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, int]:
+    """``shiftdesk server`` on a free port, its stdout and stderr captured in files."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "cli", "server", "--db", str(tmp_path / "s.sqlite3")]
+    out = (tmp_path / "out.txt").open("w")
+    err = (tmp_path / "err.txt").open("w")
+    process = subprocess.Popen([*argv, "--port", str(port), *extra], stdout=out, stderr=err)
+    out.close()
+    err.close()
+    return process, port
+
+
+def test_uvicorns_access_log_is_off_beside_the_json_log(tmp_path: Path) -> None:
+    """uvicorn's access log would record query strings; the JSON log records the path."""
+    process, port = _serving(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/health?secret=hunter2"
+        assert _get_once_listening(url, process).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    logged = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
+    assert '"path": "/health"' in logged  # the JSON request log
+    assert "hunter2" not in logged
+    assert "GET /health" not in logged
