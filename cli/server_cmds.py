@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cli.common import command, print_json, print_table
+from cli.common import command, fail, print_json, print_table
 
 DB_HELP = (
     "database: an SQLite file path or a URL such as postgresql+psycopg://host/db "
@@ -33,7 +33,18 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
 def _serve(args: argparse.Namespace) -> int:
     from server.serve import serve
 
-    serve(args.db, host=args.host, port=args.port, workers=args.workers, pool_size=args.pool_size)
+    if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
+        fail("--ssl-certfile and --ssl-keyfile go together")
+        return 1
+    serve(
+        args.db,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        pool_size=args.pool_size,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
     return 0
 
 
@@ -260,6 +271,12 @@ def register(subparsers: Any) -> None:
         help="database connections per worker (default 10; workers x this must stay"
         " under the database's connection limit)",
     )
+    server.add_argument(
+        "--ssl-certfile",
+        default=None,
+        help="serve HTTPS with this PEM certificate (chain); needs --ssl-keyfile",
+    )
+    server.add_argument("--ssl-keyfile", default=None, help="the PEM private key of --ssl-certfile")
     sub = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
 
     company = command(sub, "create-company", _create_company, "add a company", db=False)

@@ -142,9 +142,12 @@ def _parse_decimal(value: Any) -> Decimal:
 
 
 def _dump_decimal(value: Decimal | None) -> str | None:
+    """One canonical form, without trailing zeros ("21.5", "20"): the same value reads
+    the same whether it was just written or read back from a NUMERIC column that pads
+    it ("21.5000"), so one ETag always stands for one body."""
     if value is None:
         return None
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return format(value.normalize(), "f")
 
 
 DECIMAL = Kind({"type": "string", "pattern": f"^{_DECIMAL}$"}, _parse_decimal, _dump_decimal)

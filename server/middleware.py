@@ -20,15 +20,21 @@ from server.envelope import ApiError, error_response
 from server.logs import LOGGER
 from server.writes import MAX_BODY_BYTES, too_large
 
-#: Paths anyone may read without a key and without counting against a limit.
+#: Paths anyone may read without a key and without counting against a limit: a load
+#: balancer's health probe or a client fetching the API's description must never be
+#: refused with 429. They still send the rate headers, showing the caller's current
+#: quota (see :func:`peek`) without charging it.
 OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"})
+
+#: On every /v1 answer: records hold personal data (names, e-mails, rates), so no
+#: cache (browser or proxy) keeps them, and no browser guesses another content type.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 Next = Callable[[Request], Awaitable[Response]]
 
 
-def count(request: Request, principal: Principal | None, cost: int = 1) -> ratelimit.Quota:
-    """Charge ``cost`` requests to the caller's bucket; the answer's headers show the
-    latest count (``/v1/batch`` charges its further operations through here too)."""
+def _bucket(request: Request, principal: Principal | None) -> tuple[str, int]:
+    """The caller's rate bucket and its limit."""
     settings = request.app.state.settings
     if principal is not None:
         bucket = f"key:{principal.key_id}"
@@ -36,11 +42,25 @@ def count(request: Request, principal: Principal | None, cost: int = 1) -> ratel
     else:  # unauthenticated callers share a limit per address: guessing keys is slow
         bucket = f"ip:{request.client.host if request.client else 'unknown'}"
         limit = settings.rate_limit
-    quota = ratelimit.hit(
-        request.app.state.db, bucket, limit, settings.rate_window_seconds, cost=cost
-    )
+    return bucket, limit
+
+
+def count(request: Request, principal: Principal | None, cost: int = 1) -> ratelimit.Quota:
+    """Charge ``cost`` requests to the caller's bucket; the answer's headers show the
+    latest count (``/v1/batch`` charges its further operations through here too)."""
+    bucket, limit = _bucket(request, principal)
+    window = request.app.state.settings.rate_window_seconds
+    quota = ratelimit.hit(request.app.state.db, bucket, limit, window, cost=cost)
     request.state.quota = quota
     return quota
+
+
+def peek(request: Request) -> ratelimit.Quota:
+    """The caller's quota as it stands, charging nothing: an open path's rate headers."""
+    principal = tokens.principal_of(request)
+    bucket, limit = _bucket(request, principal)
+    window = request.app.state.settings.rate_window_seconds
+    return ratelimit.peek(request.app.state.db, bucket, limit, window)
 
 
 def rate_limited(quota: ratelimit.Quota) -> Response:
@@ -61,7 +81,14 @@ def _declared_too_large(request: Request) -> bool:
 
 async def _guarded(request: Request, call_next: Next) -> Response:
     if request.url.path in OPEN_PATHS:
-        return await _answer(request, call_next)
+        response = await _answer(request, call_next)
+        try:
+            quota = await run_in_threadpool(peek, request)
+        except Exception:  # a health probe answers even when the count cannot be read
+            LOGGER.warning("rate quota unreadable on an open path", exc_info=True)
+        else:
+            response.headers.update(quota.headers())
+        return response
     if _declared_too_large(request):
         return too_large().response()
     principal = await run_in_threadpool(tokens.principal_of, request)
@@ -132,6 +159,8 @@ async def around_request(request: Request, call_next: Next) -> Response:
     except Exception as exc:  # the key or rate-limit lookup failed: 503 or a clean 500
         response = _failed(request, exc)
     response.headers["X-Request-Id"] = request_id
+    if request.url.path.startswith("/v1"):
+        response.headers.update(PRIVATE_HEADERS)
     principal = getattr(request.state, "principal", None)
     LOGGER.info(
         "request",

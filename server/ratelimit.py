@@ -6,7 +6,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from server.db import Database
 from server.tables import RateWindow
@@ -61,3 +61,18 @@ def hit(
             )
     reset = max(1, math.ceil(start + window - now))
     return Quota(limit, limit - hits, reset, start + window)
+
+
+def peek(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
+    """The quota of ``bucket`` in the current window, counting nothing (what the open
+    paths report)."""
+    now = time.time() if now is None else now
+    start = int(now // window) * window
+    with db.transaction() as session:
+        hits = session.execute(
+            select(RateWindow.hits).where(
+                RateWindow.bucket == bucket, RateWindow.window_start == start
+            )
+        ).scalar_one_or_none()
+    reset = max(1, math.ceil(start + window - now))
+    return Quota(limit, limit - (hits or 0), reset, start + window)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
+from typing import Any
 
 import uvicorn
 
@@ -11,12 +14,55 @@ from server.db import Database
 from server.settings import ENV_DB, ENV_POOL_SIZE, Settings, database_url
 
 
+def is_local(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine (loopback)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve to any address
+        return False
+
+
+def plain_http_warning(host: str, tls: bool) -> str | None:
+    """The warning for serving plain HTTP beyond this machine, or None."""
+    if tls or is_local(host):
+        return None
+    return (
+        f"warning: serving plain HTTP on {host}: API keys, tokens and personal data"
+        " cross the network unencrypted; pass --ssl-certfile and --ssl-keyfile, or"
+        " put a TLS-terminating proxy in front and bind 127.0.0.1"
+    )
+
+
 def serve(
-    db: str | None, *, host: str, port: int, workers: int = 1, pool_size: int | None = None
+    db: str | None,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    pool_size: int | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
 ) -> None:
     """Serve the database ``db`` names (a path or URL; None: the default) until stopped,
-    each worker holding at most ``pool_size`` database connections."""
+    each worker holding at most ``pool_size`` database connections; HTTPS when given a
+    certificate and its key (PEM files), else a warning on stderr if ``host`` is not
+    a loopback address.
+
+    uvicorn's access log is off: it would record every query string (filters, names)
+    beside the JSON request log (:mod:`server.middleware`), which records the path."""
+    warning = plain_http_warning(host, ssl_certfile is not None)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     url = database_url(db)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "ssl_certfile": ssl_certfile,
+        "ssl_keyfile": ssl_keyfile,
+    }
     if pool_size is not None:
         os.environ[ENV_POOL_SIZE] = str(pool_size)
     schema = Database(url)
@@ -24,6 +70,7 @@ def serve(
     schema.close()
     if workers > 1:
         os.environ[ENV_DB] = url
-        uvicorn.run("server.asgi:app", host=host, port=port, workers=workers)
+        uvicorn.run("server.asgi:app", workers=workers, **options)
     else:
-        uvicorn.run(create_app(Settings.from_env(url), create_schema=False), host=host, port=port)
+        app = create_app(Settings.from_env(url), create_schema=False)
+        uvicorn.run(app, **options)

@@ -26,6 +26,7 @@ from core.undo import Step
 from core.wire import (
     BOOLEAN,
     INVALID,
+    UNDEFINED,
     Collection,
     Field,
     Paging,
@@ -141,6 +142,33 @@ def filter_clauses(ep: Endpoint, params: Mapping[str, str]) -> list[ColumnElemen
     if ep.extra_filters is not None:
         clauses += ep.extra_filters(params)
     return clauses
+
+
+#: At most this many unknown parameters are named in one 400 (the body stays small).
+MAX_NAMED_UNKNOWN = 20
+
+
+def known_params(ep: Endpoint) -> frozenset[str]:
+    """The query parameters a list route understands: paging, its fields' filters and
+    the endpoint's own (what its OpenAPI operation documents)."""
+    return frozenset(
+        [p["name"] for p in docs.PAGE_PARAMS]
+        + [f.name for f in ep.spec.fields if f.filter]
+        + [p["name"] for p in ep.extra_params]
+    )
+
+
+def refuse_unknown(params: Mapping[str, str], known: frozenset[str]) -> None:
+    """400 naming each parameter the route does not know: a misspelt filter silently
+    ignored would answer the whole list as if it had been applied."""
+    unknown = sorted(name for name in params if name not in known)
+    if unknown:
+        raise WireError(
+            [
+                Problem(name[:100], UNDEFINED, "is not a filter or paging parameter of this list")
+                for name in unknown[:MAX_NAMED_UNKNOWN]
+            ]
+        )
 
 
 def _int_param(params: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -324,8 +352,10 @@ def build_router(ep: Endpoint) -> APIRouter:
     append_only = ep.ops.append_only
     links = docs.record_links(spec.item, changeable=not append_only, removable=ep.ops.removable)
     read_scope = f"{ep.area}:read"
+    known = known_params(ep)
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
+        refuse_unknown(params, known)
         page, rows = paging(params, ctx.settings.max_page_rows)
         clauses = [
             spec.model.company_id == ctx.principal.company_id,  # type: ignore[attr-defined]

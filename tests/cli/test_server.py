@@ -215,3 +215,96 @@ def test_webhooks_are_managed_on_the_command_line(
     capsys.readouterr()
     assert main(["server", "webhook-deliveries", "--json", "--db", db]) == 0
     assert [d["status"] for d in json.loads(capsys.readouterr().out)] == ["discarded"]
+
+
+def _serving(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, int]:
+    """``shiftdesk server`` on a free port, its stdout and stderr captured in files."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "cli", "server", "--db", str(tmp_path / "s.sqlite3")]
+    out = (tmp_path / "out.txt").open("w")
+    err = (tmp_path / "err.txt").open("w")
+    process = subprocess.Popen([*argv, "--port", str(port), *extra], stdout=out, stderr=err)
+    out.close()
+    err.close()
+    return process, port
+
+
+def test_uvicorns_access_log_is_off_beside_the_json_log(tmp_path: Path) -> None:
+    """uvicorn's access log would record query strings; the JSON log records the path."""
+    process, port = _serving(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/health?secret=hunter2"
+        assert _get_once_listening(url, process).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    logged = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
+    assert '"path": "/health"' in logged  # the JSON request log
+    assert "hunter2" not in logged
+    assert "GET /health" not in logged
+
+
+def _stopped(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_a_non_local_address_without_tls_is_warned_about(tmp_path: Path) -> None:
+    process, port = _serving(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert _get_once_listening(f"http://127.0.0.1:{port}/health", process).status_code == 200
+    finally:
+        _stopped(process)
+    err = (tmp_path / "err.txt").read_text()
+    assert "warning: serving plain HTTP on 0.0.0.0" in err
+    assert "--ssl-certfile" in err
+
+
+def test_loopback_is_served_without_a_warning(tmp_path: Path) -> None:
+    process, port = _serving(tmp_path)
+    try:
+        assert _get_once_listening(f"http://127.0.0.1:{port}/health", process).status_code == 200
+    finally:
+        _stopped(process)
+    assert "warning" not in (tmp_path / "err.txt").read_text()
+
+
+def test_ssl_options_serve_https_without_the_warning(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    process, port = _serving(
+        tmp_path, "--host", "0.0.0.0", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)
+    )
+    try:
+        deadline = time.monotonic() + 60
+        with httpx.Client(verify=False, timeout=30) as client:
+            while True:
+                try:
+                    health = client.get(f"https://127.0.0.1:{port}/health")
+                    break
+                except httpx.ConnectError:
+                    assert process.poll() is None, "the server exited before it took connections"
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+        assert health.status_code == 200
+    finally:
+        _stopped(process)
+    assert "warning" not in (tmp_path / "err.txt").read_text()
+
+
+def test_a_certificate_without_its_key_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["server", "--db", str(tmp_path / "s.sqlite3"), "--ssl-certfile", "c.pem"]
+    assert main(argv) == 1
+    assert "--ssl-keyfile" in capsys.readouterr().err

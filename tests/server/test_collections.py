@@ -288,3 +288,39 @@ def test_a_duplicate_punch_is_409_not_a_server_error(tenant: Tenant) -> None:
     assert again.status_code == 409
     assert again.json()["errCode"] == "CONFLICT"
     assert len(tenant.client.get("/v1/clockevents").json()["clockevents"]) == 1
+
+
+def _named(response: httpx.Response) -> dict[str, str]:
+    return {f["field"]: f["code"] for f in response.json()["detail"]["fields"]}
+
+
+def test_an_unknown_list_filter_is_a_400_naming_it(tenant: Tenant) -> None:
+    created(tenant.client, "departments", {"name": "Kitchen"})
+    response = tenant.client.get("/v1/departments", params={"nmae": "Kitchen", "colour": "x"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errCode"] == "VALIDATION"
+    assert _named(response) == {"colour": "UNDEFINED", "nmae": "UNDEFINED"}
+    shifts = tenant.client.get("/v1/shifts", params={"from": "2026-01-01", "date": "2026-01-02"})
+    assert shifts.status_code == 400
+    assert _named(shifts) == {"date": "UNDEFINED"}
+
+
+def test_paging_and_documented_filters_still_work(tenant: Tenant) -> None:
+    """(pageToken is exercised in test_paging.py.)"""
+    created(tenant.client, "departments", {"name": "Kitchen"})
+    first = tenant.client.get("/v1/departments", params={"pageNumber": 1, "pageRowCount": 1})
+    assert first.status_code == 200, first.text
+    employee = tenant.client.get("/v1/employees", params={"employed": "true"})
+    shifts = tenant.client.get(
+        "/v1/shifts",
+        params={"from": "2026-01-01", "to": "2026-01-31", "assignedUserIds_op": "overlap"},
+    )
+    for response in (employee, shifts):
+        assert response.status_code == 200, response.text
+
+
+def test_a_flood_of_unknown_filters_names_only_the_first_few(tenant: Tenant) -> None:
+    params = {f"x{i:03}": "1" for i in range(200)}
+    response = tenant.client.get("/v1/departments", params=params)
+    assert response.status_code == 400
+    assert len(_named(response)) == 20

@@ -99,3 +99,29 @@ def test_a_schedule_key_cannot_set_a_rate_or_an_email(tenant: Tenant, anna: dict
     raised = payroll.patch(url, json={"hourlyRate": "23"}, headers={"If-Match": '"2"'})
     assert raised.status_code == 200
     assert Decimal(raised.json()["employee"]["hourlyRate"]) == 23
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"), [("21.5", "21.5"), ("21.5000", "21.5"), ("20.00", "20")]
+)
+def test_one_etag_one_body_decimals_read_back_as_written(
+    tenant: Tenant, sent: str, shown: str
+) -> None:
+    """A strong ETag promises identical bytes: the write's answer and a later GET agree
+    on every decimal, in one canonical form."""
+    body = {"firstName": "Dora", "lastName": "Test", "hourlyRate": sent, "contractHours": "37.50"}
+    write = put_new(tenant.client, "employees", body)
+    assert write.status_code == 201, write.text
+    record = write.json()["employee"]
+    assert (record["hourlyRate"], record["contractHours"]) == (shown, "37.5")
+    url = f"/v1/employees/{record['id']}"
+    read = tenant.client.get(url)
+    assert read.headers["etag"] == write.headers["etag"]
+    assert read.json()["employee"] == record
+    patched = tenant.client.patch(
+        url, json={"contractHours": "38.2500"}, headers={"If-Match": write.headers["etag"]}
+    )
+    assert patched.status_code == 200, patched.text
+    again = tenant.client.get(url)
+    assert again.json()["employee"] == patched.json()["employee"]
+    assert again.json()["employee"]["contractHours"] == "38.25"

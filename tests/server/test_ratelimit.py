@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from server import ratelimit
 from tests.server.conftest import Tenant
 
@@ -42,3 +44,19 @@ def test_a_new_window_starts_the_count_again(tenant: Tenant) -> None:
     fresh = ratelimit.hit(db, bucket, 2, 60, now=180.0)
     assert (fresh.remaining, fresh.reset_seconds) == (1, 60)
     assert fresh.headers()["X-RateLimit-Reset"] == "240"
+
+
+def test_health_and_the_openapi_document_show_the_quota_without_charging_it(
+    tenant: Tenant,
+) -> None:
+    limited = tenant.client_with(["schedule:read"], rate_limit=3)
+    assert limited.get("/v1/departments").headers["x-ratelimit-remaining"] == "2"
+    for path in ("/health", "/v1/health", "/v1/openapi.json") * 3:
+        response = limited.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["x-ratelimit-limit"] == "3", path
+        assert response.headers["x-ratelimit-remaining"] == "2", path  # nothing charged
+        assert int(response.headers["x-ratelimit-reset"]) > time.time()
+    anonymous = httpx.get(f"{tenant.live.url}/health")
+    assert anonymous.status_code == 200
+    assert "x-ratelimit-limit" in anonymous.headers
