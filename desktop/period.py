@@ -47,11 +47,17 @@ class PeriodPicker(QWidget):
 
     changed = Signal(object, object)
 
-    def __init__(self, parent: QWidget | None = None, span: str = "week") -> None:
+    def __init__(
+        self, parent: QWidget | None = None, span: str = "week", weeks_back: int = 0
+    ) -> None:
+        """``weeks_back`` puts a week span that many weeks before this one when the picker
+        opens or a saved week is restored (Attendance reviews last week, not this one)."""
         super().__init__(parent)
         self.setAccessibleName("Period")
         self._span = span
-        self._first, self._last = range_for(date.today(), "week" if span == "custom" else span)
+        self._weeks_back = weeks_back
+        start = "week" if span == "custom" else span
+        self._first, self._last = range_for(self._home(start), start)
         self.prev_button = self._step_button("previous", "Previous period", "Alt+Left", -1)
         self.next_button = self._step_button("next", "Next period", "Alt+Right", 1)
         self.label = QLabel(self)
@@ -104,6 +110,11 @@ class PeriodPicker(QWidget):
         return edit
 
     # --- state -------------------------------------------------------------------------
+
+    def _home(self, span: str) -> date:
+        """The day a fresh ``span`` opens on: today, or ``weeks_back`` weeks ago for weeks."""
+        back = self._weeks_back if span == "week" else 0
+        return date.today() - timedelta(weeks=back)
 
     @property
     def span(self) -> str:
@@ -177,4 +188,4 @@ class PeriodPicker(QWidget):
                 return
             self.set_custom(first, last)
         else:
-            self.set_span(span, date.today())
+            self.set_span(span, self._home(span))

@@ -77,7 +77,7 @@ class AttendancePage(QWidget):
         self.setAccessibleName("Attendance")
         self.context = context
         self.snapshot = Snapshot.empty()
-        self.period = PeriodPicker(self)
+        self.period = PeriodPicker(self, weeks_back=1)
         self.department_box = QComboBox(self)
         self.department_box.setAccessibleName("Filter by department")
         self.department_box.setMinimumWidth(160)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
@@ -245,3 +245,28 @@ def test_correct_acts_on_the_one_selected_day(attendance_page, store, org):
     assert dialog.windowTitle() == "Correct Cara Diaz, Tue 02 Jun 2026"
     _select(attendance_page, keys["absent"], keys["late"])
     assert not attendance_page.correct_button.isEnabled()
+
+
+def test_attendance_opens_on_last_week(qtbot, context, org):
+    page = AttendancePage(context)
+    qtbot.addWidget(page)
+    assert page.period.span == "week"
+    assert page.period.period == range_for(date.today() - timedelta(days=7), "week")
+
+
+def test_a_restored_week_is_last_week_and_a_saved_custom_period_wins(
+    qtbot, context, settings, org
+):
+    first = AttendancePage(context)
+    qtbot.addWidget(first)
+    first.save_state(settings)
+    again = AttendancePage(context)
+    qtbot.addWidget(again)
+    again.period.set_span("week", date.today())
+    again.restore_state(settings)
+    assert again.period.period == range_for(date.today() - timedelta(days=7), "week")
+    first.period.set_custom(date(2026, 5, 4), date(2026, 5, 20))
+    first.save_state(settings)
+    again.restore_state(settings)
+    assert again.period.span == "custom"
+    assert again.period.period == (date(2026, 5, 4), date(2026, 5, 20))
