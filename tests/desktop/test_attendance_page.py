@@ -254,9 +254,7 @@ def test_attendance_opens_on_last_week(qtbot, context, org):
     assert page.period.period == range_for(date.today() - timedelta(days=7), "week")
 
 
-def test_a_restored_week_is_last_week_and_a_saved_custom_period_wins(
-    qtbot, context, settings, org
-):
+def test_a_restored_week_is_last_week_and_a_saved_custom_period_wins(qtbot, context, settings, org):
     first = AttendancePage(context)
     qtbot.addWidget(first)
     first.save_state(settings)
