@@ -213,7 +213,8 @@ class RuleBuilder(QWidget):
         )
         ends = "until" if spec.until else "count" if spec.count else "never"
         self.ends.setCurrentIndex(max(self.ends.findData(ends), 0))
-        self.until.setDate(to_qdate(spec.until or start))
+        # A rule without an end offers one a month after the start when "On date" is chosen.
+        self.until.setDate(to_qdate(spec.until) if spec.until else to_qdate(start).addMonths(1))
         self.count.setValue(spec.count or 10)
         for widget in widgets:
             widget.blockSignals(False)

@@ -236,7 +236,8 @@ class TemplateEditor(QFrame):
         self.validate()
 
     def _start_changed(self, _value: QDate) -> None:
-        self.validate()
+        """The builder's defaults (an "until" a month on) follow the start; the rule stays."""
+        self._rule_typed(self.rrule.text())
 
     @property
     def first_date(self) -> date:

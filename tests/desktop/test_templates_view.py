@@ -321,3 +321,23 @@ def test_a_whole_department_gets_one_shift_per_date(
         assert [(x.assigned_department_ids, x.employee_ids) for x in shifts] == [
             ([org.floor_id], [])
         ] * 2
+
+
+def test_a_templates_until_defaults_to_a_month_after_its_start(templates: TemplatesPage) -> None:
+    templates.new_template()
+    editor, builder = templates.editor, templates.editor.builder
+    editor.dtstart.setDate(QDate(2026, 1, 31))
+    builder.ends.setCurrentIndex(builder.ends.findData("until"))
+    assert builder.until.date() == QDate(2026, 2, 28)  # a month on, the month's last day
+    assert editor.rrule.text().endswith(";UNTIL=20260228")
+    editor.dtstart.setDate(QDate(2026, 6, 1))  # a chosen end stays where it was put
+    assert builder.until.date() == QDate(2026, 2, 28)
+
+
+def test_a_new_template_offers_an_until_a_month_ahead(templates: TemplatesPage) -> None:
+    templates.new_template()
+    editor, builder = templates.editor, templates.editor.builder
+    today = QDate.currentDate()
+    assert editor.dtstart.date() == today
+    builder.ends.setCurrentIndex(builder.ends.findData("until"))
+    assert builder.until.date() == today.addMonths(1)
