@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -105,6 +105,8 @@ class LeaveRequestDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_labels["other"])
         layout.addWidget(self.buttons)
+        self._first = first
+        self.start_date.dateChanged.connect(self._start_moved)
         for signal in (
             self.employee.currentIndexChanged,
             self.start_date.dateChanged,
@@ -119,6 +121,14 @@ class LeaveRequestDialog(QDialog):
     @property
     def save_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _start_moved(self, value: QDate) -> None:
+        """When "From" moves past "Until", "Until" moves with it, keeping the leave's length."""
+        first = to_date(value)
+        moved, self._first = first - self._first, first
+        last = to_date(self.end_date.date())
+        if first > last:
+            self.end_date.setDate(to_qdate(max(first, last + moved)))
 
     def values(self) -> dict[str, Any]:
         part = self.part_day.isChecked()

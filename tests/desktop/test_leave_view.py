@@ -249,3 +249,16 @@ def test_a_pending_request_shows_its_clashes_before_approving(
     assert details.clash_title.text() == "Approving clashes with 1 shift"
     assert details.clashes.text() == "✖ works 09:00–17:00 on Mon 01 Jun"
     assert leave_page.count.text() == "1 request · 1 pending"
+
+
+def test_the_request_dialogs_until_follows_from(leave_page: LeavePage) -> None:
+    dialog = _dialog(leave_page)
+    dialog.start_date.setDate(QDate(2026, 6, 10))
+    dialog.end_date.setDate(QDate(2026, 6, 12))
+    dialog.start_date.setDate(QDate(2026, 6, 11))  # still before until: until stays
+    assert dialog.end_date.date() == QDate(2026, 6, 12)
+    dialog.start_date.setDate(QDate(2026, 6, 15))  # past until: until keeps the length
+    assert dialog.end_date.date() == QDate(2026, 6, 16)
+    assert dialog.error_labels["end_date"].text() == ""
+    dialog.start_date.setDate(QDate(2026, 6, 1))  # earlier: until stays put
+    assert dialog.end_date.date() == QDate(2026, 6, 16)
