@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QToolButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.roster import range_for, step
+from desktop.dates import DateEdit
 from desktop.theme import icon
 
 SPANS = (("week", "Week"), ("month", "Month"), ("custom", "Custom"))
@@ -101,8 +101,8 @@ class PeriodPicker(QWidget):
         button.setAccessibleName(tip)
         return button
 
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
+    def _date_edit(self, name: str) -> DateEdit:
+        edit = DateEdit(self)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd MMM yyyy")
         edit.setAccessibleName(f"{name} date")

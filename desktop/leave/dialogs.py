@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,7 +32,7 @@ from core.leave import ClashChoice
 from core.models import LeaveType
 from core.results import Conflict
 from core.timeutil import parse_hhmm
-from desktop.dates import to_date, to_qdate
+from desktop.dates import DateEdit, to_date, to_qdate
 from desktop.forms import error_label, show_errors
 from desktop.notice import plural
 
@@ -60,8 +59,8 @@ class LeaveRequestDialog(QDialog):
         self.leave_type.setAccessibleName("Type of leave")
         for kind in LeaveType:
             self.leave_type.addItem(kind.value.capitalize(), kind.value)
-        self.start_date = QDateEdit(to_qdate(first), self)
-        self.end_date = QDateEdit(to_qdate(first), self)
+        self.start_date = DateEdit(to_qdate(first), self)
+        self.end_date = DateEdit(to_qdate(first), self)
         for edit, name in ((self.start_date, "First day"), (self.end_date, "Last day")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("ddd dd MMM yyyy")

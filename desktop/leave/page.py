@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -45,7 +44,7 @@ from core.models import LeaveStatus
 from core.results import Conflict, OpResult
 from core.templates import site_zones
 from desktop.context import AppContext
-from desktop.dates import to_date, to_qdate
+from desktop.dates import DateEdit, to_date, to_qdate
 from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
@@ -135,8 +134,8 @@ class LeavePage(QWidget):
         self.dated = QCheckBox("Between", self.bar)
         self.dated.setAccessibleName("Only requests between two dates")
         today = date.today()
-        self.first = QDateEdit(to_qdate(today.replace(day=1)), self.bar)
-        self.last = QDateEdit(to_qdate(today.replace(day=1) + timedelta(days=62)), self.bar)
+        self.first = DateEdit(to_qdate(today.replace(day=1)), self.bar)
+        self.last = DateEdit(to_qdate(today.replace(day=1) + timedelta(days=62)), self.bar)
         for edit, name in ((self.first, "From date"), (self.last, "Until date")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd MMM yyyy")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,6 +31,7 @@ from core.models import ShiftStatus
 from core.results import Check
 from core.roster import RosterShift
 from core.scheduling import ShiftDraft
+from desktop.dates import DateEdit
 from desktop.forms import error_label, show_errors, with_error
 from desktop.schedule.controller import ScheduleController
 from desktop.theme import restyle
@@ -71,7 +71,7 @@ class ShiftDialog(QDialog):
         self.employee.addItem(NOBODY, "")
         for emp_id, label in people:
             self.employee.addItem(label, emp_id)
-        self.day = QDateEdit(self)
+        self.day = DateEdit(self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd dd MMM yyyy")
         self.start = QLineEdit(self)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -43,7 +42,7 @@ from core.results import OpResult
 from core.templates import Application, OnConflict, ProposedShift, apply_templates, expand_templates
 from core.timeutil import week_start
 from desktop.context import AppContext
-from desktop.dates import to_date, to_qdate
+from desktop.dates import DateEdit, to_date, to_qdate
 from desktop.jobs import start_job
 from desktop.notice import plural
 from desktop.templates.model import ExpansionModel, TemplateItem
@@ -136,8 +135,8 @@ class ApplyPanel(QFrame):
         self.heading.setObjectName("PanelTitle")
         self.departments = CheckList("Whole departments", "Find a department…", self)
         self.employees = CheckList("People", "Find a person…", self)
-        self.first = QDateEdit(self)
-        self.last = QDateEdit(self)
+        self.first = DateEdit(self)
+        self.last = DateEdit(self)
         for edit, name in ((self.first, "Apply from"), (self.last, "Apply until")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("ddd dd MMM yyyy")

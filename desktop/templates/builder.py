@@ -12,7 +12,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dates import to_date, to_qdate
+from desktop.dates import DateEdit, to_date, to_qdate
 from desktop.templates.rule import DAY_NAMES, LONG_DAY_NAMES, POSITIONS, WEEKDAYS, RuleSpec
 
 _FREQ_TEXT = (("DAILY", "Daily"), ("WEEKLY", "Weekly"), ("MONTHLY", "Monthly"))
@@ -92,7 +91,7 @@ class RuleBuilder(QWidget):
         self.ends.setAccessibleName("Ends")
         for code, text in ENDS:
             self.ends.addItem(text, code)
-        self.until = QDateEdit(self)
+        self.until = DateEdit(self)
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("ddd dd MMM yyyy")
         self.until.setAccessibleName("Last date")

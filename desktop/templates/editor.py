@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -29,7 +28,7 @@ from core import recurrence
 from core.errors import ValidationError
 from core.templates import TemplateDraft
 from core.timeutil import parse_hhmm
-from desktop.dates import to_date, to_qdate
+from desktop.dates import DateEdit, to_date, to_qdate
 from desktop.forms import error_label, show_errors
 from desktop.templates.builder import RuleBuilder
 from desktop.templates.model import TemplateItem
@@ -90,7 +89,7 @@ class TemplateEditor(QFrame):
         self.location.setAccessibleName("Location")
         self.description = QLineEdit(self)
         self.description.setAccessibleName("Description")
-        self.dtstart = QDateEdit(self)
+        self.dtstart = DateEdit(self)
         self.dtstart.setCalendarPopup(True)
         self.dtstart.setDisplayFormat("ddd dd MMM yyyy")
         self.dtstart.setAccessibleName("First date")

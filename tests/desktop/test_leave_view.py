@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from core.leave import list_leave, request_leave
@@ -262,3 +262,18 @@ def test_the_request_dialogs_until_follows_from(leave_page: LeavePage) -> None:
     assert dialog.error_labels["end_date"].text() == ""
     dialog.start_date.setDate(QDate(2026, 6, 1))  # earlier: until stays put
     assert dialog.end_date.date() == QDate(2026, 6, 16)
+
+
+def test_the_request_dialogs_dates_take_iso_and_the_locales_short_form(
+    qtbot, leave_page: LeavePage
+) -> None:
+    dialog = _dialog(leave_page)
+    for edit, typed in ((dialog.start_date, "2026-06-01"), (dialog.end_date, "6/3/26")):
+        edit.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        edit.setFocus()
+        edit.lineEdit().selectAll()
+        qtbot.keyClicks(edit, typed)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert dialog.start_date.date() == QDate(2026, 6, 1)
+    assert dialog.end_date.date() == QDate(2026, 6, 3)
+    assert dialog.end_date.text() == "Wed 03 Jun 2026"  # shown again in the field's own format
