@@ -35,6 +35,20 @@ def plain_http_warning(host: str, tls: bool) -> str | None:
     )
 
 
+def uvicorn_options() -> dict[str, Any]:
+    """What every uvicorn serving this app is given (:func:`serve`, and the tests'
+    server).
+
+    - ``access_log`` off: uvicorn's would record every query string (filters, names)
+      beside the JSON request log (:mod:`server.middleware`), which records the path.
+    - ``proxy_headers`` off: uvicorn would otherwise believe ``X-Forwarded-For`` from
+      any local client (its default trusts 127.0.0.1), so a process on the machine
+      could pick the address its requests count against. The app believes it only
+      from the proxies in :attr:`Settings.trusted_proxies`
+      (``$SHIFTDESK_TRUSTED_PROXIES``)."""
+    return {"access_log": False, "proxy_headers": False}
+
+
 def serve(
     db: str | None,
     *,
@@ -48,10 +62,7 @@ def serve(
     """Serve the database ``db`` names (a path or URL; None: the default) until stopped,
     each worker holding at most ``pool_size`` database connections; HTTPS when given a
     certificate and its key (PEM files), else a warning on stderr if ``host`` is not
-    a loopback address.
-
-    uvicorn's access log is off: it would record every query string (filters, names)
-    beside the JSON request log (:mod:`server.middleware`), which records the path."""
+    a loopback address. uvicorn runs with :func:`uvicorn_options`."""
     warning = plain_http_warning(host, ssl_certfile is not None)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
@@ -59,7 +70,7 @@ def serve(
     options: dict[str, Any] = {
         "host": host,
         "port": port,
-        "access_log": False,
+        **uvicorn_options(),
         "ssl_certfile": ssl_certfile,
         "ssl_keyfile": ssl_keyfile,
     }

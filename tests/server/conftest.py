@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from server import admin, auth
 from server.app import create_app
 from server.db import Database
+from server.serve import uvicorn_options
 from server.settings import Settings
 
 PG_USERS = ("root", "postgres")
@@ -107,7 +108,7 @@ class LiveServer:
         self.port: int = self.sock.getsockname()[1]
         self.sock.listen(128)  # clients may connect at once: the backlog holds them
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options()))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
         self.thread.start()
 
