@@ -113,9 +113,11 @@ def uvicorn_options(
       plus headers of at most :data:`MAX_HEADER_BYTES` (``h11_max_incomplete_event_size``,
       400 beyond). A body sent slowly is not timed here: the database and request
       limits bound what it holds."""
-    protocol = type(
-        "HeaderTimeoutProtocol", (HeaderTimeoutProtocol,), {"header_timeout": header_timeout}
-    )
+    protocol: type[HeaderTimeoutProtocol] = HeaderTimeoutProtocol  # several workers pickle it
+    if header_timeout != HeaderTimeoutProtocol.header_timeout:
+        protocol = type(
+            "HeaderTimeoutProtocol", (HeaderTimeoutProtocol,), {"header_timeout": header_timeout}
+        )
     return {
         "access_log": False,
         "proxy_headers": False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import socket
 import time
 from collections.abc import Iterator
@@ -78,3 +79,4 @@ def test_the_served_options_set_the_limits() -> None:
     assert options["limit_concurrency"] == 1000
     assert options["h11_max_incomplete_event_size"] == 16 * 1024
     assert options["http"].header_timeout == 10.0
+    pickle.dumps(options["http"])  # several workers get the config pickled
