@@ -128,6 +128,23 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_all(args: argparse.Namespace) -> int:
+    from server import admin
+
+    try:
+        with _session(args) as session:
+            done = admin.purge(session, args.days, window_seconds=args.window)
+    except ValueError as error:
+        fail(str(error))
+        return 1
+    print(
+        f"{done.tombstones} tombstone(s) and {done.idempotency_records} idempotency"
+        f" record(s) older than {args.days} days, and {done.rate_windows} ended rate"
+        " window(s), purged"
+    )
+    return 0
+
+
 def _erase(args: argparse.Namespace) -> int:
     from server import admin
 
@@ -306,6 +323,21 @@ def register(subparsers: Any) -> None:
     )
     _db_option(purge)
     purge.add_argument("--days", type=int, default=90, help="keep tombstones this many days")
+
+    purge_all = command(
+        sub,
+        "purge",
+        _purge_all,
+        "forget old tombstones, idempotency records and ended rate windows",
+        db=False,
+    )
+    _db_option(purge_all)
+    purge_all.add_argument(
+        "--days", type=int, default=90, help="keep tombstones and idempotency records this long"
+    )
+    purge_all.add_argument(
+        "--window", type=int, default=60, help="the server's rate window in seconds (default 60)"
+    )
 
     erase = command(
         sub,

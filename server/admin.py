@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.employees import erase_employee as erase
@@ -20,8 +21,8 @@ from core.timeutil import utcnow
 from core.wire import COLLECTIONS, to_wire
 from server import feed, records
 from server.db import Database
-from server.settings import database_url
-from server.tables import IdempotencyRecord
+from server.settings import Settings, database_url
+from server.tables import IdempotencyRecord, RateWindow
 
 
 @contextmanager
@@ -56,6 +57,43 @@ def create_company(
 
 def purge_tombstones(session: Session, days: int) -> int:
     return feed.purge_tombstones(session, utcnow() - timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class Purged:
+    tombstones: int
+    rate_windows: int
+    idempotency_records: int
+
+
+def purge(
+    session: Session,
+    days: int,
+    *,
+    window_seconds: int = Settings.rate_window_seconds,
+    now: float | None = None,
+) -> Purged:
+    """Forget what the server no longer needs: tombstones and ``Idempotency-Key``
+    records older than ``days`` (a retry of such a request is then a new request),
+    and rate-limit windows that have ended (a window of ``window_seconds``, the
+    server's ``rate_window_seconds``, counts nothing once it is over). Without this
+    the rate table keeps a row per address and window for ever, and the idempotency
+    table one per write."""
+    if days < 1:
+        raise ValueError("--days must be at least 1")
+    current = utcnow()
+    now = current.timestamp() if now is None else now
+    window_start = int(now // window_seconds) * window_seconds
+    tombstones = feed.purge_tombstones(session, current - timedelta(days=days))
+    windows = session.execute(
+        delete(RateWindow).where(RateWindow.window_start < window_start)
+    ).rowcount
+    kept = session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.claimed_at < current - timedelta(days=days)
+        )
+    ).rowcount
+    return Purged(tombstones, windows, kept)
 
 
 def erase_employee(db: str | None, company_id: str, employee_id: str) -> None:

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.errors import ConflictError, NotFound, ValidationError
 from core.wire import INVALID, Problem
@@ -169,4 +170,6 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     app.include_router(changes.register(ENDPOINTS), prefix="/v1")
     app.include_router(batch.register(ENDPOINTS), prefix="/v1")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:  # outermost: the rate limit sees the client it names
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -16,6 +17,9 @@ ENV_POOL_SIZE = "SHIFTDESK_SERVER_POOL_SIZE"
 #: The key bearer tokens are signed with; unset, the server makes one and keeps it
 #: in its database (every worker of that database then agrees on it).
 ENV_TOKEN_SECRET = "SHIFTDESK_TOKEN_SECRET"
+#: Comma-separated addresses of the reverse proxies whose ``X-Forwarded-For`` names
+#: the client (default: none; every caller is the address it connects from).
+ENV_TRUSTED_PROXIES = "SHIFTDESK_TRUSTED_PROXIES"
 
 
 def default_db() -> str:
@@ -72,9 +76,15 @@ class Settings:
 
     @classmethod
     def from_env(cls, db_url: str) -> Settings:
-        """Settings for ``db_url`` with what the environment sets (the pool size)."""
+        """Settings for ``db_url`` with what the environment sets (the pool size, the
+        trusted proxies)."""
+        options: dict[str, Any] = {}
         size = os.environ.get(ENV_POOL_SIZE)
-        return cls(db_url, db_pool_size=int(size)) if size else cls(db_url)
+        if size:
+            options["db_pool_size"] = int(size)
+        proxies = os.environ.get(ENV_TRUSTED_PROXIES, "")
+        options["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
+        return cls(db_url, **options)
 
     @property
     def db_limits(self) -> Limits:
@@ -99,3 +109,7 @@ class Settings:
     webhook_retry_max_seconds: float = 3600.0
     #: How long a receiver has to answer one try.
     webhook_timeout_seconds: float = 10.0
+    #: The reverse proxies (addresses or networks such as ``10.0.0.0/8``) whose
+    #: ``X-Forwarded-For`` names the client, for the per-address rate limit and the
+    #: log; from anyone else, local clients included, the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()

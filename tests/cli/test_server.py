@@ -308,3 +308,63 @@ def test_a_certificate_without_its_key_is_refused(
     argv = ["server", "--db", str(tmp_path / "s.sqlite3"), "--ssl-certfile", "c.pem"]
     assert main(argv) == 1
     assert "--ssl-keyfile" in capsys.readouterr().err
+
+
+def test_purge_forgets_old_idempotency_records_and_ended_rate_windows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from core.timeutil import utcnow
+    from server import admin, auth
+    from server.tables import IdempotencyRecord, RateWindow
+
+    db = tmp_path / "server.sqlite3"
+    live = LiveServer(create_app(Settings(f"sqlite:///{db}", rate_window_seconds=3600)))
+    try:
+        with live.db.transaction() as session:
+            company = admin.create_company(session, "Purgeco")
+            _, secret = auth.create_key(session, company.id, auth.SCOPES)
+        with httpx.Client(base_url=live.url, headers={"X-API-Key": secret}) as client:
+            for key in ("old-write", "new-write"):
+                answer = client.post(
+                    "/v1/departments", json={"name": key}, headers={"Idempotency-Key": key}
+                )
+                assert answer.status_code == 201, answer.text
+        with live.db.transaction() as session:
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key == "old-write")
+                .values(claimed_at=utcnow() - timedelta(days=40))
+            )
+            session.add(RateWindow(bucket="ip:192.0.2.1", window_start=3600, hits=5))
+    finally:
+        live.stop()
+
+    assert main(["server", "purge", "--days", "30", "--window", "3600", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    counts = re.match(
+        r"0 tombstone\(s\) and 1 idempotency record\(s\) older than 30 days,"
+        r" and (\d+) ended rate window\(s\), purged",
+        out,
+    )
+    assert counts is not None, out
+    assert int(counts[1]) >= 1
+    database = admin.Database(f"sqlite:///{db}")
+    try:
+        with database.transaction() as session:
+            keys = session.scalars(select(IdempotencyRecord.key)).all()
+            buckets = session.scalars(select(RateWindow.bucket)).all()
+    finally:
+        database.close()
+    assert keys == ["new-write"]
+    assert "ip:192.0.2.1" not in buckets
+
+
+def test_purge_refuses_days_below_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "server.sqlite3")
+    assert main(["server", "purge", "--days", "0", "--db", db]) == 1
+    assert "--days must be at least 1" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from server import admin, auth
 from server.app import create_app
 from server.db import Database
+from server.serve import uvicorn_options
 from server.settings import Settings
 
 PG_USERS = ("root", "postgres")
@@ -94,9 +95,10 @@ def db_url(
 class LiveServer:
     """uvicorn serving an app in a thread, on a socket bound before it starts."""
 
-    def __init__(self, app: FastAPI, port: int = 0) -> None:
+    def __init__(self, app: FastAPI, port: int = 0, options: dict | None = None) -> None:
         """``port`` 0 takes a free one; a given port is taken again, as a restarted
-        server does (its old connections may still linger in TIME_WAIT)."""
+        server does (its old connections may still linger in TIME_WAIT). ``options``:
+        uvicorn's, default those :func:`server.serve.serve` passes."""
         self.app = app
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # Accepted connections inherit this; without it every answer waits ~40 ms on
@@ -107,7 +109,9 @@ class LiveServer:
         self.port: int = self.sock.getsockname()[1]
         self.sock.listen(128)  # clients may connect at once: the backlog holds them
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", **(options or uvicorn_options()))
+        )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
         self.thread.start()
 
