@@ -15,7 +15,6 @@ from functools import partial
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QColorDialog,
     QComboBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -65,26 +63,11 @@ from desktop.people.model import (
     EmployeesModel,
     PeopleFilter,
 )
+from desktop.table import list_table
 from desktop.theme import icon
 
 _RELOAD_ON = Changes.EMPLOYEES | Changes.DEPARTMENTS | Changes.ORGANISATION
 _NOT_SET_UP = "This database is not set up yet: File → New database… creates one that is."
-
-
-def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(30)
-    header = table.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    return table
 
 
 class PeoplePage(QWidget):
@@ -103,7 +86,7 @@ class PeoplePage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.departments = DepartmentsModel(self)
         self._build_bar()
-        self.table = _table(self, "PeopleTable", "People")
+        self.table = list_table(self, "PeopleTable", "People")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
@@ -181,7 +164,7 @@ class PeoplePage(QWidget):
         panel.setFixedWidth(390)
         title = QLabel("Departments", panel)
         title.setObjectName("PanelTitle")
-        self.department_table = _table(panel, "DepartmentTable", "Departments")
+        self.department_table = list_table(panel, "DepartmentTable", "Departments")
         self.department_table.setModel(self.departments)
         header = self.department_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -46,6 +46,7 @@ from desktop.sync.models import (
     RunsModel,
     field_title,
 )
+from desktop.table import list_table
 from desktop.theme import icon
 from sync import conflicts as conflict_ops
 from sync import failed as failed_ops
@@ -77,21 +78,11 @@ def run_sentence(result: RunResult) -> tuple[str, str]:
 
 
 def _table(parent: QWidget, name: str, accessible: str, model: Any) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
+    """A page's list table over ``model``, cells on one line, the last column filling."""
+    table = list_table(parent, name, accessible)
     table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
     table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(30)
-    header = table.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setStretchLastSection(True)
+    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 
