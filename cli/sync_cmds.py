@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from cli.common import EXIT_ERROR, EXIT_USAGE, command, fail, opened, print_json, print_table
 from core.errors import ValidationError
 from core.models.sync import SyncRun
-from core.outbox import counts
 from core.store import default_path
 from sync import conflicts as conflict_ops
 from sync import failed as failed_ops
@@ -24,7 +23,8 @@ from sync.connect import connect
 from sync.credentials import ENV_KEY, load_key, read_key_file, save_key
 from sync.engine import explain, run_sync
 from sync.errors import SyncError
-from sync.link import find_link, last_run, normalise_url, require_link
+from sync.history import RunRow, recent_runs, sync_status
+from sync.link import normalise_url, require_link
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -90,25 +90,22 @@ def _connect(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     with opened(args) as store, store.session() as session:
-        link = find_link(session)
-        waiting = counts(session)
-        open_conflicts = len(conflict_ops.open_conflicts(session))
-        last = last_run(session)
-        good = last_run(session, succeeded=True)
-        status: dict[str, Any] = {
-            "connected": link is not None,
-            "server": link.server_url if link else None,
-            "company": link.company_id if link else None,
-            "pending": waiting.waiting,
-            "conflicts": open_conflicts,
-            "failed": waiting.failed,
-            "lastRun": _run_json(last) if last else None,
-            "lastSuccess": good.ended_at.isoformat() if good and good.ended_at else None,
-        }
+        now = sync_status(session)
+    last = now.last
+    status: dict[str, Any] = {
+        "connected": now.connected,
+        "server": now.server_url or None,
+        "company": now.company_id or None,
+        "pending": now.waiting,
+        "conflicts": now.conflicts,
+        "failed": now.failed,
+        "lastRun": _run_json(last) if last else None,
+        "lastSuccess": now.last_success.isoformat() if now.last_success else None,
+    }
     if args.json:
         print_json(status)
         return 0
-    if link is None:
+    if not now.connected:
         print(f"not connected · {status['pending']} change(s) not yet sent")
         return 0
     print(f"server   {status['server']}")
@@ -124,7 +121,7 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_json(run: SyncRun) -> dict[str, Any]:
+def _run_json(run: RunRow) -> dict[str, Any]:
     return {
         "id": run.id,
         "startedAt": run.started_at.isoformat(),
@@ -133,22 +130,17 @@ def _run_json(run: SyncRun) -> dict[str, Any]:
         "pushed": run.pushed,
         "pulled": run.pulled,
         "merged": run.merged,
-        "conflicts": run.conflicted,
+        "conflicts": run.conflicts,
         "failed": run.failed,
         "message": run.message,
-        "errors": run.errors,
+        "errors": list(run.errors),
     }
 
 
 def _log(args: argparse.Namespace) -> int:
     with opened(args) as store, store.session() as session:
-        runs = list(
-            session.scalars(
-                select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id).limit(args.limit)
-            )
-        )
+        rows = [_run_json(r) for r in recent_runs(session, args.limit)]
         total = session.scalar(select(func.count()).select_from(SyncRun))
-        rows = [_run_json(r) for r in runs]
     if args.json:
         print_json({"runs": rows, "total": total})
         return 0

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import OutboxEntry, OutboxState
-from core.models.sync import ConflictStatus, RunOutcome, SyncConflict, SyncRun
+from core.models.sync import RunOutcome, SyncRun
 from core.outbox import counts
 from core.store import Store
 from core.timeutil import utcnow
@@ -38,6 +38,7 @@ from sync.errors import (
     Unauthorized,
     Unavailable,
 )
+from sync.history import open_conflict_count
 from sync.link import Link, require_link
 from sync.pull import pull
 from sync.push import push
@@ -162,9 +163,6 @@ def _tally(store: Store) -> tuple[int, int, int, list[dict[str, Any]]]:
     """Open conflicts, failed entries, pending entries, and each failure's reason."""
     with store.session() as session:
         waiting = counts(session)
-        open_conflicts = session.scalar(
-            select(func.count()).where(SyncConflict.status == ConflictStatus.OPEN)
-        )
         errors = [
             {
                 "collection": e.collection,
@@ -178,7 +176,7 @@ def _tally(store: Store) -> tuple[int, int, int, list[dict[str, Any]]]:
                 .order_by(OutboxEntry.seq)
             )
         ]
-        return int(open_conflicts or 0), waiting.failed, waiting.waiting, errors
+        return open_conflict_count(session), waiting.failed, waiting.waiting, errors
 
 
 def run_sync(

@@ -79,12 +79,15 @@ def recent_runs(session: Session, limit: int = 50) -> list[RunRow]:
     return [_row(r) for r in runs]
 
 
+def open_conflict_count(session: Session) -> int:
+    return int(
+        session.scalar(select(func.count()).where(SyncConflict.status == ConflictStatus.OPEN)) or 0
+    )
+
+
 def sync_status(session: Session) -> SyncStatus:
     link = find_link(session)
     waiting = counts(session)
-    open_conflicts = session.scalar(
-        select(func.count()).where(SyncConflict.status == ConflictStatus.OPEN)
-    )
     last = last_run(session)
     good = last_run(session, succeeded=True)
     return SyncStatus(
@@ -93,7 +96,7 @@ def sync_status(session: Session) -> SyncStatus:
         company_id=link.company_id if link else "",
         waiting=waiting.waiting,
         failed=waiting.failed,
-        conflicts=int(open_conflicts or 0),
+        conflicts=open_conflict_count(session),
         last=_row(last) if last else None,
         last_success=good.ended_at if good else None,
     )
