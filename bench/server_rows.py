@@ -10,8 +10,6 @@ on the same server, per request.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -20,7 +18,8 @@ from pathlib import Path
 import httpx
 
 from bench.runner import Row, Sizes
-from bench.sync_download import _free_port, _measure, _wait, seed
+from bench.serving import server_process
+from bench.sync_download import _measure, seed
 
 DAY0 = date(2027, 1, 4)
 
@@ -30,20 +29,9 @@ def server_rows(sizes: Sizes) -> list[Row]:
         root = Path(tmp)
         db = root / "server.sqlite3"
         _, key = seed(db, sizes.feed_records)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cli", "server", "--db", str(db), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait(url)
+        with server_process(db) as url:
             measured = _measure(root, url, key, sizes.repeat, sizes.feed_records)
             writes = _writes(url, key, sizes)
-        finally:
-            server.terminate()
-            server.wait(10)
     by_label = {label: (spent, floor) for label, spent, floor, _ in measured}
     feed, _ = by_label["feed read"]
     first, feed_floor = by_label["first download"]

@@ -20,10 +20,7 @@ The ratio to the floor is what to compare across machines.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +31,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from bench.replica_apply import build_page
+from bench.serving import server_process
 from core.replica import apply_page
 from core.store import open_store
 from core.wire import ChangePage
@@ -42,12 +40,6 @@ from server.tables import Change, FeedCounter
 from sync.client import SyncClient
 from sync.connect import connect
 from sync.engine import run_sync
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed_feed(session: Session, company_id: str, site_id: str, records: int, seed: int = 1) -> None:
@@ -111,36 +103,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _, key = seed(root / "server.sqlite3", args.records)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cli", "server", "--db", str(root / "server.sqlite3"),
-             "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait(url)
+        with server_process(root / "server.sqlite3") as url:
             rows = _measure(root, url, key, args.repeat, args.records)
-        finally:
-            server.terminate()
-            server.wait(10)
     print(f"{args.records} records on the server; min / median of {args.repeat}")
     print(f"  {'':<16} {'min':>8} {'median':>8} {'floor':>8} {'ratio':>6}")
     for label, spent, floor, note in rows:
         best, mid = min(spent), statistics.median(spent)
         print(f"  {label:<16} {best:8.3f} {mid:8.3f} {floor:8.3f} {best / floor:6.1f}x  {note}")
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def _measure(root: Path, url: str, key: str, repeat: int, records: int) -> list[tuple]:

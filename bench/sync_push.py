@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -35,9 +32,9 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
+from bench.serving import server_process
 from core.employees import EmployeeDraft, add_employee
 from core.models import OutboxEntry, Shift
 from core.organisation import Setup, setup_store
@@ -52,12 +49,6 @@ START = date(2027, 1, 4)  # a Monday
 SLOTS = (("06:00", "14:00"), ("09:00", "17:00"), ("14:00", "22:00"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(db_file: Path) -> Iterator[tuple[str, str, str, str]]:
     """The server in its own process; yields its URL, the company, site and key."""
@@ -67,23 +58,8 @@ def serving(db_file: Path) -> Iterator[tuple[str, str, str, str]]:
         # not the default 600 requests a minute (a batch counts as its writes).
         _, key = auth.create_key(session, company.id, auth.SCOPES, rate_limit=10_000_000)
         company_id, site_id = company.id, company.sites[0].id
-    port = _free_port()
-    code = f"from server.serve import serve; serve({str(db_file)!r}, host='127.0.0.1', port={port})"
-    server = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with server_process(db_file) as url:
         yield url, company_id, site_id, key
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
