@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from core.errors import ShiftDeskError
 from core.joining import RemoteSite, join_store
-from core.models import Base, Site, Synced
+from core.models import Site
 from core.organisation import Setup, setup_store
 from core.store import Store, open_store
+from core.wire import COLLECTIONS
 from sync.client import CurrentUser, SyncClient
 from sync.engine import ProgressCallback, RunResult, run_sync
 from sync.link import find_link, make_link, normalise_url
@@ -60,8 +61,10 @@ class Connected:
 
 
 def _has_records(session: Session) -> bool:
-    models = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, Synced)]
-    return any(session.scalar(select(m.id).limit(1)) is not None for m in models)
+    """Does the store hold any record a server would hold (any replicated row)?"""
+    return any(
+        session.scalar(select(spec.model.id).limit(1)) is not None for spec in COLLECTIONS.values()
+    )
 
 
 #: Scopes without which a store holds less than the company has, and what it lacks.
