@@ -238,6 +238,8 @@ def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Che
     found = index.check(
         placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
     )
+    if not placed.warnings:
+        return found
     return Check(found.conflicts, placed.warnings + found.warnings)
 
 

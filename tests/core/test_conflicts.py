@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from core.conflicts import CLEAR
 from core.models import LeaveRequest, LeaveStatus, Site
-from core.scheduling import ShiftDraft, check_draft, create_shift, preview_move
+from core.scheduling import ShiftDraft, check_draft, create_shift, plan_bulk, preview_move
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -168,3 +169,12 @@ def test_a_drop_preview_costs_five_statements_whatever_it_meets(
     assert [w.kind for w in check.warnings] == ["rest"]
     assert "Ben Cole" in check.conflicts[0].reason
     assert len(statements) <= 5, statements
+
+
+def test_bulk_checks_that_find_nothing_share_one_answer(store: Store, org: Org) -> None:
+    """A year of templates is 100,000 checks, nearly all clear: one Check serves them."""
+    drafts = [_shift(org, MONDAY + timedelta(days=n), "09:00", "17:00", org.anna) for n in (0, 2)]
+    with store.session() as s:
+        plan = plan_bulk(s, drafts)
+    assert [check for _, check in plan.items] == [CLEAR, CLEAR]
+    assert all(check is CLEAR for _, check in plan.items)
