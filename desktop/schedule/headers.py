@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPolygon
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from desktop.notice import plural
+from desktop.schedule.labour import header_parts
 from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind
 from desktop.schedule.paint import BAND, OPEN_FILL, TODAY, WEEKEND, font
 from desktop.theme import ACCENT, MUTED, TEXT, WARNING
@@ -17,16 +18,19 @@ LINE = QColor("#dde3e9")
 
 
 class DayHeader(QHeaderView):
-    """Weekday over date; today in the accent colour, weekends shaded like the grid."""
+    """Weekday over date, then the day's labour (hours, cost, overtime); today in the
+    accent colour, weekends shaded like the grid. The tooltip has every figure."""
+
+    HEIGHT = 62
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setSectionsClickable(False)
         self.setHighlightSections(False)
-        self.setMinimumHeight(46)
+        self.setMinimumHeight(self.HEIGHT)
 
     def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), 46)
+        return QSize(super().sizeHint().width(), self.HEIGHT)
 
     def paintSection(self, painter: QPainter, rect: QRect, section: int) -> None:
         model = self.model()
@@ -48,12 +52,42 @@ class DayHeader(QHeaderView):
         painter.setPen(ACCENT if is_today else TEXT)
         painter.setFont(font(base, 14, bold=True))
         painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"{day:%d %b}")
+        if model.labour is not None:
+            self._labour_line(
+                painter, QRect(rect.left() + 3, rect.top() + 41, rect.width() - 6, 16), model, day
+            )
         if is_today:
             painter.fillRect(rect.left(), rect.bottom() - 2, rect.width(), 3, ACCENT)
         uncovered = model.uncovered(day)
         if uncovered:
             self._open_badge(painter, rect, f"{uncovered} open")
         painter.restore()
+
+    def _labour_line(self, painter: QPainter, rect: QRect, model: RosterModel, day: date) -> None:
+        """ "26 h · €325 · 2 h OT", the overtime in amber; a narrow day drops the tail."""
+        assert model.labour is not None
+        parts = header_parts(model.labour.day(day), model.labour.currency)
+        painter.setFont(font(self.font(), 11))
+        metrics = painter.fontMetrics()
+        while parts and metrics.horizontalAdvance(" · ".join(parts)) > rect.width():
+            parts.pop()
+        if not parts:
+            return
+        overtime = parts[-1] if parts[-1].endswith("OT") else ""
+        plain = " · ".join(parts[:-1] if overtime else parts)
+        joint = " · " if overtime and plain else ""
+        width = metrics.horizontalAdvance(plain + joint + overtime)
+        x = rect.left() + (rect.width() - width) // 2
+        painter.setPen(MUTED)
+        painter.drawText(
+            QRect(x, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, plain + joint
+        )
+        if overtime:
+            painter.setPen(WARNING.darker(130))
+            right = QRect(x, rect.top(), width, rect.height())
+            painter.drawText(
+                right, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, overtime
+            )
 
     def _open_badge(self, painter: QPainter, rect: QRect, text: str) -> None:
         """Shifts of the day that nobody works yet, in the top right corner."""
