@@ -37,7 +37,7 @@ from desktop.notice import NoticeBar, plural
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.labour import LabourBar
-from desktop.schedule.layout import DEPARTMENT_ROW, row_height
+from desktop.schedule.layout import MONTH, WEEK, row_height
 from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
@@ -195,6 +195,7 @@ class SchedulePage(QWidget):
         self.labour_bar.show_plan(labour, self.range_title)
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+        self.view.set_metrics(MONTH if self.span == "month" else WEEK)
         self._fit_rows()
         self.view.fit_columns()
         self.view.forget_missing_selection()
@@ -265,20 +266,21 @@ class SchedulePage(QWidget):
     def _fit_rows(self) -> None:
         header = self.view.verticalHeader()
         model = self.model
+        metrics = self.view.metrics
         for row in range(model.rowCount()):
             info = model.row_info(row)
             if info.kind == RowKind.DEPARTMENT:
-                header.resizeSection(row, DEPARTMENT_ROW)
+                header.resizeSection(row, metrics.department_row)
                 continue
             if info.employee is None:  # open shifts
-                header.resizeSection(row, row_height(model.lines(row)))
+                header.resizeSection(row, row_height(model.lines(row), metrics=metrics))
                 continue
             band = any(
                 model.roster.leave_on(info.employee.id, d) is not None
                 and model.roster.shifts(info.employee.id, d)
                 for d in model.days
             )
-            header.resizeSection(row, row_height(model.lines(row), band))
+            header.resizeSection(row, row_height(model.lines(row), band, metrics))
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
