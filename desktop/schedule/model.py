@@ -18,7 +18,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from core.labour import LabourPlan
 from core.results import Check
-from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+from core.roster import DayTotal, Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
 from desktop.notice import plural
 from desktop.schedule.labour import day_tooltip
 from desktop.table import AnyIndex, TableModel
@@ -139,6 +139,8 @@ class RosterModel(TableModel):
         self._out_of_sync: dict[str, str] = {}
         #: Hours and cost per day of the snapshot (None until the page prices one).
         self._labour: LabourPlan | None = None
+        #: Department bands' day totals of the snapshot, as they are first painted.
+        self._band_totals: dict[tuple[str | None, date], DayTotal] = {}
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -167,6 +169,7 @@ class RosterModel(TableModel):
         ``labour`` is the snapshot's hours and cost (core.labour), for the headers."""
         self._today = today or date.today()
         self._labour = labour
+        self._band_totals = {}
         self._out_of_sync = {
             sid: conflict_reason(fields) for sid, fields in (sync_conflicts or {}).items()
         }
@@ -186,6 +189,12 @@ class RosterModel(TableModel):
         self._roster, self._days = roster, roster.days
         self._set_rows(rows)
         self.endResetModel()
+
+    def set_labour(self, labour: LabourPlan | None) -> None:
+        """The snapshot's hours and cost arrived (the page prices after showing it)."""
+        self._labour = labour
+        if self._days:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._days) - 1)
 
     def add_problems(self, found: dict[tuple[str, str], Check], employee_ids: list[str]) -> None:
         """Conflicts and warnings that arrived for these people (see core.roster)."""
@@ -265,7 +274,10 @@ class RosterModel(TableModel):
         info = self._rows[index.row()]
         day = self._days[index.column()]
         if info.kind == RowKind.DEPARTMENT:
-            total = self._roster.department_day(info.department, day)
+            key = (info.department.id, day)
+            total = self._band_totals.get(key)
+            if total is None:  # a band's day walks the whole team: once per snapshot
+                total = self._band_totals[key] = self._roster.department_day(info.department, day)
             return CellInfo(
                 info,
                 day,

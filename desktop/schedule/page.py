@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.changes import Changes
-from core.labour import labour_of, pay_basis
+from core.labour import PayBasis, labour_of, pay_basis
 from core.models import ShiftStatus
 from core.results import Check
 from core.roster import (
@@ -81,6 +81,13 @@ class SchedulePage(QWidget):
         self._more.setSingleShot(True)
         self._more.setInterval(0)
         self._more.timeout.connect(self._check_more)
+        # The labour figures follow the first frame of a snapshot (a month of 500
+        # people takes some 20 ms to price), on the next turn of the event loop.
+        self._basis = PayBasis()
+        self._pricing = QTimer(self)
+        self._pricing.setSingleShot(True)
+        self._pricing.setInterval(0)
+        self._pricing.timeout.connect(self.price)
         self.bar = ScheduleToolbar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -189,10 +196,9 @@ class SchedulePage(QWidget):
         with self.context.store.session() as session:
             roster = load_roster(session, first, last, self.filter, problems=False)
             out_of_sync = open_fields(session, "shifts")
-            basis = pay_basis(session, roster.company_id)
-        labour = labour_of(roster, basis)
-        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=labour)
-        self.labour_bar.show_plan(labour, self.range_title)
+            self._basis = pay_basis(session, roster.company_id)
+        self.model.set_roster(roster, sync_conflicts=out_of_sync)
+        self._pricing.start()
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
         self.view.set_metrics(MONTH if self.span == "month" else WEEK)
@@ -203,6 +209,18 @@ class SchedulePage(QWidget):
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
         self._more.start()
+
+    @property
+    def labour_pending(self) -> bool:
+        """The shown snapshot's hours and cost are not computed yet."""
+        return self._pricing.isActive()
+
+    def price(self) -> None:
+        """Hours and cost of the shown snapshot into the day headers and the totals."""
+        self._pricing.stop()
+        labour = labour_of(self.model.roster, self._basis)
+        self.model.set_labour(labour)
+        self.labour_bar.show_plan(labour, self.range_title)
 
     @property
     def range_title(self) -> str:
@@ -264,23 +282,25 @@ class SchedulePage(QWidget):
         self.model.add_problems(found, employee_ids)
 
     def _fit_rows(self) -> None:
+        """Each row as tall as its busiest day (and a leave band over shifts), from
+        one pass over the snapshot's cells rather than a look-up per row and day."""
         header = self.view.verticalHeader()
         model = self.model
         metrics = self.view.metrics
+        roster = model.roster
+        lines: dict[str, int] = {}
+        for (emp, _day), shifts in roster.cells.items():
+            lines[emp] = max(lines.get(emp, 0), len(shifts))
+        banded = {emp for (emp, day) in roster.leave if (emp, day) in roster.cells}
         for row in range(model.rowCount()):
             info = model.row_info(row)
             if info.kind == RowKind.DEPARTMENT:
                 header.resizeSection(row, metrics.department_row)
-                continue
-            if info.employee is None:  # open shifts
+            elif info.employee is None:  # open shifts
                 header.resizeSection(row, row_height(model.lines(row), metrics=metrics))
-                continue
-            band = any(
-                model.roster.leave_on(info.employee.id, d) is not None
-                and model.roster.shifts(info.employee.id, d)
-                for d in model.days
-            )
-            header.resizeSection(row, row_height(model.lines(row), band, metrics))
+            else:
+                emp = info.employee.id
+                header.resizeSection(row, row_height(lines.get(emp, 0), emp in banded, metrics))
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:

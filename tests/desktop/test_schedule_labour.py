@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from core.labour import Labour
@@ -19,7 +20,14 @@ from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift
 
 
-def _scene(store: Store, org: Org, page: SchedulePage) -> None:
+def _reload(qtbot: QtBot, page: SchedulePage) -> None:
+    """Reload, then wait for the labour figures (they follow the first frame)."""
+    page.reload()
+    assert page.labour_pending
+    qtbot.waitUntil(lambda: not page.labour_pending)
+
+
+def _scene(qtbot: QtBot, store: Store, org: Org, page: SchedulePage) -> None:
     with store.session() as s:
         s.execute(update(Employee).where(Employee.id == org.cara).values(hourly_rate=Decimal(0)))
         draft = ShiftDraft(org.site_id, MONDAY, "10:00", "14:00", department_id=org.kitchen_id)
@@ -28,13 +36,13 @@ def _scene(store: Store, org: Org, page: SchedulePage) -> None:
         add_shift(store, org, MONDAY + timedelta(days=n), "08:00", "16:00", org.anna)
     add_shift(store, org, MONDAY + timedelta(days=5), "08:00", "14:00", org.anna)
     add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
-    page.reload()
+    _reload(qtbot, page)
 
 
 def test_day_headers_and_totals_show_hours_cost_and_overtime(
-    store: Store, org: Org, page: SchedulePage
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
 ) -> None:
-    _scene(store, org, page)
+    _scene(qtbot, store, org, page)
     plan = page.model.labour
     assert plan is not None
     monday = plan.day(MONDAY)
@@ -53,12 +61,12 @@ def test_day_headers_and_totals_show_hours_cost_and_overtime(
 
 
 def test_a_cost_with_no_rate_at_all_is_unknown_not_zero(
-    store: Store, org: Org, page: SchedulePage
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
 ) -> None:
     with store.session() as s:
         s.execute(update(Employee).values(hourly_rate=Decimal(0)))
     add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
-    page.reload()
+    _reload(qtbot, page)
     assert page.model.labour is not None
     monday = page.model.labour.day(MONDAY)
     assert cost_text(monday, "EUR") == "cost ?"
