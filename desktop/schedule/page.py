@@ -120,7 +120,7 @@ class SchedulePage(QWidget):
         self._name_pause = QTimer(self)
         self._name_pause.setSingleShot(True)
         self._name_pause.setInterval(NAME_PAUSE_MS)
-        self._name_pause.timeout.connect(self.reload)
+        self._name_pause.timeout.connect(self._name_changed)
         self.bar.name_edit.textChanged.connect(self._name_pause.start)
         self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
         self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
@@ -169,8 +169,16 @@ class SchedulePage(QWidget):
         self.reload()
 
     def go_today(self) -> None:
+        """Today's range, scrolled sideways until today's column is in view."""
         self.anchor = date.today()
         self.reload()
+        self.view.scroll_to_day(self.anchor)
+
+    def _name_changed(self) -> None:
+        """The people matching the typed name, the first of them in view."""
+        self.reload()
+        if self.filter.name.strip():
+            self.view.scroll_to_first_person()
 
     def set_span(self, span: str) -> None:
         self.span = span
