@@ -139,6 +139,10 @@ class RosterModel(TableModel):
         self._out_of_sync: dict[str, str] = {}
         #: Hours and cost per day of the snapshot (None until the page prices one).
         self._labour: LabourPlan | None = None
+        #: Only people with a conflict or warning (and open shifts to fill) shown.
+        self._only_problems = False
+        #: People with a conflict or warning on a shown shift (as checked so far).
+        self._troubled: set[str] = set()
         #: Department bands' day totals of the snapshot, as they are first painted.
         self._band_totals: dict[tuple[str | None, date], DayTotal] = {}
 
@@ -174,6 +178,7 @@ class RosterModel(TableModel):
             sid: conflict_reason(fields) for sid, fields in (sync_conflicts or {}).items()
         }
         self._problems = dict(roster.problems)
+        self._troubled = {emp for _sid, emp in self._problems}
         rows = self._build_rows(roster)
         same_shape = rows == self._rows and roster.days == self._days
         if same_shape:
@@ -199,6 +204,12 @@ class RosterModel(TableModel):
     def add_problems(self, found: dict[tuple[str, str], Check], employee_ids: list[str]) -> None:
         """Conflicts and warnings that arrived for these people (see core.roster)."""
         self._problems.update(found)
+        troubled = {emp for _sid, emp in found}
+        if self._only_problems and troubled - self._troubled:
+            self._troubled |= troubled
+            self._reshape()  # people with a problem join the rows shown
+            return
+        self._troubled |= troubled
         rows = [self._row_of[e] for e in employee_ids if e in self._row_of]
         if rows and self._days:
             last = len(self._days) - 1
@@ -207,16 +218,42 @@ class RosterModel(TableModel):
     def problems_of(self, shift_id: str, employee_id: str) -> Check:
         return self._problems.get((shift_id, employee_id), Check())
 
+    def conflict_count(self) -> int:
+        """Shown shifts with a conflict (checked so far), each counted once however
+        many of its people it clashes for."""
+        return len({sid for (sid, _emp), check in self._problems.items() if check.conflicts})
+
+    @property
+    def only_problems(self) -> bool:
+        return self._only_problems
+
+    def set_only_problems(self, only: bool) -> None:
+        """Show only people with a conflict or warning, and open shifts to fill."""
+        self._only_problems = only
+        self._reshape()
+
     def _build_rows(self, roster: Roster) -> list[RowInfo]:
         rows = []
         for dept in roster.departments:
+            people = dept.employees
+            has_open = roster.has_open(dept.id)
+            if self._only_problems:
+                people = tuple(e for e in people if e.id in self._troubled)
+                has_open = any(
+                    not s.cancelled
+                    for (key, _day), shifts in roster.open_cells.items()
+                    if key == dept.id
+                    for s in shifts
+                )
+                if not people and not has_open:
+                    continue
             collapsed = dept.id in self._collapsed
             rows.append(RowInfo(RowKind.DEPARTMENT, dept, collapsed=collapsed))
             if collapsed:
                 continue
-            if roster.has_open(dept.id):
+            if has_open:
                 rows.append(RowInfo(RowKind.OPEN, dept))
-            rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in dept.employees]
+            rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in people]
         return rows
 
     @property

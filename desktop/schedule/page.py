@@ -125,6 +125,7 @@ class SchedulePage(QWidget):
         self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
         self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
         self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)
+        self.bar.problems_button.toggled.connect(self.show_only_problems)
         self.view.verticalHeader().sectionClicked.connect(self._header_clicked)
         self.view.department_activated.connect(self.toggle_department)
         self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
@@ -207,8 +208,7 @@ class SchedulePage(QWidget):
             self._basis = pay_basis(session, roster.company_id)
         self.model.set_roster(roster, sync_conflicts=out_of_sync)
         self._pricing.start()
-        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
-        self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+        self._set_empty_text()
         self.view.set_metrics(MONTH if self.span == "month" else WEEK)
         self._fit_rows()
         self.view.fit_columns()
@@ -217,6 +217,7 @@ class SchedulePage(QWidget):
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
         self._more.start()
+        self._show_conflicts()
 
     @property
     def labour_pending(self) -> bool:
@@ -287,7 +288,38 @@ class SchedulePage(QWidget):
             found = find_problems(session, self.model.roster, employee_ids)
         done = set(employee_ids)
         self._unchecked = [e for e in self._unchecked if e not in done]
+        rows = self.model.rowCount()
         self.model.add_problems(found, employee_ids)
+        if self.model.only_problems and self.model.rowCount() != rows:
+            self._fit_rows()
+        self._show_conflicts()
+
+    def _set_empty_text(self) -> None:
+        """What an empty grid says: the filters hide everyone, or what to do first."""
+        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
+        self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+
+    def _show_conflicts(self) -> None:
+        self.bar.show_conflicts(self.model.conflict_count(), bool(self._unchecked))
+        if self.model.only_problems and not self.model.rowCount():
+            self.view.empty_text = (
+                "Checking the range for problems…"
+                if self._unchecked
+                else "No problems in this range: no conflicts, warnings or open shifts."
+            )
+            self.view.viewport().update()
+
+    def show_only_problems(self, only: bool) -> None:
+        """Only the people with a conflict or warning (and open shifts to fill); the
+        rest of the range is still checked, and joins as problems are found."""
+        if self.bar.problems_button.isChecked() != only:
+            self.bar.problems_button.setChecked(only)  # comes back here
+            return
+        self.model.set_only_problems(only)
+        self._set_empty_text()
+        self._fit_rows()
+        self.check_visible()
+        self._show_conflicts()
 
     def _fit_rows(self) -> None:
         """Each row as tall as its busiest day (and a leave band over shifts), from
