@@ -41,7 +41,7 @@ from core.export.roster_scope import RosterScope
 from core.roster import RosterFilter
 from desktop.context import AppContext
 from desktop.dates import DateEdit, to_date, to_qdate
-from desktop.forms import error_label
+from desktop.forms import error_label, with_error
 from desktop.jobs import start_job
 from desktop.notice import plural
 from desktop.payroll.worker import partial_path
@@ -102,6 +102,7 @@ class RosterExportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("RosterExport")
         self.setWindowTitle("Export roster")
+        self.setMinimumWidth(520)
         self.context = context
         self.filt = filt
         self.folder = folder
@@ -130,6 +131,7 @@ class RosterExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(choose)
+        #: Under the file: why nothing was written (most refusals are about the file).
         self.error = error_label(self, "Why nothing was written")
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)  # no steps to count: a moving bar says it is working
@@ -147,11 +149,13 @@ class RosterExportDialog(QDialog):
         form.addRow("Format", self.format_box)
         form.addRow("", self.per_department)
         form.addRow("", self.drafts)
-        form.addRow("File", path_row)
+        path_box = QWidget(self)
+        path_box.setLayout(path_row)
+        path_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("File", with_error(self, path_box, self.error))
         layout = QVBoxLayout(self)
         layout.addWidget(self.where)
         layout.addLayout(form)
-        layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
         self.format_box.currentIndexChanged.connect(self._format_changed)
@@ -207,9 +211,9 @@ class RosterExportDialog(QDialog):
         """Write on a worker; the dialog stays open (and says why) if it cannot."""
         request = self.request()
         if not request.path.name:
-            self.error.setText("Choose a file to write.")
+            self._say("Choose a file to write.")
             return
-        self.error.setText("")
+        self._say("")
         self.export_button.setEnabled(False)
         self.busy.show()
         self._writing = request
@@ -234,7 +238,11 @@ class RosterExportDialog(QDialog):
         self._writing = None
         self.busy.hide()
         self.export_button.setEnabled(True)
-        self.error.setText(str(getattr(error, "problem", error)))
+        self._say(str(getattr(error, "problem", error)))
+
+    def _say(self, problem: str) -> None:
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
 
 
 def exported_message(path: str, count: int) -> str:

@@ -77,6 +77,7 @@ def test_a_refused_export_says_why_in_the_dialog_and_writes_nothing(
     dialog.export_button.click()
     qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10_000)
     assert dialog.error.text() == "roster.docx: the file must end in .pdf or .ics"
+    assert dialog.error.isVisible()
     assert dialog.isVisible()
     assert dialog.export_button.isEnabled()
     assert list(out.iterdir()) == []
