@@ -14,7 +14,7 @@ from core.export.roster_pdf import printable, render_pdf
 from core.export.roster_scope import RosterScope, load_export
 from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
 from core.roster import RosterFilter
-from core.scheduling import ShiftDraft, create_shift, publish_shifts
+from core.scheduling import ShiftDraft, create_shift, edit_shift, publish_shifts
 from core.store import Store
 from tests.conftest import MONDAY, Org
 from tests.pdf_structure import page_count, page_size, shown_text
@@ -327,3 +327,23 @@ def test_the_suffix_picks_the_format_and_others_are_refused(
             export_roster(s, _week(), tmp_path / "missing" / "week.ics")
     assert (tmp_path / "week.PDF").read_bytes().startswith(b"%PDF-")
     assert (tmp_path / "week.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_a_shift_changed_since_published_is_exported_with_its_current_times(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+    with store.session() as s:
+        assert edit_shift(s, sid, start_time="10:00").applied
+    event = _events(store, _week())[sid]
+    assert event.decoded("dtstart") == datetime(2026, 6, 1, 10, 0, tzinfo=BERLIN)
+    assert str(event["status"]) == "CONFIRMED"
+
+
+def test_an_export_that_matches_nobody_still_prints_a_page_saying_so(
+    store: Store, org: Org
+) -> None:
+    pdf = _pdf(store, _week(filter=RosterFilter(name="Nobody by this name")))
+    assert page_count(pdf) == 1
+    assert "Nobody matches this export's people, departments and filters." in shown_text(pdf)
+    assert _events(store, _week(filter=RosterFilter(name="Nobody by this name"))) == {}
