@@ -87,7 +87,10 @@ _DELIVERY: dict[str, Any] = {
             "properties": {
                 "event": {"type": "string"},
                 "timestamp": {"type": "string", "format": "date-time"},
-                "data": {"type": "object", "description": "the record as the API shows it"},
+                "data": {
+                    "type": "object",
+                    "description": "the record as the API shows the subscribing key",
+                },
             },
         },
         "attemptLog": {
@@ -161,7 +164,9 @@ async def create_webhook(request: Request) -> Response:
     body = await read_body(request)
 
     def work(ctx: Ctx, session: Session) -> Response:
-        sub = webhooks.create_subscription(session, ctx.principal.company_id, body)
+        sub = webhooks.create_subscription(
+            session, ctx.principal.company_id, body, ctx.principal.key_id
+        )
         shown = webhooks.show_subscription(sub, with_secret=True)
         return ok("webhook", shown, status=201, headers={"Location": f"/v1/webhooks/{sub.id}"})
 
@@ -183,7 +188,7 @@ def _deliveries(
             offset=(page - 1) * rows,
             limit=rows,
         )
-        shown = [webhooks.show_delivery(d) for d in found]
+        shown = [webhooks.show_delivery(d, hidden=ctx.principal.hidden) for d in found]
         return ok_list("webhookdeliveries", shown, Paging.of(page, rows, total))
 
     return _run(request, work, parameters)
@@ -209,7 +214,9 @@ async def list_deliveries(request: Request) -> Response:
 async def get_delivery(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.get_delivery(session, ctx.principal.company_id, delivery_id)
-        shown = webhooks.show_delivery(found, webhooks.attempts_of(session, found.id))
+        shown = webhooks.show_delivery(
+            found, webhooks.attempts_of(session, found.id), ctx.principal.hidden
+        )
         return ok("webhookdelivery", shown)
 
     return await _run(request, work)
@@ -236,7 +243,7 @@ async def replay_dead_letter(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.replay(session, ctx.principal.company_id, delivery_id)
         webhooks.wake_after_commit(session, ctx.db)
-        return ok("webhookdelivery", webhooks.show_delivery(found))
+        return ok("webhookdelivery", webhooks.show_delivery(found, hidden=ctx.principal.hidden))
 
     return await _run(request, work)
 
@@ -250,7 +257,7 @@ async def replay_dead_letter(request: Request, delivery_id: str) -> Response:
 async def discard_dead_letter(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.discard(session, ctx.principal.company_id, delivery_id)
-        return ok("webhookdelivery", webhooks.show_delivery(found))
+        return ok("webhookdelivery", webhooks.show_delivery(found, hidden=ctx.principal.hidden))
 
     return await _run(request, work)
 
