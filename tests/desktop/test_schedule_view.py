@@ -12,7 +12,7 @@ from core.models import LeaveRequest, LeaveStatus, Shift
 from core.scheduling import edit_shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
-from tests.desktop.helpers import add_shift, drop, hover
+from tests.desktop.helpers import add_shift, drop, hover, settle
 
 TUESDAY = MONDAY + timedelta(days=1)
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -118,6 +118,7 @@ def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
     stack = page.context.undo_stack
     assert stack.undoText() == "Move shift"
     stack.undo()
+    settle(page.context)
     assert _where(store, sid) == (False, MONDAY, (org.anna,))
     assert [s.id for s in page.model.roster.shifts(org.anna, MONDAY)] == [sid]
     stack.redo()
@@ -131,6 +132,7 @@ def _answer(page, name: str, question: str, *, yes: bool = True) -> None:
     assert box.text() == question
     button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
     box.button(button).click()
+    settle(page.context)  # copy and publish write on a worker
 
 
 def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
@@ -192,6 +194,7 @@ def test_select_all_then_delete_asks_naming_the_published_and_reports_the_count(
     stack = page.context.undo_stack
     assert stack.count() == 1
     stack.undo()
+    settle(page.context)
     assert not any(_where(store, sid)[0] for sid in drafts + published)
 
 
@@ -205,6 +208,7 @@ def test_undo_and_redo_say_what_they_reversed(qtbot, page, store, org) -> None:
     assert page.notice.text == "Deleted 2 shifts."
     stack = page.context.undo_stack
     stack.undo()
+    settle(page.context)
     assert not _where(store, first)[0]
     assert (page.notice.kind, page.notice.text) == ("info", "Undone: Delete 2 shifts")
     stack.redo()
@@ -245,8 +249,10 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
     assert all(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack = page.context.undo_stack
     stack.undo()
+    settle(page.context)
     assert not any(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack.undo()
+    settle(page.context)
     assert page.model.roster.cells == {}
 
 
@@ -399,6 +405,7 @@ def test_publish_acts_on_the_department_shown_and_says_so(page, store, org) -> N
     stack = page.context.undo_stack
     assert (stack.count(), stack.undoText()) == (1, "Publish 2 shifts in Kitchen")
     stack.undo()
+    settle(page.context)
     assert [_published(store, sid) for sid in kitchen] == [False, False]
     page.bar.publish_button.defaultAction().trigger()
     _answer(page, "ConfirmPublish", "Publish 2 shifts in Kitchen?")
