@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
-from core.models import LeaveRequest, LeaveStatus, Shift
+from core.models import Employee, LeaveRequest, LeaveStatus, Shift
 from core.scheduling import edit_shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
@@ -109,6 +110,21 @@ def test_a_drop_that_breaks_a_soft_rule_stays_put_when_cancelled(qtbot, page, st
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert _where(store, sid)[1] == WEDNESDAY
     assert page.context.undo_stack.count() == 0
+
+
+def test_a_drop_that_takes_a_week_over_contract_asks_first(qtbot, page, store, org) -> None:
+    with store.session() as s:
+        s.get(Employee, org.ben).contract_hours = Decimal(10)
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)
+    sid = add_shift(store, org, TUESDAY, "09:00", "13:00", org.anna)
+    page.reload()
+    hover(page, sid, org.anna, org.ben, TUESDAY)
+    assert page.view.drop_hint.kind == "warning"
+    drop(page, sid, org.anna, org.ben, TUESDAY)
+    assert _question(page).informativeText() == (
+        "Ben Cole would work 12 h in the week of Mon 01 Jun, over the 10 h of their contract"
+    )
+    assert _where(store, sid)[2] == (org.anna,)
 
 
 def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
