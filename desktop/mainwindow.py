@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         context.undo_stack.cleanChanged.connect(self._update_status)
         context.undo_refused.connect(self._undo_refused)
         context.flipped.connect(self._status_message)
+        # Whatever view is shown, the status bar says what a background write does.
+        context.busy_changed.connect(self._status_message)
         #: Reloads every view when another process wrote to the store.
         self.outside = OutsideWatch(context, self)
         context.sync.running_changed.connect(self._update_status)
