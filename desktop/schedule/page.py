@@ -138,6 +138,7 @@ class SchedulePage(QWidget):
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
         self.context.flipped.connect(self._flipped)
+        self.context.busy_changed.connect(self._busy_changed)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
         self.context.store_changed.connect(self._store_changed)
@@ -542,6 +543,16 @@ class SchedulePage(QWidget):
             ),
             None,
         )
+
+    def _busy_changed(self, doing: str) -> None:
+        """A background write (a copy, a publish, their undo) runs: say what, and
+        start no other bulk action until it is done; the grid stays usable."""
+        for button in (self.bar.copy_button, self.bar.publish_button):
+            button.defaultAction().setEnabled(not doing)
+        if doing:
+            self.notice.show_busy(doing)
+        else:
+            self.notice.end_busy()
 
     def _flipped(self, text: str) -> None:
         """What an undo or redo did replaces the notice of the step it reversed; a
