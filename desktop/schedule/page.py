@@ -207,7 +207,10 @@ class SchedulePage(QWidget):
             roster = load_roster(session, first, last, self.filter, problems=False)
             out_of_sync = open_fields(session, "shifts")
             self._basis = pay_basis(session, roster.company_id)
-        self.model.set_roster(roster, sync_conflicts=out_of_sync)
+        # The same days keep their figures until the new ones come (no flicker on
+        # an edit); another range starts without.
+        kept = self.model.labour if roster.days == self.model.days else None
+        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=kept)
         self._pricing.start()
         self._set_empty_text()
         self.view.set_metrics(MONTH if self.span == "month" else WEEK)

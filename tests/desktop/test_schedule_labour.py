@@ -77,3 +77,18 @@ def test_an_open_shift_alone_has_hours_and_no_cost_to_show() -> None:
     open_only = Labour(hours=Decimal(4), open_hours=Decimal(4))
     assert header_parts(open_only, "GBP") == ["4 h"]
     assert cost_text(Labour(hours=Decimal(2), cost=Decimal("1234.5")), "SEK") == "1,234 SEK"
+
+
+def test_an_edit_keeps_the_days_figures_until_the_new_ones_come(
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
+) -> None:
+    _scene(qtbot, store, org, page)
+    before = page.model.labour
+    add_shift(store, org, MONDAY + timedelta(days=6), "08:00", "12:00", org.ben)
+    page.reload()
+    assert page.model.labour is before  # shown until priced again, not blanked
+    qtbot.waitUntil(lambda: not page.labour_pending)
+    assert page.model.labour is not None
+    assert page.model.labour.day(MONDAY + timedelta(days=6)).hours == 4
+    page.go(1)  # another week: no figures of the last one on its days
+    assert page.model.labour is None
