@@ -393,7 +393,10 @@ class RosterModel(TableModel):
             and 0 <= section < len(self._days)
             and self._labour is not None
         ):
-            return day_tooltip(self._labour, self._days[section])
+            day = self._days[section]
+            uncovered = self._roster.uncovered(day)
+            waiting = f"\n{plural(uncovered, 'open shift')} to fill" if uncovered else ""
+            return day_tooltip(self._labour, day) + waiting
         if role not in (Qt.ItemDataRole.DisplayRole, ROW_ROLE):
             return None
         if orientation == Qt.Orientation.Horizontal:

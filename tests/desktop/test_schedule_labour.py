@@ -54,6 +54,7 @@ def test_day_headers_and_totals_show_hours_cost_and_overtime(
     assert "16 h scheduled, labour cost €160.00 + ?" in tip
     assert "Open shifts: 4 h. Open shifts count in hours but have no cost" in tip
     assert "Cost unknown for 4 h" in tip
+    assert tip.endswith("1 open shift to fill")
     bar = page.labour_bar.label.text()
     assert bar == "Week: 54 h · labour €980 + ? · 6 h overtime (1 person) · 4 h open, not costed"
     assert "Anna Berg: 6 h overtime, week of 01 Jun" in page.labour_bar.toolTip()
