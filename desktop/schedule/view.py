@@ -67,8 +67,11 @@ class DropHint:
     def text(self) -> str:
         if self.kind == "ok":
             return f"{self.request.verb} here"
-        prefix = "Cannot drop: " if self.kind == "conflict" else "Drop with care: "
-        return prefix + describe(self.check)
+        if self.kind == "conflict":
+            # What refuses the drop is all the hover needs to say; the warnings
+            # (a long week, short rest) matter only once the drop could happen.
+            return "Cannot drop: " + describe(Check(self.check.conflicts))
+        return "Drop with care: " + describe(self.check)
 
 
 def shift_mime(shift_id: str, from_employee_id: str) -> QMimeData:
