@@ -158,12 +158,15 @@ def _erase(args: argparse.Namespace) -> int:
 
 def _add_webhook(args: argparse.Namespace) -> int:
     from server import webhooks
+    from server.settings import webhook_private_allowed
 
     body: dict[str, Any] = {"url": args.url, "events": args.events.split(",")}
     if args.secret:
         body["secret"] = args.secret
     with _session(args) as session:
-        sub = webhooks.create_subscription(session, args.company, body)
+        sub = webhooks.create_subscription(
+            session, args.company, body, allow_private=webhook_private_allowed()
+        )
         sub_id, secret = sub.id, sub.secret
     print(f"webhook {sub_id} created; its signing secret, shown only now:")
     print(secret)

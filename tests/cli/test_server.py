@@ -175,7 +175,7 @@ def test_erase_employee_on_the_command_line(
 
 
 def test_webhooks_are_managed_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from server import webhooks
     from server.admin import transaction
@@ -183,6 +183,9 @@ def test_webhooks_are_managed_on_the_command_line(
     db = str(tmp_path / "server.sqlite3")
     company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
     argv = ["server", "add-webhook", "--company", company, "--url", "http://127.0.0.1:9/h"]
+    assert main([*argv, "--events", "attendance.*", "--db", db]) != 0
+    assert "SHIFTDESK_WEBHOOK_ALLOW_PRIVATE" in capsys.readouterr().err
+    monkeypatch.setenv("SHIFTDESK_WEBHOOK_ALLOW_PRIVATE", "1")
     secret = _last_token(capsys, [*argv, "--events", "attendance.*", "--db", db])
     assert len(secret) >= 16
     assert main(["server", "list-webhooks", "--json", "--db", db]) == 0

@@ -29,6 +29,7 @@ class Receipt:
     body: bytes
     answered: int
     path: str = ""
+    host: str = ""
 
     @property
     def payload(self) -> dict:
@@ -62,6 +63,7 @@ class Receiver:
                             body,
                             answered,
                             self.path,
+                            self.headers["Host"],
                         )
                     )
                 self.send_response(answered)
