@@ -133,7 +133,9 @@ def _purge_all(args: argparse.Namespace) -> int:
 
     try:
         with _session(args) as session:
-            done = admin.purge(session, args.days, window_seconds=args.window)
+            done = admin.purge(
+                session, args.days, window_seconds=args.window, delivery_days=args.delivery_days
+            )
     except ValueError as error:
         fail(str(error))
         return 1
@@ -141,6 +143,11 @@ def _purge_all(args: argparse.Namespace) -> int:
         f"{done.tombstones} tombstone(s) and {done.idempotency_records} idempotency"
         f" record(s) older than {args.days} days, and {done.rate_windows} ended rate"
         " window(s), purged"
+    )
+    kept = args.days if args.delivery_days is None else args.delivery_days
+    print(
+        f"{done.webhook_deliveries} webhook delivery(ies) delivered or discarded more than"
+        f" {kept} days ago purged (dead letters are kept until discarded)"
     )
     return 0
 
@@ -331,7 +338,7 @@ def register(subparsers: Any) -> None:
         sub,
         "purge",
         _purge_all,
-        "forget old tombstones, idempotency records and ended rate windows",
+        "forget old tombstones, idempotency records, ended rate windows and webhook deliveries",
         db=False,
     )
     _db_option(purge_all)
@@ -340,6 +347,13 @@ def register(subparsers: Any) -> None:
     )
     purge_all.add_argument(
         "--window", type=int, default=60, help="the server's rate window in seconds (default 60)"
+    )
+    purge_all.add_argument(
+        "--delivery-days",
+        type=int,
+        default=None,
+        help="keep delivered and discarded webhook deliveries this long (default --days);"
+        " dead letters stay until discarded",
     )
 
     erase = command(

@@ -19,7 +19,7 @@ from core.models import Company, Employee
 from core.organisation import Setup, setup_store
 from core.timeutil import utcnow
 from core.wire import COLLECTIONS, to_wire
-from server import feed, records
+from server import feed, records, webhooks
 from server.db import Database
 from server.settings import Settings, database_url
 from server.tables import IdempotencyRecord, RateWindow
@@ -64,6 +64,7 @@ class Purged:
     tombstones: int
     rate_windows: int
     idempotency_records: int
+    webhook_deliveries: int = 0
 
 
 def purge(
@@ -72,15 +73,20 @@ def purge(
     *,
     window_seconds: int = Settings.rate_window_seconds,
     now: float | None = None,
+    delivery_days: int | None = None,
 ) -> Purged:
     """Forget what the server no longer needs: tombstones and ``Idempotency-Key``
     records older than ``days`` (a retry of such a request is then a new request),
     and rate-limit windows that have ended (a window of ``window_seconds``, the
-    server's ``rate_window_seconds``, counts nothing once it is over). Without this
-    the rate table keeps a row per address and window for ever, and the idempotency
-    table one per write."""
+    server's ``rate_window_seconds``, counts nothing once it is over), and webhook
+    deliveries delivered or discarded more than ``delivery_days`` (default ``days``)
+    ago; dead letters stay until discarded. Without this the rate table keeps a row
+    per address and window for ever, the idempotency table one per write and the
+    delivery log one per event sent."""
     if days < 1:
         raise ValueError("--days must be at least 1")
+    if delivery_days is not None and delivery_days < 1:
+        raise ValueError("--delivery-days must be at least 1")
     current = utcnow()
     now = current.timestamp() if now is None else now
     window_start = int(now // window_seconds) * window_seconds
@@ -93,7 +99,10 @@ def purge(
             IdempotencyRecord.claimed_at < current - timedelta(days=days)
         )
     ).rowcount
-    return Purged(tombstones, windows, kept)
+    deliveries = webhooks.purge_deliveries(
+        session, current - timedelta(days=days if delivery_days is None else delivery_days)
+    )
+    return Purged(tombstones, windows, kept, deliveries)
 
 
 def erase_employee(db: str | None, company_id: str, employee_id: str) -> None:

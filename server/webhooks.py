@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -509,6 +509,19 @@ def discard(session: Session, company_id: str | None, delivery_id: str) -> Webho
     found.status = DISCARDED
     session.flush()
     return found
+
+
+def purge_deliveries(session: Session, before: datetime) -> int:
+    """Forget delivered and discarded deliveries finished before ``before``, with
+    their tries; pending ones and dead letters stay (a dead letter waits to be
+    replayed or discarded). Returns how many deliveries were forgotten."""
+    finished = or_(
+        and_(WebhookDelivery.status == DELIVERED, WebhookDelivery.delivered_at < before),
+        and_(WebhookDelivery.status == DISCARDED, WebhookDelivery.created_at < before),
+    )
+    old = select(WebhookDelivery.id).where(finished)
+    session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)))
+    return session.execute(delete(WebhookDelivery).where(finished)).rowcount
 
 
 # --- the worker ---------------------------------------------------------------------------
