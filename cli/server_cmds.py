@@ -133,16 +133,14 @@ def _purge_all(args: argparse.Namespace) -> int:
 
     try:
         with _session(args) as session:
-            done = admin.purge(
-                session, args.days, window_seconds=args.window, delivery_days=args.delivery_days
-            )
+            done = admin.purge(session, args.days, delivery_days=args.delivery_days)
     except ValueError as error:
         fail(str(error))
         return 1
     print(
         f"{done.tombstones} tombstone(s) and {done.idempotency_records} idempotency"
-        f" record(s) older than {args.days} days, and {done.rate_windows} ended rate"
-        " window(s), purged"
+        f" record(s) older than {args.days} days, and {done.rate_buckets} idle rate"
+        " bucket(s), purged"
     )
     kept = args.days if args.delivery_days is None else args.delivery_days
     print(
@@ -338,15 +336,12 @@ def register(subparsers: Any) -> None:
         sub,
         "purge",
         _purge_all,
-        "forget old tombstones, idempotency records, ended rate windows and webhook deliveries",
+        "forget old tombstones, idempotency records, idle rate buckets and webhook deliveries",
         db=False,
     )
     _db_option(purge_all)
     purge_all.add_argument(
         "--days", type=int, default=90, help="keep tombstones and idempotency records this long"
-    )
-    purge_all.add_argument(
-        "--window", type=int, default=60, help="the server's rate window in seconds (default 60)"
     )
     purge_all.add_argument(
         "--delivery-days",

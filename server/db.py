@@ -171,6 +171,14 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection on which each statement commits by itself, with no BEGIN and
+        COMMIT around it: for a single statement that needs no transaction of its
+        own (the rate limit's upsert, on every request)."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
     def insert(self, table: Table | type) -> Insert:
         """An INSERT that knows ``ON CONFLICT`` on this database."""
         dialect = postgresql if not self.is_sqlite else sqlite

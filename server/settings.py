@@ -50,8 +50,11 @@ def database_url(value: str | None) -> str:
 @dataclass(frozen=True)
 class Settings:
     db_url: str
-    #: Requests each API key may make per window unless the key sets its own limit.
-    rate_limit: int = 600
+    #: Requests each API key may make per window unless the key sets its own limit
+    #: (:mod:`server.ratelimit`: a sliding limit that lets this many through at
+    #: once). A sync of a day's work fits: its push counts one per write (batches
+    #: of 200), its pull one per page.
+    rate_limit: int = 1200
     rate_window_seconds: int = 60
     #: Tombstones older than this may be purged; older cursors then get 410.
     tombstone_days: int = 90
