@@ -105,7 +105,6 @@ class LeavePage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
-        body.addWidget(self.notice)
         table_column = QVBoxLayout()
         table_column.addWidget(self.table, 1)
         table_column.addWidget(self.empty)
@@ -115,6 +114,8 @@ class LeavePage(QWidget):
         row.addWidget(self.details)
         body.addLayout(row, 1)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.table)
+        self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()
 
@@ -172,6 +173,12 @@ class LeavePage(QWidget):
 
     def _connect(self) -> None:
         self.status.currentIndexChanged.connect(self.reload)
+        for changed in (
+            self.status.currentIndexChanged,
+            self.first.dateChanged,
+            self.last.dateChanged,
+        ):
+            changed.connect(self.notice.clear)
         self.dated.toggled.connect(self._dated_toggled)
         self.first.dateChanged.connect(self.reload)
         self.last.dateChanged.connect(self.reload)

@@ -41,7 +41,10 @@ class DropRequest:
 
 
 def describe(check: Check) -> str:
-    return "; ".join([c.reason for c in check.conflicts] + [w.reason for w in check.warnings])
+    """The reasons, as one sentence: a clash's alone when there is one (what else
+    the drop would break does not matter once it cannot happen), else the warnings."""
+    problems = check.conflicts or check.warnings
+    return "; ".join(p.reason for p in problems)
 
 
 class ScheduleController(QObject):
@@ -202,8 +205,11 @@ class ScheduleController(QObject):
         self.context.run_in_background(text, doing, operation, done, failed)
 
     def _run(self, text: str, operation: Any) -> OpResult:
+        """Each action replaces the last one's message: a refusal or warnings say
+        so, a quiet success takes the old message away."""
         result = self.context.run(text, operation)
-        self._report(text, result)
+        if not self._report(text, result) and result.applied:
+            self.notice.emit("info", "")
         return result
 
     def _report(self, text: str, result: OpResult) -> bool:

@@ -84,11 +84,8 @@ class SchedulePage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.bar)
-        notice_box = QVBoxLayout()
-        notice_box.setContentsMargins(12, 6, 12, 0)
-        notice_box.addWidget(self.notice)
-        layout.addLayout(notice_box)
         layout.addWidget(self.view, 1)
+        self.notice.float_over(self.view)
         self._connect()
         self.reload_choices()
         self.reload()
@@ -103,6 +100,10 @@ class SchedulePage(QWidget):
             lambda button: self.set_span(str(button.property("span")))
         )
         self.bar.site_box.currentIndexChanged.connect(self._site_changed)
+        # Another range or filter shows other shifts: a message about the last is stale.
+        for box in (self.bar.site_box, self.bar.department_box, self.bar.location_box):
+            box.currentIndexChanged.connect(self.notice.clear)
+        self.bar.name_edit.textChanged.connect(self.notice.clear)
         self.bar.department_box.currentIndexChanged.connect(self.reload)
         self.bar.location_box.currentIndexChanged.connect(self.reload)
         # Typing a name reloads once the typing pauses, not on every key.
@@ -125,7 +126,7 @@ class SchedulePage(QWidget):
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
-        self.context.flipped.connect(self._flipped)
+        self.notice.follow_undo(self.context.flipped)
         self.context.busy_changed.connect(self._busy_changed)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
@@ -156,14 +157,17 @@ class SchedulePage(QWidget):
 
     def go(self, direction: int) -> None:
         self.anchor = step(self.anchor, self.span, direction)
+        self.notice.clear()
         self.reload()
 
     def go_today(self) -> None:
         self.anchor = date.today()
+        self.notice.clear()
         self.reload()
 
     def set_span(self, span: str) -> None:
         self.span = span
+        self.notice.clear()
         self.reload()
 
     def reload_choices(self) -> None:
@@ -478,11 +482,6 @@ class SchedulePage(QWidget):
             self.notice.show_busy(doing)
         else:
             self.notice.end_busy()
-
-    def _flipped(self, text: str) -> None:
-        """What an undo or redo did replaces the notice of the step it reversed; a
-        bound method, so the context (which outlives the page) calls nothing dead."""
-        self.notice.show_message("info", text)
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""

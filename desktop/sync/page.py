@@ -125,10 +125,11 @@ class SyncPage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
-        body.addWidget(self.notice)
         body.addWidget(self.progress_row)
         body.addWidget(self.tabs, 1)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.tabs)
+        self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()
 
