@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -33,6 +34,7 @@ from desktop.setup import SetupDialog, ensure_suffix
 from desktop.sync.connect import ConnectDialog
 from desktop.sync.status import conflicts_badge, status_text, status_tip
 from desktop.theme import icon
+from desktop.undo_keys import install as pass_undo_through_fields
 from desktop.views import VIEWS, ViewSpec
 from desktop.watch import OutsideWatch
 from sync.history import sync_status
@@ -223,6 +225,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.addActions([undo, redo])
+        # Ctrl+Z in a search field with nothing of its own to undo is the app's undo.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.undo_keys = pass_undo_through_fields(app, self)
         self.view_menu = self.menuBar().addMenu("&View")
         self.refresh_action = self.view_menu.addAction("&Refresh")
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))

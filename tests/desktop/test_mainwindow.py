@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
@@ -196,3 +196,28 @@ def test_an_undo_refused_for_a_pulled_change_says_why_and_leaves_the_stack(
     assert stack.count() == 0
     with store.session() as s:
         assert s.get(Shift, sid).location == "Lobby"
+
+
+def test_ctrl_z_in_a_search_field_undoes_the_last_action_unless_the_field_has_an_edit(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.pages["schedule"]
+    page.anchor = MONDAY
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    page.controller.delete([sid])
+    assert window.context.undo_stack.canUndo()
+    search = page.bar.name_edit
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "an")
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert search.text() == ""  # the field's own typing goes first
+    assert window.context.undo_stack.canUndo()
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not window.context.undo_stack.canUndo()  # then the app's last action
+    assert [s.id for s in page.model.roster.shifts(org.anna, MONDAY)] == [sid]
+    assert page.notice.text == "Undone: Delete shift"
