@@ -36,6 +36,7 @@ from core.leave import (
     approval_conflicts,
     approve_leave,
     cancel_leave,
+    clash_counts,
     list_leave,
     reject_leave,
     request_leave,
@@ -52,7 +53,8 @@ from desktop.notice import NoticeBar
 from desktop.theme import icon
 
 STATUSES = (("", "All requests"), *((s.value, s.value.capitalize()) for s in LeaveStatus))
-_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS
+#: SHIFTS too: the clash column counts the shifts a request covers.
+_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS | Changes.SHIFTS
 
 
 class LeavePage(QWidget):
@@ -88,7 +90,7 @@ class LeavePage(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        for column, width in enumerate((170, 70, 225, 70, 90, 0, 215)):
+        for column, width in enumerate((170, 70, 225, 70, 80, 90, 0, 215)):
             if width:
                 self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(COLUMNS.index("Reason"), QHeaderView.ResizeMode.Stretch)
@@ -205,7 +207,8 @@ class LeavePage(QWidget):
             )
             self.employees = list_employees(session)
             self.zone = next(iter(site_zones(session).values()), "UTC")
-        self.model.set_rows(rows, self.zone)
+            clashes = clash_counts(session, [r.id for r in rows])
+        self.model.set_rows(rows, self.zone, clashes)
         if keep:
             self.select(keep)
         self._update_empty()
