@@ -45,7 +45,7 @@ from core.models import LeaveStatus
 from core.results import Conflict, OpResult
 from core.templates import site_zones
 from desktop.context import AppContext
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
@@ -144,6 +144,7 @@ class LeavePage(QWidget):
             edit.setDisplayFormat("dd MMM yyyy")
             edit.setAccessibleName(name)
             edit.setEnabled(False)
+        UntilFollowsFrom(self.first, self.last)
         self.new_button = QPushButton(icon("add"), "Request leave…", self.bar)
         self.approve_button = QPushButton("Approve", self.bar)
         self.reject_button = QPushButton("Reject", self.bar)
@@ -151,27 +152,36 @@ class LeavePage(QWidget):
         self.new_button.setShortcut("Ctrl+N")
         self.new_button.setToolTip("Ask for leave on someone's behalf (Ctrl+N)")
         self.approve_button.setToolTip("Approve the chosen request")
-        row = QHBoxLayout(self.bar)
-        row.setContentsMargins(12, 8, 12, 8)
-        row.setSpacing(6)
+        # Two rows, so everything fits a 1366-pixel screen: what the list is and
+        # what can be done with it above, the filters below.
         title = QLabel("Leave", self.bar)
         title.setObjectName("RangeLabel")
-        row.addWidget(title)
-        for widget in (self.status, self.name, self.dated, self.first, QLabel("–"), self.last):
-            row.addWidget(widget)
         self.count = QLabel(self.bar)
         self.count.setProperty("role", "hint")
         self.count.setAccessibleName("Requests shown")
-        row.addSpacing(8)
-        row.addWidget(self.count)
-        row.addStretch(1)
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        actions.addWidget(title)
+        actions.addSpacing(8)
+        actions.addWidget(self.count)
+        actions.addStretch(1)
         for widget in (
             self.new_button,
             self.approve_button,
             self.reject_button,
             self.cancel_button,
         ):
-            row.addWidget(widget)
+            actions.addWidget(widget)
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for widget in (self.status, self.name, self.dated, self.first, QLabel("–"), self.last):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        rows = QVBoxLayout(self.bar)
+        rows.setContentsMargins(12, 8, 12, 8)
+        rows.setSpacing(6)
+        rows.addLayout(actions)
+        rows.addLayout(filters)
 
     def _connect(self) -> None:
         self.status.currentIndexChanged.connect(self.reload)

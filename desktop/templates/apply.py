@@ -42,7 +42,7 @@ from core.results import OpResult
 from core.templates import Application, OnConflict, ProposedShift, apply_templates, expand_templates
 from core.timeutil import week_start
 from desktop.context import AppContext
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.jobs import start_job
 from desktop.notice import plural
 from desktop.templates.model import ExpansionModel, TemplateItem
@@ -162,6 +162,7 @@ class ApplyPanel(QFrame):
         monday = week_start(date.today()) + timedelta(days=7)
         self.first.setDate(to_qdate(monday))
         self.last.setDate(to_qdate(monday + timedelta(days=27)))
+        UntilFollowsFrom(self.first, self.last)
         self.skip = QRadioButton("Leave out shifts that clash", self)
         self.abort = QRadioButton("Apply nothing if any shift clashes", self)
         self.skip.setChecked(True)
