@@ -30,6 +30,7 @@ from core.roster import (
     roster_choices,
     step,
 )
+from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
@@ -393,27 +394,7 @@ class SchedulePage(QWidget):
     def _ask(
         self, name: str, title: str, question: str, detail: str, verb: str, then: Any
     ) -> QMessageBox:
-        """A non-modal question; ``then`` runs when the answer is ``verb``."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setObjectName(name)
-        box.setInformativeText(detail)
-        box.button(QMessageBox.StandardButton.Yes).setText(verb)
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
-                then()
-
-        box.finished.connect(answered)
-        box.open()
-        return box
+        return ask(self, name, title, question, detail, verb, then)
 
     def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
         """What a right-click offers: on a shift, edit / cancel or restore / delete;
