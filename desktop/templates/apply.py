@@ -382,7 +382,9 @@ class ApplyPanel(QFrame):
         if store is not self.context.store:  # another database was opened meanwhile
             self.applied.emit(result)
             return
-        self.context.record(f"Apply template “{name}”", result)
+        # Written on a worker, undone and redone on one: a year for a hotel is
+        # tens of thousands of shifts.
+        self.context.record(f"Apply template “{name}”", result, background=True)
         if result.conflicts:
             reasons = "; ".join(c.reason for c in result.conflicts[:3])
             more = len(result.conflicts) - 3
