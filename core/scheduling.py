@@ -16,8 +16,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from core import outbox, undo
 from core.bulk import gc_paused, insert_columns, new_ids
@@ -169,23 +169,20 @@ def _validate(session: Session, draft: ShiftDraft) -> Placed:
     return placed
 
 
+# Built once: every hover of a drag and every write on the server validates a draft.
+_EMPLOYEES = select(Employee).where(Employee.id.in_(bindparam("ids", expanding=True)))
+_DEPARTMENTS = select(Department).where(Department.id.in_(bindparam("ids", expanding=True)))
+
+
 def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
     """Validate drafts with one query per kind of record, however many drafts there are."""
-    sites = {
-        s.id: s
-        for s in session.scalars(select(Site).where(Site.id.in_({d.site_id for d in drafts})))
-    }
-    emp_ids = {e for d in drafts for e in d.employee_ids}
-    employees = (
-        {e.id: e for e in session.scalars(select(Employee).where(Employee.id.in_(emp_ids)))}
-        if emp_ids
-        else {}
-    )
-    dept_ids = {x for d in drafts for x in _departments_named(d)}
+    # A draft's site is most often loaded already, with the shift it came from (_get).
+    sites = {site_id: session.get(Site, site_id) for site_id in {d.site_id for d in drafts}}
+    emp_ids = list({e for d in drafts for e in d.employee_ids})
+    employees = {e.id: e for e in session.scalars(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
+    dept_ids = list({x for d in drafts for x in _departments_named(d)})
     departments = (
-        {x.id: x for x in session.scalars(select(Department).where(Department.id.in_(dept_ids)))}
-        if dept_ids
-        else {}
+        {x.id: x for x in session.scalars(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
     )
     members = members_by_department(session, {x for d in drafts for x in d.department_ids})
     statuses = {s.value for s in ShiftStatus}
@@ -316,8 +313,17 @@ def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | Non
     shift.assign(state["employee_ids"], state["department_ids"])
 
 
+#: A shift with its people, departments and site in one statement (not four): what
+#: every edit, move and drop preview of it reads.
+_SHIFT = (
+    select(Shift)
+    .where(Shift.id == bindparam("id"))
+    .options(joinedload(Shift.employees), joinedload(Shift.departments), joinedload(Shift.site))
+)
+
+
 def _get(session: Session, shift_id: str) -> Shift:
-    shift = session.get(Shift, shift_id)
+    shift = session.scalars(_SHIFT, {"id": shift_id}).unique().one_or_none()
     if shift is None or shift.deleted:
         raise NotFound("shift", shift_id)
     return shift

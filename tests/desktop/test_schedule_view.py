@@ -378,7 +378,7 @@ def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, 
                     status=LeaveStatus.APPROVED,
                 )
             )
-    page.resize(1400, 200)  # only the first rows are in view
+    page.resize(1400, 260)  # only the first rows are in view
     page.reload()
     assert page.view.rowAt(page.view.viewport().height() - 1) < page.model.row_of(org.ben)
     assert page.model.problems_of(first, org.cara).conflicts  # in view: checked at once
