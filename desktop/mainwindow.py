@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         return page
 
     @contextmanager
-    def _store_settings(self, store: Store | None = None) -> Iterator[QSettings]:
+    def store_settings(self, store: Store | None = None) -> Iterator[QSettings]:
         """The settings of one store (the open one unless given): its filters and
         current template are its own, since another store has other departments,
         people and templates. The window's size and last view stay shared."""
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         restore = getattr(page, "restore_state", None)
         if restore is None:
             return
-        with self._store_settings() as scoped:
+        with self.store_settings() as scoped:
             if key in scoped.childGroups():
                 restore(scoped)
                 return
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
             restore(self.settings)
 
     def _save_pages(self) -> None:
-        with self._store_settings() as scoped:
+        with self.store_settings() as scoped:
             for page in self.pages.built():  # a page never shown has nothing new to keep
                 save = getattr(page, "save_state", None)
                 if save is not None:
