@@ -31,6 +31,7 @@ from core.roster import (
     roster_choices,
     step,
 )
+from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
@@ -93,13 +94,10 @@ class SchedulePage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.bar)
-        notice_box = QVBoxLayout()
-        notice_box.setContentsMargins(12, 6, 12, 0)
-        notice_box.addWidget(self.notice)
-        layout.addLayout(notice_box)
         layout.addWidget(self.view, 1)
         self.labour_bar = LabourBar(self)
         layout.addWidget(self.labour_bar)
+        self.notice.float_over(self.view)
         self._connect()
         self.reload_choices()
         self.reload()
@@ -114,6 +112,10 @@ class SchedulePage(QWidget):
             lambda button: self.set_span(str(button.property("span")))
         )
         self.bar.site_box.currentIndexChanged.connect(self._site_changed)
+        # Another range or filter shows other shifts: a message about the last is stale.
+        for box in (self.bar.site_box, self.bar.department_box, self.bar.location_box):
+            box.currentIndexChanged.connect(self.notice.clear)
+        self.bar.name_edit.textChanged.connect(self.notice.clear)
         self.bar.department_box.currentIndexChanged.connect(self.reload)
         self.bar.location_box.currentIndexChanged.connect(self.reload)
         # Typing a name reloads once the typing pauses, not on every key.
@@ -137,7 +139,7 @@ class SchedulePage(QWidget):
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
-        self.context.flipped.connect(self._flipped)
+        self.notice.follow_undo(self.context.flipped)
         self.context.busy_changed.connect(self._busy_changed)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
@@ -168,11 +170,13 @@ class SchedulePage(QWidget):
 
     def go(self, direction: int) -> None:
         self.anchor = step(self.anchor, self.span, direction)
+        self.notice.clear()
         self.reload()
 
     def go_today(self) -> None:
         """Today's range, scrolled sideways until today's column is in view."""
         self.anchor = date.today()
+        self.notice.clear()
         self.reload()
         self.view.scroll_to_day(self.anchor)
 
@@ -184,6 +188,7 @@ class SchedulePage(QWidget):
 
     def set_span(self, span: str) -> None:
         self.span = span
+        self.notice.clear()
         self.reload()
 
     def reload_choices(self) -> None:
@@ -467,27 +472,7 @@ class SchedulePage(QWidget):
     def _ask(
         self, name: str, title: str, question: str, detail: str, verb: str, then: Any
     ) -> QMessageBox:
-        """A non-modal question; ``then`` runs when the answer is ``verb``."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setObjectName(name)
-        box.setInformativeText(detail)
-        box.button(QMessageBox.StandardButton.Yes).setText(verb)
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
-                then()
-
-        box.finished.connect(answered)
-        box.open()
-        return box
+        return ask(self, name, title, question, detail, verb, then)
 
     def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
         """What a right-click offers: on a shift, edit / cancel or restore / delete;
@@ -556,11 +541,6 @@ class SchedulePage(QWidget):
             self.notice.show_busy(doing)
         else:
             self.notice.end_busy()
-
-    def _flipped(self, text: str) -> None:
-        """What an undo or redo did replaces the notice of the step it reversed; a
-        bound method, so the context (which outlives the page) calls nothing dead."""
-        self.notice.show_message("info", text)
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""

@@ -51,7 +51,7 @@ from core.templates import (
 )
 from core.timeutil import week_start
 from desktop.context import AppContext
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.jobs import start_job
 from desktop.notice import plural
 from desktop.templates.model import ExpansionModel, TemplateItem
@@ -175,6 +175,7 @@ class ApplyPanel(QFrame):
         monday = week_start(date.today()) + timedelta(days=7)
         self.first.setDate(to_qdate(monday))
         self.last.setDate(to_qdate(monday + timedelta(days=27)))
+        UntilFollowsFrom(self.first, self.last)
         self.skip = QRadioButton("Leave out shifts that clash", self)
         self.abort = QRadioButton("Apply nothing if any shift clashes", self)
         self.skip.setChecked(True)
@@ -394,7 +395,9 @@ class ApplyPanel(QFrame):
         if store is not self.context.store:  # another database was opened meanwhile
             self.applied.emit(result)
             return
-        self.context.record(f"Apply template “{name}”", result)
+        # Written on a worker, undone and redone on one: a year for a hotel is
+        # tens of thousands of shifts.
+        self.context.record(f"Apply template “{name}”", result, background=True)
         if result.conflicts:
             reasons = "; ".join(c.reason for c in result.conflicts[:3])
             more = len(result.conflicts) - 3

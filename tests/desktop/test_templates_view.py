@@ -18,7 +18,7 @@ from desktop.context import AppContext
 from desktop.templates.model import ExpansionModel, TemplateListModel, load_templates
 from desktop.templates.page import TemplatesPage
 from tests.conftest import MONDAY, Org
-from tests.desktop.helpers import add_shift, show_at
+from tests.desktop.helpers import add_shift, settle, show_at
 
 
 def _template(store: Store, org: Org, name: str = "Early", rrule: str = "FREQ=DAILY") -> str:
@@ -220,8 +220,10 @@ def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
     assert templates.context.undo_stack.undoText() == "Apply template “Early”"
     assert panel.model.rowCount() == 0  # the old preview is gone
     templates.context.undo_stack.undo()
+    settle(templates.context)  # a bulk step is undone on the writer thread
     assert _live_shifts(store) == 1
     templates.context.undo_stack.redo()
+    settle(templates.context)
     assert _live_shifts(store) == 14
     with store.session() as s:
         assert s.get(Shift, clash).employee_ids == [org.ben]
