@@ -169,6 +169,25 @@ def _threshold(hours: Decimal) -> int | None:
     return int(Decimal(hours) * 60) if hours and hours > 0 else None
 
 
+def daily_overtime_minutes(worked: int, rules: Rules) -> int:
+    """Of a day's ``worked`` minutes, those past the daily threshold.
+
+    The overtime rule lives here once: attendance applies it to what was worked,
+    and auto-fill (:mod:`core.autofill`) to what a proposal would schedule.
+    """
+    threshold = rules.daily_threshold_minutes
+    return max(0, worked - threshold) if threshold is not None else 0
+
+
+def weekly_overtime_minutes(regular_before: int, regular: int, rules: Rules) -> int:
+    """Of ``regular`` minutes added to a payroll week that already holds
+    ``regular_before`` regular minutes, those past the weekly threshold."""
+    threshold = rules.weekly_threshold_minutes
+    if threshold is None:
+        return 0
+    return max(0, regular_before + regular - max(regular_before, threshold))
+
+
 # --- what a report shows ---------------------------------------------------------------
 
 
@@ -845,10 +864,7 @@ def _derive_day(
     if excused:
         late = early = 0
         absent = False
-    daily_ot = 0
-    threshold = rules.daily_threshold_minutes
-    if threshold is not None:
-        daily_ot = max(0, worked - threshold)
+    daily_ot = daily_overtime_minutes(worked, rules)
     return DayRecord(
         employee_id=person.id,
         work_date=day,
@@ -884,17 +900,15 @@ def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord
     as daily overtime is never counted again; the day that crosses the threshold
     carries the excess.
     """
-    threshold = rules.weekly_threshold_minutes
-    if threshold is None:
+    if rules.weekly_threshold_minutes is None:
         return days
     done: dict[date, int] = defaultdict(int)
     result = []
     for day in days:
         week = week_start(day.work_date, rules.week_start)
         before = done[week]
-        after = before + day.regular_minutes
-        done[week] = after
-        excess = max(0, after - max(before, threshold))
+        done[week] = before + day.regular_minutes
+        excess = weekly_overtime_minutes(before, day.regular_minutes, rules)
         if excess:
             day = replace(
                 day,
