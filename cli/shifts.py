@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from cli import autofill
 from cli.common import (
     EXIT_USAGE,
     command,
@@ -181,3 +182,5 @@ def register(subparsers: Any) -> None:
 
     delete = command(shifts, "delete", _delete, "delete a shift")
     delete.add_argument("id")
+
+    autofill.register(shifts)
