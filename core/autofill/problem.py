@@ -35,13 +35,15 @@ from core.results import Conflict, RuleWarning
 from core.timeutil import parse_hhmm, week_start
 
 #: Weights of the soft rules, in the company's currency, beside the labour cost.
-#: Hours under contract are filled first: each such hour is worth more than any
-#: plausible difference in hourly rate.
+#: In order: a rest or days-in-a-row warning weighs most; then someone from another
+#: department (more than the whole swing of contract hours on a long shift); then
+#: hours under contract, filled first (each such hour outweighs a plausible
+#: difference in hourly rate); then overtime, weekends and nights spread, and cost.
+WARNING_PENALTY = 250.0
+OTHER_DEPARTMENT_PENALTY = 150.0
 UNDER_CONTRACT_BONUS_PER_HOUR = 10.0
 OVER_CONTRACT_PER_HOUR = 5.0
 OVERTIME_PENALTY_PER_HOUR = 10.0
-WARNING_PENALTY = 150.0
-OTHER_DEPARTMENT_PENALTY = 60.0
 FAIRNESS_PENALTY = 25.0
 
 NIGHT_FROM_MINUTE = 22 * 60

@@ -33,6 +33,7 @@ from core.roster import (
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
+from desktop.schedule.autofill_dialog import add_fill_button
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.layout import DEPARTMENT_ROW, row_height
@@ -90,6 +91,7 @@ class SchedulePage(QWidget):
         layout.addLayout(notice_box)
         layout.addWidget(self.view, 1)
         self._connect()
+        self.fill_button = add_fill_button(self)
         self.reload_choices()
         self.reload()
 
