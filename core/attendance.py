@@ -169,25 +169,6 @@ def _threshold(hours: Decimal) -> int | None:
     return int(Decimal(hours) * 60) if hours and hours > 0 else None
 
 
-def daily_overtime_minutes(worked: int, rules: Rules) -> int:
-    """Of a day's ``worked`` minutes, those past the daily threshold.
-
-    The overtime rule lives here once: attendance applies it to what was worked,
-    and auto-fill (:mod:`core.autofill`) to what a proposal would schedule.
-    """
-    threshold = rules.daily_threshold_minutes
-    return max(0, worked - threshold) if threshold is not None else 0
-
-
-def weekly_overtime_minutes(regular_before: int, regular: int, rules: Rules) -> int:
-    """Of ``regular`` minutes added to a payroll week that already holds
-    ``regular_before`` regular minutes, those past the weekly threshold."""
-    threshold = rules.weekly_threshold_minutes
-    if threshold is None:
-        return 0
-    return max(0, regular_before + regular - max(regular_before, threshold))
-
-
 # --- what a report shows ---------------------------------------------------------------
 
 
@@ -893,30 +874,51 @@ def _derive_day(
     )
 
 
-def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
-    """Move regular minutes past the weekly threshold into weekly overtime.
+def daily_overtime_minutes(worked: int, rules: Rules) -> int:
+    """The minutes of one day past the daily threshold (none when it is switched off)."""
+    threshold = rules.daily_threshold_minutes
+    return max(0, worked - threshold) if threshold is not None else 0
 
-    Only regular minutes accumulate toward the week, so a minute already counted
-    as daily overtime is never counted again; the day that crosses the threshold
-    carries the excess.
+
+def weekly_overtime_minutes(regular: Iterable[tuple[date, int]], rules: Rules) -> list[int]:
+    """Per day, in the order given (by date), the regular minutes past the weekly
+    threshold: the day that crosses it carries the excess.
+
+    Only regular minutes (those not already daily overtime) accumulate toward the
+    week, so a minute is never counted as overtime twice. Attendance applies it to
+    worked minutes, :mod:`core.labour` to scheduled ones: one rule for both.
     """
-    if rules.weekly_threshold_minutes is None:
-        return days
+    threshold = rules.weekly_threshold_minutes
     done: dict[date, int] = defaultdict(int)
     result = []
-    for day in days:
-        week = week_start(day.work_date, rules.week_start)
+    for day, minutes in regular:
+        if threshold is None:
+            result.append(0)
+            continue
+        week = week_start(day, rules.week_start)
         before = done[week]
-        done[week] = before + day.regular_minutes
-        excess = weekly_overtime_minutes(before, day.regular_minutes, rules)
-        if excess:
-            day = replace(
-                day,
-                regular_minutes=day.regular_minutes - excess,
-                weekly_overtime_minutes=excess,
-            )
-        result.append(day)
+        after = before + minutes
+        done[week] = after
+        result.append(max(0, after - max(before, threshold)))
     return result
+
+
+def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
+    """Move regular minutes past the weekly threshold into weekly overtime
+    (:func:`weekly_overtime_minutes`)."""
+    if rules.weekly_threshold_minutes is None:
+        return days
+    excesses = weekly_overtime_minutes(((d.work_date, d.regular_minutes) for d in days), rules)
+    return [
+        replace(
+            day,
+            regular_minutes=day.regular_minutes - excess,
+            weekly_overtime_minutes=excess,
+        )
+        if excess
+        else day
+        for day, excess in zip(days, excesses, strict=True)
+    ]
 
 
 # --- supervisor operations ----------------------------------------------------------------

@@ -336,7 +336,10 @@ class FillState:
         week_before = self.week_minutes.get((person.id, week), 0)
         daily_ot = daily_overtime_minutes(day_before + minutes, self.rules)
         daily_ot -= daily_overtime_minutes(day_before, self.rules)
-        weekly_ot = weekly_overtime_minutes(week_before, minutes - daily_ot, self.rules)
+        # Payroll's weekly rule over the week so far, then this shift's regular minutes.
+        weekly_ot = weekly_overtime_minutes(
+            [(week, week_before), (shift.shift_date, minutes - daily_ot)], self.rules
+        )[1]
         overtime = (daily_ot + weekly_ot) / 60
         rate = person.rate
         extra = float(self.rules.overtime_multiplier) - 1
