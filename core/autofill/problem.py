@@ -4,10 +4,11 @@ them, and the state a run carries from one proposal to the next.
 Hard rules (never broken) are decided in one place, :meth:`FillState.problems`,
 through :mod:`core.conflicts` (overlap with every other shift of the person,
 including those proposed earlier in the same run, and approved leave). Soft rules
-become a cost in :meth:`FillState.cost`: labour cost priced with payroll's overtime
-rule (:mod:`core.attendance`), hours against contract hours, rest time and days in
-a row (the warnings :mod:`core.conflicts` gives), fairness of weekends and nights,
-and the person's own department.
+become a cost in :meth:`FillState.option`: labour cost priced with payroll's
+overtime rule (:mod:`core.attendance`), hours against contract hours, the warnings
+every check gives (rest time and days in a row from :mod:`core.conflicts`, a long
+shift and a week over contract from :mod:`core.workload`), fairness of weekends and
+nights, and the person's own department.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from core.models import Department, Employee, Shift, ShiftEmployee, ShiftStatus
 from core.money import money
 from core.results import Conflict, RuleWarning
 from core.timeutil import parse_hhmm, week_start
+from core.workload import Workload
 
 #: Weights of the soft rules, in the company's currency, beside the labour cost.
 #: In order: a rest or days-in-a-row warning weighs most; then someone from another
@@ -229,8 +231,11 @@ class FillState:
         rules: Rules,
         first: date,
         last: date,
+        workload: Workload | None = None,
     ) -> None:
         self.index = index
+        #: A long shift, a week over contract: the warnings every other check gives.
+        self.workload = workload or Workload(contract={p.id: p.contract_hours for p in people})
         self.people = {p.id: p for p in people}
         self.rules = rules
         self.day_minutes: dict[tuple[str, date], int] = defaultdict(int)
@@ -259,7 +264,8 @@ class FillState:
             company_id=company_id,
         )
         rules = rules_for(session, company_id) if company_id else Rules()
-        state = cls(index, people, rules, first, last)
+        workload = Workload.load(session, company_id, [p.id for p in people])
+        state = cls(index, people, rules, first, last, workload)
         state.nights.update(_nights(session, [p.id for p in people], first, last))
         return state
 
@@ -296,12 +302,21 @@ class FillState:
         if person.site_id != shift.site_id:
             return (Conflict("site", person.id, "", f"{person.name} works at another site"),), ()
         found = self.index.check((person.id,), shift.start_utc, shift.end_utc, shift.shift_date)
-        return found.conflicts, found.warnings
+        if found.conflicts:
+            return found.conflicts, ()
+        workload = self.workload.warnings(
+            self.index, (person.id,), shift.start_utc, shift.end_utc, shift.shift_date
+        )
+        return (), found.warnings + workload
 
-    def floors(self, shift: OpenShift, people: Sequence[Person]) -> list[float]:
-        """The least :meth:`option` can cost for each person: all of it but overtime
-        and warnings (which only add), from a few lookups, so the solver checks the
-        rules of the people who might win rather than of everyone."""
+    def floors(
+        self, shift: OpenShift, people: Sequence[Person], *, sure_warnings: bool = True
+    ) -> list[float]:
+        """The least :meth:`option` can cost for each person, from a few lookups, so
+        the solver checks the rules of the people who might win rather than of
+        everyone: all of it but overtime and the warnings (which only add), save the
+        week over contract, which these lookups already know will be warned about
+        (``sure_warnings=False`` leaves it out too: the part the warnings add to)."""
         hours = shift.minutes / 60
         week = week_start(shift.shift_date, self.rules.week_start)
         weeks = self.week_minutes
@@ -318,6 +333,8 @@ class FillState:
                 under = max(0.0, min(hours, person.contract - before_h))
                 cost += (hours - under) * OVER_CONTRACT_PER_HOUR
                 cost -= under * UNDER_CONTRACT_BONUS_PER_HOUR
+                if sure_warnings and before_h + hours > person.contract + 0.01:
+                    cost += WARNING_PENALTY  # core.workload's "over contract"
             if person.department_id != shift.department_id:
                 cost += OTHER_DEPARTMENT_PENALTY
             for counts in fairness:
@@ -344,7 +361,7 @@ class FillState:
         rate = person.rate
         extra = float(self.rules.overtime_multiplier) - 1
         labour = minutes / 60 * rate + overtime * rate * extra
-        cost = self.floors(shift, (person,))[0]
+        cost = self.floors(shift, (person,), sure_warnings=False)[0]
         cost += overtime * (rate * extra + OVERTIME_PENALTY_PER_HOUR)
         cost += WARNING_PENALTY * len(warnings)
         before_h = week_before / 60
@@ -389,9 +406,9 @@ class FillState:
     def take(self, option: Option, first: date, last: date) -> None:
         """Make a proposal part of the state: later checks see the person busy then."""
         shift, emp = option.shift, option.person.id
-        self.index.add_shift(
-            Busy(emp, shift.start_utc, shift.end_utc, shift.id, shift.label, shift.shift_date)
-        )
+        busy = Busy(emp, shift.start_utc, shift.end_utc, shift.id, shift.label, shift.shift_date)
+        self.index.add_shift(busy)
+        self.workload.add(busy)
         self._count(emp, shift.shift_date, shift.start_utc, shift.end_utc, first, last, shift)
 
 

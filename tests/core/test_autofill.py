@@ -104,6 +104,11 @@ def test_overtime_is_priced_by_the_pay_policy(store: Store, org: Org) -> None:
     (proposal,) = _plan(store).proposals
     assert proposal.cost == Decimal("240.00")  # 8 h × 20 × 1.5
     assert "8 h overtime" in proposal.reasons
+    # The warning every check gives for a week past the contract comes with it.
+    assert [w.kind for w in proposal.warnings] == ["over_contract"]
+    assert proposal.reasons[-1] == (
+        "Anna Berg would work 48 h in the week of Mon 01 Jun, over the 40 h of their contract"
+    )
 
 
 def test_nobody_on_leave_overlapping_or_inactive_is_proposed(store: Store, org: Org) -> None:
