@@ -35,6 +35,7 @@ from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
+from desktop.schedule.autofill_dialog import add_fill_button
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.labour import LabourBar
@@ -99,6 +100,7 @@ class SchedulePage(QWidget):
         layout.addWidget(self.labour_bar)
         self.notice.float_over(self.view)
         self._connect()
+        self.fill_button = add_fill_button(self)
         self.reload_choices()
         self.reload()
 
