@@ -30,7 +30,9 @@ _EVENTS = {
     "minItems": 1,
     "items": {"type": "string"},
     "description": f"event names ({', '.join(webhooks.EVENTS)}), a family such as"
-    " shift.*, or * for all",
+    " shift.*, or * for all; only of records the key may read (attendance.* needs"
+    " attendance:read, leave.* leave:read). Payloads leave out the fields the key may"
+    " not read (hourlyRate without pay:read, email without personal:read)",
 }
 _NEW: dict[str, Any] = {
     "type": "object",
