@@ -42,6 +42,7 @@ from core.models import (
 )
 from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
 from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
+from core.workload import Workload
 
 SHIFTS = Changes.SHIFTS
 NO_PROBLEMS = Check()
@@ -232,15 +233,40 @@ def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
     return (*draft.department_ids, *((draft.department_id,) if draft.department_id else ()))
 
 
-def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
+def _check(
+    index: ConflictIndex,
+    placed: Placed,
+    exclude: frozenset[str],
+    workload: Workload | None = None,
+) -> Check:
     if placed.draft.status == ShiftStatus.CANCELLED:
         return Check(warnings=placed.warnings)
     found = index.check(
         placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
     )
-    if not placed.warnings:
-        return found
-    return Check(found.conflicts, placed.warnings + found.warnings)
+    workload_warnings = _workload_warnings(index, placed, exclude, workload)
+    if not placed.warnings and not workload_warnings:
+        return found  # nearly always the one shared clear answer
+    return Check(found.conflicts, placed.warnings + found.warnings + workload_warnings)
+
+
+def _workload_warnings(
+    index: ConflictIndex, placed: Placed, exclude: frozenset[str], workload: Workload | None
+) -> tuple[RuleWarning, ...]:
+    """A long shift, a week over contract (see :mod:`core.workload`); a 24-hour
+    shift already says how long it is."""
+    if workload is None:
+        return ()
+    found = workload.warnings(
+        index, placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
+    )
+    if any(w.kind == "24_hours" for w in placed.warnings):
+        found = tuple(w for w in found if w.kind != "long_shift")
+    return found
+
+
+def _workload_for(session: Session, placed: Placed) -> Workload:
+    return Workload.load(session, placed.company_id, placed.people)
 
 
 def _index_for(session: Session, placed: Placed) -> ConflictIndex:
@@ -252,7 +278,9 @@ def _index_for(session: Session, placed: Placed) -> ConflictIndex:
 def check_draft(session: Session, draft: ShiftDraft, exclude: Iterable[str] = ()) -> Check:
     """Would this shift clash? What the grid asks while a drag hovers over a cell."""
     placed = _validate(session, draft)
-    return _check(_index_for(session, placed), placed, frozenset(exclude))
+    return _check(
+        _index_for(session, placed), placed, frozenset(exclude), _workload_for(session, placed)
+    )
 
 
 # --- writing a shift's state ------------------------------------------------------------
@@ -306,7 +334,7 @@ def _get(session: Session, shift_id: str) -> Shift:
 
 def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
     placed = _validate(session, draft)
-    check = _check(_index_for(session, placed), placed, frozenset())
+    check = _check(_index_for(session, placed), placed, frozenset(), _workload_for(session, placed))
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()
@@ -338,7 +366,9 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     except TypeError as exc:
         raise ValidationError("shift", str(exc)) from exc
     placed = _validate(session, draft)
-    check = _check(_index_for(session, placed), placed, frozenset({shift_id}))
+    check = _check(
+        _index_for(session, placed), placed, frozenset({shift_id}), _workload_for(session, placed)
+    )
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     before = ShiftDraft.of(shift)
@@ -464,6 +494,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         max(p.end_utc for p in placed),
         company_id=placed[0].company_id,
     )
+    workload = Workload.load(session, placed[0].company_id, people)
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
     items: list[tuple[Placed, Check]] = []
@@ -474,7 +505,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
             problem = Conflict("time", who, "", item.time_problem.problem)
             check = Check((problem,), item.warnings)
         else:
-            check = _check(index, item, frozenset())
+            check = _check(index, item, frozenset(), workload)
         items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
@@ -484,9 +515,9 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         d = item.draft
         label = shift_label(d.shift_date, d.start_time, d.end_time) + " (in this batch)"
         for person in item.people:
-            index.add_shift(
-                Busy(person, item.start_utc, item.end_utc, f"new:{n}", label, d.shift_date)
-            )
+            busy = Busy(person, item.start_utc, item.end_utc, f"new:{n}", label, d.shift_date)
+            index.add_shift(busy)
+            workload.add(busy)
     conflicts = tuple(c for _, cs in rejected for c in cs)
     return BulkPlan(
         tuple(accepted),

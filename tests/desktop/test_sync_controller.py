@@ -104,6 +104,8 @@ def test_a_second_run_is_refused_while_one_runs_and_views_hear_of_every_kind(
     from desktop.sync.controller import EVERYTHING
 
     assert moved[-1] == EVERYTHING
+    # The views reloaded once: the run's own writes are not news to the outside watch.
+    assert not window.outside.check()
 
 
 def test_automatic_sync_is_off_for_a_store_never_connected_and_follows_the_choice(
@@ -157,5 +159,6 @@ def test_automatic_sync_is_off_for_a_store_never_connected_and_follows_the_choic
     assert window.pending_label.text() == "Offline · never synced"
     page.auto_box.setChecked(False)
     window.close()
-    assert settings.value(AUTO_KEY) in (False, "false")
+    with window.store_settings() as kept:  # the store's own choice, as its filters are
+        assert kept.value(AUTO_KEY) in (False, "false")
     assert not window_controller.timer.isActive()
