@@ -229,6 +229,27 @@ def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
         assert s.get(Shift, clash).employee_ids == [org.ben]
 
 
+def test_apply_checks_again_what_was_written_since_the_preview(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    """Apply writes the preview's shifts without expanding them again, unless the store
+    changed since: then a shift added meanwhile still keeps its clash out."""
+    tid = _template(store, org)
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    _choose(templates, [org.anna], MONDAY, MONDAY + timedelta(days=2))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview()
+    assert panel.apply_button.text() == "Apply 3 shifts"
+    add_shift(store, org, MONDAY + timedelta(days=1), "12:00", "20:00", org.anna)
+    with qtbot.waitSignal(panel.applied) as applied:
+        panel.commit()
+    assert len(applied.args[0].ids) == 2
+    assert [x.shift_date for x in applied.args[0].skipped] == [MONDAY + timedelta(days=1)]
+    assert _live_shifts(store) == 3
+
+
 def test_apply_all_or_nothing_writes_nothing_when_a_shift_clashes(
     qtbot: QtBot, templates: TemplatesPage, store, org
 ) -> None:
