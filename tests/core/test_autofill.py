@@ -187,7 +187,7 @@ def test_apply_leaves_out_a_shift_filled_since_the_dry_run(store: Store, org: Or
     with store.session() as s:
         result = apply_autofill(s, plan.proposals)
     assert not result.applied
-    assert "someone was put on it since" in result.skipped[0].reason
+    assert result.skipped[0].reason == "09:00–17:00 on Fri 05 Jun: the shift has someone on it now"
     assert _who(store, open_id) == (org.dan,)
 
 
