@@ -244,10 +244,10 @@ def _check(
     found = index.check(
         placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
     )
-    return Check(
-        found.conflicts,
-        placed.warnings + found.warnings + _workload_warnings(index, placed, exclude, workload),
-    )
+    workload_warnings = _workload_warnings(index, placed, exclude, workload)
+    if not placed.warnings and not workload_warnings:
+        return found  # nearly always the one shared clear answer
+    return Check(found.conflicts, placed.warnings + found.warnings + workload_warnings)
 
 
 def _workload_warnings(
