@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,9 +33,9 @@ from core.autofill import AutofillPlan, Proposal, apply_autofill, plan_autofill
 from core.errors import ShiftDeskError, ValidationError
 from core.results import OpResult
 from desktop.context import AppContext
-from desktop.controls import action_button
 from desktop.jobs import start_job
 from desktop.notice import plural
+from desktop.theme import icon
 
 if TYPE_CHECKING:
     from desktop.schedule.page import SchedulePage
@@ -246,23 +246,22 @@ class FillDialog(QDialog):
             self.summary.setText(text)
 
 
-def add_fill_button(page: SchedulePage) -> QToolButton:
-    """The Schedule bar's "Fill open shifts…" beside Publish, for the range and
-    department shown (added from here, so the bar's own module stays as it is)."""
-    bar = page.bar
-    button = action_button(
-        bar,
-        "Fill open shifts…",
-        "Propose someone for each open shift shown; nothing changes until you apply",
-        icon_name="people",
+def fill_action(page: SchedulePage) -> QAction:
+    """Schedule's "Fill open shifts…" (Ctrl+Shift+F anywhere in the window, and in
+    the grid's right-click menu) for the range and department shown. Not a button:
+    the Schedule bar must still fit a 1366 px screen."""
+    action = QAction(icon("people"), "Fill open shifts…", page)
+    action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setToolTip(
+        "Propose someone for each open shift shown; nothing changes until you apply (Ctrl+Shift+F)"
     )
-    row = bar.layout().itemAt(0).layout()
-    row.insertWidget(row.indexOf(bar.publish_button) + 1, button)
-    button.defaultAction().triggered.connect(partial(open_fill_dialog, page))
-    return button
+    action.triggered.connect(partial(open_fill_dialog, page))
+    page.addAction(action)
+    return action
 
 
-def open_fill_dialog(page: SchedulePage) -> FillDialog:
+def open_fill_dialog(page: SchedulePage, *_checked: object) -> FillDialog:
     first, last = page.range
     filt = page.filter
     department = page.bar.department_box.currentText() if filt.department_id else ""

@@ -36,19 +36,23 @@ def _who(store, shift_id) -> tuple[str, ...]:
 
 
 def _planned(qtbot: QtBot, page: SchedulePage) -> FillDialog:
-    with qtbot.waitSignal(page.fill_button.defaultAction().triggered):
-        page.fill_button.click()
+    page.fill_action.trigger()
     dialog = page.findChild(FillDialog)
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.plan is not None)
     return dialog
 
 
-def test_the_bar_has_fill_open_shifts_beside_publish(page: SchedulePage) -> None:
-    button = page.fill_button
-    assert button.defaultAction().text() == "Fill open shifts…"
-    assert button.isVisible()
-    assert button.x() > page.bar.publish_button.x()
+def test_fill_open_shifts_is_in_the_grids_menu_and_on_a_shortcut(page: SchedulePage, org) -> None:
+    action = page.fill_action
+    assert action.text() == "Fill open shifts…"
+    assert action.shortcut().toString() == "Ctrl+Shift+F"
+    assert action.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+    on_empty_cell = page.context_menu("", org.anna, MONDAY)
+    assert action in on_empty_cell.actions()
+    open_id = _open_shift(page.context.store, org.site_id, MONDAY, "09:00", "17:00", org.kitchen_id)
+    page.reload()
+    assert action in page.context_menu(open_id, "", MONDAY).actions()
 
 
 def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
