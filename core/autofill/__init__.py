@@ -112,7 +112,7 @@ def plan_autofill(
     shifts = open_shifts(session, first, last, department_ids, site_id)
     people = candidates(session, {s.site_id for s in shifts})
     state = FillState.load(session, people, shifts, first, last)
-    solution = (solve_greedy if greedy else solve)(state, shifts, people, first, last)
+    solution = (solve_greedy if greedy else solve)(state, shifts, people)
     return _plan(first, last, solution)
 
 

@@ -234,6 +234,8 @@ class FillState:
         workload: Workload | None = None,
     ) -> None:
         self.index = index
+        #: The range filled: weekends and nights are counted within it.
+        self.first, self.last = first, last
         #: A long shift, a week over contract: the warnings every other check gives.
         self.workload = workload or Workload(contract={p.id: p.contract_hours for p in people})
         self.people = {p.id: p for p in people}
@@ -244,7 +246,7 @@ class FillState:
         self.nights: dict[str, int] = defaultdict(int)
         for person in people:
             for busy in index.shifts_of(person.id):
-                self._count(person.id, busy.day, busy.start, busy.end, first, last, None)
+                self._count(person.id, busy.day, busy.start, busy.end, None)
 
     @classmethod
     def load(
@@ -275,16 +277,16 @@ class FillState:
         day: date | None,
         start: datetime,
         end: datetime,
-        first: date,
-        last: date,
         shift: OpenShift | None,
     ) -> None:
+        """Count a shift toward its person's day and week; within the range, a
+        weekend shift and (``shift``: a proposal, whose times are known) a night."""
         if day is None:
             return
         minutes = int((end - start).total_seconds() // 60)
         self.day_minutes[(emp, day)] += minutes
         self.week_minutes[(emp, week_start(day, self.rules.week_start))] += minutes
-        if first <= day <= last:
+        if self.first <= day <= self.last:
             if day.weekday() >= 5:
                 self.weekends[emp] += 1
             if shift is not None and shift.night:
@@ -403,13 +405,13 @@ class FillState:
             return "no shift within 48 h"
         return f"{_h(min(gaps).total_seconds() / 3600)} h rest"
 
-    def take(self, option: Option, first: date, last: date) -> None:
+    def take(self, option: Option) -> None:
         """Make a proposal part of the state: later checks see the person busy then."""
         shift, emp = option.shift, option.person.id
         busy = Busy(emp, shift.start_utc, shift.end_utc, shift.id, shift.label, shift.shift_date)
         self.index.add_shift(busy)
         self.workload.add(busy)
-        self._count(emp, shift.shift_date, shift.start_utc, shift.end_utc, first, last, shift)
+        self._count(emp, shift.shift_date, shift.start_utc, shift.end_utc, shift)
 
 
 def _h(value: float) -> str:
