@@ -278,3 +278,19 @@ def test_no_proposal_ever_breaks_a_hard_rule(
                     exclude=[p.shift_id],
                 )
                 assert check.conflicts == ()
+
+
+def test_weekends_and_nights_go_to_who_has_had_fewer(store: Store, org: Org) -> None:
+    saturday, sunday = MONDAY + timedelta(days=5), MONDAY + timedelta(days=6)
+    # Anna already works Saturday morning and a night; Ben, as dear, has neither.
+    _shift(store, org, saturday, "06:00", "10:00", who=[org.anna])
+    _shift(store, org, MONDAY, "22:00", "04:00", who=[org.anna])
+    _shift(store, org, MONDAY + timedelta(days=1), "06:00", "10:00", who=[org.ben])
+    _shift(store, org, MONDAY + timedelta(days=2), "06:00", "10:00", who=[org.ben])
+    weekend = _shift(store, org, sunday, "12:00", "18:00")
+    night = _shift(store, org, MONDAY + timedelta(days=3), "22:00", "04:00")
+    found = {p.shift_id: p for p in _plan(store).proposals}
+    assert found[weekend].employee_id == org.ben
+    assert "weekend shifts so far: 0" in found[weekend].reasons
+    assert found[night].employee_id == org.ben
+    assert "nights so far: 0" in found[night].reasons
