@@ -294,3 +294,14 @@ def test_weekends_and_nights_go_to_who_has_had_fewer(store: Store, org: Org) -> 
     assert "weekend shifts so far: 0" in found[weekend].reasons
     assert found[night].employee_id == org.ben
     assert "nights so far: 0" in found[night].reasons
+
+
+def test_a_seventh_day_in_a_row_is_avoided(store: Store, org: Org) -> None:
+    for n in range(6):  # Anna Monday to Saturday; Ben the same but Friday
+        _shift(store, org, MONDAY + timedelta(days=n), "08:00", "12:00", who=[org.anna])
+        if n != 4:
+            _shift(store, org, MONDAY + timedelta(days=n), "08:00", "12:00", who=[org.ben])
+    _shift(store, org, MONDAY + timedelta(days=6), "08:00", "12:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.employee_id == org.ben
+    assert proposal.warnings == ()
