@@ -160,6 +160,7 @@ _KINDS = {
     "leave": "{is_are} on approved leave",
     "inactive": "{is_are} inactive",
     "site": "work{s} at another site",
+    "employment": "{is_are} not employed that day",
 }
 
 
