@@ -239,6 +239,9 @@ class FillState:
         #: A long shift, a week over contract: the warnings every other check gives.
         self.workload = workload or Workload(contract={p.id: p.contract_hours for p in people})
         self.people = {p.id: p for p in people}
+        self.teams: dict[tuple[str, str | None], list[Person]] = defaultdict(list)
+        for person in people:
+            self.teams[(person.site_id, person.department_id)].append(person)
         self.rules = rules
         self.day_minutes: dict[tuple[str, date], int] = defaultdict(int)
         self.week_minutes: dict[tuple[str, date], int] = defaultdict(int)
@@ -381,7 +384,7 @@ class FillState:
             self._rest(person.id, shift),
             "own department"
             if person.department_id == shift.department_id
-            else f"from {person.department_name}",
+            else f"from {person.department_name}{self._team_full(shift)}",
             f"{money(person.hourly_rate)}/h",
         ]
         if option.overtime_hours:
@@ -391,6 +394,23 @@ class FillState:
         if shift.night:
             reasons.append(f"nights so far: {self.nights.get(person.id, 0)}")
         return tuple(reasons) + tuple(w.reason for w in option.warnings)
+
+    def _team_full(self, shift: OpenShift) -> str:
+        """Why the shift's own department lost, where its hours say so: " (18 of 20
+        in Front Desk over contract)": this shift would take them past their
+        contract hours for the week."""
+        team = self.teams.get((shift.site_id, shift.department_id), ())
+        week = week_start(shift.shift_date, self.rules.week_start)
+        hours = shift.minutes / 60
+        over = sum(
+            1
+            for p in team
+            if p.contract > 0
+            and self.week_minutes.get((p.id, week), 0) / 60 + hours > p.contract + 0.01
+        )
+        if not over:
+            return ""
+        return f" ({over} of {len(team)} in {shift.department_name} over contract)"
 
     def _rest(self, emp: str, shift: OpenShift) -> str:
         """The rest before or after this shift, whichever is shorter, within two days."""

@@ -72,7 +72,7 @@ class FillDialog(QDialog):
         self.plan: AutofillPlan | None = None
         self.setWindowTitle("Fill open shifts")
         self.setAccessibleName("Fill open shifts")
-        self.resize(980, 620)
+        self.resize(1100, 620)
         span = f"{first:%d %b} – {last:%d %b %Y}"
         heading = QLabel(f"Open shifts {span}{f' {where}' if where else ''}", self)
         heading.setObjectName("DialogHeading")
@@ -87,6 +87,7 @@ class FillDialog(QDialog):
         self.proposals = self._tree("Proposals: untick those to leave open")
         self.unfilled = self._tree("Shifts nobody can take")
         self.unfilled.setHeaderLabels(["Shift", "Department", "Why not"])
+        self.unfilled.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.unfilled.setMaximumHeight(150)
         self.unfilled_label = QLabel("Not filled", self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -111,12 +112,14 @@ class FillDialog(QDialog):
         tree = QTreeWidget(self)
         tree.setAccessibleName(name)
         tree.setRootIsDecorated(False)
-        tree.setUniformRowHeights(True)
+        tree.setUniformRowHeights(True)  # a month can list a thousand proposals
         tree.setAlternatingRowColors(True)
         tree.setHeaderLabels(list(COLUMNS))
         header = tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The reasons take the width left (in full in the row's tooltip).
+        header.setSectionResizeMode(tree.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
         return tree
 
     # --- the dry run -------------------------------------------------------------------------

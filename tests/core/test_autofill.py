@@ -94,6 +94,18 @@ def test_own_department_first(store: Store, org: Org) -> None:
     assert proposal.employee_id in (org.cara, org.dan)
 
 
+def test_another_department_when_the_own_one_would_pass_its_contract_hours(
+    store: Store, org: Org
+) -> None:
+    for emp in (org.anna, org.ben):
+        _set(store, emp, contract_hours=Decimal(8))
+        _shift(store, org, MONDAY, "09:00", "17:00", who=[emp])
+    _shift(store, org, FRIDAY, "09:00", "17:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.employee_id in (org.cara, org.dan)
+    assert "from Floor (2 of 2 in Kitchen over contract)" in proposal.reasons
+
+
 def test_overtime_is_priced_by_the_pay_policy(store: Store, org: Org) -> None:
     # Everyone but Anna is away; she already has 40 hours: the shift is all overtime.
     for n in range(5):

@@ -148,5 +148,5 @@ def test_fill_dialog_screenshot_on_the_demo_hotel(
     )
     dialog.proposals.topLevelItem(2).setCheckState(0, Qt.CheckState.Unchecked)
     assert dialog.apply_button.text() == "Apply 7 proposals"
-    dialog.resize(1000, 400)
+    dialog.resize(1100, 440)
     screenshot(dialog, "autofill.png")
