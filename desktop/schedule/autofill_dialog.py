@@ -70,6 +70,7 @@ class FillDialog(QDialog):
         self.department_ids = tuple(department_ids)
         self.site_id = site_id
         self.plan: AutofillPlan | None = None
+        self._applying = False
         self.setWindowTitle("Fill open shifts")
         self.setAccessibleName("Fill open shifts")
         self.resize(1100, 620)
@@ -172,6 +173,7 @@ class FillDialog(QDialog):
         self.planned.emit()
 
     def _failed(self, error: ShiftDeskError) -> None:
+        self._applying = False
         self._busy(False)
         problem = error.problem if isinstance(error, ValidationError) else str(error)
         self.summary.setText(problem[:1].upper() + problem[1:] + ".")
@@ -226,6 +228,7 @@ class FillDialog(QDialog):
         if not kept:
             return
         self._busy(True, f"Assigning {plural(len(kept), 'shift')}…")
+        self._applying = True
         start_job(
             self.context.store,
             partial(apply_autofill, proposals=kept),
@@ -234,7 +237,14 @@ class FillDialog(QDialog):
             self._failed,
         )
 
+    def reject(self) -> None:
+        """Cancel (or Escape) closes the dialog, except while the apply is being
+        written: its result must still become the undo step it is."""
+        if not self._applying:
+            super().reject()
+
     def _applied(self, store: object, result: OpResult) -> None:
+        self._applying = False
         self._busy(False)
         if store is self.context.store:  # not another database opened meanwhile
             self.context.record(f"Fill {plural(len(result.ids), 'open shift')}", result)
@@ -245,6 +255,7 @@ class FillDialog(QDialog):
         self.busy.setVisible(on)
         self.apply_button.setEnabled(not on and bool(self.kept))
         self.proposals.setEnabled(not on)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not self._applying)
         if text:
             self.summary.setText(text)
 
