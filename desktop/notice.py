@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QTabWidget,
     QToolButton,
     QWidget,
 )
@@ -37,6 +38,7 @@ class NoticeBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._target: QWidget | None = None
+        self._edge = Qt.Edge.BottomEdge
         self.setObjectName("Notice")
         self.setAccessibleName("Notice")
         self._label = QLabel(self)
@@ -66,10 +68,13 @@ class NoticeBar(QFrame):
 
     # --- floating -------------------------------------------------------------------------
 
-    def float_over(self, target: QWidget) -> None:
-        """Float over the bottom of ``target`` (the parent's table or grid) rather than
-        take room in the layout: the view keeps its place whatever is shown."""
-        self._target = target
+    def float_over(self, target: QWidget, edge: Qt.Edge = Qt.Edge.BottomEdge) -> None:
+        """Float over the bottom (or top) of ``target``, a table or grid of the parent
+        with no buttons under that edge, rather than take room in the layout: the
+        view keeps its place whatever is shown. Over a tab widget, the bar floats
+        under its tabs; while the target is hidden (an empty list gives way to a
+        sentence), over the bottom of the whole parent."""
+        self._target, self._edge = target, edge
         target.installEventFilter(self)
         if isinstance(target, QAbstractScrollArea):  # resized after the area itself
             target.viewport().installEventFilter(self)
@@ -93,13 +98,22 @@ class NoticeBar(QFrame):
             return
         # Over a scroll area's viewport, so its scroll bars stay reachable.
         area = target.viewport() if isinstance(target, QAbstractScrollArea) else target
-        corner = area.mapTo(parent, QPoint(0, 0))
-        width = max(area.width() - 2 * MARGIN, 120)
+        if area.isVisibleTo(parent) and area.width() > 4 * MARGIN:
+            room = QRect(area.mapTo(parent, QPoint(0, 0)), area.size())
+        else:
+            room = parent.rect()
+        edge = self._edge if room != parent.rect() else Qt.Edge.BottomEdge
+        if isinstance(target, QTabWidget) and room != parent.rect():
+            room.setTop(room.top() + target.tabBar().height())
+        width = max(room.width() - 2 * MARGIN, 120)
         height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
         if height <= 0:
             height = self.sizeHint().height()
-        top = corner.y() + max(area.height() - height - MARGIN, 0)
-        self.setGeometry(QRect(corner.x() + MARGIN, top, width, height))
+        if edge == Qt.Edge.TopEdge:
+            top = room.top() + MARGIN
+        else:
+            top = room.top() + max(room.height() - height - MARGIN, 0)
+        self.setGeometry(QRect(room.left() + MARGIN, top, width, height))
         self.raise_()
 
     # --- messages -------------------------------------------------------------------------

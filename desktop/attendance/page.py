@@ -128,12 +128,17 @@ class AttendancePage(QWidget):
         for widget in (self.department_box, self.name_edit, self.problems_only):
             filters.addWidget(widget)
         filters.addStretch(1)
-        filters.addWidget(FlagLegend(self))
+        # The legend on a row of its own: beside the filters it passed a 1366 px screen.
+        legend = QHBoxLayout()
+        legend.setContentsMargins(12, 0, 12, 8)
+        legend.addWidget(FlagLegend(self))
+        legend.addStretch(1)
         column = QVBoxLayout(bar)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(top)
         column.addLayout(filters)
+        column.addLayout(legend)
         totals_box = QWidget(self)
         totals_layout = QVBoxLayout(totals_box)
         totals_layout.setContentsMargins(0, 0, 0, 0)
@@ -159,7 +164,7 @@ class AttendancePage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addLayout(body, 1)
-        self.notice.float_over(self.splitter)
+        self.notice.float_over(self.day_table)
         self.notice.follow_undo(self.context.flipped)
 
     def _connect(self) -> None:

@@ -132,7 +132,8 @@ class SyncPage(QWidget):
         body.addWidget(self.progress_row)
         body.addWidget(self.tabs, 1)
         layout.addLayout(body, 1)
-        self.notice.float_over(self.tabs)
+        # Under the tabs: each tab keeps its buttons at its bottom.
+        self.notice.float_over(self.tabs, Qt.Edge.TopEdge)
         self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()

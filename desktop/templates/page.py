@@ -101,7 +101,9 @@ class TemplatesPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.splitter)
         layout.addLayout(row, 1)
-        self.notice.float_over(self.splitter)
+        # Over the apply panel's proposed shifts: what most messages here are about,
+        # and no button lies under it.
+        self.notice.float_over(self.apply_panel.table)
         self.notice.follow_undo(self.context.flipped)
 
     # --- loading -------------------------------------------------------------------------

@@ -85,3 +85,23 @@ def test_a_field_error_keeps_its_line_so_the_next_field_does_not_jump(qtbot, pag
     QApplication.processEvents()
     assert not dialog.error_labels["start"].isVisible()
     assert dialog.end.mapTo(dialog, QPoint(0, 0)) == end_at
+
+
+def test_a_notice_never_covers_a_button(qtbot, context, store, org) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop.attendance.page import AttendancePage
+    from desktop.sync.page import SyncPage
+    from desktop.templates.page import TemplatesPage
+
+    for build in (TemplatesPage, SyncPage, AttendancePage, LeavePage):
+        page = show_at(qtbot, build(context), 1200, 700)
+        page.notice.show_message("info", "Saved “Early”. " * 4)
+        QApplication.processEvents()
+        covered = [
+            button.text()
+            for button in page.findChildren(QPushButton)
+            if button.isVisible() and page.notice.geometry().intersects(_shown_rect(button, page))
+        ]
+        assert page.notice.isVisible()
+        assert covered == [], build.__name__

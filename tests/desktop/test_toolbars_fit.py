@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QDate, QPoint, QSettings
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -26,23 +26,34 @@ TOOLBARS = ("ScheduleToolbar", "ReportToolbar")
 
 
 def clipped(page: QWidget) -> list[str]:
-    """The toolbar controls laid out narrower than their text needs. A line edit
-    scrolls its text, and a word-wrapped label wraps, so neither counts."""
+    """The toolbar controls laid out narrower than their text needs, or pushed past
+    the bar's right edge. A line edit scrolls its text, and a word-wrapped label
+    wraps, so neither counts for its width."""
     found = []
     for bar in page.findChildren(QFrame):
         if bar.objectName() not in TOOLBARS or not bar.isVisible():
             continue
         for widget in bar.findChildren(QWidget):
-            if not widget.isVisible() or isinstance(widget, QLineEdit):
+            if not widget.isVisible():
                 continue
             if isinstance(widget.parentWidget(), (QLineEdit, QAbstractSpinBox)):
                 continue  # a field's own buttons
+            right = widget.mapTo(bar, QPoint(widget.width(), 0)).x()
+            if right > bar.width():
+                found.append(f"{_name(widget)} ends at {right} px, past the bar's {bar.width()}")
+                continue
+            if isinstance(widget, QLineEdit):
+                continue
             if isinstance(widget, QLabel) and widget.wordWrap():
                 continue
             if widget.width() < widget.sizeHint().width():
-                text = widget.text() if hasattr(widget, "text") else type(widget).__name__
-                found.append(f"{text!r}: {widget.width()} < {widget.sizeHint().width()} px")
+                found.append(f"{_name(widget)}: {widget.width()} < {widget.sizeHint().width()} px")
     return found
+
+
+def _name(widget: QWidget) -> str:
+    text = widget.text() if hasattr(widget, "text") else ""
+    return repr(text) if text else widget.accessibleName() or type(widget).__name__
 
 
 @pytest.fixture
