@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import outbox, undo
 from core.bulk import gc_paused, insert_columns, new_ids
@@ -371,13 +371,18 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     )
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
-    before = ShiftDraft.of(shift)
-    changed = _publication_after(shift, before, draft)
     with undo.recording(session) as recorder:
-        _write_state(session, shift_id, _state_of(draft))
-        if shift.changed_since_published != changed:
-            shift.changed_since_published = changed
+        _write_edit(session, shift, draft)
     return recorder.result(warnings=check.warnings, ids=(shift_id,))
+
+
+def _write_edit(session: Session, shift: Shift, draft: ShiftDraft) -> None:
+    """Make a live shift hold ``draft``, marked changed since published where staff
+    would see the change (:func:`_publication_after`)."""
+    changed = _publication_after(shift, ShiftDraft.of(shift), draft)
+    _write_state(session, shift.id, _state_of(draft))
+    if shift.changed_since_published != changed:
+        shift.changed_since_published = changed
 
 
 def _moved_draft(
@@ -725,3 +730,100 @@ def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
             if shift.changed_since_published:
                 shift.changed_since_published = False
     return recorder.result(ids=tuple(s.id for s in shifts))
+
+
+def fill_open_shifts(session: Session, assignments: Sequence[tuple[str, str]]) -> OpResult:
+    """Put one person on each of these open shifts (shift id, employee id), as one
+    operation: what auto-fill applies.
+
+    Each is checked as :func:`edit_shift` checks a single one, against the store
+    and against the shifts filled before it in the batch, through one index loaded
+    for all (bulk work must not load a window per shift). A shift deleted or given
+    someone since, or one that now clashes, is left out and named in the result's
+    ``skipped`` while the rest apply.
+    """
+    rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
+    gone: list[Skipped] = []
+    wanted: list[tuple[Shift, ShiftDraft]] = []
+    # Every shift with its people and departments in three queries, not three each.
+    loaded = {
+        shift.id: shift
+        for shift in session.scalars(
+            select(Shift)
+            .where(Shift.id.in_([shift_id for shift_id, _ in assignments]))
+            .options(selectinload(Shift.employees), selectinload(Shift.departments))
+        )
+    }
+    for shift_id, employee_id in assignments:
+        shift = loaded.get(shift_id)
+        if shift is None or shift.deleted or shift.employee_ids or shift.assigned_department_ids:
+            why = "was deleted" if shift is None or shift.deleted else "has someone on it now"
+            gone.append(_not_open(shift_id, employee_id, shift, why))
+            continue
+        wanted.append((shift, replace(ShiftDraft.of(shift), employee_ids=(employee_id,))))
+    if not wanted:
+        return OpResult(skipped=tuple(gone))
+    with gc_paused():
+        placed = _validate_all(session, [draft for _, draft in wanted])
+        people = {p for item in placed for p in item.people}
+        company_id = placed[0].company_id
+        index = load_index(
+            session,
+            people,
+            min(p.start_utc for p in placed),
+            max(p.end_utc for p in placed),
+            company_id=company_id,
+        )
+        workload = Workload.load(session, company_id, people)
+        accepted: list[tuple[Shift, Placed]] = []
+        warnings: list[RuleWarning] = []
+        for (shift, _), item in zip(wanted, placed, strict=True):
+            check = _check(index, item, frozenset({shift.id}), workload)
+            if item.time_problem is not None or check.conflicts:
+                rejected.append((item, check.conflicts or (_time_conflict(item),)))
+                continue
+            accepted.append((shift, item))
+            warnings.extend(check.warnings)
+            label = shift_label(shift.shift_date, shift.start_time, shift.end_time)
+            for person in item.people:
+                busy = Busy(person, item.start_utc, item.end_utc, shift.id, label, shift.shift_date)
+                index.add_shift(busy)
+                workload.add(busy)
+        skipped = (*gone, *_named(session, index, rejected))
+        if not accepted:
+            return OpResult(skipped=skipped)
+        with undo.recording(session) as recorder, session.no_autoflush:
+            for shift, item in accepted:  # flushed once, as the recording ends
+                _write_edit(session, shift, item.draft)
+    return recorder.result(
+        warnings=tuple(warnings), ids=tuple(s.id for s, _ in accepted), skipped=skipped
+    )
+
+
+def _time_conflict(item: Placed) -> Conflict:
+    assert item.time_problem is not None
+    return Conflict("time", item.people[0] if item.people else "", "", item.time_problem.problem)
+
+
+def _not_open(shift_id: str, employee_id: str, shift: Shift | None, why: str) -> Skipped:
+    """A shift a fill left out because it is no longer open, named as the others are."""
+    if shift is None:
+        return Skipped(
+            f"shift {shift_id}",
+            date.min,
+            "",
+            "",
+            (employee_id,),
+            (),
+            (Conflict("gone", employee_id, shift_id, f"the shift {why}"),),
+        )
+    label = shift_label(shift.shift_date, shift.start_time, shift.end_time)
+    return Skipped(
+        label,
+        shift.shift_date,
+        shift.start_time,
+        shift.end_time,
+        (employee_id,),
+        (),
+        (Conflict("filled", employee_id, shift_id, f"the shift {why}"),),
+    )

@@ -2,9 +2,10 @@
 
 :func:`plan_autofill` is the dry run (nothing is written): every proposal with its
 reasons and the shifts nobody can take with why. :func:`apply_autofill` assigns the
-proposals the supervisor kept through :func:`core.scheduling.edit_shift`, the op
-every other assignment goes through (so each is checked again against the store,
-recorded for undo and queued in the outbox), inside one recording: one undo step.
+proposals the supervisor kept through :func:`core.scheduling.fill_open_shifts`, the
+bulk form of the edit every assignment goes through: each is checked again against
+the store with the same rules, recorded for undo and queued in the outbox, all in
+one recording: one undo step.
 """
 
 from __future__ import annotations
@@ -16,15 +17,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core import undo
 from core.autofill.problem import FillState, OpenShift, candidates, open_shifts
 from core.autofill.solve import Solution, solve, solve_greedy
-from core.conflicts import shift_label
 from core.errors import ValidationError
-from core.models import Shift
 from core.money import money
-from core.results import Conflict, OpResult, RuleWarning, Skipped
-from core.scheduling import edit_shift
+from core.results import OpResult, RuleWarning
+from core.scheduling import fill_open_shifts
 
 __all__ = [
     "AutofillPlan",
@@ -114,7 +112,7 @@ def plan_autofill(
     shifts = open_shifts(session, first, last, department_ids, site_id)
     people = candidates(session, {s.site_id for s in shifts})
     state = FillState.load(session, people, shifts, first, last)
-    solution = (solve_greedy if greedy else solve)(state, shifts, people, first, last)
+    solution = (solve_greedy if greedy else solve)(state, shifts, people)
     return _plan(first, last, solution)
 
 
@@ -160,47 +158,8 @@ def _unfilled(shift: OpenShift, reason: str) -> Unfilled:
 
 
 def apply_autofill(session: Session, proposals: Sequence[Proposal]) -> OpResult:
-    """Assign the kept proposals as one undo step.
-
-    Each goes through :func:`edit_shift`, so the store is checked again: a shift
-    someone filled since the dry run, or a person who clashes now, is left out and
-    named in the result's ``skipped`` while the rest apply.
-    """
-    skipped: list[Skipped] = []
-    warnings: list[RuleWarning] = []
-    written: list[str] = []
-    with undo.recording(session) as recorder:
-        for proposal in proposals:
-            shift = session.get(Shift, proposal.shift_id)
-            if shift is None or shift.deleted:
-                conflicts = (Conflict("gone", "", proposal.shift_id, "the shift was deleted"),)
-            elif shift.employee_ids or shift.assigned_department_ids:
-                conflicts = (
-                    Conflict("filled", "", proposal.shift_id, "someone was put on it since"),
-                )
-            else:
-                result = edit_shift(
-                    session, proposal.shift_id, employee_ids=(proposal.employee_id,)
-                )
-                conflicts = result.conflicts
-                if not conflicts:
-                    written.append(proposal.shift_id)
-                    warnings.extend(result.warnings)
-                    continue
-            skipped.append(_skipped(proposal, conflicts))
-    if not written:
-        return OpResult(skipped=tuple(skipped))
-    return recorder.result(warnings=tuple(warnings), ids=tuple(written), skipped=tuple(skipped))
-
-
-def _skipped(proposal: Proposal, conflicts: tuple[Conflict, ...]) -> Skipped:
-    label = shift_label(proposal.shift_date, proposal.start_time, proposal.end_time)
-    return Skipped(
-        f"{proposal.employee_name} {label}",
-        proposal.shift_date,
-        proposal.start_time,
-        proposal.end_time,
-        (proposal.employee_id,),
-        (),
-        conflicts,
-    )
+    """Assign the kept proposals as one undo step, through
+    :func:`core.scheduling.fill_open_shifts`: checked again against the store, so a
+    shift someone filled since the dry run, or a person who clashes now, is left
+    out and named in the result's ``skipped`` while the rest apply."""
+    return fill_open_shifts(session, [(p.shift_id, p.employee_id) for p in proposals])

@@ -234,9 +234,14 @@ class FillState:
         workload: Workload | None = None,
     ) -> None:
         self.index = index
+        #: The range filled: weekends and nights are counted within it.
+        self.first, self.last = first, last
         #: A long shift, a week over contract: the warnings every other check gives.
         self.workload = workload or Workload(contract={p.id: p.contract_hours for p in people})
         self.people = {p.id: p for p in people}
+        self.teams: dict[tuple[str, str | None], list[Person]] = defaultdict(list)
+        for person in people:
+            self.teams[(person.site_id, person.department_id)].append(person)
         self.rules = rules
         self.day_minutes: dict[tuple[str, date], int] = defaultdict(int)
         self.week_minutes: dict[tuple[str, date], int] = defaultdict(int)
@@ -244,7 +249,7 @@ class FillState:
         self.nights: dict[str, int] = defaultdict(int)
         for person in people:
             for busy in index.shifts_of(person.id):
-                self._count(person.id, busy.day, busy.start, busy.end, first, last, None)
+                self._count(person.id, busy.day, busy.start, busy.end, None)
 
     @classmethod
     def load(
@@ -275,16 +280,16 @@ class FillState:
         day: date | None,
         start: datetime,
         end: datetime,
-        first: date,
-        last: date,
         shift: OpenShift | None,
     ) -> None:
+        """Count a shift toward its person's day and week; within the range, a
+        weekend shift and (``shift``: a proposal, whose times are known) a night."""
         if day is None:
             return
         minutes = int((end - start).total_seconds() // 60)
         self.day_minutes[(emp, day)] += minutes
         self.week_minutes[(emp, week_start(day, self.rules.week_start))] += minutes
-        if first <= day <= last:
+        if self.first <= day <= self.last:
             if day.weekday() >= 5:
                 self.weekends[emp] += 1
             if shift is not None and shift.night:
@@ -379,7 +384,7 @@ class FillState:
             self._rest(person.id, shift),
             "own department"
             if person.department_id == shift.department_id
-            else f"from {person.department_name}",
+            else f"from {person.department_name}{self._team_full(shift)}",
             f"{money(person.hourly_rate)}/h",
         ]
         if option.overtime_hours:
@@ -389,6 +394,23 @@ class FillState:
         if shift.night:
             reasons.append(f"nights so far: {self.nights.get(person.id, 0)}")
         return tuple(reasons) + tuple(w.reason for w in option.warnings)
+
+    def _team_full(self, shift: OpenShift) -> str:
+        """Why the shift's own department lost, where its hours say so: " (18 of 20
+        in Front Desk over contract)": this shift would take them past their
+        contract hours for the week."""
+        team = self.teams.get((shift.site_id, shift.department_id), ())
+        week = week_start(shift.shift_date, self.rules.week_start)
+        hours = shift.minutes / 60
+        over = sum(
+            1
+            for p in team
+            if p.contract > 0
+            and self.week_minutes.get((p.id, week), 0) / 60 + hours > p.contract + 0.01
+        )
+        if not over:
+            return ""
+        return f" ({over} of {len(team)} in {shift.department_name} over contract)"
 
     def _rest(self, emp: str, shift: OpenShift) -> str:
         """The rest before or after this shift, whichever is shorter, within two days."""
@@ -403,13 +425,13 @@ class FillState:
             return "no shift within 48 h"
         return f"{_h(min(gaps).total_seconds() / 3600)} h rest"
 
-    def take(self, option: Option, first: date, last: date) -> None:
+    def take(self, option: Option) -> None:
         """Make a proposal part of the state: later checks see the person busy then."""
         shift, emp = option.shift, option.person.id
         busy = Busy(emp, shift.start_utc, shift.end_utc, shift.id, shift.label, shift.shift_date)
         self.index.add_shift(busy)
         self.workload.add(busy)
-        self._count(emp, shift.shift_date, shift.start_utc, shift.end_utc, first, last, shift)
+        self._count(emp, shift.shift_date, shift.start_utc, shift.end_utc, shift)
 
 
 def _h(value: float) -> str:

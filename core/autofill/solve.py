@@ -23,7 +23,6 @@ import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -47,9 +46,7 @@ class Solution:
     unfilled: tuple[tuple[OpenShift, str], ...]
 
 
-def solve(
-    state: FillState, shifts: Sequence[OpenShift], people: Sequence[Person], first: date, last: date
-) -> Solution:
+def solve(state: FillState, shifts: Sequence[OpenShift], people: Sequence[Person]) -> Solution:
     """Fill ``shifts`` (sorted by start) day by day with minimum total cost."""
     from scipy.optimize import linear_sum_assignment  # heavy: imported when a fill runs
 
@@ -81,7 +78,7 @@ def solve(
                 break
             for option in taken:
                 chosen.append(Choice(option, state.explain(option)))
-                state.take(option, first, last)
+                state.take(option)
             done = {o.shift.id for o in taken}
             waiting = [s for s in waiting if s.id not in done]
         for shift in waiting:
@@ -135,7 +132,7 @@ def _assign(rows: list[list[Option]], linear_sum_assignment: Any) -> list[tuple[
 
 
 def solve_greedy(
-    state: FillState, shifts: Sequence[OpenShift], people: Sequence[Person], first: date, last: date
+    state: FillState, shifts: Sequence[OpenShift], people: Sequence[Person]
 ) -> Solution:
     """The baseline: each shift in time order to the cheapest person free then."""
     by_site = _by_site(people)
@@ -147,7 +144,7 @@ def solve_greedy(
             unfilled.append((shift, why_unfilled(blocked, by_site.get(shift.site_id))))
             continue
         chosen.append(Choice(options[0], state.explain(options[0])))
-        state.take(options[0], first, last)
+        state.take(options[0])
     return Solution(tuple(chosen), tuple(unfilled))
 
 
@@ -163,6 +160,7 @@ _KINDS = {
     "leave": "{is_are} on approved leave",
     "inactive": "{is_are} inactive",
     "site": "work{s} at another site",
+    "employment": "{is_are} not employed that day",
 }
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,9 +33,9 @@ from core.autofill import AutofillPlan, Proposal, apply_autofill, plan_autofill
 from core.errors import ShiftDeskError, ValidationError
 from core.results import OpResult
 from desktop.context import AppContext
-from desktop.controls import action_button
 from desktop.jobs import start_job
 from desktop.notice import plural
+from desktop.theme import icon
 
 if TYPE_CHECKING:
     from desktop.schedule.page import SchedulePage
@@ -70,9 +70,10 @@ class FillDialog(QDialog):
         self.department_ids = tuple(department_ids)
         self.site_id = site_id
         self.plan: AutofillPlan | None = None
+        self._applying = False
         self.setWindowTitle("Fill open shifts")
         self.setAccessibleName("Fill open shifts")
-        self.resize(980, 620)
+        self.resize(1100, 620)
         span = f"{first:%d %b} – {last:%d %b %Y}"
         heading = QLabel(f"Open shifts {span}{f' {where}' if where else ''}", self)
         heading.setObjectName("DialogHeading")
@@ -87,6 +88,7 @@ class FillDialog(QDialog):
         self.proposals = self._tree("Proposals: untick those to leave open")
         self.unfilled = self._tree("Shifts nobody can take")
         self.unfilled.setHeaderLabels(["Shift", "Department", "Why not"])
+        self.unfilled.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.unfilled.setMaximumHeight(150)
         self.unfilled_label = QLabel("Not filled", self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -111,12 +113,14 @@ class FillDialog(QDialog):
         tree = QTreeWidget(self)
         tree.setAccessibleName(name)
         tree.setRootIsDecorated(False)
-        tree.setUniformRowHeights(True)
+        tree.setUniformRowHeights(True)  # a month can list a thousand proposals
         tree.setAlternatingRowColors(True)
         tree.setHeaderLabels(list(COLUMNS))
         header = tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The reasons take the width left (in full in the row's tooltip).
+        header.setSectionResizeMode(tree.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
         return tree
 
     # --- the dry run -------------------------------------------------------------------------
@@ -169,6 +173,7 @@ class FillDialog(QDialog):
         self.planned.emit()
 
     def _failed(self, error: ShiftDeskError) -> None:
+        self._applying = False
         self._busy(False)
         problem = error.problem if isinstance(error, ValidationError) else str(error)
         self.summary.setText(problem[:1].upper() + problem[1:] + ".")
@@ -223,6 +228,7 @@ class FillDialog(QDialog):
         if not kept:
             return
         self._busy(True, f"Assigning {plural(len(kept), 'shift')}…")
+        self._applying = True
         start_job(
             self.context.store,
             partial(apply_autofill, proposals=kept),
@@ -231,7 +237,14 @@ class FillDialog(QDialog):
             self._failed,
         )
 
+    def reject(self) -> None:
+        """Cancel (or Escape) closes the dialog, except while the apply is being
+        written: its result must still become the undo step it is."""
+        if not self._applying:
+            super().reject()
+
     def _applied(self, store: object, result: OpResult) -> None:
+        self._applying = False
         self._busy(False)
         if store is self.context.store:  # not another database opened meanwhile
             self.context.record(f"Fill {plural(len(result.ids), 'open shift')}", result)
@@ -242,27 +255,27 @@ class FillDialog(QDialog):
         self.busy.setVisible(on)
         self.apply_button.setEnabled(not on and bool(self.kept))
         self.proposals.setEnabled(not on)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not self._applying)
         if text:
             self.summary.setText(text)
 
 
-def add_fill_button(page: SchedulePage) -> QToolButton:
-    """The Schedule bar's "Fill open shifts…" beside Publish, for the range and
-    department shown (added from here, so the bar's own module stays as it is)."""
-    bar = page.bar
-    button = action_button(
-        bar,
-        "Fill open shifts…",
-        "Propose someone for each open shift shown; nothing changes until you apply",
-        icon_name="people",
+def fill_action(page: SchedulePage) -> QAction:
+    """Schedule's "Fill open shifts…" (Ctrl+Shift+F anywhere in the window, and in
+    the grid's right-click menu) for the range and department shown. Not a button:
+    the Schedule bar must still fit a 1366 px screen."""
+    action = QAction(icon("people"), "Fill open shifts…", page)
+    action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setToolTip(
+        "Propose someone for each open shift shown; nothing changes until you apply (Ctrl+Shift+F)"
     )
-    row = bar.layout().itemAt(0).layout()
-    row.insertWidget(row.indexOf(bar.publish_button) + 1, button)
-    button.defaultAction().triggered.connect(partial(open_fill_dialog, page))
-    return button
+    action.triggered.connect(partial(open_fill_dialog, page))
+    page.addAction(action)
+    return action
 
 
-def open_fill_dialog(page: SchedulePage) -> FillDialog:
+def open_fill_dialog(page: SchedulePage, *_checked: object) -> FillDialog:
     first, last = page.range
     filt = page.filter
     department = page.bar.department_box.currentText() if filt.department_id else ""

@@ -35,7 +35,7 @@ from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
-from desktop.schedule.autofill_dialog import add_fill_button
+from desktop.schedule.autofill_dialog import fill_action
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.labour import LabourBar
@@ -100,7 +100,7 @@ class SchedulePage(QWidget):
         layout.addWidget(self.labour_bar)
         self.notice.float_over(self.view)
         self._connect()
-        self.fill_button = add_fill_button(self)
+        self.fill_action = fill_action(self)
         self.reload_choices()
         self.reload()
 
@@ -486,6 +486,7 @@ class SchedulePage(QWidget):
             menu.addAction(
                 icon("add"), "New shift…", lambda: self.open_new_dialog(employee_id, day)
             )
+            menu.addAction(self.fill_action)
             return menu
         menu.addAction("Edit…", lambda: self.open_edit_dialog(shift.id, employee_id))
         if shift.cancelled:
@@ -500,6 +501,8 @@ class SchedulePage(QWidget):
             )
         if not shift.published:
             menu.addAction("Publish", lambda: self.controller.edit(shift.id, published=True))
+        if not employee_id:  # an open shift
+            menu.addAction(self.fill_action)
         menu.addSeparator()
         selected = self.view.selected_shifts or {shift.id}
         label = "Delete" if len(selected) == 1 else f"Delete {plural(len(selected), 'shift')}"

@@ -94,6 +94,18 @@ def test_own_department_first(store: Store, org: Org) -> None:
     assert proposal.employee_id in (org.cara, org.dan)
 
 
+def test_another_department_when_the_own_one_would_pass_its_contract_hours(
+    store: Store, org: Org
+) -> None:
+    for emp in (org.anna, org.ben):
+        _set(store, emp, contract_hours=Decimal(8))
+        _shift(store, org, MONDAY, "09:00", "17:00", who=[emp])
+    _shift(store, org, FRIDAY, "09:00", "17:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.employee_id in (org.cara, org.dan)
+    assert "from Floor (2 of 2 in Kitchen over contract)" in proposal.reasons
+
+
 def test_overtime_is_priced_by_the_pay_policy(store: Store, org: Org) -> None:
     # Everyone but Anna is away; she already has 40 hours: the shift is all overtime.
     for n in range(5):
@@ -187,7 +199,7 @@ def test_apply_leaves_out_a_shift_filled_since_the_dry_run(store: Store, org: Or
     with store.session() as s:
         result = apply_autofill(s, plan.proposals)
     assert not result.applied
-    assert "someone was put on it since" in result.skipped[0].reason
+    assert result.skipped[0].reason == "09:00–17:00 on Fri 05 Jun: the shift has someone on it now"
     assert _who(store, open_id) == (org.dan,)
 
 
@@ -278,3 +290,30 @@ def test_no_proposal_ever_breaks_a_hard_rule(
                     exclude=[p.shift_id],
                 )
                 assert check.conflicts == ()
+
+
+def test_weekends_and_nights_go_to_who_has_had_fewer(store: Store, org: Org) -> None:
+    saturday, sunday = MONDAY + timedelta(days=5), MONDAY + timedelta(days=6)
+    # Anna already works Saturday morning and a night; Ben, as dear, has neither.
+    _shift(store, org, saturday, "06:00", "10:00", who=[org.anna])
+    _shift(store, org, MONDAY, "22:00", "04:00", who=[org.anna])
+    _shift(store, org, MONDAY + timedelta(days=1), "06:00", "10:00", who=[org.ben])
+    _shift(store, org, MONDAY + timedelta(days=2), "06:00", "10:00", who=[org.ben])
+    weekend = _shift(store, org, sunday, "12:00", "18:00")
+    night = _shift(store, org, MONDAY + timedelta(days=3), "22:00", "04:00")
+    found = {p.shift_id: p for p in _plan(store).proposals}
+    assert found[weekend].employee_id == org.ben
+    assert "weekend shifts so far: 0" in found[weekend].reasons
+    assert found[night].employee_id == org.ben
+    assert "nights so far: 0" in found[night].reasons
+
+
+def test_a_seventh_day_in_a_row_is_avoided(store: Store, org: Org) -> None:
+    for n in range(6):  # Anna Monday to Saturday; Ben the same but Friday
+        _shift(store, org, MONDAY + timedelta(days=n), "08:00", "12:00", who=[org.anna])
+        if n != 4:
+            _shift(store, org, MONDAY + timedelta(days=n), "08:00", "12:00", who=[org.ben])
+    _shift(store, org, MONDAY + timedelta(days=6), "08:00", "12:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.employee_id == org.ben
+    assert proposal.warnings == ()

@@ -16,6 +16,7 @@ from core.scheduling import (
     create_shift,
     delete_shifts,
     edit_shift,
+    fill_open_shifts,
     move_shift,
     preview_move,
     publish_range,
@@ -250,3 +251,24 @@ def test_copy_week_names_each_skipped_proposal_once_with_all_its_reasons(
     assert {c.other_id for c in skipped.conflicts} == {first, second}
     assert skipped.proposal == "Anna Berg 09:00–17:00 on Mon 08 Jun"
     assert skipped.reason.startswith("Anna Berg 09:00–17:00 on Mon 08 Jun: Anna Berg already works")
+
+
+def test_fill_open_shifts_checks_each_against_the_batch_and_applies_the_rest(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        ids = [
+            create_shift(s, ShiftDraft(org.site_id, MONDAY, start, end)).ids[0]
+            for start, end in (("09:00", "17:00"), ("12:00", "20:00"), ("09:00", "17:00"))
+        ]
+    with store.session() as s:
+        result = fill_open_shifts(s, [(ids[0], org.anna), (ids[1], org.anna), (ids[2], org.ben)])
+    assert result.ids == (ids[0], ids[2])
+    (skipped,) = result.skipped
+    assert skipped.reason == (
+        "Anna Berg 12:00–20:00 on Mon 01 Jun: Anna Berg already works 09:00–17:00 on Mon 01 Jun"
+    )
+    assert [_state(store, i)[3] for i in ids] == [(org.anna,), (), (org.ben,)]
+    with store.session() as s:
+        result.undo(s)
+    assert [_state(store, i)[3] for i in ids] == [(), (), ()]

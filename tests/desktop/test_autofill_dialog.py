@@ -36,19 +36,23 @@ def _who(store, shift_id) -> tuple[str, ...]:
 
 
 def _planned(qtbot: QtBot, page: SchedulePage) -> FillDialog:
-    with qtbot.waitSignal(page.fill_button.defaultAction().triggered):
-        page.fill_button.click()
+    page.fill_action.trigger()
     dialog = page.findChild(FillDialog)
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.plan is not None)
     return dialog
 
 
-def test_the_bar_has_fill_open_shifts_beside_publish(page: SchedulePage) -> None:
-    button = page.fill_button
-    assert button.defaultAction().text() == "Fill open shifts…"
-    assert button.isVisible()
-    assert button.x() > page.bar.publish_button.x()
+def test_fill_open_shifts_is_in_the_grids_menu_and_on_a_shortcut(page: SchedulePage, org) -> None:
+    action = page.fill_action
+    assert action.text() == "Fill open shifts…"
+    assert action.shortcut().toString() == "Ctrl+Shift+F"
+    assert action.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+    on_empty_cell = page.context_menu("", org.anna, MONDAY)
+    assert action in on_empty_cell.actions()
+    open_id = _open_shift(page.context.store, org.site_id, MONDAY, "09:00", "17:00", org.kitchen_id)
+    page.reload()
+    assert action in page.context_menu(open_id, "", MONDAY).actions()
 
 
 def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
@@ -81,6 +85,8 @@ def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
     steps = page.context.undo_stack.count()
     with qtbot.waitSignal(dialog.applied):
         dialog.apply_button.click()
+        dialog.reject()  # Escape while it writes: the step must still be recorded
+        assert dialog.isVisible()
     assert _who(store, first) == (org.ben,)
     assert _who(store, second) == ()
     assert page.context.undo_stack.count() == steps + 1
@@ -144,5 +150,5 @@ def test_fill_dialog_screenshot_on_the_demo_hotel(
     )
     dialog.proposals.topLevelItem(2).setCheckState(0, Qt.CheckState.Unchecked)
     assert dialog.apply_button.text() == "Apply 7 proposals"
-    dialog.resize(1000, 400)
+    dialog.resize(1100, 440)
     screenshot(dialog, "autofill.png")
