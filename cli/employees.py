@@ -17,9 +17,19 @@ def _list(args: argparse.Namespace) -> int:
         print_json({"employees": rows})
         return 0
     print_table(
-        ["id", "name", "department", "code", "rate", "hours", "active"],
+        ["id", "name", "department", "code", "rate", "hours", "active", "from", "until"],
         [
-            [r.id, r.name, r.department, r.code, r.hourly_rate, r.contract_hours, r.active]
+            [
+                r.id,
+                r.name,
+                r.department,
+                r.code,
+                r.hourly_rate,
+                r.contract_hours,
+                r.active,
+                r.employment_start,
+                r.employment_end,
+            ]
             for r in rows
         ],
     )

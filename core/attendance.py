@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from core import undo
 from core.changes import Changes
 from core.conflicts import Busy, leave_instants, load_index, overlaps
+from core.employment import OPEN_ENDED, Employment
 from core.errors import NotFound, ValidationError
 from core.models import (
     PAID_LEAVE_TYPES,
@@ -181,6 +182,8 @@ class Person:
     hourly_rate: Decimal
     contract_hours: Decimal
     active: bool
+    #: The days they are employed: never absent outside them, nor paid for them.
+    employment: Employment = OPEN_ENDED
 
 
 class Punch(NamedTuple):
@@ -342,7 +345,16 @@ def _people(
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     return {
-        e.id: Person(e.id, e.code, e.name, tz, e.hourly_rate, e.contract_hours, e.active)
+        e.id: Person(
+            e.id,
+            e.code,
+            e.name,
+            tz,
+            e.hourly_rate,
+            e.contract_hours,
+            e.active,
+            Employment.of(e),
+        )
         for e, tz in session.execute(query)
     }
 
@@ -608,18 +620,20 @@ def _derive_person(
     records = []
     for day in sorted(buckets):
         if origin <= day <= last:
-            records.append(
-                _derive_day(
-                    person,
-                    day,
-                    buckets[day],
-                    rules,
-                    leave_by_day.get(day, []),
-                    corrections.get(day),
-                    approvals.get(day),
-                    now,
-                )
+            record = _derive_day(
+                person,
+                day,
+                buckets[day],
+                rules,
+                leave_by_day.get(day, []),
+                corrections.get(day),
+                approvals.get(day),
+                now,
             )
+            if record.absent and not person.employment.covers(day):
+                # Not yet (or no longer) employed: a shift left on the day is not missed.
+                record = replace(record, absent=False)
+            records.append(record)
     return records
 
 

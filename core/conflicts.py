@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from core.employment import Employment
 from core.errors import NotFound
 from core.models import (
     Employee,
@@ -94,6 +95,8 @@ def leave_instants(leave: LeaveRequest, tz_name: str) -> tuple[datetime, datetim
 class ConflictIndex:
     rules: RosterRules = field(default_factory=RosterRules)
     names: dict[str, str] = field(default_factory=dict)
+    #: Each loaded person's employment dates: a day outside them is a conflict.
+    employment: dict[str, Employment] = field(default_factory=dict)
     _shifts: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
     _starts: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
     _leave: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
@@ -124,6 +127,11 @@ class ConflictIndex:
     def _name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "this employee")
 
+    def employed_on(self, employee_id: str, day: date) -> bool:
+        """Whether the loaded person is employed on ``day`` (unknown people are)."""
+        found = self.employment.get(employee_id)
+        return found is None or found.covers(day)
+
     def check(
         self,
         employee_ids: Iterable[str],
@@ -136,6 +144,10 @@ class ConflictIndex:
         warnings: list[RuleWarning] = []
         for emp in dict.fromkeys(employee_ids):
             who = self._name(emp)
+            employment = self.employment.get(emp)
+            outside = employment.outside(who, day) if employment else None
+            if outside:
+                conflicts.append(Conflict("employment", emp, emp, outside))
             near = [b for b in self._near(emp, start, end) if b.source_id not in exclude]
             for busy in near:
                 if overlaps(start, end, busy.start, busy.end):
@@ -262,11 +274,23 @@ def load_index(
     day_margin = timedelta(days=rules.max_consecutive_days + 1)
     lo, hi = start - max(margin, day_margin), end + max(margin, day_margin)
     employees = session.execute(
-        select(Employee.id, Employee.first_name, Employee.last_name, Employee.department_id).where(
-            Employee.id.in_(emp_ids)
-        )
+        select(
+            Employee.id,
+            Employee.first_name,
+            Employee.last_name,
+            Employee.department_id,
+            Employee.employment_start,
+            Employee.employment_end,
+        ).where(Employee.id.in_(emp_ids))
     ).all()
     index.names.update({e.id: f"{e.first_name} {e.last_name}".strip() for e in employees})
+    index.employment.update(
+        {
+            e.id: Employment(e.employment_start, e.employment_end)
+            for e in employees
+            if e.employment_start is not None or e.employment_end is not None
+        }
+    )
     dept_members: dict[str, list[str]] = defaultdict(list)
     for e in employees:
         if e.department_id:

@@ -176,10 +176,14 @@ def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
 def payroll_of(
     derived: Attendance, *, generated_at: datetime | None = None, company: str = ""
 ) -> Payroll:
-    """Price derived attendance: active people, and inactive ones who have days in it."""
+    """Price derived attendance: active people, and inactive ones who have days in it,
+    each for the days they are employed."""
     by_person: dict[str, list[DayRecord]] = {pid: [] for pid in derived.people}
     for day in derived.days:
-        by_person[day.employee_id].append(day)
+        # Only days of employment are paid (core.employment): a shift or leave left
+        # on a day before the start or after the end pays nothing.
+        if derived.people[day.employee_id].employment.covers(day.work_date):
+            by_person[day.employee_id].append(day)
     lines = tuple(
         price(person, by_person[person.id], derived.rules)
         for person in derived.people.values()

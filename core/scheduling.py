@@ -238,9 +238,12 @@ def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
 def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
     if placed.draft.status == ShiftStatus.CANCELLED:
         return Check(warnings=placed.warnings)
-    found = index.check(
-        placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
-    )
+    day = placed.draft.shift_date
+    named = placed.draft.employee_ids
+    # A whole-department shift binds the members employed that day; a person named
+    # on it outside their employment is an ``employment`` conflict.
+    people = [p for p in placed.people if p in named or index.employed_on(p, day)]
+    found = index.check(people, placed.start_utc, placed.end_utc, day, exclude)
     return Check(found.conflicts, placed.warnings + found.warnings)
 
 

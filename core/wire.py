@@ -387,6 +387,8 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("hourlyRate", "hourly_rate", DECIMAL, guard=PAY),
                 Field("contractHours", "contract_hours", DECIMAL),
                 Field("employed", "active", BOOLEAN, filter=True),
+                Field("employmentStart", "employment_start", DATE, nullable=True),
+                Field("employmentEnd", "employment_end", DATE, nullable=True),
             ),
             aliases={"site": "siteId", "department": "departmentId", "employee": "id"},
         ),
