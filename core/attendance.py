@@ -52,6 +52,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.pay_periods import refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
@@ -1003,6 +1004,7 @@ def correct_day(
     a site gave the correction when it replicates.
     """
     employee = _employee(session, employee_id)
+    refuse_days(session, employee.company_id, work_date, work_date, field="work_date")
     if not reason or not reason.strip():
         raise ValidationError("reason", "say why the day is corrected")
     if not author or not author.strip():
@@ -1102,6 +1104,7 @@ def _withdraw(
     it back if nobody changed it since."""
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who takes it back")
+    refuse_days(session, row.company_id, row.work_date, row.work_date, field="work_date")
     with undo.recording(session) as recorder:
         row.deleted = True
         _audit(session, actor.strip(), action, row.__tablename__, row.id, deleted=True)
@@ -1141,6 +1144,8 @@ def approve_days(
     if not days:
         raise ValidationError("days", "choose at least one day to approve")
     employees = {e: _employee(session, e) for e in dict.fromkeys(e for e, _ in days)}
+    for emp_id, day in dict.fromkeys(days):
+        refuse_days(session, employees[emp_id].company_id, day, day, field="work_date")
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who approves the day")
     actor = actor.strip()

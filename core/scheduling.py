@@ -40,6 +40,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.pay_periods import NOTHING_CLOSED, ClosedDays, refuse_shifts
 from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
 from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 
@@ -235,7 +236,16 @@ def _departments_named(draft: ShiftDraft) -> tuple[str, ...]:
     return (*draft.department_ids, *((draft.department_id,) if draft.department_id else ()))
 
 
-def _check(index: ConflictIndex, placed: Placed, exclude: frozenset[str]) -> Check:
+def _check(
+    index: ConflictIndex,
+    placed: Placed,
+    exclude: frozenset[str],
+    closed: ClosedDays = NOTHING_CLOSED,
+) -> Check:
+    # A closed pay period refuses any shift paid in it, cancelled ones included.
+    shut = closed.conflict(placed.draft.site_id, placed.draft.shift_date, placed.end_utc)
+    if shut is not None:
+        return Check((shut,), placed.warnings)
     if placed.draft.status == ShiftStatus.CANCELLED:
         return Check(warnings=placed.warnings)
     day = placed.draft.shift_date
@@ -256,7 +266,14 @@ def _index_for(session: Session, placed: Placed) -> ConflictIndex:
 def check_draft(session: Session, draft: ShiftDraft, exclude: Iterable[str] = ()) -> Check:
     """Would this shift clash? What the grid asks while a drag hovers over a cell."""
     placed = _validate(session, draft)
-    return _check(_index_for(session, placed), placed, frozenset(exclude))
+    closed = ClosedDays.load(session, placed.company_id)
+    return _check(_index_for(session, placed), placed, frozenset(exclude), closed)
+
+
+def _leaving_closed(closed: ClosedDays, shift: Shift) -> Check:
+    """A shift paid in a closed period cannot be moved (or changed) out of it either."""
+    shut = closed.conflict(shift.site_id, shift.shift_date, shift.end_utc)
+    return Check((shut,)) if shut is not None else NO_PROBLEMS
 
 
 # --- writing a shift's state ------------------------------------------------------------
@@ -301,7 +318,8 @@ def _get(session: Session, shift_id: str) -> Shift:
 
 def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
     placed = _validate(session, draft)
-    check = _check(_index_for(session, placed), placed, frozenset())
+    closed = ClosedDays.load(session, placed.company_id)
+    check = _check(_index_for(session, placed), placed, frozenset(), closed)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()
@@ -333,7 +351,11 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     except TypeError as exc:
         raise ValidationError("shift", str(exc)) from exc
     placed = _validate(session, draft)
-    check = _check(_index_for(session, placed), placed, frozenset({shift_id}))
+    closed = ClosedDays.load(session, placed.company_id)
+    leaving = _leaving_closed(closed, shift)
+    if not leaving.ok:
+        return OpResult(conflicts=leaving.conflicts)
+    check = _check(_index_for(session, placed), placed, frozenset({shift_id}), closed)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     before = ShiftDraft.of(shift)
@@ -374,6 +396,10 @@ def preview_move(
     """The conflicts a move (or, with ``copy``, a copy) would meet; nothing is written."""
     shift = _get(session, shift_id)
     draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    if not copy:
+        leaving = _leaving_closed(ClosedDays.load(session, shift.company_id), shift)
+        if not leaving.ok:
+            return leaving
     return check_draft(session, draft, exclude=() if copy else (shift_id,))
 
 
@@ -413,7 +439,10 @@ def _diff(old: ShiftDraft, new: ShiftDraft) -> dict[str, Any]:
 
 
 def delete_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
+    """Delete shifts (softly, so the delete syncs); any paid in a closed pay period
+    refuses the whole deletion (:class:`core.pay_periods.PeriodClosed`)."""
     shifts = [_get(session, sid) for sid in dict.fromkeys(shift_ids)]
+    refuse_shifts(session, shifts)
     with undo.recording(session) as recorder:
         for shift in shifts:
             shift.deleted = True
@@ -459,6 +488,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         max(p.end_utc for p in placed),
         company_id=placed[0].company_id,
     )
+    closed = ClosedDays.load(session, placed[0].company_id)
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
     items: list[tuple[Placed, Check]] = []
@@ -469,7 +499,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
             problem = Conflict("time", who, "", item.time_problem.problem)
             check = Check((problem,), item.warnings)
         else:
-            check = _check(index, item, frozenset())
+            check = _check(index, item, frozenset(), closed)
         items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
@@ -682,6 +712,7 @@ def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
     ]
     if not shifts:
         return OpResult()
+    refuse_shifts(session, shifts)
     with undo.recording(session) as recorder:
         for shift in shifts:
             if not shift.published:

@@ -22,7 +22,6 @@ class PayPeriod(Synced, Base):
 
     __tablename__ = "pay_period"
     __collection__ = "payperiods"
-    __local_only__ = True
     __table_args__ = (Index("ix_pay_period_company_range", "company_id", "first_day"),)
 
     company_id: Mapped[str] = mapped_column(ForeignKey("company.id"))
