@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy.orm import Session
 
 from core.changes import Changes
+from core.pay_periods import PeriodClosed
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
@@ -60,6 +61,10 @@ class OpCommand(QUndoCommand):
         except UndoRefused as refused:
             self.setObsolete(True)
             self._context.undo_refused.emit(f"{self.text()}: {refused}")
+            return
+        except PeriodClosed as closed:  # paid history: refused until the period reopens
+            self.setObsolete(True)
+            self._context.undo_refused.emit(f"{self.text()}: {closed.problem}")
             return
         self._context.data_changed.emit(self._result.changed)
         self._context.flipped.emit(f"{done}: {self.text()}")

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core import scheduling
 from core.conflicts import members_by_department
+from core.pay_periods import PeriodClosed
 from core.results import Check, OpResult
 from core.roster import CopyScope, RosterFilter, copy_scope
 from core.scheduling import ShiftDraft
@@ -176,7 +177,11 @@ class ScheduleController(QObject):
         return result
 
     def _run(self, text: str, operation: Any) -> OpResult:
-        result = self.context.run(text, operation)
+        try:
+            result = self.context.run(text, operation)
+        except PeriodClosed as closed:  # deleting or publishing paid history
+            self.notice.emit("error", f"{text} refused: {closed.problem}")
+            return OpResult()
         if result.conflicts:
             self.notice.emit("error", f"{text} refused: {describe(Check(result.conflicts))}")
         elif result.warnings:
