@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import command, date_range, group, session
+from cli.common import command, date_range, group, print_json, print_table, session
 from core.export import export_payroll
 from core.identity import current_user
-from core.pay_periods import close_period, period_label, reopen_period
+from core.pay_periods import close_period, period_label, periods, reopen_period
 from core.payroll import payroll
 
 
@@ -52,6 +52,41 @@ def _reopen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _periods(args: argparse.Namespace) -> int:
+    with session(args) as s:
+        rows = [
+            {
+                "id": p.id,
+                "from": p.first_day,
+                "to": p.last_day,
+                "closed_by": p.closed_by,
+                "closed_at": p.closed_at,
+                "reopened_by": p.reopened_by,
+                "reopened_at": p.reopened_at,
+                "reopen_reason": p.reopen_reason or None,
+            }
+            for p in periods(s)
+        ]
+    if args.json:
+        print_json({"periods": rows})
+        return 0
+    print_table(
+        ["id", "period", "closed by", "closed at", "reopened by", "reason"],
+        [
+            [
+                r["id"],
+                period_label(r["from"], r["to"]),
+                r["closed_by"],
+                f"{r['closed_at']:%Y-%m-%d %H:%M}",
+                r["reopened_by"],
+                r["reopen_reason"],
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
 def _period_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="date_from", required=True, help="first day (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", required=True, help="last day (YYYY-MM-DD)")
@@ -76,3 +111,10 @@ def register(subparsers: Any) -> None:
     )
     _period_arguments(reopen)
     reopen.add_argument("--reason", required=True, help="why the period is reopened")
+    command(
+        commands,
+        "periods",
+        _periods,
+        "every period closed, newest first, with who reopened it and why",
+        json_output=True,
+    )

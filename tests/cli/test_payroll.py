@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -158,3 +159,21 @@ def test_reopen_needs_a_reason_and_reopens(store: Store, org: Org, capsys) -> No
     assert "pay period 1–7 Jun 2026 reopened" in capsys.readouterr().out
     add = ["shifts", "add", "--employee", org.ben, "--date", str(MONDAY)]
     assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 0
+
+
+def test_periods_lists_closes_and_reopens_as_json(store: Store, org: Org, capsys) -> None:
+    db = ["--db", str(store.path)]
+    assert main(["payroll", "close", *PERIOD, "--by", "anna", *db]) == 0
+    reopen = ["payroll", "reopen", *PERIOD, "--by", "ben", "--reason", "late punches", *db]
+    assert main(reopen) == 0
+    capsys.readouterr()
+    assert main(["payroll", "periods", "--json", *db]) == 0
+    [period] = json.loads(capsys.readouterr().out)["periods"]
+    assert (period["from"], period["to"], period["closed_by"]) == (
+        "2026-06-01",
+        "2026-06-07",
+        "anna",
+    )
+    assert (period["reopened_by"], period["reopen_reason"]) == ("ben", "late punches")
+    assert main(["payroll", "periods", *db]) == 0
+    assert "1–7 Jun 2026" in capsys.readouterr().out
