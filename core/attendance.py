@@ -860,10 +860,7 @@ def _derive_day(
     if excused:
         late = early = 0
         absent = False
-    daily_ot = 0
-    threshold = rules.daily_threshold_minutes
-    if threshold is not None:
-        daily_ot = max(0, worked - threshold)
+    daily_ot = daily_overtime_minutes(worked, rules)
     return DayRecord(
         employee_id=person.id,
         work_date=day,
@@ -892,32 +889,51 @@ def _derive_day(
     )
 
 
-def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
-    """Move regular minutes past the weekly threshold into weekly overtime.
+def daily_overtime_minutes(worked: int, rules: Rules) -> int:
+    """The minutes of one day past the daily threshold (none when it is switched off)."""
+    threshold = rules.daily_threshold_minutes
+    return max(0, worked - threshold) if threshold is not None else 0
 
-    Only regular minutes accumulate toward the week, so a minute already counted
-    as daily overtime is never counted again; the day that crosses the threshold
-    carries the excess.
+
+def weekly_overtime_minutes(regular: Iterable[tuple[date, int]], rules: Rules) -> list[int]:
+    """Per day, in the order given (by date), the regular minutes past the weekly
+    threshold: the day that crosses it carries the excess.
+
+    Only regular minutes (those not already daily overtime) accumulate toward the
+    week, so a minute is never counted as overtime twice. Attendance applies it to
+    worked minutes, :mod:`core.labour` to scheduled ones: one rule for both.
     """
     threshold = rules.weekly_threshold_minutes
-    if threshold is None:
-        return days
     done: dict[date, int] = defaultdict(int)
     result = []
-    for day in days:
-        week = week_start(day.work_date, rules.week_start)
+    for day, minutes in regular:
+        if threshold is None:
+            result.append(0)
+            continue
+        week = week_start(day, rules.week_start)
         before = done[week]
-        after = before + day.regular_minutes
+        after = before + minutes
         done[week] = after
-        excess = max(0, after - max(before, threshold))
-        if excess:
-            day = replace(
-                day,
-                regular_minutes=day.regular_minutes - excess,
-                weekly_overtime_minutes=excess,
-            )
-        result.append(day)
+        result.append(max(0, after - max(before, threshold)))
     return result
+
+
+def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
+    """Move regular minutes past the weekly threshold into weekly overtime
+    (:func:`weekly_overtime_minutes`)."""
+    if rules.weekly_threshold_minutes is None:
+        return days
+    excesses = weekly_overtime_minutes(((d.work_date, d.regular_minutes) for d in days), rules)
+    return [
+        replace(
+            day,
+            regular_minutes=day.regular_minutes - excess,
+            weekly_overtime_minutes=excess,
+        )
+        if excess
+        else day
+        for day, excess in zip(days, excesses, strict=True)
+    ]
 
 
 # --- supervisor operations ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from core.employment import Employment
@@ -49,7 +49,7 @@ class RosterRules:
 
     @classmethod
     def for_company(cls, session: Session, company_id: str | None) -> RosterRules:
-        policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == company_id))
+        policy = session.scalar(_POLICY_OF, {"company_id": company_id})
         if policy is None:
             return cls()
         return cls(
@@ -252,6 +252,61 @@ def members_by_department(session: Session, department_ids: Iterable[str]) -> di
     return found
 
 
+# The statements of every check, built once: a drag asks on each hover, the server on
+# each write, and building a statement cost more than SQLite running it.
+_POLICY_OF = select(PayPolicy).where(PayPolicy.company_id == bindparam("company_id"))
+_LIVE_IN_RANGE = and_(
+    Shift.deleted.is_(False),
+    Shift.status != ShiftStatus.CANCELLED,
+    Shift.start_utc >= bindparam("lo"),
+    Shift.start_utc < bindparam("hi"),
+)
+_BUSY_COLUMNS = (
+    Shift.id,
+    Shift.shift_date,
+    Shift.start_time,
+    Shift.end_time,
+    Shift.start_utc,
+    Shift.end_utc,
+)
+#: Each person's live shifts in the range: their own, and their department's (a
+#: department assignment binds its members), as one statement.
+_BUSY = union_all(
+    select(ShiftEmployee.employee_id, *_BUSY_COLUMNS)
+    .join(Shift, Shift.id == ShiftEmployee.shift_id)
+    .where(ShiftEmployee.employee_id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
+    select(Employee.id, *_BUSY_COLUMNS)
+    .join(ShiftDepartment, ShiftDepartment.department_id == Employee.department_id)
+    .join(Shift, Shift.id == ShiftDepartment.shift_id)
+    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
+)
+#: Each person's name and employment dates, with their approved leave near the range
+#: (None: none).
+_PEOPLE_AND_LEAVE = (
+    select(
+        Employee.id,
+        Employee.first_name,
+        Employee.last_name,
+        Employee.employment_start,
+        Employee.employment_end,
+        LeaveRequest,
+        Site.timezone,
+    )
+    .join(Site, Site.id == Employee.site_id)
+    .outerjoin(
+        LeaveRequest,
+        and_(
+            LeaveRequest.employee_id == Employee.id,
+            LeaveRequest.status == LeaveStatus.APPROVED,
+            LeaveRequest.deleted.is_(False),
+            LeaveRequest.start_date <= bindparam("last_day"),
+            LeaveRequest.end_date >= bindparam("first_day"),
+        ),
+    )
+    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)))
+)
+
+
 def load_index(
     session: Session,
     employee_ids: Iterable[str],
@@ -263,7 +318,8 @@ def load_index(
     """Everything that can clash with work of these employees between two instants.
 
     The window is widened by the longest shift, the rest time and the consecutive
-    day limit, so warnings near the edges are found too.
+    day limit, so warnings near the edges are found too. Three indexed statements
+    (the rules; the people and their leave; their shifts), however many people.
     """
     emp_ids = list(dict.fromkeys(employee_ids))
     rules = RosterRules.for_company(session, company_id)
@@ -273,62 +329,23 @@ def load_index(
     margin = MAX_SHIFT_LENGTH + rules.min_rest
     day_margin = timedelta(days=rules.max_consecutive_days + 1)
     lo, hi = start - max(margin, day_margin), end + max(margin, day_margin)
-    employees = session.execute(
-        select(
-            Employee.id,
-            Employee.first_name,
-            Employee.last_name,
-            Employee.department_id,
-            Employee.employment_start,
-            Employee.employment_end,
-        ).where(Employee.id.in_(emp_ids))
-    ).all()
-    index.names.update({e.id: f"{e.first_name} {e.last_name}".strip() for e in employees})
-    index.employment.update(
-        {
-            e.id: Employment(e.employment_start, e.employment_end)
-            for e in employees
-            if e.employment_start is not None or e.employment_end is not None
-        }
-    )
-    dept_members: dict[str, list[str]] = defaultdict(list)
-    for e in employees:
-        if e.department_id:
-            dept_members[e.department_id].append(e.id)
-
-    live = and_(
-        Shift.deleted.is_(False),
-        Shift.status != ShiftStatus.CANCELLED,
-        Shift.start_utc >= lo,
-        Shift.start_utc < hi,
-    )
-    cols = (
-        Shift.id,
-        Shift.shift_date,
-        Shift.start_time,
-        Shift.end_time,
-        Shift.start_utc,
-        Shift.end_utc,
-    )
-    direct = session.execute(
-        select(ShiftEmployee.employee_id, *cols)
-        .join(Shift, Shift.id == ShiftEmployee.shift_id)
-        .where(ShiftEmployee.employee_id.in_(emp_ids), live)
-    ).all()
-    via_department = (
-        session.execute(
-            select(ShiftDepartment.department_id, *cols)
-            .join(Shift, Shift.id == ShiftDepartment.shift_id)
-            .where(ShiftDepartment.department_id.in_(list(dept_members)), live)
-        ).all()
-        if dept_members
-        else []
-    )
+    people = {"emp_ids": emp_ids}
+    window = {
+        "first_day": (lo - timedelta(days=1)).date(),
+        "last_day": (hi + timedelta(days=1)).date(),
+    }
+    for emp, first_name, last_name, started, ended, leave, tz_name in session.execute(
+        _PEOPLE_AND_LEAVE, {**people, **window}
+    ):
+        index.names[emp] = f"{first_name} {last_name}".strip()
+        if started is not None or ended is not None:
+            index.employment[emp] = Employment(started, ended)
+        if leave is not None:
+            l_start, l_end = leave_instants(leave, tz_name)
+            index.add_leave(Busy(emp, l_start, l_end, leave.id, leave_label(leave)))
     seen: set[tuple[str, str]] = set()
-    rows = [(r[0], r) for r in direct] + [
-        (emp, r) for r in via_department for emp in dept_members[r[0]]
-    ]
-    for emp, r in rows:
+    for r in session.execute(_BUSY, {**people, "lo": lo, "hi": hi}).all():
+        emp = r[0]
         if (emp, r.id) in seen:
             continue
         seen.add((emp, r.id))
@@ -342,22 +359,6 @@ def load_index(
                 r.shift_date,
             )
         )
-
-    leaves = session.execute(
-        select(LeaveRequest, Site.timezone)
-        .join(Employee, Employee.id == LeaveRequest.employee_id)
-        .join(Site, Site.id == Employee.site_id)
-        .where(
-            LeaveRequest.employee_id.in_(emp_ids),
-            LeaveRequest.status == LeaveStatus.APPROVED,
-            LeaveRequest.deleted.is_(False),
-            LeaveRequest.start_date <= (hi + timedelta(days=1)).date(),
-            LeaveRequest.end_date >= (lo - timedelta(days=1)).date(),
-        )
-    ).all()
-    for leave, tz_name in leaves:
-        l_start, l_end = leave_instants(leave, tz_name)
-        index.add_leave(Busy(leave.employee_id, l_start, l_end, leave.id, leave_label(leave)))
     return index
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from core import recurrence, undo
 from core.bulk import gc_paused
 from core.changes import Changes
+from core.conflicts import members_by_department
 from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
@@ -168,11 +169,14 @@ class OnConflict(StrEnum):
 @dataclass(frozen=True)
 class Application:
     """One template for some people: each employee gets a shift per occurrence, and
-    each department gets one shift per occurrence assigned to it as a whole."""
+    each department gets one shift per occurrence assigned to it as a whole, or,
+    with ``per_member``, each of its active members gets their own (checked for
+    that person's clashes, and movable one by one)."""
 
     template_id: str
     employee_ids: tuple[str, ...] = ()
     department_ids: tuple[str, ...] = ()
+    per_member: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,13 +247,28 @@ class Expansion:
         return not self.conflicts
 
 
-def _drafts(template: ShiftTemplate, days: Sequence[date], app: Application) -> list[ShiftDraft]:
+def _drafts(
+    template: ShiftTemplate,
+    days: Sequence[date],
+    app: Application,
+    members: Mapping[str, Sequence[str]] | None = None,
+) -> list[ShiftDraft]:
+    """``members`` (each department's active employees) turns the whole departments
+    into one shift per member; a member also chosen by name gets one shift."""
     # The template's fields are read once here, not through the ORM once per shift.
     site_id, start, end = template.site_id, template.start_time, template.end_time
     location, template_id, own = template.location, template.id, template.department_id
-    assignments = [((emp,), (), own) for emp in app.employee_ids] + [
-        ((), (dept,), own or dept) for dept in app.department_ids
-    ]
+    assignments = [((emp,), (), own) for emp in app.employee_ids]
+    if members is None:
+        assignments += [((), (dept,), own or dept) for dept in app.department_ids]
+    else:
+        named = set(app.employee_ids)
+        assignments += [
+            ((emp,), (), own or dept)
+            for dept in app.department_ids
+            for emp in members.get(dept, ())
+            if emp not in named
+        ]
     return [
         ShiftDraft(
             site_id=site_id,
@@ -300,9 +319,11 @@ def _expand(
             app.template_id,
             tuple(dict.fromkeys(app.employee_ids)),
             tuple(dict.fromkeys(app.department_ids)),
+            app.per_member,
         )
         if not app.employee_ids and not app.department_ids:
             raise ValidationError("employees", "choose at least one employee or department")
+        members = _members(session, app) if app.per_member else None
         template = get_template(session, app.template_id)
         if template.site_id not in zones:
             site = session.get(Site, template.site_id)
@@ -312,9 +333,18 @@ def _expand(
             template.rrule, template.dtstart, first, last, zones[template.site_id]
         )
         occurrences[template.id] = tuple(days)
-        drafts.extend(_drafts(template, days, app))
+        drafts.extend(_drafts(template, days, app, members))
     plan = plan_bulk(session, drafts)
     return Expansion(first, last, occurrences, plan)
+
+
+def _members(session: Session, app: Application) -> dict[str, list[str]]:
+    """The chosen departments' active members, for one shift each; a choice that
+    names nobody at all is refused rather than written as nothing."""
+    members = members_by_department(session, app.department_ids)
+    if not app.employee_ids and not any(members.values()):
+        raise ValidationError("departments", "the chosen departments have no active members")
+    return members
 
 
 def expand_template(

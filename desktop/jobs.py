@@ -58,14 +58,16 @@ def start_job(
     owner: QObject,
     finished: Callable[[Any], None],
     failed: Callable[[ShiftDeskError], None],
+    pool: QThreadPool | None = None,
 ) -> JobSignals:
-    """Queue ``work`` on the shared pool; ``finished`` or ``failed`` is called on the
-    UI thread (connected before the job starts, so a quick one is not missed)."""
+    """Queue ``work`` on ``pool`` (the shared one unless given); ``finished`` or
+    ``failed`` is called on the UI thread (connected before the job starts, so a
+    quick one is not missed)."""
     job = StoreJob(store, work, owner)
     signals = job.signals
     signals.finished.connect(finished)
     signals.failed.connect(failed)
     signals.finished.connect(signals.deleteLater)
     signals.failed.connect(signals.deleteLater)
-    QThreadPool.globalInstance().start(job)
+    (pool or QThreadPool.globalInstance()).start(job)
     return signals

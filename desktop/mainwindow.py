@@ -29,6 +29,7 @@ from core.store import Store, open_store
 from core.timeutil import utcnow
 from desktop.context import AppContext
 from desktop.employee_import import EmployeeImport
+from desktop.schedule.export_dialog import RosterExportDialog, exported_message
 from desktop.setup import SetupDialog, ensure_suffix
 from desktop.sync.connect import ConnectDialog
 from desktop.sync.status import conflicts_badge, status_text, status_tip
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         context.undo_stack.cleanChanged.connect(self._update_status)
         context.undo_refused.connect(self._undo_refused)
         context.flipped.connect(self._status_message)
+        # Whatever view is shown, the status bar says what a background write does.
+        context.busy_changed.connect(self._status_message)
         #: Reloads every view when another process wrote to the store.
         self.outside = OutsideWatch(context, self)
         context.sync.running_changed.connect(self._update_status)
@@ -207,6 +210,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.employee_import = EmployeeImport(self.context, self)
         file_menu.addAction(self.employee_import.action)
+        self.export_roster_action = file_menu.addAction("&Export roster…")
+        self.export_roster_action.setStatusTip(
+            "The Schedule's range and filters as a printable rota (PDF) or a calendar (.ics)"
+        )
+        self.export_roster_action.triggered.connect(self.export_roster)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -314,6 +322,21 @@ class MainWindow(QMainWindow):
         dialog.created.connect(self.use_store)
         dialog.open()
         return dialog
+
+    def export_roster(self) -> RosterExportDialog:
+        """The export dialog, on the Schedule's range and filters."""
+        page = self.pages["schedule"]
+        first, last = page.range
+        dialog = RosterExportDialog(
+            self.context, first, last, page.filter, page.where, Path.home(), self
+        )
+        dialog.exported.connect(self._roster_exported)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _roster_exported(self, path: str, count: int) -> None:
+        self._status_message(exported_message(path, count))
 
     def _ask_open_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open database", "", FILE_FILTER)

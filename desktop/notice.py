@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from desktop.theme import restyle
 
@@ -27,9 +27,18 @@ class NoticeBar(QFrame):
         close.setAccessibleName("Dismiss notice")
         close.setAutoRaise(True)
         close.clicked.connect(self.hide)
+        #: Moves while a background job runs (see :meth:`show_busy`).
+        self.spinner = QProgressBar(self)
+        self.spinner.setRange(0, 0)
+        self.spinner.setTextVisible(False)
+        self.spinner.setFixedWidth(80)
+        self.spinner.setMaximumHeight(6)
+        self.spinner.setAccessibleName("Working")
+        self.spinner.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self._label, 1)
+        layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
@@ -41,8 +50,25 @@ class NoticeBar(QFrame):
     def text(self) -> str:
         return self._label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
+    @property
+    def busy(self) -> bool:
+        """It shows work under way (:meth:`show_busy`), not an outcome."""
+        return self.spinner.isVisibleTo(self) and not self.isHidden()
+
     def show_message(self, kind: str, text: str) -> None:
         restyle(self, "kind", kind)
         self._label.setText(text)
         self._label.setAccessibleName(text)
+        self.spinner.hide()
         self.show()
+
+    def show_busy(self, text: str) -> None:
+        """Work under way on a worker ("Publishing 12 shifts…"): the message moves
+        until an outcome replaces it."""
+        self.show_message("info", text)
+        self.spinner.show()
+
+    def end_busy(self) -> None:
+        """The work ended without an outcome to show: the busy message goes."""
+        if self.busy:
+            self.hide()

@@ -55,7 +55,14 @@ class Principal:
     @property
     def hidden(self) -> frozenset[str]:
         """The field guards this key may not read (see :func:`core.wire.without`)."""
-        return frozenset(g for g in GUARDS if f"{g}:read" not in self.scopes)
+        return hidden_guards(self.scopes)
+
+
+def hidden_guards(scopes: Iterable[str]) -> frozenset[str]:
+    """The field guards (pay, personal) a holder of ``scopes`` may not read: the one
+    rule for what a GET, the change feed and a webhook payload leave out."""
+    held = set(scopes)
+    return frozenset(g for g in GUARDS if f"{g}:read" not in held)
 
 
 def _hash(secret: str) -> str:

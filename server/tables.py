@@ -122,6 +122,10 @@ class WebhookSubscription(ServerBase):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The API key that subscribed: its payloads show only what that key may read,
+    #: and end with it (revoked). None: made by the operator (``shiftdesk server``),
+    #: who sees everything.
+    key_id: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class WebhookDelivery(ServerBase):

@@ -45,17 +45,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
 from core.models import Company
 from core.timeutil import utcnow
-from core.wire import INVALID, MISSING, UNDEFINED, Problem, WireError
+from core.wire import COLLECTIONS, INVALID, MISSING, UNDEFINED, Problem, WireError, without
+from server.auth import hidden_guards
 from server.db import Database
 from server.settings import Settings
-from server.tables import Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from server.tables import ApiKey, Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 LOGGER = logging.getLogger("shiftdesk.server.webhooks")
 
@@ -89,6 +90,10 @@ STATUSES = (PENDING, DELIVERED, DEAD, DISCARDED)
 
 #: Collections whose writes make events, and the event's first word.
 _SUBJECTS = {"employees": "employee", "shifts": "shift", "leaverequests": "leave"}
+#: The collection an event's record is of, by the event's first word.
+_COLLECTION_OF = {subject: name for name, subject in _SUBJECTS.items()} | {
+    "attendance": "clockevents"
+}
 
 
 # --- subscriptions ---------------------------------------------------------------------
@@ -186,8 +191,12 @@ def show_subscription(sub: WebhookSubscription, *, with_secret: bool = False) ->
     return shown
 
 
-def create_subscription(session: Session, company_id: str, body: Any) -> WebhookSubscription:
-    """A new subscription; without a ``secret`` one is made (shown in the answer only)."""
+def create_subscription(
+    session: Session, company_id: str, body: Any, key_id: str | None = None
+) -> WebhookSubscription:
+    """A new subscription; without a ``secret`` one is made (shown in the answer only).
+    ``key_id``: the API key subscribing, whose view of records the payloads get
+    (None: the operator's, everything)."""
     values = _checked(body, creating=True)
     if session.get(Company, company_id) is None:
         raise NotFound("company", company_id)
@@ -198,6 +207,7 @@ def create_subscription(session: Session, company_id: str, body: Any) -> Webhook
         secret=values.get("secret") or secrets.token_urlsafe(32),
         description=values.get("description", ""),
         is_active=values.get("is_active", True),
+        key_id=key_id,
     )
     session.add(sub)
     session.flush()
@@ -299,6 +309,34 @@ def wake_after_commit(session: Session, db: Database) -> None:
     sa_event.listen(session, "after_commit", woken, once=True)
 
 
+def _subscribers(session: Session, company_id: str) -> list[tuple[str, list[str], frozenset]]:
+    """The company's active subscriptions: (id, event patterns, the field guards its
+    payloads leave out), looked up once per transaction. A subscription made by a
+    key shows what that key may read now (:func:`server.auth.hidden_guards`, the
+    rule of the GET routes); one whose key is revoked or gone gets nothing."""
+    cached = session.info.get(("webhooks", company_id))
+    if cached is not None:
+        return cached
+    rows = session.execute(
+        select(WebhookSubscription.id, WebhookSubscription.events, ApiKey.scopes)
+        .outerjoin(ApiKey, ApiKey.id == WebhookSubscription.key_id)
+        .where(
+            WebhookSubscription.company_id == company_id,
+            WebhookSubscription.is_active.is_(True),
+            or_(
+                WebhookSubscription.key_id.is_(None),
+                and_(ApiKey.id.is_not(None), ApiKey.revoked_at.is_(None)),
+            ),
+        )
+    ).all()
+    found = [
+        (sub_id, events.split(","), hidden_guards(scopes.split(",")) if scopes else frozenset())
+        for sub_id, events, scopes in rows
+    ]
+    session.info[("webhooks", company_id)] = found
+    return found
+
+
 def enqueue(
     session: Session,
     db: Database,
@@ -310,44 +348,39 @@ def enqueue(
 ) -> int:
     """Write the deliveries of one record's write, in the write's transaction; called
     by :func:`server.feed.record` before it replaces the record's previous change.
+    Each subscription's payload leaves out the fields its key may not read.
     Returns how many were written."""
-    subs = session.info.get(("webhooks", company_id))
-    if subs is None:  # looked up once per transaction
-        subs = [
-            (s.id, s.events.split(","))
-            for s in session.scalars(
-                select(WebhookSubscription).where(
-                    WebhookSubscription.company_id == company_id,
-                    WebhookSubscription.is_active.is_(True),
-                )
-            )
-        ]
-        session.info[("webhooks", company_id)] = subs
+    subs = _subscribers(session, company_id)
     if not subs:
         return 0
     rows = []
     now = utcnow()
+    spec = COLLECTIONS[collection]
     for name in events_of(session, collection, record, version, deleted):
-        body = json.dumps(
-            {"event": name, "timestamp": _instant(now), "data": dict(record)},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        rows += [
-            {
-                "id": str(uuid.uuid4()),
-                "company_id": company_id,
-                "subscription_id": sub_id,
-                "event": name,
-                "body": body,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for sub_id, patterns in subs
-            if _wants(patterns, name)
-        ]
+        bodies: dict[frozenset, str] = {}
+        for sub_id, patterns, hidden in subs:
+            if not _wants(patterns, name):
+                continue
+            if hidden not in bodies:
+                data = without(spec, record, hidden)
+                bodies[hidden] = json.dumps(
+                    {"event": name, "timestamp": _instant(now), "data": data},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "company_id": company_id,
+                    "subscription_id": sub_id,
+                    "event": name,
+                    "body": bodies[hidden],
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
     if rows:
         session.execute(WebhookDelivery.__table__.insert(), rows)
         wake_after_commit(session, db)
@@ -362,9 +395,22 @@ def sign(secret: str, body: bytes) -> str:
 # --- the delivery log and the dead letters ------------------------------------------------
 
 
+def _reader_view(event: str, payload: dict[str, Any], hidden: Iterable[str]) -> dict[str, Any]:
+    """A stored payload as a reader of the log may see it: without the fields it may
+    not read, whoever the delivery was for."""
+    family = event.split(".")[0]
+    collection = _COLLECTION_OF.get(family)
+    if collection is not None and isinstance(payload.get("data"), dict):
+        payload["data"] = without(COLLECTIONS[collection], payload["data"], hidden)
+    return payload
+
+
 def show_delivery(
-    delivery: WebhookDelivery, attempts: Sequence[WebhookAttempt] | None = None
+    delivery: WebhookDelivery,
+    attempts: Sequence[WebhookAttempt] | None = None,
+    hidden: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """The log's entry; its payload without the fields guarded by ``hidden``."""
     shown: dict[str, Any] = {
         "id": delivery.id,
         "companyId": delivery.company_id,
@@ -377,7 +423,7 @@ def show_delivery(
         "lastError": delivery.last_error,
         "createdAt": _instant(delivery.created_at),
         "deliveredAt": _instant(delivery.delivered_at),
-        "payload": json.loads(delivery.body),
+        "payload": _reader_view(delivery.event, json.loads(delivery.body), hidden),
     }
     if attempts is not None:
         shown["attemptLog"] = [

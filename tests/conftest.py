@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may read or write the keyring of the person running them: keys go to the
@@ -67,6 +68,19 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(tmp_path: Path, migrated_file: Path) -> Iterator[Store]:
     with open_copy(migrated_file, tmp_path / "test.shiftdesk") as opened:
         yield opened
+
+
+@pytest.fixture
+def statements(store: Store) -> Iterator[list[str]]:
+    """The SQL the store runs while the test runs: what a hot path costs, counted."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(store.engine, "before_cursor_execute", count)
 
 
 class Org:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, new_id
@@ -35,3 +35,5 @@ class PayPolicy(Base):
     min_rest_hours: Mapped[Decimal] = mapped_column(default=Decimal(11))
     #: Most days in a row one person should work (a warning).
     max_consecutive_days: Mapped[int] = mapped_column(default=6)
+    #: A shift longer than this many hours is worth a second look (a warning; 0: none).
+    max_shift_hours: Mapped[Decimal] = mapped_column(default=Decimal(12), server_default=text("12"))

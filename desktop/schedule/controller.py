@@ -7,7 +7,7 @@ out as signals the page turns into a notice or a question.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core import scheduling
 from core.conflicts import members_by_department
+from core.errors import ShiftDeskError
 from core.pay_periods import PeriodClosed
 from core.results import Check, OpResult
 from core.roster import CopyScope, RosterFilter, copy_scope
@@ -136,11 +137,15 @@ class ScheduleController(QObject):
 
     def copy_previous_week(
         self, week_start: date, site_id: str | None, scope: CopyScope, where: str
-    ) -> OpResult:
+    ) -> None:
         """The previous week's shifts in ``scope`` onto this week, unpublished, as one
-        undo step; ``where`` says what the filters show ("in Kitchen")."""
-        result = self._run(
-            f"Copy {plural(scope.count, 'shift')} {where} from the previous week",
+        undo step; ``where`` says what the filters show ("in Kitchen"). Hundreds of
+        shifts take seconds, so the copy runs on the writer thread and the notice
+        says what it did when it is done."""
+        count = plural(scope.count, "shift")
+        self._run_in_background(
+            f"Copy {count} {where} from the previous week",
+            f"Copying {count} {where} from the previous week…",
             partial(
                 scheduling.copy_week,
                 source_start=scope.source_start,
@@ -150,7 +155,10 @@ class ScheduleController(QObject):
                 employee_ids=scope.employee_ids,
                 department_ids=scope.department_ids,
             ),
+            partial(self._copied, where),
         )
+
+    def _copied(self, where: str, result: OpResult) -> None:
         if result.skipped:
             reasons = "; ".join(c.reason for c in result.skipped[:3])
             more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
@@ -163,18 +171,39 @@ class ScheduleController(QObject):
             self.notice.emit(
                 "info", f"Copied {plural(len(result.ids), 'shift')} {where} from the previous week."
             )
-        return result
 
-    def publish(self, shift_ids: Sequence[str], where: str) -> OpResult:
-        """Publish these shown shifts as one undo step; ``where`` says what is shown."""
-        count = len(shift_ids)
-        result = self._run(
-            f"Publish {plural(count, 'shift')} {where}",
+    def publish(self, shift_ids: Sequence[str], where: str) -> None:
+        """Publish these shown shifts as one undo step on the writer thread; ``where``
+        says what is shown."""
+        count = plural(len(shift_ids), "shift")
+        self._run_in_background(
+            f"Publish {count} {where}",
+            f"Publishing {count} {where}…",
             partial(scheduling.publish_shifts, shift_ids=list(shift_ids)),
+            partial(self._published, where),
         )
+
+    def _published(self, where: str, result: OpResult) -> None:
         if result.applied:
             self.notice.emit("info", f"Published {plural(len(result.ids), 'shift')} {where}.")
-        return result
+
+    def _run_in_background(
+        self, text: str, doing: str, operation: Any, then: Callable[[OpResult], None]
+    ) -> None:
+        """The window's busy indicators show ``doing`` meanwhile; the outcome's
+        notice (refusal, warnings, or ``then``'s) follows."""
+
+        def done(result: OpResult) -> None:
+            if not self._report(text, result):
+                then(result)
+
+        def failed(error: ShiftDeskError) -> None:
+            if isinstance(error, PeriodClosed):  # publishing paid history
+                self.notice.emit("error", f"{text} refused: {error.problem}")
+                return
+            self.notice.emit("error", f"{text} failed: {error}")
+
+        self.context.run_in_background(text, doing, operation, done, failed)
 
     def _run(self, text: str, operation: Any) -> OpResult:
         try:
@@ -182,8 +211,15 @@ class ScheduleController(QObject):
         except PeriodClosed as closed:  # deleting or publishing paid history
             self.notice.emit("error", f"{text} refused: {closed.problem}")
             return OpResult()
+        self._report(text, result)
+        return result
+
+    def _report(self, text: str, result: OpResult) -> bool:
+        """Say a refusal or the warnings met; True when it said something."""
         if result.conflicts:
             self.notice.emit("error", f"{text} refused: {describe(Check(result.conflicts))}")
         elif result.warnings:
             self.notice.emit("warning", f"{text} done. {describe(Check((), result.warnings))}")
-        return result
+        else:
+            return False
+        return True

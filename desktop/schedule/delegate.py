@@ -9,10 +9,11 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.notice import plural
-from desktop.schedule.layout import LEAVE_BAND, MAX_BLOCKS, block_rects
+from desktop.schedule.layout import Metrics, block_rects
 from desktop.schedule.model import CELL_ROLE, CellInfo, RowKind
 from desktop.schedule.paint import (
     BAND,
+    COMPACT_WIDTH,
     MUTED,
     OPEN_FILL,
     TODAY,
@@ -25,11 +26,18 @@ from desktop.theme import ACCENT, WARNING
 
 
 class ShiftDelegate(QStyledItemDelegate):
-    """``is_selected(shift_id)`` tells which blocks the view has selected."""
+    """``is_selected(shift_id)`` tells which blocks the view has selected, ``metrics()``
+    the sizes the view lays cells out by (the week's blocks or the month's chips)."""
 
-    def __init__(self, is_selected: Callable[[str], bool], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        is_selected: Callable[[str], bool],
+        metrics: Callable[[], Metrics],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._is_selected = is_selected
+        self._metrics = metrics
 
     def paint(
         self,
@@ -40,6 +48,7 @@ class ShiftDelegate(QStyledItemDelegate):
         cell: CellInfo = index.data(CELL_ROLE)
         rect: QRect = option.rect
         base = option.font
+        metrics = self._metrics()
         painter.save()
         if cell.row.kind == RowKind.DEPARTMENT:
             painter.fillRect(rect, BAND)
@@ -56,10 +65,11 @@ class ShiftDelegate(QStyledItemDelegate):
         if cell.leave is not None:
             band = QRect(rect)
             if cell.shifts:
-                band.setHeight(LEAVE_BAND)
-            paint_leave(painter, band, cell.leave, base)
-        rects = block_rects(rect, len(cell.shifts), cell.leave is not None)
-        hidden = max(0, len(cell.shifts) - MAX_BLOCKS)
+                band.setHeight(metrics.leave_band)
+            # A strip too thin for words is a swatch; the tooltip names the leave.
+            paint_leave(painter, band, cell.leave if band.height() >= 12 else None, base)
+        rects = block_rects(rect, len(cell.shifts), cell.leave is not None, metrics)
+        hidden = max(0, len(cell.shifts) - metrics.max_blocks)
         for n, block in enumerate(rects):
             shift = cell.shifts[n]
             paint_shift(
@@ -80,8 +90,14 @@ class ShiftDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_totals(painter: QPainter, rect: QRect, cell: CellInfo, base: QFont) -> None:
-        """ "4 shifts · 32 h", then how many of them nobody works yet, in amber."""
+        """ "4 shifts · 32 h", then how many of them nobody works yet, in amber; a
+        month's narrow day says only the count, and the open ones as "+1"."""
         painter.setFont(font(base, 11))
+        if rect.width() < COMPACT_WIDTH:
+            painter.setPen(MUTED)
+            opened = f"+{cell.team_open}" if cell.team_open else ""
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{cell.team_shifts}{opened}")
+            return
         hours = f"{cell.team_hours.normalize():f}".rstrip(".")
         text = f"{plural(cell.team_shifts, 'shift')} · {hours} h"
         area = rect.adjusted(8, 0, -6, 0)

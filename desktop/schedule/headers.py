@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPolygon
 from PySide6.QtWidgets import QHeaderView, QWidget
 
+from core.roster import RosterEmployee
 from desktop.notice import plural
+from desktop.schedule.labour import header_parts
+from desktop.schedule.layout import WEEK
 from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind
-from desktop.schedule.paint import BAND, OPEN_FILL, TODAY, WEEKEND, font
+from desktop.schedule.paint import BAND, COMPACT_WIDTH, OPEN_FILL, TODAY, WEEKEND, font
 from desktop.theme import ACCENT, MUTED, TEXT, WARNING
 
 LINE = QColor("#dde3e9")
 
 
 class DayHeader(QHeaderView):
-    """Weekday over date; today in the accent colour, weekends shaded like the grid."""
+    """Weekday over date, then the day's labour (hours, cost, overtime); today in the
+    accent colour, weekends shaded like the grid. The tooltip has every figure."""
+
+    HEIGHT = 62
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setSectionsClickable(False)
         self.setHighlightSections(False)
-        self.setMinimumHeight(46)
+        self.setMinimumHeight(self.HEIGHT)
 
     def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), 46)
+        return QSize(super().sizeHint().width(), self.HEIGHT)
 
     def paintSection(self, painter: QPainter, rect: QRect, section: int) -> None:
         model = self.model()
@@ -42,18 +49,56 @@ class DayHeader(QHeaderView):
         base = self.font()
         top = QRect(rect.left(), rect.top() + 5, rect.width(), 16)
         bottom = QRect(rect.left(), rect.top() + 21, rect.width(), 20)
+        # A month's narrow day: "MO" over "1"; the range label names the month.
+        compact = rect.width() < COMPACT_WIDTH
         painter.setPen(ACCENT if is_today else MUTED)
         painter.setFont(font(base, 11, bold=is_today))
-        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, f"{day:%a}".upper())
+        weekday = f"{day:%a}".upper()
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, weekday[:2] if compact else weekday)
         painter.setPen(ACCENT if is_today else TEXT)
         painter.setFont(font(base, 14, bold=True))
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"{day:%d %b}")
+        painter.drawText(
+            bottom, Qt.AlignmentFlag.AlignCenter, str(day.day) if compact else f"{day:%d %b}"
+        )
+        if model.labour is not None:
+            self._labour_line(
+                painter, QRect(rect.left() + 3, rect.top() + 41, rect.width() - 6, 16), model, day
+            )
         if is_today:
             painter.fillRect(rect.left(), rect.bottom() - 2, rect.width(), 3, ACCENT)
         uncovered = model.uncovered(day)
         if uncovered:
-            self._open_badge(painter, rect, f"{uncovered} open")
+            self._open_badge(painter, rect, str(uncovered) if compact else f"{uncovered} open")
         painter.restore()
+
+    def _labour_line(self, painter: QPainter, rect: QRect, model: RosterModel, day: date) -> None:
+        """ "26 h · €325 · 2 h OT", the overtime in amber; a narrow day drops the tail."""
+        assert model.labour is not None
+        labour = model.labour.day(day)
+        parts = header_parts(labour, model.labour.currency)
+        painter.setFont(font(self.font(), 11))
+        metrics = painter.fontMetrics()
+        if parts and rect.width() < COMPACT_WIDTH:  # a month's day: the hours, bare
+            parts = [f"{labour.hours:.0f}"]
+        while parts and metrics.horizontalAdvance(" · ".join(parts)) > rect.width():
+            parts.pop()
+        if not parts:
+            return
+        overtime = parts[-1] if parts[-1].endswith("OT") else ""
+        plain = " · ".join(parts[:-1] if overtime else parts)
+        joint = " · " if overtime and plain else ""
+        width = metrics.horizontalAdvance(plain + joint + overtime)
+        x = rect.left() + (rect.width() - width) // 2
+        painter.setPen(MUTED)
+        painter.drawText(
+            QRect(x, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, plain + joint
+        )
+        if overtime:
+            painter.setPen(WARNING.darker(130))
+            right = QRect(x, rect.top(), width, rect.height())
+            painter.drawText(
+                right, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, overtime
+            )
 
     def _open_badge(self, painter: QPainter, rect: QRect, text: str) -> None:
         """Shifts of the day that nobody works yet, in the top right corner."""
@@ -95,8 +140,9 @@ class PeopleHeader(QHeaderView):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         base = self.font()
         color = QColor(info.department.color)
+        one_line = rect.height() < WEEK.empty_row  # a month's compact row
         if info.kind == RowKind.OPEN:
-            self._open_row(painter, rect, info, model, base)
+            self._open_row(painter, rect, info, model, base, one_line)
         elif info.employee is None:
             painter.fillRect(rect, BAND)
             self._chevron(painter, QPoint(rect.left() + 14, rect.center().y()), info.collapsed)
@@ -114,41 +160,77 @@ class PeopleHeader(QHeaderView):
             painter.fillRect(rect, QColor("white"))
             painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, color)
             hours = model.roster.hours_of(info.employee.id)
-            painter.setPen(TEXT)
-            painter.setFont(font(base, 13, bold=True))
-            name_rect = QRect(rect.left() + 14, rect.top() + 6, rect.width() - 20, 18)
-            painter.drawText(
-                name_rect,
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                painter.fontMetrics().elidedText(
-                    info.employee.name, Qt.TextElideMode.ElideRight, name_rect.width()
-                ),
-            )
-            painter.setPen(MUTED)
-            painter.setFont(font(base, 11))
-            detail = " · ".join(
-                part
-                for part in (info.employee.code or "", f"{hours.normalize():f} h scheduled")
-                if part
-            )
-            painter.drawText(
-                QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                detail,
-            )
+            if one_line:
+                self._one_line(painter, rect, base, info.employee.name, f"{hours.normalize():f} h")
+            else:
+                self._two_lines(painter, rect, base, info.employee, hours)
         painter.setPen(LINE)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.drawLine(rect.topRight(), rect.bottomRight())
         painter.restore()
 
     @staticmethod
+    def _two_lines(
+        painter: QPainter, rect: QRect, base: QFont, employee: RosterEmployee, hours: Decimal
+    ) -> None:
+        """Name, then code and scheduled hours: a week's row."""
+        painter.setPen(TEXT)
+        painter.setFont(font(base, 13, bold=True))
+        name_rect = QRect(rect.left() + 14, rect.top() + 6, rect.width() - 20, 18)
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                employee.name, Qt.TextElideMode.ElideRight, name_rect.width()
+            ),
+        )
+        painter.setPen(MUTED)
+        painter.setFont(font(base, 11))
+        detail = " · ".join(
+            part for part in (employee.code or "", f"{hours.normalize():f} h scheduled") if part
+        )
+        painter.drawText(
+            QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            detail,
+        )
+
+    @staticmethod
+    def _one_line(painter: QPainter, rect: QRect, base: QFont, name: str, detail: str) -> None:
+        """Name on the left (elided), a short figure on the right: a month's row."""
+        painter.setFont(font(base, 11))
+        room = painter.fontMetrics().horizontalAdvance(detail) + 8
+        painter.setPen(MUTED)
+        painter.drawText(
+            rect.adjusted(14, 0, -8, 0),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            detail,
+        )
+        painter.setPen(TEXT)
+        painter.setFont(font(base, 12, bold=True))
+        name_rect = rect.adjusted(14, 0, -8 - room, 0)
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()),
+        )
+
+    @staticmethod
     def _open_row(
-        painter: QPainter, rect: QRect, info: RowInfo, model: RosterModel, base: QFont
+        painter: QPainter,
+        rect: QRect,
+        info: RowInfo,
+        model: RosterModel,
+        base: QFont,
+        one_line: bool = False,
     ) -> None:
         """ "Open shifts" and how many wait for someone in the range."""
         painter.fillRect(rect, OPEN_FILL)
         painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, WARNING)
         waiting = sum(model.roster.department_day(info.department, d).open for d in model.days)
+        if one_line:
+            PeopleHeader._one_line(painter, rect, base, OPEN_SHIFTS, f"{waiting} to fill")
+            return
         painter.setPen(TEXT)
         painter.setFont(font(base, 13, bold=True))
         painter.drawText(

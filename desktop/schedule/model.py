@@ -16,9 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
 
+from core.labour import LabourPlan
 from core.results import Check
 from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
 from desktop.notice import plural
+from desktop.schedule.labour import day_tooltip
 from desktop.table import AnyIndex, TableModel
 from sync.describe import field_label
 from sync.merge import DELETED
@@ -135,6 +137,8 @@ class RosterModel(TableModel):
         self._open_row_of: dict[str | None, int] = {}
         #: Shift id → why it is in conflict with the server.
         self._out_of_sync: dict[str, str] = {}
+        #: Hours and cost per day of the snapshot (None until the page prices one).
+        self._labour: LabourPlan | None = None
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -146,16 +150,23 @@ class RosterModel(TableModel):
     def days(self) -> list[date]:
         return self._days
 
+    @property
+    def labour(self) -> LabourPlan | None:
+        return self._labour
+
     def set_roster(
         self,
         roster: Roster,
         today: date | None = None,
         sync_conflicts: Mapping[str, Sequence[str]] | None = None,
+        labour: LabourPlan | None = None,
     ) -> None:
         """Show a new snapshot; a same-shaped one refreshes in place (scroll and
         selection stay), anything else resets the model. ``sync_conflicts`` maps the
-        shifts with an open conflict with the server to the fields it is about."""
+        shifts with an open conflict with the server to the fields it is about;
+        ``labour`` is the snapshot's hours and cost (core.labour), for the headers."""
         self._today = today or date.today()
+        self._labour = labour
         self._out_of_sync = {
             sid: conflict_reason(fields) for sid, fields in (sync_conflicts or {}).items()
         }
@@ -327,6 +338,13 @@ class RosterModel(TableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._days)
+            and self._labour is not None
+        ):
+            return day_tooltip(self._labour, self._days[section])
         if role not in (Qt.ItemDataRole.DisplayRole, ROW_ROLE):
             return None
         if orientation == Qt.Orientation.Horizontal:

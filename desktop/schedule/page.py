@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.changes import Changes
+from core.labour import labour_of, pay_basis
 from core.models import ShiftStatus
 from core.results import Check
 from core.roster import (
@@ -35,7 +36,8 @@ from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
-from desktop.schedule.layout import DEPARTMENT_ROW, row_height
+from desktop.schedule.labour import LabourBar
+from desktop.schedule.layout import MONTH, WEEK, row_height
 from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
@@ -89,6 +91,8 @@ class SchedulePage(QWidget):
         notice_box.addWidget(self.notice)
         layout.addLayout(notice_box)
         layout.addWidget(self.view, 1)
+        self.labour_bar = LabourBar(self)
+        layout.addWidget(self.labour_bar)
         self._connect()
         self.reload_choices()
         self.reload()
@@ -126,6 +130,7 @@ class SchedulePage(QWidget):
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
         self.context.flipped.connect(self._flipped)
+        self.context.busy_changed.connect(self._busy_changed)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
         self.context.store_changed.connect(self._store_changed)
@@ -185,9 +190,13 @@ class SchedulePage(QWidget):
         with self.context.store.session() as session:
             roster = load_roster(session, first, last, self.filter, problems=False)
             out_of_sync = open_fields(session, "shifts")
-        self.model.set_roster(roster, sync_conflicts=out_of_sync)
+            basis = pay_basis(session, roster.company_id)
+        labour = labour_of(roster, basis)
+        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=labour)
+        self.labour_bar.show_plan(labour, self.range_title)
         filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+        self.view.set_metrics(MONTH if self.span == "month" else WEEK)
         self._fit_rows()
         self.view.fit_columns()
         self.view.forget_missing_selection()
@@ -195,6 +204,12 @@ class SchedulePage(QWidget):
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
         self._more.start()
+
+    @property
+    def range_title(self) -> str:
+        """What the totals are of: "Week", "2 weeks", "June 2026"."""
+        first, _ = self.range
+        return f"{first:%B %Y}" if self.span == "month" else dict(SPANS)[self.span]
 
     @property
     def next_step(self) -> str:
@@ -252,20 +267,21 @@ class SchedulePage(QWidget):
     def _fit_rows(self) -> None:
         header = self.view.verticalHeader()
         model = self.model
+        metrics = self.view.metrics
         for row in range(model.rowCount()):
             info = model.row_info(row)
             if info.kind == RowKind.DEPARTMENT:
-                header.resizeSection(row, DEPARTMENT_ROW)
+                header.resizeSection(row, metrics.department_row)
                 continue
             if info.employee is None:  # open shifts
-                header.resizeSection(row, row_height(model.lines(row)))
+                header.resizeSection(row, row_height(model.lines(row), metrics=metrics))
                 continue
             band = any(
                 model.roster.leave_on(info.employee.id, d) is not None
                 and model.roster.shifts(info.employee.id, d)
                 for d in model.days
             )
-            header.resizeSection(row, row_height(model.lines(row), band))
+            header.resizeSection(row, row_height(model.lines(row), band, metrics))
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
@@ -467,6 +483,16 @@ class SchedulePage(QWidget):
             ),
             None,
         )
+
+    def _busy_changed(self, doing: str) -> None:
+        """A background write (a copy, a publish, their undo) runs: say what, and
+        start no other bulk action until it is done; the grid stays usable."""
+        for button in (self.bar.copy_button, self.bar.publish_button):
+            button.defaultAction().setEnabled(not doing)
+        if doing:
+            self.notice.show_busy(doing)
+        else:
+            self.notice.end_busy()
 
     def _flipped(self, text: str) -> None:
         """What an undo or redo did replaces the notice of the step it reversed; a

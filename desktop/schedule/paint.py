@@ -26,6 +26,8 @@ LEAVE_EDGE = QColor("#e9cf5f")
 LEAVE_TEXT = QColor("#5c4700")
 CANCELLED_FILL = QColor("#eef0f3")
 CANCELLED_TEXT = QColor("#7b8794")
+#: A block narrower than this is a month's chip: the start time only, no badge.
+COMPACT_WIDTH = 64
 
 
 def tint(color: QColor, amount: float) -> QColor:
@@ -115,7 +117,10 @@ def paint_shift(
     painter.setBrush(stripe)
     # Inside the violet line of a sync conflict, so the team's colour still shows.
     band = box.adjusted(3, 3, -3, -3) if out_of_sync else box
-    painter.drawRoundedRect(QRectF(band.left(), band.top(), 5, band.height()), 2, 2)
+    compact = rect.width() < COMPACT_WIDTH
+    painter.drawRoundedRect(
+        QRectF(band.left(), band.top(), 3 if compact else 5, band.height()), 2, 2
+    )
 
     if check.conflicts:
         outline = QPen(CONFLICT, 2)
@@ -137,6 +142,10 @@ def paint_shift(
         painter.setPen(QPen(ACCENT, 2, Qt.PenStyle.DotLine))
         painter.drawRoundedRect(edge.adjusted(3, 3, -3, -3), 3, 3)
 
+    if compact:
+        _paint_chip_text(painter, rect, shift, base, ink, more)
+        painter.restore()
+        return
     badge = _badge_color(check)
     two_lines = rect.height() >= 30
     text = QRect(rect.left() + 9, rect.top() + 2, rect.width() - 12, rect.height() - 4)
@@ -165,6 +174,24 @@ def paint_shift(
         line = text.adjusted(0, 0, -badge_room, 0)
         _draw_elided(painter, line, f"{time_text}  {place}".rstrip())
     painter.restore()
+
+
+def _paint_chip_text(
+    painter: QPainter, rect: QRect, shift: RosterShift, base: QFont, ink: QColor, more: int
+) -> None:
+    """A month's chip: the start time ("07:30", or "07" where that does not fit) and
+    "+n" for shifts of the day it stands for; the outline tells problems."""
+    if not shift.start_time:
+        return
+    painter.setPen(ink)
+    painter.setFont(font(base, 11, bold=True, strike=shift.cancelled))
+    metrics = QFontMetrics(painter.font())
+    area = rect.adjusted(5, 0, -2, 0)
+    suffix = f"+{more}" if more else ""
+    text = shift.start_time + suffix
+    if metrics.horizontalAdvance(text) > area.width():
+        text = shift.start_time[:2] + suffix
+    painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def _badge_color(check: Check) -> QColor | None:

@@ -36,14 +36,14 @@ from core.roster import RosterShift
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.delegate import ShiftDelegate
 from desktop.schedule.headers import DayHeader, PeopleHeader
-from desktop.schedule.layout import block_at, block_rects
+from desktop.schedule.layout import WEEK, Metrics, block_at, block_rects
 from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.paint import font, paint_shift
 from desktop.theme import CONFLICT, MUTED, OK, WARNING
 
 SHIFT_MIME = "application/x-shiftdesk-shift"
 #: Narrowest day column that still shows "22:30–06:30" and a short location.
-MIN_DAY_WIDTH = 112
+MIN_DAY_WIDTH = WEEK.min_day_width
 #: A drag this close (pixels) to an edge scrolls the grid that way, for 500 people.
 EDGE = 24
 
@@ -67,8 +67,11 @@ class DropHint:
     def text(self) -> str:
         if self.kind == "ok":
             return f"{self.request.verb} here"
-        prefix = "Cannot drop: " if self.kind == "conflict" else "Drop with care: "
-        return prefix + describe(self.check)
+        if self.kind == "conflict":
+            # What refuses the drop is all the hover needs to say; the warnings
+            # (a long week, short rest) matter only once the drop could happen.
+            return "Cannot drop: " + describe(Check(self.check.conflicts))
+        return "Drop with care: " + describe(self.check)
 
 
 def shift_mime(shift_id: str, from_employee_id: str) -> QMimeData:
@@ -118,13 +121,15 @@ class RosterView(QTableView):
         self._hint: DropHint | None = None
         #: Said in the middle of an empty grid (no people, or none match the filters).
         self.empty_text = ""
+        #: Sizes of blocks and rows: the week's, or the month's compact chips.
+        self.metrics: Metrics = WEEK
         self._edge_scroll = (0, 0)
         self._scroll_timer = QTimer(self)
         self._scroll_timer.setInterval(40)
         self._scroll_timer.timeout.connect(self._scroll_step)
         self.setHorizontalHeader(DayHeader(self))
         self.setVerticalHeader(PeopleHeader(self))
-        self.setItemDelegate(ShiftDelegate(self.is_selected, self))
+        self.setItemDelegate(ShiftDelegate(self.is_selected, lambda: self.metrics, self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -136,12 +141,23 @@ class RosterView(QTableView):
         self.setCornerButtonEnabled(False)
         self.setWordWrap(False)
 
+    def set_metrics(self, metrics: Metrics) -> None:
+        """Blocks of the week or chips of the month; the page refits the rows."""
+        self.metrics = metrics
+        self.fit_columns()
+
     def fit_columns(self) -> None:
         """Days share the width; below a readable width the grid scrolls instead."""
         columns = self.model().columnCount() if self.model() else 0
         if not columns:
             return
-        width = max(MIN_DAY_WIDTH, self.viewport().width() // columns)
+        room = self.viewport().width()
+        if self.metrics is not WEEK:
+            # The month keeps the vertical scroll bar's room whether it shows or not,
+            # so the bar appearing never pushes the last day out of sight.
+            room = self.width() - self.verticalHeader().width() - 2 * self.frameWidth()
+            room -= self.verticalScrollBar().sizeHint().width()
+        width = max(self.metrics.min_day_width, room // columns)
         header = self.horizontalHeader()
         for column in range(columns):
             header.resizeSection(column, width)
@@ -184,7 +200,12 @@ class RosterView(QTableView):
         if cell.row.kind == RowKind.DEPARTMENT:
             return None, index
         n = block_at(
-            self.visualRect(index), len(cell.shifts), cell.leave is not None, pos.x(), pos.y()
+            self.visualRect(index),
+            len(cell.shifts),
+            cell.leave is not None,
+            pos.x(),
+            pos.y(),
+            self.metrics,
         )
         return (cell.shifts[n] if n >= 0 else None), index
 
@@ -196,7 +217,9 @@ class RosterView(QTableView):
                 index = model.index_of(employee_id, shift.day)
                 cell = model.cell(index)
                 n = cell.shifts.index(shift)
-                rect = block_rects(self.visualRect(index), len(cell.shifts), cell.leave is not None)
+                rect = block_rects(
+                    self.visualRect(index), len(cell.shifts), cell.leave is not None, self.metrics
+                )
                 return rect[n].center()
         raise LookupError(f"shift {shift_id} is not shown in {employee_id}'s row")
 
@@ -207,7 +230,7 @@ class RosterView(QTableView):
             ids = [s.id for s in shifts]
             if dept == department_id and shift_id in ids:
                 index = model.index_of_open(dept, day)
-                rects = block_rects(self.visualRect(index), len(shifts))
+                rects = block_rects(self.visualRect(index), len(shifts), metrics=self.metrics)
                 return rects[ids.index(shift_id)].center()
         raise LookupError(f"shift {shift_id} is not an open shift of {department_id}")
 

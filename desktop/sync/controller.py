@@ -205,6 +205,10 @@ class SyncController(QObject):
     def _finished(self, result: RunResult) -> None:
         self.last_result = result
         self._set_running(False)
+        # The run wrote through its own connection, which the outside watch would
+        # take for a stranger's and reload every view a second time: every view
+        # reloads here, so what the run wrote counts as seen.
+        self.context.store.changed_outside()
         self.context.data_changed.emit(EVERYTHING)
         self.finished.emit(result)
 

@@ -135,6 +135,24 @@ class ApplyPanel(QFrame):
         self.heading.setObjectName("PanelTitle")
         self.departments = CheckList("Whole departments", "Find a department…", self)
         self.employees = CheckList("People", "Find a person…", self)
+        self.per_member = QRadioButton("One shift per member", self)
+        self.per_member.setToolTip(
+            "Each active member gets their own shift, checked against their own"
+            " week, and can be moved or swapped one by one."
+        )
+        self.shared = QRadioButton("One shift for the whole department", self)
+        self.shared.setToolTip(
+            "One shift the department works as a whole: every member, also one who"
+            " joins later, works it and is expected to clock in; it cannot be given"
+            " to one person."
+        )
+        self.per_member.setChecked(True)
+        self.department_mode = QButtonGroup(self)
+        self.department_mode.addButton(self.per_member)
+        self.department_mode.addButton(self.shared)
+        self.department_hint = QLabel(self)
+        self.department_hint.setProperty("role", "hint")
+        self.department_hint.setWordWrap(True)
         self.first = DateEdit(self)
         self.last = DateEdit(self)
         for edit, name in ((self.first, "Apply from"), (self.last, "Apply until")):
@@ -199,11 +217,18 @@ class ApplyPanel(QFrame):
         ):
             signal.connect(self.forget_preview)
         self.mode.buttonClicked.connect(lambda _b: self._show_summary())
+        self.department_mode.buttonToggled.connect(self._department_mode_changed)
         self.set_template(None)
+        self._department_mode_changed()
 
     def _build_layout(self) -> None:
+        whole = QVBoxLayout()
+        whole.addWidget(self.departments, 1)
+        whole.addWidget(self.per_member)
+        whole.addWidget(self.shared)
+        whole.addWidget(self.department_hint)
         who = QHBoxLayout()
-        who.addWidget(self.departments, 2)
+        who.addLayout(whole, 2)
         who.addWidget(self.employees, 3)
         when = QGridLayout()
         when.addWidget(QLabel("From", self), 0, 0)
@@ -264,7 +289,25 @@ class ApplyPanel(QFrame):
     def applications(self) -> list[Application]:
         if self.template is None:
             return []
-        return [Application(self.template.id, self.employees.chosen(), self.departments.chosen())]
+        return [
+            Application(
+                self.template.id,
+                self.employees.chosen(),
+                self.departments.chosen(),
+                per_member=self.per_member.isChecked(),
+            )
+        ]
+
+    def _department_mode_changed(self, *_args: Any) -> None:
+        """Say what the chosen kind of department shift means; an old dry run no
+        longer says what would be written."""
+        self.department_hint.setText(
+            "Each active member gets a shift of their own."
+            if self.per_member.isChecked()
+            else "One shift worked by the whole department: every member (also one"
+            " who joins later) works it and is expected to clock in."
+        )
+        self.forget_preview()
 
     # --- the dry run -----------------------------------------------------------------------
 
@@ -377,6 +420,8 @@ class ApplyPanel(QFrame):
             self.preview_button,
             self.apply_button,
             self.departments,
+            self.per_member,
+            self.shared,
             self.employees,
             self.first,
             self.last,

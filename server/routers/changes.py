@@ -9,10 +9,21 @@ from fastapi.responses import Response
 from core.wire import INVALID, ChangePage, Problem
 from server import docs, feed
 from server.envelope import ApiError, field_errors, ok_page
-from server.routers.collections import Endpoint
+from server.routers.collections import Endpoint, param_names, refuse_unknown
 from server.writes import Ctx
 
 MAX_LIMIT = 1000
+_PARAMS = [
+    docs.query(
+        "cursor",
+        "the cursor of the last page applied; 0 or absent starts over",
+        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+    ),
+    docs.query(
+        "limit", "changes per page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}
+    ),
+]
+_KNOWN = param_names(_PARAMS)
 
 
 def _number(raw: str | None, name: str, default: int, hi: int) -> int:
@@ -56,21 +67,11 @@ def register(endpoints: list[Endpoint]) -> APIRouter:
         "/changes",
         summary="Changes after a cursor, in commit order",
         responses=docs.responses({200: ChangePage.schema(areas)}, (410,)),
-        openapi_extra={
-            "parameters": [
-                docs.query(
-                    "cursor",
-                    "the cursor of the last page applied; 0 or absent starts over",
-                    {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                ),
-                docs.query(
-                    "limit", "changes per page", {"type": "integer", "minimum": 1, "maximum": 1000}
-                ),
-            ]
-        },
+        openapi_extra={"parameters": _PARAMS},
     )
     async def changes(request: Request) -> Response:
         ctx = Ctx(request.app.state.db, request.app.state.settings, request.state.principal)
+        refuse_unknown(request.query_params, _KNOWN)
         cursor = _number(request.query_params.get("cursor"), "cursor", 0, 10**18)
         limit = _number(request.query_params.get("limit"), "limit", 200, MAX_LIMIT)
         if limit < 1:

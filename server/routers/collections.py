@@ -148,14 +148,20 @@ def filter_clauses(ep: Endpoint, params: Mapping[str, str]) -> list[ColumnElemen
 MAX_NAMED_UNKNOWN = 20
 
 
-def known_params(ep: Endpoint) -> frozenset[str]:
-    """The query parameters a list route understands: paging, its fields' filters and
-    the endpoint's own (what its OpenAPI operation documents)."""
-    return frozenset(
-        [p["name"] for p in docs.PAGE_PARAMS]
-        + [f.name for f in ep.spec.fields if f.filter]
-        + [p["name"] for p in ep.extra_params]
-    )
+def list_params(ep: Endpoint) -> list[dict[str, Any]]:
+    """The query parameters a collection's list documents: paging, its fields'
+    filters and the endpoint's own."""
+    return [
+        *docs.PAGE_PARAMS,
+        *[docs.query(f.name, "equal to", dict(f.kind.schema)) for f in ep.spec.fields if f.filter],
+        *ep.extra_params,
+    ]
+
+
+def param_names(parameters: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The names of the query parameters among documented ``parameters``: what a
+    list route understands is what its OpenAPI operation documents."""
+    return frozenset(p["name"] for p in parameters if p.get("in") == "query")
 
 
 def refuse_unknown(params: Mapping[str, str], known: frozenset[str]) -> None:
@@ -352,7 +358,8 @@ def build_router(ep: Endpoint) -> APIRouter:
     append_only = ep.ops.append_only
     links = docs.record_links(spec.item, changeable=not append_only, removable=ep.ops.removable)
     read_scope = f"{ep.area}:read"
-    known = known_params(ep)
+    parameters = list_params(ep)
+    known = param_names(parameters)
 
     def list_records(ctx: Ctx, params: Mapping[str, str]) -> Response:
         refuse_unknown(params, known)
@@ -377,17 +384,7 @@ def build_router(ep: Endpoint) -> APIRouter:
         operation_id=f"list_{spec.name}",
         summary=f"List {spec.name}",
         responses=docs.responses({200: docs.list_envelope(spec.name, item)}),
-        openapi_extra={
-            "parameters": [
-                *docs.PAGE_PARAMS,
-                *[
-                    docs.query(f.name, "equal to", dict(f.kind.schema))
-                    for f in spec.fields
-                    if f.filter
-                ],
-                *ep.extra_params,
-            ]
-        },
+        openapi_extra={"parameters": parameters},
     )
     async def list_route(request: Request) -> Response:
         ctx = Ctx.of(request, read_scope)

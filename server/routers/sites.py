@@ -20,12 +20,13 @@ from core.models import Site
 from core.wire import SITE, Paging, parse_id, shape_schema, show
 from server import docs, keyset, tokens
 from server.envelope import ApiError, ok, ok_list
-from server.routers.collections import paging
+from server.routers.collections import paging, param_names, refuse_unknown
 from server.writes import Ctx, wire_errors
 
 router = APIRouter(prefix="/sites", tags=["sites"])
 
 _ITEM = shape_schema(SITE)
+_KNOWN = param_names(docs.PAGE_PARAMS)
 
 
 def _ctx(request: Request) -> Ctx:
@@ -33,6 +34,7 @@ def _ctx(request: Request) -> Ctx:
 
 
 def _list(ctx: Ctx, params: Mapping[str, str]) -> Response:
+    refuse_unknown(params, _KNOWN)
     page, rows = paging(params, ctx.settings.max_page_rows)
     mine = Site.company_id == ctx.principal.company_id
     secret = tokens.signing_secret(ctx.db, ctx.settings)

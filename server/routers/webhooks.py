@@ -4,7 +4,7 @@ route needs the ``webhooks:manage`` scope."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.wire import Paging
 from server import docs, webhooks
 from server.envelope import ok, ok_list
-from server.routers.collections import paging
+from server.routers.collections import paging, param_names, refuse_unknown
 from server.writes import Ctx, read_body
 
 SCOPE = "webhooks:manage"
@@ -87,7 +87,10 @@ _DELIVERY: dict[str, Any] = {
             "properties": {
                 "event": {"type": "string"},
                 "timestamp": {"type": "string", "format": "date-time"},
-                "data": {"type": "object", "description": "the record as the API shows it"},
+                "data": {
+                    "type": "object",
+                    "description": "the record as the API shows the subscribing key",
+                },
             },
         },
         "attemptLog": {
@@ -114,10 +117,19 @@ _DELIVERY_FILTERS = [
     docs.query("status", "only deliveries in this state", {"enum": list(webhooks.STATUSES)}),
     docs.query("subscriptionId", "only one subscription's deliveries", {"type": "string"}),
 ]
+_DEAD_FILTERS = _DELIVERY_FILTERS[:2]
 
 
-def _run(request: Request, work: Callable[[Ctx, Session], Response]) -> Any:
+def _run(
+    request: Request,
+    work: Callable[[Ctx, Session], Response],
+    parameters: Iterable[Mapping[str, Any]] | None = None,
+) -> Any:
+    """``work`` in a transaction for a key with the scope; a list route names its
+    documented ``parameters`` and is refused (400) any other."""
     ctx = Ctx.of(request, SCOPE)
+    if parameters is not None:
+        refuse_unknown(request.query_params, param_names(parameters))
 
     def inside() -> Response:
         with ctx.db.transaction() as session:
@@ -138,7 +150,7 @@ async def list_webhooks(request: Request) -> Response:
         shown = [webhooks.show_subscription(s) for s in subs]
         return ok_list("webhooks", shown, Paging.of(1, max(len(shown), 1), len(shown)))
 
-    return await _run(request, work)
+    return await _run(request, work, ())
 
 
 @router.post(
@@ -152,14 +164,18 @@ async def create_webhook(request: Request) -> Response:
     body = await read_body(request)
 
     def work(ctx: Ctx, session: Session) -> Response:
-        sub = webhooks.create_subscription(session, ctx.principal.company_id, body)
+        sub = webhooks.create_subscription(
+            session, ctx.principal.company_id, body, ctx.principal.key_id
+        )
         shown = webhooks.show_subscription(sub, with_secret=True)
         return ok("webhook", shown, status=201, headers={"Location": f"/v1/webhooks/{sub.id}"})
 
     return await _run(request, work)
 
 
-def _deliveries(request: Request, status: str | None) -> Any:
+def _deliveries(
+    request: Request, status: str | None, parameters: Iterable[Mapping[str, Any]]
+) -> Any:
     params = request.query_params
 
     def work(ctx: Ctx, session: Session) -> Response:
@@ -172,10 +188,10 @@ def _deliveries(request: Request, status: str | None) -> Any:
             offset=(page - 1) * rows,
             limit=rows,
         )
-        shown = [webhooks.show_delivery(d) for d in found]
+        shown = [webhooks.show_delivery(d, hidden=ctx.principal.hidden) for d in found]
         return ok_list("webhookdeliveries", shown, Paging.of(page, rows, total))
 
-    return _run(request, work)
+    return _run(request, work, parameters)
 
 
 @router.get(
@@ -186,7 +202,7 @@ def _deliveries(request: Request, status: str | None) -> Any:
     openapi_extra={"parameters": _DELIVERY_FILTERS},
 )
 async def list_deliveries(request: Request) -> Response:
-    return await _deliveries(request, None)
+    return await _deliveries(request, None, _DELIVERY_FILTERS)
 
 
 @router.get(
@@ -198,7 +214,9 @@ async def list_deliveries(request: Request) -> Response:
 async def get_delivery(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.get_delivery(session, ctx.principal.company_id, delivery_id)
-        shown = webhooks.show_delivery(found, webhooks.attempts_of(session, found.id))
+        shown = webhooks.show_delivery(
+            found, webhooks.attempts_of(session, found.id), ctx.principal.hidden
+        )
         return ok("webhookdelivery", shown)
 
     return await _run(request, work)
@@ -209,10 +227,10 @@ async def get_delivery(request: Request, delivery_id: str) -> Response:
     operation_id="list_webhook_dead_letters",
     summary="Deliveries that failed every try: replay or discard them",
     responses=docs.responses({200: _DELIVERIES}, (400,)),
-    openapi_extra={"parameters": _DELIVERY_FILTERS[:2]},
+    openapi_extra={"parameters": _DEAD_FILTERS},
 )
 async def list_dead_letters(request: Request) -> Response:
-    return await _deliveries(request, webhooks.DEAD)
+    return await _deliveries(request, webhooks.DEAD, _DEAD_FILTERS)
 
 
 @router.post(
@@ -225,7 +243,7 @@ async def replay_dead_letter(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.replay(session, ctx.principal.company_id, delivery_id)
         webhooks.wake_after_commit(session, ctx.db)
-        return ok("webhookdelivery", webhooks.show_delivery(found))
+        return ok("webhookdelivery", webhooks.show_delivery(found, hidden=ctx.principal.hidden))
 
     return await _run(request, work)
 
@@ -239,7 +257,7 @@ async def replay_dead_letter(request: Request, delivery_id: str) -> Response:
 async def discard_dead_letter(request: Request, delivery_id: str) -> Response:
     def work(ctx: Ctx, session: Session) -> Response:
         found = webhooks.discard(session, ctx.principal.company_id, delivery_id)
-        return ok("webhookdelivery", webhooks.show_delivery(found))
+        return ok("webhookdelivery", webhooks.show_delivery(found, hidden=ctx.principal.hidden))
 
     return await _run(request, work)
 

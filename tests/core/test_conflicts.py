@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core.models import LeaveRequest, LeaveStatus, Site
-from core.scheduling import ShiftDraft, check_draft, create_shift
+from core.scheduling import ShiftDraft, check_draft, create_shift, preview_move
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -121,7 +121,8 @@ def test_seventh_day_in_a_row_warns(store: Store, org: Org) -> None:
     with store.session() as s:
         check = check_draft(s, _shift(org, MONDAY + timedelta(days=6), "09:00", "15:00", org.anna))
         gap = check_draft(s, _shift(org, MONDAY + timedelta(days=8), "09:00", "15:00", org.anna))
-    assert [w.kind for w in check.warnings] == ["consecutive_days"]
+    # 7 x 6 h also passes Anna's 40-hour contract in that week
+    assert [w.kind for w in check.warnings] == ["consecutive_days", "over_contract"]
     assert gap.warnings == ()
 
 
@@ -135,5 +136,38 @@ def test_a_moved_shift_does_not_count_at_its_old_place_in_the_run(store: Store, 
     with store.session() as s:
         as_move = check_draft(s, moved, exclude=[ids[0]])
         as_copy = check_draft(s, moved)
-    assert as_move.warnings == ()
-    assert [w.kind for w in as_copy.warnings] == ["consecutive_days"]
+    assert as_move.warnings == ()  # nor 42 h: the moved shift counts once in the week
+    assert [w.kind for w in as_copy.warnings] == ["consecutive_days", "over_contract"]
+
+
+def test_a_drop_preview_costs_eight_statements_whatever_it_meets(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """The grid asks on every hover (and the server on every write): the shift, the
+    person, the rules, the people with their leave, and their shifts, own and via a
+    department, are one statement each..."""
+    tuesday = MONDAY + timedelta(days=1)
+    _add(
+        store, ShiftDraft(org.site_id, tuesday, "09:00", "10:00", department_ids=(org.kitchen_id,))
+    )
+    _add(store, _shift(org, tuesday - timedelta(days=1), "19:00", "23:00", org.ben))
+    moved = _add(store, _shift(org, MONDAY, "09:30", "12:00", org.cara))
+    with store.session() as s:
+        s.add(
+            LeaveRequest(
+                company_id=org.company_id,
+                employee_id=org.ben,
+                start_date=tuesday,
+                end_date=tuesday,
+                status=LeaveStatus.APPROVED,
+            )
+        )
+    with store.session() as s:
+        statements.clear()
+        check = preview_move(s, moved, day=tuesday, employee_id=org.ben)
+    assert sorted(c.kind for c in check.conflicts) == ["leave", "overlap"]
+    assert [w.kind for w in check.warnings] == ["rest"]
+    assert "Ben Cole" in check.conflicts[0].reason
+    # ...and the workload's limits (the store's policy, the people's contracts) two
+    # more, and the closed pay periods (none here) one more.
+    assert len(statements) <= 8, statements

@@ -4,13 +4,12 @@ rows with unsent edits are held for a merge; a bad record is refused whole."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core import outbox
 from core.changes import Changes
@@ -406,18 +405,6 @@ def test_a_page_refreshes_every_kind_of_data_it_wrote(store: Store, server: Serv
         assert s.get(Employee, emp["id"]).department_id == dept["id"]
         # Only the fixture's own creates wait: two departments and four people.
         assert s.scalar(select(func.count()).select_from(OutboxEntry)) == 6
-
-
-@pytest.fixture
-def statements(store: Store) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(store.engine, "before_cursor_execute", count)
 
 
 def test_a_page_of_many_records_costs_a_few_statements(

@@ -435,7 +435,7 @@ def _old_shift(conn: Connection | Session, **values: object) -> None:
 
 
 def _old_employee(conn: Connection | Session, **values: object) -> None:
-    """An employee row as stores before 0004 wrote it, without employment dates."""
+    """An employee row as stores before 0005 wrote it, without employment dates."""
     now = datetime(2026, 5, 1, tzinfo=UTC)
     row = {
         "dirty": False,
@@ -451,7 +451,7 @@ def _old_employee(conn: Connection | Session, **values: object) -> None:
     conn.execute(old.insert().values(**row))
 
 
-def test_a_0003_store_is_migrated_its_people_employed_every_day(tmp_path: Path) -> None:
+def test_a_0004_store_is_migrated_its_people_employed_every_day(tmp_path: Path) -> None:
     """Stores from before employment dates open; everyone in them stays open-ended,
     and closed pay periods can be kept at once."""
     path = tmp_path / "old.shiftdesk"
@@ -460,7 +460,7 @@ def test_a_0003_store_is_migrated_its_people_employed_every_day(tmp_path: Path) 
         conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         config = _alembic_config()
         config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
+        command.upgrade(config, "0004")
     with Session(engine) as s, s.begin():
         s.add(Company(id="c", name="Oldco"))
         s.add(Site(id="s", company_id="c", name="Main"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.changes import Changes
 from core.errors import NotFound, ValidationError
-from core.models import LeaveRequest, LeaveStatus, OutboxEntry, Shift, ShiftTemplate
+from core.models import Employee, LeaveRequest, LeaveStatus, OutboxEntry, Shift, ShiftTemplate
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from core.templates import (
@@ -182,6 +182,50 @@ def test_each_department_gets_one_shift_per_occurrence(store: Store, org: Org) -
         shifts = [s.get(Shift, sid) for sid in result.ids]
         assert [x.assigned_department_ids for x in shifts] == [[org.kitchen_id]] * 2
         assert all(x.employee_ids == [] and x.template_id == tid for x in shifts)
+
+
+def test_one_shift_per_member_gives_each_active_member_their_own_checked_shift(
+    store: Store, org: Org
+) -> None:
+    tid = _template(store, org, rrule="FREQ=DAILY;COUNT=2")
+    with store.session() as s:  # Ben works already on the Tuesday: only his clashes
+        busy = create_shift(
+            s, ShiftDraft(org.site_id, MONDAY + timedelta(1), "08:00", "12:00", (org.ben,))
+        ).ids[0]
+        app = Application(tid, (org.anna,), (org.kitchen_id,), per_member=True)
+        expansion = expand_templates(s, [app], MONDAY, MONDAY + timedelta(days=6))
+        proposed = sorted(
+            (p.shift_date, p.employee_id, p.department_id, bool(p.conflicts))
+            for p in expansion.shifts
+        )
+        # Anna, chosen by name and as a member, gets one shift a day, not two; no
+        # shift is the department's as a whole.
+        assert proposed == sorted(
+            [
+                (MONDAY, org.anna, None, False),
+                (MONDAY, org.ben, None, False),
+                (MONDAY + timedelta(1), org.anna, None, False),
+                (MONDAY + timedelta(1), org.ben, None, True),
+            ]
+        )
+        assert expansion.conflicts[0].other_id == busy
+        result = commit_expansion(s, expansion)
+    assert (len(result.ids), len(result.skipped)) == (3, 1)
+    with store.session() as s:
+        written = [s.get(Shift, sid) for sid in result.ids]
+        assert all(x.assigned_department_ids == [] for x in written)
+        assert [x.department_id for x in written if x.employee_ids == [org.ben]] == [org.kitchen_id]
+        assert sorted(x.employee_ids[0] for x in written) == sorted([org.anna, org.anna, org.ben])
+
+
+def test_one_shift_per_member_of_departments_with_nobody_is_refused(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    with store.session() as s:
+        for emp in (org.cara, org.dan):
+            s.get(Employee, emp).active = False
+    with store.session() as s, pytest.raises(ValidationError) as refused:
+        expand_templates(s, [Application(tid, (), (org.floor_id,), True)], MONDAY, MONDAY)
+    assert refused.value.field == "departments"
 
 
 def test_dst_change_keeps_local_times_and_moves_the_instants(store: Store, org: Org) -> None:

@@ -13,19 +13,30 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
+from desktop.context import AppContext
 from desktop.schedule.page import SchedulePage
 from desktop.schedule.view import shift_mime
 from tests.conftest import Org
 
 ACTIONS = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 W = TypeVar("W", bound=QWidget)
+
+
+def settle(context: AppContext, timeout_ms: int = 10_000) -> None:
+    """Wait until the context's background writes (and their results' delivery on
+    the UI thread) are done, as the event loop would deliver them."""
+    deadline = QDeadlineTimer(timeout_ms)
+    while context.busy:
+        assert not deadline.hasExpired(), "background write did not finish"
+        context.writer.waitForDone(50)
+        QCoreApplication.processEvents()
 
 
 def show_at(

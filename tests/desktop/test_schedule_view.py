@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
@@ -13,7 +14,7 @@ from core.pay_periods import close_period
 from core.scheduling import edit_shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
-from tests.desktop.helpers import add_shift, drop, hover
+from tests.desktop.helpers import add_shift, drop, hover, settle
 
 TUESDAY = MONDAY + timedelta(days=1)
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -112,6 +113,21 @@ def test_a_drop_that_breaks_a_soft_rule_stays_put_when_cancelled(qtbot, page, st
     assert page.context.undo_stack.count() == 0
 
 
+def test_a_drop_that_takes_a_week_over_contract_asks_first(qtbot, page, store, org) -> None:
+    with store.session() as s:
+        s.get(Employee, org.ben).contract_hours = Decimal(10)
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)
+    sid = add_shift(store, org, TUESDAY, "09:00", "13:00", org.anna)
+    page.reload()
+    hover(page, sid, org.anna, org.ben, TUESDAY)
+    assert page.view.drop_hint.kind == "warning"
+    drop(page, sid, org.anna, org.ben, TUESDAY)
+    assert _question(page).informativeText() == (
+        "Ben Cole would work 12 h in the week of Mon 01 Jun, over the 10 h of their contract"
+    )
+    assert _where(store, sid)[2] == (org.anna,)
+
+
 def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
     sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
     page.reload()
@@ -119,6 +135,7 @@ def test_undo_and_redo_a_move_refresh_the_grid(page, store, org) -> None:
     stack = page.context.undo_stack
     assert stack.undoText() == "Move shift"
     stack.undo()
+    settle(page.context)
     assert _where(store, sid) == (False, MONDAY, (org.anna,))
     assert [s.id for s in page.model.roster.shifts(org.anna, MONDAY)] == [sid]
     stack.redo()
@@ -132,6 +149,7 @@ def _answer(page, name: str, question: str, *, yes: bool = True) -> None:
     assert box.text() == question
     button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
     box.button(button).click()
+    settle(page.context)  # copy and publish write on a worker
 
 
 def test_ctrl_click_selects_several_shifts_and_delete_removes_them_in_one_step(
@@ -193,6 +211,7 @@ def test_select_all_then_delete_asks_naming_the_published_and_reports_the_count(
     stack = page.context.undo_stack
     assert stack.count() == 1
     stack.undo()
+    settle(page.context)
     assert not any(_where(store, sid)[0] for sid in drafts + published)
 
 
@@ -206,6 +225,7 @@ def test_undo_and_redo_say_what_they_reversed(qtbot, page, store, org) -> None:
     assert page.notice.text == "Deleted 2 shifts."
     stack = page.context.undo_stack
     stack.undo()
+    settle(page.context)
     assert not _where(store, first)[0]
     assert (page.notice.kind, page.notice.text) == ("info", "Undone: Delete 2 shifts")
     stack.redo()
@@ -246,8 +266,10 @@ def test_copy_last_week_and_publish_are_single_undo_steps(page, store, org) -> N
     assert all(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack = page.context.undo_stack
     stack.undo()
+    settle(page.context)
     assert not any(s.published for cell in page.model.roster.cells.values() for s in cell)
     stack.undo()
+    settle(page.context)
     assert page.model.roster.cells == {}
 
 
@@ -357,7 +379,7 @@ def test_conflicts_in_view_show_at_once_and_the_rest_follow(qtbot, page, store, 
                     status=LeaveStatus.APPROVED,
                 )
             )
-    page.resize(1400, 200)  # only the first rows are in view
+    page.resize(1400, 260)  # only the first rows are in view
     page.reload()
     assert page.view.rowAt(page.view.viewport().height() - 1) < page.model.row_of(org.ben)
     assert page.model.problems_of(first, org.cara).conflicts  # in view: checked at once
@@ -400,6 +422,7 @@ def test_publish_acts_on_the_department_shown_and_says_so(page, store, org) -> N
     stack = page.context.undo_stack
     assert (stack.count(), stack.undoText()) == (1, "Publish 2 shifts in Kitchen")
     stack.undo()
+    settle(page.context)
     assert [_published(store, sid) for sid in kitchen] == [False, False]
     page.bar.publish_button.defaultAction().trigger()
     _answer(page, "ConfirmPublish", "Publish 2 shifts in Kitchen?")

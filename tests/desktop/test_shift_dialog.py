@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt
 
-from core.models import Shift
+from core.models import Employee, Shift
 from core.scheduling import ShiftDraft, create_shift
 from desktop.schedule.dialog import ShiftDialog
 from tests.conftest import MONDAY
@@ -111,3 +112,23 @@ def test_a_whole_department_shift_says_what_it_means(qtbot, page, store, org) ->
     )
     band = page.model.index(page.model.row_of(org.anna) - 1, 0)
     assert band.data() == "2 shifts · 16 h"  # once per member, as their hours count it
+
+
+def test_a_long_shift_and_a_week_over_contract_warn_without_blocking(
+    qtbot, page, store, org
+) -> None:
+    with store.session() as s:
+        s.get(Employee, org.anna).contract_hours = Decimal(20)
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    add_shift(store, org, TUESDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    page.open_new_dialog(org.anna, MONDAY + timedelta(days=2))
+    dialog = _dialog(page)
+    dialog.start.setText("06:00")
+    dialog.end.setText("19:00")
+    assert dialog.problems.text() == (
+        "⚠ lasts 13 h, longer than 12 h\n"
+        "⚠ Anna Berg would work 29 h in the week of Mon 01 Jun, over the 20 h of their contract"
+    )
+    assert dialog.problems.property("role") == "warning"
+    assert dialog.save_button.isEnabled()

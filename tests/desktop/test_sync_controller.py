@@ -104,6 +104,8 @@ def test_a_second_run_is_refused_while_one_runs_and_views_hear_of_every_kind(
     from desktop.sync.controller import EVERYTHING
 
     assert moved[-1] == EVERYTHING
+    # The views reloaded once: the run's own writes are not news to the outside watch.
+    assert not window.outside.check()
 
 
 def test_automatic_sync_is_off_for_a_store_never_connected_and_follows_the_choice(

@@ -308,6 +308,8 @@ def test_a_whole_department_gets_one_shift_per_date(
     templates.select(tid)
     panel = templates.apply_panel
     panel.departments.set_chosen([org.floor_id])
+    panel.shared.click()
+    assert panel.department_hint.text().startswith("One shift worked by the whole department")
     _choose(templates, [], MONDAY, MONDAY + timedelta(days=1))
     with qtbot.waitSignal(panel.previewed):
         panel.preview()
@@ -321,6 +323,31 @@ def test_a_whole_department_gets_one_shift_per_date(
         assert [(x.assigned_department_ids, x.employee_ids) for x in shifts] == [
             ([org.floor_id], [])
         ] * 2
+
+
+def test_a_whole_department_gives_each_member_a_shift_by_default(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    tid = _template(store, org)
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    assert panel.per_member.isChecked()
+    panel.departments.set_chosen([org.floor_id])
+    _choose(templates, [], MONDAY, MONDAY)
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview()
+    assert sorted(panel.model.data(panel.model.index(r, 2)) for r in range(2)) == [
+        "Cara Diaz",
+        "Dan Evans",
+    ]
+    with qtbot.waitSignal(panel.applied):
+        panel.commit()
+    with store.session() as s:
+        shifts = s.scalars(select(Shift).where(~Shift.deleted)).all()
+        assert sorted((x.assigned_department_ids, x.employee_ids) for x in shifts) == sorted(
+            [([], [org.cara]), ([], [org.dan])]
+        )
 
 
 def test_a_templates_until_defaults_to_a_month_after_its_start(templates: TemplatesPage) -> None:

@@ -4,6 +4,7 @@ paging, tenant isolation and scopes."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.server.conftest import Tenant, created, new_id, put_new
 
@@ -324,3 +325,22 @@ def test_a_flood_of_unknown_filters_names_only_the_first_few(tenant: Tenant) -> 
     response = tenant.client.get("/v1/departments", params=params)
     assert response.status_code == 400
     assert len(_named(response)) == 20
+
+
+@pytest.mark.parametrize(
+    ("path", "known"),
+    [
+        ("/v1/sites", {"pageRowCount": "5"}),
+        ("/v1/changes", {"cursor": "0", "limit": "10"}),
+        ("/v1/webhooks", {}),
+        ("/v1/webhookdeliveries", {"status": "delivered", "pageNumber": "1"}),
+        ("/v1/webhookdeadletters", {"pageRowCount": "5"}),
+    ],
+)
+def test_the_other_lists_refuse_unknown_filters_too(
+    tenant: Tenant, path: str, known: dict[str, str]
+) -> None:
+    assert tenant.client.get(path, params=known).status_code == 200
+    response = tenant.client.get(path, params={**known, "sice": "1", "colour": "x"})
+    assert response.status_code == 400, response.text
+    assert _named(response) == {"colour": "UNDEFINED", "sice": "UNDEFINED"}

@@ -28,6 +28,7 @@ class Receipt:
     signature: str
     body: bytes
     answered: int
+    path: str = ""
 
     @property
     def payload(self) -> dict:
@@ -60,6 +61,7 @@ class Receiver:
                             self.headers["X-ShiftDesk-Signature"],
                             body,
                             answered,
+                            self.path,
                         )
                     )
                 self.send_response(answered)
@@ -281,3 +283,42 @@ def test_dead_letters_are_listed_replayed_and_discarded(
     assert again.status_code == 404  # delivered: no longer a dead letter
     time.sleep(0.5)
     assert len(receiver.accepted()) == 1
+
+
+def test_a_payload_shows_only_what_the_subscribing_key_may_read(
+    tenant: Tenant, receiver: Receiver
+) -> None:
+    """A wall display's key (no pay or personal scope) subscribes: its payloads carry
+    neither the rate nor the e-mail; a payroll key's carry both; a revoked key's
+    subscription gets nothing. The log shows a reader no more than it may read."""
+    display = tenant.client_with(["schedule:read", "webhooks:manage"])
+    payroll = tenant.client_with(["schedule:read", "pay:read", "personal:read", "webhooks:manage"])
+    gone = tenant.client_with(["schedule:read", "pay:read", "webhooks:manage"])
+    for client, path in ((display, "/display"), (payroll, "/payroll"), (gone, "/gone")):
+        made = client.post(
+            "/v1/webhooks",
+            json={"url": receiver.url + path, "events": ["employee.created"], "secret": SECRET},
+        )
+        assert made.status_code == 201, made.text
+    gone_key = gone.headers["X-API-Key"]
+    with tenant.live.db.transaction() as session:
+        from server import auth
+
+        auth.revoke_key(session, auth.authenticate(session, gone_key).key_id)
+    created(
+        tenant.client,
+        "employees",
+        {"firstName": "Ada", "lastName": "Pay", "email": "ada@example.com", "hourlyRate": "31.50"},
+    )
+    _until(lambda: len(receiver.accepted()) >= 2)
+    time.sleep(0.5)
+    by_path = {r.path: r.payload["data"] for r in receiver.accepted()}
+    assert set(by_path) == {"/hook/display", "/hook/payroll"}
+    assert by_path["/hook/payroll"]["hourlyRate"] == "31.5"
+    assert by_path["/hook/payroll"]["email"] == "ada@example.com"
+    assert "hourlyRate" not in by_path["/hook/display"]
+    assert "email" not in by_path["/hook/display"]
+    assert by_path["/hook/display"]["firstName"] == "Ada"
+    logged = display.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
+    assert len(logged) == 2
+    assert all("hourlyRate" not in d["payload"]["data"] for d in logged)

@@ -1,7 +1,7 @@
 """employment dates on people, and closed pay periods
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 06:00:00
 
 People get the first and last day of their employment; both are optional, so
@@ -14,14 +14,14 @@ from alembic import op
 
 import core.models.base
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # Plain ADD COLUMN, as in 0003: batch mode would copy the employee table, and
+    # Plain ADD COLUMN, as in 0003 and 0004: batch mode would copy the employee table, and
     # dropping the old copy with foreign keys on would touch every row that names it.
     op.add_column("employee", sa.Column("employment_start", sa.Date(), nullable=True))
     op.add_column("employee", sa.Column("employment_end", sa.Date(), nullable=True))

@@ -1,0 +1,424 @@
+"""The printed rota: a roster export as a landscape A4 PDF, written with fpdf2.
+
+What goes on the staff-room wall: for each week of the range, people down the
+side and the days across, each shift with its times and location in its
+department's colour, an "Open shifts" row for the shifts nobody has yet, approved
+leave as "Leave" (not its kind: the wall is public), and on every page the site,
+the week, when it was printed and a legend. Either one page (or more, when the
+people do not fit) per department, or all departments together in bands.
+
+fpdf2 is pure Python, so the command line writes the same file as the desktop,
+with no display. Text is set in the PDF's built-in Helvetica (nothing to embed or
+find on the machine, and the text stays searchable); characters outside its
+Western European set are printed without their accents, or as "?".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from fpdf import FPDF
+
+from core.export.roster_scope import RosterExport
+from core.roster import RosterDepartment, RosterShift
+from core.timeutil import to_local
+
+MARGIN = 10.0
+NAME_WIDTH = 44.0
+HEADER_HEIGHT = 20.0
+DAY_HEADER_HEIGHT = 7.0
+BAND_HEIGHT = 6.0
+LEGEND_HEIGHT = 12.0
+#: One shift block: its times, and its location when it has one.
+TIME_LINE, PLACE_LINE, BLOCK_GAP, CELL_PAD = 3.6, 3.0, 0.8, 0.8
+MIN_ROW = 7.0
+TEXT = (30, 36, 45)
+MUTED = (100, 110, 122)
+GRID = (200, 206, 214)
+LEAVE_FILL = (252, 236, 170)
+OPEN_LABEL = "Open shifts"
+
+
+def printable(text: str) -> str:
+    """``text`` in the built-in fonts' encoding (cp1252): accents dropped where the
+    letter is not there, "?" for what has no such letter."""
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for char in text:
+        try:
+            char.encode("cp1252")
+            out.append(char)
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            out.append(base or "?")
+    return "".join(out)
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    if len(value) != 6:
+        return (122, 133, 148)
+    try:
+        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+    except ValueError:
+        return (122, 133, 148)
+
+
+def tint(color: tuple[int, int, int], amount: float) -> tuple[int, int, int]:
+    """``color`` mixed with white; 0 is the colour, 1 is white."""
+    r, g, b = (round(c + (255 - c) * amount) for c in color)
+    return (r, g, b)
+
+
+def weeks(first: date, last: date) -> Iterator[tuple[date, date]]:
+    """The range in pieces of at most seven days, a page's worth each."""
+    start = first
+    while start <= last:
+        end = min(last, start + timedelta(days=6))
+        yield start, end
+        start = end + timedelta(days=1)
+
+
+def week_text(first: date, last: date) -> str:
+    number = first.isocalendar().week
+    same_year = first.year == last.year
+    begin = f"{first:%a %d %b}" + ("" if same_year else f" {first:%Y}")
+    return f"Week {number}: {begin} – {last:%a %d %b %Y}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One shift as a cell shows it."""
+
+    shift: RosterShift
+    times: str
+    place: str
+
+    @property
+    def height(self) -> float:
+        return TIME_LINE + (PLACE_LINE if self.place else 0.0)
+
+
+def _place(shift: RosterShift) -> str:
+    """The block's second line: where, and that it is off when cancelled."""
+    if not shift.cancelled:
+        return shift.location
+    return "Cancelled" + (f" – {shift.location}" if shift.location else "")
+
+
+class _Rota(FPDF):
+    """fpdf2 with the legend and page numbers in every page's foot."""
+
+    def __init__(self, export: RosterExport) -> None:
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self.export = export
+        self.core_fonts_encoding = "cp1252"
+        self.set_auto_page_break(False)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.alias_nb_pages()
+        self.legend: Sequence[RosterDepartment] = ()
+
+    @property
+    def bottom(self) -> float:
+        """Where rows must end: above the legend."""
+        return self.h - MARGIN - LEGEND_HEIGHT
+
+    def footer(self) -> None:
+        y = self.h - MARGIN - LEGEND_HEIGHT + 2
+        self.set_draw_color(*GRID)
+        self.line(MARGIN, y - 1, self.w - MARGIN, y - 1)
+        x = MARGIN
+        self.set_font("Helvetica", "", 7)
+        self.set_text_color(*TEXT)
+        for dept in self.legend:
+            color = rgb(dept.color)
+            self.set_fill_color(*tint(color, 0.7))
+            self.set_draw_color(*color)
+            self.rect(x, y + 0.6, 5, 3, style="DF")
+            label = printable(dept.name)
+            self.set_xy(x + 6, y)
+            self.cell(self.get_string_width(label) + 1, 4.2, label)
+            x += 6 + self.get_string_width(label) + 5
+        swatch = (160, 170, 180)
+        if self.export.scope.drafts:
+            x = self._key(x, y, "Draft: not published yet", swatch, hatched=True)
+        x = self._key(x, y, "Cancelled", swatch, strike=True)
+        x = self._key(x, y, "Leave", LEAVE_FILL)
+        self.set_xy(MARGIN, y + 4.5)
+        self.set_text_color(*MUTED)
+        self.cell(
+            self.w - 2 * MARGIN - 30,
+            4,
+            printable(
+                f"{OPEN_LABEL}: nobody is on them yet; ask your supervisor to take one."
+                " Times are local to the site; a shift that ends at or before it starts"
+                " ends the next day."
+            ),
+        )
+        self.set_xy(self.w - MARGIN - 30, y + 4.5)
+        self.cell(30, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def _key(
+        self,
+        x: float,
+        y: float,
+        label: str,
+        fill: tuple[int, int, int],
+        *,
+        hatched: bool = False,
+        strike: bool = False,
+    ) -> float:
+        self.set_fill_color(*tint(fill, 0.5))
+        self.set_draw_color(*fill)
+        self.rect(x, y + 0.6, 5, 3, style="DF")
+        if hatched:
+            hatch(self, x, y + 0.6, 5, 3, fill)
+        self.set_xy(x + 6, y)
+        self.set_font("Helvetica", "S" if strike else "", 7)
+        self.set_text_color(*TEXT)
+        width = self.get_string_width(label) + 1
+        self.cell(width, 4.2, label)
+        self.set_font("Helvetica", "", 7)
+        return x + 6 + width + 4
+
+
+def hatch(pdf: FPDF, x: float, y: float, w: float, h: float, color: tuple[int, int, int]) -> None:
+    """Diagonal stripes over a rectangle: the grid's mark for "not published"."""
+    pdf.set_draw_color(*tint(color, 0.2))
+    pdf.set_line_width(0.15)
+    with pdf.rect_clip(x, y, w, h):
+        step = 1.4
+        offset = -h
+        while offset < w:
+            pdf.line(x + offset, y + h, x + offset + h, y)
+            offset += step
+    pdf.set_line_width(0.2)
+
+
+class RotaLayout:
+    """Lays the export out page by page; :meth:`render` returns the PDF's bytes."""
+
+    def __init__(self, export: RosterExport, *, per_department: bool = True) -> None:
+        self.export = export
+        self.per_department = per_department
+        self.pdf = _Rota(export)
+        first_zone = next(iter(export.sites.values()), ("", "UTC"))[1]
+        self.printed = f"printed {to_local(export.made_at, first_zone):%d %b %Y %H:%M}"
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def render(self, *, compress: bool = True) -> bytes:
+        pdf = self.pdf
+        pdf.set_compression(compress)
+        pdf.set_title(printable(f"Rota {self.export.site_names}"))
+        pdf.set_creator("ShiftDesk")
+        pdf.set_creation_date(self.export.made_at)
+        departments = self.export.roster.departments
+        for first, last in weeks(self.export.scope.first, self.export.scope.last):
+            if not departments:
+                self._page(first, last, (), "No one to show")
+                self._say("Nobody matches this export's people, departments and filters.")
+                continue
+            groups = [(d,) for d in departments] if self.per_department else [departments]
+            for group in groups:
+                self._group(first, last, group)
+        return bytes(pdf.output())
+
+    def _group(self, first: date, last: date, group: Sequence[RosterDepartment]) -> None:
+        title = group[0].name if len(group) == 1 else "All departments"
+        self._page(first, last, group, title)
+        for dept in group:
+            self._band(first, last, group, title, dept)
+            rows: list[tuple[str, list[list[Block]], dict[date, str]]] = []
+            if self.export.roster.has_open(dept.id):
+                rows.append((OPEN_LABEL, self._open_cells(dept, first, last), {}))
+            for emp in dept.employees:
+                leave = {
+                    day: "Leave"
+                    for day in self._days(first, last)
+                    if self.export.roster.leave_on(emp.id, day)
+                }
+                rows.append((emp.name, self._cells(emp.id, first, last), leave))
+            for name, cells, leave in rows:
+                height = self._row_height(self._days(first, last), cells, leave)
+                if self.pdf.get_y() + height > self.pdf.bottom:
+                    self._page(first, last, group, f"{title} (continued)")
+                    self._band(first, last, group, title, dept, continued=True)
+                self._row(name, cells, leave, first, last, height, is_open=name == OPEN_LABEL)
+
+    def _page(self, first: date, last: date, group: Sequence[RosterDepartment], title: str) -> None:
+        pdf = self.pdf
+        pdf.add_page()
+        pdf.legend = group
+        pdf.set_text_color(*TEXT)
+        pdf.set_xy(MARGIN, MARGIN)
+        pdf.set_font("Helvetica", "B", 15)
+        site = self.export.site_names or "ShiftDesk"
+        pdf.cell(pdf.w - 2 * MARGIN - 60, 7, printable(f"{site} – {title}"))
+        pdf.set_font("Helvetica", "", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.set_xy(pdf.w - MARGIN - 60, MARGIN)
+        pdf.cell(60, 7, self.printed, align="R")
+        pdf.set_xy(MARGIN, MARGIN + 7)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_text_color(*TEXT)
+        drafts = "  (drafts included)" if self.export.scope.drafts else ""
+        pdf.cell(0, 6, printable(week_text(first, last) + drafts))
+        self._day_header(first, last)
+
+    def _say(self, text: str) -> None:
+        self.pdf.set_xy(MARGIN, self.pdf.get_y() + 4)
+        self.pdf.set_font("Helvetica", "I", 10)
+        self.pdf.cell(0, 6, printable(text))
+
+    # --- grid ----------------------------------------------------------------------------
+
+    def _days(self, first: date, last: date) -> list[date]:
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def _day_width(self) -> float:
+        return (self.pdf.w - 2 * MARGIN - NAME_WIDTH) / 7
+
+    def _day_header(self, first: date, last: date) -> None:
+        pdf = self.pdf
+        y = MARGIN + HEADER_HEIGHT - DAY_HEADER_HEIGHT + 2
+        pdf.set_fill_color(234, 238, 243)
+        pdf.set_draw_color(*GRID)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_text_color(*TEXT)
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(NAME_WIDTH, DAY_HEADER_HEIGHT, "Name", border=1, fill=True)
+        for day in self._days(first, last):
+            pdf.cell(self._day_width(), DAY_HEADER_HEIGHT, f"{day:%a %d %b}", border=1, fill=True)
+        pdf.set_xy(MARGIN, y + DAY_HEADER_HEIGHT)
+
+    def _band(
+        self,
+        first: date,
+        last: date,
+        group: Sequence[RosterDepartment],
+        title: str,
+        dept: RosterDepartment,
+        *,
+        continued: bool = False,
+    ) -> None:
+        pdf = self.pdf
+        if pdf.get_y() + BAND_HEIGHT + MIN_ROW > pdf.bottom:
+            self._page(first, last, group, f"{title} (continued)")
+        color = rgb(dept.color)
+        pdf.set_fill_color(*tint(color, 0.55))
+        pdf.set_draw_color(*GRID)
+        pdf.set_font("Helvetica", "B", 8.5)
+        pdf.set_text_color(*TEXT)
+        width = NAME_WIDTH + self._day_width() * len(self._days(first, last))
+        label = dept.name + (" (continued)" if continued else "")
+        pdf.cell(width, BAND_HEIGHT, printable(label), border=1, fill=True)
+        pdf.set_xy(MARGIN, pdf.get_y() + BAND_HEIGHT)
+
+    def _blocks(self, shifts: Sequence[RosterShift]) -> list[Block]:
+        return [Block(s, f"{s.start_time}–{s.end_time}", _place(s)) for s in shifts]
+
+    def _cells(self, employee_id: str, first: date, last: date) -> list[list[Block]]:
+        return [
+            self._blocks(self.export.roster.shifts(employee_id, day))
+            for day in self._days(first, last)
+        ]
+
+    def _open_cells(self, dept: RosterDepartment, first: date, last: date) -> list[list[Block]]:
+        return [
+            self._blocks(self.export.roster.open_on(dept.id, day))
+            for day in self._days(first, last)
+        ]
+
+    def _row_height(
+        self, days: list[date], cells: list[list[Block]], leave: dict[date, str]
+    ) -> float:
+        tallest = 0.0
+        for day, blocks in zip(days, cells, strict=True):
+            used = sum(b.height + BLOCK_GAP for b in blocks)
+            if day in leave:
+                used += TIME_LINE + BLOCK_GAP
+            tallest = max(tallest, used)
+        return max(MIN_ROW, tallest + 2 * CELL_PAD)
+
+    def _row(
+        self,
+        name: str,
+        cells: list[list[Block]],
+        leave: dict[date, str],
+        first: date,
+        last: date,
+        height: float,
+        *,
+        is_open: bool,
+    ) -> None:
+        pdf = self.pdf
+        y = pdf.get_y()
+        pdf.set_draw_color(*GRID)
+        pdf.set_text_color(*(MUTED if is_open else TEXT))
+        pdf.set_font("Helvetica", "BI" if is_open else "", 8.5)
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(NAME_WIDTH, height, self._fit(printable(name), NAME_WIDTH - 2), border=1)
+        width = self._day_width()
+        for n, (day, blocks) in enumerate(zip(self._days(first, last), cells, strict=True)):
+            x = MARGIN + NAME_WIDTH + n * width
+            pdf.rect(x, y, width, height)
+            top = y + CELL_PAD
+            if day in leave:
+                pdf.set_fill_color(*LEAVE_FILL)
+                pdf.rect(x + CELL_PAD, top, width - 2 * CELL_PAD, TIME_LINE, style="F")
+                pdf.set_font("Helvetica", "I", 7.5)
+                pdf.set_text_color(*TEXT)
+                pdf.set_xy(x + CELL_PAD + 0.5, top)
+                pdf.cell(width - 2 * CELL_PAD - 1, TIME_LINE, leave[day])
+                top += TIME_LINE + BLOCK_GAP
+            for block in blocks:
+                self._block(block, x + CELL_PAD, top, width - 2 * CELL_PAD)
+                top += block.height + BLOCK_GAP
+        pdf.set_xy(MARGIN, y + height)
+
+    def _block(self, block: Block, x: float, y: float, width: float) -> None:
+        pdf = self.pdf
+        shift = block.shift
+        color = rgb(shift.color)
+        pdf.set_fill_color(*tint(color, 0.9 if shift.cancelled else 0.72))
+        pdf.rect(x, y, width, block.height, style="F")
+        if not shift.published and not shift.cancelled:
+            hatch(pdf, x, y, width, block.height, tint(color, 0.35))
+        pdf.set_fill_color(*color)
+        pdf.rect(x, y, 1.0, block.height, style="F")
+        pdf.set_text_color(*(MUTED if shift.cancelled else TEXT))
+        pdf.set_font("Helvetica", "BS" if shift.cancelled else "B", 7.5)
+        pdf.set_xy(x + 1.5, y)
+        pdf.cell(width - 2, TIME_LINE, self._fit(printable(block.times), width - 2))
+        if block.place:
+            pdf.set_font("Helvetica", "", 6.5)
+            pdf.set_xy(x + 1.5, y + TIME_LINE - 0.3)
+            pdf.cell(width - 2, PLACE_LINE, self._fit(printable(block.place), width - 2))
+
+    def _fit(self, text: str, width: float) -> str:
+        """``text`` cut with an ellipsis where it is wider than ``width`` mm."""
+        if self.pdf.get_string_width(text) <= width:
+            return text
+        while text and self.pdf.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text + "…"
+
+
+def render_pdf(
+    export: RosterExport, *, per_department: bool = True, compress: bool = True
+) -> bytes:
+    return RotaLayout(export, per_department=per_department).render(compress=compress)
+
+
+def write_pdf(export: RosterExport, path: Path, *, per_department: bool = True) -> Path:
+    path.write_bytes(render_pdf(export, per_department=per_department))
+    return path

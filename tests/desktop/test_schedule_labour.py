@@ -1,0 +1,71 @@
+"""Labour hours and cost on the Schedule: each day header and the totals bar say what
+the shown roster costs, with open shifts in hours only and unknown rates marked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from sqlalchemy import update
+
+from core.labour import Labour
+from core.models import Employee
+from core.scheduling import ShiftDraft, create_shift
+from core.store import Store
+from desktop.schedule.labour import cost_text, header_parts
+from desktop.schedule.page import SchedulePage
+from tests.conftest import MONDAY, Org
+from tests.desktop.helpers import add_shift
+
+
+def _scene(store: Store, org: Org, page: SchedulePage) -> None:
+    with store.session() as s:
+        s.execute(update(Employee).where(Employee.id == org.cara).values(hourly_rate=Decimal(0)))
+        draft = ShiftDraft(org.site_id, MONDAY, "10:00", "14:00", department_id=org.kitchen_id)
+        assert create_shift(s, draft).applied
+    for n in range(5):
+        add_shift(store, org, MONDAY + timedelta(days=n), "08:00", "16:00", org.anna)
+    add_shift(store, org, MONDAY + timedelta(days=5), "08:00", "14:00", org.anna)
+    add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
+    page.reload()
+
+
+def test_day_headers_and_totals_show_hours_cost_and_overtime(
+    store: Store, org: Org, page: SchedulePage
+) -> None:
+    _scene(store, org, page)
+    plan = page.model.labour
+    assert plan is not None
+    monday = plan.day(MONDAY)
+    assert (monday.hours, monday.cost, monday.unpriced_hours) == (16, Decimal(160), 4)
+    assert header_parts(monday, "EUR") == ["16 h", "€160 + ?"]
+    saturday = plan.day(MONDAY + timedelta(days=5))
+    assert header_parts(saturday, "EUR") == ["6 h", "€180", "6 h OT"]
+    tip = page.model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "16 h scheduled, labour cost €160.00 + ?" in tip
+    assert "Open shifts: 4 h. Open shifts count in hours but have no cost" in tip
+    assert "Cost unknown for 4 h" in tip
+    bar = page.labour_bar.label.text()
+    assert bar == "Week: 54 h · labour €980 + ? · 6 h overtime (1 person) · 4 h open, not costed"
+    assert "Anna Berg: 6 h overtime, week of 01 Jun" in page.labour_bar.toolTip()
+    assert not page.view.horizontalHeader().grab().isNull()  # paints the labour line
+
+
+def test_a_cost_with_no_rate_at_all_is_unknown_not_zero(
+    store: Store, org: Org, page: SchedulePage
+) -> None:
+    with store.session() as s:
+        s.execute(update(Employee).values(hourly_rate=Decimal(0)))
+    add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
+    page.reload()
+    assert page.model.labour is not None
+    monday = page.model.labour.day(MONDAY)
+    assert cost_text(monday, "EUR") == "cost ?"
+    assert "labour cost ?" in page.labour_bar.label.text()
+
+
+def test_an_open_shift_alone_has_hours_and_no_cost_to_show() -> None:
+    open_only = Labour(hours=Decimal(4), open_hours=Decimal(4))
+    assert header_parts(open_only, "GBP") == ["4 h"]
+    assert cost_text(Labour(hours=Decimal(2), cost=Decimal("1234.5")), "SEK") == "1,234 SEK"
