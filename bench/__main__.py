@@ -9,7 +9,7 @@ the target.
 
 ``--quick`` runs each row once on tiny stores: a smoke run that checks every
 benchmark still runs (CI runs it; it asserts no time). ``--only WORD`` runs the
-groups whose name holds WORD (app, reports, templates, server).
+groups whose name holds WORD (app, reports, templates, autofill, server).
 """
 
 from __future__ import annotations
@@ -65,6 +65,12 @@ def _templates(sizes: Sizes, tmp: Path) -> list[Row]:
     return template_rows(sizes)
 
 
+def _autofill(sizes: Sizes, tmp: Path) -> list[Row]:
+    from bench.autofill import autofill_rows
+
+    return autofill_rows(sizes, tmp)
+
+
 def _server(sizes: Sizes, tmp: Path) -> list[Row]:
     from bench.server_rows import server_rows
 
@@ -75,6 +81,7 @@ GROUPS: dict[str, Callable[[Sizes, Path], list[Row]]] = {
     "app": _app,
     "reports": _reports,
     "templates": _templates,
+    "autofill": _autofill,
     "server": _server,
 }
 

@@ -3,7 +3,8 @@
 - ``template application``: N people, one application each of a two-days-a-week
   template for a year (1,000 × 52 weeks: about 104,000 shifts), as the app's
   Apply does it: the dry run (the proposed shifts the preview lists) in one
-  session, then ``apply_templates`` in another. Floor: SQLite inserting the very
+  session, then ``commit_dry_run`` in another (which writes the dry run's plan,
+  the store being unchanged). Floor: SQLite inserting the very
   rows written with one raw ``executemany`` per table (``bench/bulk_undo.py``'s).
 - ``drop-target check``: on that store, ``preview_move`` in a session of its own
   (what the grid asks on every new hover), p95 of many; floor: the p95 of one
@@ -30,7 +31,7 @@ from bench.runner import Row, Sizes, p95, timed
 from core.models import ShiftTemplate
 from core.scheduling import preview_move
 from core.store import open_store
-from core.templates import Application, apply_templates, expand_templates
+from core.templates import Application, apply_templates, commit_dry_run, dry_run
 
 
 def _base(tmp: Path, people: int) -> tuple[Path, Path, str, list[str]]:
@@ -65,9 +66,10 @@ def template_rows(sizes: Sizes) -> list[Row]:
 
                 def work(store: Any = store) -> Any:
                     with store.session() as s:
-                        proposed = expand_templates(s, apps, START, last).shifts
+                        dry = dry_run(store, s, apps, START, last)
+                        proposed = dry.expansion.shifts
                     with store.session() as s:
-                        result = apply_templates(s, apps, START, last)
+                        result = commit_dry_run(store, s, dry)
                     assert len(result.ids) == len(proposed)
                     return result
 

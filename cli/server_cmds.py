@@ -133,14 +133,19 @@ def _purge_all(args: argparse.Namespace) -> int:
 
     try:
         with _session(args) as session:
-            done = admin.purge(session, args.days, window_seconds=args.window)
+            done = admin.purge(session, args.days, delivery_days=args.delivery_days)
     except ValueError as error:
         fail(str(error))
         return 1
     print(
         f"{done.tombstones} tombstone(s) and {done.idempotency_records} idempotency"
-        f" record(s) older than {args.days} days, and {done.rate_windows} ended rate"
-        " window(s), purged"
+        f" record(s) older than {args.days} days, and {done.rate_buckets} idle rate"
+        " bucket(s), purged"
+    )
+    kept = args.days if args.delivery_days is None else args.delivery_days
+    print(
+        f"{done.webhook_deliveries} webhook delivery(ies) delivered or discarded more than"
+        f" {kept} days ago purged (dead letters are kept until discarded)"
     )
     return 0
 
@@ -158,12 +163,15 @@ def _erase(args: argparse.Namespace) -> int:
 
 def _add_webhook(args: argparse.Namespace) -> int:
     from server import webhooks
+    from server.settings import webhook_private_allowed
 
     body: dict[str, Any] = {"url": args.url, "events": args.events.split(",")}
     if args.secret:
         body["secret"] = args.secret
     with _session(args) as session:
-        sub = webhooks.create_subscription(session, args.company, body)
+        sub = webhooks.create_subscription(
+            session, args.company, body, allow_private=webhook_private_allowed()
+        )
         sub_id, secret = sub.id, sub.secret
     print(f"webhook {sub_id} created; its signing secret, shown only now:")
     print(secret)
@@ -328,7 +336,7 @@ def register(subparsers: Any) -> None:
         sub,
         "purge",
         _purge_all,
-        "forget old tombstones, idempotency records and ended rate windows",
+        "forget old tombstones, idempotency records, idle rate buckets and webhook deliveries",
         db=False,
     )
     _db_option(purge_all)
@@ -336,7 +344,11 @@ def register(subparsers: Any) -> None:
         "--days", type=int, default=90, help="keep tombstones and idempotency records this long"
     )
     purge_all.add_argument(
-        "--window", type=int, default=60, help="the server's rate window in seconds (default 60)"
+        "--delivery-days",
+        type=int,
+        default=None,
+        help="keep delivered and discarded webhook deliveries this long (default --days);"
+        " dead letters stay until discarded",
     )
 
     erase = command(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cli import autofill
 from cli.common import (
     EXIT_USAGE,
     command,
@@ -237,3 +238,5 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="PDF: all departments on shared pages instead of a page per department",
     )
+
+    autofill.register(shifts)

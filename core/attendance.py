@@ -860,7 +860,7 @@ def _derive_day(
     if excused:
         late = early = 0
         absent = False
-    daily_ot = daily_overtime_minutes(worked, rules)
+    daily_ot = daily_overtime_minutes(worked, rules.daily_threshold_minutes)
     return DayRecord(
         employee_id=person.id,
         work_date=day,
@@ -889,9 +889,9 @@ def _derive_day(
     )
 
 
-def daily_overtime_minutes(worked: int, rules: Rules) -> int:
-    """The minutes of one day past the daily threshold (none when it is switched off)."""
-    threshold = rules.daily_threshold_minutes
+def daily_overtime_minutes(worked: int, threshold: int | None) -> int:
+    """The minutes of one day past the daily threshold (``Rules.daily_threshold_minutes``;
+    None when it is switched off)."""
     return max(0, worked - threshold) if threshold is not None else 0
 
 
@@ -905,12 +905,13 @@ def weekly_overtime_minutes(regular: Iterable[tuple[date, int]], rules: Rules) -
     """
     threshold = rules.weekly_threshold_minutes
     done: dict[date, int] = defaultdict(int)
+    weeks: dict[date, date] = {}
     result = []
     for day, minutes in regular:
         if threshold is None:
             result.append(0)
             continue
-        week = week_start(day, rules.week_start)
+        week = weeks.get(day) or weeks.setdefault(day, week_start(day, rules.week_start))
         before = done[week]
         after = before + minutes
         done[week] = after

@@ -58,6 +58,10 @@ class RosterRules:
         )
 
 
+#: A check that found nothing (a Check is immutable, so one serves every such answer).
+CLEAR = Check()
+
+
 @dataclass(frozen=True)
 class Busy:
     """One interval in which an employee is taken, by a shift or by approved leave."""
@@ -161,6 +165,8 @@ class ConflictIndex:
                     conflicts.append(Conflict("leave", emp, busy.source_id, f"{who} {busy.label}"))
             warnings.extend(self._rest_warnings(emp, who, near, start, end))
             warnings.extend(self._consecutive_warning(emp, who, day, exclude))
+        if not conflicts and not warnings:
+            return CLEAR  # most checks of a bulk plan: one shared answer, not 100,000
         return Check(tuple(conflicts), tuple(warnings))
 
     def _rest_warnings(

@@ -31,17 +31,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.attendance import Rules, daily_overtime_minutes, rules_for, weekly_overtime_minutes
-from core.models import Company, Employee
-from core.money import hours, minutes_to_hours, money
+from core.models import Company, Employee, ShiftStatus
+from core.money import money
 from core.roster import Roster, RosterShift
 from core.timeutil import week_start
 
 ZERO = Decimal(0)
+CANCELLED = str(ShiftStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -131,63 +133,95 @@ def _minutes(shift: RosterShift) -> int:
     return int((shift.end_utc - shift.start_utc).total_seconds() // 60)
 
 
+def _hundredths(minutes: int) -> int:
+    """Minutes as hundredths of an hour, half up: ``hours(minutes / 60)`` × 100."""
+    return (minutes * 10 + 3) // 6
+
+
+@cache
+def _cost_cents(regular: int, extra: int, rate: Decimal, multiplier: Decimal) -> int:
+    """The cost in cents of hundredths of regular and overtime hours at a rate."""
+    cost = money((Decimal(regular) * rate + Decimal(extra) * rate * multiplier) / 100)
+    return int(cost * 100)
+
+
+def _split(minutes_per_day: list[tuple[date, int]], rules: Rules) -> list[tuple[int, int]]:
+    """Per day: (regular, overtime) in hundredths of an hour (see :func:`person_days`)."""
+    threshold = rules.daily_threshold_minutes
+    daily = [daily_overtime_minutes(m, threshold) for _, m in minutes_per_day]
+    regular = [(d, m - ot) for (d, m), ot in zip(minutes_per_day, daily, strict=True)]
+    weekly = weekly_overtime_minutes(regular, rules)
+    return [
+        (_hundredths(reg - wk), _hundredths(ot + wk))
+        for (_, reg), ot, wk in zip(regular, daily, weekly, strict=True)
+    ]
+
+
 def person_days(
     minutes_per_day: list[tuple[date, int]], rules: Rules
 ) -> list[tuple[Decimal, Decimal]]:
     """Per day (in date order) of one person: (regular hours, overtime hours), daily
-    overtime first, then weekly overtime on the regular minutes left."""
-    daily = [daily_overtime_minutes(m, rules) for _, m in minutes_per_day]
-    regular = [(d, m - ot) for (d, m), ot in zip(minutes_per_day, daily, strict=True)]
-    weekly = weekly_overtime_minutes(regular, rules)
-    return [
-        (hours(minutes_to_hours(reg - wk)), hours(minutes_to_hours(ot + wk)))
-        for (_, reg), ot, wk in zip(regular, daily, weekly, strict=True)
-    ]
+    overtime first, then weekly overtime on the regular minutes left; each rounded
+    to the hundredth as payroll rounds a day's hours."""
+    return [(_decimal(r), _decimal(o)) for r, o in _split(minutes_per_day, rules)]
+
+
+def _decimal(hundredths: int) -> Decimal:
+    return Decimal(hundredths).scaleb(-2)
+
+
+def _worked(roster: Roster) -> dict[str, list[tuple[date, int]]]:
+    """Scheduled minutes per shown person and day (in date order), cancelled left out."""
+    minutes: dict[str, dict[date, int]] = defaultdict(dict)
+    for (emp, day), shifts in roster.cells.items():
+        total = sum(_minutes(s) for s in shifts if s.status != CANCELLED)
+        if total:
+            minutes[emp][day] = total
+    return {emp: sorted(days.items()) for emp, days in minutes.items()}
 
 
 def labour_of(roster: Roster, basis: PayBasis) -> LabourPlan:
     """Hours and cost of what ``roster`` shows, priced by ``basis``."""
     rules = basis.rules
     multiplier = Decimal(rules.overtime_multiplier)
-    by_day: dict[date, Labour] = defaultdict(Labour)
-    overtime: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
-    names: dict[str, str] = {}
-    for dept in roster.departments:
-        for emp in dept.employees:
-            worked = [
-                (day, sum(_minutes(s) for s in roster.shifts(emp.id, day) if not s.cancelled))
-                for day in roster.days
-            ]
-            worked = [(day, m) for day, m in worked if m]
-            if not worked:
-                continue
-            names[emp.id] = emp.name
-            rate = basis.rate_of(emp.id)
-            for (day, _), (regular, extra) in zip(worked, person_days(worked, rules), strict=True):
-                total = regular + extra
-                if rate is None:
-                    labour = Labour(total, overtime_hours=extra, unpriced_hours=total)
-                else:
-                    cost = money(regular * rate + extra * rate * multiplier)
-                    labour = Labour(total, overtime_hours=extra, cost=cost)
-                by_day[day] += labour
-                if extra:
-                    overtime[(emp.id, week_start(day, rules.week_start))] += extra
+    # Per day, in hundredths of an hour and in cents (whole numbers: a month of 500
+    # people has thousands of person-days): hours, open hours, overtime hours,
+    # unpriced hours, cost.
+    sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    overtime: dict[tuple[str, date], int] = defaultdict(int)
+    names = {emp.id: emp.name for dept in roster.departments for emp in dept.employees}
+    for emp, worked in _worked(roster).items():
+        if emp not in names:
+            continue
+        rate = basis.rate_of(emp)
+        for (day, _), (regular, extra) in zip(worked, _split(worked, rules), strict=True):
+            row = sums[day]
+            row[0] += regular + extra
+            if extra:
+                row[2] += extra
+                overtime[(emp, week_start(day, rules.week_start))] += extra
+            if rate is None:
+                row[3] += regular + extra
+            else:
+                row[4] += _cost_cents(regular, extra, rate, multiplier)
     for (_dept, day), shifts in roster.open_cells.items():
-        open_hours = sum((s.hours for s in shifts if not s.cancelled), ZERO)
-        if open_hours:
-            by_day[day] += Labour(open_hours, open_hours=open_hours)
+        open_minutes = sum(_minutes(s) for s in shifts if not s.cancelled)
+        if open_minutes:
+            row = sums[day]
+            row[0] += _hundredths(open_minutes)
+            row[1] += _hundredths(open_minutes)
+    by_day = {day: Labour(*(_decimal(n) for n in row)) for day, row in sums.items()}
     weeks: dict[date, Labour] = {}
     for day in roster.days:
         start = week_start(day, rules.week_start)
         weeks[start] = weeks.get(start, Labour()) + by_day.get(day, Labour())
     return LabourPlan(
         basis.currency,
-        dict(by_day),
+        by_day,
         tuple(weeks.items()),
         sum(weeks.values(), Labour()),
         tuple(
-            Overtime(emp, names[emp], week, extra)
+            Overtime(emp, names[emp], week, _decimal(extra))
             for (emp, week), extra in sorted(
                 overtime.items(), key=lambda i: (i[0][1], names[i[0][0]])
             )

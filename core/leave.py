@@ -465,11 +465,49 @@ def leave_clashes(session: Session, leave_id: str) -> list[Shift]:
     shifts = shifts_of_employee(
         session, employee, leave.start_date - timedelta(days=1), leave.end_date
     )
+    return _covered(shifts, start, end)
+
+
+def _covered(shifts: Sequence[Shift], start: datetime, end: datetime) -> list[Shift]:
+    """The shifts, not cancelled, that leave from ``start`` to ``end`` touches."""
     return [
         s
         for s in shifts
         if s.status != ShiftStatus.CANCELLED and overlaps(start, end, s.start_utc, s.end_utc)
     ]
+
+
+#: Requests whose clashes matter: one waiting for a decision, and one approved with
+#: the person kept on shifts it covers.
+CLASHING_STATUSES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+
+
+def clash_counts(session: Session, leave_ids: Sequence[str]) -> dict[str, int]:
+    """How many shifts each pending or approved request clashes with, as
+    :func:`leave_clashes` judges them, for a whole list: one query per person."""
+    leaves = session.scalars(
+        select(LeaveRequest).where(
+            LeaveRequest.id.in_(list(leave_ids)),
+            LeaveRequest.deleted.is_(False),
+            LeaveRequest.status.in_(CLASHING_STATUSES),
+        )
+    ).all()
+    by_person: dict[str, list[LeaveRequest]] = {}
+    for leave in leaves:
+        by_person.setdefault(leave.employee_id, []).append(leave)
+    counts: dict[str, int] = {}
+    for requests in by_person.values():
+        employee = requests[0].employee
+        shifts = shifts_of_employee(
+            session,
+            employee,
+            min(r.start_date for r in requests) - timedelta(days=1),
+            max(r.end_date for r in requests),
+        )
+        for leave in requests:
+            start, end = leave_instants(leave, employee.site.timezone)
+            counts[leave.id] = len(_covered(shifts, start, end))
+    return counts
 
 
 def _label(shift: Shift) -> str:

@@ -513,27 +513,32 @@ def _among(session: Session, column: Any, ids: Sequence[str]) -> Any:
     return column.in_(select(values.c.value))
 
 
-def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> dict[str, bool]:
-    """Of these ids, the records the server never saw, with whether any entry waits."""
+def _unsent_records(
+    session: Session, model: type[Synced], ids: list[str], *, waiting: bool = True
+) -> dict[str, bool]:
+    """Of these ids, the records the server never saw, with whether any entry waits
+    (without ``waiting``: False for all, as a soft delete needs no more).
+
+    Each statement returns only the exceptions (records pushed, entries sent or
+    waiting) where it can, and a count for the rest: undoing a year of new shifts
+    asks this of tens of thousands of records that are all unsent."""
     found: dict[str, bool] = {}
     for at in range(0, len(ids), _CHUNK):
         chunk = ids[at : at + _CHUNK]
-        never_pushed = set(
-            session.scalars(
-                select(model.id).where(
-                    _among(session, model.id, chunk), model.server_version.is_(None)
-                )
-            )
+        unseen = (_among(session, model.id, chunk), model.server_version.is_(None))
+        count = session.scalar(select(func.count()).select_from(model).where(*unseen))
+        never_pushed = (
+            set(chunk)
+            if count == len(chunk)
+            else set(session.scalars(select(model.id).where(*unseen)))
         )
-        entries = session.execute(
-            select(
-                OutboxEntry.record_id,
-                (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING),
-            ).where(_among(session, OutboxEntry.record_id, chunk))
-        ).all()
-        sent = {rid for rid, went in entries if went}
-        waiting = {rid for rid, _ in entries}
-        found.update((rid, rid in waiting) for rid in never_pushed - sent)
+        entries = _among(session, OutboxEntry.record_id, chunk)
+        went = (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING)
+        sent = set(session.scalars(select(OutboxEntry.record_id).where(entries, went)))
+        queued = (
+            set(session.scalars(select(OutboxEntry.record_id).where(entries))) if waiting else ()
+        )
+        found.update((rid, rid in queued) for rid in never_pushed - sent)
     return found
 
 
@@ -558,7 +563,7 @@ def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> l
     unsent entries are dropped and nothing is left to send. Returns the other ids,
     for the caller to change through the ORM as usual."""
     session.flush()
-    unsent = _unsent_records(session, model, ids)
+    unsent = _unsent_records(session, model, ids, waiting=False)
     done = [rid for rid in ids if rid in unsent]
     _set_deleted(session, model, done, deleted=True, dirty=False)
     for at in range(0, len(done), _CHUNK):

@@ -320,14 +320,15 @@ def _shifts(
         live.append(Shift.site_id == filt.site_id)
     if filt.location:
         live.append(Shift.location == filt.location)
-    # One row per shift with its people folded in: the local store is SQLite.
-    people_of = func.group_concat(ShiftEmployee.employee_id)
-    rows = session.execute(
-        select(*_SHIFT_COLUMNS, people_of)
-        .outerjoin(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
-        .where(*live)
-        .group_by(Shift.id)
-    ).all()
+    # One row per shift with its people folded in (the local store is SQLite), by a
+    # subquery per shift: a GROUP BY of the join had SQLite walk every shift ever
+    # stored in id order instead of the range of the date index.
+    people_of = (
+        select(func.group_concat(ShiftEmployee.employee_id))
+        .where(ShiftEmployee.shift_id == Shift.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(*_SHIFT_COLUMNS, people_of).where(*live)).all()
     by_dept: dict[str, list[str]] = defaultdict(list)
     for shift_id, dept in session.execute(
         select(ShiftDepartment.shift_id, ShiftDepartment.department_id)

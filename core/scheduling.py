@@ -255,10 +255,10 @@ def _check(
     if people != placed.people:
         placed = replace(placed, people=people)
     found = index.check(placed.people, placed.start_utc, placed.end_utc, day, exclude)
-    return Check(
-        found.conflicts,
-        placed.warnings + found.warnings + _workload_warnings(index, placed, exclude, workload),
-    )
+    workload_warnings = _workload_warnings(index, placed, exclude, workload)
+    if not placed.warnings and not workload_warnings:
+        return found  # nearly always the one shared clear answer
+    return Check(found.conflicts, placed.warnings + found.warnings + workload_warnings)
 
 
 def _workload_warnings(

@@ -221,6 +221,22 @@ class Store:
             self._seen, self._outside = now, False
             return moved
 
+    def unchanged_since(self, session: Session, version: int) -> bool:
+        """Whether nothing was committed to the file since :meth:`data_version` said
+        ``version``: then what a session read before still holds.
+
+        Asked with ``session`` holding SQLite's write lock (it begins its transaction
+        with ``BEGIN IMMEDIATE``), so no commit can come between the answer and the
+        session's own writes. A session that already began its transaction cannot
+        take the lock first, and says False: the caller reads again.
+        """
+        conn = session.connection()
+        raw = conn.connection.dbapi_connection
+        if not isinstance(raw, sqlite3.Connection) or raw.in_transaction:
+            return False
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return self.data_version() == version
+
     def _watched(self) -> int:
         if self._watcher is None:
             self._watcher = sqlite3.connect(

@@ -28,6 +28,7 @@ from core.errors import Duplicate, NotFound, ValidationError
 from core.models import Department, ShiftTemplate, Site, new_id
 from core.results import Conflict, OpResult, RuleWarning
 from core.scheduling import BulkPlan, ShiftDraft, day_long_warnings, plan_bulk, write_bulk
+from core.store import Store
 from core.timeutil import parse_hhmm
 
 TEMPLATES = Changes.TEMPLATES
@@ -395,6 +396,45 @@ def apply_templates(
     _mode(on_conflict)
     expansion = expand_templates(session, applications, first, last)
     return commit_expansion(session, expansion, on_conflict=on_conflict)
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A dry run to show, and to commit later in another session (the desktop's
+    preview, then Apply) while the store is as the dry run read it."""
+
+    expansion: Expansion
+    applications: tuple[Application, ...]
+    #: The store read, and its :meth:`~core.store.Store.data_version` before the read
+    #: (a version means nothing for another store, even on the same file).
+    store: Store = field(repr=False, compare=False)
+    version: int
+
+
+def dry_run(
+    store: Store, session: Session, applications: Sequence[Application], first: date, last: date
+) -> DryRun:
+    """:func:`expand_templates` in a session of ``store``, kept for :func:`commit_dry_run`."""
+    version = store.data_version()
+    expansion = expand_templates(session, applications, first, last)
+    return DryRun(expansion, tuple(applications), store, version)
+
+
+def commit_dry_run(
+    store: Store,
+    session: Session,
+    dry: DryRun,
+    *,
+    on_conflict: OnConflict | str = OnConflict.SKIP,
+) -> OpResult:
+    """Write the shifts the dry run showed, without expanding a year again, when
+    nothing was committed to the store since it read it; otherwise expand again, so
+    what is written is always checked against the roster as it is."""
+    _mode(on_conflict)
+    if dry.store is store and store.unchanged_since(session, dry.version):
+        return commit_expansion(session, dry.expansion, on_conflict=on_conflict)
+    e = dry.expansion
+    return apply_templates(session, dry.applications, e.first, e.last, on_conflict=on_conflict)
 
 
 def apply_template(

@@ -7,8 +7,10 @@ longer than the store's limit (``PayPolicy.max_shift_hours``, 12 h unless set;
 their contract says (``Employee.contract_hours``; 0 means no contract to pass).
 
 The hours of a week are counted from the :class:`~core.conflicts.ConflictIndex`
-the check already loaded (it covers the days around the shift), plus what a
-bulk operation added to it, so this asks the store for nothing but the limits.
+the check already loaded, plus what a bulk operation added to it, so this asks
+the store for nothing but the limits. That index reaches ``max_consecutive_days``
++ 1 days either side of the shift (for the days-in-a-row rule), which is the whole
+week unless a store sets that limit below 6; then a week's far end may go uncounted.
 Hours are the shifts' real lengths (an overnight shift over a clock change lasts
 what it lasts), in the policy's week (``PayPolicy.week_start``).
 """

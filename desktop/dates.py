@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+from PySide6.QtCore import QDate, QDateTime, QLocale, QObject, QTime
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDateEdit, QWidget
 
@@ -58,3 +58,23 @@ class DateEdit(QDateEdit):
         if day is not None:
             return QDateTime(to_qdate(day), QTime(0, 0))
         return super().dateTimeFromText(text)
+
+
+class UntilFollowsFrom(QObject):
+    """When a "from" date moves past its "until", "until" moves with it, keeping
+    the span's length (a leave, a filter, a template's range): the pair never shows
+    an empty or backwards range the user did not ask for. Moving "from" earlier, or
+    within the span, leaves "until" where it was put."""
+
+    def __init__(self, first: QDateEdit, last: QDateEdit) -> None:
+        super().__init__(first)
+        self._first_edit, self._last_edit = first, last
+        self._first = to_date(first.date())
+        first.dateChanged.connect(self._moved)
+
+    def _moved(self, value: QDate) -> None:
+        first = to_date(value)
+        moved, self._first = first - self._first, first
+        last = to_date(self._last_edit.date())
+        if first > last:
+            self._last_edit.setDate(to_qdate(max(first, last + moved)))

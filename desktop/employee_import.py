@@ -126,7 +126,7 @@ class EmployeeImport(QObject):
     def _done(self, path: Path, result: ImportResult) -> None:
         self.action.setEnabled(True)
         # One undo step (a file that changed nothing has none); the views are told.
-        self.context.record(f"Import {path.name}", result)
+        self.context.record(f"Import {path.name}", result, background=True)
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Employees imported",

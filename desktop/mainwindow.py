@@ -6,12 +6,15 @@ what they show through core queries.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -34,6 +37,7 @@ from desktop.setup import SetupDialog, ensure_suffix
 from desktop.sync.connect import ConnectDialog
 from desktop.sync.status import conflicts_badge, status_text, status_tip
 from desktop.theme import icon
+from desktop.undo_keys import install as pass_undo_through_fields
 from desktop.views import VIEWS, ViewSpec
 from desktop.watch import OutsideWatch
 from sync.history import sync_status
@@ -72,6 +76,9 @@ class Pages(Mapping[str, QWidget]):
     def built(self) -> list[QWidget]:
         """The pages built so far, without building the others."""
         return [self._built[key] for key in self._keys if key in self._built]
+
+    def built_keys(self) -> list[str]:
+        return [key for key in self._keys if key in self._built]
 
 
 class MainWindow(QMainWindow):
@@ -161,12 +168,44 @@ class MainWindow(QMainWindow):
         message = getattr(page, "status_message", None)
         if message is not None:
             message.connect(self._status_message)
-        restore = getattr(page, "restore_state", None)
-        # A page keeps its state under its key; with nothing kept, the page as built
-        # is the page as restored, and restoring would only load it a second time.
-        if restore is not None and key in self.settings.childGroups():
-            restore(self.settings)
+        self._restore_page(key, page)
         return page
+
+    @contextmanager
+    def store_settings(self, store: Store | None = None) -> Iterator[QSettings]:
+        """The settings of one store (the open one unless given): its filters and
+        current template are its own, since another store has other departments,
+        people and templates. The window's size and last view stay shared."""
+        path = str((store or self.context.store).path.resolve())
+        digest = hashlib.sha256(path.encode()).hexdigest()[:16]
+        self.settings.beginGroup(f"stores/{digest}")
+        try:
+            self.settings.setValue("path", path)  # for a person reading the file
+            yield self.settings
+        finally:
+            self.settings.endGroup()
+
+    def _restore_page(self, key: str, page: QWidget) -> None:
+        """A page's state as this store left it; a page keeps it under its key. With
+        nothing kept, the page as built is the page as restored (restoring would
+        only load it a second time). State kept before it was per store (at the
+        top level) is taken the first time."""
+        restore = getattr(page, "restore_state", None)
+        if restore is None:
+            return
+        with self.store_settings() as scoped:
+            if key in scoped.childGroups():
+                restore(scoped)
+                return
+        if key in self.settings.childGroups():
+            restore(self.settings)
+
+    def _save_pages(self) -> None:
+        with self.store_settings() as scoped:
+            for page in self.pages.built():  # a page never shown has nothing new to keep
+                save = getattr(page, "save_state", None)
+                if save is not None:
+                    save(scoped)
 
     def _show_row(self, row: int) -> None:
         keys = list(self.pages)
@@ -229,6 +268,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.addActions([undo, redo])
+        # Ctrl+Z in a search field with nothing of its own to undo is the app's undo.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.undo_keys = pass_undo_through_fields(app, self)
         self.view_menu = self.menuBar().addMenu("&View")
         self.refresh_action = self.view_menu.addAction("&Refresh")
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -354,9 +397,14 @@ class MainWindow(QMainWindow):
         return True
 
     def use_store(self, store: Store) -> None:
-        """Switch every view to an open store, and open it again next time."""
+        """Switch every view to an open store, and open it again next time; the
+        views keep the filters of the store they leave and take up those the new
+        one had."""
+        self._save_pages()
         self.context.set_store(store)
         self.settings.setValue("database", str(store.path))
+        for key in self.pages.built_keys():
+            self._restore_page(key, self.pages[key])
 
     def show_error(self, title: str, text: str) -> QMessageBox:
         box = QMessageBox(
@@ -388,10 +436,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/view", self.current_view)
-        for page in self.pages.built():  # a page never shown has nothing new to keep
-            save = getattr(page, "save_state", None)
-            if save is not None:
-                save(self.settings)
+        self._save_pages()
         self.settings.sync()
 
     def changeEvent(self, event: QEvent) -> None:

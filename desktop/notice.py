@@ -1,9 +1,24 @@
-"""A dismissable one-line message above a view: refusals and results, never modal."""
+"""A dismissable message over a view: refusals and results, never modal.
+
+The bar floats over the bottom of the view it reports on (:meth:`NoticeBar.float_over`)
+instead of taking a line of the layout, so a message coming or going never moves
+the rows under the pointer (a supervisor misclicked on a list that jumped). One
+message at a time: each action's replaces the last; leaving the view, or moving
+its range (:meth:`NoticeBar.clear`), takes a stale one away.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, SignalInstance
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QToolButton,
+    QWidget,
+)
 
 from desktop.theme import restyle
 
@@ -14,9 +29,14 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
+#: Room kept between the bar and the edges of the view it floats over.
+MARGIN = 12
+
+
 class NoticeBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._target: QWidget | None = None
         self.setObjectName("Notice")
         self.setAccessibleName("Notice")
         self._label = QLabel(self)
@@ -41,6 +61,48 @@ class NoticeBar(QFrame):
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
+        if parent is not None:
+            parent.installEventFilter(self)
+
+    # --- floating -------------------------------------------------------------------------
+
+    def float_over(self, target: QWidget) -> None:
+        """Float over the bottom of ``target`` (the parent's table or grid) rather than
+        take room in the layout: the view keeps its place whatever is shown."""
+        self._target = target
+        target.installEventFilter(self)
+        if isinstance(target, QAbstractScrollArea):  # resized after the area itself
+            target.viewport().installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.parentWidget() and kind == QEvent.Type.Hide and not event.spontaneous():
+            self.clear()  # the view was left: what it said is stale when it comes back
+        elif self._target is not None and kind in (
+            QEvent.Type.Resize,
+            QEvent.Type.Move,
+            QEvent.Type.Show,
+        ):
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        target, parent = self._target, self.parentWidget()
+        if target is None or parent is None:
+            return
+        # Over a scroll area's viewport, so its scroll bars stay reachable.
+        area = target.viewport() if isinstance(target, QAbstractScrollArea) else target
+        corner = area.mapTo(parent, QPoint(0, 0))
+        width = max(area.width() - 2 * MARGIN, 120)
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
+        if height <= 0:
+            height = self.sizeHint().height()
+        top = corner.y() + max(area.height() - height - MARGIN, 0)
+        self.setGeometry(QRect(corner.x() + MARGIN, top, width, height))
+        self.raise_()
+
+    # --- messages -------------------------------------------------------------------------
 
     @property
     def kind(self) -> str:
@@ -56,17 +118,38 @@ class NoticeBar(QFrame):
         return self.spinner.isVisibleTo(self) and not self.isHidden()
 
     def show_message(self, kind: str, text: str) -> None:
+        """Replace the message; an empty one takes it away."""
+        if not text:
+            self.hide()
+            return
         restyle(self, "kind", kind)
         self._label.setText(text)
         self._label.setAccessibleName(text)
         self.spinner.hide()
         self.show()
+        self._place()
 
     def show_busy(self, text: str) -> None:
         """Work under way on a worker ("Publishing 12 shifts…"): the message moves
         until an outcome replaces it."""
         self.show_message("info", text)
         self.spinner.show()
+
+    def clear(self) -> None:
+        """Take the message away (the view moved on: it no longer speaks of what is
+        shown); work under way keeps saying so."""
+        if not self.busy:
+            self.hide()
+
+    def follow_undo(self, flipped: SignalInstance) -> None:
+        """Say what an undo or redo did ("Undone: Delete 5 shifts") while the view is
+        shown; ``flipped`` is the context's signal of that sentence."""
+        flipped.connect(self._flipped)
+
+    def _flipped(self, text: str) -> None:
+        parent = self.parentWidget()
+        if parent is None or parent.isVisible():
+            self.show_message("info", text)
 
     def end_busy(self) -> None:
         """The work ended without an outcome to show: the busy message goes."""

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -69,3 +76,30 @@ def list_table(parent: QWidget, name: str, accessible: str) -> QTableView:
     header = table.horizontalHeader()
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return table
+
+
+def title_width(table: QTableView, column: int) -> int:
+    """How wide a column's header must be to show its whole title, as the style
+    (and the stylesheet's padding) draws it."""
+    header = table.horizontalHeader()
+    title = table.model().headerData(column, Qt.Orientation.Horizontal) if table.model() else ""
+    option = QStyleOptionHeader()
+    option.initFrom(header)
+    option.text = str(title or "")
+    option.section = column
+    size = header.style().sizeFromContents(
+        QStyle.ContentsType.CT_HeaderSection, option, QSize(), header
+    )
+    return size.width()
+
+
+def fit_titles(table: QTableView) -> None:
+    """Widen any column set narrower than its title (a title cut to "Fields in c…"
+    says nothing); columns that stretch get their share of the room instead."""
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
+            continue
+        needed = title_width(table, column)
+        if header.sectionSize(column) < needed:
+            header.resizeSection(column, needed)

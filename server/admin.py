@@ -19,10 +19,10 @@ from core.models import Company, Employee
 from core.organisation import Setup, setup_store
 from core.timeutil import utcnow
 from core.wire import COLLECTIONS, to_wire
-from server import feed, records
+from server import feed, ratelimit, records, webhooks
 from server.db import Database
-from server.settings import Settings, database_url
-from server.tables import IdempotencyRecord, RateWindow
+from server.settings import database_url
+from server.tables import IdempotencyRecord, RateBucket
 
 
 @contextmanager
@@ -62,38 +62,42 @@ def purge_tombstones(session: Session, days: int) -> int:
 @dataclass(frozen=True)
 class Purged:
     tombstones: int
-    rate_windows: int
+    rate_buckets: int
     idempotency_records: int
+    webhook_deliveries: int = 0
 
 
 def purge(
     session: Session,
     days: int,
     *,
-    window_seconds: int = Settings.rate_window_seconds,
     now: float | None = None,
+    delivery_days: int | None = None,
 ) -> Purged:
     """Forget what the server no longer needs: tombstones and ``Idempotency-Key``
     records older than ``days`` (a retry of such a request is then a new request),
-    and rate-limit windows that have ended (a window of ``window_seconds``, the
-    server's ``rate_window_seconds``, counts nothing once it is over). Without this
-    the rate table keeps a row per address and window for ever, and the idempotency
-    table one per write."""
+    rate buckets that are full again by ``now`` (default: now; such a bucket decides
+    nothing a fresh one would not), and webhook
+    deliveries delivered or discarded more than ``delivery_days`` (default ``days``)
+    ago; dead letters stay until discarded. Without this the rate table keeps a row
+    per client address for ever, the idempotency table one per write and the
+    delivery log one per event sent."""
     if days < 1:
         raise ValueError("--days must be at least 1")
+    if delivery_days is not None and delivery_days < 1:
+        raise ValueError("--delivery-days must be at least 1")
     current = utcnow()
-    now = current.timestamp() if now is None else now
-    window_start = int(now // window_seconds) * window_seconds
     tombstones = feed.purge_tombstones(session, current - timedelta(days=days))
-    windows = session.execute(
-        delete(RateWindow).where(RateWindow.window_start < window_start)
-    ).rowcount
+    buckets = session.execute(delete(RateBucket).where(ratelimit.idle_before(now))).rowcount
     kept = session.execute(
         delete(IdempotencyRecord).where(
             IdempotencyRecord.claimed_at < current - timedelta(days=days)
         )
     ).rowcount
-    return Purged(tombstones, windows, kept)
+    deliveries = webhooks.purge_deliveries(
+        session, current - timedelta(days=days if delivery_days is None else delivery_days)
+    )
+    return Purged(tombstones, buckets, kept, deliveries)
 
 
 def erase_employee(db: str | None, company_id: str, employee_id: str) -> None:

@@ -104,15 +104,18 @@ def _enable_wal(conn: Connection) -> None:
 
 
 def _add_missing_columns(conn: Connection) -> None:
-    """Columns a newer ShiftDesk added to an existing table (a shift's "changed since
-    published", say) are added in place; ``create_all`` makes only missing tables.
+    """Columns a newer ShiftDesk added to a table of the models the server shares
+    with the local store (core's: a shift's "changed since published", say) are
+    added in place; the store versions those tables in its own migrations
+    (core/migrations), which do not run here. The server's own tables are
+    versioned by its migrations (:func:`_migrate`).
 
     Only additive columns qualify: nullable, or with a server default that fills the
     rows already there. Anything else needs a real migration and stops the start with
     a sentence saying which column, rather than failing on the first request.
     """
     present = inspect(conn)
-    for table in [*Base.metadata.sorted_tables, *ServerBase.metadata.sorted_tables]:
+    for table in Base.metadata.sorted_tables:
         have = {c["name"] for c in present.get_columns(table.name)}
         for column in table.columns:
             if column.name in have:
@@ -124,6 +127,40 @@ def _add_missing_columns(conn: Connection) -> None:
                 )
             ddl = CreateColumn(column).compile(dialect=conn.dialect)
             conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN {ddl}')
+
+
+#: The server's version table (server/migrations/env.py) and the revision a
+#: database made before the migrations is taken to be at.
+VERSION_TABLE = "server_schema_version"
+BASELINE = "s0001"
+
+
+def _alembic(conn: Connection) -> Any:
+    from alembic.config import Config  # only at start: alembic and mako cost an import
+
+    config = Config()
+    config.set_main_option("script_location", "server:migrations")
+    config.attributes["connection"] = conn
+    return config
+
+
+def _migrate(conn: Connection) -> None:
+    """Bring the server's tables to the newest revision: a database with a version
+    table is upgraded; one an earlier server made with ``create_all`` (its tables
+    but no version table) is stamped as the baseline and upgraded from there; an
+    empty one is made whole from the models and stamped with the head."""
+    from alembic import command
+
+    tables = set(inspect(conn).get_table_names())
+    config = _alembic(conn)
+    if VERSION_TABLE in tables:
+        command.upgrade(config, "head")
+    elif tables & set(ServerBase.metadata.tables):
+        command.stamp(config, BASELINE)
+        command.upgrade(config, "head")
+    else:
+        ServerBase.metadata.create_all(conn)
+        command.stamp(config, "head")
 
 
 class Database:
@@ -152,16 +189,19 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def ensure_schema(self) -> None:
-        """Create missing tables. Workers starting together take turns: PostgreSQL by an
-        advisory lock, SQLite by an immediate (write-locked) transaction."""
+        """Create or upgrade the schema: the server's tables by its migrations
+        (:func:`_migrate`), the tables shared with the local store by ``create_all``
+        and :func:`_add_missing_columns`. Workers starting together take turns:
+        PostgreSQL by an advisory lock, SQLite by an immediate (write-locked)
+        transaction."""
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 _enable_wal(conn)
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            _migrate(conn)
             Base.metadata.create_all(conn)
-            ServerBase.metadata.create_all(conn)
             _add_missing_columns(conn)
             conn.commit()
 
@@ -170,6 +210,14 @@ class Database:
         """One unit of work: committed when the block ends, rolled back if it raises."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection on which each statement commits by itself, with no BEGIN and
+        COMMIT around it: for a single statement that needs no transaction of its
+        own (the rate limit's upsert, on every request)."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def insert(self, table: Table | type) -> Insert:
         """An INSERT that knows ``ON CONFLICT`` on this database."""

@@ -32,10 +32,15 @@ COMMON_ERRORS = (400, 401, 403, 422, 429, 503)
 
 _INT = {"schema": {"type": "integer"}}
 RATE_HEADERS = {
-    "X-RateLimit-Limit": {"description": "requests allowed per window", **_INT},
-    "X-RateLimit-Remaining": {"description": "requests left in this window", **_INT},
+    "X-RateLimit-Limit": {
+        "description": "requests allowed per window (a sliding limit: this many at once,"
+        " refilled evenly over the window)",
+        **_INT,
+    },
+    "X-RateLimit-Remaining": {"description": "requests that may be made at once now", **_INT},
     "X-RateLimit-Reset": {
-        "description": "when the window resets, as a Unix time (seconds since 1970, UTC)",
+        "description": "when the full limit is available again, as a Unix time (seconds"
+        " since 1970, UTC)",
         **_INT,
     },
 }

@@ -64,11 +64,11 @@ def peek(request: Request) -> ratelimit.Quota:
 
 
 def rate_limited(quota: ratelimit.Quota) -> Response:
-    """429: the window's count is spent; come back when it resets."""
+    """429: the bucket is spent; come back when it has room for the request."""
     return error_response(
         429,
         "RATE_LIMITED",
-        f"more than {quota.limit} requests in this window; retry in {quota.reset_seconds} s",
+        f"the rate limit of {quota.limit} requests is spent; retry in {quota.reset_seconds} s",
         headers={"Retry-After": str(quota.reset_seconds)},
     )
 

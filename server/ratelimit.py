@@ -1,4 +1,19 @@
-"""Fixed-window request counting in the database, so every worker shares one count."""
+"""Request limits per bucket (an API key, or a client address), kept in the
+database so every worker shares one count.
+
+The limit is a sliding one (GCRA, the token bucket's single-number form): a bucket
+of ``limit`` requests per ``window`` seconds refills at one request every
+``window / limit`` seconds and holds at most ``limit``. A burst of up to ``limit``
+passes at once (a sync's push and pull), and no ``window``-long span ever lets
+more than ``limit`` plus what refilled during it through; a fixed window let
+``2 x limit`` through across its boundary.
+
+A bucket is one row holding its *theoretical arrival time* (``tat``): the moment
+it would be full again. A request of ``cost`` advances it by ``cost * window /
+limit`` from ``max(tat, now)`` and passes while that stays within ``window`` of
+now. The whole decision is one upsert, run outside any transaction of its own
+(autocommit): one statement and round trip per request.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +21,25 @@ import math
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from server.db import Database
-from server.tables import RateWindow
+from server.tables import RateBucket
+
+#: Float slack in comparing times (well below a microsecond's worth of requests).
+_EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
 class Quota:
     limit: int
+    #: Requests that may still be made at once (-1: this one was refused).
     remaining: int
-    #: Seconds until the window resets (what ``Retry-After`` says).
+    #: Seconds until a refused request would pass (what ``Retry-After`` says); for
+    #: a passed one, until the bucket is full again.
     reset_seconds: int
-    #: When the window resets, as a Unix time (what ``X-RateLimit-Reset`` says, as
-    #: in the seed APIs: ``1700308800``).
+    #: When the bucket is full again, as a Unix time (what ``X-RateLimit-Reset``
+    #: says, as in the seed APIs: ``1700308800``).
     reset_at: int = 0
 
     @property
@@ -34,6 +54,18 @@ class Quota:
         }
 
 
+def _quota(limit: int, window: int, tat: float, now: float, passed: bool, cost: int) -> Quota:
+    interval = window / limit
+    full_at = max(tat, now)
+    if not passed:
+        wait = tat + cost * interval - window - now
+        return Quota(limit, -1, max(1, math.ceil(wait)), math.ceil(full_at))
+    remaining = math.floor((window - (full_at - now)) / interval + _EPSILON)
+    return Quota(
+        limit, max(0, min(limit, remaining)), max(1, math.ceil(full_at - now)), math.ceil(full_at)
+    )
+
+
 def hit(
     db: Database,
     bucket: str,
@@ -43,36 +75,40 @@ def hit(
     *,
     cost: int = 1,
 ) -> Quota:
-    """Count ``cost`` requests of ``bucket`` (a batch counts as its operations); one
-    upsert in its own short transaction."""
+    """Charge ``cost`` requests to ``bucket`` (a batch counts as its operations), or
+    refuse them all, charging nothing; one upsert."""
     now = time.time() if now is None else now
-    start = int(now // window) * window
-    stmt = db.insert(RateWindow).values(bucket=bucket, window_start=start, hits=cost)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["bucket", "window_start"], set_={"hits": RateWindow.hits + cost}
-    ).returning(RateWindow.hits)
-    with db.transaction() as session:
-        hits = session.execute(stmt).scalar_one()
-        if hits == cost:  # first request of a window: forget this bucket's old windows
-            session.execute(
-                delete(RateWindow).where(
-                    RateWindow.bucket == bucket, RateWindow.window_start < start
-                )
-            )
-    reset = max(1, math.ceil(start + window - now))
-    return Quota(limit, limit - hits, reset, start + window)
+    step = cost * window / limit
+    fresh_passes = step <= window + _EPSILON
+    start = func.max if db.is_sqlite else func.greatest
+    advanced = start(RateBucket.tat, literal(now)) + step
+    fits = advanced - now <= window + _EPSILON
+    stmt = (
+        db.insert(RateBucket)
+        .values(bucket=bucket, tat=now + step if fresh_passes else now, passed=fresh_passes)
+        .on_conflict_do_update(
+            index_elements=["bucket"],
+            set_={
+                "tat": case((fits, advanced), else_=RateBucket.tat),
+                "passed": fits,
+            },
+        )
+        .returning(RateBucket.tat, RateBucket.passed)
+    )
+    with db.autocommit() as conn:
+        tat, passed = conn.execute(stmt).one()
+    return _quota(limit, window, tat, now, bool(passed), cost)
 
 
 def peek(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
-    """The quota of ``bucket`` in the current window, counting nothing (what the open
-    paths report)."""
+    """The quota of ``bucket`` as it stands, charging nothing (what the open paths
+    report)."""
     now = time.time() if now is None else now
-    start = int(now // window) * window
-    with db.transaction() as session:
-        hits = session.execute(
-            select(RateWindow.hits).where(
-                RateWindow.bucket == bucket, RateWindow.window_start == start
-            )
-        ).scalar_one_or_none()
-    reset = max(1, math.ceil(start + window - now))
-    return Quota(limit, limit - (hits or 0), reset, start + window)
+    with db.autocommit() as conn:
+        tat = conn.execute(select(RateBucket.tat).where(RateBucket.bucket == bucket)).scalar()
+    return _quota(limit, window, now if tat is None else tat, now, True, 0)
+
+
+def idle_before(now: float | None = None) -> ColumnElement[bool]:
+    """The buckets full again by ``now``: forgetting them changes no decision."""
+    return RateBucket.tat < (time.time() if now is None else now)

@@ -20,6 +20,14 @@ ENV_TOKEN_SECRET = "SHIFTDESK_TOKEN_SECRET"
 #: Comma-separated addresses of the reverse proxies whose ``X-Forwarded-For`` names
 #: the client (default: none; every caller is the address it connects from).
 ENV_TRUSTED_PROXIES = "SHIFTDESK_TRUSTED_PROXIES"
+#: ``1``: webhooks may be sent to loopback, private and link-local addresses (the
+#: receivers sit on the server's own network). Default: refused.
+ENV_WEBHOOK_ALLOW_PRIVATE = "SHIFTDESK_WEBHOOK_ALLOW_PRIVATE"
+
+
+def webhook_private_allowed() -> bool:
+    """Whether the environment allows webhooks to private addresses."""
+    return os.environ.get(ENV_WEBHOOK_ALLOW_PRIVATE, "").strip().lower() in ("1", "true", "yes")
 
 
 def default_db() -> str:
@@ -42,8 +50,11 @@ def database_url(value: str | None) -> str:
 @dataclass(frozen=True)
 class Settings:
     db_url: str
-    #: Requests each API key may make per window unless the key sets its own limit.
-    rate_limit: int = 600
+    #: Requests each API key may make per window unless the key sets its own limit
+    #: (:mod:`server.ratelimit`: a sliding limit that lets this many through at
+    #: once). A sync of a day's work fits: its push counts one per write (batches
+    #: of 200), its pull one per page.
+    rate_limit: int = 1200
     rate_window_seconds: int = 60
     #: Tombstones older than this may be purged; older cursors then get 410.
     tombstone_days: int = 90
@@ -77,13 +88,14 @@ class Settings:
     @classmethod
     def from_env(cls, db_url: str) -> Settings:
         """Settings for ``db_url`` with what the environment sets (the pool size, the
-        trusted proxies)."""
+        trusted proxies, private webhook targets)."""
         options: dict[str, Any] = {}
         size = os.environ.get(ENV_POOL_SIZE)
         if size:
             options["db_pool_size"] = int(size)
         proxies = os.environ.get(ENV_TRUSTED_PROXIES, "")
         options["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
+        options["webhook_allow_private"] = webhook_private_allowed()
         return cls(db_url, **options)
 
     @property
@@ -109,6 +121,9 @@ class Settings:
     webhook_retry_max_seconds: float = 3600.0
     #: How long a receiver has to answer one try.
     webhook_timeout_seconds: float = 10.0
+    #: Whether webhooks may target loopback, private and link-local addresses
+    #: (:mod:`server.webhook_targets`; ``$SHIFTDESK_WEBHOOK_ALLOW_PRIVATE``).
+    webhook_allow_private: bool = False
     #: The reverse proxies (addresses or networks such as ``10.0.0.0/8``) whose
     #: ``X-Forwarded-For`` names the client, for the per-address rate limit and the
     #: log; from anyone else, local clients included, the header is ignored.

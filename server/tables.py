@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Float, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.models.base import NAMING, UTCDateTime, new_id
@@ -85,14 +85,16 @@ class IdempotencyRecord(ServerBase):
     body: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class RateWindow(ServerBase):
-    """Requests counted per bucket (an API key or a client address) and fixed window."""
+class RateBucket(ServerBase):
+    """A rate bucket (an API key or a client address): when it is full again, and
+    whether its last request passed (see :mod:`server.ratelimit`)."""
 
-    __tablename__ = "rate_window"
+    __tablename__ = "rate_bucket"
 
     bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
-    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    hits: Mapped[int] = mapped_column(default=0)
+    #: The theoretical arrival time, in Unix seconds.
+    tat: Mapped[float] = mapped_column(Float(53))
+    passed: Mapped[bool] = mapped_column(default=True)
 
 
 class ServerSecret(ServerBase):

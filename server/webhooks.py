@@ -38,14 +38,13 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -53,6 +52,7 @@ from core.errors import NotFound, ValidationError
 from core.models import Company
 from core.timeutil import utcnow
 from core.wire import COLLECTIONS, INVALID, MISSING, UNDEFINED, Problem, WireError, without
+from server import webhook_targets as targets
 from server.auth import hidden_guards
 from server.db import Database
 from server.settings import Settings
@@ -123,15 +123,6 @@ def _patterns(events: Any) -> list[str]:
     return wanted
 
 
-def _url(value: Any) -> str:
-    if not isinstance(value, str) or len(value) > 2000:
-        raise WireError([Problem("url", INVALID, "must be an http or https URL")])
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WireError([Problem("url", INVALID, "must be an http or https URL")])
-    return value
-
-
 def _secret(value: Any) -> str:
     if not isinstance(value, str) or not 16 <= len(value) <= 200:
         raise WireError([Problem("secret", INVALID, "must be 16 to 200 characters")])
@@ -141,8 +132,9 @@ def _secret(value: Any) -> str:
 _FIELDS = {"url", "events", "secret", "description", "isActive"}
 
 
-def _checked(body: Any, *, creating: bool) -> dict[str, Any]:
-    """The subscription's fields from a request body, or a 400 naming each bad one."""
+def _checked(body: Any, *, creating: bool, allow_private: bool) -> dict[str, Any]:
+    """The subscription's fields from a request body, or a 400 naming each bad one
+    (a URL of a private address only when ``allow_private``)."""
     if not isinstance(body, dict):
         raise WireError([Problem("body", INVALID, "must be a JSON object")])
     problems = [
@@ -151,7 +143,11 @@ def _checked(body: Any, *, creating: bool) -> dict[str, Any]:
     if creating:
         problems += [Problem(k, MISSING, "is required") for k in ("url", "events") if k not in body]
     values: dict[str, Any] = {}
-    checks = {"url": _url, "events": _patterns, "secret": _secret}
+    checks: dict[str, Callable[[Any], Any]] = {
+        "url": lambda url: targets.check_url(url, allow_private=allow_private),
+        "events": _patterns,
+        "secret": _secret,
+    }
     for name, check in checks.items():
         if name in body:
             try:
@@ -192,12 +188,18 @@ def show_subscription(sub: WebhookSubscription, *, with_secret: bool = False) ->
 
 
 def create_subscription(
-    session: Session, company_id: str, body: Any, key_id: str | None = None
+    session: Session,
+    company_id: str,
+    body: Any,
+    key_id: str | None = None,
+    *,
+    allow_private: bool = False,
 ) -> WebhookSubscription:
     """A new subscription; without a ``secret`` one is made (shown in the answer only).
     ``key_id``: the API key subscribing, whose view of records the payloads get
-    (None: the operator's, everything)."""
-    values = _checked(body, creating=True)
+    (None: the operator's, everything). ``allow_private``: the operator's setting
+    (:mod:`server.webhook_targets`)."""
+    values = _checked(body, creating=True, allow_private=allow_private)
     if session.get(Company, company_id) is None:
         raise NotFound("company", company_id)
     sub = WebhookSubscription(
@@ -223,10 +225,10 @@ def get_subscription(session: Session, company_id: str | None, sub_id: str) -> W
 
 
 def update_subscription(
-    session: Session, company_id: str, sub_id: str, body: Any
+    session: Session, company_id: str, sub_id: str, body: Any, *, allow_private: bool = False
 ) -> WebhookSubscription:
     sub = get_subscription(session, company_id, sub_id)
-    values = _checked(body, creating=False)
+    values = _checked(body, creating=False, allow_private=allow_private)
     if "events" in values:
         values["events"] = ",".join(values["events"])
     for name, value in values.items():
@@ -509,6 +511,19 @@ def discard(session: Session, company_id: str | None, delivery_id: str) -> Webho
     return found
 
 
+def purge_deliveries(session: Session, before: datetime) -> int:
+    """Forget delivered and discarded deliveries finished before ``before``, with
+    their tries; pending ones and dead letters stay (a dead letter waits to be
+    replayed or discarded). Returns how many deliveries were forgotten."""
+    finished = or_(
+        and_(WebhookDelivery.status == DELIVERED, WebhookDelivery.delivered_at < before),
+        and_(WebhookDelivery.status == DISCARDED, WebhookDelivery.created_at < before),
+    )
+    old = select(WebhookDelivery.id).where(finished)
+    session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)))
+    return session.execute(delete(WebhookDelivery).where(finished)).rowcount
+
+
 # --- the worker ---------------------------------------------------------------------------
 
 
@@ -617,20 +632,30 @@ class Worker:
         return len(claimed)
 
     def _try(self, row: _Claimed) -> None:
+        """One try: the URL checked again and pinned to the address checked (a name
+        that now resolves to a private address is a failed try, not a request)."""
         assert self._http is not None
         body = row.body.encode()
+        started = time.perf_counter()
+        try:
+            target = targets.pin(row.url, allow_private=self.settings.webhook_allow_private)
+        except targets.Refused as exc:
+            self._record(row, None, f"not sent: the URL {exc}"[:500], 0)
+            return
         headers = {
+            **target.headers,
             "Content-Type": "application/json",
             "User-Agent": "ShiftDesk-Webhooks/1",
             SIGNATURE_HEADER: sign(row.secret, body),
             DELIVERY_HEADER: row.id,
             EVENT_HEADER: row.event,
         }
-        started = time.perf_counter()
         status: int | None = None
         error: str | None = None
         try:
-            status = self._http.post(row.url, content=body, headers=headers).status_code
+            status = self._http.post(
+                target.url, content=body, headers=headers, extensions=target.extensions
+            ).status_code
             if not 200 <= status < 300:
                 error = f"the receiver answered {status}"
         except httpx.HTTPError as exc:

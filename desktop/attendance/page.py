@@ -151,7 +151,6 @@ class AttendancePage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 6, 12, 8)
         body.setSpacing(6)
-        body.addWidget(self.notice)
         body.addWidget(self.summary)
         body.addWidget(self.empty)
         body.addWidget(self.splitter, 1)
@@ -160,9 +159,12 @@ class AttendancePage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.splitter)
+        self.notice.follow_undo(self.context.flipped)
 
     def _connect(self) -> None:
         self.period.changed.connect(lambda _first, _last: self.reload())
+        self.period.changed.connect(self.notice.clear)
         self.department_box.currentIndexChanged.connect(self.reload)
         self.name_edit.textChanged.connect(self.reload)
         self.problems_only.toggled.connect(self.reload)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,7 @@ from core.leave import ClashChoice
 from core.models import LeaveType
 from core.results import Conflict
 from core.timeutil import parse_hhmm
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.forms import error_label, show_errors
 from desktop.notice import plural
 
@@ -104,8 +104,7 @@ class LeaveRequestDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_labels["other"])
         layout.addWidget(self.buttons)
-        self._first = first
-        self.start_date.dateChanged.connect(self._start_moved)
+        UntilFollowsFrom(self.start_date, self.end_date)
         for signal in (
             self.employee.currentIndexChanged,
             self.start_date.dateChanged,
@@ -120,14 +119,6 @@ class LeaveRequestDialog(QDialog):
     @property
     def save_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def _start_moved(self, value: QDate) -> None:
-        """When "From" moves past "Until", "Until" moves with it, keeping the leave's length."""
-        first = to_date(value)
-        moved, self._first = first - self._first, first
-        last = to_date(self.end_date.date())
-        if first > last:
-            self.end_date.setDate(to_qdate(max(first, last + moved)))
 
     def values(self) -> dict[str, Any]:
         part = self.part_day.isChecked()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -14,8 +14,8 @@ from core.timeutil import to_local
 from desktop.notice import plural
 from desktop.table import AnyIndex, TitledTableModel
 
-COLUMNS = ("Employee", "Type", "Dates", "Days", "Status", "Reason", "Decided")
-EMPLOYEE, TYPE, DATES, DAYS, STATUS, REASON, DECIDED = range(len(COLUMNS))
+COLUMNS = ("Employee", "Type", "Dates", "Days", "Clashes", "Status", "Reason", "Decided")
+EMPLOYEE, TYPE, DATES, DAYS, CLASHES, STATUS, REASON, DECIDED = range(len(COLUMNS))
 #: The request's id on every cell.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: A value that sorts right (dates as ISO text, day counts as numbers).
@@ -61,12 +61,23 @@ class LeaveModel(TitledTableModel):
         super().__init__(parent)
         self.rows: list[LeaveRow] = []
         self.zone = "UTC"
+        self.clashes: Mapping[str, int] = {}
 
-    def set_rows(self, rows: Sequence[LeaveRow], zone: str = "UTC") -> None:
-        """``zone`` is where decision times are shown (the site's)."""
+    def set_rows(
+        self, rows: Sequence[LeaveRow], zone: str = "UTC", clashes: Mapping[str, int] | None = None
+    ) -> None:
+        """``zone`` is where decision times are shown (the site's); ``clashes`` how
+        many shifts each pending or approved request clashes with."""
         self.beginResetModel()
-        self.rows, self.zone = list(rows), zone
+        self.rows, self.zone, self.clashes = list(rows), zone, clashes or {}
         self.endResetModel()
+
+    def clash_text(self, row: LeaveRow) -> str:
+        """Blank where clashes do not matter (rejected, cancelled); "none" for 0."""
+        count = self.clashes.get(row.id)
+        if count is None:
+            return ""
+        return plural(count, "shift") if count else "none"
 
     def row_at(self, row: int) -> LeaveRow:
         return self.rows[row]
@@ -83,6 +94,7 @@ class LeaveModel(TitledTableModel):
             row.leave_type.capitalize(),
             dates_text(row),
             days_text(row),
+            self.clash_text(row),
             row.status.capitalize(),
             row.reason,
             decided_text(row, self.zone),
@@ -96,6 +108,18 @@ class LeaveModel(TitledTableModel):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (REASON, DATES):
             return self._text(row, column) or None
+        if role == Qt.ItemDataRole.ToolTipRole and column == CLASHES and self.clashes.get(row.id):
+            return (
+                "Shifts this request covers: approving asks whether to take the person off them"
+                if row.status == LeaveStatus.PENDING
+                else "Shifts the person was kept on although on leave"
+            )
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == CLASHES
+            and self.clashes.get(row.id)
+        ):
+            return QBrush(QColor("#b42318"))
         if role == ID_ROLE:
             return row.id
         if role == SORT_ROLE:
@@ -105,6 +129,8 @@ class LeaveModel(TitledTableModel):
                 return (row.end_date - row.start_date).days + (0 if row.start_time else 1)
             if column == DECIDED:
                 return row.decided_at.isoformat() if row.decided_at else ""
+            if column == CLASHES:
+                return self.clashes.get(row.id, -1)
             return self._text(row, column)
         if column == STATUS and role in (
             Qt.ItemDataRole.ForegroundRole,

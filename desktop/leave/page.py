@@ -36,6 +36,7 @@ from core.leave import (
     approval_conflicts,
     approve_leave,
     cancel_leave,
+    clash_counts,
     list_leave,
     reject_leave,
     request_leave,
@@ -44,7 +45,7 @@ from core.models import LeaveStatus
 from core.results import Conflict, OpResult
 from core.templates import site_zones
 from desktop.context import AppContext
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
@@ -52,7 +53,8 @@ from desktop.notice import NoticeBar
 from desktop.theme import icon
 
 STATUSES = (("", "All requests"), *((s.value, s.value.capitalize()) for s in LeaveStatus))
-_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS
+#: SHIFTS too: the clash column counts the shifts a request covers.
+_RELOAD_ON = Changes.LEAVE | Changes.EMPLOYEES | Changes.DEPARTMENTS | Changes.SHIFTS
 
 
 class LeavePage(QWidget):
@@ -88,7 +90,7 @@ class LeavePage(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        for column, width in enumerate((170, 70, 225, 70, 90, 0, 215)):
+        for column, width in enumerate((170, 70, 225, 70, 80, 90, 0, 215)):
             if width:
                 self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(COLUMNS.index("Reason"), QHeaderView.ResizeMode.Stretch)
@@ -105,7 +107,6 @@ class LeavePage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
-        body.addWidget(self.notice)
         table_column = QVBoxLayout()
         table_column.addWidget(self.table, 1)
         table_column.addWidget(self.empty)
@@ -115,6 +116,8 @@ class LeavePage(QWidget):
         row.addWidget(self.details)
         body.addLayout(row, 1)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.table)
+        self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()
 
@@ -141,6 +144,7 @@ class LeavePage(QWidget):
             edit.setDisplayFormat("dd MMM yyyy")
             edit.setAccessibleName(name)
             edit.setEnabled(False)
+        UntilFollowsFrom(self.first, self.last)
         self.new_button = QPushButton(icon("add"), "Request leave…", self.bar)
         self.approve_button = QPushButton("Approve", self.bar)
         self.reject_button = QPushButton("Reject", self.bar)
@@ -148,30 +152,45 @@ class LeavePage(QWidget):
         self.new_button.setShortcut("Ctrl+N")
         self.new_button.setToolTip("Ask for leave on someone's behalf (Ctrl+N)")
         self.approve_button.setToolTip("Approve the chosen request")
-        row = QHBoxLayout(self.bar)
-        row.setContentsMargins(12, 8, 12, 8)
-        row.setSpacing(6)
+        # Two rows, so everything fits a 1366-pixel screen: what the list is and
+        # what can be done with it above, the filters below.
         title = QLabel("Leave", self.bar)
         title.setObjectName("RangeLabel")
-        row.addWidget(title)
-        for widget in (self.status, self.name, self.dated, self.first, QLabel("–"), self.last):
-            row.addWidget(widget)
         self.count = QLabel(self.bar)
         self.count.setProperty("role", "hint")
         self.count.setAccessibleName("Requests shown")
-        row.addSpacing(8)
-        row.addWidget(self.count)
-        row.addStretch(1)
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        actions.addWidget(title)
+        actions.addSpacing(8)
+        actions.addWidget(self.count)
+        actions.addStretch(1)
         for widget in (
             self.new_button,
             self.approve_button,
             self.reject_button,
             self.cancel_button,
         ):
-            row.addWidget(widget)
+            actions.addWidget(widget)
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for widget in (self.status, self.name, self.dated, self.first, QLabel("–"), self.last):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        rows = QVBoxLayout(self.bar)
+        rows.setContentsMargins(12, 8, 12, 8)
+        rows.setSpacing(6)
+        rows.addLayout(actions)
+        rows.addLayout(filters)
 
     def _connect(self) -> None:
         self.status.currentIndexChanged.connect(self.reload)
+        for changed in (
+            self.status.currentIndexChanged,
+            self.first.dateChanged,
+            self.last.dateChanged,
+        ):
+            changed.connect(self.notice.clear)
         self.dated.toggled.connect(self._dated_toggled)
         self.first.dateChanged.connect(self.reload)
         self.last.dateChanged.connect(self.reload)
@@ -198,7 +217,8 @@ class LeavePage(QWidget):
             )
             self.employees = list_employees(session)
             self.zone = next(iter(site_zones(session).values()), "UTC")
-        self.model.set_rows(rows, self.zone)
+            clashes = clash_counts(session, [r.id for r in rows])
+        self.model.set_rows(rows, self.zone, clashes)
         if keep:
             self.select(keep)
         self._update_empty()

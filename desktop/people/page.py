@@ -106,7 +106,6 @@ class PeoplePage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
-        body.addWidget(self.notice)
         people = QVBoxLayout()
         people.addWidget(self.table, 1)
         people.addWidget(self.empty)
@@ -116,6 +115,8 @@ class PeoplePage(QWidget):
         row.addWidget(panel)
         body.addLayout(row, 1)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.table)
+        self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()
 

@@ -41,8 +41,18 @@ class DropRequest:
         return "Copy" if self.copy else "Move"
 
 
-def describe(check: Check) -> str:
-    return "; ".join([c.reason for c in check.conflicts] + [w.reason for w in check.warnings])
+#: Reasons a notice names before it says "and N more" (a bulk step can meet hundreds).
+SHOWN_REASONS = 3
+
+
+def describe(check: Check, limit: int | None = None) -> str:
+    """The reasons, as one sentence: a clash's alone when there is one (what else
+    the drop would break does not matter once it cannot happen), else the warnings;
+    with ``limit``, that many and how many more."""
+    problems = check.conflicts or check.warnings
+    shown = problems if limit is None else problems[:limit]
+    more = len(problems) - len(shown)
+    return "; ".join(p.reason for p in shown) + (f" and {more:,} more" if more else "")
 
 
 class ScheduleController(QObject):
@@ -160,8 +170,9 @@ class ScheduleController(QObject):
 
     def _copied(self, where: str, result: OpResult) -> None:
         if result.skipped:
-            reasons = "; ".join(c.reason for c in result.skipped[:3])
-            more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
+            reasons = "; ".join(c.reason for c in result.skipped[:SHOWN_REASONS])
+            left = len(result.skipped) - SHOWN_REASONS
+            more = f" and {left:,} more" if left > 0 else ""
             self.notice.emit(
                 "warning",
                 f"Copied {plural(len(result.ids), 'shift')} {where};"
@@ -206,20 +217,25 @@ class ScheduleController(QObject):
         self.context.run_in_background(text, doing, operation, done, failed)
 
     def _run(self, text: str, operation: Any) -> OpResult:
+        """Each action replaces the last one's message: a refusal or warnings say
+        so, a quiet success takes the old message away."""
         try:
             result = self.context.run(text, operation)
         except PeriodClosed as closed:  # deleting or publishing paid history
             self.notice.emit("error", f"{text} refused: {closed.problem}")
             return OpResult()
-        self._report(text, result)
+        if not self._report(text, result) and result.applied:
+            self.notice.emit("info", "")
         return result
 
     def _report(self, text: str, result: OpResult) -> bool:
         """Say a refusal or the warnings met; True when it said something."""
         if result.conflicts:
-            self.notice.emit("error", f"{text} refused: {describe(Check(result.conflicts))}")
+            reasons = describe(Check(result.conflicts), SHOWN_REASONS)
+            self.notice.emit("error", f"{text} refused: {reasons}")
         elif result.warnings:
-            self.notice.emit("warning", f"{text} done. {describe(Check((), result.warnings))}")
+            reasons = describe(Check((), result.warnings), SHOWN_REASONS)
+            self.notice.emit("warning", f"{text} done. {reasons}")
         else:
             return False
         return True

@@ -68,7 +68,13 @@ class DayHeader(QHeaderView):
             painter.fillRect(rect.left(), rect.bottom() - 2, rect.width(), 3, ACCENT)
         uncovered = model.uncovered(day)
         if uncovered:
-            self._open_badge(painter, rect, str(uncovered) if compact else f"{uncovered} open")
+            if compact:  # a dot clear of the weekday; the tooltip says how many
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(WARNING)
+                painter.drawEllipse(QPoint(rect.right() - 5, rect.top() + 6), 3, 3)
+            else:
+                self._open_badge(painter, rect, f"{uncovered} open")
         painter.restore()
 
     def _labour_line(self, painter: QPainter, rect: QRect, model: RosterModel, day: date) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from core.labour import LabourPlan
 from core.results import Check
-from core.roster import Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+from core.roster import DayTotal, Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
 from desktop.notice import plural
 from desktop.schedule.labour import day_tooltip
 from desktop.table import AnyIndex, TableModel
@@ -139,6 +139,12 @@ class RosterModel(TableModel):
         self._out_of_sync: dict[str, str] = {}
         #: Hours and cost per day of the snapshot (None until the page prices one).
         self._labour: LabourPlan | None = None
+        #: Only people with a conflict or warning (and open shifts to fill) shown.
+        self._only_problems = False
+        #: People with a conflict or warning on a shown shift (as checked so far).
+        self._troubled: set[str] = set()
+        #: Department bands' day totals of the snapshot, as they are first painted.
+        self._band_totals: dict[tuple[str | None, date], DayTotal] = {}
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -167,10 +173,12 @@ class RosterModel(TableModel):
         ``labour`` is the snapshot's hours and cost (core.labour), for the headers."""
         self._today = today or date.today()
         self._labour = labour
+        self._band_totals = {}
         self._out_of_sync = {
             sid: conflict_reason(fields) for sid, fields in (sync_conflicts or {}).items()
         }
         self._problems = dict(roster.problems)
+        self._troubled = {emp for _sid, emp in self._problems}
         rows = self._build_rows(roster)
         same_shape = rows == self._rows and roster.days == self._days
         if same_shape:
@@ -187,9 +195,21 @@ class RosterModel(TableModel):
         self._set_rows(rows)
         self.endResetModel()
 
+    def set_labour(self, labour: LabourPlan | None) -> None:
+        """The snapshot's hours and cost arrived (the page prices after showing it)."""
+        self._labour = labour
+        if self._days:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._days) - 1)
+
     def add_problems(self, found: dict[tuple[str, str], Check], employee_ids: list[str]) -> None:
         """Conflicts and warnings that arrived for these people (see core.roster)."""
         self._problems.update(found)
+        troubled = {emp for _sid, emp in found}
+        if self._only_problems and troubled - self._troubled:
+            self._troubled |= troubled
+            self._reshape()  # people with a problem join the rows shown
+            return
+        self._troubled |= troubled
         rows = [self._row_of[e] for e in employee_ids if e in self._row_of]
         if rows and self._days:
             last = len(self._days) - 1
@@ -198,16 +218,42 @@ class RosterModel(TableModel):
     def problems_of(self, shift_id: str, employee_id: str) -> Check:
         return self._problems.get((shift_id, employee_id), Check())
 
+    def conflict_count(self) -> int:
+        """Shown shifts with a conflict (checked so far), each counted once however
+        many of its people it clashes for."""
+        return len({sid for (sid, _emp), check in self._problems.items() if check.conflicts})
+
+    @property
+    def only_problems(self) -> bool:
+        return self._only_problems
+
+    def set_only_problems(self, only: bool) -> None:
+        """Show only people with a conflict or warning, and open shifts to fill."""
+        self._only_problems = only
+        self._reshape()
+
     def _build_rows(self, roster: Roster) -> list[RowInfo]:
         rows = []
         for dept in roster.departments:
+            people = dept.employees
+            has_open = roster.has_open(dept.id)
+            if self._only_problems:
+                people = tuple(e for e in people if e.id in self._troubled)
+                has_open = any(
+                    not s.cancelled
+                    for (key, _day), shifts in roster.open_cells.items()
+                    if key == dept.id
+                    for s in shifts
+                )
+                if not people and not has_open:
+                    continue
             collapsed = dept.id in self._collapsed
             rows.append(RowInfo(RowKind.DEPARTMENT, dept, collapsed=collapsed))
             if collapsed:
                 continue
-            if roster.has_open(dept.id):
+            if has_open:
                 rows.append(RowInfo(RowKind.OPEN, dept))
-            rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in dept.employees]
+            rows += [RowInfo(RowKind.EMPLOYEE, dept, emp) for emp in people]
         return rows
 
     @property
@@ -265,7 +311,10 @@ class RosterModel(TableModel):
         info = self._rows[index.row()]
         day = self._days[index.column()]
         if info.kind == RowKind.DEPARTMENT:
-            total = self._roster.department_day(info.department, day)
+            key = (info.department.id, day)
+            total = self._band_totals.get(key)
+            if total is None:  # a band's day walks the whole team: once per snapshot
+                total = self._band_totals[key] = self._roster.department_day(info.department, day)
             return CellInfo(
                 info,
                 day,
@@ -344,7 +393,10 @@ class RosterModel(TableModel):
             and 0 <= section < len(self._days)
             and self._labour is not None
         ):
-            return day_tooltip(self._labour, self._days[section])
+            day = self._days[section]
+            uncovered = self._roster.uncovered(day)
+            waiting = f"\n{plural(uncovered, 'open shift')} to fill" if uncovered else ""
+            return day_tooltip(self._labour, day) + waiting
         if role not in (Qt.ItemDataRole.DisplayRole, ROW_ROLE):
             return None
         if orientation == Qt.Orientation.Horizontal:

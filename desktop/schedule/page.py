@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.changes import Changes
-from core.labour import labour_of, pay_basis
+from core.labour import PayBasis, labour_of, pay_basis
 from core.models import ShiftStatus
 from core.results import Check
 from core.roster import (
@@ -31,9 +31,11 @@ from core.roster import (
     roster_choices,
     step,
 )
+from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.controls import refill
 from desktop.notice import NoticeBar, plural
+from desktop.schedule.autofill_dialog import add_fill_button
 from desktop.schedule.controller import DropRequest, ScheduleController, describe
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.labour import LabourBar
@@ -81,19 +83,24 @@ class SchedulePage(QWidget):
         self._more.setSingleShot(True)
         self._more.setInterval(0)
         self._more.timeout.connect(self._check_more)
+        # The labour figures follow the first frame of a snapshot (a month of 500
+        # people takes some 20 ms to price), on the next turn of the event loop.
+        self._basis = PayBasis()
+        self._pricing = QTimer(self)
+        self._pricing.setSingleShot(True)
+        self._pricing.setInterval(0)
+        self._pricing.timeout.connect(self.price)
         self.bar = ScheduleToolbar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.bar)
-        notice_box = QVBoxLayout()
-        notice_box.setContentsMargins(12, 6, 12, 0)
-        notice_box.addWidget(self.notice)
-        layout.addLayout(notice_box)
         layout.addWidget(self.view, 1)
         self.labour_bar = LabourBar(self)
         layout.addWidget(self.labour_bar)
+        self.notice.float_over(self.view)
         self._connect()
+        self.fill_button = add_fill_button(self)
         self.reload_choices()
         self.reload()
 
@@ -107,17 +114,22 @@ class SchedulePage(QWidget):
             lambda button: self.set_span(str(button.property("span")))
         )
         self.bar.site_box.currentIndexChanged.connect(self._site_changed)
+        # Another range or filter shows other shifts: a message about the last is stale.
+        for box in (self.bar.site_box, self.bar.department_box, self.bar.location_box):
+            box.currentIndexChanged.connect(self.notice.clear)
+        self.bar.name_edit.textChanged.connect(self.notice.clear)
         self.bar.department_box.currentIndexChanged.connect(self.reload)
         self.bar.location_box.currentIndexChanged.connect(self.reload)
         # Typing a name reloads once the typing pauses, not on every key.
         self._name_pause = QTimer(self)
         self._name_pause.setSingleShot(True)
         self._name_pause.setInterval(NAME_PAUSE_MS)
-        self._name_pause.timeout.connect(self.reload)
+        self._name_pause.timeout.connect(self._name_changed)
         self.bar.name_edit.textChanged.connect(self._name_pause.start)
         self.bar.new_button.defaultAction().triggered.connect(self._new_from_current)
         self.bar.copy_button.defaultAction().triggered.connect(self.copy_previous_week)
         self.bar.publish_button.defaultAction().triggered.connect(self.publish_range)
+        self.bar.problems_button.toggled.connect(self.show_only_problems)
         self.view.verticalHeader().sectionClicked.connect(self._header_clicked)
         self.view.department_activated.connect(self.toggle_department)
         self.view.verticalScrollBar().valueChanged.connect(self.check_visible)
@@ -129,7 +141,7 @@ class SchedulePage(QWidget):
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
-        self.context.flipped.connect(self._flipped)
+        self.notice.follow_undo(self.context.flipped)
         self.context.busy_changed.connect(self._busy_changed)
         self.controller.confirm_drop.connect(self._confirm_drop)
         self.context.data_changed.connect(self._data_changed)
@@ -160,14 +172,25 @@ class SchedulePage(QWidget):
 
     def go(self, direction: int) -> None:
         self.anchor = step(self.anchor, self.span, direction)
+        self.notice.clear()
         self.reload()
 
     def go_today(self) -> None:
+        """Today's range, scrolled sideways until today's column is in view."""
         self.anchor = date.today()
+        self.notice.clear()
         self.reload()
+        self.view.scroll_to_day(self.anchor)
+
+    def _name_changed(self) -> None:
+        """The people matching the typed name, the first of them in view."""
+        self.reload()
+        if self.filter.name.strip():
+            self.view.scroll_to_first_person()
 
     def set_span(self, span: str) -> None:
         self.span = span
+        self.notice.clear()
         self.reload()
 
     def reload_choices(self) -> None:
@@ -190,12 +213,13 @@ class SchedulePage(QWidget):
         with self.context.store.session() as session:
             roster = load_roster(session, first, last, self.filter, problems=False)
             out_of_sync = open_fields(session, "shifts")
-            basis = pay_basis(session, roster.company_id)
-        labour = labour_of(roster, basis)
-        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=labour)
-        self.labour_bar.show_plan(labour, self.range_title)
-        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
-        self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+            self._basis = pay_basis(session, roster.company_id)
+        # The same days keep their figures until the new ones come (no flicker on
+        # an edit); another range starts without.
+        kept = self.model.labour if roster.days == self.model.days else None
+        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=kept)
+        self._pricing.start()
+        self._set_empty_text()
         self.view.set_metrics(MONTH if self.span == "month" else WEEK)
         self._fit_rows()
         self.view.fit_columns()
@@ -204,6 +228,19 @@ class SchedulePage(QWidget):
         self._unchecked = [e.id for d in roster.departments for e in d.employees]
         self.check_visible()
         self._more.start()
+        self._show_conflicts()
+
+    @property
+    def labour_pending(self) -> bool:
+        """The shown snapshot's hours and cost are not computed yet."""
+        return self._pricing.isActive()
+
+    def price(self) -> None:
+        """Hours and cost of the shown snapshot into the day headers and the totals."""
+        self._pricing.stop()
+        labour = labour_of(self.model.roster, self._basis)
+        self.model.set_labour(labour)
+        self.labour_bar.show_plan(labour, self.range_title)
 
     @property
     def range_title(self) -> str:
@@ -262,26 +299,59 @@ class SchedulePage(QWidget):
             found = find_problems(session, self.model.roster, employee_ids)
         done = set(employee_ids)
         self._unchecked = [e for e in self._unchecked if e not in done]
+        rows = self.model.rowCount()
         self.model.add_problems(found, employee_ids)
+        if self.model.only_problems and self.model.rowCount() != rows:
+            self._fit_rows()
+        self._show_conflicts()
+
+    def _set_empty_text(self) -> None:
+        """What an empty grid says: the filters hide everyone, or what to do first."""
+        filtered = self.filter != RosterFilter(site_id=self.filter.site_id)
+        self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
+
+    def _show_conflicts(self) -> None:
+        self.bar.show_conflicts(self.model.conflict_count(), bool(self._unchecked))
+        if self.model.only_problems and not self.model.rowCount():
+            self.view.empty_text = (
+                "Checking the range for problems…"
+                if self._unchecked
+                else "No problems in this range: no conflicts, warnings or open shifts."
+            )
+            self.view.viewport().update()
+
+    def show_only_problems(self, only: bool) -> None:
+        """Only the people with a conflict or warning (and open shifts to fill); the
+        rest of the range is still checked, and joins as problems are found."""
+        if self.bar.problems_button.isChecked() != only:
+            self.bar.problems_button.setChecked(only)  # comes back here
+            return
+        self.model.set_only_problems(only)
+        self._set_empty_text()
+        self._fit_rows()
+        self.check_visible()
+        self._show_conflicts()
 
     def _fit_rows(self) -> None:
+        """Each row as tall as its busiest day (and a leave band over shifts), from
+        one pass over the snapshot's cells rather than a look-up per row and day."""
         header = self.view.verticalHeader()
         model = self.model
         metrics = self.view.metrics
+        roster = model.roster
+        lines: dict[str, int] = {}
+        for (emp, _day), shifts in roster.cells.items():
+            lines[emp] = max(lines.get(emp, 0), len(shifts))
+        banded = {emp for (emp, day) in roster.leave if (emp, day) in roster.cells}
         for row in range(model.rowCount()):
             info = model.row_info(row)
             if info.kind == RowKind.DEPARTMENT:
                 header.resizeSection(row, metrics.department_row)
-                continue
-            if info.employee is None:  # open shifts
+            elif info.employee is None:  # open shifts
                 header.resizeSection(row, row_height(model.lines(row), metrics=metrics))
-                continue
-            band = any(
-                model.roster.leave_on(info.employee.id, d) is not None
-                and model.roster.shifts(info.employee.id, d)
-                for d in model.days
-            )
-            header.resizeSection(row, row_height(model.lines(row), band, metrics))
+            else:
+                emp = info.employee.id
+                header.resizeSection(row, row_height(lines.get(emp, 0), emp in banded, metrics))
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
@@ -404,27 +474,7 @@ class SchedulePage(QWidget):
     def _ask(
         self, name: str, title: str, question: str, detail: str, verb: str, then: Any
     ) -> QMessageBox:
-        """A non-modal question; ``then`` runs when the answer is ``verb``."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setObjectName(name)
-        box.setInformativeText(detail)
-        box.button(QMessageBox.StandardButton.Yes).setText(verb)
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes:
-                then()
-
-        box.finished.connect(answered)
-        box.open()
-        return box
+        return ask(self, name, title, question, detail, verb, then)
 
     def context_menu(self, shift_id: str, employee_id: str, day: date) -> QMenu:
         """What a right-click offers: on a shift, edit / cancel or restore / delete;
@@ -493,11 +543,6 @@ class SchedulePage(QWidget):
             self.notice.show_busy(doing)
         else:
             self.notice.end_busy()
-
-    def _flipped(self, text: str) -> None:
-        """What an undo or redo did replaces the notice of the step it reversed; a
-        bound method, so the context (which outlives the page) calls nothing dead."""
-        self.notice.show_message("info", text)
 
     def _confirm_drop(self, request: DropRequest, check: Check) -> None:
         """Ask before a drop that breaks a soft rule; non-modal, so a drag never blocks."""

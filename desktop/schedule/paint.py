@@ -100,6 +100,11 @@ def paint_shift(
     ``out_of_sync``: the shift has an open conflict with the server, a thick violet
     line around the block (inside it the usual outline still tells the roster's own
     problems)."""
+    if rect.width() < COMPACT_WIDTH:
+        paint_chip(
+            painter, rect, shift, check, base, selected=selected, more=more, out_of_sync=out_of_sync
+        )
+        return
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     color = QColor(shift.color)
@@ -117,10 +122,7 @@ def paint_shift(
     painter.setBrush(stripe)
     # Inside the violet line of a sync conflict, so the team's colour still shows.
     band = box.adjusted(3, 3, -3, -3) if out_of_sync else box
-    compact = rect.width() < COMPACT_WIDTH
-    painter.drawRoundedRect(
-        QRectF(band.left(), band.top(), 3 if compact else 5, band.height()), 2, 2
-    )
+    painter.drawRoundedRect(QRectF(band.left(), band.top(), 5, band.height()), 2, 2)
 
     if check.conflicts:
         outline = QPen(CONFLICT, 2)
@@ -142,10 +144,6 @@ def paint_shift(
         painter.setPen(QPen(ACCENT, 2, Qt.PenStyle.DotLine))
         painter.drawRoundedRect(edge.adjusted(3, 3, -3, -3), 3, 3)
 
-    if compact:
-        _paint_chip_text(painter, rect, shift, base, ink, more)
-        painter.restore()
-        return
     badge = _badge_color(check)
     two_lines = rect.height() >= 30
     text = QRect(rect.left() + 9, rect.top() + 2, rect.width() - 12, rect.height() - 4)
@@ -176,22 +174,81 @@ def paint_shift(
     painter.restore()
 
 
-def _paint_chip_text(
-    painter: QPainter, rect: QRect, shift: RosterShift, base: QFont, ink: QColor, more: int
+#: The chips' fonts and metrics per base font and struck-out or not.
+_CHIP_FONTS: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+
+
+def _chip_font(base: QFont, cancelled: bool) -> tuple[QFont, QFontMetrics]:
+    key = (base.key(), cancelled)
+    found = _CHIP_FONTS.get(key)
+    if found is None:
+        chosen = font(base, 11, bold=True, strike=cancelled)
+        found = _CHIP_FONTS[key] = (chosen, QFontMetrics(chosen))
+    return found
+
+
+@cache
+def _chip_colors(color_name: str, selected: bool) -> tuple[QColor, QBrush, QColor]:
+    """A team's chip fill, its "not published" hatching and its outline, made once."""
+    color = QColor(color_name)
+    return (
+        tint(color, 0.70 if selected else 0.82),
+        QBrush(_hatch(tint(color, 0.55).name())),
+        tint(color, 0.5),
+    )
+
+
+def paint_chip(
+    painter: QPainter,
+    rect: QRect,
+    shift: RosterShift,
+    check: Check,
+    base: QFont,
+    *,
+    selected: bool = False,
+    more: int = 0,
+    out_of_sync: bool = False,
 ) -> None:
     """A month's chip: the start time ("07:30", or "07" where that does not fit) and
-    "+n" for shifts of the day it stands for; the outline tells problems."""
-    if not shift.start_time:
-        return
-    painter.setPen(ink)
-    painter.setFont(font(base, 11, bold=True, strike=shift.cancelled))
-    metrics = QFontMetrics(painter.font())
-    area = rect.adjusted(5, 0, -2, 0)
-    suffix = f"+{more}" if more else ""
-    text = shift.start_time + suffix
-    if metrics.horizontalAdvance(text) > area.width():
-        text = shift.start_time[:2] + suffix
-    painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
+    "+n" for the shifts of the day it stands for, on the team's tint with its colour
+    down the left edge; the outline tells problems and selection as a block's does.
+
+    Square and unsmoothed: a month paints a thousand of them at once."""
+    painter.save()
+    fill, hatch, edge = _chip_colors(shift.color, selected)
+    if shift.cancelled:
+        fill, stripe, ink = CANCELLED_FILL, QColor("#b8c0c9"), CANCELLED_TEXT
+    else:
+        stripe, ink = QColor(shift.color), TEXT
+    painter.fillRect(rect, fill)
+    if not shift.published and not shift.cancelled:
+        painter.fillRect(rect, hatch)
+    painter.fillRect(rect.left(), rect.top(), 3, rect.height(), stripe)
+    if out_of_sync:
+        outline = QPen(SYNC_CONFLICT, 2)
+    elif check.conflicts:
+        outline = QPen(CONFLICT, 2)
+    elif selected:
+        outline = QPen(ACCENT, 2)
+    elif check.warnings:
+        outline = QPen(WARNING, 2)
+    else:
+        outline = QPen(edge, 1)
+    painter.setPen(outline)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    inset = 1 if outline.width() > 1 else 0
+    painter.drawRect(rect.adjusted(inset, inset, -1, -1))
+    if shift.start_time:  # else a swatch
+        chosen, metrics = _chip_font(base, shift.cancelled)
+        painter.setFont(chosen)
+        painter.setPen(ink)
+        area = rect.adjusted(5, 0, -2, 0)
+        suffix = f"+{more}" if more else ""
+        text = shift.start_time + suffix
+        if len(text) > 2 and metrics.horizontalAdvance(text) > area.width():
+            text = shift.start_time[:2] + suffix
+        painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
 
 
 def _badge_color(check: Check) -> QColor | None:

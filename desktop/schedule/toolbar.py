@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controls import action_button, person_search
 from desktop.schedule.legend import Legend
+from desktop.theme import CONFLICT
 
 SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
 
@@ -83,7 +84,26 @@ class ScheduleToolbar(QFrame):
         filters = QHBoxLayout()
         filters.setContentsMargins(12, 0, 12, 8)
         filters.setSpacing(6)
-        for widget in (self.site_box, self.department_box, self.location_box, self.name_edit):
+        # The count of clashing shifts is also the "only problems" filter, one chip,
+        # so the bar still fits a 1366 px screen beside the legend.
+        self.problems_button = QToolButton(self)
+        self.problems_button.setObjectName("ProblemsFilter")
+        self.problems_button.setCheckable(True)
+        self.problems_button.setAccessibleName("Show only problems")
+        self.problems_button.setToolTip(
+            "Shifts in the shown range that clash (a double booking, leave, rest time,"
+            " days in a row).\nPress to show only the people with a conflict or warning,"
+            " and open shifts still to fill."
+        )
+        self.department_box.setMinimumWidth(140)
+        self.location_box.setMinimumWidth(140)
+        for widget in (
+            self.site_box,
+            self.department_box,
+            self.location_box,
+            self.name_edit,
+            self.problems_button,
+        ):
             filters.addWidget(widget)
         filters.addStretch(1)
         filters.addWidget(Legend(self))
@@ -95,6 +115,17 @@ class ScheduleToolbar(QFrame):
 
     def _button(self, text: str, icon_name: str, tip: str, shortcut: str = "") -> QToolButton:
         return action_button(self, text, tip, shortcut, icon_name=icon_name, window_wide=True)
+
+    def show_conflicts(self, count: int, checking: bool) -> None:
+        """ "3 conflicts" in red, "No conflicts"; "…" while people are still checked."""
+        if count:
+            text = f"{count:,} conflict{'s' if count != 1 else ''}" + ("…" if checking else "")
+        else:
+            text = "Checking…" if checking else "No conflicts"
+        button = self.problems_button
+        button.setText(text)
+        button.setAccessibleDescription(f"{text}; press to show only problems")
+        button.setStyleSheet(f"color: {CONFLICT.name()}; font-weight: 600;" if count else "")
 
     def show_range(self, first: date, last: date, span: str) -> None:
         for button in self.span_buttons.buttons():

@@ -162,6 +162,42 @@ class RosterView(QTableView):
         for column in range(columns):
             header.resizeSection(column, width)
 
+    def scroll_to_day(self, day: date) -> None:
+        """Scroll sideways just enough to show ``day``'s whole column (if shown)."""
+        days = self.roster_model().days
+        if day not in days:
+            return
+        self.updateGeometries()  # the scroll range of the columns just fitted
+        header = self.horizontalHeader()
+        column = days.index(day)
+        left = header.sectionPosition(column)
+        right = left + header.sectionSize(column)
+        bar = self.horizontalScrollBar()
+        width = self.viewport().width()
+        if left < bar.value():
+            bar.setValue(left)
+        elif right > bar.value() + width:
+            bar.setValue(min(left, right - width))
+
+    def scroll_to_first_person(self) -> None:
+        """Scroll so the first person's row is in view, with their team's band above
+        it when both fit."""
+        model = self.roster_model()
+        rows = [r for r in range(model.rowCount()) if model.row_info(r).employee is not None]
+        if not rows:
+            return
+        self.updateGeometries()
+        header = self.verticalHeader()
+        first = rows[0]
+        band = next(
+            (r for r in range(first, -1, -1) if model.row_info(r).kind == RowKind.DEPARTMENT),
+            first,
+        )
+        bottom = header.sectionPosition(first) + header.sectionSize(first)
+        top = header.sectionPosition(band)
+        fits = bottom - top <= self.viewport().height()
+        self.verticalScrollBar().setValue(top if fits else header.sectionPosition(first))
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()

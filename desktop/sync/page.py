@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import NotFound, ValidationError
+from desktop.ask import ask
 from desktop.context import AppContext
 from desktop.notice import NoticeBar, plural
 from desktop.sync.controller import EVERYTHING, progress_text
@@ -46,7 +48,7 @@ from desktop.sync.models import (
     RunsModel,
     field_title,
 )
-from desktop.table import list_table
+from desktop.table import fit_titles, list_table
 from desktop.theme import icon
 from sync import conflicts as conflict_ops
 from sync import failed as failed_ops
@@ -118,6 +120,8 @@ class SyncPage(QWidget):
         for column, width in enumerate((160, 170, 60, 75, 65, 75, 70)):
             self.history.setColumnWidth(column, width)
         self.tabs.addTab(self.history, "History")
+        for table in (self.conflict_table, self.field_table, self.failed_table, self.history):
+            fit_titles(table)  # no title cut short, whatever width was set above
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -125,10 +129,11 @@ class SyncPage(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 12)
         body.setSpacing(8)
-        body.addWidget(self.notice)
         body.addWidget(self.progress_row)
         body.addWidget(self.tabs, 1)
         layout.addLayout(body, 1)
+        self.notice.float_over(self.tabs)
+        self.notice.follow_undo(self.context.flipped)
         self._connect()
         self.reload()
 
@@ -520,11 +525,26 @@ class SyncPage(QWidget):
 
         return self._settle(work)
 
-    def discard(self) -> bool:
+    def discard(self) -> QMessageBox | None:
+        """Ask first: a discarded change is lost for good (Undo cannot bring it back)."""
         op_id = self.selected_failed_id
         if op_id is None:
-            return False
+            return None
+        op = next((o for o in self.failed.ops if o.id == op_id), None)
+        what = f"the {op.op} of {op.label}" if op else "this change"
+        return ask(
+            self,
+            "ConfirmDiscard",
+            "Discard a refused change",
+            f"Give up {what}?",
+            "The server's copy stands and this computer's change is lost; Undo cannot"
+            " bring it back. Replay sends it again instead.",
+            "Discard",
+            lambda: self._discard(op_id),
+            default_yes=False,
+        )
 
+    def _discard(self, op_id: int) -> bool:
         def work(session: Session) -> str:
             done = failed_ops.discard(session, op_id)
             return f"The {done.op} of {done.label} was given up; the server's copy stands."

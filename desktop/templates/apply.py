@@ -1,8 +1,9 @@
 """Applying a template: who and when, a dry run to look at, then one commit.
 
 Both the dry run and the commit run on a pool thread in their own session, since
-a year for many people is tens of thousands of shifts. The commit expands again
-in its session (core's dry run belongs to the session that made it), so what is
+a year for many people is tens of thousands of shifts. The commit writes what the
+dry run showed when nothing was written to the store since (core's
+:func:`~core.templates.commit_dry_run`), and expands again otherwise, so what is
 written is checked against the roster as it is at that moment; the result becomes
 one undo step through :meth:`AppContext.record`.
 """
@@ -39,20 +40,30 @@ from sqlalchemy.orm import Session
 from core.employees import EmployeeRow
 from core.errors import ShiftDeskError, ValidationError
 from core.results import OpResult
-from core.templates import Application, OnConflict, ProposedShift, apply_templates, expand_templates
+from core.store import Store
+from core.templates import (
+    Application,
+    DryRun,
+    OnConflict,
+    ProposedShift,
+    commit_dry_run,
+    dry_run,
+)
 from core.timeutil import week_start
 from desktop.context import AppContext
-from desktop.dates import DateEdit, to_date, to_qdate
+from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
 from desktop.jobs import start_job
 from desktop.notice import plural
 from desktop.templates.model import ExpansionModel, TemplateItem
 
 
-def dry_run(
-    session: Session, applications: Sequence[Application], first: date, last: date
-) -> tuple[ProposedShift, ...]:
-    """The proposed shifts, built on the worker so the UI thread only shows them."""
-    return expand_templates(session, applications, first, last).shifts
+def preview_job(
+    session: Session, store: Store, applications: Sequence[Application], first: date, last: date
+) -> tuple[DryRun, tuple[ProposedShift, ...]]:
+    """The dry run, kept for the commit, and its proposed shifts, built on the worker so
+    the UI thread only shows them."""
+    dry = dry_run(store, session, applications, first, last)
+    return dry, dry.expansion.shifts
 
 
 class CheckList(QWidget):
@@ -131,6 +142,8 @@ class ApplyPanel(QFrame):
         #: Jobs under way; the panel is busy while any is.
         self._running = 0
         self._generation = 0
+        #: The dry run shown, which Apply commits.
+        self._dry: DryRun | None = None
         self.heading = QLabel("Apply", self)
         self.heading.setObjectName("PanelTitle")
         self.departments = CheckList("Whole departments", "Find a department…", self)
@@ -162,6 +175,7 @@ class ApplyPanel(QFrame):
         monday = week_start(date.today()) + timedelta(days=7)
         self.first.setDate(to_qdate(monday))
         self.last.setDate(to_qdate(monday + timedelta(days=27)))
+        UntilFollowsFrom(self.first, self.last)
         self.skip = QRadioButton("Leave out shifts that clash", self)
         self.abort = QRadioButton("Apply nothing if any shift clashes", self)
         self.skip.setChecked(True)
@@ -314,6 +328,7 @@ class ApplyPanel(QFrame):
     def forget_preview(self, *_args: Any) -> None:
         """Inputs or data moved: an old dry run no longer says what would be written."""
         self._generation += 1
+        self._dry = None
         self.model.clear()
         self._set_error("")
         self._show_summary()
@@ -324,6 +339,7 @@ class ApplyPanel(QFrame):
             return
         first, last = self.range
         self._generation += 1
+        self._dry = None
         generation = self._generation
         self.model.clear()
         self._set_error("")
@@ -331,15 +347,20 @@ class ApplyPanel(QFrame):
         self._running += 1
         start_job(
             self.context.store,
-            partial(dry_run, applications=apps, first=first, last=last),
+            partial(
+                preview_job, store=self.context.store, applications=apps, first=first, last=last
+            ),
             self,
             partial(self._previewed, generation),
             partial(self._failed, generation),
         )
 
-    def _previewed(self, generation: int, shifts: tuple[ProposedShift, ...]) -> None:
+    def _previewed(
+        self, generation: int, previewed: tuple[DryRun, tuple[ProposedShift, ...]]
+    ) -> None:
         self._job_done()
         if generation == self._generation:
+            self._dry, shifts = previewed
             self.model.set_expansion(shifts, self.names)
             self._show_summary()
         self.previewed.emit()
@@ -355,22 +376,15 @@ class ApplyPanel(QFrame):
     # --- committing --------------------------------------------------------------------------
 
     def commit(self) -> None:
-        apps = self.applications()
-        if not apps or not self.model.shifts:
+        dry = self._dry
+        if dry is None or not self.model.shifts:
             return
-        first, last = self.range
         name = self.template.name if self.template else ""
         self._busy(True, f"Writing the shifts of {name}…")
         self._running += 1
         start_job(
             self.context.store,
-            partial(
-                apply_templates,
-                applications=apps,
-                first=first,
-                last=last,
-                on_conflict=self.on_conflict,
-            ),
+            partial(commit_dry_run, self.context.store, dry=dry, on_conflict=self.on_conflict),
             self,
             partial(self._committed, self.context.store, name),
             partial(self._failed, self._generation),
@@ -381,7 +395,9 @@ class ApplyPanel(QFrame):
         if store is not self.context.store:  # another database was opened meanwhile
             self.applied.emit(result)
             return
-        self.context.record(f"Apply template “{name}”", result)
+        # Written on a worker, undone and redone on one: a year for a hotel is
+        # tens of thousands of shifts.
+        self.context.record(f"Apply template “{name}”", result, background=True)
         if result.conflicts:
             reasons = "; ".join(c.reason for c in result.conflicts[:3])
             more = len(result.conflicts) - 3

@@ -98,10 +98,11 @@ class TemplatesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 12)
         layout.setSpacing(8)
-        layout.addWidget(self.notice)
         row = QHBoxLayout()
         row.addWidget(self.splitter)
         layout.addLayout(row, 1)
+        self.notice.float_over(self.splitter)
+        self.notice.follow_undo(self.context.flipped)
 
     # --- loading -------------------------------------------------------------------------
 

@@ -215,22 +215,52 @@ def written(
     return ok(spec.item, without(spec, wire, hidden), status=status, headers=headers)
 
 
+def new_default(spec: Collection, f: Field) -> Any:
+    """What a new record gets for ``f`` when the body leaves it out: null for a
+    nullable field, the column's default, no ids for a list of references."""
+    if f.nullable:
+        return None
+    column = spec.model.__table__.c.get(f.attr)  # type: ignore[attr-defined]
+    if column is None:
+        return ()  # a list of references (a shift's people), kept in its own table
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def replacement(
+    session: Session,
+    spec: Collection,
+    company_id: str,
+    values: dict[str, Any],
+    hidden: Iterable[str],
+) -> dict[str, Any]:
+    """A PUT over a record replaces it: every optional field the body leaves out gets
+    what a new record would get (null, the default), where a PATCH keeps it. A
+    field the key may not read (guarded by ``hidden``) is kept: the key never saw
+    it, so leaving it out is no request to clear it."""
+    hidden = set(hidden)
+    for f in spec.fields:
+        if f.target_key in values or f.required or f.guard in hidden or f.name == "siteId":
+            continue
+        column = spec.model.__table__.c.get(f.attr)  # type: ignore[attr-defined]
+        if column is not None and column.default is not None and not column.default.is_scalar:
+            continue  # made by the server when the record was (approvedAt)
+        values[f.target_key] = new_default(spec, f)
+    records.fill_site(session, spec, company_id, values)
+    return values
+
+
 def guarded_scopes(
     spec: Collection, record: Synced | None, values: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
     """(scope, field) for each guarded field (``hourlyRate``: ``pay:write``) that the
     write would change: a value unlike the record's, or unlike what a new record
     gets without it. Sending back a record as read is no change."""
-    table = spec.model.__table__  # type: ignore[attr-defined]
     needed = []
     for f in spec.fields:
         if not f.guard or f.target_key not in values:
             continue
-        if record is not None:
-            before = getattr(record, f.attr)
-        else:
-            default = table.c[f.attr].default
-            before = default.arg if default is not None and default.is_scalar else None
+        before = getattr(record, f.attr) if record is not None else new_default(spec, f)
         if values[f.target_key] != before:
             needed.append((f"{f.guard}:write", f.name))
     return needed
@@ -338,6 +368,8 @@ class Writes:
         record = records.load(session, spec, company, record_id)
         records.require_match(if_match, spec, record, ctx.principal.hidden)
         values = from_wire(spec, body, partial=partial)
+        if not partial:
+            values = replacement(session, spec, company, values, ctx.principal.hidden)
         records.check_refs(session, spec, company, values)
         require_scopes(ctx, self.ep.ops, spec, record, values)
         self.ep.ops.update(session, spec, record, values, ctx.principal.name)
@@ -439,6 +471,12 @@ def build_router(ep: Endpoint) -> APIRouter:
             if append_only
             else f"Create (If-None-Match: *) or replace (If-Match) a {spec.item}"
         ),
+        description=None
+        if append_only
+        else "A replace is the whole record: every optional field the body leaves out"
+        " is cleared to what a new record gets (null or the default) and a required one"
+        " missing is a 400 naming it; fields the key may not read (pay, personal) are"
+        " kept. PATCH changes only the fields it names.",
         responses=docs.responses({200: one, 201: one}, WRITE_ERRORS, links),
         openapi_extra={
             "parameters": [docs.IF_NONE_MATCH, docs.IF_MATCH, docs.IDEMPOTENCY_KEY],
@@ -462,6 +500,8 @@ def _patch_route(
         "/{record_id}",
         operation_id=f"patch_{spec.item}",
         summary=f"Change some fields of a {spec.item} (If-Match required)",
+        description="Merges: the fields the body names are changed, the rest kept (PUT"
+        " replaces the whole record).",
         responses=docs.responses({200: one}, WRITE_ERRORS, links),
         openapi_extra={
             "parameters": [docs.IF_MATCH, docs.IDEMPOTENCY_KEY],

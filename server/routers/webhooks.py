@@ -36,7 +36,13 @@ _NEW: dict[str, Any] = {
     "required": ["url", "events"],
     "additionalProperties": False,
     "properties": {
-        "url": {"type": "string", "format": "uri", "description": "http or https"},
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "description": "http or https, without credentials; a host of a loopback,"
+            " private or link-local address only where the server's operator allows it"
+            " (SHIFTDESK_WEBHOOK_ALLOW_PRIVATE)",
+        },
         "events": _EVENTS,
         "secret": {
             "type": "string",
@@ -165,7 +171,11 @@ async def create_webhook(request: Request) -> Response:
 
     def work(ctx: Ctx, session: Session) -> Response:
         sub = webhooks.create_subscription(
-            session, ctx.principal.company_id, body, ctx.principal.key_id
+            session,
+            ctx.principal.company_id,
+            body,
+            ctx.principal.key_id,
+            allow_private=ctx.settings.webhook_allow_private,
         )
         shown = webhooks.show_subscription(sub, with_secret=True)
         return ok("webhook", shown, status=201, headers={"Location": f"/v1/webhooks/{sub.id}"})
@@ -287,7 +297,13 @@ async def patch_webhook(request: Request, webhook_id: str) -> Response:
     body = await read_body(request)
 
     def work(ctx: Ctx, session: Session) -> Response:
-        sub = webhooks.update_subscription(session, ctx.principal.company_id, webhook_id, body)
+        sub = webhooks.update_subscription(
+            session,
+            ctx.principal.company_id,
+            webhook_id,
+            body,
+            allow_private=ctx.settings.webhook_allow_private,
+        )
         return ok("webhook", webhooks.show_subscription(sub))
 
     return await _run(request, work)

@@ -20,6 +20,7 @@ ROWS = (
     "template applications",
     "drop-target check",
     "undo of a",
+    "auto-fill",
     "change feed",
     "first download",
     "no-op sync",

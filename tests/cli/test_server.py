@@ -175,7 +175,7 @@ def test_erase_employee_on_the_command_line(
 
 
 def test_webhooks_are_managed_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from server import webhooks
     from server.admin import transaction
@@ -183,6 +183,9 @@ def test_webhooks_are_managed_on_the_command_line(
     db = str(tmp_path / "server.sqlite3")
     company = _last_token(capsys, ["server", "create-company", "Acme", "--db", db])
     argv = ["server", "add-webhook", "--company", company, "--url", "http://127.0.0.1:9/h"]
+    assert main([*argv, "--events", "attendance.*", "--db", db]) != 0
+    assert "SHIFTDESK_WEBHOOK_ALLOW_PRIVATE" in capsys.readouterr().err
+    monkeypatch.setenv("SHIFTDESK_WEBHOOK_ALLOW_PRIVATE", "1")
     secret = _last_token(capsys, [*argv, "--events", "attendance.*", "--db", db])
     assert len(secret) >= 16
     assert main(["server", "list-webhooks", "--json", "--db", db]) == 0
@@ -310,7 +313,7 @@ def test_a_certificate_without_its_key_is_refused(
     assert "--ssl-keyfile" in capsys.readouterr().err
 
 
-def test_purge_forgets_old_idempotency_records_and_ended_rate_windows(
+def test_purge_forgets_old_idempotency_records_and_idle_rate_buckets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import re
@@ -320,7 +323,7 @@ def test_purge_forgets_old_idempotency_records_and_ended_rate_windows(
 
     from core.timeutil import utcnow
     from server import admin, auth
-    from server.tables import IdempotencyRecord, RateWindow
+    from server.tables import IdempotencyRecord, RateBucket
 
     db = tmp_path / "server.sqlite3"
     live = LiveServer(create_app(Settings(f"sqlite:///{db}", rate_window_seconds=3600)))
@@ -340,15 +343,16 @@ def test_purge_forgets_old_idempotency_records_and_ended_rate_windows(
                 .where(IdempotencyRecord.key == "old-write")
                 .values(claimed_at=utcnow() - timedelta(days=40))
             )
-            session.add(RateWindow(bucket="ip:192.0.2.1", window_start=3600, hits=5))
+            session.add(RateBucket(bucket="ip:192.0.2.1", tat=time.time() - 5))
+            session.add(RateBucket(bucket="ip:192.0.2.2", tat=time.time() + 3600))
     finally:
         live.stop()
 
-    assert main(["server", "purge", "--days", "30", "--window", "3600", "--db", str(db)]) == 0
+    assert main(["server", "purge", "--days", "30", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     counts = re.match(
         r"0 tombstone\(s\) and 1 idempotency record\(s\) older than 30 days,"
-        r" and (\d+) ended rate window\(s\), purged",
+        r" and (\d+) idle rate bucket\(s\), purged",
         out,
     )
     assert counts is not None, out
@@ -357,11 +361,12 @@ def test_purge_forgets_old_idempotency_records_and_ended_rate_windows(
     try:
         with database.transaction() as session:
             keys = session.scalars(select(IdempotencyRecord.key)).all()
-            buckets = session.scalars(select(RateWindow.bucket)).all()
+            buckets = session.scalars(select(RateBucket.bucket)).all()
     finally:
         database.close()
     assert keys == ["new-write"]
     assert "ip:192.0.2.1" not in buckets
+    assert "ip:192.0.2.2" in buckets  # still refilling: it still decides
 
 
 def test_purge_refuses_days_below_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

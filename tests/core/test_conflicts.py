@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from core.conflicts import CLEAR
 from core.models import LeaveRequest, LeaveStatus, Site
-from core.scheduling import ShiftDraft, check_draft, create_shift, preview_move
+from core.scheduling import ShiftDraft, check_draft, create_shift, plan_bulk, preview_move
 from core.store import Store
 from tests.conftest import MONDAY, Org
 
@@ -171,3 +172,12 @@ def test_a_drop_preview_costs_eight_statements_whatever_it_meets(
     # ...and the workload's limits (the store's policy, the people's contracts) two
     # more, and the closed pay periods (none here) one more.
     assert len(statements) <= 8, statements
+
+
+def test_bulk_checks_that_find_nothing_share_one_answer(store: Store, org: Org) -> None:
+    """A year of templates is 100,000 checks, nearly all clear: one Check serves them."""
+    drafts = [_shift(org, MONDAY + timedelta(days=n), "09:00", "17:00", org.anna) for n in (0, 2)]
+    with store.session() as s:
+        plan = plan_bulk(s, drafts)
+    assert [check for _, check in plan.items] == [CLEAR, CLEAR]
+    assert all(check is CLEAR for _, check in plan.items)

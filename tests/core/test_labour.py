@@ -106,3 +106,11 @@ def test_a_month_has_a_total_per_week(store: Store, org: Org) -> None:
     assert [w for w, _ in plan.weeks] == [MONDAY + timedelta(days=7 * n) for n in range(5)]
     assert plan.weeks[1][1] == Labour(hours=Decimal(4), cost=Decimal(80))
     assert plan.total.cost == Decimal("1225.00")
+
+
+def test_hours_are_rounded_as_payroll_rounds_a_days_hours() -> None:
+    from core.labour import _decimal, _hundredths
+    from core.money import hours, minutes_to_hours
+
+    for minutes in range(0, 24 * 60 + 1):
+        assert _decimal(_hundredths(minutes)) == hours(minutes_to_hours(minutes)), minutes

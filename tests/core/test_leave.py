@@ -11,6 +11,7 @@ from core.leave import (
     approval_conflicts,
     approve_leave,
     cancel_leave,
+    clash_counts,
     delete_leave,
     edit_leave,
     leave_clashes,
@@ -510,3 +511,22 @@ def test_an_approved_request_is_cancelled_not_deleted(store: Store, org: Org) ->
         delete_leave(s, approved)
     assert info.value.field == "status"
     assert "cancel it" in info.value.problem
+
+
+def test_clash_counts_match_each_requests_clashes_for_the_whole_list(
+    store: Store, org: Org
+) -> None:
+    _shift(store, org, MONDAY)
+    _shift(store, org, TUESDAY, "22:00", "06:00")  # runs overnight into Wednesday
+    _shift(store, org, WEDNESDAY, employee_ids=(), department_ids=(org.kitchen_id,))
+    _shift(store, org, TUESDAY, employee_ids=(org.ben,))
+    week = _request(store, org.anna, MONDAY, TUESDAY)
+    wednesday = _request(store, org.anna, WEDNESDAY)  # the night's tail and the team's day
+    free = _request(store, org.ben, WEDNESDAY + timedelta(days=1))
+    rejected = _request(store, org.ben, TUESDAY)
+    with store.session() as s:
+        assert reject_leave(s, rejected, actor="sam").applied
+    with store.session() as s:
+        counts = clash_counts(s, [week, wednesday, free, rejected])
+        expected = {lid: len(leave_clashes(s, lid)) for lid in (week, wednesday, free)}
+    assert counts == expected == {week: 2, wednesday: 2, free: 0}  # rejected: not counted

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from sqlalchemy import event
 
 from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
 from core.roster import (
@@ -279,3 +282,26 @@ def test_a_whole_department_shift_is_worked_by_every_member_everywhere(
     assert (anna.scheduled_minutes, anna.absent) == (480, False)
     assert (ben.scheduled_minutes, ben.absent) == (480, True)  # expected, and did not come
     assert found.days_of(org.cara) == [] or not found.days_of(org.cara)[0].absent
+
+
+def test_the_grid_reads_shifts_through_the_date_index_not_the_whole_table(
+    store: Store, org: Org
+) -> None:
+    """A week of a store holding years must not cost a walk over every shift stored."""
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+    seen: list[tuple[str, tuple]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        if "FROM shift" in statement:
+            seen.append((statement, tuple(parameters)))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        _roster(store)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert seen
+    with sqlite3.connect(store.path) as conn:
+        for statement, parameters in seen:
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            assert not [p for p in plan if p.startswith("SCAN shift ")], (statement, plan)

@@ -14,9 +14,11 @@ from core.templates import (
     Application,
     TemplateDraft,
     apply_template,
+    commit_dry_run,
     commit_expansion,
     create_template,
     delete_template,
+    dry_run,
     edit_template,
     expand_template,
     expand_templates,
@@ -486,3 +488,40 @@ def test_two_templates_of_a_site_may_not_share_a_name(store: Store, org: Org) ->
         assert edit_template(s, first, location="Hall").applied
         with pytest.raises(ValidationError):
             edit_template(s, late, name="EARLY")
+
+
+def test_a_dry_run_is_committed_from_another_session_without_expanding_again(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """The desktop previews, then applies: what the preview showed is written as is
+    while nobody wrote to the store; the shifts are read once, by the preview."""
+    tid = _template(store, org)
+    apps = [Application(tid, (org.anna, org.ben))]
+    with store.session() as s:
+        dry = dry_run(store, s, apps, MONDAY, MONDAY + timedelta(days=13))
+    statements.clear()
+    with store.session() as s:
+        result = commit_dry_run(store, s, dry)
+    assert len(result.ids) == len(dry.expansion.shifts) == 20
+    assert not [sql for sql in statements if "FROM shift" in sql], statements
+    assert len(_live_shifts(store)) == 20
+
+
+def test_a_dry_run_is_expanded_again_when_the_store_changed_since(store: Store, org: Org) -> None:
+    tid = _template(store, org)
+    apps = [Application(tid, (org.anna,))]
+    with store.session() as s:
+        dry = dry_run(store, s, apps, MONDAY, MONDAY + timedelta(days=4))
+    assert all(p.ok for p in dry.expansion.shifts)
+    with store.session() as s:  # written after the preview: Tuesday now clashes
+        create_shift(
+            s,
+            ShiftDraft(
+                org.site_id, MONDAY + timedelta(days=1), "12:00", "20:00", employee_ids=(org.anna,)
+            ),
+        )
+    with store.session() as s:
+        result = commit_dry_run(store, s, dry)
+    assert len(result.ids) == 4
+    assert [x.shift_date for x in result.skipped] == [MONDAY + timedelta(days=1)]
+    assert len(_live_shifts(store)) == 5

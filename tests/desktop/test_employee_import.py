@@ -12,6 +12,7 @@ from core.store import Store
 from desktop.context import AppContext
 from desktop.employee_import import ProblemsDialog
 from desktop.mainwindow import MainWindow
+from tests.desktop.helpers import settle
 
 GOOD = """first_name,last_name,code,department,hourly_rate
 Anna,Berg,E1,Kitchen,18.50
@@ -134,9 +135,11 @@ def test_an_imported_file_is_one_step_that_undo_takes_back(
     stack = window.context.undo_stack
     assert (stack.count(), stack.undoText()) == (1, "Import staff.csv")
     stack.undo()
+    settle(window.context)  # a bulk step is undone on the writer thread
     assert _names(store) == []
     assert page.model.rowCount() == 0
     stack.redo()
+    settle(window.context)
     assert _names(store) == ["Anna Berg", "Ben Cole", "Cara Diaz"]
     assert page.model.rowCount() == 5
 

@@ -14,7 +14,7 @@ from core.models import LeaveRequest, Shift
 from core.store import Store
 from desktop.context import AppContext
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
-from desktop.leave.model import LeaveModel
+from desktop.leave.model import COLUMNS, LeaveModel
 from desktop.leave.page import LeavePage
 from desktop.schedule.page import SchedulePage
 from tests.conftest import MONDAY, Org
@@ -277,3 +277,28 @@ def test_the_request_dialogs_dates_take_iso_and_the_locales_short_form(
     assert dialog.start_date.date() == QDate(2026, 6, 1)
     assert dialog.end_date.date() == QDate(2026, 6, 3)
     assert dialog.end_date.text() == "Wed 03 Jun 2026"  # shown again in the field's own format
+
+
+def test_the_list_says_how_many_shifts_each_request_clashes_with(
+    leave_page: LeavePage, store, org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    add_shift(store, org, MONDAY + timedelta(days=1), "09:00", "17:00", org.anna)
+    _leave(store, org.anna, MONDAY, MONDAY + timedelta(days=2))
+    _leave(store, org.ben, MONDAY)
+    leave_page.reload()
+    column = COLUMNS.index("Clashes")
+    assert leave_page.model.headerData(column, Qt.Orientation.Horizontal) == "Clashes"
+    shown = {
+        leave_page.proxy.index(r, 0).data(): leave_page.proxy.index(r, column).data()
+        for r in range(leave_page.proxy.rowCount())
+    }
+    assert shown == {"Anna Berg": "2 shifts", "Ben Cole": "none"}
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.ben)
+    leave_page.context.refresh_all()  # a shift written elsewhere: the count follows
+    ben = next(
+        r
+        for r in range(leave_page.proxy.rowCount())
+        if "Ben" in leave_page.proxy.index(r, 0).data()
+    )
+    assert leave_page.proxy.index(ben, column).data() == "1 shift"

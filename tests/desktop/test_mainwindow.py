@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from core.changes import Changes
-from core.store import Store
+from core.store import Store, open_store
+from core.templates import TemplateDraft, create_template
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
-from tests.conftest import MONDAY
+from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift, unnamed_controls
 
 
@@ -218,3 +219,65 @@ def test_an_undo_into_a_period_closed_since_is_refused_with_its_sentence(
     assert stack.count() == 0
     with store.session() as s:
         assert s.get(Shift, sid).location == "Bar"
+
+
+def test_ctrl_z_in_a_search_field_undoes_the_last_action_unless_the_field_has_an_edit(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.pages["schedule"]
+    page.anchor = MONDAY
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    page.controller.delete([sid])
+    assert window.context.undo_stack.canUndo()
+    search = page.bar.name_edit
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "an")
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert search.text() == ""  # the field's own typing goes first
+    assert window.context.undo_stack.canUndo()
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not window.context.undo_stack.canUndo()  # then the app's last action
+    assert [s.id for s in page.model.roster.shifts(org.anna, MONDAY)] == [sid]
+    assert page.notice.text == "Undone: Delete shift"
+
+
+def test_filters_and_the_current_template_are_each_stores_own(
+    qtbot, themed, store, org, settings, tmp_path: Path
+) -> None:
+    other_store = open_store(tmp_path / "other.shiftdesk")
+    other = Org(other_store)
+    with store.session() as s:
+        early = create_template(
+            s, TemplateDraft(org.site_id, "Early", "07:00", "15:00", "FREQ=DAILY", MONDAY)
+        ).ids[0]
+    window = _window(qtbot, store, settings)
+    schedule = window.pages["schedule"]
+    schedule.bar.department_box.setCurrentIndex(
+        schedule.bar.department_box.findData(org.kitchen_id)
+    )
+    templates = window.pages["templates"]
+    templates.select(early)
+
+    window.use_store(other_store)  # another company: none of those choices apply
+    assert not schedule.bar.department_box.currentData()  # all departments
+    assert templates.current is None
+    schedule.bar.department_box.setCurrentIndex(
+        schedule.bar.department_box.findData(other.floor_id)
+    )
+
+    window.use_store(open_store(store.path))  # back: its own choices come back
+    assert schedule.bar.department_box.currentData() == org.kitchen_id
+    assert templates.current is not None
+    assert templates.current.id == early
+    window.close()
+
+    again = _window(qtbot, window.context.store, settings)
+    assert again.pages["schedule"].bar.department_box.currentData() == org.kitchen_id
+    again.use_store(open_store(other_store.path))
+    assert again.pages["schedule"].bar.department_box.currentData() == other.floor_id
+    again.context.store.close()

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
 from core import scheduling
-from core.models import Shift
+from core.models import Employee, Shift
+from core.templates import TemplateDraft, create_template
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, settle
 
@@ -105,3 +108,52 @@ def test_the_undo_of_a_background_step_runs_off_the_ui_thread_too(qtbot, page, s
     settle(page.context)
     assert _published(store) == [True]
     assert flips == [True, True]  # the views hear of it on the UI thread
+
+
+def test_a_bulk_steps_warnings_are_named_three_at_a_time(page, store, org) -> None:
+    last_week = MONDAY - timedelta(days=7)
+    with store.session() as s:
+        for person in (org.anna, org.ben, org.cara, org.dan):
+            s.get(Employee, person).contract_hours = Decimal(4)
+    for person in (org.anna, org.ben, org.cara, org.dan):
+        add_shift(store, org, last_week, "09:00", "17:00", person)
+    page.reload()
+    page.bar.copy_button.defaultAction().trigger()
+    _yes(page, "ConfirmCopy")
+    settle(page.context)
+    assert page.notice.kind == "warning"
+    assert page.notice.text.startswith(
+        "Copy 4 shifts in all departments from the previous week done."
+    )
+    assert page.notice.text.count("over the 4 h of their contract") == 3
+    assert page.notice.text.endswith(" and 1 more")
+
+
+def test_undoing_a_template_application_runs_off_the_ui_thread(qtbot, context, store, org) -> None:
+    from desktop.templates.page import TemplatesPage
+    from tests.desktop.helpers import show_at
+
+    with store.session() as s:
+        tid = create_template(
+            s, TemplateDraft(org.site_id, "Early", "07:00", "15:00", "FREQ=DAILY", MONDAY)
+        ).ids[0]
+    templates = show_at(qtbot, TemplatesPage(context), 1400, 800)
+    templates.select(tid)
+    panel = templates.apply_panel
+    panel.employees.set_chosen([org.anna])
+    panel.first.setDate(QDate(2026, 6, 1))
+    panel.last.setDate(QDate(2026, 6, 3))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview()
+    with qtbot.waitSignal(panel.applied):
+        panel.commit()
+    assert _live(store) == 3
+    context.undo_stack.undo()
+    assert context.busy  # on the writer thread
+    settle(context)
+    assert _live(store) == 0
+
+
+def _live(store) -> int:
+    with store.session() as s:
+        return s.query(Shift).filter(~Shift.deleted).count()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from core.labour import Labour
@@ -19,7 +20,14 @@ from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift
 
 
-def _scene(store: Store, org: Org, page: SchedulePage) -> None:
+def _reload(qtbot: QtBot, page: SchedulePage) -> None:
+    """Reload, then wait for the labour figures (they follow the first frame)."""
+    page.reload()
+    assert page.labour_pending
+    qtbot.waitUntil(lambda: not page.labour_pending)
+
+
+def _scene(qtbot: QtBot, store: Store, org: Org, page: SchedulePage) -> None:
     with store.session() as s:
         s.execute(update(Employee).where(Employee.id == org.cara).values(hourly_rate=Decimal(0)))
         draft = ShiftDraft(org.site_id, MONDAY, "10:00", "14:00", department_id=org.kitchen_id)
@@ -28,13 +36,13 @@ def _scene(store: Store, org: Org, page: SchedulePage) -> None:
         add_shift(store, org, MONDAY + timedelta(days=n), "08:00", "16:00", org.anna)
     add_shift(store, org, MONDAY + timedelta(days=5), "08:00", "14:00", org.anna)
     add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
-    page.reload()
+    _reload(qtbot, page)
 
 
 def test_day_headers_and_totals_show_hours_cost_and_overtime(
-    store: Store, org: Org, page: SchedulePage
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
 ) -> None:
-    _scene(store, org, page)
+    _scene(qtbot, store, org, page)
     plan = page.model.labour
     assert plan is not None
     monday = plan.day(MONDAY)
@@ -46,6 +54,7 @@ def test_day_headers_and_totals_show_hours_cost_and_overtime(
     assert "16 h scheduled, labour cost €160.00 + ?" in tip
     assert "Open shifts: 4 h. Open shifts count in hours but have no cost" in tip
     assert "Cost unknown for 4 h" in tip
+    assert tip.endswith("1 open shift to fill")
     bar = page.labour_bar.label.text()
     assert bar == "Week: 54 h · labour €980 + ? · 6 h overtime (1 person) · 4 h open, not costed"
     assert "Anna Berg: 6 h overtime, week of 01 Jun" in page.labour_bar.toolTip()
@@ -53,12 +62,12 @@ def test_day_headers_and_totals_show_hours_cost_and_overtime(
 
 
 def test_a_cost_with_no_rate_at_all_is_unknown_not_zero(
-    store: Store, org: Org, page: SchedulePage
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
 ) -> None:
     with store.session() as s:
         s.execute(update(Employee).values(hourly_rate=Decimal(0)))
     add_shift(store, org, MONDAY, "09:00", "13:00", org.cara)
-    page.reload()
+    _reload(qtbot, page)
     assert page.model.labour is not None
     monday = page.model.labour.day(MONDAY)
     assert cost_text(monday, "EUR") == "cost ?"
@@ -69,3 +78,18 @@ def test_an_open_shift_alone_has_hours_and_no_cost_to_show() -> None:
     open_only = Labour(hours=Decimal(4), open_hours=Decimal(4))
     assert header_parts(open_only, "GBP") == ["4 h"]
     assert cost_text(Labour(hours=Decimal(2), cost=Decimal("1234.5")), "SEK") == "1,234 SEK"
+
+
+def test_an_edit_keeps_the_days_figures_until_the_new_ones_come(
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
+) -> None:
+    _scene(qtbot, store, org, page)
+    before = page.model.labour
+    add_shift(store, org, MONDAY + timedelta(days=6), "08:00", "12:00", org.ben)
+    page.reload()
+    assert page.model.labour is before  # shown until priced again, not blanked
+    qtbot.waitUntil(lambda: not page.labour_pending)
+    assert page.model.labour is not None
+    assert page.model.labour.day(MONDAY + timedelta(days=6)).hours == 4
+    page.go(1)  # another week: no figures of the last one on its days
+    assert page.model.labour is None

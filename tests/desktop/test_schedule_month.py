@@ -42,6 +42,7 @@ def test_a_31_day_month_fits_a_1440_px_window_without_sideways_scrolling(
 ) -> None:
     page = _month_page(demo_window, 1440)
     view = page.view
+    assert page.window().width() == 1440  # the toolbar lets the window be that narrow
     assert len(page.model.days) == 31
     assert view.metrics is MONTH
     header = view.horizontalHeader()

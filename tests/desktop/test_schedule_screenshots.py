@@ -55,7 +55,7 @@ def test_month_screenshot_fits_1440_px_and_shows_every_day(
     window, page = _schedule(qtbot, month_store, settings, 1440, 900)
     page.anchor = DEMO_START
     page.set_span("month")
-    qtbot.waitUntil(lambda: not page.problems_pending)
+    qtbot.waitUntil(lambda: not page.problems_pending and not page.labour_pending)
     assert page.bar.range_label.text() == "June 2026"
     assert page.view.horizontalScrollBar().maximum() == 0
     assert page.model.labour is not None
@@ -74,6 +74,7 @@ def test_labour_screenshot_shows_hours_cost_and_overtime_in_the_headers(
     window, page = _schedule(qtbot, demo_store, settings, 1560, 1000)
     page.anchor = WEEK
     page.reload()
+    qtbot.waitUntil(lambda: not page.labour_pending)
     plan = page.model.labour
     assert plan is not None
     assert all(plan.day(day).hours for day in page.model.days)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from core.scheduling import ShiftDraft, create_shift, edit_shift
 from core.store import open_store
 from desktop.mainwindow import MainWindow
 from desktop.sync.page import SyncPage
+from desktop.table import title_width
 from sync.link import find_link
 from tests.conftest import MONDAY
 from tests.desktop.helpers import unnamed_controls
@@ -329,7 +330,15 @@ def test_a_refused_change_is_replayed_then_discarded_from_the_sync_view(
     assert result.failed == 1  # still refused: nothing changed the clash
     (again,) = page.failed.ops
     page.select_failed(again.id)
+    page.discard_button.click()  # lost for good: it asks first, Enter keeps it
+    box = page.findChild(QMessageBox, "ConfirmDiscard")
+    assert box.text() == f"Give up the {again.op} of {again.label}?"
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert [op.id for op in page.failed.ops] == [again.id]
     page.discard_button.click()
+    confirm = [b for b in page.findChildren(QMessageBox, "ConfirmDiscard") if b.isVisible()]
+    confirm[0].button(QMessageBox.StandardButton.Yes).click()
     assert "was given up; the server's copy stands" in page.notice.text
     assert page.failed.rowCount() == 0
     # The server never had it, so it is gone from here too, and from the grid.
@@ -337,3 +346,22 @@ def test_a_refused_change_is_replayed_then_discarded_from_the_sync_view(
     with window.context.store.session() as s:
         assert s.get(Shift, mine).deleted
     assert window.pending_label.text() == "Online · synced just now · all changes sent"
+
+
+def test_no_column_title_is_cut_at_1400_pixels(
+    qtbot, themed, settings: QSettings, store, org
+) -> None:
+    window = open_window(qtbot, store, settings)
+    window.resize(1400, 900)
+    window.show_view("sync")
+    page = window.pages["sync"]
+    for tab in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+    cut = [
+        (table.objectName(), table.model().headerData(column, Qt.Orientation.Horizontal))
+        for table in (page.conflict_table, page.field_table, page.failed_table, page.history)
+        for column in range(table.horizontalHeader().count())
+        if table.horizontalHeader().sectionSize(column) < title_width(table, column)
+    ]
+    assert cut == []

@@ -18,7 +18,7 @@ from desktop.context import AppContext
 from desktop.templates.model import ExpansionModel, TemplateListModel, load_templates
 from desktop.templates.page import TemplatesPage
 from tests.conftest import MONDAY, Org
-from tests.desktop.helpers import add_shift, show_at
+from tests.desktop.helpers import add_shift, settle, show_at
 
 
 def _template(store: Store, org: Org, name: str = "Early", rrule: str = "FREQ=DAILY") -> str:
@@ -220,11 +220,34 @@ def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
     assert templates.context.undo_stack.undoText() == "Apply template “Early”"
     assert panel.model.rowCount() == 0  # the old preview is gone
     templates.context.undo_stack.undo()
+    settle(templates.context)  # a bulk step is undone on the writer thread
     assert _live_shifts(store) == 1
     templates.context.undo_stack.redo()
+    settle(templates.context)
     assert _live_shifts(store) == 14
     with store.session() as s:
         assert s.get(Shift, clash).employee_ids == [org.ben]
+
+
+def test_apply_checks_again_what_was_written_since_the_preview(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    """Apply writes the preview's shifts without expanding them again, unless the store
+    changed since: then a shift added meanwhile still keeps its clash out."""
+    tid = _template(store, org)
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    _choose(templates, [org.anna], MONDAY, MONDAY + timedelta(days=2))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview()
+    assert panel.apply_button.text() == "Apply 3 shifts"
+    add_shift(store, org, MONDAY + timedelta(days=1), "12:00", "20:00", org.anna)
+    with qtbot.waitSignal(panel.applied) as applied:
+        panel.commit()
+    assert len(applied.args[0].ids) == 2
+    assert [x.shift_date for x in applied.args[0].skipped] == [MONDAY + timedelta(days=1)]
+    assert _live_shifts(store) == 3
 
 
 def test_apply_all_or_nothing_writes_nothing_when_a_shift_clashes(

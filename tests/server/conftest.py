@@ -128,7 +128,8 @@ class LiveServer:
 
 def fast_settings(db_url: str) -> Settings:
     """The test server's settings: no rate limit in the way, webhooks retried within
-    a few seconds (six tries, 0.2 s doubling to at most 1 s)."""
+    a few seconds (six tries, 0.2 s doubling to at most 1 s) and sent to receivers
+    on 127.0.0.1 (private targets allowed, as ``SHIFTDESK_WEBHOOK_ALLOW_PRIVATE=1``)."""
     return Settings(
         db_url,
         rate_limit=100_000,
@@ -137,6 +138,7 @@ def fast_settings(db_url: str) -> Settings:
         webhook_retry_base_seconds=0.2,
         webhook_retry_max_seconds=1.0,
         webhook_timeout_seconds=5.0,
+        webhook_allow_private=True,
     )
 
 

@@ -167,7 +167,7 @@ def test_a_request_that_finds_the_pool_spent_is_told_to_retry(db_url: str) -> No
 
 def test_a_lock_held_too_long_is_503_in_the_rate_limit_and_in_a_write(db_url: str) -> None:
     with _server(db_url, db_lock_timeout=0.5) as (_, tenant):
-        with _locked(db_url, "LOCK TABLE rate_window IN ACCESS EXCLUSIVE MODE"):
+        with _locked(db_url, "LOCK TABLE rate_bucket IN ACCESS EXCLUSIVE MODE"):
             started = time.monotonic()
             _busy(tenant.client.get("/v1/departments", timeout=15))
             assert time.monotonic() - started < 10

@@ -168,3 +168,40 @@ def test_a_shift_before_a_persons_start_is_a_409_clash(tenant: Tenant) -> None:
         "Mia Lund starts on 5 Dec 2026"
     ]
     assert put_new(tenant.client, "shifts", {**body, "shiftDate": "2026-12-05"}).status_code == 201
+
+
+def test_put_replaces_and_patch_merges(tenant: Tenant, anna: dict) -> None:
+    """PUT is the whole record: what the body leaves out is cleared (null or the
+    default); PATCH changes only what it names; a PUT without a required field is a
+    400 naming it."""
+    url = f"/v1/employees/{anna['id']}"
+    patched = tenant.client.patch(url, json={"code": "A-7"}, headers={"If-Match": '"1"'})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["employee"]["email"] == "anna@example.com"  # merged
+    replaced = tenant.client.put(
+        url, json={"firstName": "Anna", "lastName": "Brook"}, headers={"If-Match": '"2"'}
+    )
+    assert replaced.status_code == 200, replaced.text
+    shown = replaced.json()["employee"]
+    assert shown["lastName"] == "Brook"
+    assert (shown["email"], shown["code"]) == (None, None)
+    assert Decimal(shown["hourlyRate"]) == 0
+    assert Decimal(shown["contractHours"]) == 40
+    assert tenant.client.get(url).json()["employee"] == shown
+    missing = tenant.client.put(url, json={"lastName": "X"}, headers={"If-Match": '"3"'})
+    assert missing.status_code == 400
+    assert {(f["field"], f["code"]) for f in missing.json()["detail"]["fields"]} == {
+        ("firstName", "MISSING")
+    }
+
+
+def test_a_put_keeps_the_fields_the_key_may_not_read(tenant: Tenant, anna: dict) -> None:
+    """A wall display never saw the rate or the e-mail: its replace leaves them be."""
+    wall = tenant.client_with(SCHEDULE)
+    url = f"/v1/employees/{anna['id']}"
+    replaced = wall.put(
+        url, json={"firstName": "Anna", "lastName": "Berg"}, headers={"If-Match": '"1"'}
+    )
+    assert replaced.status_code == 200, replaced.text
+    full = tenant.client.get(url).json()["employee"]
+    assert (full["email"], Decimal(full["hourlyRate"])) == ("anna@example.com", Decimal("21.5"))

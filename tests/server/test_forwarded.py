@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.settings import ENV_TRUSTED_PROXIES, Settings
-from server.tables import RateWindow
+from server.tables import RateBucket
 from tests.server.conftest import LiveServer
 
 FORGED = "203.0.113.7"
@@ -19,7 +19,7 @@ FORGED = "203.0.113.7"
 
 def _buckets(live: LiveServer) -> set[str]:
     with live.db.transaction() as session:
-        return set(session.scalars(select(RateWindow.bucket)))
+        return set(session.scalars(select(RateBucket.bucket)))
 
 
 def _call_without_a_key(live: LiveServer) -> None:

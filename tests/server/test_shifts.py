@@ -114,3 +114,23 @@ def test_deleting_a_shift_frees_the_time(tenant: Tenant, staff: Staff) -> None:
     gone = tenant.client.delete(f"/v1/shifts/{first['id']}", headers={"If-Match": '"1"'})
     assert gone.status_code == 200
     assert _shift(tenant.client, [staff.anna]).status_code == 201
+
+
+def test_put_replaces_a_shift_and_patch_merges(tenant: Tenant, staff: Staff) -> None:
+    made = _shift(tenant.client, [staff.anna], notes="bring keys", location="Quay")
+    assert made.status_code == 201, made.text
+    url = f"/v1/shifts/{made.json()['shift']['id']}"
+    patched = tenant.client.patch(url, json={"endTime": "18:00"}, headers={"If-Match": '"1"'})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["shift"]["notes"] == "bring keys"
+    body = {"shiftDate": "2026-06-01", "startTime": "10:00", "endTime": "16:00"}
+    replaced = tenant.client.put(url, json=body, headers={"If-Match": '"2"'})
+    assert replaced.status_code == 200, replaced.text
+    shift = replaced.json()["shift"]
+    assert (shift["startTime"], shift["endTime"]) == ("10:00", "16:00")
+    assert (shift["notes"], shift["location"], shift["assignedUserIds"]) == ("", "", [])
+    assert tenant.client.get(url).json()["shift"]["assignedUserIds"] == []
+    missing = tenant.client.put(url, json={"startTime": "10:00"}, headers={"If-Match": '"3"'})
+    assert missing.status_code == 400
+    named = {f["field"] for f in missing.json()["detail"]["fields"]}
+    assert named == {"shiftDate", "endTime"}

@@ -29,6 +29,7 @@ class Receipt:
     body: bytes
     answered: int
     path: str = ""
+    host: str = ""
 
     @property
     def payload(self) -> dict:
@@ -62,6 +63,7 @@ class Receiver:
                             body,
                             answered,
                             self.path,
+                            self.headers["Host"],
                         )
                     )
                 self.send_response(answered)
@@ -322,3 +324,63 @@ def test_a_payload_shows_only_what_the_subscribing_key_may_read(
     logged = display.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
     assert len(logged) == 2
     assert all("hourlyRate" not in d["payload"]["data"] for d in logged)
+
+
+def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
+    tenant: Tenant, staff: Staff, receiver: Receiver
+) -> None:
+    """``shiftdesk server purge``: delivered and discarded deliveries older than the
+    retention go, with their tries; a dead letter stays however old, and so does a
+    recent delivery."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from core.timeutil import utcnow
+    from server import admin
+    from server.tables import WebhookAttempt, WebhookDelivery
+
+    _subscribe(tenant, receiver.url, ["attendance.clock_in"])
+    receiver.status = 500
+    _punch(tenant, staff.anna, "in", "2026-06-01T07:00:00Z")
+    _punch(tenant, staff.ben, "in", "2026-06-01T07:00:00Z")
+
+    def dead() -> list[dict]:
+        return tenant.client.get("/v1/webhookdeadletters").json()["webhookdeliveries"]
+
+    _until(lambda: len(dead()) == 2)
+    kept_dead, discarded = (d["id"] for d in dead())
+    assert tenant.client.delete(f"/v1/webhookdeadletters/{discarded}").status_code == 200
+    receiver.status = 200
+    _punch(tenant, staff.cara, "in", "2026-06-01T07:00:00Z")
+    _until(lambda: len(receiver.accepted()) == 1)
+    old_delivered = receiver.accepted()[0].delivery
+    mine = WebhookDelivery.company_id == tenant.company_id
+    with tenant.live.db.transaction() as session:
+        long_ago = utcnow() - timedelta(days=40)
+        session.execute(update(WebhookDelivery).where(mine).values(created_at=long_ago))
+        session.execute(
+            update(WebhookDelivery)
+            .where(mine, WebhookDelivery.status == "delivered")
+            .values(delivered_at=long_ago)
+        )
+    _punch(tenant, staff.cara, "in", "2026-06-02T07:00:00Z")
+    _until(lambda: len(receiver.accepted()) == 2)
+    recent = receiver.accepted()[1].delivery
+
+    with tenant.live.db.transaction() as session:
+        done = admin.purge(session, 30)
+    assert done.webhook_deliveries >= 2
+    with tenant.live.db.transaction() as session:
+        rows = session.execute(select(WebhookDelivery.id, WebhookDelivery.status).where(mine))
+        left = dict(rows.tuples().all())
+        tries = set(
+            session.scalars(
+                select(WebhookAttempt.delivery_id).where(
+                    WebhookAttempt.delivery_id.in_([old_delivered, discarded])
+                )
+            )
+        )
+    assert left == {kept_dead: "dead", recent: "delivered"}
+    assert tries == set()
+    assert [d["id"] for d in dead()] == [kept_dead]

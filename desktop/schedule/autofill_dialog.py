@@ -1,0 +1,293 @@
+"""Schedule → "Fill open shifts…": who core.autofill proposes, ticked, then one Apply.
+
+The dry run and the apply each run on a worker (:mod:`desktop.jobs`) with a busy
+bar, since a month for a whole hotel takes a second or more; the apply becomes
+one undo step through :meth:`AppContext.record`. The dialog only shows and
+collects ticks: what is proposed and why comes from :mod:`core.autofill`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.autofill import AutofillPlan, Proposal, apply_autofill, plan_autofill
+from core.errors import ShiftDeskError, ValidationError
+from core.results import OpResult
+from desktop.context import AppContext
+from desktop.controls import action_button
+from desktop.jobs import start_job
+from desktop.notice import plural
+
+if TYPE_CHECKING:
+    from desktop.schedule.page import SchedulePage
+
+COLUMNS = ("Shift", "Department", "Proposed", "Why")
+
+
+def _when(day: date, start: str, end: str) -> str:
+    return f"{day:%a %d %b} {start}–{end}"
+
+
+class FillDialog(QDialog):
+    #: The dry run is shown (or failed): tests and the screenshot wait for it.
+    planned = Signal()
+    #: The kept proposals were applied: the result, for the page's notice.
+    applied = Signal(object)
+
+    def __init__(
+        self,
+        context: AppContext,
+        first: date,
+        last: date,
+        *,
+        department_ids: Sequence[str] = (),
+        site_id: str | None = None,
+        where: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.first, self.last = first, last
+        self.department_ids = tuple(department_ids)
+        self.site_id = site_id
+        self.plan: AutofillPlan | None = None
+        self.setWindowTitle("Fill open shifts")
+        self.setAccessibleName("Fill open shifts")
+        self.resize(980, 620)
+        span = f"{first:%d %b} – {last:%d %b %Y}"
+        heading = QLabel(f"Open shifts {span}{f' {where}' if where else ''}", self)
+        heading.setObjectName("DialogHeading")
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Summary")
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        self.busy.setAccessibleName("Working")
+        self.proposals = self._tree("Proposals: untick those to leave open")
+        self.unfilled = self._tree("Shifts nobody can take")
+        self.unfilled.setHeaderLabels(["Shift", "Department", "Why not"])
+        self.unfilled.setMaximumHeight(150)
+        self.unfilled_label = QLabel("Not filled", self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.apply_button = QPushButton("Apply", self)
+        self.apply_button.setDefault(True)
+        self.apply_button.setEnabled(False)
+        self.buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # Enter applies, even while Cancel has the focus.
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+        self.apply_button.clicked.connect(self.apply)
+        self.proposals.itemChanged.connect(self._ticks_changed)
+        layout = QVBoxLayout(self)
+        for widget in (heading, self.summary, self.busy, self.proposals):
+            layout.addWidget(widget)
+        layout.addWidget(self.unfilled_label)
+        layout.addWidget(self.unfilled)
+        layout.addWidget(self.buttons)
+        self._show_unfilled(False)
+
+    def _tree(self, name: str) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setAccessibleName(name)
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        tree.setHeaderLabels(list(COLUMNS))
+        header = tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        return tree
+
+    # --- the dry run -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Ask core for the proposals on a worker; the dialog is busy until they come."""
+        self._busy(True, "Finding someone for each open shift…")
+        start_job(
+            self.context.store,
+            partial(
+                plan_autofill,
+                first=self.first,
+                last=self.last,
+                department_ids=self.department_ids,
+                site_id=self.site_id,
+            ),
+            self,
+            self._planned,
+            self._failed,
+        )
+
+    def _planned(self, plan: AutofillPlan) -> None:
+        self.plan = None  # no ticks to read until every row is there
+        self.proposals.blockSignals(True)
+        self.proposals.clear()
+        for proposal in plan.proposals:
+            item = QTreeWidgetItem(
+                [
+                    _when(proposal.shift_date, proposal.start_time, proposal.end_time),
+                    proposal.department_name,
+                    proposal.employee_name,
+                    ", ".join(proposal.reasons),
+                ]
+            )
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked)
+            item.setToolTip(3, proposal.explanation)
+            self.proposals.addTopLevelItem(item)
+        self.proposals.blockSignals(False)
+        self.unfilled.clear()
+        for left in plan.unfilled:
+            when = _when(left.shift_date, left.start_time, left.end_time)
+            item = QTreeWidgetItem([when, left.department_name, left.reason])
+            item.setToolTip(2, left.reason)
+            self.unfilled.addTopLevelItem(item)
+        self._show_unfilled(bool(plan.unfilled))
+        self.plan = plan
+        self._busy(False)
+        self._ticks_changed()
+        self.planned.emit()
+
+    def _failed(self, error: ShiftDeskError) -> None:
+        self._busy(False)
+        problem = error.problem if isinstance(error, ValidationError) else str(error)
+        self.summary.setText(problem[:1].upper() + problem[1:] + ".")
+        self.planned.emit()
+
+    def _show_unfilled(self, shown: bool) -> None:
+        self.unfilled.setVisible(shown)
+        self.unfilled_label.setVisible(shown)
+
+    # --- ticks and apply ---------------------------------------------------------------------
+
+    @property
+    def kept(self) -> list[Proposal]:
+        """The proposals still ticked, in the order shown."""
+        if self.plan is None:
+            return []
+        return [
+            proposal
+            for n, proposal in enumerate(self.plan.proposals)
+            if self.proposals.topLevelItem(n).checkState(0) == Qt.CheckState.Checked
+        ]
+
+    def set_ticked(self, shift_ids: Sequence[str]) -> None:
+        """Tick exactly these proposals (by shift): what a supervisor's clicks do."""
+        assert self.plan is not None
+        wanted = set(shift_ids)
+        for n, proposal in enumerate(self.plan.proposals):
+            ticked = proposal.shift_id in wanted
+            state = Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
+            self.proposals.topLevelItem(n).setCheckState(0, state)
+
+    def _ticks_changed(self, *_args: object) -> None:
+        if self.plan is None:
+            return
+        kept = self.kept
+        cost = sum((p.cost for p in kept), Decimal(0))
+        total = len(self.plan.proposals) + len(self.plan.unfilled)
+        if not total:
+            self.summary.setText("No open shifts in this range.")
+        else:
+            unfilled = len(self.plan.unfilled)
+            left = f"; {plural(unfilled, 'shift')} nobody can take" if unfilled else ""
+            self.summary.setText(
+                f"{plural(total, 'open shift')}: {len(self.plan.proposals)} can be filled"
+                f"{left}. {len(kept)} ticked, labour cost {cost}."
+            )
+        self.apply_button.setText(f"Apply {plural(len(kept), 'proposal')}")
+        self.apply_button.setEnabled(bool(kept))
+
+    def apply(self) -> None:
+        kept = self.kept
+        if not kept:
+            return
+        self._busy(True, f"Assigning {plural(len(kept), 'shift')}…")
+        start_job(
+            self.context.store,
+            partial(apply_autofill, proposals=kept),
+            self,
+            partial(self._applied, self.context.store),
+            self._failed,
+        )
+
+    def _applied(self, store: object, result: OpResult) -> None:
+        self._busy(False)
+        if store is self.context.store:  # not another database opened meanwhile
+            self.context.record(f"Fill {plural(len(result.ids), 'open shift')}", result)
+        self.applied.emit(result)
+        self.accept()
+
+    def _busy(self, on: bool, text: str = "") -> None:
+        self.busy.setVisible(on)
+        self.apply_button.setEnabled(not on and bool(self.kept))
+        self.proposals.setEnabled(not on)
+        if text:
+            self.summary.setText(text)
+
+
+def add_fill_button(page: SchedulePage) -> QToolButton:
+    """The Schedule bar's "Fill open shifts…" beside Publish, for the range and
+    department shown (added from here, so the bar's own module stays as it is)."""
+    bar = page.bar
+    button = action_button(
+        bar,
+        "Fill open shifts…",
+        "Propose someone for each open shift shown; nothing changes until you apply",
+        icon_name="people",
+    )
+    row = bar.layout().itemAt(0).layout()
+    row.insertWidget(row.indexOf(bar.publish_button) + 1, button)
+    button.defaultAction().triggered.connect(partial(open_fill_dialog, page))
+    return button
+
+
+def open_fill_dialog(page: SchedulePage) -> FillDialog:
+    first, last = page.range
+    filt = page.filter
+    department = page.bar.department_box.currentText() if filt.department_id else ""
+    dialog = FillDialog(
+        page.context,
+        first,
+        last,
+        department_ids=(filt.department_id,) if filt.department_id else (),
+        site_id=filt.site_id,
+        where=f"in {department}" if department else "",
+        parent=page,
+    )
+    dialog.applied.connect(partial(_say_what_was_done, page))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    dialog.start()
+    return dialog
+
+
+def _say_what_was_done(page: SchedulePage, result: OpResult) -> None:
+    filled = plural(len(result.ids), "open shift")
+    if result.skipped:
+        reasons = "; ".join(x.reason for x in result.skipped[:3])
+        page.notice.show_message(
+            "warning", f"Filled {filled}; {len(result.skipped)} left out: {reasons}"
+        )
+    elif result.applied:
+        page.notice.show_message("info", f"Filled {filled}. Ctrl+Z takes them all back.")
