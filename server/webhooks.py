@@ -38,7 +38,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,9 +132,29 @@ def _secret(value: Any) -> str:
 _FIELDS = {"url", "events", "secret", "description", "isActive"}
 
 
-def _checked(body: Any, *, creating: bool, allow_private: bool) -> dict[str, Any]:
+def unreadable(patterns: Iterable[str], readable: Collection[str]) -> list[str]:
+    """The event names or patterns that cover records of a collection not in
+    ``readable`` (``*`` covers every collection)."""
+    bad = []
+    for pattern in patterns:
+        families = _COLLECTION_OF if pattern == "*" else [pattern.split(".")[0]]
+        collections = {_COLLECTION_OF[f] for f in families if f in _COLLECTION_OF}
+        if collections - set(readable):
+            bad.append(pattern)
+    return bad
+
+
+def _checked(
+    body: Any,
+    *,
+    creating: bool,
+    allow_private: bool,
+    readable: Collection[str] | None = None,
+) -> dict[str, Any]:
     """The subscription's fields from a request body, or a 400 naming each bad one
-    (a URL of a private address only when ``allow_private``)."""
+    (a URL of a private address only when ``allow_private``; events only of the
+    ``readable`` collections, when given: a key subscribes to no record it may not
+    read)."""
     if not isinstance(body, dict):
         raise WireError([Problem("body", INVALID, "must be a JSON object")])
     problems = [
@@ -166,6 +186,17 @@ def _checked(body: Any, *, creating: bool, allow_private: bool) -> dict[str, Any
             values["is_active"] = body["isActive"]
         else:
             problems.append(Problem("isActive", INVALID, "must be true or false"))
+    if readable is not None and "events" in values:
+        bad = unreadable(values["events"], readable)
+        if bad:
+            problems.append(
+                Problem(
+                    "events",
+                    INVALID,
+                    f"{', '.join(bad)} would send records this API key may not read;"
+                    " name only events of what it reads",
+                )
+            )
     if problems:
         raise WireError(problems)
     return values
@@ -194,12 +225,14 @@ def create_subscription(
     key_id: str | None = None,
     *,
     allow_private: bool = False,
+    readable: Collection[str] | None = None,
 ) -> WebhookSubscription:
     """A new subscription; without a ``secret`` one is made (shown in the answer only).
     ``key_id``: the API key subscribing, whose view of records the payloads get
     (None: the operator's, everything). ``allow_private``: the operator's setting
-    (:mod:`server.webhook_targets`)."""
-    values = _checked(body, creating=True, allow_private=allow_private)
+    (:mod:`server.webhook_targets`); ``readable``: the collections the key may read
+    (None: the operator, all)."""
+    values = _checked(body, creating=True, allow_private=allow_private, readable=readable)
     if session.get(Company, company_id) is None:
         raise NotFound("company", company_id)
     sub = WebhookSubscription(
@@ -225,10 +258,16 @@ def get_subscription(session: Session, company_id: str | None, sub_id: str) -> W
 
 
 def update_subscription(
-    session: Session, company_id: str, sub_id: str, body: Any, *, allow_private: bool = False
+    session: Session,
+    company_id: str,
+    sub_id: str,
+    body: Any,
+    *,
+    allow_private: bool = False,
+    readable: Collection[str] | None = None,
 ) -> WebhookSubscription:
     sub = get_subscription(session, company_id, sub_id)
-    values = _checked(body, creating=False, allow_private=allow_private)
+    values = _checked(body, creating=False, allow_private=allow_private, readable=readable)
     if "events" in values:
         values["events"] = ",".join(values["events"])
     for name, value in values.items():

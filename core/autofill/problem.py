@@ -351,8 +351,8 @@ class FillState:
         day_before = self.day_minutes.get((person.id, shift.shift_date), 0)
         week = week_start(shift.shift_date, self.rules.week_start)
         week_before = self.week_minutes.get((person.id, week), 0)
-        daily_ot = daily_overtime_minutes(day_before + minutes, self.rules)
-        daily_ot -= daily_overtime_minutes(day_before, self.rules)
+        daily_ot = daily_overtime_minutes(day_before + minutes, self.rules.daily_threshold_minutes)
+        daily_ot -= daily_overtime_minutes(day_before, self.rules.daily_threshold_minutes)
         # Payroll's weekly rule over the week so far, then this shift's regular minutes.
         weekly_ot = weekly_overtime_minutes(
             [(week, week_before), (shift.shift_date, minutes - daily_ot)], self.rules

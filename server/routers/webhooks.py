@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.wire import Paging
 from server import docs, webhooks
 from server.envelope import ok, ok_list
+from server.routers import clockevents, employees, leave, shifts
 from server.routers.collections import paging, param_names, refuse_unknown
 from server.writes import Ctx, read_body
 
@@ -29,7 +30,9 @@ _EVENTS = {
     "minItems": 1,
     "items": {"type": "string"},
     "description": f"event names ({', '.join(webhooks.EVENTS)}), a family such as"
-    " shift.*, or * for all",
+    " shift.*, or * for all; only of records the key may read (attendance.* needs"
+    " attendance:read, leave.* leave:read). Payloads leave out the fields the key may"
+    " not read (hourlyRate without pay:read, email without personal:read)",
 }
 _NEW: dict[str, Any] = {
     "type": "object",
@@ -126,6 +129,19 @@ _DELIVERY_FILTERS = [
 _DEAD_FILTERS = _DELIVERY_FILTERS[:2]
 
 
+#: The collections whose writes make events, by the scope area that reads them (as
+#: their list and get routes do).
+_AREAS = {
+    ep.spec.name: ep.area
+    for ep in (employees.ENDPOINT, shifts.ENDPOINT, leave.ENDPOINT, clockevents.ENDPOINT)
+}
+
+
+def _readable(ctx: Ctx) -> list[str]:
+    """The event collections the caller's key may read: it subscribes to no other."""
+    return [name for name, area in _AREAS.items() if f"{area}:read" in ctx.principal.scopes]
+
+
 def _run(
     request: Request,
     work: Callable[[Ctx, Session], Response],
@@ -176,6 +192,7 @@ async def create_webhook(request: Request) -> Response:
             body,
             ctx.principal.key_id,
             allow_private=ctx.settings.webhook_allow_private,
+            readable=_readable(ctx),
         )
         shown = webhooks.show_subscription(sub, with_secret=True)
         return ok("webhook", shown, status=201, headers={"Location": f"/v1/webhooks/{sub.id}"})
@@ -303,6 +320,7 @@ async def patch_webhook(request: Request, webhook_id: str) -> Response:
             webhook_id,
             body,
             allow_private=ctx.settings.webhook_allow_private,
+            readable=_readable(ctx),
         )
         return ok("webhook", webhooks.show_subscription(sub))
 

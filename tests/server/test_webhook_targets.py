@@ -4,13 +4,19 @@ resolves to a private address by then is a failed try, never a request)."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
-from server import webhooks
+from server import webhook_targets, webhooks
 from server.app import create_app
 from tests.server.conftest import LiveServer, Tenant, created, fast_settings, make_tenant
 from tests.server.test_webhooks import SECRET, Receiver, _until
@@ -117,3 +123,52 @@ def receiver() -> Iterator[Receiver]:
     made.start()
     yield made
     made.stop()
+
+
+def test_a_pinned_https_try_verifies_the_certificate_for_the_name(tmp_path: Path) -> None:
+    """The try goes to the address that was checked, yet TLS still checks the
+    receiver's certificate against the URL's name (its SNI), and the receiver sees
+    that name as Host: pinning costs https receivers nothing."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    hosts: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            hosts.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        target = webhook_targets.pin(f"https://localhost:{port}/hook", allow_private=True)
+        assert target.url == f"https://127.0.0.1:{port}/hook"
+        trusted = ssl.create_default_context(cafile=str(cert))
+        with httpx.Client(verify=trusted) as client:
+            answer = client.post(
+                target.url, content=b"{}", headers=target.headers, extensions=target.extensions
+            )
+            assert answer.status_code == 204
+            assert hosts == [f"localhost:{port}"]
+            with pytest.raises(httpx.ConnectError):  # the address alone is not the name
+                client.post(target.url, content=b"{}")
+    finally:
+        server.shutdown()
+        server.server_close()

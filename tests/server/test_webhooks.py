@@ -373,7 +373,7 @@ def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
     assert done.webhook_deliveries >= 2
     with tenant.live.db.transaction() as session:
         rows = session.execute(select(WebhookDelivery.id, WebhookDelivery.status).where(mine))
-        left = dict(rows.tuples().all())
+        left = dict(rows.all())
         tries = set(
             session.scalars(
                 select(WebhookAttempt.delivery_id).where(
@@ -384,3 +384,22 @@ def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
     assert left == {kept_dead: "dead", recent: "delivered"}
     assert tries == set()
     assert [d["id"] for d in dead()] == [kept_dead]
+
+
+def test_a_key_subscribes_only_to_events_of_records_it_may_read(tenant: Tenant) -> None:
+    """A schedule key may not listen to punches or leave (it cannot read them), by
+    name, by family or by ``*``; the operator's add-webhook may."""
+    display = tenant.client_with(["schedule:read", "webhooks:manage"])
+    url = "https://8.8.8.8/in"
+    for events in (["attendance.clock_in"], ["leave.*"], ["*"], ["shift.*", "leave.approved"]):
+        refused = display.post("/v1/webhooks", json={"url": url, "events": events})
+        assert refused.status_code == 400, (events, refused.text)
+        assert {f["field"] for f in refused.json()["detail"]["fields"]} == {"events"}
+    made = display.post("/v1/webhooks", json={"url": url, "events": ["shift.*", "employee.*"]})
+    assert made.status_code == 201, made.text
+    widened = display.patch(
+        f"/v1/webhooks/{made.json()['webhook']['id']}", json={"events": ["attendance.*"]}
+    )
+    assert widened.status_code == 400
+    everything = tenant.client.post("/v1/webhooks", json={"url": url, "events": ["*"]})
+    assert everything.status_code == 201
