@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from core.attendance import Flag, attendance
+from core.autofill import plan_autofill
 from core.employees import (
     EmployeeDraft,
     add_employee,
@@ -236,3 +237,20 @@ def test_csv_update_checks_its_dates_against_the_ones_kept(store: Store, org: Or
     with store.session() as s, pytest.raises(ValidationError) as caught:
         import_employees_csv(s, header + "Mia,Lund,M1,,2026-11-30\n")
     assert caught.value.problem.startswith("line 2: employment_end the employment would end")
+
+
+def test_auto_fill_proposes_nobody_outside_their_employment(store: Store, org: Org) -> None:
+    """Auto-fill's hard rules are the conflict index's, employment dates included."""
+    for who in (org.ben, org.cara, org.dan):
+        _employ(store, who, start=None, end=MONDAY - timedelta(days=1))
+    _employ(store, org.anna)
+    with store.session() as s:
+        opened = [
+            create_shift(
+                s,
+                ShiftDraft(org.site_id, day, "09:00", "17:00", department_id=org.kitchen_id),
+            ).ids[0]
+            for day in (MONDAY, START)
+        ]
+        plan = plan_autofill(s, MONDAY, MONDAY + timedelta(days=6))
+    assert [(p.shift_id, p.employee_id) for p in plan.proposals] == [(opened[1], org.anna)]
