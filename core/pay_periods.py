@@ -5,8 +5,9 @@ payroll. While it is closed, nothing that changes what it paid may change: shift
 on its days (created, moved there or away, edited, deleted, published), attendance
 corrections and approvals of its days, and leave decisions touching them. Each
 refusal is one sentence naming the period ("Pay period 1–30 Nov 2026 is closed (by
-anna, 1 Dec); reopen it to change it."). Reopening is explicit, needs a reason,
-and is kept on the period's record and in the audit trail.
+anna, 1 Dec); reopen it to change it"; each edge ends it as its messages end).
+Reopening is explicit, needs a reason, and is kept on the period's record and in
+the audit trail. Undo is held to the same rule (:func:`refuse_rows`).
 
 Which day a shift belongs to is payroll's answer (:func:`pay_day`): the day it
 starts, or with a policy that counts overnight hours toward the day they end, the
@@ -71,7 +72,7 @@ def closed_sentence(period: PayPeriod) -> str:
     by = f"by {period.closed_by}, {when}" if when else f"by {period.closed_by}"
     return (
         f"Pay period {period_label(period.first_day, period.last_day)} is closed ({by});"
-        " reopen it to change it."
+        " reopen it to change it"
     )
 
 

@@ -36,7 +36,7 @@ from tests.core.attendance_helpers import at
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 DEC_1 = date(2026, 12, 1)
-SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it."
+SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it"
 CLOSED_AT = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 

@@ -475,7 +475,7 @@ def test_a_shift_in_a_closed_period_is_neither_moved_nor_deleted(qtbot, page, st
     hover(page, sid, org.anna, org.anna, TUESDAY)
     hint = page.view.drop_hint.text
     assert hint.startswith("Cannot drop: Pay period 1 Jun 2026 is closed (by anna, ")
-    assert hint.endswith("); reopen it to change it.")
+    assert hint.endswith("); reopen it to change it")
     page.view.select_shifts({sid})
     qtbot.keyClick(page.view, Qt.Key.Key_Delete)
     assert _where(store, sid) == (False, MONDAY, (org.anna,))

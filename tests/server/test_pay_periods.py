@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.server.conftest import Staff, Tenant, created, put_new
 
-SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it."
+SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it"
 
 
 def _fields(response) -> dict[str, str]:
