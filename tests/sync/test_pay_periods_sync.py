@@ -1,6 +1,7 @@
 """A pay period closed at one site reaches the server and the other sites; an edit
 made offline into it elsewhere is refused by the server (through core's rule) and
-waits as a failed operation instead of changing paid history."""
+waits as a failed operation instead of changing paid history. Employment dates
+travel the same way, and the other site's rules use them."""
 
 from __future__ import annotations
 
@@ -78,3 +79,18 @@ def test_reopening_with_a_reason_replicates(
     with quay.store.session() as s:
         assert s.get(PayPeriod, period).reopened_by == "ben"
         assert closed_on(s, None, MONDAY) is None
+
+
+def test_employment_dates_reach_the_other_site_and_its_rules(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    quay, hill = sites
+    with quay.store.session() as s:
+        mia = add_employee(
+            s, EmployeeDraft(first_name="Mia", last_name="Lund", employment_start=SUNDAY)
+        ).ids[0]
+    _syncs(quay, hill)
+    assert server_record(tenant, "employees", mia)["employmentStart"] == "2026-06-07"
+    with hill.store.session() as s:
+        early = create_shift(s, ShiftDraft(hill.site_id, MONDAY, "09:00", "17:00", (mia,)))
+    assert [c.reason for c in early.conflicts] == ["Mia Lund starts on 7 Jun 2026"]
