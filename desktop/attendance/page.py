@@ -39,6 +39,7 @@ from desktop.context import AppContext
 from desktop.controls import action_button, person_search, refill
 from desktop.notice import NoticeBar, plural
 from desktop.period import PeriodPicker
+from desktop.stale import ReloadWhenShown
 from desktop.theme import icon
 
 #: Kinds of change (``OpResult.changed``) that alter what this page shows.
@@ -108,6 +109,8 @@ class AttendancePage(QWidget):
         self.empty.setProperty("role", "hint")
         self.empty.setWordWrap(True)
         self._layout()
+        #: Changes made while another page is shown wait until this one is shown.
+        self.refresh = ReloadWhenShown(self, self.reload)
         self._connect()
         self.reload_choices()
         self.reload()
@@ -257,7 +260,7 @@ class AttendancePage(QWidget):
         if changed & (Changes.EMPLOYEES | Changes.DEPARTMENTS):
             self.reload_choices()
         if changed & RELOAD_ON:
-            self.reload()
+            self.refresh.request()
 
     def _store_changed(self) -> None:
         self.notice.hide()

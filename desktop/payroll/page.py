@@ -46,6 +46,7 @@ from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
 from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
+from desktop.stale import ReloadWhenShown
 from desktop.theme import restyle
 
 RELOAD_ON = (
@@ -226,6 +227,8 @@ class PayrollPage(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "hint")
         self._layout()
+        #: Changes made while another page is shown wait until this one is shown.
+        self.refresh = ReloadWhenShown(self, self.reload)
         self.period.changed.connect(lambda _first, _last: self.reload())
         self.export_button.defaultAction().triggered.connect(self.choose_and_export)
         self.panel.close_period_button.clicked.connect(self.confirm_close)
@@ -346,7 +349,7 @@ class PayrollPage(QWidget):
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
-            self.reload()
+            self.refresh.request()
 
     # --- export ------------------------------------------------------------------------------
 
