@@ -67,9 +67,13 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
 
     def busy() -> bool:
         window = holder.get("window")
-        if window is None or "payroll" not in window.pages.built_keys():
-            return context.busy  # (asking ``pages`` for a page would build it)
-        return context.busy or window.pages["payroll"].job is not None
+        if window is None:
+            return context.busy
+        built = window.pages.built_keys()  # (asking ``pages`` for a page would build it)
+        # The pages' own indicators: the export panel, "Working out attendance…".
+        exporting = "payroll" in built and window.pages["payroll"].job is not None
+        working = "attendance" in built and getattr(window.pages["attendance"], "loading", False)
+        return context.busy or exporting or working
 
     watch = FreezeWatch(busy)
     results: list[Stalls] = []

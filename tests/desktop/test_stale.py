@@ -12,6 +12,7 @@ from core.changes import Changes
 from core.roster import range_for
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
+from tests.desktop.attendance_helpers import loaded
 from tests.desktop.helpers import add_shift
 
 LAST_WEEK = range_for(date.today() - timedelta(days=7), "week")[0]
@@ -25,11 +26,13 @@ def _window(qtbot, store, settings: QSettings) -> MainWindow:
     qtbot.waitExposed(window)
     for key in (*PAGES, "schedule"):  # each built and shown once, then the Schedule
         window.show_view(key)
+    loaded(window.pages["attendance"])
     return window
 
 
 def _attendance_days(window: MainWindow) -> int:
-    return len(window.pages["attendance"].snapshot.days)
+    """The days the Attendance page shows, once its period is worked out."""
+    return len(loaded(window.pages["attendance"]).snapshot.days)
 
 
 def test_hidden_pages_wait_for_their_turn_and_catch_up_when_shown(
@@ -44,6 +47,7 @@ def test_hidden_pages_wait_for_their_turn_and_catch_up_when_shown(
 
     # Nothing derived on the UI thread for pages nobody sees...
     assert all(window.pages[key].refresh.stale for key in PAGES)
+    assert not window.pages["attendance"].loading
     assert _attendance_days(window) == 0
     assert window.pages["payroll"].summary.text() == payroll_before
     # ...until one is shown: then it shows the change.
