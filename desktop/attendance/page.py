@@ -38,7 +38,7 @@ from desktop.attendance.flags import FlagLegend
 from desktop.attendance.model import FLAGS, STATUS, DayModel, Snapshot, TotalsModel, has_problem
 from desktop.context import AppContext
 from desktop.controls import action_button, person_search, refill
-from desktop.jobs import start_job
+from desktop.jobs import LatestJob
 from desktop.notice import NoticeBar, plural
 from desktop.period import PeriodPicker, describe
 from desktop.stale import ReloadWhenShown
@@ -107,8 +107,8 @@ class AttendancePage(QWidget):
         self.setAccessibleName("Attendance")
         self.context = context
         self.snapshot = Snapshot.empty()
-        #: The reload whose result is awaited, if any (see :meth:`reload`).
-        self._loading: object | None = None
+        #: The period being worked out (see :meth:`reload`).
+        self._load = LatestJob(self)
         #: Why the snapshot is empty, when it is for a reason ("" if not).
         self._problem = ""
         self.period = PeriodPicker(self, weeks_back=1)
@@ -227,7 +227,7 @@ class AttendancePage(QWidget):
     @property
     def loading(self) -> bool:
         """A period is being worked out on a worker; the tables still show the last one."""
-        return self._loading is not None
+        return self._load.running
 
     def reload(self) -> None:
         """Work out the period for the people the filters leave, on a worker (a month
@@ -236,21 +236,16 @@ class AttendancePage(QWidget):
         first, last = self.period.period
         department = self.department_box.currentData() or ""
         needle = self.name_edit.text().strip().casefold()
-        self._loading = token = object()
         self.summary.setText(f"Working out attendance for {describe(first, last)}…")
         self.status_message.emit("Working out attendance…")
-        start_job(
+        self._load.start(
             self.context.store,
             partial(_derive, first=first, last=last, department=department, needle=needle),
-            self,
-            partial(self._loaded, token),
-            partial(self._loaded, token),
+            self._loaded,
+            self._loaded,
         )
 
-    def _loaded(self, token: object, found: Derived | ShiftDeskError) -> None:
-        if token is not self._loading:
-            return  # a newer reload is on its way
-        self._loading = None
+    def _loaded(self, found: Derived | ShiftDeskError) -> None:
         self.status_message.emit("")
         if isinstance(found, ShiftDeskError):
             self.snapshot, self._problem = Snapshot.empty(), str(getattr(found, "problem", found))

@@ -12,7 +12,9 @@ who closed it, with "Reopen…" (a reason is required) beside it.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QUrl, Signal
@@ -33,15 +35,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from core.changes import Changes
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, ShiftDeskError, ValidationError
 from core.export.columns import Kind
 from core.identity import current_user
 from core.pay_periods import close_period, period_label, reopen_period
-from core.payroll import payroll
+from core.payroll import Payroll, payroll
 from desktop.context import AppContext
 from desktop.controls import action_button
+from desktop.jobs import LatestJob
 from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
 from desktop.payroll.worker import ExportJob
@@ -72,6 +76,18 @@ def with_extension(path: str, chosen_filter: str) -> Path:
 def _plain(value: Decimal) -> str:
     """A policy figure without trailing zeros: 8, 1.5, 0.25."""
     return f"{Decimal(value).normalize():f}"
+
+
+#: What a reload hands back: the period's payroll, or None and why.
+Preview = tuple[Payroll | None, str]
+
+
+def _preview(session: Session, *, first: date, last: date) -> Preview:
+    """The period's payroll, on a worker in its own session."""
+    try:
+        return payroll(session, first, last), ""
+    except ValidationError as error:
+        return None, error.problem
 
 
 class ExportPanel(QFrame):
@@ -226,6 +242,8 @@ class PayrollPage(QWidget):
         self.empty = QLabel(self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "hint")
+        #: The period's payroll being worked out (see :meth:`reload`).
+        self._load = LatestJob(self)
         self._layout()
         #: Changes made while another page is shown wait until this one is shown.
         self.refresh = ReloadWhenShown(self, self.reload)
@@ -298,14 +316,31 @@ class PayrollPage(QWidget):
 
     # --- preview ---------------------------------------------------------------------------
 
+    @property
+    def loading(self) -> bool:
+        """The period's payroll is being worked out on a worker; the last one shows."""
+        return self._load.running
+
     def reload(self) -> None:
+        """Work out the period's payroll on a worker (a month of 500 people takes
+        over half a second); Export waits for it. A newer reload supersedes one
+        still running."""
         first, last = self.period.period
-        problem = ""
-        with self.context.store.session() as session:
-            try:
-                report = payroll(session, first, last)
-            except ValidationError as error:
-                report, problem = None, error.problem
+        self.export_button.setEnabled(False)
+        self.summary.setText(f"Working out payroll for {describe(first, last)}…")
+        self.status_message.emit("Working out payroll…")
+        self._load.start(
+            self.context.store, partial(_preview, first=first, last=last), self._show, self._show
+        )
+
+    def _show(self, found: Preview | ShiftDeskError) -> None:
+        """The period's figures (or why there are none) into the table and the bar."""
+        self.status_message.emit("")
+        if isinstance(found, ShiftDeskError):
+            report, problem = None, str(getattr(found, "problem", found))
+        else:
+            report, problem = found
+        first, last = self.period.period
         if report is not None:
             self.model.set_report(report)
             header = self.table.horizontalHeader()

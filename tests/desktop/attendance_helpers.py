@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
-
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QThreadPool
 
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -29,14 +26,3 @@ def late_missing_absent(store: Store, org: Org) -> dict[str, tuple[str, date]]:
         "absent": (org.cara, TUESDAY),
         "clean": (org.dan, TUESDAY),
     }
-
-
-def loaded(page: Any, timeout_ms: int = 10_000) -> Any:
-    """Wait until the Attendance page has worked out its period (on a worker) and
-    shows it, as the event loop would deliver it; returns the page."""
-    deadline = QDeadlineTimer(timeout_ms)
-    while page.loading:
-        assert not deadline.hasExpired(), "the period was not worked out in time"
-        QThreadPool.globalInstance().waitForDone(20)
-        QCoreApplication.processEvents()
-    return page

@@ -72,7 +72,11 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
         built = window.pages.built_keys()  # (asking ``pages`` for a page would build it)
         # The pages' own indicators: the export panel, "Working out attendance…".
         exporting = "payroll" in built and window.pages["payroll"].job is not None
-        working = "attendance" in built and getattr(window.pages["attendance"], "loading", False)
+        working = any(
+            getattr(window.pages[key], "loading", False)
+            for key in ("attendance", "payroll")
+            if key in built
+        )
         return context.busy or exporting or working
 
     watch = FreezeWatch(busy)
@@ -167,10 +171,11 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
     attendance = window.pages["attendance"]
     step("Attendance: month period", lambda: attendance.period.set_span("month"))
     payroll = window.pages["payroll"]
+    step("Payroll: previous month", lambda: payroll.period.go(-1))
     step(
         "Payroll: export .xlsx",
         lambda: payroll.export_to(folder / "payroll.xlsx"),
-        lambda: payroll.job is None,
+        lambda: payroll.job is None and not payroll.loading,
     )
     step("Back to Schedule", lambda: window.show_view("schedule"), schedule_settled)
     # The same edits once every page has been opened (a supervisor's usual state).

@@ -16,8 +16,8 @@ from desktop.attendance.model import FLAGS, STATUS
 from desktop.attendance.page import AttendancePage
 from tests.conftest import MONDAY
 from tests.core.attendance_helpers import work
-from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent, loaded
-from tests.desktop.helpers import show_at
+from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
+from tests.desktop.helpers import loaded, show_at
 
 
 @pytest.fixture

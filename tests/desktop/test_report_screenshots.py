@@ -16,7 +16,7 @@ from desktop.attendance.model import STATUS
 from desktop.attendance.page import AttendancePage
 from desktop.mainwindow import MainWindow
 from desktop.payroll.page import PayrollPage
-from tests.desktop.attendance_helpers import loaded
+from tests.desktop.helpers import loaded
 
 WEEK = date(2026, 6, 8)
 
@@ -68,6 +68,7 @@ def test_payroll_view_renders_the_demo_month_and_saves_a_screenshot(
     page = window.pages["payroll"]
     assert isinstance(page, PayrollPage)
     page.period.set_span("month", WEEK)
+    loaded(page)
     assert page.model.rowCount() == 41  # 40 people and the totals row
     target = tmp_path / "payroll-june-2026.xlsx"
     with qtbot.waitSignal(page.export_finished, timeout=20_000):

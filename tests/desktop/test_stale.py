@@ -12,8 +12,7 @@ from core.changes import Changes
 from core.roster import range_for
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
-from tests.desktop.attendance_helpers import loaded
-from tests.desktop.helpers import add_shift
+from tests.desktop.helpers import add_shift, loaded
 
 LAST_WEEK = range_for(date.today() - timedelta(days=7), "week")[0]
 PAGES = ("attendance", "payroll", "leave")
@@ -27,6 +26,7 @@ def _window(qtbot, store, settings: QSettings) -> MainWindow:
     for key in (*PAGES, "schedule"):  # each built and shown once, then the Schedule
         window.show_view(key)
     loaded(window.pages["attendance"])
+    loaded(window.pages["payroll"])
     return window
 
 
