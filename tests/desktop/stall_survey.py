@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -84,7 +85,7 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
 
     def step(name: str, action: Callable[[], object], settled: Callable[[], bool] = lambda: True):
         results.append(watch.measure(name, action, settled))
-        print(results[-1].row(), flush=True)
+        print(results[-1].row(), flush=True)  # as it goes, for a long survey
 
     def open_window() -> None:
         window = MainWindow(context, settings)
@@ -175,7 +176,7 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
     step(
         "Payroll: export .xlsx",
         lambda: payroll.export_to(folder / "payroll.xlsx"),
-        lambda: payroll.job is None and not payroll.loading,
+        lambda: payroll.job is None and not getattr(payroll, "loading", False),
     )
     step("Back to Schedule", lambda: window.show_view("schedule"), schedule_settled)
     # The same edits once every page has been opened (a supervisor's usual state).
@@ -194,24 +195,40 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
     return results
 
 
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def table(runs: list[list[Stalls]]) -> list[str]:
+    """One row a step: each run's longest free stall with its CPU, and the longest
+    indicated one; a step is a freeze of its own when every run says so."""
+    head = " | ".join(f"run {n + 1}: free (CPU)" for n in range(len(runs)))
+    lines = [f"| step | {head} | indicated, longest |", "|---" * (len(runs) + 2) + "|"]
+    for steps in zip(*runs, strict=True):
+        free = " | ".join(f"{_ms(s.longest.wall)} ({_ms(s.longest.cpu)}) ms" for s in steps)
+        busy = max(s.longest_indicated.wall for s in steps)
+        lines.append(f"| {steps[0].name} | {free} | {f'{_ms(busy)} ms' if busy else '—'} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--store", type=Path, help="an existing demo store to copy")
+    parser.add_argument("--runs", type=int, default=2, help="whole surveys, each on a fresh copy")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
         template = args.store or build_store(folder, args.people)
-        print(f"store built in {time.perf_counter() - began:.1f} s; load {os.getloadavg()}")
-        import shutil
-
-        path = folder / "survey.shiftdesk"
-        shutil.copyfile(template, path)
-        print("| step | longest stall, no indicator | its UI-thread CPU | longest, indicated |")
-        print("|---|---|---|---|")
-        survey(path, folder)
+        print(f"store ready in {time.perf_counter() - began:.1f} s; load {os.getloadavg()}")
+        runs = []
+        for n in range(args.runs):
+            path = folder / f"survey-{n}.shiftdesk"
+            shutil.copyfile(template, path)
+            runs.append(survey(path, folder))
         print(f"load average after: {os.getloadavg()}")
+        print("\n".join(table(runs)))
 
 
 if __name__ == "__main__":
