@@ -454,14 +454,14 @@ class PayrollPage(QWidget):
         self.folder = str(Path(path).parent)
         self.panel.done(Path(path))
         self.panel.close_period_button.setVisible(not self.closed)
-        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.export_button.setEnabled(bool(self.model.report.lines) and not self.loading)
         self.status_message.emit(f"Payroll saved to {path}")
         self.export_finished.emit(path)
 
     def _failed(self, problem: str) -> None:
         self.job = None
         self.panel.failed(problem)
-        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.export_button.setEnabled(bool(self.model.report.lines) and not self.loading)
         self.status_message.emit("Payroll export failed")
         self.export_failed.emit(problem)
 

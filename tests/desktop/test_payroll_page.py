@@ -236,3 +236,19 @@ def test_the_period_is_worked_out_off_the_ui_thread_while_the_page_says_so(
     assert on_ui_thread == [False]
     assert payroll_page.summary.text().startswith("June 2026 · 4 employees · gross ")
     assert payroll_page.export_button.isEnabled()
+
+
+def test_an_export_that_ends_while_the_figures_load_leaves_export_waiting(
+    qtbot, payroll_page, monkeypatch, tmp_path
+) -> None:
+    gate = threading.Event()
+    real = payroll_module.payroll
+    monkeypatch.setattr(payroll_module, "payroll", lambda *a, **k: (gate.wait(5), real(*a, **k))[1])
+    with qtbot.waitSignal(payroll_page.export_finished, timeout=20_000):
+        payroll_page.export_to(tmp_path / "june.xlsx")
+        payroll_page.reload()  # a change came meanwhile
+    assert payroll_page.loading
+    assert not payroll_page.export_button.isEnabled()
+    gate.set()
+    loaded(payroll_page)
+    assert payroll_page.export_button.isEnabled()
