@@ -55,7 +55,7 @@ def _yes(box: QMessageBox | None) -> None:
 
 def survey(path: Path, folder: Path) -> list[Stalls]:
     from core.store import open_store
-    from desktop.app import application
+    from desktop.app import application, first_window
     from desktop.context import AppContext
     from desktop.mainwindow import MainWindow
     from tests.desktop.helpers import drop
@@ -87,11 +87,9 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
         results.append(watch.measure(name, action, settled))
         print(results[-1].row(), flush=True)  # as it goes, for a long survey
 
-    def open_window() -> None:
-        window = MainWindow(context, settings)
-        window.resize(1560, 1000)
-        window.show()
-        holder["window"] = window
+    def open_window() -> None:  # as desktop.app.main opens it
+        holder["window"] = first_window(context, settings)
+        holder["window"].resize(1560, 1000)
 
     step("open the app (first window)", open_window)
     window = holder["window"]
