@@ -2,14 +2,15 @@
 
 Run it on its own (it prints a Markdown table for bench/RESULTS.md):
 
-    PYTHONPATH=. python -m tests.desktop.stall_survey [--people 500] [--repeat 2]
+    PYTHONPATH=. python -m tests.desktop.stall_survey [--people 500] [--runs 2] [--store F]
 
 Each step is started from the event loop, as a click would start it, and measured
 by :class:`tests.desktop.freeze_watch.FreezeWatch` until its background writes are
 done and the window has been quiet a while. ``free`` is the longest stall with no
-busy indicator showing, ``cpu`` the UI thread's own CPU over that stall (much less
-than ``free`` means the machine's other load, not our work), ``indicated`` the
-longest one while the window said a write ran in the background.
+busy indicator showing, with the UI thread's own CPU over that stall in brackets
+(much less than the wall figure means the machine's other load or the GIL held
+elsewhere, not our work), ``indicated`` the longest one while the window said a
+job ran in the background (a write's notice, a page's "Working out…").
 """
 
 from __future__ import annotations
