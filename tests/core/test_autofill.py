@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
@@ -317,3 +318,17 @@ def test_a_seventh_day_in_a_row_is_avoided(store: Store, org: Org) -> None:
     (proposal,) = _plan(store).proposals
     assert proposal.employee_id == org.ben
     assert proposal.warnings == ()
+
+
+def test_nobody_outside_their_employment_dates_is_proposed(store: Store, org: Org) -> None:
+    # Runs once employment dates are in core (core.employment); the rule is the
+    # conflict index's, so auto-fill's one hard-rule function gets it from there.
+    pytest.importorskip("core.employment")
+    _set(store, org.anna, employment_end=MONDAY + timedelta(days=2))
+    _set(store, org.ben, employment_start=FRIDAY + timedelta(days=1))
+    for emp in (org.cara, org.dan):
+        _set(store, emp, active=False)
+    _shift(store, org, FRIDAY, "09:00", "17:00")
+    plan = _plan(store)
+    assert plan.proposals == ()
+    assert plan.unfilled[0].reason == "nobody can take it: 2 people are not employed that day"
