@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from core import undo
 from core.changes import Changes
 from core.conflicts import Busy, leave_instants, load_index, overlaps
+from core.employment import OPEN_ENDED, Employment
 from core.errors import NotFound, ValidationError
 from core.models import (
     PAID_LEAVE_TYPES,
@@ -51,6 +52,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.pay_periods import refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
@@ -181,6 +183,8 @@ class Person:
     hourly_rate: Decimal
     contract_hours: Decimal
     active: bool
+    #: The days they are employed: never absent outside them, nor paid for them.
+    employment: Employment = OPEN_ENDED
 
 
 class Punch(NamedTuple):
@@ -342,7 +346,16 @@ def _people(
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     return {
-        e.id: Person(e.id, e.code, e.name, tz, e.hourly_rate, e.contract_hours, e.active)
+        e.id: Person(
+            e.id,
+            e.code,
+            e.name,
+            tz,
+            e.hourly_rate,
+            e.contract_hours,
+            e.active,
+            Employment.of(e),
+        )
         for e, tz in session.execute(query)
     }
 
@@ -608,18 +621,20 @@ def _derive_person(
     records = []
     for day in sorted(buckets):
         if origin <= day <= last:
-            records.append(
-                _derive_day(
-                    person,
-                    day,
-                    buckets[day],
-                    rules,
-                    leave_by_day.get(day, []),
-                    corrections.get(day),
-                    approvals.get(day),
-                    now,
-                )
+            record = _derive_day(
+                person,
+                day,
+                buckets[day],
+                rules,
+                leave_by_day.get(day, []),
+                corrections.get(day),
+                approvals.get(day),
+                now,
             )
+            if record.absent and not person.employment.covers(day):
+                # Not yet (or no longer) employed: a shift left on the day is not missed.
+                record = replace(record, absent=False)
+            records.append(record)
     return records
 
 
@@ -1006,6 +1021,7 @@ def correct_day(
     a site gave the correction when it replicates.
     """
     employee = _employee(session, employee_id)
+    refuse_days(session, employee.company_id, work_date, work_date, field="work_date")
     if not reason or not reason.strip():
         raise ValidationError("reason", "say why the day is corrected")
     if not author or not author.strip():
@@ -1105,6 +1121,7 @@ def _withdraw(
     it back if nobody changed it since."""
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who takes it back")
+    refuse_days(session, row.company_id, row.work_date, row.work_date, field="work_date")
     with undo.recording(session) as recorder:
         row.deleted = True
         _audit(session, actor.strip(), action, row.__tablename__, row.id, deleted=True)
@@ -1144,6 +1161,8 @@ def approve_days(
     if not days:
         raise ValidationError("days", "choose at least one day to approve")
     employees = {e: _employee(session, e) for e in dict.fromkeys(e for e, _ in days)}
+    for emp_id, day in dict.fromkeys(days):
+        refuse_days(session, employees[emp_id].company_id, day, day, field="work_date")
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who approves the day")
     actor = actor.strip()

@@ -19,6 +19,7 @@ from core.models import (
     Employee,
     LeaveRequest,
     LeaveShiftLink,
+    PayPeriod,
     PayPolicy,
     Shift,
     ShiftTemplate,
@@ -41,6 +42,8 @@ class Changes(Flag):
     ATTENDANCE = auto()
     #: The outbox, conflicts and sync runs: what the sync view and the status bar show.
     SYNC = auto()
+    #: Pay periods closed or reopened.
+    PAY_PERIODS = auto()
 
 
 _BY_MODEL: dict[type, Changes] = {
@@ -56,6 +59,7 @@ _BY_MODEL: dict[type, Changes] = {
     ClockEvent: Changes.PUNCHES,
     AttendanceCorrection: Changes.ATTENDANCE,
     AttendanceApproval: Changes.ATTENDANCE,
+    PayPeriod: Changes.PAY_PERIODS,
 }
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy import and_, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
+from core.employment import Employment
 from core.errors import NotFound
 from core.models import (
     Employee,
@@ -98,6 +99,8 @@ def leave_instants(leave: LeaveRequest, tz_name: str) -> tuple[datetime, datetim
 class ConflictIndex:
     rules: RosterRules = field(default_factory=RosterRules)
     names: dict[str, str] = field(default_factory=dict)
+    #: Each loaded person's employment dates: a day outside them is a conflict.
+    employment: dict[str, Employment] = field(default_factory=dict)
     _shifts: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
     _starts: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
     _leave: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
@@ -128,6 +131,11 @@ class ConflictIndex:
     def _name(self, employee_id: str) -> str:
         return self.names.get(employee_id, "this employee")
 
+    def employed_on(self, employee_id: str, day: date) -> bool:
+        """Whether the loaded person is employed on ``day`` (unknown people are)."""
+        found = self.employment.get(employee_id)
+        return found is None or found.covers(day)
+
     def check(
         self,
         employee_ids: Iterable[str],
@@ -140,6 +148,10 @@ class ConflictIndex:
         warnings: list[RuleWarning] = []
         for emp in dict.fromkeys(employee_ids):
             who = self._name(emp)
+            employment = self.employment.get(emp)
+            outside = employment.outside(who, day) if employment else None
+            if outside:
+                conflicts.append(Conflict("employment", emp, emp, outside))
             near = [b for b in self._near(emp, start, end) if b.source_id not in exclude]
             for busy in near:
                 if overlaps(start, end, busy.start, busy.end):
@@ -274,9 +286,18 @@ _BUSY = union_all(
     .join(Shift, Shift.id == ShiftDepartment.shift_id)
     .where(Employee.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
 )
-#: Each person's name, with their approved leave near the range (None: none).
+#: Each person's name and employment dates, with their approved leave near the range
+#: (None: none).
 _PEOPLE_AND_LEAVE = (
-    select(Employee.id, Employee.first_name, Employee.last_name, LeaveRequest, Site.timezone)
+    select(
+        Employee.id,
+        Employee.first_name,
+        Employee.last_name,
+        Employee.employment_start,
+        Employee.employment_end,
+        LeaveRequest,
+        Site.timezone,
+    )
     .join(Site, Site.id == Employee.site_id)
     .outerjoin(
         LeaveRequest,
@@ -319,10 +340,12 @@ def load_index(
         "first_day": (lo - timedelta(days=1)).date(),
         "last_day": (hi + timedelta(days=1)).date(),
     }
-    for emp, first_name, last_name, leave, tz_name in session.execute(
+    for emp, first_name, last_name, started, ended, leave, tz_name in session.execute(
         _PEOPLE_AND_LEAVE, {**people, **window}
     ):
         index.names[emp] = f"{first_name} {last_name}".strip()
+        if started is not None or ended is not None:
+            index.employment[emp] = Employment(started, ended)
         if leave is not None:
             l_start, l_end = leave_instants(leave, tz_name)
             index.add_leave(Busy(emp, l_start, l_end, leave.id, leave_label(leave)))

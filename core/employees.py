@@ -28,7 +28,7 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from core import undo
 from core.changes import of_model
 from core.csvsource import read_csv_source
+from core.employment import employment_problem
 from core.errors import Duplicate, InUse, NotFound, ValidationError
 from core.models import (
     AttendanceCorrection,
@@ -65,6 +66,8 @@ CSV_COLUMNS = (
     "hourly_rate",
     "contract_hours",
     "active",
+    "employment_start",
+    "employment_end",
 )
 REQUIRED_COLUMNS = ("first_name", "last_name", "code")
 _TRUE = {"yes", "y", "true", "1", "active"}
@@ -160,6 +163,29 @@ def _active(value: Any) -> bool:
     return value
 
 
+def _date(value: Any, field: str) -> date | None:
+    """A day as a date or ISO text (``2026-12-05``); empty is None (open-ended)."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(field, f"{_shown(value)} is not a date")
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError(field, f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _employment_start(value: Any) -> date | None:
+    return _date(value, "employment_start")
+
+
+def _employment_end(value: Any) -> date | None:
+    return _date(value, "employment_end")
+
+
 _RULES: dict[str, Callable[[Any], Any]] = {
     "first_name": _first_name,
     "last_name": _last_name,
@@ -168,6 +194,8 @@ _RULES: dict[str, Callable[[Any], Any]] = {
     "hourly_rate": _rate,
     "contract_hours": _contract_hours,
     "active": _active,
+    "employment_start": _employment_start,
+    "employment_end": _employment_end,
 }
 
 
@@ -187,6 +215,10 @@ def checked_fields(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
             clean[name] = rule(value)
         except ValidationError as error:
             problems[error.field] = error.problem
+    if "employment_end" not in problems:
+        wrong = employment_problem(clean.get("employment_start"), clean.get("employment_end"))
+        if wrong:
+            problems["employment_end"] = wrong
     return clean, problems
 
 
@@ -204,6 +236,8 @@ class EmployeeRow:
     site_id: str | None = None
     first_name: str = ""
     last_name: str = ""
+    employment_start: date | None = None
+    employment_end: date | None = None
 
 
 def get_employee(session: Session, ref: str) -> Employee:
@@ -245,6 +279,8 @@ def list_employees(session: Session, include_inactive: bool = False) -> list[Emp
             site_id=emp.site_id,
             first_name=emp.first_name,
             last_name=emp.last_name,
+            employment_start=emp.employment_start,
+            employment_end=emp.employment_end,
         )
         for emp, dept in session.execute(query)
     ]
@@ -270,6 +306,9 @@ class EmployeeDraft:
     contract_hours: Decimal | str = Decimal(40)
     site_id: str | None = None
     active: bool = True
+    #: First and last day of employment (dates or ISO text); None is open-ended.
+    employment_start: date | str | None = None
+    employment_end: date | str | None = None
 
 
 #: What :func:`edit_employee` may change (the active flag has its own operations).
@@ -351,6 +390,14 @@ def edit_employee(session: Session, employee_id: str, **changes: Any) -> OpResul
         raise ValidationError(unknown[0], f"is not a field an edit changes{hint}")
     values = _clean(changes)
     values = {k: v for k, v in values.items() if getattr(employee, k) != v}
+    if "employment_start" in values or "employment_end" in values:
+        wrong = employment_problem(
+            values.get("employment_start", employee.employment_start),
+            values.get("employment_end", employee.employment_end),
+        )
+        if wrong:
+            field = "employment_end" if "employment_end" in values else "employment_start"
+            raise ValidationError(field, wrong)
     if not values:
         return OpResult(ids=(employee_id,))
     if "site_id" in values:
@@ -537,7 +584,16 @@ def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
     problems = [f"{column} is empty" for column in REQUIRED_COLUMNS if not cells[column]]
     given = {
         k: cells[k]
-        for k in ("first_name", "last_name", "email", "code", "hourly_rate", "contract_hours")
+        for k in (
+            "first_name",
+            "last_name",
+            "email",
+            "code",
+            "hourly_rate",
+            "contract_hours",
+            "employment_start",
+            "employment_end",
+        )
         if cells[k]
     }
     clean, bad = checked_fields(given)
@@ -558,6 +614,8 @@ def _parse_row(row: Mapping[str, str]) -> dict[str, Any]:
         "hourly_rate": clean.get("hourly_rate"),
         "contract_hours": clean.get("contract_hours"),
         "active": active,
+        "employment_start": clean.get("employment_start"),
+        "employment_end": clean.get("employment_end"),
     }
 
 
@@ -621,6 +679,15 @@ def import_employees_csv(
             )
             continue
         seen[values["code"]] = line
+        known = existing.get(values["code"])
+        if known is not None:  # an update: its dates together with those it keeps
+            wrong = employment_problem(
+                values["employment_start"] or known.employment_start,
+                values["employment_end"] or known.employment_end,
+            )
+            if wrong:
+                errors.append(f"line {line}: employment_end {wrong}")
+                continue
         parsed.append(values)
     if errors:
         raise ValidationError("file", "; ".join(errors))

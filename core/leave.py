@@ -42,6 +42,7 @@ from core.models import (
     ShiftStatus,
     new_id,
 )
+from core.pay_periods import refuse_days
 from core.results import Conflict, OpResult, RuleWarning
 from core.shift_list import shifts_of_employee
 from core.timeutil import parse_hhmm, utcnow
@@ -590,6 +591,7 @@ def approve_leave(
     request, so the leave credits the hours the person was scheduled.
     """
     leave = _get(session, leave_id)
+    _refuse_closed(session, leave)
     decided = _decided(leave, LeaveStatus.APPROVED, actor)
     if on_clash is not None and on_clash not in set(ClashChoice):
         raise ValidationError("on_clash", f"{on_clash!r} is not one of unassign, keep")
@@ -648,8 +650,14 @@ def _flags_cleared(session: Session, links: Sequence[LeaveShiftLink]) -> dict[st
     return cleared
 
 
+def _refuse_closed(session: Session, leave: LeaveRequest) -> None:
+    """A decision on leave touching a closed pay period would change what it paid."""
+    refuse_days(session, leave.company_id, leave.start_date, leave.end_date, field="start_date")
+
+
 def reject_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
     leave = _get(session, leave_id)
+    _refuse_closed(session, leave)
     decided = _decided(leave, LeaveStatus.REJECTED, actor)
     return _apply(session, {leave_id: decided}, decision=_Decision(leave_id, "reject"))
 
@@ -662,6 +670,7 @@ def cancel_leave(session: Session, leave_id: str, *, actor: str) -> OpResult:
     the roster may have been filled since.
     """
     leave = _get(session, leave_id)
+    _refuse_closed(session, leave)
     decided = _decided(leave, LeaveStatus.CANCELLED, actor)
     links = kept_links(session, leave_id)
     decision = _Decision(leave_id, "cancel", unlinks=[link.id for link in links])

@@ -10,7 +10,7 @@ component rounded to the cent: hours × rate on the sheet is what core paid.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
 from core.models import Company
 from core.money import hours, minutes_to_hours, money
+from core.pay_periods import status_line
 from core.timeutil import utcnow
 
 ZERO = Decimal(0)
@@ -86,6 +87,9 @@ class Payroll:
     generated_at: datetime | None = None
     #: The company's name, for the title and page headers of a printout.
     company: str = ""
+    #: Whether the period is closed and by whom ("Closed by anna on ..." or "Open";
+    #: empty when not asked), as the workbook states it (core.pay_periods).
+    period_status: str = ""
 
     def total(self, name: str) -> Decimal:
         """The sum of one PayLine figure over everyone (what the totals row shows)."""
@@ -176,10 +180,14 @@ def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
 def payroll_of(
     derived: Attendance, *, generated_at: datetime | None = None, company: str = ""
 ) -> Payroll:
-    """Price derived attendance: active people, and inactive ones who have days in it."""
+    """Price derived attendance: active people, and inactive ones who have days in it,
+    each for the days they are employed."""
     by_person: dict[str, list[DayRecord]] = {pid: [] for pid in derived.people}
     for day in derived.days:
-        by_person[day.employee_id].append(day)
+        # Only days of employment are paid (core.employment): a shift or leave left
+        # on a day before the start or after the end pays nothing.
+        if derived.people[day.employee_id].employment.covers(day.work_date):
+            by_person[day.employee_id].append(day)
     lines = tuple(
         price(person, by_person[person.id], derived.rules)
         for person in derived.people.values()
@@ -204,4 +212,5 @@ def payroll(
         session, first, last, employee_ids=employee_ids, company_id=company_id, now=now
     )
     owner = session.get(Company, derived.company_id)
-    return payroll_of(derived, generated_at=now or utcnow(), company=owner.name if owner else "")
+    report = payroll_of(derived, generated_at=now or utcnow(), company=owner.name if owner else "")
+    return replace(report, period_status=status_line(session, derived.company_id, first, last))

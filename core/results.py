@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 class Conflict:
     """A hard clash: the operation was not applied.
 
-    ``kind`` is ``overlap`` (another shift of the same person) or ``leave``
-    (approved leave); ``other_id`` is that shift's or leave's id.
+    ``kind`` is ``overlap`` (another shift of the same person), ``leave``
+    (approved leave) or ``employment`` (a day before the person starts or after
+    they leave); ``other_id`` is that shift's or leave's id (the person's own id
+    for ``employment``).
     """
 
     kind: str

@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.conflicts import load_index
+from core.employment import OPEN_ENDED, Employment
 from core.models import (
     Department,
     Employee,
@@ -55,6 +56,8 @@ class RosterEmployee:
     name: str
     code: str | None
     department_id: str | None
+    #: The days they are employed: a team's shift outside them is not theirs.
+    employment: Employment = OPEN_ENDED
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,8 @@ def _employees(session: Session, filt: RosterFilter) -> list[tuple[RosterEmploye
             Employee.department_id,
             Department.name,
             Department.color,
+            Employee.employment_start,
+            Employee.employment_end,
         )
         .outerjoin(Department, Department.id == Employee.department_id)
         .where(Employee.active.is_(True), Employee.deleted.is_(False))
@@ -264,7 +269,13 @@ def _employees(session: Session, filt: RosterFilter) -> list[tuple[RosterEmploye
     ).all()
     return [
         (
-            RosterEmployee(r.id, f"{r[1]} {r[2]}".strip(), r.code, r.department_id),
+            RosterEmployee(
+                r.id,
+                f"{r[1]} {r[2]}".strip(),
+                r.code,
+                r.department_id,
+                Employment(r.employment_start, r.employment_end),
+            ),
             r[5] or NO_DEPARTMENT,
             r[6] or NO_DEPARTMENT_COLOR,
         )
@@ -298,6 +309,7 @@ def _shifts(
     members: dict[str, list[str]],
     colors: dict[str, str],
     filt: RosterFilter,
+    employment: dict[str, Employment] | None = None,
 ) -> tuple[
     dict[tuple[str, date], list[RosterShift]], dict[tuple[str | None, date], list[RosterShift]]
 ]:
@@ -355,7 +367,13 @@ def _shifts(
             continue
         people = shift.employee_ids
         if shift.department_ids:
-            extra = [m for d in shift.department_ids for m in members.get(d, ())]
+            jobs = employment or {}
+            extra = [
+                m
+                for d in shift.department_ids
+                for m in members.get(d, ())
+                if m not in jobs or jobs[m].covers(day)
+            ]
             people = tuple(dict.fromkeys([*people, *extra]))
         for emp in people:
             if emp in wanted:
@@ -447,7 +465,8 @@ def load_roster(
         if emp.department_id:
             members[emp.department_id].append(emp.id)
     ids = [emp.id for emp, _, _ in people]
-    cells, open_cells = _shifts(session, first, last, ids, members, colors, filt)
+    employment = {emp.id: emp.employment for emp, _, _ in people if emp.employment != OPEN_ENDED}
+    cells, open_cells = _shifts(session, first, last, ids, members, colors, filt, employment)
     if filt.location:
         groups = {
             key: (name, color, kept)

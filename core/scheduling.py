@@ -40,6 +40,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.pay_periods import NOTHING_CLOSED, ClosedDays, refuse_shifts
 from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
 from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 from core.workload import Workload
@@ -238,12 +239,22 @@ def _check(
     placed: Placed,
     exclude: frozenset[str],
     workload: Workload | None = None,
+    closed: ClosedDays = NOTHING_CLOSED,
 ) -> Check:
+    # A closed pay period refuses any shift paid in it, cancelled ones included.
+    shut = closed.conflict(placed.draft.site_id, placed.draft.shift_date, placed.end_utc)
+    if shut is not None:
+        return Check((shut,), placed.warnings)
     if placed.draft.status == ShiftStatus.CANCELLED:
         return Check(warnings=placed.warnings)
-    found = index.check(
-        placed.people, placed.start_utc, placed.end_utc, placed.draft.shift_date, exclude
-    )
+    day = placed.draft.shift_date
+    named = placed.draft.employee_ids
+    # A whole-department shift binds the members employed that day; a person named
+    # on it outside their employment is an ``employment`` conflict.
+    people = tuple(p for p in placed.people if p in named or index.employed_on(p, day))
+    if people != placed.people:
+        placed = replace(placed, people=people)
+    found = index.check(placed.people, placed.start_utc, placed.end_utc, day, exclude)
     workload_warnings = _workload_warnings(index, placed, exclude, workload)
     if not placed.warnings and not workload_warnings:
         return found  # nearly always the one shared clear answer
@@ -275,12 +286,31 @@ def _index_for(session: Session, placed: Placed) -> ConflictIndex:
     )
 
 
-def check_draft(session: Session, draft: ShiftDraft, exclude: Iterable[str] = ()) -> Check:
-    """Would this shift clash? What the grid asks while a drag hovers over a cell."""
+def check_draft(
+    session: Session,
+    draft: ShiftDraft,
+    exclude: Iterable[str] = (),
+    *,
+    closed: ClosedDays | None = None,
+) -> Check:
+    """Would this shift clash? What the grid asks while a drag hovers over a cell.
+    ``closed`` is the closed pay periods when the caller loaded them already."""
     placed = _validate(session, draft)
+    if closed is None:
+        closed = ClosedDays.load(session, placed.company_id)
     return _check(
-        _index_for(session, placed), placed, frozenset(exclude), _workload_for(session, placed)
+        _index_for(session, placed),
+        placed,
+        frozenset(exclude),
+        _workload_for(session, placed),
+        closed,
     )
+
+
+def _leaving_closed(closed: ClosedDays, shift: Shift) -> Check:
+    """A shift paid in a closed period cannot be moved (or changed) out of it either."""
+    shut = closed.conflict(shift.site_id, shift.shift_date, shift.end_utc)
+    return Check((shut,)) if shut is not None else NO_PROBLEMS
 
 
 # --- writing a shift's state ------------------------------------------------------------
@@ -334,7 +364,10 @@ def _get(session: Session, shift_id: str) -> Shift:
 
 def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
     placed = _validate(session, draft)
-    check = _check(_index_for(session, placed), placed, frozenset(), _workload_for(session, placed))
+    closed = ClosedDays.load(session, placed.company_id)
+    check = _check(
+        _index_for(session, placed), placed, frozenset(), _workload_for(session, placed), closed
+    )
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()
@@ -366,8 +399,16 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     except TypeError as exc:
         raise ValidationError("shift", str(exc)) from exc
     placed = _validate(session, draft)
+    closed = ClosedDays.load(session, placed.company_id)
+    leaving = _leaving_closed(closed, shift)
+    if not leaving.ok:
+        return OpResult(conflicts=leaving.conflicts)
     check = _check(
-        _index_for(session, placed), placed, frozenset({shift_id}), _workload_for(session, placed)
+        _index_for(session, placed),
+        placed,
+        frozenset({shift_id}),
+        _workload_for(session, placed),
+        closed,
     )
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
@@ -414,7 +455,12 @@ def preview_move(
     """The conflicts a move (or, with ``copy``, a copy) would meet; nothing is written."""
     shift = _get(session, shift_id)
     draft = _moved_draft(shift, day, employee_id, from_employee_id)
-    return check_draft(session, draft, exclude=() if copy else (shift_id,))
+    closed = ClosedDays.load(session, shift.company_id)
+    if not copy:
+        leaving = _leaving_closed(closed, shift)
+        if not leaving.ok:
+            return leaving
+    return check_draft(session, draft, exclude=() if copy else (shift_id,), closed=closed)
 
 
 def move_shift(
@@ -453,7 +499,10 @@ def _diff(old: ShiftDraft, new: ShiftDraft) -> dict[str, Any]:
 
 
 def delete_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
+    """Delete shifts (softly, so the delete syncs); any paid in a closed pay period
+    refuses the whole deletion (:class:`core.pay_periods.PeriodClosed`)."""
     shifts = [_get(session, sid) for sid in dict.fromkeys(shift_ids)]
+    refuse_shifts(session, shifts)
     with undo.recording(session) as recorder:
         for shift in shifts:
             shift.deleted = True
@@ -500,6 +549,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         company_id=placed[0].company_id,
     )
     workload = Workload.load(session, placed[0].company_id, people)
+    closed = ClosedDays.load(session, placed[0].company_id)
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
     items: list[tuple[Placed, Check]] = []
@@ -510,7 +560,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
             problem = Conflict("time", who, "", item.time_problem.problem)
             check = Check((problem,), item.warnings)
         else:
-            check = _check(index, item, frozenset(), workload)
+            check = _check(index, item, frozenset(), workload, closed)
         items.append((item, check))
         if check.conflicts:
             rejected.append((item, check.conflicts))
@@ -723,6 +773,7 @@ def publish_shifts(session: Session, shift_ids: Sequence[str]) -> OpResult:
     ]
     if not shifts:
         return OpResult()
+    refuse_shifts(session, shifts)
     with undo.recording(session) as recorder:
         for shift in shifts:
             if not shift.published:

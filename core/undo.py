@@ -47,6 +47,7 @@ from core.models import (
     Site,
     Synced,
 )
+from core.pay_periods import refuse_rows
 from core.results import OpResult
 
 _RECORDERS = "undo_recorders"
@@ -478,11 +479,17 @@ class Step:
         refused = _stale(session, self.changes)
         if refused:
             raise UndoRefused(refused)
+        touched: dict[type, set[str]] = {}
+        for change in self.changes:
+            touched.setdefault(change.model, set()).update(_row_ids((change,)))
+        refuse_rows(session, touched)  # nothing in a closed pay period moves, either way
         with recording(session) as recorder:
             for change in reversed(self.changes):
                 _put_back(session, change)
                 if isinstance(change, RowChange) and (change.created or change.removed):
                     session.flush()  # inserts and removals in dependency order
+            session.flush()
+            refuse_rows(session, touched)
             if self.then is not None:
                 self.then(session, self)
         result = recorder.result(ids=self.ids)

@@ -32,6 +32,7 @@ from core.models import (
     LeaveShiftLink,
     LeaveStatus,
     LeaveType,
+    PayPeriod,
     PunchKind,
     PunchSource,
     Shift,
@@ -387,6 +388,8 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("hourlyRate", "hourly_rate", DECIMAL, guard=PAY),
                 Field("contractHours", "contract_hours", DECIMAL),
                 Field("employed", "active", BOOLEAN, filter=True),
+                Field("employmentStart", "employment_start", DATE, nullable=True),
+                Field("employmentEnd", "employment_end", DATE, nullable=True),
             ),
             aliases={"site": "siteId", "department": "departmentId", "employee": "id"},
         ),
@@ -516,6 +519,26 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("shiftId", "shift_id", ref(Shift), required=True, filter=True),
                 Field("note", "note", text(2000)),
             ),
+        ),
+        Collection(
+            "payperiods",
+            "payperiod",
+            PayPeriod,
+            (
+                Field("firstDay", "first_day", DATE, required=True, filter=True),
+                Field("lastDay", "last_day", DATE, required=True),
+                Field("closedBy", "closed_by", text(100, min_length=1), required=True),
+                Field("closedAt", "closed_at", INSTANT),
+                Field("reopenedBy", "reopened_by", text(100), nullable=True),
+                Field("reopenedAt", "reopened_at", INSTANT, nullable=True),
+                Field("reopenReason", "reopen_reason", text(2000)),
+            ),
+            aliases={
+                "from": "firstDay",
+                "to": "lastDay",
+                "actor": "closedBy",
+                "reason": "reopenReason",
+            },
         ),
     )
 }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import ShiftDeskError
+from core.pay_periods import PeriodClosed
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
@@ -82,6 +83,10 @@ class OpCommand(QUndoCommand):
         except UndoRefused as refused:
             self.setObsolete(True)
             self._context.undo_refused.emit(f"{self.text()}: {refused}")
+            return
+        except PeriodClosed as closed:  # paid history: refused until the period reopens
+            self.setObsolete(True)
+            self._context.undo_refused.emit(f"{self.text()}: {closed.problem}")
             return
         self._flipped(done, result)
 

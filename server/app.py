@@ -34,6 +34,7 @@ from server.routers import (
     employees,
     leave,
     meta,
+    pay_periods,
     shifts,
     sites,
     templates,
@@ -54,6 +55,7 @@ ENDPOINTS = [
     attendance.CORRECTIONS_ENDPOINT,
     attendance.APPROVALS_ENDPOINT,
     leave.LINKS_ENDPOINT,
+    pay_periods.ENDPOINT,
 ]
 
 

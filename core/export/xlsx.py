@@ -146,7 +146,8 @@ def period_text(report: Payroll) -> str:
 def title_text(report: Payroll) -> str:
     """The line above the Summary's table: whose payroll, and for when."""
     company = f"{report.company} – " if report.company else ""
-    return f"{company}Payroll {period_text(report)} (amounts in {report.currency})"
+    closed = f"; {report.period_status}" if report.period_status.startswith("Closed") else ""
+    return f"{company}Payroll {period_text(report)} (amounts in {report.currency}){closed}"
 
 
 def _margin_text(text: str) -> str:
@@ -289,6 +290,7 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
     return [
         ("Period from", report.first),
         ("Period to", report.last),
+        ("Pay period", report.period_status or "Open"),
         ("Currency", report.currency),
         ("Grace period (minutes)", rules.grace_minutes),
         ("Daily overtime after (hours, 0 = off)", rules.daily_overtime_hours),

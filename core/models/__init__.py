@@ -18,6 +18,7 @@ from core.models.leave import (
 )
 from core.models.org import Company, Department, Employee, Site
 from core.models.outbox import OutboxEntry, OutboxOp, OutboxState
+from core.models.period import PayPeriod
 from core.models.policy import PayPolicy
 from core.models.schedule import (
     Shift,
@@ -46,6 +47,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxOp",
     "OutboxState",
+    "PayPeriod",
     "PayPolicy",
     "PullCursor",
     "PunchKind",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
@@ -61,6 +62,11 @@ class Employee(Synced, Base):
     hourly_rate: Mapped[Decimal] = mapped_column(default=Decimal(0))
     contract_hours: Mapped[Decimal] = mapped_column(default=Decimal(40))
     active: Mapped[bool] = mapped_column(default=True)
+    #: First and last day the person is employed (local days of their site), both
+    #: inclusive; None is open-ended (records from before these dates were kept have
+    #: no start). Rules read them through :mod:`core.employment`.
+    employment_start: Mapped[date | None] = mapped_column(default=None)
+    employment_end: Mapped[date | None] = mapped_column(default=None)
 
     department: Mapped[Department | None] = relationship()
     site: Mapped[Site] = relationship()

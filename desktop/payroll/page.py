@@ -4,6 +4,10 @@ The preview is :func:`core.payroll.payroll` for the period. Export runs as an
 :class:`~desktop.payroll.worker.ExportJob` on the global thread pool, so the window
 stays usable; the panel below the bar shows its progress, then the file with
 buttons to open it or its folder, or the reason it failed.
+
+Once paid, the period can be closed ("Close period…" after an export, asking
+first): :mod:`core.pay_periods` then refuses every change to it, and the bar says
+who closed it, with "Reopen…" (a reason is required) beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -30,8 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.changes import Changes
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from core.export.columns import Kind
+from core.identity import current_user
+from core.pay_periods import close_period, period_label, reopen_period
 from core.payroll import payroll
 from desktop.context import AppContext
 from desktop.controls import action_button
@@ -48,6 +55,7 @@ RELOAD_ON = (
     | Changes.EMPLOYEES
     | Changes.DEPARTMENTS
     | Changes.PUNCHES
+    | Changes.PAY_PERIODS
 )
 FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
 
@@ -82,6 +90,11 @@ class ExportPanel(QFrame):
         self.progress.setFixedWidth(220)
         self.open_button = QPushButton("Open file", self)
         self.folder_button = QPushButton("Show in folder", self)
+        #: Offered once the period is exported (the page connects it).
+        self.close_period_button = QPushButton("Close period…", self)
+        self.close_period_button.setToolTip(
+            "Close this pay period: its shifts, attendance and leave can then not change"
+        )
         close = QToolButton(self)
         close.setText("✕")
         close.setAccessibleName("Dismiss")
@@ -95,6 +108,7 @@ class ExportPanel(QFrame):
         row.addWidget(self.progress)
         row.addWidget(self.open_button)
         row.addWidget(self.folder_button)
+        row.addWidget(self.close_period_button)
         row.addWidget(close)
         self.hide()
 
@@ -110,6 +124,7 @@ class ExportPanel(QFrame):
         self.progress.show()
         self.open_button.hide()
         self.folder_button.hide()
+        self.close_period_button.hide()
         self.show()
 
     def step(self, percent: int, what: str) -> None:
@@ -136,6 +151,14 @@ class ExportPanel(QFrame):
         self.progress.hide()
         self.open_button.hide()
         self.folder_button.hide()
+        self.close_period_button.hide()
+
+    def failed_close(self, problem: str) -> None:
+        """Closing the period was refused (one closed already overlaps it, say)."""
+        self._kind("error")
+        self.message.setText(f"Not closed: {problem}")
+        self.close_period_button.hide()
+        self.show()
 
     def file_url(self) -> QUrl:
         return QUrl.fromLocalFile(str(self.path)) if self.path else QUrl()
@@ -165,6 +188,8 @@ class PayrollPage(QWidget):
             QStandardPaths.StandardLocation.DocumentsLocation
         )
         self.job: ExportJob | None = None
+        #: The period shown is closed (core.pay_periods).
+        self.closed = False
         self.period = PeriodPicker(self, span="month")
         self.export_button = action_button(
             self,
@@ -179,6 +204,11 @@ class PayrollPage(QWidget):
         self.summary.setAccessibleName("Payroll summary")
         self.rules = QLabel(self)
         self.rules.setProperty("role", "hint")
+        #: "Closed by anna on …" while the period shown is closed.
+        self.closed_label = QLabel(self)
+        self.closed_label.setAccessibleName("Pay period status")
+        self.reopen_button = QPushButton("Reopen…", self)
+        self.reopen_button.setToolTip("Reopen this closed pay period (give a reason)")
         self.panel = ExportPanel(self)
         self.model = PayrollModel(self)
         self.table = QTableView(self)
@@ -198,6 +228,8 @@ class PayrollPage(QWidget):
         self._layout()
         self.period.changed.connect(lambda _first, _last: self.reload())
         self.export_button.defaultAction().triggered.connect(self.choose_and_export)
+        self.panel.close_period_button.clicked.connect(self.confirm_close)
+        self.reopen_button.clicked.connect(self.ask_reopen_reason)
         context.data_changed.connect(self._data_changed)
         context.store_changed.connect(self.reload)
         self.reload()
@@ -240,6 +272,8 @@ class PayrollPage(QWidget):
         top.setSpacing(6)
         top.addWidget(self.period)
         top.addStretch(1)
+        top.addWidget(self.closed_label)
+        top.addWidget(self.reopen_button)
         top.addWidget(self.export_button)
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 8)
@@ -279,6 +313,13 @@ class PayrollPage(QWidget):
             self._pin_totals()
         lines = self.model.report.lines if report is not None else ()
         self.export_button.setEnabled(bool(lines) and self.job is None)
+        status = report.period_status if report is not None else ""
+        self.closed = status.startswith("Closed")
+        self.closed_label.setText(status if self.closed else "")
+        self.closed_label.setVisible(self.closed)
+        self.reopen_button.setVisible(self.closed)
+        if self.closed:
+            self.panel.close_period_button.hide()
         if report is None or not lines:
             self.summary.setText(describe(first, last))
             self.rules.setText("")
@@ -374,6 +415,7 @@ class PayrollPage(QWidget):
         self.job = None
         self.folder = str(Path(path).parent)
         self.panel.done(Path(path))
+        self.panel.close_period_button.setVisible(not self.closed)
         self.export_button.setEnabled(bool(self.model.report.lines))
         self.status_message.emit(f"Payroll saved to {path}")
         self.export_finished.emit(path)
@@ -384,6 +426,74 @@ class PayrollPage(QWidget):
         self.export_button.setEnabled(bool(self.model.report.lines))
         self.status_message.emit("Payroll export failed")
         self.export_failed.emit(problem)
+
+    # --- closing the period ----------------------------------------------------------------------
+
+    def confirm_close(self) -> QMessageBox:
+        """``Close pay period 1–30 Nov 2026?``, non-modal; Yes closes it."""
+        first, last = self.period.period
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close pay period?",
+            f"Close pay period {period_label(first, last)}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("ConfirmClose")
+        box.setInformativeText(
+            "Its shifts, attendance corrections and approvals, and leave decisions"
+            " touching it can then not change, here or at any site that syncs,"
+            " until someone reopens it with a reason."
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Close period")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.close_shown_period()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def close_shown_period(self) -> bool:
+        first, last = self.period.period
+        try:
+            with self.context.store.session() as session:
+                close_period(session, first, last, actor=current_user())
+        except ValidationError as error:
+            self.panel.failed_close(error.problem)
+            return False
+        self.panel.hide()
+        self.status_message.emit(f"Pay period {period_label(first, last)} closed")
+        self.context.data_changed.emit(Changes.PAY_PERIODS)
+        return True
+
+    def ask_reopen_reason(self) -> QInputDialog:
+        """Ask why, non-modal; a reason given reopens the period."""
+        first, last = self.period.period
+        dialog = QInputDialog(self)
+        dialog.setObjectName("ReopenReason")
+        dialog.setWindowTitle("Reopen pay period")
+        dialog.setLabelText(f"Why reopen pay period {period_label(first, last)}?")
+        dialog.setOkButtonText("Reopen")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(self.reopen_shown_period)
+        dialog.open()
+        return dialog
+
+    def reopen_shown_period(self, reason: str) -> bool:
+        first, last = self.period.period
+        try:
+            with self.context.store.session() as session:
+                reopen_period(session, first, last, actor=current_user(), reason=reason)
+        except (ValidationError, NotFound) as error:
+            self.status_message.emit(f"Not reopened: {error}")
+            return False
+        self.status_message.emit(f"Pay period {period_label(first, last)} reopened")
+        self.context.data_changed.emit(Changes.PAY_PERIODS)
+        return True
 
     # --- settings --------------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ FIELDS = (
     "department",
     "hourly_rate",
     "contract_hours",
+    "employment_start",
+    "employment_end",
     "site",
 )
 #: Colours a new department is offered, the first one nobody uses yet.
@@ -113,6 +115,10 @@ class EmployeeDialog(QDialog):
         self.hourly_rate.setPlaceholderText("e.g. 18.50")
         self.contract_hours = QLineEdit(self)
         self.contract_hours.setPlaceholderText("Hours a week, 0 to 168")
+        self.employment_start = QLineEdit(self)
+        self.employment_start.setPlaceholderText("First day, YYYY-MM-DD; optional")
+        self.employment_end = QLineEdit(self)
+        self.employment_end.setPlaceholderText("Last day, YYYY-MM-DD; empty if open-ended")
         self.site = QComboBox(self)
         for site_id, name in sites:
             self.site.addItem(name, site_id)
@@ -123,8 +129,11 @@ class EmployeeDialog(QDialog):
             "code": self.code,
             "hourly_rate": self.hourly_rate,
             "contract_hours": self.contract_hours,
+            "employment_start": self.employment_start,
+            "employment_end": self.employment_end,
         }
-        for edit, limit in zip(self.edits.values(), (100, 100, 200, 50, 14, 8), strict=True):
+        limits = (100, 100, 200, 50, 14, 8, 10, 10)
+        for edit, limit in zip(self.edits.values(), limits, strict=True):
             edit.setMaxLength(limit)
         rate = f"Hourly rate ({currency})" if currency else "Hourly rate"
         labels = {
@@ -135,6 +144,8 @@ class EmployeeDialog(QDialog):
             "department": "Department",
             "hourly_rate": rate,
             "contract_hours": "Contract hours / week",
+            "employment_start": "Employed from",
+            "employment_end": "Employed until",
             "site": "Site",
         }
         widgets: dict[str, QWidget] = {**self.edits, "department": self.department}
@@ -175,6 +186,11 @@ class EmployeeDialog(QDialog):
         self.department.setCurrentIndex(max(self.department.findData(employee.department_id), 0))
         self.hourly_rate.setText(money_text(employee.hourly_rate))
         self.contract_hours.setText(plain(employee.contract_hours))
+        for edit, day in (
+            (self.employment_start, employee.employment_start),
+            (self.employment_end, employee.employment_end),
+        ):
+            edit.setText(day.isoformat() if day else "")
         if employee.site_id:
             self.site.setCurrentIndex(max(self.site.findData(employee.site_id), 0))
 
@@ -188,6 +204,8 @@ class EmployeeDialog(QDialog):
             "department_id": self.department.currentData() or None,
             "hourly_rate": self.hourly_rate.text(),
             "contract_hours": self.contract_hours.text(),
+            "employment_start": self.employment_start.text(),
+            "employment_end": self.employment_end.text(),
         }
         if not self.site.isHidden():
             values["site_id"] = self.site.currentData()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from core import scheduling
 from core.conflicts import members_by_department
 from core.errors import ShiftDeskError
+from core.pay_periods import PeriodClosed
 from core.results import Check, OpResult
 from core.roster import CopyScope, RosterFilter, copy_scope
 from core.scheduling import ShiftDraft
@@ -208,6 +209,9 @@ class ScheduleController(QObject):
                 then(result)
 
         def failed(error: ShiftDeskError) -> None:
+            if isinstance(error, PeriodClosed):  # publishing paid history
+                self.notice.emit("error", f"{text} refused: {error.problem}")
+                return
             self.notice.emit("error", f"{text} failed: {error}")
 
         self.context.run_in_background(text, doing, operation, done, failed)
@@ -215,7 +219,11 @@ class ScheduleController(QObject):
     def _run(self, text: str, operation: Any) -> OpResult:
         """Each action replaces the last one's message: a refusal or warnings say
         so, a quiet success takes the old message away."""
-        result = self.context.run(text, operation)
+        try:
+            result = self.context.run(text, operation)
+        except PeriodClosed as closed:  # deleting or publishing paid history
+            self.notice.emit("error", f"{text} refused: {closed.problem}")
+            return OpResult()
         if not self._report(text, result) and result.applied:
             self.notice.emit("info", "")
         return result

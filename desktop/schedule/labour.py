@@ -117,6 +117,9 @@ class LabourBar(QFrame):
         self.label = QLabel(self)
         self.label.setObjectName("LabourTotals")
         self.label.setAccessibleName("Labour totals")
+        # Text from the start: the bar keeps the height it will have once the figures
+        # come (just after the grid's first frame), so the grid above never moves.
+        self.label.setText("Counting hours and cost…")
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 4, 12, 4)
         row.addWidget(self.label, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from core.results import Check, Conflict, RuleWarning
@@ -42,7 +42,10 @@ _ITEMS = (
         Check(conflicts=(Conflict("overlap", "", "", ""),)),
     ),
 )
-SWATCH = QSize(26, 18)
+SWATCH = QSize(20, 16)
+#: Between one entry's words and the next swatch: tight, so the key fits beside the
+#: filters on a 1366-pixel screen.
+GAP = 10
 
 
 class Legend(QWidget):
@@ -60,8 +63,8 @@ class Legend(QWidget):
         return [label for label, _, _ in _ITEMS] + ["Leave"]
 
     def _width(self) -> int:
-        metrics = self.fontMetrics()
-        return sum(SWATCH.width() + 6 + metrics.horizontalAdvance(t) + 14 for t in self._labels())
+        metrics = QFontMetrics(font(self.font(), 12))  # the labels' font, as painted
+        return sum(SWATCH.width() + 6 + metrics.horizontalAdvance(t) + GAP for t in self._labels())
 
     def sizeHint(self) -> QSize:
         return QSize(self._width(), 24)
@@ -87,4 +90,4 @@ class Legend(QWidget):
         painter.drawText(
             QRect(left, 0, width + 2, self.height()), Qt.AlignmentFlag.AlignVCenter, text
         )
-        return left + width + 14
+        return left + width + GAP

@@ -136,7 +136,5 @@ class ScheduleToolbar(QFrame):
             text = f"{first:%d %b %Y} – {last:%d %b %Y}"
         else:
             text = f"{first:%d %b} – {last:%d %b %Y}"
-        if span == "week" and first <= date.today() <= last:
-            text += "  ·  this week"
         self.range_label.setText(text)
         self.range_label.setAccessibleDescription(text)

@@ -79,3 +79,26 @@ def test_list_as_json_has_department_id_and_email(
     )
     assert rows["Cara Diaz"]["department_id"] == org.floor_id
     assert rows["Cara Diaz"]["email"] is None
+
+
+def test_edit_sets_and_clears_employment_dates(store: Store, org: Org, capsys) -> None:
+    db = ["--db", str(store.path)]
+    edit = ["employees", "edit", org.anna, "--employment-start", "2026-06-03"]
+    assert main([*edit, "--employment-end", "2026-06-05", *db]) == 0
+    assert capsys.readouterr().out.split()[-1] == org.anna
+    assert main(["employees", "list", "--json", *db]) == 0
+    anna = json.loads(capsys.readouterr().out)["employees"][0]
+    assert (anna["employment_start"], anna["employment_end"]) == ("2026-06-03", "2026-06-05")
+    early = ["employees", "edit", org.anna, "--employment-end", "2026-06-01", *db]
+    assert main(early) == 1
+    assert capsys.readouterr().err.strip() == (
+        "shiftdesk: employment_end: the employment would end (1 Jun 2026)"
+        " before it starts (3 Jun 2026)"
+    )
+    assert main(["employees", "edit", org.anna, "--employment-end", "", *db]) == 0
+    capsys.readouterr()
+    assert main(["employees", "list", "--json", *db]) == 0
+    assert json.loads(capsys.readouterr().out)["employees"][0]["employment_end"] is None
+    add = ["shifts", "add", "--employee", org.anna, "--date", "2026-06-02"]
+    assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 3
+    assert "Anna Berg starts on 3 Jun 2026" in capsys.readouterr().err

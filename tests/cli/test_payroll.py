@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from cli import main
 from core.attendance import approve_day
@@ -121,3 +123,57 @@ def test_export_pays_a_day_worked_on_leave_once_lists_it_and_warns(
     assert main(args) == 0
     assert "1 with problems" not in capsys.readouterr().err
     assert "To decide" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_close_then_the_workbook_says_so_and_edits_are_refused(
+    store: Store, org: Org, tmp_path: Path, capsys
+) -> None:
+    work(store, org, org.anna, MONDAY, "08:00", "18:00")
+    db = ["--db", str(store.path)]
+    assert main(["payroll", "close", *PERIOD, "--by", "anna", *db]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("pay period 1–7 Jun 2026 closed: ")
+    again = main(["payroll", "close", *PERIOD, "--by", "anna", *db])
+    assert again == 1
+    assert "is closed already (by anna)" in capsys.readouterr().err
+    out = tmp_path / "june.xlsx"
+    assert main(["payroll", "export", *PERIOD, "--out", str(out), *db]) == 0
+    book = openpyxl.load_workbook(out, data_only=True)
+    assert "Closed by anna on " in book["Summary"]["A1"].value
+    stated = {row[0].value: row[1].value for row in book["Policy"].iter_rows()}
+    assert stated["Pay period"].startswith("Closed by anna on ")
+    add = ["shifts", "add", "--employee", org.ben, "--date", str(MONDAY)]
+    assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 3
+    assert "Pay period 1–7 Jun 2026 is closed (by anna" in capsys.readouterr().err
+
+
+def test_reopen_needs_a_reason_and_reopens(store: Store, org: Org, capsys) -> None:
+    db = ["--db", str(store.path)]
+    assert main(["payroll", "close", *PERIOD, "--by", "anna", *db]) == 0
+    with pytest.raises(SystemExit) as usage:
+        main(["payroll", "reopen", *PERIOD, *db])
+    assert usage.value.code == 2
+    capsys.readouterr()
+    reopened = ["payroll", "reopen", *PERIOD, "--by", "ben", "--reason", "missed night", *db]
+    assert main(reopened) == 0
+    assert "pay period 1–7 Jun 2026 reopened" in capsys.readouterr().out
+    add = ["shifts", "add", "--employee", org.ben, "--date", str(MONDAY)]
+    assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 0
+
+
+def test_periods_lists_closes_and_reopens_as_json(store: Store, org: Org, capsys) -> None:
+    db = ["--db", str(store.path)]
+    assert main(["payroll", "close", *PERIOD, "--by", "anna", *db]) == 0
+    reopen = ["payroll", "reopen", *PERIOD, "--by", "ben", "--reason", "late punches", *db]
+    assert main(reopen) == 0
+    capsys.readouterr()
+    assert main(["payroll", "periods", "--json", *db]) == 0
+    [period] = json.loads(capsys.readouterr().out)["periods"]
+    assert (period["from"], period["to"], period["closed_by"]) == (
+        "2026-06-01",
+        "2026-06-07",
+        "anna",
+    )
+    assert (period["reopened_by"], period["reopen_reason"]) == ("ben", "late punches")
+    assert main(["payroll", "periods", *db]) == 0
+    assert "1–7 Jun 2026" in capsys.readouterr().out

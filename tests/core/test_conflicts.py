@@ -141,7 +141,7 @@ def test_a_moved_shift_does_not_count_at_its_old_place_in_the_run(store: Store, 
     assert [w.kind for w in as_copy.warnings] == ["consecutive_days", "over_contract"]
 
 
-def test_a_drop_preview_costs_seven_statements_whatever_it_meets(
+def test_a_drop_preview_costs_eight_statements_whatever_it_meets(
     store: Store, org: Org, statements: list[str]
 ) -> None:
     """The grid asks on every hover (and the server on every write): the shift, the
@@ -169,8 +169,9 @@ def test_a_drop_preview_costs_seven_statements_whatever_it_meets(
     assert sorted(c.kind for c in check.conflicts) == ["leave", "overlap"]
     assert [w.kind for w in check.warnings] == ["rest"]
     assert "Ben Cole" in check.conflicts[0].reason
-    # ...and the workload's limits (the store's policy, the people's contracts) two more.
-    assert len(statements) <= 7, statements
+    # ...and the workload's limits (the store's policy, the people's contracts) two
+    # more, and the closed pay periods (none here) one more.
+    assert len(statements) <= 8, statements
 
 
 def test_bulk_checks_that_find_nothing_share_one_answer(store: Store, org: Org) -> None:

@@ -70,6 +70,8 @@ class Server:
             hourlyRate="18.50",
             contractHours="38",
             employed=True,
+            employmentStart=None,
+            employmentEnd=None,
             **kw,
         )
 

@@ -27,6 +27,7 @@ from core.models import (
     LeaveRequest,
     LeaveShiftLink,
     OutboxEntry,
+    PayPeriod,
     PullCursor,
     Shift,
     ShiftEmployee,
@@ -253,18 +254,17 @@ def test_a_0001_store_is_migrated_keeping_its_data_and_its_outbox(tmp_path: Path
         s.add(
             Department(id=ids["dept"], company_id=ids["company"], site_id=ids["site"], name="Bar")
         )
-        s.add(
-            Employee(
-                id=ids["emp"],
-                company_id=ids["company"],
-                site_id=ids["site"],
-                department_id=ids["dept"],
-                first_name="Eva",
-                last_name="Fisher-Lang",
-                server_version=3,
-            )
-        )
         s.flush()
+        _old_employee(
+            s,
+            id=ids["emp"],
+            company_id=ids["company"],
+            site_id=ids["site"],
+            department_id=ids["dept"],
+            first_name="Eva",
+            last_name="Fisher-Lang",
+            server_version=3,
+        )
         _old_shift(
             s,
             id=ids["shift"],
@@ -432,6 +432,60 @@ def _old_shift(conn: Connection | Session, **values: object) -> None:
     }
     old = table("shift", *(column(name, Shift.__table__.c[name].type) for name in row))
     conn.execute(old.insert().values(**row))
+
+
+def _old_employee(conn: Connection | Session, **values: object) -> None:
+    """An employee row as stores before 0005 wrote it, without employment dates."""
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    row = {
+        "dirty": False,
+        "deleted": False,
+        "created_at": now,
+        "updated_at": now,
+        "hourly_rate": 0,
+        "contract_hours": 40,
+        "active": True,
+        **values,
+    }
+    old = table("employee", *(column(name, Employee.__table__.c[name].type) for name in row))
+    conn.execute(old.insert().values(**row))
+
+
+def test_a_0004_store_is_migrated_its_people_employed_every_day(tmp_path: Path) -> None:
+    """Stores from before employment dates open; everyone in them stays open-ended,
+    and closed pay periods can be kept at once."""
+    path = tmp_path / "old.shiftdesk"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+    with Session(engine) as s, s.begin():
+        s.add(Company(id="c", name="Oldco"))
+        s.add(Site(id="s", company_id="c", name="Main"))
+        s.flush()
+        _old_employee(s, id="e", company_id="c", site_id="s", first_name="Eva", last_name="F")
+    engine.dispose()
+    store = open_store(path)
+    try:
+        with store.session() as s:
+            eva = s.get(Employee, "e")
+            assert eva is not None
+            assert (eva.first_name, eva.employment_start, eva.employment_end) == ("Eva", None, None)
+            s.add(
+                PayPeriod(
+                    company_id="c",
+                    first_day=date(2026, 11, 1),
+                    last_day=date(2026, 11, 30),
+                    closed_by="anna",
+                )
+            )
+            s.commit()
+        with store.session() as s:
+            assert s.scalar(select(PayPeriod.closed_by)) == "anna"
+    finally:
+        store.close()
 
 
 def test_a_0002_store_is_migrated_and_its_shifts_start_unmarked(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from core.leave import list_leave, request_leave
 from core.models import LeaveRequest, Shift
+from core.pay_periods import close_period
 from core.store import Store
 from desktop.context import AppContext
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
@@ -302,3 +303,21 @@ def test_the_list_says_how_many_shifts_each_request_clashes_with(
         if "Ben" in leave_page.proxy.index(r, 0).data()
     )
     assert leave_page.proxy.index(ben, column).data() == "1 shift"
+
+
+def test_a_decision_on_leave_in_a_closed_period_is_refused_in_one_sentence(
+    qtbot, context, store, org
+) -> None:
+    with store.session() as s:
+        leave = request_leave(
+            s, employee_id=org.anna, start_date=MONDAY, end_date=MONDAY, leave_type="paid"
+        ).ids[0]
+        close_period(s, MONDAY, MONDAY + timedelta(days=6), actor="anna")
+    page = show_at(qtbot, LeavePage(context), 1200, 700)
+    page.select(leave)
+    page.reject()
+    assert page.notice.kind == "error"
+    assert page.notice.text.startswith(
+        "Reject refused: Pay period 1–7 Jun 2026 is closed (by anna,"
+    )
+    assert page.notice.text.endswith("); reopen it to change it.")

@@ -199,6 +199,28 @@ def test_an_undo_refused_for_a_pulled_change_says_why_and_leaves_the_stack(
         assert s.get(Shift, sid).location == "Lobby"
 
 
+def test_an_undo_into_a_period_closed_since_is_refused_with_its_sentence(
+    qtbot, themed, store, org, settings
+) -> None:
+    from core.models import Shift
+    from core.pay_periods import close_period
+    from core.scheduling import edit_shift
+
+    window = _window(qtbot, store, settings)
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    stack = window.context.undo_stack
+    window.context.run("Set the location", lambda s: edit_shift(s, sid, location="Bar"))
+    with store.session() as s:
+        close_period(s, MONDAY, MONDAY, actor="anna")
+    stack.undo()
+    box = window.findChild(QMessageBox, "ErrorBox")
+    assert box is not None
+    assert "Set the location: Pay period 1 Jun 2026 is closed (by anna" in box.text()
+    assert stack.count() == 0
+    with store.session() as s:
+        assert s.get(Shift, sid).location == "Bar"
+
+
 def test_ctrl_z_in_a_search_field_undoes_the_last_action_unless_the_field_has_an_edit(
     qtbot, themed, store, org, settings
 ) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.attendance import approve_days
 from core.employees import deactivate_employee
+from core.pay_periods import closed_on
 from core.payroll import payroll
 from desktop.payroll.model import COLUMNS, PayrollModel
 from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
@@ -177,3 +178,32 @@ def test_export_asks_first_when_days_are_unapproved_with_cores_counts(
 def _days(session):
     report = payroll(session, MONDAY, SUNDAY)
     return [day for line in report.lines for day in line.days]
+
+
+def test_close_the_period_after_export_then_reopen_it_with_a_reason(
+    qtbot, payroll_page, context, tmp_path
+) -> None:
+    assert not payroll_page.closed_label.isVisibleTo(payroll_page)
+    with qtbot.waitSignal(payroll_page.export_finished, timeout=20_000):
+        payroll_page.export_to(tmp_path / "june.xlsx")
+    button = payroll_page.panel.close_period_button
+    assert button.isVisibleTo(payroll_page)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    box = payroll_page.findChild(QMessageBox, "ConfirmClose")
+    assert box is not None
+    assert box.text() == "Close pay period 1–7 Jun 2026?"
+    with qtbot.waitSignal(context.data_changed):
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert payroll_page.closed_label.text().startswith("Closed by ")
+    assert payroll_page.reopen_button.isVisibleTo(payroll_page)
+    assert not button.isVisibleTo(payroll_page)
+    with context.store.session() as s:
+        assert closed_on(s, None, MONDAY) is not None
+    dialog = payroll_page.ask_reopen_reason()
+    assert dialog.labelText() == "Why reopen pay period 1–7 Jun 2026?"
+    dialog.setTextValue("late punches")
+    with qtbot.waitSignal(context.data_changed):
+        dialog.accept()
+    assert not payroll_page.closed_label.isVisibleTo(payroll_page)
+    with context.store.session() as s:
+        assert closed_on(s, None, MONDAY) is None

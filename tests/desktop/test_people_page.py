@@ -334,3 +334,26 @@ def test_deactivating_someone_on_shifts_ahead_says_they_came_off(
     assert "1 is now open" in people.notice.text
     with store.session() as s:
         assert s.get(Shift, ahead).employee_ids == []
+
+
+def test_employment_dates_are_checked_as_typed_and_saved(
+    people: PeoplePage, context: AppContext, store: Store, org: Org
+) -> None:
+    people.select(org.ben)
+    dialog = people.edit_person()
+    assert dialog is not None
+    assert (dialog.employment_start.text(), dialog.employment_end.text()) == ("", "")
+    _fill(dialog, employment_start="2026-12-05", employment_end="2026-12-01")
+    assert dialog.error_labels["employment_end"].text() == (
+        "The employment would end (1 Dec 2026) before it starts (5 Dec 2026)"
+    )
+    assert not dialog.save_button.isEnabled()
+    _fill(dialog, employment_end="")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    ben = _employee(store, org.ben)
+    assert (ben.employment_start, ben.employment_end) == (date(2026, 12, 5), None)
+    again = people.edit_person()
+    assert again is not None
+    assert again.employment_start.text() == "2026-12-05"
+    again.reject()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 from PySide6.QtWidgets import QMessageBox
 
 from core.models import Employee, LeaveRequest, LeaveStatus, Shift
+from core.pay_periods import close_period
 from core.scheduling import edit_shift
 from desktop.schedule.view import shift_mime
 from tests.conftest import MONDAY
@@ -452,3 +453,32 @@ def test_copy_last_week_copies_only_the_department_shown(page, store, org) -> No
         ]
     assert copied == [(MONDAY, (org.anna,)), (TUESDAY, (org.ben,))]
     assert page.context.undo_stack.undoText() == "Copy 2 shifts in Kitchen from the previous week"
+
+
+def test_hovering_before_a_persons_start_says_when_they_start(page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    with store.session() as s:
+        s.get(Employee, org.ben).employment_start = WEDNESDAY
+    page.reload()
+    hover(page, sid, org.anna, org.ben, TUESDAY)
+    assert page.view.drop_hint.kind == "conflict"
+    assert page.view.drop_hint.text == "Cannot drop: Ben Cole starts on 3 Jun 2026"
+    hover(page, sid, org.anna, org.ben, WEDNESDAY)
+    assert page.view.drop_hint.kind == "ok"
+
+
+def test_a_shift_in_a_closed_period_is_neither_moved_nor_deleted(qtbot, page, store, org) -> None:
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    with store.session() as s:
+        close_period(s, MONDAY, MONDAY, actor="anna")
+    page.reload()
+    hover(page, sid, org.anna, org.anna, TUESDAY)
+    hint = page.view.drop_hint.text
+    assert hint.startswith("Cannot drop: Pay period 1 Jun 2026 is closed (by anna, ")
+    assert hint.endswith("); reopen it to change it")
+    page.view.select_shifts({sid})
+    qtbot.keyClick(page.view, Qt.Key.Key_Delete)
+    assert _where(store, sid) == (False, MONDAY, (org.anna,))
+    assert page.notice.kind == "error"
+    assert page.notice.text.startswith("Delete shift refused: Pay period 1 Jun 2026 is closed")
+    assert page.context.undo_stack.count() == 0

@@ -285,6 +285,17 @@ REFUSALS: dict[str, list[Refusal]] = {
             "",
         ),
     ],
+    "payperiods": [
+        Refusal(
+            "a period that ends before it starts",
+            _new(
+                "payperiods",
+                {"firstDay": "2026-06-30", "lastDay": "2026-06-01", "closedBy": "anna"},
+            ),
+            400,
+            "lastDay",
+        ),
+    ],
 }
 
 

@@ -57,13 +57,17 @@ def test_a_database_from_an_older_server_gains_the_columns_added_since(empty_url
     db = Database(empty_url)
     try:
         db.ensure_schema()
-        with db.engine.begin() as conn:  # as a server from before the column made it
+        with db.engine.begin() as conn:  # as a server from before the columns made it
             conn.exec_driver_sql('ALTER TABLE "shift" DROP COLUMN changed_since_published')
+            conn.exec_driver_sql('ALTER TABLE "employee" DROP COLUMN employment_start')
+            conn.exec_driver_sql('ALTER TABLE "employee" DROP COLUMN employment_end')
         db.ensure_schema()
         columns = {c["name"] for c in inspect(db.engine).get_columns("shift")}
+        people = {c["name"] for c in inspect(db.engine).get_columns("employee")}
     finally:
         db.close()
     assert "changed_since_published" in columns
+    assert {"employment_start", "employment_end"} <= people
     tenant_server = LiveServer(create_app(Settings(empty_url)))
     try:
         tenant = make_tenant(tenant_server)

@@ -127,6 +127,49 @@ def test_one_etag_one_body_decimals_read_back_as_written(
     assert again.json()["employee"]["contractHours"] == "38.25"
 
 
+def test_employment_dates_travel_and_an_end_before_the_start_is_400(tenant: Tenant) -> None:
+    mia = created(
+        tenant.client,
+        "employees",
+        {"firstName": "Mia", "lastName": "Lund", "employmentStart": "2026-12-05"},
+    )
+    assert (mia["employmentStart"], mia["employmentEnd"]) == ("2026-12-05", None)
+    url = f"/v1/employees/{mia['id']}"
+    early = tenant.client.patch(
+        url, json={"employmentEnd": "2026-12-01"}, headers={"If-Match": '"1"'}
+    )
+    assert early.status_code == 400, early.text
+    assert {f["field"]: f["code"] for f in early.json()["detail"]["fields"]} == {
+        "employmentEnd": "INVALID"
+    }
+    later = tenant.client.patch(
+        url, json={"employmentEnd": "2027-01-31"}, headers={"If-Match": '"1"'}
+    )
+    assert later.status_code == 200
+    assert later.json()["employee"]["employmentEnd"] == "2027-01-31"
+
+
+def test_a_shift_before_a_persons_start_is_a_409_clash(tenant: Tenant) -> None:
+    mia = created(
+        tenant.client,
+        "employees",
+        {"firstName": "Mia", "lastName": "Lund", "employmentStart": "2026-12-05"},
+    )
+    body = {
+        "siteId": tenant.site_id,
+        "shiftDate": "2026-12-04",
+        "startTime": "09:00",
+        "endTime": "17:00",
+        "assignedUserIds": [mia["id"]],
+    }
+    refused = put_new(tenant.client, "shifts", body)
+    assert refused.status_code == 409, refused.text
+    assert [c["reason"] for c in refused.json()["detail"]["conflicts"]] == [
+        "Mia Lund starts on 5 Dec 2026"
+    ]
+    assert put_new(tenant.client, "shifts", {**body, "shiftDate": "2026-12-05"}).status_code == 201
+
+
 def test_put_replaces_and_patch_merges(tenant: Tenant, anna: dict) -> None:
     """PUT is the whole record: what the body leaves out is cleared (null or the
     default); PATCH changes only what it names; a PUT without a required field is a

@@ -1,0 +1,65 @@
+"""Employment dates: the one place that says whether a person works for the company
+on a day, and how to say why not.
+
+A person is employed from ``employment_start`` to ``employment_end``, both days
+included (local days of their site, as a shift's date is); a missing start or end
+is open-ended. The schedule's rules (:mod:`core.conflicts`), attendance, payroll
+and auto-fill all ask :func:`employed_on`, so they cannot disagree about a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+class HasEmployment(Protocol):
+    @property
+    def employment_start(self) -> date | None: ...
+
+    @property
+    def employment_end(self) -> date | None: ...
+
+
+@dataclass(frozen=True)
+class Employment:
+    """A person's employment as plain values (what bulk checks keep per person)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def of(cls, employee: HasEmployment) -> Employment:
+        return cls(employee.employment_start, employee.employment_end)
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def outside(self, who: str, day: date) -> str | None:
+        """Why ``who`` cannot work on ``day`` ("Mia starts on 5 Dec"), or None if they can."""
+        if self.start is not None and day < self.start:
+            return f"{who} starts on {_day(self.start)}"
+        if self.end is not None and day > self.end:
+            return f"{who} left on {_day(self.end)}"
+        return None
+
+
+#: Employed on every day: a person with neither date (everyone from before they were kept).
+OPEN_ENDED = Employment()
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def employed_on(employee: HasEmployment, day: date) -> bool:
+    """Whether the person is employed on this (local) day, first and last day included."""
+    return Employment.of(employee).covers(day)
+
+
+def employment_problem(start: date | None, end: date | None) -> str | None:
+    """What is wrong with a start and end together (the end before the start), if anything."""
+    if start is not None and end is not None and end < start:
+        return f"the employment would end ({_day(end)}) before it starts ({_day(start)})"
+    return None

@@ -1,0 +1,353 @@
+"""Closing a pay period once it is paid, and keeping paid history as it was paid.
+
+A manager closes a period (its first and last local day) after exporting its
+payroll. While it is closed, nothing that changes what it paid may change: shifts
+on its days (created, moved there or away, edited, deleted, published), attendance
+corrections and approvals of its days, and leave decisions touching them. Each
+refusal is one sentence naming the period ("Pay period 1–30 Nov 2026 is closed (by
+anna, 1 Dec); reopen it to change it"; each edge ends it as its messages end).
+Reopening is explicit, needs a reason, and is kept on the period's record and in
+the audit trail. Undo is held to the same rule (:func:`refuse_rows`).
+
+Which day a shift belongs to is payroll's answer (:func:`pay_day`): the day it
+starts, or with a policy that counts overnight hours toward the day they end, the
+day it ends. So an overnight shift from the last evening of an open period into a
+closed one is still the open period's (with the default policy), and one from the
+last evening of a closed period into an open one is the closed period's.
+
+The rules live here, so the desktop, the command line and the server refuse alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.changes import Changes
+from core.errors import IllegalState, NotFound, ValidationError
+from core.models import (
+    AttendanceApproval,
+    AttendanceCorrection,
+    AuditEntry,
+    Company,
+    LeaveRequest,
+    PayPeriod,
+    PayPolicy,
+    Shift,
+    Site,
+    new_id,
+)
+from core.results import Conflict, OpResult
+from core.timeutil import to_local, utcnow
+
+#: What kind of conflict a shift in a closed period is, beside overlap and leave.
+CLOSED = "closed_period"
+
+
+class PeriodClosed(IllegalState):
+    """A change to a day of a closed pay period; ``field`` names the day's field."""
+
+    def __init__(self, field: str, period: PayPeriod) -> None:
+        super().__init__(field, closed_sentence(period))
+        self.period_id = period.id
+
+
+def period_label(first: date, last: date) -> str:
+    """``1–30 Nov 2026``, ``28 Nov–4 Dec 2026``, ``15 Dec 2026–14 Jan 2027``."""
+    if first.year != last.year:
+        return f"{first.day} {first:%b %Y}–{last.day} {last:%b %Y}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    return f"{first.day}–{last.day} {last:%b %Y}"
+
+
+def closed_sentence(period: PayPeriod) -> str:
+    when = f"{period.closed_at.day} {period.closed_at:%b}" if period.closed_at else ""
+    by = f"by {period.closed_by}, {when}" if when else f"by {period.closed_by}"
+    return (
+        f"Pay period {period_label(period.first_day, period.last_day)} is closed ({by});"
+        " reopen it to change it"
+    )
+
+
+def pay_day(shift_date: date, end_utc: datetime, timezone: str, overnight_day: str) -> date:
+    """The day a shift's hours are paid on: its start day, or (a policy counting
+    overnight hours toward their end) the local day it ends."""
+    if overnight_day == "end":
+        return to_local(end_utc - timedelta(microseconds=1), timezone).date()
+    return shift_date
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def closed_periods(
+    session: Session, company_id: str | None, first: date | None = None, last: date | None = None
+) -> list[PayPeriod]:
+    """The company's closed periods (touching ``first``..``last`` when given), by start."""
+    query = select(PayPeriod).where(PayPeriod.deleted.is_(False), PayPeriod.reopened_at.is_(None))
+    if company_id is not None:
+        query = query.where(PayPeriod.company_id == company_id)
+    if first is not None:
+        query = query.where(PayPeriod.last_day >= first)
+    if last is not None:
+        query = query.where(PayPeriod.first_day <= last)
+    return list(session.scalars(query.order_by(PayPeriod.first_day, PayPeriod.id)))
+
+
+def closed_on(session: Session, company_id: str | None, day: date) -> PayPeriod | None:
+    """The closed period holding ``day``, if one does."""
+    found = closed_periods(session, company_id, day, day)
+    return found[0] if found else None
+
+
+def periods(session: Session, company_id: str | None = None) -> list[PayPeriod]:
+    """Every period ever closed, reopened ones too (newest first): the audit's list."""
+    query = select(PayPeriod).where(PayPeriod.deleted.is_(False))
+    if company_id is not None:
+        query = query.where(PayPeriod.company_id == company_id)
+    return list(session.scalars(query.order_by(PayPeriod.closed_at.desc(), PayPeriod.id)))
+
+
+@dataclass(frozen=True)
+class ClosedDays:
+    """The closed periods one operation checks against, loaded once (what bulk
+    schedule work asks per shift): the company's periods, the policy's overnight
+    day, and each site's zone."""
+
+    periods: tuple[PayPeriod, ...] = ()
+    overnight_day: str = "start"
+    zones: dict[str, str] | None = None
+
+    @classmethod
+    def load(cls, session: Session, company_id: str | None) -> ClosedDays:
+        found = tuple(closed_periods(session, company_id))
+        if not found:
+            return NOTHING_CLOSED
+        owner = company_id or found[0].company_id
+        policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == owner))
+        zones = dict(session.execute(select(Site.id, Site.timezone)).all())
+        return cls(found, policy.overnight_day if policy else "start", zones)
+
+    def period_of(self, day: date) -> PayPeriod | None:
+        return next((p for p in self.periods if p.first_day <= day <= p.last_day), None)
+
+    def shift_period(self, site_id: str, shift_date: date, end_utc: datetime) -> PayPeriod | None:
+        """The closed period a shift on these values is paid in, if any."""
+        if not self.periods:
+            return None
+        zone = (self.zones or {}).get(site_id, "UTC")
+        return self.period_of(pay_day(shift_date, end_utc, zone, self.overnight_day))
+
+    def conflict(self, site_id: str, shift_date: date, end_utc: datetime) -> Conflict | None:
+        period = self.shift_period(site_id, shift_date, end_utc)
+        if period is None:
+            return None
+        return Conflict(CLOSED, "", period.id, closed_sentence(period))
+
+
+NOTHING_CLOSED = ClosedDays()
+
+
+# --- refusing ---------------------------------------------------------------------------
+
+
+def refuse_days(session: Session, company_id: str, first: date, last: date, *, field: str) -> None:
+    """Raise :class:`PeriodClosed` if any day from ``first`` to ``last`` is closed."""
+    found = closed_periods(session, company_id, first, last)
+    if found:
+        raise PeriodClosed(field, found[0])
+
+
+def refuse_shifts(session: Session, shifts: Sequence[Shift], *, field: str = "shift_date") -> None:
+    """Raise :class:`PeriodClosed` if any of these shifts is paid in a closed period."""
+    if not shifts:
+        return
+    closed = ClosedDays.load(session, shifts[0].company_id)
+    for shift in shifts:
+        period = closed.shift_period(shift.site_id, shift.shift_date, shift.end_utc)
+        if period is not None:
+            raise PeriodClosed(field, period)
+
+
+def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:
+    """Raise :class:`PeriodClosed` if any of these rows (shifts, attendance corrections
+    and approvals, leave requests), as they now stand, belongs to a closed period.
+
+    What undo asks before and after it puts rows back, so that undoing an edit made
+    before the period was closed cannot change it either. One query per kind of row.
+    """
+    closed = ClosedDays.load(session, None)
+    if not closed.periods:
+        return
+    for ids in _chunks(rows.get(Shift, ())):
+        found = session.execute(
+            select(Shift.site_id, Shift.shift_date, Shift.end_utc).where(Shift.id.in_(ids))
+        )
+        for site_id, day, end in found:
+            period = closed.shift_period(site_id, day, end)
+            if period is not None:
+                raise PeriodClosed("shift_date", period)
+    for model in (AttendanceCorrection, AttendanceApproval):
+        for ids in _chunks(rows.get(model, ())):
+            for day in session.scalars(select(model.work_date).where(model.id.in_(ids))):
+                period = closed.period_of(day)
+                if period is not None:
+                    raise PeriodClosed("work_date", period)
+    for ids in _chunks(rows.get(LeaveRequest, ())):
+        spans = session.execute(
+            select(LeaveRequest.start_date, LeaveRequest.end_date).where(LeaveRequest.id.in_(ids))
+        )
+        for first, last in spans:
+            period = next(
+                (p for p in closed.periods if p.first_day <= last and first <= p.last_day), None
+            )
+            if period is not None:
+                raise PeriodClosed("start_date", period)
+
+
+def _chunks(ids: Collection[str], size: int = 500) -> list[list[str]]:
+    listed = list(ids)
+    return [listed[n : n + size] for n in range(0, len(listed), size)]
+
+
+# --- closing and reopening -------------------------------------------------------------
+
+
+def _company(session: Session, company_id: str | None) -> Company:
+    if company_id is not None:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise NotFound("company", company_id)
+        return company
+    companies = list(session.scalars(select(Company).limit(2)))
+    if len(companies) != 1:
+        raise ValidationError("company", "name the company (the store holds several or none)")
+    return companies[0]
+
+
+def _actor(actor: str, field: str = "actor") -> str:
+    if not actor or not actor.strip():
+        raise ValidationError(field, "say who does it")
+    return actor.strip()[:100]
+
+
+def _audit(session: Session, actor: str, action: str, period: PayPeriod, detail: str) -> None:
+    session.add(
+        AuditEntry(
+            id=new_id(),
+            actor=actor,
+            action=action,
+            record_kind=PayPeriod.__tablename__,
+            record_id=period.id,
+            detail=detail,
+        )
+    )
+
+
+def close_period(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    actor: str,
+    company_id: str | None = None,
+    now: datetime | None = None,
+    period_id: str | None = None,
+) -> OpResult:
+    """Close ``first``..``last`` (local days, inclusive). A period overlapping one
+    closed already is refused, naming it. Not undoable: reopening (with a reason)
+    is how a closed period opens again, so the trail says why."""
+    if last < first:
+        raise ValidationError("to", f"the period ends ({last}) before it starts ({first})")
+    company = _company(session, company_id)
+    who = _actor(actor)
+    overlapping = closed_periods(session, company.id, first, last)
+    if overlapping:
+        taken = overlapping[0]
+        raise IllegalState(
+            "from",
+            f"pay period {period_label(taken.first_day, taken.last_day)} is closed already"
+            f" (by {taken.closed_by}); it overlaps {period_label(first, last)}",
+        )
+    period = PayPeriod(
+        id=period_id or new_id(),
+        company_id=company.id,
+        first_day=first,
+        last_day=last,
+        closed_by=who,
+        closed_at=now or utcnow(),
+    )
+    session.add(period)
+    session.flush()
+    _audit(session, who, "payperiod.close", period, f"{first.isoformat()}..{last.isoformat()}")
+    return OpResult(Changes.PAY_PERIODS, ids=(period.id,))
+
+
+def reopen_period(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    actor: str,
+    reason: str,
+    company_id: str | None = None,
+    now: datetime | None = None,
+) -> OpResult:
+    """Reopen the closed period from ``first`` to ``last`` exactly; a reason is required
+    and kept, with who and when, on the period's record and in the audit trail."""
+    company = _company(session, company_id)
+    who = _actor(actor)
+    if not reason or not reason.strip():
+        raise ValidationError("reason", "say why the period is reopened")
+    period = next(
+        (
+            p
+            for p in closed_periods(session, company.id, first, last)
+            if (p.first_day, p.last_day) == (first, last)
+        ),
+        None,
+    )
+    if period is None:
+        raise NotFound("closed pay period", period_label(first, last))
+    return reopen(session, period, actor=who, reason=reason, now=now)
+
+
+def reopen(
+    session: Session,
+    period: PayPeriod,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime | None = None,
+) -> OpResult:
+    """Reopen this closed period (see :func:`reopen_period`)."""
+    if period.reopened_at is not None:
+        raise IllegalState("reopenedAt", "the period is open already")
+    if not reason or not reason.strip():
+        raise ValidationError("reason", "say why the period is reopened")
+    who = _actor(actor)
+    period.reopened_by = who
+    period.reopened_at = now or utcnow()
+    period.reopen_reason = reason.strip()
+    session.flush()
+    _audit(session, who, "payperiod.reopen", period, period.reopen_reason)
+    return OpResult(Changes.PAY_PERIODS, ids=(period.id,))
+
+
+def status_line(session: Session, company_id: str | None, first: date, last: date) -> str:
+    """What a payroll export says of its period: closed (by whom, when) or open."""
+    found = closed_periods(session, company_id, first, last)
+    exact = next((p for p in found if (p.first_day, p.last_day) == (first, last)), None)
+    if exact is not None:
+        return f"Closed by {exact.closed_by} on {exact.closed_at:%Y-%m-%d %H:%M} UTC"
+    if found:
+        labels = ", ".join(period_label(p.first_day, p.last_day) for p in found)
+        return f"Open (closed periods inside it: {labels})"
+    return "Open"

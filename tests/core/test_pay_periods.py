@@ -1,0 +1,219 @@
+"""Closed pay periods: what they refuse, at their edges, and reopening them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.attendance import approve_day, correct_day
+from core.errors import IllegalState, NotFound, ValidationError
+from core.leave import approve_leave, request_leave
+from core.models import AuditEntry, PayPeriod, PayPolicy, Shift
+from core.pay_periods import (
+    PeriodClosed,
+    close_period,
+    closed_on,
+    period_label,
+    reopen_period,
+    status_line,
+)
+from core.scheduling import (
+    ShiftDraft,
+    copy_week,
+    create_shift,
+    delete_shifts,
+    edit_shift,
+    move_shift,
+    preview_move,
+    publish_shifts,
+)
+from core.store import Store
+from core.templates import TemplateDraft, create_template, expand_template
+from tests.conftest import Org
+from tests.core.attendance_helpers import at
+
+NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
+DEC_1 = date(2026, 12, 1)
+SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it"
+CLOSED_AT = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def _close(store: Store, first: date = NOV_1, last: date = NOV_30) -> str:
+    with store.session() as s:
+        return close_period(s, first, last, actor="anna", now=CLOSED_AT).ids[0]
+
+
+def _shift(store: Store, org: Org, day: date, start="09:00", end="17:00"):
+    with store.session() as s:
+        return create_shift(s, ShiftDraft(org.site_id, day, start, end, (org.anna,)))
+
+
+def test_period_labels_read_as_people_write_them() -> None:
+    assert period_label(NOV_1, NOV_30) == "1–30 Nov 2026"
+    assert period_label(date(2026, 11, 28), date(2026, 12, 4)) == "28 Nov–4 Dec 2026"
+    assert period_label(date(2026, 12, 15), date(2027, 1, 14)) == "15 Dec 2026–14 Jan 2027"
+
+
+def test_a_shift_in_a_closed_period_is_refused_with_one_sentence(store: Store, org: Org) -> None:
+    _close(store)
+    refused = _shift(store, org, NOV_30)
+    assert not refused.applied
+    assert [(c.kind, c.reason) for c in refused.conflicts] == [("closed_period", SENTENCE)]
+    assert _shift(store, org, DEC_1).applied
+
+
+def test_the_boundary_is_midnight_in_the_sites_zone(store: Store, org: Org) -> None:
+    """23:00–23:59 on 30 Nov in Berlin is 22:00 UTC: still November, refused. 00:00 on
+    1 Dec in Berlin is 23:00 UTC on 30 Nov: December, allowed."""
+    _close(store)
+    late = _shift(store, org, NOV_30, "23:00", "23:59")
+    assert [c.kind for c in late.conflicts] == ["closed_period"]
+    first = _shift(store, org, DEC_1, "00:00", "06:00")
+    assert first.applied
+    with store.session() as s:
+        shift = s.get(Shift, first.ids[0])
+        assert shift.start_utc.replace(tzinfo=UTC) == datetime(2026, 11, 30, 23, tzinfo=UTC)
+
+
+def test_an_overnight_shift_belongs_to_the_day_it_starts(store: Store, org: Org) -> None:
+    """As payroll counts it (the default policy): a night from the closed period's
+    last evening into the open one is the closed period's; a night from the last
+    evening before a closed period into it is not."""
+    _close(store)
+    assert [c.kind for c in _shift(store, org, NOV_30, "22:00", "06:00").conflicts] == [
+        "closed_period"
+    ]
+    assert _shift(store, org, NOV_1 - timedelta(days=1), "22:00", "06:00").applied
+
+
+def test_with_a_policy_counting_nights_at_their_end_the_end_day_decides(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        s.scalar(select(PayPolicy)).overnight_day = "end"
+    _close(store)
+    assert _shift(store, org, NOV_30, "22:00", "06:00").applied
+    crossing_in = _shift(store, org, NOV_1 - timedelta(days=1), "22:00", "06:00")
+    assert [c.reason for c in crossing_in.conflicts] == [SENTENCE]
+
+
+def test_edits_moves_deletes_and_publishing_in_a_closed_period_are_refused(
+    store: Store, org: Org
+) -> None:
+    sid = _shift(store, org, NOV_30).ids[0]
+    _close(store)
+    with store.session() as s:
+        assert [c.reason for c in edit_shift(s, sid, location="Bar").conflicts] == [SENTENCE]
+        assert [c.reason for c in preview_move(s, sid, day=DEC_1).conflicts] == [SENTENCE]
+        assert not move_shift(s, sid, day=DEC_1).applied
+        assert not edit_shift(s, sid, status="cancelled").applied
+        with pytest.raises(PeriodClosed) as caught:
+            delete_shifts(s, [sid])
+        assert str(caught.value.problem) == SENTENCE
+        with pytest.raises(PeriodClosed):
+            publish_shifts(s, [sid])
+    other = _shift(store, org, DEC_1 + timedelta(days=1)).ids[0]
+    with store.session() as s:
+        assert [c.reason for c in preview_move(s, other, day=NOV_30).conflicts] == [SENTENCE]
+        assert preview_move(s, sid, day=DEC_1, copy=True).ok
+
+
+def test_templates_and_copy_week_skip_closed_days_and_say_why(store: Store, org: Org) -> None:
+    monday = date(2026, 11, 23)
+    for n in range(7):
+        assert _shift(store, org, monday + timedelta(days=n)).applied
+    _close(store, date(2026, 11, 30), date(2026, 12, 6))
+    with store.session() as s:
+        copied = copy_week(s, monday, monday + timedelta(days=7))
+        tid = create_template(
+            s, TemplateDraft(org.site_id, "Day", "09:00", "17:00", "FREQ=DAILY", monday)
+        ).ids[0]
+        dry = expand_template(s, tid, date(2026, 12, 5), date(2026, 12, 8), [org.ben])
+    assert copied.ids == ()
+    assert len(copied.skipped) == 7
+    assert "Pay period 30 Nov–6 Dec 2026 is closed" in copied.skipped[0].reason
+    assert [p.ok for p in dry.shifts] == [False, False, True, True]
+
+
+def test_attendance_corrections_and_approvals_are_refused(store: Store, org: Org) -> None:
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(PeriodClosed) as caught:
+            correct_day(
+                s,
+                employee_id=org.anna,
+                work_date=NOV_30,
+                clock_in=at(NOV_30, "09:00"),
+                reason="forgot",
+                author="sam",
+            )
+        assert caught.value.field == "work_date"
+        with pytest.raises(PeriodClosed):
+            approve_day(s, employee_id=org.anna, work_date=NOV_1, actor="sam")
+        assert approve_day(s, employee_id=org.anna, work_date=DEC_1, actor="sam").applied
+
+
+def test_leave_decisions_touching_a_closed_period_are_refused(store: Store, org: Org) -> None:
+    with store.session() as s:
+        leave = request_leave(
+            s, employee_id=org.anna, start_date=NOV_30, end_date=DEC_1, leave_type="paid"
+        ).ids[0]
+    _close(store)
+    with store.session() as s, pytest.raises(PeriodClosed) as caught:
+        approve_leave(s, leave, actor="sam")
+    assert caught.value.problem == SENTENCE
+
+
+def test_reopening_needs_a_reason_and_is_audited(store: Store, org: Org) -> None:
+    pid = _close(store)
+    with store.session() as s:
+        with pytest.raises(ValidationError) as caught:
+            reopen_period(s, NOV_1, NOV_30, actor="anna", reason=" ")
+        assert caught.value.field == "reason"
+        with pytest.raises(NotFound):
+            reopen_period(s, NOV_1, NOV_30 - timedelta(days=1), actor="anna", reason="x")
+        reopen_period(s, NOV_1, NOV_30, actor="ben", reason="a missed night shift")
+    with store.session() as s:
+        period = s.get(PayPeriod, pid)
+        assert (period.reopened_by, period.reopen_reason) == ("ben", "a missed night shift")
+        assert closed_on(s, org.company_id, NOV_30) is None
+        trail = s.scalars(select(AuditEntry.action).where(AuditEntry.record_id == pid)).all()
+        assert sorted(trail) == ["payperiod.close", "payperiod.reopen"]
+    assert _shift(store, org, NOV_30).applied
+
+
+def test_an_overlapping_close_is_refused_naming_the_closed_one(store: Store, org: Org) -> None:
+    _close(store)
+    with store.session() as s, pytest.raises(IllegalState) as caught:
+        close_period(s, date(2026, 11, 16), date(2026, 12, 15), actor="anna")
+    assert "pay period 1–30 Nov 2026 is closed already (by anna)" in caught.value.problem
+    with store.session() as s:
+        assert status_line(s, org.company_id, NOV_1, NOV_30).startswith("Closed by anna on")
+        assert status_line(s, org.company_id, DEC_1, date(2026, 12, 31)) == "Open"
+
+
+def test_undo_cannot_change_a_period_closed_since(store: Store, org: Org) -> None:
+    """An edit made before the close, undone after it, would change paid history."""
+    made = _shift(store, org, NOV_30)
+    with store.session() as s:
+        moved = edit_shift(s, made.ids[0], start_time="10:00")
+    created = _shift(store, org, NOV_1)
+    elsewhere = _shift(store, org, DEC_1)
+    with store.session() as s:
+        into = edit_shift(s, elsewhere.ids[0], shift_date=NOV_30, start_time="18:00")
+    assert into.applied
+    _close(store)
+    for step in (moved.undo, created.undo, into.undo):
+        with store.session() as s, pytest.raises(PeriodClosed):
+            step(s)
+    with store.session() as s:
+        shift = s.get(Shift, made.ids[0])
+        assert (shift.deleted, shift.start_time) == (False, "10:00")
+        assert s.get(Shift, created.ids[0]).deleted is False
+        assert s.get(Shift, elsewhere.ids[0]).shift_date == NOV_30
+    with store.session() as s:
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="fix a slip")
+    with store.session() as s:
+        assert moved.undo(s).applied

@@ -1,0 +1,94 @@
+"""Closed pay periods on the server: closed and reopened through core, and every
+write into one refused as core refuses it (422 naming the day's field)."""
+
+from __future__ import annotations
+
+from tests.server.conftest import Staff, Tenant, created, put_new
+
+SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it"
+
+
+def _fields(response) -> dict[str, str]:
+    return {f["field"]: f["code"] for f in response.json()["detail"]["fields"]}
+
+
+def _close(tenant: Tenant) -> dict:
+    return created(
+        tenant.client,
+        "payperiods",
+        {
+            "firstDay": "2026-11-01",
+            "lastDay": "2026-11-30",
+            "closedBy": "anna",
+            "closedAt": "2026-12-01T09:00:00Z",
+        },
+    )
+
+
+def _shift(tenant: Tenant, staff: Staff, day: str) -> dict:
+    return {
+        "siteId": tenant.site_id,
+        "shiftDate": day,
+        "startTime": "09:00",
+        "endTime": "17:00",
+        "assignedUserIds": [staff.anna],
+    }
+
+
+def test_writes_into_a_closed_period_are_422_naming_the_day(tenant: Tenant, staff: Staff) -> None:
+    kept = created(tenant.client, "shifts", _shift(tenant, staff, "2026-11-30"))
+    _close(tenant)
+    new = put_new(tenant.client, "shifts", _shift(tenant, staff, "2026-11-30"))
+    assert new.status_code == 422, new.text
+    assert new.json()["message"] == SENTENCE
+    assert _fields(new) == {"shiftDate": "INVALID"}
+    url = f"/v1/shifts/{kept['id']}"
+    moved = tenant.client.patch(url, json={"shiftDate": "2026-12-01"}, headers={"If-Match": '"1"'})
+    assert moved.status_code == 422
+    deleted = tenant.client.delete(url, headers={"If-Match": '"1"'})
+    assert deleted.status_code == 422
+    assert deleted.json()["message"] == SENTENCE
+    correction = put_new(
+        tenant.client,
+        "attendancecorrections",
+        {
+            "employeeId": staff.anna,
+            "workDate": "2026-11-02",
+            "excused": True,
+            "reason": "doctor",
+            "author": "sam",
+        },
+    )
+    assert correction.status_code == 422
+    assert _fields(correction) == {"workDate": "INVALID"}
+    fine = put_new(tenant.client, "shifts", _shift(tenant, staff, "2026-12-01"))
+    assert fine.status_code == 201
+
+
+def test_reopen_needs_a_reason_and_a_period_is_never_deleted(tenant: Tenant, staff: Staff) -> None:
+    period = _close(tenant)
+    url = f"/v1/payperiods/{period['id']}"
+    no_reason = tenant.client.patch(url, json={"reopenedBy": "ben"}, headers={"If-Match": '"1"'})
+    assert no_reason.status_code == 400
+    assert _fields(no_reason) == {"reopenReason": "INVALID"}
+    gone = tenant.client.delete(url, headers={"If-Match": '"1"'})
+    assert gone.status_code == 422
+    reopened = tenant.client.patch(
+        url, json={"reopenedBy": "ben", "reopenReason": "late punches"}, headers={"If-Match": '"1"'}
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["payperiod"]["reopenedAt"] is not None
+    assert put_new(tenant.client, "shifts", _shift(tenant, staff, "2026-11-30")).status_code == 201
+    again = put_new(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-11-16", "lastDay": "2026-12-15", "closedBy": "anna"},
+    )
+    assert again.status_code == 201
+    overlapping = put_new(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-11-01", "lastDay": "2026-11-30", "closedBy": "anna"},
+    )
+    assert overlapping.status_code == 422
+    assert _fields(overlapping) == {"firstDay": "INVALID"}

@@ -1,0 +1,96 @@
+"""A pay period closed at one site reaches the server and the other sites; an edit
+made offline into it elsewhere is refused by the server (through core's rule) and
+waits as a failed operation instead of changing paid history. Employment dates
+travel the same way, and the other site's rules use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from core.employees import EmployeeDraft, add_employee
+from core.models import PayPeriod
+from core.models.sync import RunOutcome
+from core.pay_periods import close_period, closed_on, reopen_period
+from core.scheduling import ShiftDraft, create_shift, edit_shift
+from sync.failed import failed_ops
+from tests.conftest import MONDAY
+from tests.server.conftest import Tenant
+from tests.sync.conftest import SyncSite, server_record
+
+SUNDAY = MONDAY + timedelta(days=6)
+
+
+@pytest.fixture
+def sites(new_site: Callable[[str], SyncSite]) -> tuple[SyncSite, SyncSite]:
+    return new_site("quay"), new_site("hill")
+
+
+def _syncs(*sites: SyncSite) -> None:
+    for site in (*sites, *sites):
+        result = site.run()
+        assert result.outcome is RunOutcome.OK, (site.name, result.message, result.errors)
+
+
+def test_an_old_edit_into_a_period_closed_elsewhere_is_a_failed_operation(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    quay, hill = sites
+    with quay.store.session() as s:
+        anna = add_employee(s, EmployeeDraft(first_name="Anna", last_name="Berg")).ids[0]
+        shift = create_shift(
+            s, ShiftDraft(quay.site_id, MONDAY, "09:00", "17:00", employee_ids=(anna,))
+        ).ids[0]
+    _syncs(quay, hill)
+    with hill.store.session() as s:  # offline at hill: a late change to Monday
+        assert edit_shift(s, shift, start_time="10:00").applied
+    with quay.store.session() as s:
+        period = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+    _syncs(quay)
+    assert server_record(tenant, "payperiods", period)["closedBy"] == "anna"
+    result = hill.run()
+    assert result.outcome is RunOutcome.PARTIAL, result.errors
+    with hill.store.session() as s:
+        [failed] = failed_ops(s)
+        assert closed_on(s, None, MONDAY) is not None  # the close reached hill too
+    assert failed.record_id == shift
+    assert "422" in failed.reason
+    assert "Pay period 1–7 Jun 2026 is closed (by anna" in failed.reason
+    assert server_record(tenant, "shifts", shift)["startTime"] == "09:00"
+
+
+def test_reopening_with_a_reason_replicates(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    quay, hill = sites
+    with quay.store.session() as s:
+        period = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+    _syncs(quay, hill)
+    with hill.store.session() as s:
+        reopen_period(s, MONDAY, SUNDAY, actor="ben", reason="a night shift was missed")
+    _syncs(hill, quay)
+    on_server = server_record(tenant, "payperiods", period)
+    assert (on_server["reopenedBy"], on_server["reopenReason"]) == (
+        "ben",
+        "a night shift was missed",
+    )
+    with quay.store.session() as s:
+        assert s.get(PayPeriod, period).reopened_by == "ben"
+        assert closed_on(s, None, MONDAY) is None
+
+
+def test_employment_dates_reach_the_other_site_and_its_rules(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    quay, hill = sites
+    with quay.store.session() as s:
+        mia = add_employee(
+            s, EmployeeDraft(first_name="Mia", last_name="Lund", employment_start=SUNDAY)
+        ).ids[0]
+    _syncs(quay, hill)
+    assert server_record(tenant, "employees", mia)["employmentStart"] == "2026-06-07"
+    with hill.store.session() as s:
+        early = create_shift(s, ShiftDraft(hill.site_id, MONDAY, "09:00", "17:00", (mia,)))
+    assert [c.reason for c in early.conflicts] == ["Mia Lund starts on 7 Jun 2026"]
