@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
@@ -321,9 +320,8 @@ def test_a_seventh_day_in_a_row_is_avoided(store: Store, org: Org) -> None:
 
 
 def test_nobody_outside_their_employment_dates_is_proposed(store: Store, org: Org) -> None:
-    # Runs once employment dates are in core (core.employment); the rule is the
-    # conflict index's, so auto-fill's one hard-rule function gets it from there.
-    pytest.importorskip("core.employment")
+    # The rule is the conflict index's (core.employment): auto-fill's one hard-rule
+    # function gets it from there.
     _set(store, org.anna, employment_end=MONDAY + timedelta(days=2))
     _set(store, org.ben, employment_start=FRIDAY + timedelta(days=1))
     for emp in (org.cara, org.dan):
