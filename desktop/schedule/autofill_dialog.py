@@ -247,8 +247,10 @@ class FillDialog(QDialog):
 
 
 def add_fill_button(page: SchedulePage) -> QToolButton:
-    """The Schedule bar's "Fill open shifts…" beside Publish, for the range and
-    department shown (added from here, so the bar's own module stays as it is)."""
+    """The Schedule bar's "Fill open shifts…" beside the conflicts chip (both are
+    about what is left to fix; beside Publish it pushed the bar past a 1366 px
+    screen), for the range and department shown (added from here, so the bar's own
+    module stays as it is)."""
     bar = page.bar
     button = action_button(
         bar,
@@ -256,8 +258,8 @@ def add_fill_button(page: SchedulePage) -> QToolButton:
         "Propose someone for each open shift shown; nothing changes until you apply",
         icon_name="people",
     )
-    row = bar.layout().itemAt(0).layout()
-    row.insertWidget(row.indexOf(bar.publish_button) + 1, button)
+    row = bar.layout().itemAt(1).layout()
+    row.insertWidget(row.indexOf(bar.problems_button) + 1, button)
     button.defaultAction().triggered.connect(partial(open_fill_dialog, page))
     return button
 

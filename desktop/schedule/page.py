@@ -40,6 +40,7 @@ from desktop.schedule.controller import DropRequest, ScheduleController, describ
 from desktop.schedule.dialog import ShiftDialog
 from desktop.schedule.labour import LabourBar
 from desktop.schedule.layout import MONTH, WEEK, row_height
+from desktop.schedule.legend import Legend
 from desktop.schedule.model import RosterModel, RowKind
 from desktop.schedule.toolbar import SPANS, ScheduleToolbar
 from desktop.schedule.view import RosterView
@@ -98,6 +99,9 @@ class SchedulePage(QWidget):
         layout.addWidget(self.view, 1)
         self.labour_bar = LabourBar(self)
         layout.addWidget(self.labour_bar)
+        # The key to the grid's marks under it, beside the totals: in the toolbar it
+        # pushed the bar past a 1366 px screen.
+        self.labour_bar.layout().addWidget(Legend(self.labour_bar))
         self.notice.float_over(self.view)
         self._connect()
         self.fill_button = add_fill_button(self)

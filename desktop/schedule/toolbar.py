@@ -1,4 +1,5 @@
-"""The Schedule page's bar: range navigation, span, filters, actions and the legend.
+"""The Schedule page's bar: range navigation, span, filters and actions (the legend
+sits under the grid, beside the labour totals, so the bar fits a 1366 px screen).
 
 Only widgets live here; the page connects them and decides what they do.
 """
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controls import action_button, person_search
-from desktop.schedule.legend import Legend
 from desktop.theme import CONFLICT
 
 SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
@@ -106,7 +106,6 @@ class ScheduleToolbar(QFrame):
         ):
             filters.addWidget(widget)
         filters.addStretch(1)
-        filters.addWidget(Legend(self))
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)

@@ -44,11 +44,12 @@ def _planned(qtbot: QtBot, page: SchedulePage) -> FillDialog:
     return dialog
 
 
-def test_the_bar_has_fill_open_shifts_beside_publish(page: SchedulePage) -> None:
+def test_the_bar_has_fill_open_shifts_beside_the_conflicts_chip(page: SchedulePage) -> None:
     button = page.fill_button
     assert button.defaultAction().text() == "Fill open shifts…"
     assert button.isVisible()
-    assert button.x() > page.bar.publish_button.x()
+    chip = page.bar.problems_button  # on the filters' row: beside Publish it overflowed
+    assert (button.y(), button.x() > chip.x()) == (chip.y(), True)
 
 
 def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
