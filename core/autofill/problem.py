@@ -3,7 +3,8 @@ them, and the state a run carries from one proposal to the next.
 
 Hard rules (never broken) are decided in one place, :meth:`FillState.problems`,
 through :mod:`core.conflicts` (overlap with every other shift of the person,
-including those proposed earlier in the same run, and approved leave). Soft rules
+including those proposed earlier in the same run, approved leave, and a day
+outside the person's employment dates, :mod:`core.employment`). Soft rules
 become a cost in :meth:`FillState.option`: labour cost priced with payroll's
 overtime rule (:mod:`core.attendance`), hours against contract hours, the warnings
 every check gives (rest time and days in a row from :mod:`core.conflicts`, a long

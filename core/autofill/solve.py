@@ -11,7 +11,8 @@ than people free, further rounds (rechecked against the earlier ones) fill the r
 OR-Tools CP-SAT over the whole month was measured against this (bench/RESULTS.md):
 its model prices each pair once, before the run (carrying hours, rest and days in a
 row into it needs far more constraints), took 30 s against 2.5 s here, and, priced
-as a run would, cost more and broke the soft rules 2,031 times against none here.
+as a run would, cost more and broke the soft rules 2,031 times against none here
+(rest and days in a row: measured before core.workload's week-over-contract warning).
 
 :func:`solve_greedy` is the baseline the benchmark compares with: the same costs,
 each shift in turn given to the cheapest person free then.

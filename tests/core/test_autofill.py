@@ -238,9 +238,10 @@ def _end(start: str, hours: int) -> str:
     open_shifts=_open,
     leave=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=3, unique=True),
     inactive=st.lists(st.integers(0, 3), max_size=2),
+    left=st.dictionaries(st.integers(0, 3), st.integers(0, 3), max_size=2),
 )
 def test_no_proposal_ever_breaks_a_hard_rule(
-    tmp_path_factory, migrated_file: Path, existing, open_shifts, leave, inactive
+    tmp_path_factory, migrated_file: Path, existing, open_shifts, leave, inactive, left
 ) -> None:
     with open_copy(migrated_file, tmp_path_factory.mktemp("af") / "s.shiftdesk") as store:
         org = Org(store)
@@ -269,6 +270,8 @@ def test_no_proposal_ever_breaks_a_hard_rule(
                     approve_leave(s, made.ids[0], actor="test", on_clash="keep")
         for who in inactive:
             _set(store, people[who], active=False)
+        for who, day in left.items():  # their last day of employment
+            _set(store, people[who], employment_end=MONDAY + timedelta(days=day))
         for day, start, hours in open_shifts:
             _shift(store, org, MONDAY + timedelta(days=day), start, _end(start, hours))
         plan = _plan(store, last=MONDAY + timedelta(days=3))
@@ -317,3 +320,16 @@ def test_a_seventh_day_in_a_row_is_avoided(store: Store, org: Org) -> None:
     (proposal,) = _plan(store).proposals
     assert proposal.employee_id == org.ben
     assert proposal.warnings == ()
+
+
+def test_nobody_outside_their_employment_dates_is_proposed(store: Store, org: Org) -> None:
+    # The rule is the conflict index's (core.employment): auto-fill's one hard-rule
+    # function gets it from there.
+    _set(store, org.anna, employment_end=MONDAY + timedelta(days=2))
+    _set(store, org.ben, employment_start=FRIDAY + timedelta(days=1))
+    for emp in (org.cara, org.dan):
+        _set(store, emp, active=False)
+    _shift(store, org, FRIDAY, "09:00", "17:00")
+    plan = _plan(store)
+    assert plan.proposals == ()
+    assert plan.unfilled[0].reason == "nobody can take it: 2 people are not employed that day"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.models import Department, Employee, Shift, Site
@@ -43,11 +43,16 @@ def _planned(qtbot: QtBot, page: SchedulePage) -> FillDialog:
     return dialog
 
 
-def test_fill_open_shifts_is_in_the_grids_menu_and_on_a_shortcut(page: SchedulePage, org) -> None:
+def test_fill_open_shifts_is_on_the_bar_in_the_grids_menu_and_on_a_shortcut(
+    page: SchedulePage, org
+) -> None:
     action = page.fill_action
     assert action.text() == "Fill open shifts…"
     assert action.shortcut().toString() == "Ctrl+Shift+F"
     assert action.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+    (button,) = [b for b in page.bar.findChildren(QToolButton) if b.defaultAction() is action]
+    assert button.isVisible()
+    assert button.x() > page.bar.publish_button.x()
     on_empty_cell = page.context_menu("", org.anna, MONDAY)
     assert action in on_empty_cell.actions()
     open_id = _open_shift(page.context.store, org.site_id, MONDAY, "09:00", "17:00", org.kitchen_id)
