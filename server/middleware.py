@@ -160,11 +160,30 @@ def _failed(request: Request, exc: Exception) -> Response:
     return _internal_error(request)
 
 
+def _log(request: Request, status: int, started: float) -> None:
+    """The access log line of one request."""
+    principal = getattr(request.state, "principal", None)
+    LOGGER.info(
+        "request",
+        extra={
+            "request_id": request.state.request_id,
+            "method": request.method,
+            "path": request.url.path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "key_id": principal.key_id if principal else None,
+            "company_id": principal.company_id if principal else None,
+        },
+    )
+
+
 class AroundRequest:
     """Pure ASGI middleware (no ``BaseHTTPMiddleware``: that runs the route in a task
     of its own and copies every response through a stream, on every request): the
     request id, the key and the rate limit before the route, the id, privacy and
-    rate headers added to whatever answers, the access log line after."""
+    rate headers added to whatever answers, the access log line written before the
+    answer's last part goes out (so it is in the log by the time the client has
+    the answer)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -178,10 +197,10 @@ class AroundRequest:
         request.state.request_id = request_id
         started = time.perf_counter()
         status = 500
-        answered = False
+        answered = logged = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, answered
+            nonlocal status, answered, logged
             if message["type"] == "http.response.start":
                 answered = True
                 status = message["status"]
@@ -192,6 +211,9 @@ class AroundRequest:
                 headers["X-Request-Id"] = request_id
                 if request.url.path.startswith("/v1"):
                     headers.update(PRIVATE_HEADERS)
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                logged = True
+                _log(request, status, started)
             await send(message)
 
         try:
@@ -204,16 +226,5 @@ class AroundRequest:
             refused = exc.response() if isinstance(exc, ApiError) else _failed(request, exc)
         if refused is not None:
             await refused(scope, receive, send_with_headers)
-        principal = getattr(request.state, "principal", None)
-        LOGGER.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "key_id": principal.key_id if principal else None,
-                "company_id": principal.company_id if principal else None,
-            },
-        )
+        if not logged:  # the answer never finished (the client went away)
+            _log(request, status, started)
