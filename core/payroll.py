@@ -23,6 +23,8 @@ from core.pay_periods import status_line
 from core.timeutil import utcnow
 
 ZERO = Decimal(0)
+#: A day with one of these flags waits on the workbook's "To decide" sheet.
+TO_DECIDE_FLAGS = frozenset({Flag.WORKED_ON_LEAVE, Flag.LEAVE_UNCREDITED})
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,14 @@ class Payroll:
 
     @property
     def to_decide(self) -> tuple[tuple[PayLine, PayDay], ...]:
-        """Days worked on approved leave that no supervisor has approved yet: the
-        workbook lists them until someone decides."""
+        """Days no supervisor has approved yet that worked on approved leave, or whose
+        paid leave has nothing to credit (no shift, no contract hours): the workbook
+        lists them until someone decides."""
         return tuple(
             (line, day)
             for line in self.lines
             for day in line.days
-            if Flag.WORKED_ON_LEAVE in day.record.flags and not day.record.approved
+            if TO_DECIDE_FLAGS.intersection(day.record.flags) and not day.record.approved
         )
 
     def readiness(self) -> Readiness:
@@ -114,7 +117,9 @@ class Payroll:
             days=len(days),
             unapproved=len(open_days),
             with_problems=sum(1 for d in open_days if d.has_problem),
-            worked_on_leave=len(self.to_decide),
+            worked_on_leave=sum(
+                1 for _, day in self.to_decide if Flag.WORKED_ON_LEAVE in day.record.flags
+            ),
         )
 
 
