@@ -153,6 +153,8 @@ class Rules:
     match_after_minutes: int = 240
     overnight_day: str = "start"
     week_start: int = 0
+    unpaid_break_minutes: int = 0
+    unpaid_break_after_hours: Decimal = Decimal(6)
 
     @classmethod
     def of(cls, policy: PayPolicy | None) -> Rules:
@@ -167,6 +169,22 @@ class Rules:
     @property
     def weekly_threshold_minutes(self) -> int | None:
         return _threshold(self.weekly_overtime_hours)
+
+    def unpaid_break(self, span_minutes: int) -> int:
+        """The unpaid break a day's work spanning ``span_minutes`` (first in to last
+        out, or a scheduled day's shifts) has at least: the policy's automatic break
+        once the span reaches its length, else none."""
+        if self.unpaid_break_minutes <= 0:
+            return 0
+        if span_minutes < int(Decimal(self.unpaid_break_after_hours) * 60):
+            return 0
+        return self.unpaid_break_minutes
+
+    def paid_minutes(self, span_minutes: int) -> int:
+        """The paid minutes of a scheduled day spanning ``span_minutes``: the labour
+        forecast's (:mod:`core.labour`) counterpart of payroll's top-up of a punched
+        break to :meth:`unpaid_break` (:func:`_derive_day`)."""
+        return max(0, span_minutes - self.unpaid_break(span_minutes))
 
 
 def _threshold(hours: Decimal) -> int | None:
@@ -894,6 +912,10 @@ def _derive_day(
     in_progress = missing and pairs.open_at_end and any(s.end > now for s in shifts)
     if in_progress:
         missing = False
+    if correction is None or correction.break_minutes is None:
+        # A supervisor's corrected break stands; a punched one is topped up to the
+        # policy's automatic break.
+        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(_minutes(gross))))
     worked = max(0, _minutes(gross - breaks))
     late = early = 0
     if shifts and first_in is not None:
