@@ -133,6 +133,7 @@ PROBLEM_FLAGS = frozenset(
         Flag.OVERTIME,
         Flag.UNSCHEDULED,
         Flag.WORKED_ON_LEAVE,
+        Flag.LEAVE_UNCREDITED,
     }
 )
 

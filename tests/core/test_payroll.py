@@ -223,7 +223,9 @@ def test_leave_without_shift_or_contract_hours_pays_nothing_and_waits_to_decide(
     ((_line_of, day),) = report.to_decide
     assert (day.record.work_date, day.paid_leave_hours) == (FRIDAY, Decimal(0))
     assert Flag.LEAVE_UNCREDITED in day.record.flags
-    assert report.readiness().worked_on_leave == 0
+    assert report.readiness().warning == (
+        "1 day unapproved, 1 with problems (1 on paid leave with no hours to credit)"
+    )
     with store.session() as s:
         approve_day(s, employee_id=org.anna, work_date=FRIDAY, actor="sam")
     with store.session() as s:
