@@ -37,6 +37,8 @@ class PolicyRow:
     daily_overtime_hours: Decimal
     weekly_overtime_hours: Decimal
     overtime_multiplier: Decimal
+    unpaid_break_minutes: int
+    unpaid_break_after_hours: Decimal
 
 
 def store_policy(session: Session, company_id: str | None = None) -> PayPolicy:
@@ -69,6 +71,8 @@ def show_policy(session: Session, company_id: str | None = None) -> PolicyRow:
         daily_overtime_hours=hours(policy.daily_overtime_hours),
         weekly_overtime_hours=hours(policy.weekly_overtime_hours),
         overtime_multiplier=policy.overtime_multiplier,
+        unpaid_break_minutes=policy.unpaid_break_minutes,
+        unpaid_break_after_hours=hours(policy.unpaid_break_after_hours),
     )
 
 
