@@ -10,7 +10,10 @@ instead of worked ones, and costs ``rate × multiplier`` an hour as on the paysl
 What is counted:
 
 - a person's shifts that are not cancelled (a whole-department shift once per
-  member, as their rows and attendance count it);
+  member, as their rows and attendance count it) in the departments shown: a
+  shift counts under its own department, whoever works it (a department's view
+  counts the people it borrows for its shifts, not its people's work elsewhere;
+  overtime is then that of the hours counted);
 - open shifts (nobody on them yet) in hours, never in cost: nobody's rate applies;
 - cancelled shifts not at all.
 
@@ -171,10 +174,11 @@ def _decimal(hundredths: int) -> Decimal:
 
 
 def _worked(roster: Roster) -> dict[str, list[tuple[date, int]]]:
-    """Scheduled minutes per shown person and day (in date order), cancelled left out."""
+    """Scheduled minutes per shown person and day (in date order) of the shifts the
+    roster counts (:meth:`core.roster.Roster.counts`), cancelled left out."""
     minutes: dict[str, dict[date, int]] = defaultdict(dict)
     for (emp, day), shifts in roster.cells.items():
-        total = sum(_minutes(s) for s in shifts if s.status != CANCELLED)
+        total = sum(_minutes(s) for s in shifts if s.status != CANCELLED and roster.counts(s, emp))
         if total:
             minutes[emp][day] = total
     return {emp: sorted(days.items()) for emp, days in minutes.items()}

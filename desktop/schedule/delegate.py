@@ -81,6 +81,7 @@ class ShiftDelegate(QStyledItemDelegate):
                 selected=self._is_selected(shift.id),
                 more=hidden if n == len(rects) - 1 else 0,
                 out_of_sync=bool(cell.out_of_sync[n]),
+                elsewhere=cell.elsewhere[n] if cell.elsewhere else "",
             )
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))

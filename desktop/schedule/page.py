@@ -581,6 +581,7 @@ class SchedulePage(QWidget):
             (emp.id, f"{emp.name} · {dept.name}")
             for dept in self.model.roster.departments
             for emp in dept.employees
+            if not dept.borrows(emp)  # once each, under their own team
         ]
 
     def open_new_open_dialog(self, department_id: str | None, day: date) -> ShiftDialog | None:
@@ -626,7 +627,7 @@ class SchedulePage(QWidget):
 
     def _department_of(self, employee_id: str | None) -> str | None:
         for dept in self.model.roster.departments:
-            if any(e.id == employee_id for e in dept.employees):
+            if any(e.id == employee_id and not dept.borrows(e) for e in dept.employees):
                 return dept.id
         return None
 

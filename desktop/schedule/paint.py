@@ -94,12 +94,14 @@ def paint_shift(
     selected: bool = False,
     more: int = 0,
     out_of_sync: bool = False,
+    elsewhere: str = "",
 ) -> None:
     """One block: time range on top, location below, state and problems around it.
 
     ``out_of_sync``: the shift has an open conflict with the server, a thick violet
     line around the block (inside it the usual outline still tells the roster's own
-    problems)."""
+    problems). ``elsewhere``: the other team the shift is of, named before the place
+    (a month's chip leaves it to its colour and tooltip)."""
     if rect.width() < COMPACT_WIDTH:
         paint_chip(
             painter, rect, shift, check, base, selected=selected, more=more, out_of_sync=out_of_sync
@@ -157,6 +159,8 @@ def paint_shift(
         return
     time_text = f"{shift.start_time}–{shift.end_time}"
     place = shift.location or ("Team shift" if shift.department_ids else "")
+    if elsewhere:
+        place = f"{elsewhere} · {place}" if place else elsewhere
     if more:
         place = f"{place}  +{more} more" if place else f"+{more} more"
     painter.setPen(ink)
