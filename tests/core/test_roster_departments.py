@@ -10,7 +10,7 @@ from decimal import Decimal
 from core.export.roster_pdf import render_pdf
 from core.export.roster_scope import RosterScope, load_export
 from core.labour import labour_of, pay_basis
-from core.roster import Roster, RosterFilter, load_roster
+from core.roster import Roster, RosterFilter, copy_scope, load_roster
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -115,3 +115,17 @@ def test_a_departments_rota_has_its_shifts_whoever_works_them(store: Store, org:
     assert kitchen_only in {s.id for s in kitchen.shifts()}
     text = shown_text(render_pdf(floor, compress=False))
     assert "Anna Berg (from Kitchen)" in text, text
+
+
+def test_copy_and_publish_in_a_departments_view_act_on_its_shifts(store: Store, org: Org) -> None:
+    lent, own = _crew(store, org)
+    with store.session() as s:
+        kitchen = copy_scope(
+            s, MONDAY + timedelta(days=7), RosterFilter(department_id=org.kitchen_id)
+        )
+        floor = copy_scope(s, MONDAY + timedelta(days=7), RosterFilter(department_id=org.floor_id))
+    assert lent not in kitchen.shift_ids
+    assert set(floor.shift_ids) == {lent, own}
+    assert org.anna in (floor.employee_ids or ())
+    assert lent not in {s.id for s in _roster(store, org.kitchen_id).to_publish()}
+    assert lent in {s.id for s in _roster(store, org.floor_id).to_publish()}
