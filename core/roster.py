@@ -35,6 +35,7 @@ from core.money import hours
 from core.results import Check
 from core.scheduling import needs_publishing
 from core.timeutil import days
+from core.workload import Workload
 
 #: Colour of shifts and people that belong to no department.
 NO_DEPARTMENT_COLOR = "#7a8594"
@@ -525,7 +526,9 @@ def find_problems(
     session: Session, roster: Roster, employee_ids: Iterable[str]
 ) -> dict[tuple[str, str], Check]:
     """Conflicts and warnings of these people's shown shifts, each checked as an
-    edit of it would be. The grid asks for the rows in view first, the rest later."""
+    edit of it would be: the roster rules' and the workload's (a long shift, a week
+    over contract: :mod:`core.workload`), as the shift dialog warns. The grid asks
+    for the rows in view first, the rest later."""
     wanted = set(employee_ids)
     live = [
         (emp, s)
@@ -536,16 +539,22 @@ def find_problems(
     ]
     if not live:
         return {}
+    people = {emp for emp, _ in live}
     index = load_index(
         session,
-        {emp for emp, _ in live},
+        people,
         min(s.start_utc for _, s in live),
         max(s.end_utc for _, s in live),
         company_id=roster.company_id,
     )
+    workload = Workload.load(session, roster.company_id, people)
     found: dict[tuple[str, str], Check] = {}
     for emp, s in live:
-        check = index.check((emp,), s.start_utc, s.end_utc, s.day, frozenset({s.id}))
+        exclude = frozenset({s.id})
+        check = index.check((emp,), s.start_utc, s.end_utc, s.day, exclude)
+        heavy = workload.warnings(index, (emp,), s.start_utc, s.end_utc, s.day, exclude)
+        if heavy:
+            check = Check(check.conflicts, check.warnings + heavy)
         if check.conflicts or check.warnings:
             found[(s.id, emp)] = check
     return found

@@ -244,6 +244,18 @@ class RosterModel(TableModel):
         many of its people it clashes for."""
         return len({sid for (sid, _emp), check in self._problems.items() if check.conflicts})
 
+    def warning_count(self) -> int:
+        """Shown shifts with a warning (short rest, days in a row, a long shift, a week
+        over contract) and no conflict, each counted once."""
+        clashing = {sid for (sid, _emp), check in self._problems.items() if check.conflicts}
+        return len(
+            {
+                sid
+                for (sid, _emp), check in self._problems.items()
+                if check.warnings and sid not in clashing
+            }
+        )
+
     @property
     def only_problems(self) -> bool:
         return self._only_problems

@@ -311,7 +311,9 @@ class SchedulePage(QWidget):
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
 
     def _show_conflicts(self) -> None:
-        self.bar.show_conflicts(self.model.conflict_count(), bool(self._unchecked))
+        self.bar.show_conflicts(
+            self.model.conflict_count(), bool(self._unchecked), self.model.warning_count()
+        )
         if self.model.only_problems and not self.model.rowCount():
             self.view.empty_text = (
                 "Checking the range for problems…"
