@@ -214,8 +214,9 @@ def paint_chip(
     out_of_sync: bool = False,
 ) -> None:
     """A month's chip: the start time ("07:30", or "07" where that does not fit) and
-    "+n" for the shifts of the day it stands for, on the team's tint with its colour
-    down the left edge; the outline tells problems and selection as a block's does.
+    "+n" for the shifts of the day it stands for (:func:`chip_label`), on the team's
+    tint with its colour down the left edge; the outline tells problems and
+    selection as a block's does.
 
     Square and unsmoothed: a month paints a thousand of them at once."""
     painter.save()
@@ -247,12 +248,20 @@ def paint_chip(
         painter.setFont(chosen)
         painter.setPen(ink)
         area = rect.adjusted(5, 0, -2, 0)
-        suffix = f"+{more}" if more else ""
-        text = shift.start_time + suffix
-        if len(text) > 2 and metrics.horizontalAdvance(text) > area.width():
-            text = shift.start_time[:2] + suffix
+        text = chip_label(shift.start_time, more, area.width(), metrics)
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
+
+
+def chip_label(start_time: str, more: int, width: int, metrics: QFontMetrics) -> str:
+    """The widest of a chip's words that fits: "07:30", "07"; with ``more`` shifts
+    hidden behind it "07:30+2", "07+2", else "+3", the shifts the chip stands for
+    (its own and the hidden ones), rather than a start time cut on both sides."""
+    if more:
+        choices = [f"{start_time}+{more}", f"{start_time[:2]}+{more}", f"+{more + 1}"]
+    else:
+        choices = [start_time, start_time[:2]]
+    return next((t for t in choices if metrics.horizontalAdvance(t) <= width), choices[-1])
 
 
 def _badge_color(check: Check) -> QColor | None:

@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from core.store import Store
 from desktop.mainwindow import MainWindow
-from desktop.schedule.layout import MONTH, WEEK
+from desktop.schedule.layout import MONTH, WEEK, block_rects
 from desktop.schedule.model import RowKind
 from desktop.schedule.page import SchedulePage
+from desktop.schedule.paint import _chip_font, chip_label
 from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift, hover
 
@@ -104,3 +105,22 @@ def test_a_drag_in_the_month_gets_the_weeks_live_feedback(
     assert page.view.drop_hint.kind == "ok"
     assert page.view.shift_at(page.view.block_center(anna, org.anna))[0] is not None
     assert page.view.shift_at(QPoint(-5, -5))[0] is None
+
+
+def test_a_days_hidden_shifts_read_as_plus_n_where_the_start_time_does_not_fit(
+    demo_window: Callable[[str], MainWindow],
+) -> None:
+    """Three open shifts on a 31-day month's narrow day: two chips, the second says
+    "+2" (itself and the hidden one) instead of a start time cut on both sides."""
+    page = _month_page(demo_window, 1440)
+    view = page.view
+    cell = view.visualRect(view.model().index(0, 0))
+    (_first, last) = block_rects(cell, 3, metrics=MONTH)
+    width = last.adjusted(5, 0, -2, 0).width()
+    _font, metrics = _chip_font(view.font(), False)
+    label = chip_label("08:00", 1, width, metrics)
+    assert metrics.horizontalAdvance("08+1") > width  # what the chip used to print
+    assert label == "+2"
+    assert metrics.horizontalAdvance(label) <= width
+    assert chip_label("08:00", 1, 200, metrics) == "08:00+1"  # room: the time stays
+    assert chip_label("08:00", 0, width, metrics) in ("08:00", "08")
