@@ -138,6 +138,7 @@ class SchedulePage(QWidget):
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.delete_shifts)
         self.view.menu_requested.connect(self._show_menu)
+        self.view.open_menu_requested.connect(self._show_open_menu)
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
@@ -511,8 +512,27 @@ class SchedulePage(QWidget):
         menu.addAction(icon("delete"), label, lambda: self.delete_shifts(sorted(selected)))
         return menu
 
+    def open_cell_menu(self, department_id: str | None, day: date) -> QMenu:
+        """What a right-click on an empty cell of a department's open shifts offers:
+        a new open shift there, and Fill open shifts."""
+        menu = QMenu(self)
+        menu.setObjectName("ShiftMenu")
+        menu.addAction(
+            icon("add"),
+            "New open shift…",
+            lambda: self.open_new_open_dialog(department_id, day),
+        )
+        menu.addAction(self.fill_action)
+        return menu
+
     def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
-        menu = self.context_menu(shift_id, employee_id, day)
+        self._popup(self.context_menu(shift_id, employee_id, day), where)
+
+    def _show_open_menu(self, department_id: str | None, day: date, where: QPoint) -> None:
+        self._popup(self.open_cell_menu(department_id, day), where)
+
+    @staticmethod
+    def _popup(menu: QMenu, where: QPoint) -> None:
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(where)
 
