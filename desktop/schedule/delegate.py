@@ -64,10 +64,11 @@ class ShiftDelegate(QStyledItemDelegate):
             painter.fillRect(rect, WEEKEND)
         if cell.leave is not None:
             band = QRect(rect)
-            if cell.shifts:
+            if cell.shifts and metrics.leave_band >= 12:
                 band.setHeight(metrics.leave_band)
-            # A strip too thin for words is a swatch; the tooltip names the leave.
-            paint_leave(painter, band, cell.leave if band.height() >= 12 else None, base)
+            # A month's day with shifts has no room for a band over them: the whole
+            # cell turns leave-yellow behind its chips, and the tooltip names the leave.
+            paint_leave(painter, band, None if cell.shifts and band == rect else cell.leave, base)
         rects = block_rects(rect, len(cell.shifts), cell.leave is not None, metrics)
         hidden = max(0, len(cell.shifts) - metrics.max_blocks)
         for n, block in enumerate(rects):

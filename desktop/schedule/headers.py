@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.roster import RosterEmployee
 from desktop.notice import plural
-from desktop.schedule.labour import header_parts
+from desktop.schedule.labour import header_parts, whole_hours
 from desktop.schedule.layout import WEEK
 from desktop.schedule.model import (
     OPEN_SHIFTS,
@@ -92,7 +92,7 @@ class DayHeader(QHeaderView):
         painter.setFont(font(self.font(), 11))
         metrics = painter.fontMetrics()
         if parts and rect.width() < COMPACT_WIDTH:  # a month's day: the hours, bare
-            parts = [f"{labour.hours:.0f}"]
+            parts = [whole_hours(labour.hours)]
         while parts and metrics.horizontalAdvance(" · ".join(parts)) > rect.width():
             parts.pop()
         if not parts:

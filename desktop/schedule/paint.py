@@ -79,9 +79,21 @@ def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave | None, base:
     painter.drawText(
         text_rect,
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        metrics.elidedText(leave.label, Qt.TextElideMode.ElideRight, text_rect.width()),
+        leave_text(leave, text_rect.width(), metrics),
     )
     painter.restore()
+
+
+#: What a leave band too narrow for "Sick leave" (a month's day) says instead.
+LEAVE_CODES = {"paid": "PL", "unpaid": "UL", "sick": "SL", "parental": "PR", "other": "OL"}
+
+
+def leave_text(leave: RosterLeave, width: int, metrics: QFontMetrics) -> str:
+    """The leave's label ("Sick leave 09:00–13:00"), its kind ("Sick leave"), or
+    where neither fits its code ("SL"), never a cut-off "S…"."""
+    kind = f"{leave.leave_type.capitalize()} leave"
+    code = LEAVE_CODES.get(leave.leave_type, leave.leave_type[:2].upper())
+    return next((t for t in (leave.label, kind) if metrics.horizontalAdvance(t) <= width), code)
 
 
 def paint_shift(
