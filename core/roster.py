@@ -659,7 +659,7 @@ def copy_scope(session: Session, week_start: date, filt: RosterFilter | None = N
     roster = load_roster(session, source, source + timedelta(days=6), filt, problems=False)
     shifts = [s for s in roster.counted_only().shown_shifts() if not s.cancelled]
     narrowed = bool(filt.department_id or filt.name.strip())
-    people = tuple(e.id for d in roster.departments for e in d.employees)
+    people = tuple(dict.fromkeys(e.id for d in roster.departments for e in d.employees))
     whole = () if filt.name.strip() else tuple(d.id for d in roster.departments if d.id)
     return CopyScope(
         source,

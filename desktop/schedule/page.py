@@ -226,7 +226,8 @@ class SchedulePage(QWidget):
         self.view.fit_columns()
         self.view.forget_missing_selection()
         self.bar.show_range(first, last, self.span)
-        self._unchecked = [e.id for d in roster.departments for e in d.employees]
+        # Once each: a person borrowed into another band is still one person to check.
+        self._unchecked = list(dict.fromkeys(e.id for d in roster.departments for e in d.employees))
         self.check_visible()
         self._more.start()
         self._show_conflicts()
