@@ -337,7 +337,7 @@ class RotaLayout:
         self, dept: RosterDepartment, emp: RosterEmployee, first: date, last: date
     ) -> list[list[Block]]:
         return [
-            self._blocks(self.export.roster.row_shifts(dept, emp, day))
+            self._blocks(self.export.roster.counted_shifts(dept, emp, day))
             for day in self._days(first, last)
         ]
 

@@ -129,3 +129,11 @@ def test_copy_and_publish_in_a_departments_view_act_on_its_shifts(store: Store, 
     assert org.anna in (floor.employee_ids or ())
     assert lent not in {s.id for s in _roster(store, org.kitchen_id).to_publish()}
     assert lent in {s.id for s in _roster(store, org.floor_id).to_publish()}
+
+
+def test_the_all_departments_rota_prints_a_borrowed_shift_once(store: Store, org: Org) -> None:
+    _crew(store, org)
+    with store.session() as s:
+        everyone = load_export(s, RosterScope(MONDAY, SUNDAY, drafts=True))
+    text = shown_text(render_pdf(everyone, per_department=False, compress=False))
+    assert sum("12:00" in t and "20:00" in t for t in text) == 1, text
