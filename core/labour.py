@@ -13,7 +13,10 @@ break, which payroll deducts from a day worked as long
 What is counted:
 
 - a person's shifts that are not cancelled (a whole-department shift once per
-  member, as their rows and attendance count it);
+  member, as their rows and attendance count it) in the departments shown: a
+  shift counts under its own department, whoever works it (a department's view
+  counts the people it borrows for its shifts, not its people's work elsewhere;
+  overtime is then that of the hours counted);
 - open shifts (nobody on them yet) in hours, never in cost: nobody's rate applies;
 - cancelled shifts not at all.
 
@@ -174,12 +177,15 @@ def _decimal(hundredths: int) -> Decimal:
 
 
 def _worked(roster: Roster, rules: Rules) -> dict[str, list[tuple[date, int]]]:
-    """Paid scheduled minutes per shown person and day (in date order), cancelled left
-    out: the day's shifts less the policy's unpaid break, as payroll will deduct it
+    """Paid scheduled minutes per shown person and day (in date order) of the shifts
+    the roster counts (:meth:`core.roster.Roster.counts`), cancelled left out: the
+    day's shifts less the policy's unpaid break, as payroll will deduct it
     (:meth:`core.attendance.Rules.paid_minutes`)."""
     minutes: dict[str, dict[date, int]] = defaultdict(dict)
     for (emp, day), shifts in roster.cells.items():
-        total = rules.paid_minutes(sum(_minutes(s) for s in shifts if s.status != CANCELLED))
+        total = rules.paid_minutes(
+            sum(_minutes(s) for s in shifts if s.status != CANCELLED and roster.counts(s, emp))
+        )
         if total:
             minutes[emp][day] = total
     return {emp: sorted(days.items()) for emp, days in minutes.items()}

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from core.money import hours
 from core.results import Check
 from core.scheduling import needs_publishing
 from core.timeutil import days
+from core.workload import Workload
 
 #: Colour of shifts and people that belong to no department.
 NO_DEPARTMENT_COLOR = "#7a8594"
@@ -62,12 +64,19 @@ class RosterEmployee:
 
 @dataclass(frozen=True)
 class RosterDepartment:
-    """``id`` is None for the group of people without a department."""
+    """``id`` is None for the group of people without a department.
+
+    ``employees`` are the team's own people, then those of other departments who
+    work one of its shifts in the range (borrowed: :meth:`borrows`)."""
 
     id: str | None
     name: str
     color: str
     employees: tuple[RosterEmployee, ...]
+
+    def borrows(self, employee: RosterEmployee) -> bool:
+        """The person's row here is for this team's shifts only: they belong elsewhere."""
+        return employee.department_id != self.id
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,11 @@ class RosterShift:
     @property
     def hours(self) -> Decimal:
         return hours(Decimal(int((self.end_utc - self.start_utc).total_seconds())) / 3600)
+
+    def department_for(self, employee: RosterEmployee) -> str | None:
+        """The team whose rota, totals and labour this shift counts in for a person on
+        it: the shift's own department, or the person's when the shift names none."""
+        return self.department_id if self.department_id is not None else employee.department_id
 
 
 @dataclass(frozen=True)
@@ -144,13 +158,61 @@ class Roster:
     #: Open shifts (nobody assigned, by name or department) per (department id, day),
     #: earliest first; a shift with no department is under None.
     open_cells: dict[tuple[str | None, date], tuple[RosterShift, ...]] = field(default_factory=dict)
+    #: Every known department's name, for a shift of a team whose band is not shown.
+    department_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def days(self) -> list[date]:
         return days(self.first, self.last)
 
     def shifts(self, employee_id: str, day: date) -> tuple[RosterShift, ...]:
+        """Everything the person works that day in the snapshot, whatever its team."""
         return self.cells.get((employee_id, day), ())
+
+    def row_shifts(
+        self, department: RosterDepartment, employee: RosterEmployee, day: date
+    ) -> tuple[RosterShift, ...]:
+        """A person's row in a band: in their own team's band all they work (another
+        team's shifts shown there as theirs, counted there: :meth:`counted_shifts`);
+        in a band that borrows them, only that team's shifts."""
+        shifts = self.shifts(employee.id, day)
+        if not department.borrows(employee):
+            return shifts
+        return tuple(s for s in shifts if s.department_id == department.id)
+
+    def counted_shifts(
+        self, department: RosterDepartment, employee: RosterEmployee, day: date
+    ) -> tuple[RosterShift, ...]:
+        """The shifts of a person's row that count in this band's totals, labour and
+        rota: those of this team (:meth:`RosterShift.department_for`)."""
+        shifts = self.shifts(employee.id, day)
+        if all(s.department_for(employee) == department.id for s in shifts):
+            return shifts
+        return tuple(s for s in shifts if s.department_for(employee) == department.id)
+
+    @cached_property
+    def _homes(self) -> dict[str, RosterEmployee]:
+        return {e.id: e for d in self.departments for e in d.employees}
+
+    @cached_property
+    def _band_ids(self) -> frozenset[str | None]:
+        return frozenset(d.id for d in self.departments)
+
+    def counts(self, shift: RosterShift, employee_id: str) -> bool:
+        """The person's shift counts in this snapshot: its team's band is shown (a
+        department's view shows its people's work elsewhere but counts only its own)."""
+        employee = self._homes.get(employee_id)
+        return employee is not None and shift.department_for(employee) in self._band_ids
+
+    def counted_only(self) -> Roster:
+        """The snapshot with people's cells narrowed to the shifts it counts: what a
+        department's exported rota and its labour are made of."""
+        cells = {}
+        for (emp, day), shifts in self.cells.items():
+            kept = tuple(s for s in shifts if self.counts(s, emp))
+            if kept:
+                cells[(emp, day)] = kept
+        return replace(self, cells=cells)
 
     def leave_on(self, employee_id: str, day: date) -> RosterLeave | None:
         return self.leave.get((employee_id, day))
@@ -177,12 +239,16 @@ class Roster:
         )
 
     def department_day(self, department: RosterDepartment, day: date) -> DayTotal:
-        """What a team has on a day, as its rows show it: a shift per person on it
-        (a whole-department shift is worked by every member, so it counts once per
-        member, with each member's hours, as their own hours and attendance count it),
-        and each open shift once; how many of those are open."""
+        """What a team has on a day, as its rows show it: a shift of the team per
+        person on it, its own people's and borrowed ones' (a whole-department shift is
+        worked by every member, so it counts once per member, with each member's
+        hours, as their own hours and attendance count it), and each open shift once;
+        how many of those are open. A member's shift of another team counts there."""
         worked = [
-            s for emp in department.employees for s in self.shifts(emp.id, day) if not s.cancelled
+            s
+            for emp in department.employees
+            for s in self.counted_shifts(department, emp, day)
+            if not s.cancelled
         ]
         open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
         counted = worked + open_
@@ -198,19 +264,24 @@ class Roster:
         return list(found.values())
 
     def to_publish(self) -> list[RosterShift]:
-        """The shown shifts Publish would act on: drafts and those changed since published."""
+        """The counted shifts Publish would act on: drafts and those changed since
+        published (a department's view publishes its own shifts, not its people's
+        elsewhere)."""
         return [
             s
-            for s in self.shown_shifts()
+            for s in self.counted_only().shown_shifts()
             if needs_publishing(s.published, s.changed_since_published)
         ]
 
-    def hours_of(self, employee_id: str) -> Decimal:
-        """Scheduled hours in the range, cancelled shifts left out."""
-        return sum(
-            (s.hours for d in self.days for s in self.shifts(employee_id, d) if not s.cancelled),
-            Decimal(0),
-        )
+    def hours_of(self, employee_id: str, department: RosterDepartment | None = None) -> Decimal:
+        """Scheduled hours in the range, cancelled shifts left out: all the person's,
+        or those of their row in ``department`` (:meth:`row_shifts`)."""
+        employee = self._homes.get(employee_id)
+        if department is None or employee is None:
+            rows = (self.shifts(employee_id, d) for d in self.days)
+        else:
+            rows = (self.row_shifts(department, employee, d) for d in self.days)
+        return sum((s.hours for row in rows for s in row if not s.cancelled), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -410,11 +481,54 @@ def _leave(
     return found
 
 
+def _bands(
+    people: list[tuple[RosterEmployee, str, str]],
+    cells: dict[tuple[str, date], list[RosterShift]],
+    team: str | None,
+    names: dict[str, tuple[str, str]],
+) -> tuple[dict[str | None, tuple[str, str, list[RosterEmployee]]], dict]:
+    """The bands (all, or ``team``'s only) with their people: each person in their own
+    team's band, then borrowed into every other team whose shift they work in the
+    range; and the cells of the people shown, a borrowed-only person's narrowed to
+    the shifts of the team that borrows them."""
+    groups: dict[str | None, tuple[str, str, list[RosterEmployee]]] = {}
+    home: set[str] = set()
+    for emp, dept_name, color in people:
+        if team is None or emp.department_id == team:
+            groups.setdefault(emp.department_id, (dept_name, color, []))[2].append(emp)
+            home.add(emp.id)
+    team_of = {emp.id: emp.department_id for emp, _name, _color in people}
+    elsewhere: dict[str, set[str]] = defaultdict(set)
+    for (emp_id, _day), shifts in cells.items():
+        own = team_of.get(emp_id)
+        for s in shifts:
+            dept = s.department_id
+            if dept is not None and dept != own and (team is None or dept == team):
+                elsewhere[emp_id].add(dept)
+    for emp, _name, _color in people:
+        for dept in sorted(elsewhere.get(emp.id, ()), key=lambda d: names.get(d, ("",))[0]):
+            name, color = names.get(dept, (NO_DEPARTMENT, NO_DEPARTMENT_COLOR))
+            groups.setdefault(dept, (name, color, []))[2].append(emp)
+    if team is None:  # everyone is in their own team's band: every cell shows
+        return groups, cells
+    shown: dict[tuple[str, date], list[RosterShift]] = {}
+    for (emp_id, day), shifts in cells.items():
+        if emp_id in home:
+            shown[(emp_id, day)] = shifts
+        elif emp_id in elsewhere:
+            kept = [s for s in shifts if s.department_id in elsewhere[emp_id]]
+            if kept:
+                shown[(emp_id, day)] = kept
+    return groups, shown
+
+
 def find_problems(
     session: Session, roster: Roster, employee_ids: Iterable[str]
 ) -> dict[tuple[str, str], Check]:
     """Conflicts and warnings of these people's shown shifts, each checked as an
-    edit of it would be. The grid asks for the rows in view first, the rest later."""
+    edit of it would be: the roster rules' and the workload's (a long shift, a week
+    over contract: :mod:`core.workload`), as the shift dialog warns. The grid asks
+    for the rows in view first, the rest later."""
     wanted = set(employee_ids)
     live = [
         (emp, s)
@@ -425,16 +539,22 @@ def find_problems(
     ]
     if not live:
         return {}
+    people = {emp for emp, _ in live}
     index = load_index(
         session,
-        {emp for emp, _ in live},
+        people,
         min(s.start_utc for _, s in live),
         max(s.end_utc for _, s in live),
         company_id=roster.company_id,
     )
+    workload = Workload.load(session, roster.company_id, people)
     found: dict[tuple[str, str], Check] = {}
     for emp, s in live:
-        check = index.check((emp,), s.start_utc, s.end_utc, s.day, frozenset({s.id}))
+        exclude = frozenset({s.id})
+        check = index.check((emp,), s.start_utc, s.end_utc, s.day, exclude)
+        heavy = workload.warnings(index, (emp,), s.start_utc, s.end_utc, s.day, exclude)
+        if heavy:
+            check = Check(check.conflicts, check.warnings + heavy)
         if check.conflicts or check.warnings:
             found[(s.id, emp)] = check
     return found
@@ -455,18 +575,22 @@ def load_roster(
     view (most of the time of a month for hundreds of people goes there).
     """
     filt = filt or RosterFilter()
-    people = _employees(session, filt)
+    team = filt.department_id
+    # Everyone the other filters show: a department's view also borrows the people
+    # of other teams who work one of its shifts in the range.
+    people = _employees(session, replace(filt, department_id=None) if team else filt)
     known = session.execute(select(Department.id, Department.name, Department.color)).all()
     colors = {d.id: d.color for d in known}
-    groups: dict[str | None, tuple[str, str, list[RosterEmployee]]] = {}
+    names = {d.id: (d.name, d.color) for d in known}
     members: dict[str, list[str]] = defaultdict(list)
-    for emp, dept_name, color in people:
-        groups.setdefault(emp.department_id, (dept_name, color, []))[2].append(emp)
+    for emp, _name, _color in people:
         if emp.department_id:
             members[emp.department_id].append(emp.id)
-    ids = [emp.id for emp, _, _ in people]
+    everyone = [emp.id for emp, _, _ in people]
     employment = {emp.id: emp.employment for emp, _, _ in people if emp.employment != OPEN_ENDED}
-    cells, open_cells = _shifts(session, first, last, ids, members, colors, filt, employment)
+    cells, open_cells = _shifts(session, first, last, everyone, members, colors, filt, employment)
+    groups, cells = _bands(people, cells, team, names)
+    ids = list(dict.fromkeys(e.id for _name, _color, emps in groups.values() for e in emps))
     if filt.location:
         groups = {
             key: (name, color, kept)
@@ -479,7 +603,6 @@ def load_roster(
         open_cells = defaultdict(list, {k: v for k, v in open_cells.items() if k[0] in groups})
     else:
         # A team with open shifts and nobody (shown) in it still gets its band.
-        names = {d.id: (d.name, d.color) for d in known}
         for dept, _day in open_cells:
             if dept not in groups:
                 name, color = names.get(dept or "", (NO_DEPARTMENT, NO_DEPARTMENT_COLOR))
@@ -503,6 +626,7 @@ def load_roster(
         cells={key: tuple(v) for key, v in cells.items()},
         open_cells={key: tuple(v) for key, v in open_cells.items()},
         leave=_leave(session, first, last, ids) if ids else {},
+        department_names={key: name for key, (name, _color) in names.items()},
     )
     if problems:
         return replace(roster, problems=find_problems(session, roster, ids))
@@ -533,9 +657,9 @@ def copy_scope(session: Session, week_start: date, filt: RosterFilter | None = N
     filt = filt or RosterFilter()
     source = week_start - timedelta(days=7)
     roster = load_roster(session, source, source + timedelta(days=6), filt, problems=False)
-    shifts = [s for s in roster.shown_shifts() if not s.cancelled]
+    shifts = [s for s in roster.counted_only().shown_shifts() if not s.cancelled]
     narrowed = bool(filt.department_id or filt.name.strip())
-    people = tuple(e.id for d in roster.departments for e in d.employees)
+    people = tuple(dict.fromkeys(e.id for d in roster.departments for e in d.employees))
     whole = () if filt.name.strip() else tuple(d.id for d in roster.departments if d.id)
     return CopyScope(
         source,

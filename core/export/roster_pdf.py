@@ -24,7 +24,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from core.export.roster_scope import RosterExport
-from core.roster import RosterDepartment, RosterShift
+from core.roster import NO_DEPARTMENT, RosterDepartment, RosterEmployee, RosterShift
 from core.timeutil import to_local
 
 MARGIN = 10.0
@@ -246,7 +246,7 @@ class RotaLayout:
                     for day in self._days(first, last)
                     if self.export.roster.leave_on(emp.id, day)
                 }
-                rows.append((emp.name, self._cells(emp.id, first, last), leave))
+                rows.append((self._row_name(dept, emp), self._cells(dept, emp, first, last), leave))
             for name, cells, leave in rows:
                 height = self._row_height(self._days(first, last), cells, leave)
                 if self.pdf.get_y() + height > self.pdf.bottom:
@@ -326,9 +326,18 @@ class RotaLayout:
     def _blocks(self, shifts: Sequence[RosterShift]) -> list[Block]:
         return [Block(s, f"{s.start_time}–{s.end_time}", _place(s)) for s in shifts]
 
-    def _cells(self, employee_id: str, first: date, last: date) -> list[list[Block]]:
+    def _row_name(self, dept: RosterDepartment, emp: RosterEmployee) -> str:
+        """A person borrowed from another department says where they are from."""
+        if not dept.borrows(emp):
+            return emp.name
+        home = self.export.department_names.get(emp.department_id, NO_DEPARTMENT)
+        return f"{emp.name} (from {home})"
+
+    def _cells(
+        self, dept: RosterDepartment, emp: RosterEmployee, first: date, last: date
+    ) -> list[list[Block]]:
         return [
-            self._blocks(self.export.roster.shifts(employee_id, day))
+            self._blocks(self.export.roster.counted_shifts(dept, emp, day))
             for day in self._days(first, last)
         ]
 

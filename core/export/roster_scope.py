@@ -1,8 +1,10 @@
 """What a roster export (the printed rota, the .ics calendar) shows, loaded once.
 
 An export is the grid's own snapshot, :func:`core.roster.load_roster`, narrowed to
-the people and departments asked for, so the paper and the calendar show exactly
-the shifts the Schedule shows for the same range and filters.
+the people and departments asked for and to the shifts it counts, so the paper
+and the calendar show exactly the shifts the Schedule counts for the same range
+and filters: a department's rota has its shifts, including those worked by
+people borrowed from other departments, and not its people's shifts elsewhere.
 
 Staff only see published shifts: drafts (never published) are left out unless
 the export asks for them. A shift changed since it was published is in, with its
@@ -130,7 +132,9 @@ def load_export(session: Session, scope: RosterScope) -> RosterExport:
     people = _resolved_people(session, scope.employee_ids)
     departments = _resolved_departments(session, scope.department_ids)
     roster = load_roster(session, scope.first, scope.last, scope.filter, problems=False)
-    roster = _narrowed(roster, people, departments)
+    # A department's rota is its shifts, whoever works them: its people's shifts of
+    # other departments are on those departments' rotas, once each.
+    roster = _narrowed(roster, people, departments).counted_only()
     if not scope.drafts:
         roster = _published_only(roster)
     known = session.execute(select(Department.id, Department.name, Department.site_id)).all()

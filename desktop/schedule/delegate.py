@@ -67,10 +67,11 @@ class ShiftDelegate(QStyledItemDelegate):
             painter.fillRect(rect, WEEKEND)
         if cell.leave is not None:
             band = QRect(rect)
-            if cell.shifts:
+            if cell.shifts and metrics.leave_band >= 12:
                 band.setHeight(metrics.leave_band)
-            # A strip too thin for words is a swatch; the tooltip names the leave.
-            paint_leave(painter, band, cell.leave if band.height() >= 12 else None, base)
+            # A month's day with shifts has no room for a band over them: the whole
+            # cell turns leave-yellow behind its chips, and the tooltip names the leave.
+            paint_leave(painter, band, None if cell.shifts and band == rect else cell.leave, base)
         rects = block_rects(rect, len(cell.shifts), cell.leave is not None, metrics)
         hidden = max(0, len(cell.shifts) - metrics.max_blocks)
         for n, block in enumerate(rects):
@@ -84,6 +85,7 @@ class ShiftDelegate(QStyledItemDelegate):
                 selected=self._is_selected(shift.id),
                 more=hidden if n == len(rects) - 1 else 0,
                 out_of_sync=bool(cell.out_of_sync[n]),
+                elsewhere=cell.elsewhere[n] if cell.elsewhere else "",
             )
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))

@@ -11,9 +11,16 @@ from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.roster import RosterEmployee
 from desktop.notice import plural
-from desktop.schedule.labour import header_parts
+from desktop.schedule.labour import header_parts, whole_hours
 from desktop.schedule.layout import WEEK
-from desktop.schedule.model import OPEN_SHIFTS, ROW_ROLE, RosterModel, RowInfo, RowKind
+from desktop.schedule.model import (
+    OPEN_SHIFTS,
+    ROW_ROLE,
+    RosterModel,
+    RowInfo,
+    RowKind,
+    borrowed_from,
+)
 from desktop.schedule.paint import BAND, COMPACT_WIDTH, OPEN_FILL, TODAY, WEEKEND, font
 from desktop.theme import ACCENT, MUTED, TEXT, WARNING
 
@@ -85,7 +92,7 @@ class DayHeader(QHeaderView):
         painter.setFont(font(self.font(), 11))
         metrics = painter.fontMetrics()
         if parts and rect.width() < COMPACT_WIDTH:  # a month's day: the hours, bare
-            parts = [f"{labour.hours:.0f}"]
+            parts = [whole_hours(labour.hours)]
         while parts and metrics.horizontalAdvance(" · ".join(parts)) > rect.width():
             parts.pop()
         if not parts:
@@ -165,11 +172,13 @@ class PeopleHeader(QHeaderView):
         else:
             painter.fillRect(rect, QColor("white"))
             painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, color)
-            hours = model.roster.hours_of(info.employee.id)
+            hours = model.roster.hours_of(info.employee.id, info.department)
+            origin = borrowed_from(model.roster, info)
             if one_line:
-                self._one_line(painter, rect, base, info.employee.name, f"{hours.normalize():f} h")
+                name = f"{info.employee.name} · {origin}" if origin else info.employee.name
+                self._one_line(painter, rect, base, name, f"{hours.normalize():f} h")
             else:
-                self._two_lines(painter, rect, base, info.employee, hours)
+                self._two_lines(painter, rect, base, info.employee, hours, origin)
         painter.setPen(LINE)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.drawLine(rect.topRight(), rect.bottomRight())
@@ -177,7 +186,12 @@ class PeopleHeader(QHeaderView):
 
     @staticmethod
     def _two_lines(
-        painter: QPainter, rect: QRect, base: QFont, employee: RosterEmployee, hours: Decimal
+        painter: QPainter,
+        rect: QRect,
+        base: QFont,
+        employee: RosterEmployee,
+        hours: Decimal,
+        origin: str = "",
     ) -> None:
         """Name, then code and scheduled hours: a week's row."""
         painter.setPen(TEXT)
@@ -193,7 +207,9 @@ class PeopleHeader(QHeaderView):
         painter.setPen(MUTED)
         painter.setFont(font(base, 11))
         detail = " · ".join(
-            part for part in (employee.code or "", f"{hours.normalize():f} h scheduled") if part
+            part
+            for part in (origin, employee.code or "", f"{hours.normalize():f} h scheduled")
+            if part
         )
         painter.drawText(
             QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),

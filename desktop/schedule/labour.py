@@ -8,7 +8,7 @@ a "+ ?" and the tooltip says whose hours are not priced.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
@@ -22,6 +22,12 @@ UNKNOWN_RATE = "no hourly rate in this store (a key without pay:read syncs none)
 def plain_hours(value: Decimal) -> str:
     """``26``, ``7.5``: hours without trailing zeros."""
     return f"{Decimal(value).normalize():f}"
+
+
+def whole_hours(value: Decimal) -> str:
+    """``197`` for 196.5 h: whole hours rounded half up, as 159.5 gives 160 (a plain
+    ``:.0f`` rounds halves to even, 196.5 to 196)."""
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
 
 
 def amount(value: Decimal, currency: str, *, cents: bool = False) -> str:

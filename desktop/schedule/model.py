@@ -18,7 +18,15 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from core.labour import LabourPlan
 from core.results import Check
-from core.roster import DayTotal, Roster, RosterDepartment, RosterEmployee, RosterLeave, RosterShift
+from core.roster import (
+    NO_DEPARTMENT,
+    DayTotal,
+    Roster,
+    RosterDepartment,
+    RosterEmployee,
+    RosterLeave,
+    RosterShift,
+)
 from desktop.notice import plural
 from desktop.schedule.labour import day_tooltip
 from desktop.table import AnyIndex, TableModel
@@ -60,6 +68,8 @@ class CellInfo:
     leave: RosterLeave | None = None
     #: Per shift, why it is in conflict with the server ("" when it is not).
     out_of_sync: tuple[str, ...] = ()
+    #: Per shift, the other department it counts under ("" for the row's own team's).
+    elsewhere: tuple[str, ...] = ()
     #: Department bands: how many shifts and hours the team has that day, open ones
     #: included, and how many of them are open (nobody on them yet).
     team_shifts: int = 0
@@ -80,6 +90,15 @@ def band_text(cell: CellInfo) -> str:
     hours = f"{cell.team_hours.normalize():f}".rstrip(".")
     text = f"{plural(cell.team_shifts, 'shift')} · {hours} h"
     return f"{text} · {cell.team_open} open" if cell.team_open else text
+
+
+def borrowed_from(roster: Roster, info: RowInfo) -> str:
+    """ "from Maintenance" for a person borrowed into this band, "" in their own."""
+    employee = info.employee
+    if employee is None or not info.department.borrows(employee):
+        return ""
+    home = roster.department_names.get(employee.department_id or "", NO_DEPARTMENT)
+    return f"from {home}"
 
 
 def shift_text(shift: RosterShift) -> str:
@@ -115,6 +134,8 @@ def cell_tooltip(cell: CellInfo) -> str:
         lines.append(cell.leave.label)
     for n, (shift, check) in enumerate(zip(cell.shifts, cell.problems, strict=True)):
         lines.append(shift_text(shift))
+        if n < len(cell.elsewhere) and cell.elsewhere[n]:
+            lines.append(f"  {cell.elsewhere[n]} shift (counts there)")
         if n < len(cell.out_of_sync) and cell.out_of_sync[n]:
             lines.append(f"  ⇄ {cell.out_of_sync[n]}")
         lines += [f"  ✖ {c.reason}" for c in check.conflicts]
@@ -225,6 +246,18 @@ class RosterModel(TableModel):
         many of its people it clashes for."""
         return len({sid for (sid, _emp), check in self._problems.items() if check.conflicts})
 
+    def warning_count(self) -> int:
+        """Shown shifts with a warning (short rest, days in a row, a long shift, a week
+        over contract) and no conflict, each counted once."""
+        clashing = {sid for (sid, _emp), check in self._problems.items() if check.conflicts}
+        return len(
+            {
+                sid
+                for (sid, _emp), check in self._problems.items()
+                if check.warnings and sid not in clashing
+            }
+        )
+
     @property
     def only_problems(self) -> bool:
         return self._only_problems
@@ -277,7 +310,13 @@ class RosterModel(TableModel):
 
     def _set_rows(self, rows: list[RowInfo]) -> None:
         self._rows = rows
-        self._row_of = {info.employee.id: n for n, info in enumerate(rows) if info.employee}
+        # A person borrowed into another band is found at their own team's row.
+        self._row_of = {}
+        for n, info in enumerate(rows):
+            if info.employee and (
+                info.employee.id not in self._row_of or not info.department.borrows(info.employee)
+            ):
+                self._row_of[info.employee.id] = n
         self._open_row_of = {
             info.department.id: n for n, info in enumerate(rows) if info.kind == RowKind.OPEN
         }
@@ -336,7 +375,7 @@ class RosterModel(TableModel):
                 out_of_sync=tuple(self._out_of_sync.get(s.id, "") for s in shifts),
             )
         emp = info.employee.id
-        shifts = self._roster.shifts(emp, day)
+        shifts = self._roster.row_shifts(info.department, info.employee, day)
         return CellInfo(
             info,
             day,
@@ -346,7 +385,16 @@ class RosterModel(TableModel):
             self._roster.leave_on(emp, day),
             tuple(self._out_of_sync.get(s.id, "") for s in shifts),
             off=info.employee.employment.off_on(day) or "",
+            elsewhere=tuple(self._elsewhere(info, s) for s in shifts),
         )
+
+    def _elsewhere(self, info: RowInfo, shift: RosterShift) -> str:
+        """The other team a shift in a person's own row belongs to, "" for theirs."""
+        assert info.employee is not None
+        team = shift.department_for(info.employee)
+        if team == info.department.id or team is None:
+            return ""
+        return self._roster.department_names.get(team, "")
 
     def lines(self, row: int) -> int:
         """The most shifts any day of this row holds: how tall the row must be."""
@@ -357,7 +405,10 @@ class RosterModel(TableModel):
             )
         if info.employee is None:
             return 0
-        return max((len(self._roster.shifts(info.employee.id, d)) for d in self._days), default=0)
+        return max(
+            (len(self._roster.row_shifts(info.department, info.employee, d)) for d in self._days),
+            default=0,
+        )
 
     # --- QAbstractTableModel ------------------------------------------------------------
 
@@ -417,4 +468,7 @@ class RosterModel(TableModel):
             return info
         if info.kind == RowKind.OPEN:
             return OPEN_SHIFTS
-        return info.department.name if info.employee is None else info.employee.name
+        if info.employee is None:
+            return info.department.name
+        origin = borrowed_from(self._roster, info)
+        return f"{info.employee.name} ({origin})" if origin else info.employee.name

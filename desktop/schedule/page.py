@@ -138,6 +138,7 @@ class SchedulePage(QWidget):
         self.view.edit_requested.connect(self.open_edit_dialog)
         self.view.delete_requested.connect(self.delete_shifts)
         self.view.menu_requested.connect(self._show_menu)
+        self.view.open_menu_requested.connect(self._show_open_menu)
         self.view.hint_changed.connect(self.status_message)
         self.view.selection_changed.connect(self._selection_changed)
         self.controller.notice.connect(self.notice.show_message)
@@ -225,7 +226,8 @@ class SchedulePage(QWidget):
         self.view.fit_columns()
         self.view.forget_missing_selection()
         self.bar.show_range(first, last, self.span)
-        self._unchecked = [e.id for d in roster.departments for e in d.employees]
+        # Once each: a person borrowed into another band is still one person to check.
+        self._unchecked = list(dict.fromkeys(e.id for d in roster.departments for e in d.employees))
         self.check_visible()
         self._more.start()
         self._show_conflicts()
@@ -311,7 +313,9 @@ class SchedulePage(QWidget):
         self.view.empty_text = "Nobody matches these filters." if filtered else self.next_step
 
     def _show_conflicts(self) -> None:
-        self.bar.show_conflicts(self.model.conflict_count(), bool(self._unchecked))
+        self.bar.show_conflicts(
+            self.model.conflict_count(), bool(self._unchecked), self.model.warning_count()
+        )
         if self.model.only_problems and not self.model.rowCount():
             self.view.empty_text = (
                 "Checking the range for problems…"
@@ -509,8 +513,27 @@ class SchedulePage(QWidget):
         menu.addAction(icon("delete"), label, lambda: self.delete_shifts(sorted(selected)))
         return menu
 
+    def open_cell_menu(self, department_id: str | None, day: date) -> QMenu:
+        """What a right-click on an empty cell of a department's open shifts offers:
+        a new open shift there, and Fill open shifts."""
+        menu = QMenu(self)
+        menu.setObjectName("ShiftMenu")
+        menu.addAction(
+            icon("add"),
+            "New open shift…",
+            lambda: self.open_new_open_dialog(department_id, day),
+        )
+        menu.addAction(self.fill_action)
+        return menu
+
     def _show_menu(self, shift_id: str, employee_id: str, day: date, where: QPoint) -> None:
-        menu = self.context_menu(shift_id, employee_id, day)
+        self._popup(self.context_menu(shift_id, employee_id, day), where)
+
+    def _show_open_menu(self, department_id: str | None, day: date, where: QPoint) -> None:
+        self._popup(self.open_cell_menu(department_id, day), where)
+
+    @staticmethod
+    def _popup(menu: QMenu, where: QPoint) -> None:
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(where)
 
@@ -581,6 +604,7 @@ class SchedulePage(QWidget):
             (emp.id, f"{emp.name} · {dept.name}")
             for dept in self.model.roster.departments
             for emp in dept.employees
+            if not dept.borrows(emp)  # once each, under their own team
         ]
 
     def open_new_open_dialog(self, department_id: str | None, day: date) -> ShiftDialog | None:
@@ -626,7 +650,7 @@ class SchedulePage(QWidget):
 
     def _department_of(self, employee_id: str | None) -> str | None:
         for dept in self.model.roster.departments:
-            if any(e.id == employee_id for e in dept.employees):
+            if any(e.id == employee_id and not dept.borrows(e) for e in dept.employees):
                 return dept.id
         return None
 

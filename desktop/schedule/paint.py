@@ -81,9 +81,21 @@ def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave | None, base:
     painter.drawText(
         text_rect,
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        metrics.elidedText(leave.label, Qt.TextElideMode.ElideRight, text_rect.width()),
+        leave_text(leave, text_rect.width(), metrics),
     )
     painter.restore()
+
+
+#: What a leave band too narrow for "Sick leave" (a month's day) says instead.
+LEAVE_CODES = {"paid": "PL", "unpaid": "UL", "sick": "SL", "parental": "PR", "other": "OL"}
+
+
+def leave_text(leave: RosterLeave, width: int, metrics: QFontMetrics) -> str:
+    """The leave's label ("Sick leave 09:00–13:00"), its kind ("Sick leave"), or
+    where neither fits its code ("SL"), never a cut-off "S…"."""
+    kind = f"{leave.leave_type.capitalize()} leave"
+    code = LEAVE_CODES.get(leave.leave_type, leave.leave_type[:2].upper())
+    return next((t for t in (leave.label, kind) if metrics.horizontalAdvance(t) <= width), code)
 
 
 def paint_shift(
@@ -96,12 +108,14 @@ def paint_shift(
     selected: bool = False,
     more: int = 0,
     out_of_sync: bool = False,
+    elsewhere: str = "",
 ) -> None:
     """One block: time range on top, location below, state and problems around it.
 
     ``out_of_sync``: the shift has an open conflict with the server, a thick violet
     line around the block (inside it the usual outline still tells the roster's own
-    problems)."""
+    problems). ``elsewhere``: the other team the shift is of, named before the place
+    (a month's chip leaves it to its colour and tooltip)."""
     if rect.width() < COMPACT_WIDTH:
         paint_chip(
             painter, rect, shift, check, base, selected=selected, more=more, out_of_sync=out_of_sync
@@ -159,6 +173,8 @@ def paint_shift(
         return
     time_text = f"{shift.start_time}–{shift.end_time}"
     place = shift.location or ("Team shift" if shift.department_ids else "")
+    if elsewhere:
+        place = f"{elsewhere} · {place}" if place else elsewhere
     if more:
         place = f"{place}  +{more} more" if place else f"+{more} more"
     painter.setPen(ink)
@@ -212,8 +228,9 @@ def paint_chip(
     out_of_sync: bool = False,
 ) -> None:
     """A month's chip: the start time ("07:30", or "07" where that does not fit) and
-    "+n" for the shifts of the day it stands for, on the team's tint with its colour
-    down the left edge; the outline tells problems and selection as a block's does.
+    "+n" for the shifts of the day it stands for (:func:`chip_label`), on the team's
+    tint with its colour down the left edge; the outline tells problems and
+    selection as a block's does.
 
     Square and unsmoothed: a month paints a thousand of them at once."""
     painter.save()
@@ -245,12 +262,20 @@ def paint_chip(
         painter.setFont(chosen)
         painter.setPen(ink)
         area = rect.adjusted(5, 0, -2, 0)
-        suffix = f"+{more}" if more else ""
-        text = shift.start_time + suffix
-        if len(text) > 2 and metrics.horizontalAdvance(text) > area.width():
-            text = shift.start_time[:2] + suffix
+        text = chip_label(shift.start_time, more, area.width(), metrics)
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
+
+
+def chip_label(start_time: str, more: int, width: int, metrics: QFontMetrics) -> str:
+    """The widest of a chip's words that fits: "07:30", "07"; with ``more`` shifts
+    hidden behind it "07:30+2", "07+2", else "+3", the shifts the chip stands for
+    (its own and the hidden ones), rather than a start time cut on both sides."""
+    if more:
+        choices = [f"{start_time}+{more}", f"{start_time[:2]}+{more}", f"+{more + 1}"]
+    else:
+        choices = [start_time, start_time[:2]]
+    return next((t for t in choices if metrics.horizontalAdvance(t) <= width), choices[-1])
 
 
 def _badge_color(check: Check) -> QColor | None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controls import action_button, person_search
 from desktop.schedule.legend import Legend
-from desktop.theme import CONFLICT
+from desktop.theme import CONFLICT, WARNING
 
 SPANS = (("week", "Week"), ("two_weeks", "2 weeks"), ("month", "Month"))
 
@@ -67,6 +67,10 @@ class ScheduleToolbar(QFrame):
         self.location_box.setAccessibleName("Filter by location")
         self.location_box.setMinimumWidth(150)
         self.name_edit = person_search(self)
+        # 160 px holds "Find a person…" whole and leaves the problems chip room for
+        # "178 warnings…" beside the legend on a 1366 px screen.
+        self.name_edit.setMinimumWidth(150)
+        self.name_edit.setMaximumWidth(160)
         self.new_button = self._button("New shift", "add", "Add a shift", "Ctrl+N")
         self.copy_button = self._button(
             "Copy last week",
@@ -90,11 +94,7 @@ class ScheduleToolbar(QFrame):
         self.problems_button.setObjectName("ProblemsFilter")
         self.problems_button.setCheckable(True)
         self.problems_button.setAccessibleName("Show only problems")
-        self.problems_button.setToolTip(
-            "Shifts in the shown range that clash (a double booking, leave, rest time,"
-            " days in a row).\nPress to show only the people with a conflict or warning,"
-            " and open shifts still to fill."
-        )
+        self.problems_button.setToolTip(_problems_tip("No conflicts or warnings"))
         self.department_box.setMinimumWidth(140)
         self.location_box.setMinimumWidth(140)
         for widget in (
@@ -116,16 +116,27 @@ class ScheduleToolbar(QFrame):
     def _button(self, text: str, icon_name: str, tip: str, shortcut: str = "") -> QToolButton:
         return action_button(self, text, tip, shortcut, icon_name=icon_name, window_wide=True)
 
-    def show_conflicts(self, count: int, checking: bool) -> None:
-        """ "3 conflicts" in red, "No conflicts"; "…" while people are still checked."""
+    def show_conflicts(self, count: int, checking: bool, warnings: int = 0) -> None:
+        """ "3 conflicts" in red, else "12 warnings" in amber, else "No conflicts"; "…"
+        while people are still checked. Both counts do not fit the bar at 1366 px
+        beside the legend, so the tooltip and accessible text give both."""
+        dots = "…" if checking else ""
+        conflicts = f"{count:,} conflict{'s' if count != 1 else ''}"
+        warned = f"{warnings:,} warning{'s' if warnings != 1 else ''}"
         if count:
-            text = f"{count:,} conflict{'s' if count != 1 else ''}" + ("…" if checking else "")
+            text = conflicts + dots
+        elif warnings:
+            text = warned + dots
         else:
             text = "Checking…" if checking else "No conflicts"
+        both = f"{conflicts} · {warned}{dots}" if count or warnings else text
         button = self.problems_button
         button.setText(text)
-        button.setAccessibleDescription(f"{text}; press to show only problems")
-        button.setStyleSheet(f"color: {CONFLICT.name()}; font-weight: 600;" if count else "")
+        button.setToolTip(_problems_tip(both))
+        button.setAccessibleDescription(f"{both}; press to show only problems")
+        # Coloured at the normal weight: bold "99 conflicts…" did not fit the bar.
+        color = CONFLICT if count else WARNING.darker(130) if warnings else None
+        button.setStyleSheet(f"color: {color.name()};" if color else "")
 
     def show_range(self, first: date, last: date, span: str) -> None:
         for button in self.span_buttons.buttons():
@@ -138,3 +149,13 @@ class ScheduleToolbar(QFrame):
             text = f"{first:%d %b} – {last:%d %b %Y}"
         self.range_label.setText(text)
         self.range_label.setAccessibleDescription(text)
+
+
+def _problems_tip(counts: str) -> str:
+    """What the problems chip counts, and what pressing it does."""
+    return (
+        f"{counts} in the shown range.\nConflicts: shifts that clash (a double booking,"
+        " leave, employment dates, a closed pay period).\nWarnings: shifts with short"
+        " rest, too many days in a row, a long shift or a week over contract.\nPress to"
+        " show only the people with a conflict or warning, and open shifts still to fill."
+    )

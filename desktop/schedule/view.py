@@ -103,6 +103,8 @@ class RosterView(QTableView):
     department_activated = Signal(object)
     #: Right-click: shift id ("" on an empty cell), employee id, day, global position.
     menu_requested = Signal(str, str, object, QPoint)
+    #: Right-click on an empty cell of a department's open shifts: its id, day, position.
+    open_menu_requested = Signal(object, object, QPoint)
     selection_changed = Signal(int)
     #: A drag's hover feedback changed; the text is empty when nothing hovers.
     hint_changed = Signal(str)
@@ -354,11 +356,15 @@ class RosterView(QTableView):
         if not index.isValid():
             return
         who = self.row_person(index)
-        if who is None or (who == "" and shift is None):
+        if who is None:
+            return
+        day = self.roster_model().days[index.column()]
+        if who == "" and shift is None:
+            department = self.roster_model().row_info(index.row()).department
+            self.open_menu_requested.emit(department.id, day, event.globalPos())
             return
         if shift is not None and shift.id not in self._selected:
             self.select_shifts({shift.id})
-        day = self.roster_model().days[index.column()]
         self.menu_requested.emit(shift.id if shift else "", who, day, event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -305,3 +305,21 @@ def test_the_grid_reads_shifts_through_the_date_index_not_the_whole_table(
         for statement, parameters in seen:
             plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
             assert not [p for p in plan if p.startswith("SCAN shift ")], (statement, plan)
+
+
+def test_a_long_shift_and_a_week_over_contract_are_warnings_on_the_grid(
+    store: Store, org: Org
+) -> None:
+    """The grid warns as the shift dialog does (core.workload): Anna's 13-hour shift
+    is long, and Ben's five 9-hour days pass his 40-hour contract."""
+    long = _shift(store, org, MONDAY, "06:00", "19:00", employee_ids=(org.anna,))
+    bens = [
+        _shift(store, org, MONDAY + timedelta(days=n), "08:00", "17:00", employee_ids=(org.ben,))
+        for n in range(5)
+    ]
+    roster = _roster(store)
+    assert [w.kind for w in roster.problems_of(long, org.anna).warnings] == ["long_shift"]
+    kinds = {w.kind for sid in bens for w in roster.problems_of(sid, org.ben).warnings}
+    assert kinds == {"over_contract"}
+    assert "45 h" in roster.problems_of(bens[-1], org.ben).warnings[0].reason
+    assert all(not roster.problems_of(sid, org.ben).conflicts for sid in bens)

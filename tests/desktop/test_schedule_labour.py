@@ -14,7 +14,7 @@ from core.labour import Labour
 from core.models import Employee
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
-from desktop.schedule.labour import cost_text, header_parts
+from desktop.schedule.labour import cost_text, header_parts, whole_hours
 from desktop.schedule.page import SchedulePage
 from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift
@@ -93,3 +93,10 @@ def test_an_edit_keeps_the_days_figures_until_the_new_ones_come(
     assert page.model.labour.day(MONDAY + timedelta(days=6)).hours == 4
     page.go(1)  # another week: no figures of the last one on its days
     assert page.model.labour is None
+
+
+def test_a_months_bare_day_hours_round_halves_up() -> None:
+    """159.5 h and 196.5 h both round up (":.0f" rounded halves to even: 196)."""
+    assert whole_hours(Decimal("159.5")) == "160"
+    assert whole_hours(Decimal("196.5")) == "197"
+    assert whole_hours(Decimal("196.49")) == "196"

@@ -90,3 +90,30 @@ def test_a_same_shaped_snapshot_refreshes_in_place(qtbot, store, org) -> None:
     ):
         model.set_roster(load_roster(s, MONDAY, MONDAY + timedelta(days=6)), today=MONDAY)
     assert model.index_of(org.ben, MONDAY).data() == "09:00–17:00 (not published)"
+
+
+def test_a_shift_of_another_team_shows_in_its_band_and_counts_there_once(qapp, store, org) -> None:
+    """Anna (Kitchen) works a Floor shift: Floor borrows her ("from Kitchen") and
+    counts it; her own row shows it named as Floor's, and Kitchen does not count it."""
+    lent = add_shift(store, org, MONDAY, "12:00", "20:00", org.anna, department_id=org.floor_id)
+    model = _model(store)
+    headers = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    assert headers == [
+        "Floor",
+        "Cara Diaz",
+        "Dan Evans",
+        "Anna Berg (from Kitchen)",
+        "Kitchen",
+        "Anna Berg",
+        "Ben Cole",
+    ]
+    floor_band, kitchen_band = model.index(0, 0), model.index(4, 0)
+    assert model.data(floor_band) == "1 shift · 8 h"
+    assert model.data(kitchen_band) == ""
+    borrowed, home = model.cell(model.index(3, 0)), model.cell(model.index(5, 0))
+    assert [s.id for s in borrowed.shifts] == [lent]
+    assert borrowed.elsewhere == ("",)
+    assert [s.id for s in home.shifts] == [lent]
+    assert home.elsewhere == ("Floor",)
+    assert "Floor shift" in model.data(model.index(5, 0), Qt.ItemDataRole.ToolTipRole)
+    assert model.row_of(org.anna) == 5  # found at her own team's row

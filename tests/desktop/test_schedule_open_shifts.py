@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
 
 from core.leave import approve_leave, request_leave
 from core.models import Shift
@@ -150,5 +153,33 @@ def test_double_click_in_the_open_row_starts_an_open_shift_of_that_team(
     )
     dialog = _dialog(page)
     assert dialog.windowTitle() == "New shift"
+    assert dialog.employee.currentText() == NOBODY
+    assert dialog.department.currentData() == org.floor_id
+
+
+# The real right-click pops the menu up, which the offscreen platform grabs nothing for.
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_right_click_on_an_empty_open_shifts_cell_offers_a_new_one_and_fill(
+    qtbot, page, store, org
+) -> None:
+    _dan_on_leave_and_taken_off(page, store, org)
+    index = page.model.index_of_open(org.floor_id, WEDNESDAY)
+    where = page.view.visualRect(index).center()
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, where, page.view.viewport().mapToGlobal(where)
+    )
+    with qtbot.waitSignal(page.view.open_menu_requested) as asked:
+        QApplication.sendEvent(page.view.viewport(), event)
+    department, day, _pos = asked.args
+    popped = QApplication.activePopupWidget()
+    assert popped is not None
+    assert page.fill_action in popped.actions()
+    popped.close()
+    assert (department, day) == (org.floor_id, WEDNESDAY)
+    menu = page.open_cell_menu(department, day)
+    assert page.fill_action in menu.actions()
+    (new,) = [a for a in menu.actions() if a.text() == "New open shift…"]
+    new.trigger()
+    dialog = _dialog(page)
     assert dialog.employee.currentText() == NOBODY
     assert dialog.department.currentData() == org.floor_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from core.models import LeaveRequest, LeaveStatus
@@ -109,3 +110,22 @@ def test_people_checked_later_join_the_problems_shown(qtbot: QtBot, demo_store: 
     assert page.model.conflict_count() >= 1
     wim = next(r for r in range(page.model.rowCount()) if _shown(page)[r] == "Wim Frank")
     assert page.view.rowHeight(wim) >= WEEK.empty_row  # rows refitted as people joined
+
+
+def test_workload_warnings_count_on_the_chip_and_show_under_only_problems(
+    qtbot: QtBot, store: Store, org: Org, page: SchedulePage
+) -> None:
+    long = add_shift(store, org, MONDAY, "06:00", "19:00", org.anna)  # 13 h: long
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.cara)  # fine
+    page.reload()
+    qtbot.waitUntil(lambda: not page.problems_pending)
+    assert page.model.conflict_count() == 0
+    assert page.model.warning_count() == 1
+    assert page.bar.problems_button.text() == "1 warning"
+    assert page.bar.problems_button.toolTip().startswith("0 conflicts · 1 warning in")
+    index = page.model.index_of(org.anna, MONDAY)
+    assert "⚠ lasts 13 h, longer than 12 h" in page.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert page.model.cell(index).problems[0].warnings[0].kind == "long_shift"
+    page.bar.problems_button.click()
+    assert _shown(page) == ["[Kitchen]", "Anna Berg"]
+    assert page.model.problems_of(long, org.anna).warnings

@@ -103,3 +103,18 @@ def test_a_template_applys_until_follows_its_from(laptop: MainWindow) -> None:
     panel.last.setDate(QDate(2026, 6, 28))
     panel.first.setDate(QDate(2026, 7, 6))
     assert panel.last.date() == QDate(2026, 8, 2)
+
+
+def test_the_schedule_bar_fits_a_month_of_conflicts_and_warnings(laptop: MainWindow) -> None:
+    """The demo's busiest month (500 people) has 38 conflicts and 178 warnings."""
+    laptop.show_view("schedule")
+    page = laptop.pages["schedule"]
+    page.bar.show_conflicts(99, True, 999)
+    QApplication.processEvents()
+    assert page.bar.problems_button.text() == "99 conflicts…"
+    assert page.bar.problems_button.toolTip().startswith("99 conflicts · 999 warnings…")
+    assert clipped(page) == []
+    page.bar.show_conflicts(0, True, 999)
+    QApplication.processEvents()
+    assert page.bar.problems_button.text() == "999 warnings…"
+    assert clipped(page) == []
