@@ -22,6 +22,8 @@ ROWS = (
     "undo of a",
     "auto-fill of",
     "auto-fill apply",
+    "auto-fill undo",
+    "auto-fill redo",
     "change feed",
     "first download",
     "no-op sync",
