@@ -148,13 +148,44 @@ def test_events_carry_the_shift_id_summary_and_zone_and_reexport_keeps_uids(
     again = _events(store, _week())
     assert list(first) == list(again) == [sid]
     event = first[sid]
-    assert str(event["summary"]) == "Kitchen / Pass"
+    assert str(event["summary"]) == "Anna Berg · Kitchen / Pass"
     assert str(event["location"]) == "Pass"
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert start == datetime(2026, 6, 1, 9, 0, tzinfo=BERLIN)
     assert str(start.tzinfo) == "Europe/Berlin"
     assert end - start == timedelta(hours=8, minutes=30)
     assert start.astimezone(UTC) == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+
+
+def test_a_team_calendar_names_the_people_and_a_personal_one_does_not(
+    store: Store, org: Org
+) -> None:
+    solo = _shift(
+        store,
+        org,
+        MONDAY,
+        "08:00",
+        "16:00",
+        employee_ids=(org.anna,),
+        department_id=org.kitchen_id,
+        location="kitchen",
+    )
+    crew = _shift(
+        store,
+        org,
+        MONDAY + timedelta(days=1),
+        "08:00",
+        "16:00",
+        employee_ids=(org.anna, org.ben),
+        department_id=org.kitchen_id,
+    )
+    team = _events(store, _week(department_ids=("Kitchen",)))
+    assert str(team[solo]["summary"]) == "Anna Berg · Kitchen"  # no "Kitchen / kitchen"
+    assert str(team[crew]["summary"]) == "Anna Berg, Ben Cole · Kitchen"
+    assert str(_events(store, _week())[solo]["summary"]) == "Anna Berg · Kitchen"
+    own = _events(store, _week(employee_ids=(org.anna,)))
+    assert str(own[solo]["summary"]) == "Kitchen"
+    assert str(own[crew]["summary"]) == "Kitchen"
 
 
 def test_the_calendar_carries_the_sites_zone_definition(store: Store, org: Org) -> None:
