@@ -83,6 +83,15 @@ def test_a_refused_export_says_why_in_the_dialog_and_writes_nothing(
     assert list(out.iterdir()) == []
 
 
+def test_the_dates_show_in_the_apps_format_with_a_calendar(
+    qtbot, context: AppContext, org: Org, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, context, tmp_path, RosterFilter())
+    assert dialog.from_edit.text() == "01 Jun 2026"
+    assert dialog.to_edit.text() == "07 Jun 2026"
+    assert dialog.from_edit.calendarPopup()
+
+
 def test_changing_the_dates_renames_a_suggested_file_but_not_a_typed_one(
     qtbot, context: AppContext, org: Org, tmp_path: Path
 ) -> None:
