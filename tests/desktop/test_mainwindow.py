@@ -48,6 +48,27 @@ def test_status_bar_names_the_database_and_counts_changes_not_yet_sent(
     assert window.statusBar().currentMessage() == "Undone: Delete shift"
 
 
+def test_a_views_status_message_goes_when_the_view_changes_but_running_work_stays(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    page = window.pages["schedule"]
+    page.anchor = MONDAY
+    page.reload()
+    sid = add_shift(store, org, MONDAY, "09:00", "17:00", org.anna)
+    page.reload()
+    page.controller.delete([sid])
+    page.context.undo_stack.undo()
+    assert window.statusBar().currentMessage() == "Undone: Delete shift"
+    window.show_view("templates")
+    assert window.statusBar().currentMessage() == ""
+    window.context.busy_changed.emit("Publishing 3 shifts…")
+    window.show_view("schedule")
+    assert window.statusBar().currentMessage() == "Publishing 3 shifts…"
+    window.context.busy_changed.emit("")
+    assert window.statusBar().currentMessage() == ""
+
+
 def test_a_store_never_connected_never_says_its_changes_are_synced(
     qtbot, themed, store, org, settings
 ) -> None:

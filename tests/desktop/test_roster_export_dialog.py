@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from icalendar import Calendar
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QUrl
 
 from core.roster import RosterFilter
 from core.scheduling import publish_shifts
@@ -112,11 +112,13 @@ def test_file_menu_opens_it_on_the_schedules_range_and_filters(
     page = window.pages["schedule"]
     page.anchor = MONDAY + timedelta(days=2)
     page.reload()
+    window.show_view("payroll")
     file_menu = window.menuBar().actions()[0].menu()
     assert window.export_roster_action in file_menu.actions()
     window.export_roster_action.trigger()
     dialog = window.findChild(RosterExportDialog)
     assert dialog is not None
+    assert window.current_view == "schedule"  # the range and filters it exports, behind it
     assert (dialog.first, dialog.last) == (MONDAY, SUNDAY)
     assert dialog.filt == page.filter
     assert "in all departments" in dialog.where.text()
@@ -124,4 +126,13 @@ def test_file_menu_opens_it_on_the_schedules_range_and_filters(
     dialog.path_edit.setText(str(tmp_path / "week.ics"))
     with qtbot.waitSignal(dialog.exported, timeout=10_000):
         dialog.export_button.click()
-    assert window.statusBar().currentMessage() == "Exported 1 shift to week.ics"
+    notice = page.notice
+    assert notice.text == "Exported 1 shift to week.ics"
+    assert notice.files.open_button.isVisibleTo(page)
+    assert notice.files.folder_button.isVisibleTo(page)
+    assert notice.files.file_url() == QUrl.fromLocalFile(str(tmp_path / "week.ics"))
+    assert notice.files.folder_url() == QUrl.fromLocalFile(str(tmp_path))
+    assert window.statusBar().currentMessage() == ""  # not there, where it would linger
+    window.show_view("people")
+    window.show_view("schedule")
+    assert notice.text == ""  # it spoke of that moment
