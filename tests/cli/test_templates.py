@@ -272,7 +272,7 @@ def test_expand_takes_a_department_by_name_in_any_case(
     document = json.loads(capsys.readouterr().out)
     assert {x["department_id"] for x in document["shifts"]} == {org.floor_id}
     assert _expand(store, tid, "--department", "Cellar") == 1
-    assert "no department with id Cellar" in capsys.readouterr().err
+    assert "no department named or with id Cellar" in capsys.readouterr().err
 
 
 def test_add_takes_a_department_by_name(
