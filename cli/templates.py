@@ -124,8 +124,8 @@ def _print_dry_run(expansion: Expansion, names: dict[str, str]) -> None:
     print_table(["date", "start", "end", "who", "status"], rows)
     clashing = sum(1 for p in expansion.shifts if p.conflicts)
     print(
-        f"{len(expansion.shifts)} shift(s) proposed, {clashing} with a conflict;"
-        " nothing written (add --commit to write them)"
+        f"{len(expansion.shifts)} shift(s) proposed, {clashing} with a conflict,"
+        f" {expansion.plan.warned} with warnings; nothing written (add --commit to write them)"
     )
 
 
@@ -180,7 +180,7 @@ def _expand(args: argparse.Namespace) -> int:
         print(f"skipped: {skipped.reason}")
     print(
         f"{len(result.ids)} shift(s) written, {len(result.skipped)} skipped for a conflict,"
-        f" {len(result.warnings)} warning(s) (see the dry run)"
+        f" {result.warned} with warnings (see the dry run)"
     )
     return 0
 

@@ -157,7 +157,7 @@ def test_expand_is_a_dry_run_listing_shifts_and_conflicts_for_a_payroll_code(
     out = capsys.readouterr().out
     assert "Anna Berg" in out
     assert "conflict: Anna Berg is on approved paid leave" in out
-    assert "3 shift(s) proposed, 1 with a conflict; nothing written" in out
+    assert "3 shift(s) proposed, 1 with a conflict, 0 with warnings; nothing written" in out
     assert _shift_count(store) == 0
 
 
