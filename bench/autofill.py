@@ -10,7 +10,8 @@ timed in the same run. The note compares the results: shifts filled, labour
 cost, soft-rule warnings and the objective both minimise; "≥ greedy: yes" when
 the solver fills as many with no more warnings and no higher objective. A second
 row times applying every proposal (``apply_autofill``: checked again, written,
-queued for sync, one undo step) on a fresh copy of the store each run.
+queued for sync, one undo step) on a fresh copy of the store each run, and two
+more its undo and its redo, each in a session of its own as the desktop runs them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import random
 import shutil
 import tempfile
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from bench.runner import Row, Sizes, runs, table, timed
@@ -96,7 +98,9 @@ def autofill_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         and len(solver.warnings) <= len(greedy.warnings)
         and solver.score <= greedy.score + 1e-6
     )
-    applied, times_applied = _apply_runs(path, tmp, solver, sizes.repeat)
+    applied, times_applied, times_undone, times_redone = _apply_runs(
+        path, tmp, solver, sizes.repeat
+    )
     return [
         Row(
             f"auto-fill of {shifts} open shifts, {sizes.people} people × {days} days",
@@ -116,14 +120,31 @@ def autofill_rows(sizes: Sizes, tmp: Path) -> list[Row]:
             limit=5.0,
             note=f"{len(applied.ids)} assigned, {len(applied.skipped)} left out",
         ),
+        Row(
+            f"auto-fill undo of {len(applied.ids)} assignments",
+            times_undone,
+            None,
+            "< 2 s",
+            limit=2.0,
+            note="the apply's undo step, in its own session as the desktop's writer runs it",
+        ),
+        Row(
+            f"auto-fill redo of {len(applied.ids)} assignments",
+            times_redone,
+            None,
+            "< 2 s",
+            limit=2.0,
+            note="the undo's own undo step",
+        ),
     ]
 
 
 def _apply_runs(
     path: Path, tmp: Path, plan: AutofillPlan, repeat: int
-) -> tuple[OpResult, list[float]]:
-    """Apply every proposal, each run on a fresh copy of the store."""
-    times = []
+) -> tuple[OpResult, list[float], list[float], list[float]]:
+    """Apply every proposal, then undo and redo it, each in its own session; each
+    run on a fresh copy of the store. The result of the apply, and the three times."""
+    applied, undone, redone = [], [], []
     result = OpResult()
     run = tmp / "apply.shiftdesk"
     for _ in range(repeat):
@@ -132,10 +153,21 @@ def _apply_runs(
         try:
             with store.session() as s:
                 took, result = timed(lambda s=s: apply_autofill(s, plan.proposals))
+            applied.append(took)
+            took, back = timed(partial(_committed, store, result))
+            undone.append(took)
+            took, _ = timed(partial(_committed, store, back))
+            redone.append(took)
         finally:
             store.close()
-        times.append(took)
-    return result, times
+    return result, applied, undone, redone
+
+
+def _committed(store: Store, step: OpResult) -> OpResult:
+    """``step``'s undo in a session of its own, committed: what the desktop's writer does."""
+    assert step.undo is not None
+    with store.session() as s:
+        return step.undo(s)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from cli import (
     leave,
     organisation,
     payroll,
+    policy,
     server_cmds,
     shifts,
     store_cmds,
@@ -43,6 +44,7 @@ COMMANDS = (
     leave,
     attendance,
     payroll,
+    policy,
     sync_cmds,
     server_cmds,
 )

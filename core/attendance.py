@@ -52,6 +52,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.money import hours, minutes_to_hours
 from core.pay_periods import refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
@@ -82,9 +83,9 @@ __all__ = [
 ]
 
 ATTENDANCE = Changes.ATTENDANCE
-#: The days a week a contract's hours are spread over, when a leave falls in a week
-#: that has no roster for the person: each leave day credits contract hours ÷ 5, for
-#: at most five days of a payroll week (whichever days of the week they are).
+#: The days a week a contract's hours are spread over: a leave day with no shift to
+#: credit credits contract hours ÷ 5, and a week's worked and leave hours together
+#: never pass the contract's hours (a 7-day site's person works 5 of its 7 days).
 CONTRACT_DAYS = 5
 
 
@@ -99,6 +100,7 @@ class Flag(StrEnum):
     CORRECTED = "corrected"
     IN_PROGRESS = "in_progress"
     WORKED_ON_LEAVE = "worked_on_leave"
+    LEAVE_UNCREDITED = "leave_uncredited"
 
     @property
     def words(self) -> str:
@@ -117,6 +119,7 @@ _FLAG_WORDS = {
     Flag.CORRECTED: "corrected",
     Flag.IN_PROGRESS: "in progress",
     Flag.WORKED_ON_LEAVE: "worked on approved leave",
+    Flag.LEAVE_UNCREDITED: "paid leave with no hours to credit (no shift, no contract hours)",
 }
 
 #: Flags a supervisor has to look at before a day is paid: "only days with problems"
@@ -130,6 +133,7 @@ PROBLEM_FLAGS = frozenset(
         Flag.OVERTIME,
         Flag.UNSCHEDULED,
         Flag.WORKED_ON_LEAVE,
+        Flag.LEAVE_UNCREDITED,
     }
 )
 
@@ -150,6 +154,8 @@ class Rules:
     match_after_minutes: int = 240
     overnight_day: str = "start"
     week_start: int = 0
+    unpaid_break_minutes: int = 0
+    unpaid_break_after_hours: Decimal = Decimal(6)
 
     @classmethod
     def of(cls, policy: PayPolicy | None) -> Rules:
@@ -164,6 +170,22 @@ class Rules:
     @property
     def weekly_threshold_minutes(self) -> int | None:
         return _threshold(self.weekly_overtime_hours)
+
+    def unpaid_break(self, span_minutes: int) -> int:
+        """The unpaid break a day's work spanning ``span_minutes`` (first in to last
+        out, or a scheduled day's shifts) has at least: the policy's automatic break
+        once the span reaches its length, else none."""
+        if self.unpaid_break_minutes <= 0:
+            return 0
+        if span_minutes < int(Decimal(self.unpaid_break_after_hours) * 60):
+            return 0
+        return self.unpaid_break_minutes
+
+    def paid_minutes(self, span_minutes: int) -> int:
+        """The paid minutes of a scheduled day spanning ``span_minutes``: the labour
+        forecast's (:mod:`core.labour`) counterpart of payroll's top-up of a punched
+        break to :meth:`unpaid_break` (:func:`_derive_day`)."""
+        return max(0, span_minutes - self.unpaid_break(span_minutes))
 
 
 def _threshold(hours: Decimal) -> int | None:
@@ -259,6 +281,12 @@ class DayRecord:
     paid_leave_hours: Decimal = Decimal(0)
     #: Punched work inside approved leave: a problem until a supervisor approves the day.
     worked_on_leave: bool = False
+    #: The leave credit is the contract's daily share (no shift to credit that day),
+    #: so the week's cap (:func:`_capped_contract_leave`) applies to it.
+    leave_by_contract: bool = False
+    #: Approved paid or sick leave with nothing to credit: no shift that day and no
+    #: contract hours. Payroll lists the day to decide.
+    leave_uncredited: bool = False
     correction: AppliedCorrection | None = None
     approved_by: str | None = None
     approved_at: datetime | None = None
@@ -287,6 +315,7 @@ class DayRecord:
             (Flag.CORRECTED, self.correction is not None),
             (Flag.IN_PROGRESS, self.in_progress),
             (Flag.WORKED_ON_LEAVE, self.worked_on_leave),
+            (Flag.LEAVE_UNCREDITED, self.leave_uncredited),
         ]
         return tuple(flag for flag, on in found if on)
 
@@ -613,7 +642,7 @@ def _derive_person(
         leave.id: [(_counts_on(s, rules, tz), s) for s in loaded.links.get(leave.id, [])]
         for leave in leaves
     }
-    leave_by_day = _leave_days(person, leaves, origin, last, rules, buckets, linked)
+    leave_by_day = _leave_days(person, leaves, origin, last, buckets, linked)
     corrections = loaded.corrections.get(person.id, {})
     approvals = loaded.approvals.get(person.id, {})
     for day in (*corrections, *approvals, *leave_by_day):
@@ -635,7 +664,7 @@ def _derive_person(
                 # Not yet (or no longer) employed: a shift left on the day is not missed.
                 record = replace(record, absent=False)
             records.append(record)
-    return records
+    return _capped_contract_leave(records, person, rules)
 
 
 @dataclass(frozen=True)
@@ -648,20 +677,34 @@ class _LeaveDay:
     #: Minutes the person was scheduled that day: their shifts and the shifts the
     #: approval took them off.
     scheduled_minutes: int = 0
+    #: ``paid_hours`` is the contract's daily share: the week's cap applies.
+    by_contract: bool = False
+    #: Paid or sick leave with nothing to credit (no shift, no contract hours).
+    uncredited: bool = False
 
 
 #: The rule :func:`_leave_days` applies, as the payroll workbook's Policy sheet says it.
 LEAVE_CREDIT_RULE = (
-    "Approved paid and sick leave credits the days the person was scheduled: in a"
-    " payroll week with shifts for them (counting the shifts the approval took them"
-    " off), each leave day credits that day's scheduled hours and a day off credits"
-    " nothing. In a week with no shifts for them, each leave day credits a fifth of"
-    " the weekly contract hours, for at most five days of that week. A part-day leave"
-    " credits its length. A day with work on it pays leave only for the scheduled"
-    " hours not worked, and is flagged 'worked on approved leave' until a supervisor"
-    " approves it. A day counts one request however many cover it: the one crediting"
-    " the most hours wins, sick leave before paid leave when equal."
+    "Approved paid and sick leave credits, on each leave day, the hours the person was"
+    " scheduled that day, counting the shifts the approval took them off. A shift the"
+    " approval took them off that payroll counts on another day (a night shift"
+    " starting the evening before, counted on its start day by default) credits its"
+    " hours on that day instead. A leave day with no such shift credits a fifth of the"
+    " weekly contract hours, but never takes the week's worked and leave hours past"
+    " the contract hours (so a 7-day site pays at most the contract's week); a person"
+    " without contract hours gets nothing for such a day and it is listed to decide."
+    " A part-day leave credits its length. A day with work on it pays leave only for"
+    " the scheduled hours not worked, and is flagged 'worked on approved leave' until"
+    " a supervisor approves it. A day counts one request however many cover it: the"
+    " one crediting the most hours wins, sick leave before paid leave when equal."
 )
+
+
+def _local_days(start: datetime, end: datetime, tz: str) -> set[date]:
+    """The local days an instant range touches."""
+    first = to_local(start, tz).date()
+    last = to_local(end - timedelta(microseconds=1), tz).date()
+    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
 
 
 def _leave_days(
@@ -669,46 +712,79 @@ def _leave_days(
     leaves: Iterable[LeaveRequest],
     origin: date,
     last: date,
-    rules: Rules,
     buckets: Mapping[date, _Bucket],
     linked: Mapping[str, list[tuple[date, _Linked]]],
 ) -> dict[date, list[_LeaveDay]]:
     """Approved leave per local day, with the paid hours it credits (:data:`LEAVE_CREDIT_RULE`).
 
-    ``origin`` is a payroll week's first day, so every week counted here is whole
-    from its start.
+    A contract-share credit is the daily share here; :func:`_capped_contract_leave`
+    caps it once the week's worked hours are known.
     """
+    tz = person.timezone
     own = {day: {s.source_id: s.end - s.start for s in b.shifts} for day, b in buckets.items()}
-    taken: dict[str, dict[date, dict[str, timedelta]]] = {}
-    for leave_id, shifts in linked.items():
-        per_day: dict[date, dict[str, timedelta]] = defaultdict(dict)
-        for day, s in shifts:
-            per_day[day][s.shift_id] = s.end - s.start
-        taken[leave_id] = per_day
-    rostered = {week_start(d, rules.week_start) for d, found in own.items() if found}
-    rostered |= {week_start(d, rules.week_start) for per in taken.values() for d in per}
-    by_contract: dict[date, set[date]] = defaultdict(set)
     daily = Decimal(person.contract_hours) / CONTRACT_DAYS
     found: dict[date, list[_LeaveDay]] = defaultdict(list)
     for leave in sorted(leaves, key=lambda lv: (lv.start_date, lv.id)):
-        start, end = leave_instants(leave, person.timezone)
-        day = max(leave.start_date, origin)
-        while day <= min(leave.end_date, last):
-            shifts = {**own.get(day, {}), **taken.get(leave.id, {}).get(day, {})}
+        start, end = leave_instants(leave, tz)
+        paid_type = leave.leave_type in PAID_LEAVE_TYPES
+        # The shifts the approval linked (took the person off, or kept them on), by
+        # the day payroll counts each, and the leave days each of them touches.
+        taken: dict[date, dict[str, timedelta]] = defaultdict(dict)
+        touched: set[date] = set()
+        for day, s in linked.get(leave.id, []):
+            taken[day][s.shift_id] = s.end - s.start
+            touched |= _local_days(s.start, s.end, tz)
+        days = {
+            leave.start_date + timedelta(days=n)
+            for n in range((leave.end_date - leave.start_date).days + 1)
+        }
+        if paid_type and not leave.part_day:
+            days |= set(taken)  # a linked shift counted outside the leave's days
+        for day in sorted(d for d in days if origin <= d <= last):
+            in_leave = leave.start_date <= day <= leave.end_date
+            shifts = {**own.get(day, {}), **taken[day]} if in_leave else dict(taken[day])
             scheduled = sum(_minutes(length) for length in shifts.values())
             paid = Decimal(0)
-            week = week_start(day, rules.week_start)
-            if leave.leave_type in PAID_LEAVE_TYPES:
+            by_contract = uncredited = False
+            if paid_type:
                 if leave.part_day:
                     paid = Decimal(int((end - start).total_seconds()) // 60) / 60
-                elif week in rostered:
+                elif shifts:
                     paid = Decimal(scheduled) / 60
-                elif day in by_contract[week] or len(by_contract[week]) < CONTRACT_DAYS:
-                    by_contract[week].add(day)
-                    paid = daily
-            found[day].append(_LeaveDay(leave.leave_type, start, end, paid, scheduled))
-            day += timedelta(days=1)
+                elif day in touched:
+                    pass  # its shift's hours are credited on the day payroll counts it
+                elif daily:
+                    paid, by_contract = daily, True
+                else:
+                    uncredited = True
+            found[day].append(
+                _LeaveDay(leave.leave_type, start, end, paid, scheduled, by_contract, uncredited)
+            )
     return found
+
+
+def _capped_contract_leave(
+    records: list[DayRecord], person: Person, rules: Rules
+) -> list[DayRecord]:
+    """Cap the contract-share leave credits of each payroll week (in date order) so
+    that the week's worked hours and leave hours, each day's as payroll shows them
+    (to the hundredth), never pass the contract's weekly hours."""
+    contract = Decimal(person.contract_hours)
+    used: dict[date, Decimal] = defaultdict(Decimal)
+    for record in records:
+        week = week_start(record.work_date, rules.week_start)
+        used[week] += hours(minutes_to_hours(record.worked_minutes))
+        if not record.leave_by_contract:
+            used[week] += hours(record.paid_leave_hours)
+    capped = []
+    for record in records:
+        if record.leave_by_contract:
+            week = week_start(record.work_date, rules.week_start)
+            paid = min(hours(record.paid_leave_hours), max(Decimal(0), contract - used[week]))
+            used[week] += paid
+            record = replace(record, paid_leave_hours=paid)
+        capped.append(record)
+    return capped
 
 
 #: Which leave type a day counts as when several approved requests cover it.
@@ -837,6 +913,10 @@ def _derive_day(
     in_progress = missing and pairs.open_at_end and any(s.end > now for s in shifts)
     if in_progress:
         missing = False
+    if correction is None or correction.break_minutes is None:
+        # A supervisor's corrected break stands; a punched one is topped up to the
+        # policy's automatic break.
+        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(_minutes(gross))))
     worked = max(0, _minutes(gross - breaks))
     late = early = 0
     if shifts and first_in is not None:
@@ -883,6 +963,8 @@ def _derive_day(
         leave_type=counted.leave_type if counted else None,
         paid_leave_hours=paid,
         worked_on_leave=on_leave,
+        leave_by_contract=bool(counted and counted.by_contract),
+        leave_uncredited=bool(counted and counted.uncredited),
         correction=correction,
         approved_by=approval.approved_by if approval else None,
         approved_at=approval.approved_at if approval else None,

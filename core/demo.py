@@ -211,7 +211,9 @@ class _Demo:
         self.s.flush()
         site = Site(company_id=company.id, name="Harbourview", timezone="Europe/Berlin")
         self.s.add(site)
-        self.s.add(PayPolicy(company_id=company.id))
+        # The demo's people punch a 30-minute break on shifts of 6 h or more; the
+        # policy says so, so the labour forecast deducts it as payroll does.
+        self.s.add(PayPolicy(company_id=company.id, unpaid_break_minutes=30))
         self.s.flush()
         self.company, self.site = company, site
         teams = self._departments_and_people(employee_count)

@@ -38,11 +38,33 @@ class Employment:
 
     def outside(self, who: str, day: date) -> str | None:
         """Why ``who`` cannot work on ``day`` ("Mia starts on 5 Dec"), or None if they can."""
+        why = self._why_not(day)
+        return None if why is None else f"{who} {why}"
+
+    def off_on(self, day: date) -> str | None:
+        """Why nobody can put this person on ``day``, said of a day in their row
+        ("Starts on 5 Dec 2026", "Left on 30 Nov 2026"), or None if they can."""
+        why = self._why_not(day)
+        return None if why is None else why[:1].upper() + why[1:]
+
+    def _why_not(self, day: date) -> str | None:
         if self.start is not None and day < self.start:
-            return f"{who} starts on {_day(self.start)}"
+            return f"starts on {_day(self.start)}"
         if self.end is not None and day > self.end:
-            return f"{who} left on {_day(self.end)}"
+            return f"left on {_day(self.end)}"
         return None
+
+    @property
+    def span(self) -> str:
+        """The dates as a list shows them: "from 5 Dec 2026", "until 30 Nov 2026",
+        "5 Dec 2026 – 30 Nov 2027", or "" for someone with neither."""
+        if self.start is not None and self.end is not None:
+            return f"{_day(self.start)} – {_day(self.end)}"
+        if self.start is not None:
+            return f"from {_day(self.start)}"
+        if self.end is not None:
+            return f"until {_day(self.end)}"
+        return ""
 
 
 #: Employed on every day: a person with neither date (everyone from before they were kept).

@@ -6,6 +6,9 @@ week passes the pay policy's thresholds. Overtime follows the same rule payroll
 pays by (:func:`core.attendance.daily_overtime_minutes` and
 :func:`core.attendance.weekly_overtime_minutes`), applied to scheduled minutes
 instead of worked ones, and costs ``rate × multiplier`` an hour as on the payslip.
+A scheduled day's minutes are its shifts' less the pay policy's automatic unpaid
+break, which payroll deducts from a day worked as long
+(:meth:`core.attendance.Rules.paid_minutes`).
 
 What is counted:
 
@@ -170,11 +173,13 @@ def _decimal(hundredths: int) -> Decimal:
     return Decimal(hundredths).scaleb(-2)
 
 
-def _worked(roster: Roster) -> dict[str, list[tuple[date, int]]]:
-    """Scheduled minutes per shown person and day (in date order), cancelled left out."""
+def _worked(roster: Roster, rules: Rules) -> dict[str, list[tuple[date, int]]]:
+    """Paid scheduled minutes per shown person and day (in date order), cancelled left
+    out: the day's shifts less the policy's unpaid break, as payroll will deduct it
+    (:meth:`core.attendance.Rules.paid_minutes`)."""
     minutes: dict[str, dict[date, int]] = defaultdict(dict)
     for (emp, day), shifts in roster.cells.items():
-        total = sum(_minutes(s) for s in shifts if s.status != CANCELLED)
+        total = rules.paid_minutes(sum(_minutes(s) for s in shifts if s.status != CANCELLED))
         if total:
             minutes[emp][day] = total
     return {emp: sorted(days.items()) for emp, days in minutes.items()}
@@ -190,7 +195,7 @@ def labour_of(roster: Roster, basis: PayBasis) -> LabourPlan:
     sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     overtime: dict[tuple[str, date], int] = defaultdict(int)
     names = {emp.id: emp.name for dept in roster.departments for emp in dept.employees}
-    for emp, worked in _worked(roster).items():
+    for emp, worked in _worked(roster, rules).items():
         if emp not in names:
             continue
         rate = basis.rate_of(emp)
@@ -205,7 +210,7 @@ def labour_of(roster: Roster, basis: PayBasis) -> LabourPlan:
             else:
                 row[4] += _cost_cents(regular, extra, rate, multiplier)
     for (_dept, day), shifts in roster.open_cells.items():
-        open_minutes = sum(_minutes(s) for s in shifts if not s.cancelled)
+        open_minutes = sum(rules.paid_minutes(_minutes(s)) for s in shifts if not s.cancelled)
         if open_minutes:
             row = sums[day]
             row[0] += _hundredths(open_minutes)

@@ -184,6 +184,11 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     group = undo.op_group(session) or new_id()
     now = utcnow()
     ordered = sorted(edits, key=lambda obj: push_rank(collection(type(obj)), edits[obj][0]))
+    # What waits for each record, read once for all of them (an operation on a month
+    # of shifts flushes 1,700 edits at once), not once per record.
+    waiting = _queued_many(
+        session, [obj.id for obj in ordered if edits[obj][0] is not OutboxOp.CREATE]
+    )
     for obj in ordered:
         op, fields = edits[obj]
         covered, withheld = _covered(decisions, obj, op, fields)
@@ -194,7 +199,15 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             continue
         obj.dirty = True
         obj.updated_at = now
-        enqueue(session, obj, op, fields, group_id=group, withheld=withheld)
+        enqueue(
+            session,
+            obj,
+            op,
+            fields,
+            group_id=group,
+            withheld=withheld,
+            queued=waiting.get(obj.id, []),
+        )
     for decision in decisions:
         if decision.due and decision.obj in edits:
             decision.due = False
@@ -219,6 +232,23 @@ def _queued(session: Session, record_id: str) -> list[OutboxEntry]:
         )
 
 
+def _queued_many(session: Session, record_ids: Sequence[str]) -> dict[str, list[OutboxEntry]]:
+    """:func:`_queued` for many records: {record id: its entries in order}."""
+    found: dict[str, list[OutboxEntry]] = {}
+    if not record_ids:
+        return found
+    with session.no_autoflush:
+        for at in range(0, len(record_ids), _CHUNK):
+            chunk = record_ids[at : at + _CHUNK]
+            for entry in session.scalars(
+                select(OutboxEntry)
+                .where(_among(session, OutboxEntry.record_id, chunk))
+                .order_by(OutboxEntry.seq)
+            ):
+                found.setdefault(entry.record_id, []).append(entry)
+    return found
+
+
 def enqueue(
     session: Session,
     obj: Synced,
@@ -227,6 +257,7 @@ def enqueue(
     *,
     group_id: str | None = None,
     withheld: Mapping[str, Any] | None = None,
+    queued: Sequence[OutboxEntry] | None = None,
 ) -> None:
     """Queue ``op`` on ``obj`` (``fields``: the attributes it changed), folding it into
     the record's unsent entries where that is exact (see the module's docstring).
@@ -234,11 +265,16 @@ def enqueue(
     ``group_id`` defaults to the operation recording now, else a group of its own.
     ``withheld``: values, from before a decision, that a create of the record still
     unsent is to carry instead of the record's own (the action that follows sets them).
+    ``queued``: the record's entries as :func:`_queued` reads them, when the caller
+    read them already.
     """
     fields = set(fields)
     withheld = dict(withheld or {})
     group = group_id or undo.op_group(session) or new_id()
-    queued = [] if op is OutboxOp.CREATE else _queued(session, obj.id)
+    if op is OutboxOp.CREATE:
+        queued = []
+    else:
+        queued = _queued(session, obj.id) if queued is None else list(queued)
     never_sent = obj.server_version is None and all(_unsent(e) for e in queued)
 
     def last_unsent() -> OutboxEntry | None:

@@ -23,6 +23,8 @@ from core.pay_periods import status_line
 from core.timeutil import utcnow
 
 ZERO = Decimal(0)
+#: A day with one of these flags waits on the workbook's "To decide" sheet.
+TO_DECIDE_FLAGS = frozenset({Flag.WORKED_ON_LEAVE, Flag.LEAVE_UNCREDITED})
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,18 @@ class Payroll:
 
     @property
     def to_decide(self) -> tuple[tuple[PayLine, PayDay], ...]:
-        """Days worked on approved leave that no supervisor has approved yet: the
-        workbook lists them until someone decides."""
+        """Days no supervisor has approved yet that worked on approved leave, or whose
+        paid leave has nothing to credit (no shift, no contract hours): the workbook
+        lists them until someone decides."""
         return tuple(
             (line, day)
             for line in self.lines
             for day in line.days
-            if Flag.WORKED_ON_LEAVE in day.record.flags and not day.record.approved
+            if TO_DECIDE_FLAGS.intersection(day.record.flags) and not day.record.approved
         )
+
+    def _deciding(self, flag: Flag) -> int:
+        return sum(1 for _, day in self.to_decide if flag in day.record.flags)
 
     def readiness(self) -> Readiness:
         """What is not signed off in the period, counted once for every exporter."""
@@ -114,7 +120,8 @@ class Payroll:
             days=len(days),
             unapproved=len(open_days),
             with_problems=sum(1 for d in open_days if d.has_problem),
-            worked_on_leave=len(self.to_decide),
+            worked_on_leave=self._deciding(Flag.WORKED_ON_LEAVE),
+            uncredited_leave=self._deciding(Flag.LEAVE_UNCREDITED),
         )
 
 
@@ -127,6 +134,8 @@ class Readiness:
     unapproved: int
     with_problems: int
     worked_on_leave: int
+    #: Paid leave days with nothing to credit (no shift, no contract hours).
+    uncredited_leave: int = 0
 
     @property
     def ready(self) -> bool:
@@ -138,8 +147,13 @@ class Readiness:
         if self.ready:
             return ""
         text = f"{_days(self.unapproved)} unapproved, {self.with_problems} with problems"
+        notes = []
         if self.worked_on_leave:
-            text += f" ({self.worked_on_leave} worked on approved leave)"
+            notes.append(f"{self.worked_on_leave} worked on approved leave")
+        if self.uncredited_leave:
+            notes.append(f"{self.uncredited_leave} on paid leave with no hours to credit")
+        if notes:
+            text += f" ({', '.join(notes)})"
         return text
 
 

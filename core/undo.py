@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.changes import Changes, of_model
 from core.errors import ShiftDeskError
@@ -484,11 +484,16 @@ class Step:
             touched.setdefault(change.model, set()).update(_row_ids((change,)))
         refuse_rows(session, touched)  # nothing in a closed pay period moves, either way
         with recording(session) as recorder:
-            for change in reversed(self.changes):
-                _put_back(session, change)
-                if isinstance(change, RowChange) and (change.created or change.removed):
-                    session.flush()  # inserts and removals in dependency order
+            loaded = _load_rows(session, self.changes)  # held: the session keeps rows weakly
+            # Flushed once at the end (bar the ordering flushes below), not once per
+            # row as each row's load would: a month's fill is 1,700 rows.
+            with session.no_autoflush:
+                for change in reversed(self.changes):
+                    _put_back(session, change)
+                    if isinstance(change, RowChange) and (change.created or change.removed):
+                        session.flush()  # inserts and removals in dependency order
             session.flush()
+            del loaded
             refuse_rows(session, touched)
             if self.then is not None:
                 self.then(session, self)
@@ -746,6 +751,28 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return tuple(a) == tuple(b)
     return bool(a == b) if a is not ABSENT and b is not ABSENT else a is b
+
+
+def _load_rows(session: Session, changes: Sequence[RowChange | BulkChange]) -> list[object]:
+    """Load the rows a step puts back one by one, a chunk per query (with the
+    assignment lists it sets), so :func:`_put_back` finds each in the session
+    instead of asking SQLite for it, and its people and departments, row by row.
+    The caller holds the list while it puts them back."""
+    loaded: list[object] = []
+    wanted: dict[type, tuple[list[str], set[str]]] = {}
+    for change in changes:
+        if isinstance(change, BulkChange):
+            continue
+        ids, relations = wanted.setdefault(change.model, ([], set()))
+        ids.append(change.row_id)
+        relations.update(_ASSIGNMENTS[n][0] for n in change.fields if n in _ASSIGNMENTS)
+    for model, (ids, relations) in wanted.items():
+        key = model.id  # type: ignore[attr-defined]
+        options = [selectinload(getattr(model, relation)) for relation in sorted(relations)]
+        for at in range(0, len(ids), _CHUNK):
+            query = select(model).where(key.in_(ids[at : at + _CHUNK])).options(*options)
+            loaded += session.scalars(query).all()
+    return loaded
 
 
 def _put_back(session: Session, change: RowChange | BulkChange) -> None:

@@ -12,6 +12,7 @@ nothing is delivered to it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
@@ -71,3 +72,34 @@ def start_job(
     signals.failed.connect(signals.deleteLater)
     (pool or QThreadPool.globalInstance()).start(job)
     return signals
+
+
+class LatestJob(QObject):
+    """A page's loads on the pool, where only the latest one counts: a newer
+    :meth:`start` supersedes one still running, whose value is then dropped, so
+    stepping periods or typing a filter never shows an older answer last."""
+
+    def __init__(self, owner: QObject) -> None:
+        super().__init__(owner)
+        self._token: object | None = None
+
+    @property
+    def running(self) -> bool:
+        """A load was started and its value has not arrived yet."""
+        return self._token is not None
+
+    def start(
+        self,
+        store: Store,
+        work: Callable[[Session], Any],
+        finished: Callable[[Any], None],
+        failed: Callable[[ShiftDeskError], None],
+    ) -> None:
+        self._token = token = object()
+
+        def deliver(then: Callable[[Any], None], value: object) -> None:
+            if token is self._token:
+                self._token = None
+                then(value)
+
+        start_job(store, work, self, partial(deliver, finished), partial(deliver, failed))

@@ -23,7 +23,7 @@ from core.wire import INVALID, Problem
 from server import logs, webhooks
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
-from server.middleware import around_request
+from server.middleware import AroundRequest
 from server.routers import (
     attendance,
     batch,
@@ -161,7 +161,7 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     )
     app.state.db = db
     app.state.settings = settings
-    app.middleware("http")(around_request)
+    app.add_middleware(AroundRequest)
     app.include_router(meta.router)
     app.include_router(tokens.router)
     app.include_router(webhook_routes.router, prefix="/v1")

@@ -46,12 +46,13 @@ class _Turn:
 _TURN = "feed_turn"
 
 
-def _bump(session: Session, company_id: str) -> int | None:
-    """Lock the company's counter row (an update that changes nothing) and read it."""
+def _take(session: Session, company_id: str) -> int | None:
+    """Lock the company's counter row and take its next number in the same
+    statement; the number it answers is this transaction's first."""
     return session.execute(
         update(FeedCounter)
         .where(FeedCounter.company_id == company_id)
-        .values(seq=FeedCounter.seq)
+        .values(seq=FeedCounter.seq + 1)
         .returning(FeedCounter.seq)
     ).scalar()
 
@@ -59,27 +60,29 @@ def _bump(session: Session, company_id: str) -> int | None:
 @contextmanager
 def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
     """Hold the company's write turn for the rest of the transaction; the first
-    statement of every writing transaction. Numbers are then handed out from memory
-    (the row stays locked, so nobody else can) and the last one is written back once,
-    when the block ends: a batch of writes pays one counter update, not one each. A
-    number taken by a write that was rolled back (a savepoint) is skipped: the feed
-    has gaps anyway, as it keeps only each record's latest change."""
-    start = _bump(session, company_id)
-    if start is None:
+    statement of every writing transaction. It takes the row lock and the first
+    number at once (most writes record one change: one statement in all); further
+    numbers are handed out from memory (the row stays locked, so nobody else can)
+    and written back once, when the block ends: a batch of writes pays one more
+    counter update, not one each. A number taken by a write that was rolled back (a
+    savepoint), or by a turn that recorded nothing, is skipped: the feed has gaps
+    anyway, as it keeps only each record's latest change."""
+    first = _take(session, company_id)
+    if first is None:
         session.execute(
             db.insert(FeedCounter)
             .values(company_id=company_id, seq=0, purged_through=0)
             .on_conflict_do_nothing(index_elements=["company_id"])
         )
-        start = _bump(session, company_id)
-    assert start is not None
-    held = _Turn(db, company_id, start)
+        first = _take(session, company_id)
+    assert first is not None
+    held = _Turn(db, company_id, first - 1)
     session.info[_TURN] = held
     try:
         yield
     finally:
         del session.info[_TURN]
-    if held.seq != start:
+    if held.seq > first:
         session.execute(
             update(FeedCounter).where(FeedCounter.company_id == company_id).values(seq=held.seq)
         )

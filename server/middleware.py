@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import ratelimit, tokens
 from server.auth import Principal
@@ -30,8 +33,6 @@ OPEN_PATHS = frozenset({"/health", "/v1/health", "/v1/openapi.json", "/v1/docs"}
 #: cache (browser or proxy) keeps them, and no browser guesses another content type.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
-Next = Callable[[Request], Awaitable[Response]]
-
 
 def _bucket(request: Request, principal: Principal | None) -> tuple[str, int]:
     """The caller's rate bucket and its limit."""
@@ -45,14 +46,31 @@ def _bucket(request: Request, principal: Principal | None) -> tuple[str, int]:
     return bucket, limit
 
 
-def count(request: Request, principal: Principal | None, cost: int = 1) -> ratelimit.Quota:
-    """Charge ``cost`` requests to the caller's bucket; the answer's headers show the
-    latest count (``/v1/batch`` charges its further operations through here too)."""
+def count(
+    request: Request,
+    principal: Principal | None,
+    cost: int = 1,
+    conn: Connection | None = None,
+) -> ratelimit.Quota:
+    """Charge ``cost`` requests to the caller's bucket (on ``conn`` if given); the
+    answer's headers show the latest count (``/v1/batch`` charges its further
+    operations through here too)."""
     bucket, limit = _bucket(request, principal)
     window = request.app.state.settings.rate_window_seconds
-    quota = ratelimit.hit(request.app.state.db, bucket, limit, window, cost=cost)
+    quota = ratelimit.hit(request.app.state.db, bucket, limit, window, cost=cost, conn=conn)
     request.state.quota = quota
     return quota
+
+
+def identify_and_count(request: Request) -> Principal | None:
+    """Who calls, and the request charged to their bucket: the key's lookup and the
+    rate limit's upsert on one pooled connection in autocommit (a read, then one
+    statement that commits by itself: neither needs a transaction around it), so a
+    request pays one checkout and one trip to the thread pool for both."""
+    with request.app.state.db.autocommit() as conn, Session(bind=conn) as session:
+        principal = tokens.principal_in(session, request)
+        count(request, principal, conn=conn)
+    return principal
 
 
 def peek(request: Request) -> ratelimit.Quota:
@@ -79,42 +97,45 @@ def _declared_too_large(request: Request) -> bool:
     return length.isascii() and length.isdigit() and int(length[:12]) > MAX_BODY_BYTES
 
 
-async def _guarded(request: Request, call_next: Next) -> Response:
-    if request.url.path in OPEN_PATHS:
-        response = await _answer(request, call_next)
-        try:
-            quota = await run_in_threadpool(peek, request)
-        except Exception:  # a health probe answers even when the count cannot be read
-            LOGGER.warning("rate quota unreadable on an open path", exc_info=True)
-        else:
-            response.headers.update(quota.headers())
-        return response
-    if _declared_too_large(request):
-        return too_large().response()
-    principal = await run_in_threadpool(tokens.principal_of, request)
-    quota = await run_in_threadpool(count, request, principal)
-    request.state.principal = principal
+def _refusal(request: Request, principal: Principal | None) -> Response | None:
+    """The answer a request gets before it reaches a route, if any: 429 when its
+    bucket is spent, 401 without a valid credential."""
+    quota: ratelimit.Quota = request.state.quota
     if quota.exceeded:
-        response = rate_limited(quota)
-    elif principal is None and request.url.path == tokens.TOKEN_PATH:
-        response = error_response(
+        return rate_limited(quota)
+    if principal is None and request.url.path == tokens.TOKEN_PATH:
+        return error_response(
             401,
             "UNAUTHORIZED",
             "HTTP Basic with an API key's id and secret is required",
             headers={"WWW-Authenticate": 'Basic realm="shiftdesk"'},
         )
-    elif principal is None:
-        response = error_response(
+    if principal is None:
+        return error_response(
             401,
             "UNAUTHORIZED",
             "a valid API key or token is required (Authorization: Bearer <key or token>"
             " or X-API-Key)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    else:
-        response = await _answer(request, call_next)
-    response.headers.update(request.state.quota.headers())
-    return response
+    return None
+
+
+async def _admit(request: Request) -> Response | None:
+    """Decide whether the request reaches a route: None if it does (its principal and
+    charged quota in ``request.state``), else the answer it gets instead. An open
+    path is charged nothing but still shows the caller's quota."""
+    if request.url.path in OPEN_PATHS:
+        try:
+            request.state.quota = await run_in_threadpool(peek, request)
+        except Exception:  # a health probe answers even when the count cannot be read
+            LOGGER.warning("rate quota unreadable on an open path", exc_info=True)
+        return None
+    if _declared_too_large(request):
+        return too_large().response()
+    principal = await run_in_threadpool(identify_and_count, request)
+    request.state.principal = principal
+    return _refusal(request, principal)
 
 
 def _internal_error(request: Request) -> Response:
@@ -139,39 +160,71 @@ def _failed(request: Request, exc: Exception) -> Response:
     return _internal_error(request)
 
 
-async def _answer(request: Request, call_next: Next) -> Response:
-    try:
-        return await call_next(request)
-    except ApiError as exc:
-        return exc.response()
-    except Exception as exc:  # rendered as a clean 500 and logged in full, never hidden
-        return _failed(request, exc)
-
-
-async def around_request(request: Request, call_next: Next) -> Response:
-    request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-    request.state.request_id = request_id
-    started = time.perf_counter()
-    try:
-        response = await _guarded(request, call_next)
-    except ApiError as exc:
-        response = exc.response()
-    except Exception as exc:  # the key or rate-limit lookup failed: 503 or a clean 500
-        response = _failed(request, exc)
-    response.headers["X-Request-Id"] = request_id
-    if request.url.path.startswith("/v1"):
-        response.headers.update(PRIVATE_HEADERS)
+def _log(request: Request, status: int, started: float) -> None:
+    """The access log line of one request."""
     principal = getattr(request.state, "principal", None)
     LOGGER.info(
         "request",
         extra={
-            "request_id": request_id,
+            "request_id": request.state.request_id,
             "method": request.method,
             "path": request.url.path,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "key_id": principal.key_id if principal else None,
             "company_id": principal.company_id if principal else None,
         },
     )
-    return response
+
+
+class AroundRequest:
+    """Pure ASGI middleware (no ``BaseHTTPMiddleware``: that runs the route in a task
+    of its own and copies every response through a stream, on every request): the
+    request id, the key and the rate limit before the route, the id, privacy and
+    rate headers added to whatever answers, the access log line written before the
+    answer's last part goes out (so it is in the log by the time the client has
+    the answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request.state.request_id = request_id
+        started = time.perf_counter()
+        status = 500
+        answered = logged = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, answered, logged
+            if message["type"] == "http.response.start":
+                answered = True
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                quota = getattr(request.state, "quota", None)
+                if quota is not None:  # the latest count: a batch charges more on the way
+                    headers.update(quota.headers())
+                headers["X-Request-Id"] = request_id
+                if request.url.path.startswith("/v1"):
+                    headers.update(PRIVATE_HEADERS)
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                logged = True
+                _log(request, status, started)
+            await send(message)
+
+        try:
+            refused = await _admit(request)
+            if refused is None:
+                await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # a clean 503 or 500, unless the answer is under way
+            if answered:
+                raise
+            refused = exc.response() if isinstance(exc, ApiError) else _failed(request, exc)
+        if refused is not None:
+            await refused(scope, receive, send_with_headers)
+        if not logged:  # the answer never finished (the client went away)
+            _log(request, status, started)

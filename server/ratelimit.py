@@ -21,7 +21,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from server.db import Database
 from server.tables import RateBucket
@@ -74,9 +74,11 @@ def hit(
     now: float | None = None,
     *,
     cost: int = 1,
+    conn: Connection | None = None,
 ) -> Quota:
     """Charge ``cost`` requests to ``bucket`` (a batch counts as its operations), or
-    refuse them all, charging nothing; one upsert."""
+    refuse them all, charging nothing; one upsert, on ``conn`` when given (an
+    autocommit connection the request already holds), else on one of its own."""
     now = time.time() if now is None else now
     step = cost * window / limit
     fresh_passes = step <= window + _EPSILON
@@ -95,8 +97,11 @@ def hit(
         )
         .returning(RateBucket.tat, RateBucket.passed)
     )
-    with db.autocommit() as conn:
+    if conn is not None:
         tat, passed = conn.execute(stmt).one()
+    else:
+        with db.autocommit() as own:
+            tat, passed = own.execute(stmt).one()
     return _quota(limit, window, tat, now, bool(passed), cost)
 
 

@@ -158,22 +158,24 @@ def signing_key_of(request: Request) -> str:
 
 
 def principal_of(request: Request) -> Principal | None:
+    """Who calls (see :func:`principal_in`), looked up in a transaction of its own."""
+    with request.app.state.db.transaction() as session:
+        return principal_in(session, request)
+
+
+def principal_in(session: Session, request: Request) -> Principal | None:
     """Who calls: on the grant's route the key in HTTP Basic; elsewhere an API key or
-    a token granted for one (``Authorization: Bearer`` or ``X-API-Key``)."""
-    db: Database = request.app.state.db
+    a token granted for one (``Authorization: Bearer`` or ``X-API-Key``); looked up
+    in ``session``. The key's row is read on every request, so a revoked key is
+    refused at once."""
     if request.url.path == TOKEN_PATH:
         basic = basic_credentials(request.headers.get("authorization"))
-        if basic is None:
-            return None
-        with db.transaction() as session:
-            return authenticate_basic(session, *basic)
+        return None if basic is None else authenticate_basic(session, *basic)
     secret = secret_from_headers(
         request.headers.get("authorization"), request.headers.get("x-api-key")
     )
     if secret is None:
         return None
-    signing_key = signing_key_of(request) if looks_like_token(secret) else None
-    with db.transaction() as session:
-        if signing_key is not None:
-            return authenticate_token(session, secret, signing_key)
-        return authenticate(session, secret)
+    if looks_like_token(secret):
+        return authenticate_token(session, secret, signing_key_of(request))
+    return authenticate(session, secret)

@@ -301,6 +301,7 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
         ("Punch matches a shift until (minutes after end)", rules.match_after_minutes),
         ("Overnight shifts count toward their", f"{rules.overnight_day} day"),
         ("Payroll week starts on", WEEKDAYS[rules.week_start]),
+        ("Unpaid break", _unpaid_break(rules)),
         (
             "Overtime",
             "Daily overtime first; only regular hours count toward the weekly threshold,"
@@ -338,6 +339,17 @@ def _policy(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     for col, width in enumerate(POLICY_WIDTHS):
         sheet.set_column(col, col, width)
     _print_setup(sheet, report, header_row=0, last_row=len(rows), last_col=1, name_columns=False)
+
+
+def _unpaid_break(rules: Rules) -> str:
+    """The policy's automatic break as the Policy sheet says it."""
+    if rules.unpaid_break_minutes <= 0:
+        return "Punched breaks only"
+    return (
+        f"At least {rules.unpaid_break_minutes} min on a day of"
+        f" {Decimal(rules.unpaid_break_after_hours).normalize():f} h or more:"
+        " a shorter punched break is topped up (the Schedule's forecast deducts it too)"
+    )
 
 
 #: The columns of the "To decide" sheet: the Detail's, for the days listed there.

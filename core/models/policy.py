@@ -37,3 +37,10 @@ class PayPolicy(Base):
     max_consecutive_days: Mapped[int] = mapped_column(default=6)
     #: A shift longer than this many hours is worth a second look (a warning; 0: none).
     max_shift_hours: Mapped[Decimal] = mapped_column(default=Decimal(12), server_default=text("12"))
+    #: A day's work of at least ``unpaid_break_after_hours`` has an unpaid break of at
+    #: least this many minutes: payroll tops a shorter punched break up to it and the
+    #: labour forecast deducts it from the scheduled day (0: no automatic break).
+    unpaid_break_minutes: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    unpaid_break_after_hours: Mapped[Decimal] = mapped_column(
+        default=Decimal(6), server_default=text("6")
+    )

@@ -44,6 +44,9 @@ LOOKS: dict[str, Look] = {
     Flag.WORKED_ON_LEAVE: Look(
         "Worked on leave", "#fbd9ef", "#86195f", "punched work inside approved leave"
     ),
+    Flag.LEAVE_UNCREDITED: Look(
+        "Leave: 0 h", "#fbe3d3", "#7a3410", "paid leave, no shift and no contract hours"
+    ),
     Flag.IN_PROGRESS: Look("In progress", "#e4eefc", "#1f4e8c", "clocked in, the shift runs on"),
     "approved": Look("✓ Approved", "#d5f0dc", "#1a5e2e", "signed off"),
 }

@@ -50,6 +50,7 @@ from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
 from desktop.notice import NoticeBar
+from desktop.stale import ReloadWhenShown
 from desktop.theme import icon
 
 STATUSES = (("", "All requests"), *((s.value, s.value.capitalize()) for s in LeaveStatus))
@@ -118,6 +119,8 @@ class LeavePage(QWidget):
         layout.addLayout(body, 1)
         self.notice.float_over(self.table)
         self.notice.follow_undo(self.context.flipped)
+        #: Changes made while another page is shown wait until this one is shown.
+        self.refresh = ReloadWhenShown(self, self.reload)
         self._connect()
         self.reload()
 
@@ -236,7 +239,7 @@ class LeavePage(QWidget):
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & _RELOAD_ON:
-            self.reload()
+            self.refresh.request()
 
     def _update_empty(self) -> None:
         shown = self.proxy.rowCount()

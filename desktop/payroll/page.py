@@ -12,7 +12,9 @@ who closed it, with "Reopen…" (a reason is required) beside it.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QUrl, Signal
@@ -32,20 +34,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from core.changes import Changes
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, ShiftDeskError, ValidationError
 from core.export.columns import Kind
 from core.identity import current_user
 from core.pay_periods import close_period, period_label, reopen_period
-from core.payroll import payroll
+from core.payroll import Payroll, payroll
 from desktop.context import AppContext
 from desktop.controls import action_button
 from desktop.files import FileButtons
+from desktop.jobs import LatestJob
 from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
 from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
+from desktop.stale import ReloadWhenShown
 from desktop.theme import restyle
 
 RELOAD_ON = (
@@ -71,6 +76,18 @@ def with_extension(path: str, chosen_filter: str) -> Path:
 def _plain(value: Decimal) -> str:
     """A policy figure without trailing zeros: 8, 1.5, 0.25."""
     return f"{Decimal(value).normalize():f}"
+
+
+#: What a reload hands back: the period's payroll, or None and why.
+Preview = tuple[Payroll | None, str]
+
+
+def _preview(session: Session, *, first: date, last: date) -> Preview:
+    """The period's payroll, on a worker in its own session."""
+    try:
+        return payroll(session, first, last), ""
+    except ValidationError as error:
+        return None, error.problem
 
 
 class ExportPanel(QFrame):
@@ -210,7 +227,11 @@ class PayrollPage(QWidget):
         self.empty = QLabel(self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "hint")
+        #: The period's payroll being worked out (see :meth:`reload`).
+        self._load = LatestJob(self)
         self._layout()
+        #: Changes made while another page is shown wait until this one is shown.
+        self.refresh = ReloadWhenShown(self, self.reload)
         self.period.changed.connect(lambda _first, _last: self.reload())
         self.export_button.defaultAction().triggered.connect(self.choose_and_export)
         self.panel.close_period_button.clicked.connect(self.confirm_close)
@@ -280,14 +301,31 @@ class PayrollPage(QWidget):
 
     # --- preview ---------------------------------------------------------------------------
 
+    @property
+    def loading(self) -> bool:
+        """The period's payroll is being worked out on a worker; the last one shows."""
+        return self._load.running
+
     def reload(self) -> None:
+        """Work out the period's payroll on a worker (a month of 500 people takes
+        over half a second); Export waits for it. A newer reload supersedes one
+        still running."""
         first, last = self.period.period
-        problem = ""
-        with self.context.store.session() as session:
-            try:
-                report = payroll(session, first, last)
-            except ValidationError as error:
-                report, problem = None, error.problem
+        self.export_button.setEnabled(False)
+        self.summary.setText(f"Working out payroll for {describe(first, last)}…")
+        self.status_message.emit("Working out payroll…")
+        self._load.start(
+            self.context.store, partial(_preview, first=first, last=last), self._show, self._show
+        )
+
+    def _show(self, found: Preview | ShiftDeskError) -> None:
+        """The period's figures (or why there are none) into the table and the bar."""
+        self.status_message.emit("")
+        if isinstance(found, ShiftDeskError):
+            report, problem = None, str(getattr(found, "problem", found))
+        else:
+            report, problem = found
+        first, last = self.period.period
         if report is not None:
             self.model.set_report(report)
             header = self.table.horizontalHeader()
@@ -331,7 +369,7 @@ class PayrollPage(QWidget):
 
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
-            self.reload()
+            self.refresh.request()
 
     # --- export ------------------------------------------------------------------------------
 
@@ -401,14 +439,14 @@ class PayrollPage(QWidget):
         self.folder = str(Path(path).parent)
         self.panel.done(Path(path))
         self.panel.close_period_button.setVisible(not self.closed)
-        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.export_button.setEnabled(bool(self.model.report.lines) and not self.loading)
         self.status_message.emit(f"Payroll saved to {path}")
         self.export_finished.emit(path)
 
     def _failed(self, problem: str) -> None:
         self.job = None
         self.panel.failed(problem)
-        self.export_button.setEnabled(bool(self.model.report.lines))
+        self.export_button.setEnabled(bool(self.model.report.lines) and not self.loading)
         self.status_message.emit("Payroll export failed")
         self.export_failed.emit(problem)
 

@@ -12,11 +12,20 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtGui import QBrush, QColor
 
 from core.employees import EmployeeRow
+from core.employment import Employment
 from core.organisation import DepartmentRow
 from desktop.table import AnyIndex, TitledTableModel
 
-COLUMNS = ("Name", "Department", "Payroll code", "Hourly rate", "Contract hours", "Status")
-NAME, DEPARTMENT, CODE, RATE, HOURS, STATUS = range(len(COLUMNS))
+COLUMNS = (
+    "Name",
+    "Department",
+    "Payroll code",
+    "Hourly rate",
+    "Contract hours",
+    "Employed",
+    "Status",
+)
+NAME, DEPARTMENT, CODE, RATE, HOURS, EMPLOYED, STATUS = range(len(COLUMNS))
 #: The row's record id on every cell.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: A value that sorts right (numbers as numbers, names by last name).
@@ -80,6 +89,7 @@ class EmployeesModel(TitledTableModel):
             row.code or "",
             money_text(row.hourly_rate),
             plain(row.contract_hours),
+            Employment(row.employment_start, row.employment_end).span,
             "Active" if row.active else "Inactive",
         )[column]
 
@@ -98,6 +108,8 @@ class EmployeesModel(TitledTableModel):
                 return float(row.hourly_rate)
             if column == HOURS:
                 return float(row.contract_hours)
+            if column == EMPLOYED:  # by first day, then last; open ends first
+                return f"{row.employment_start or ''} {row.employment_end or ''}"
             return self.text(row, column).casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (RATE, HOURS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -90,7 +90,9 @@ class PeoplePage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((210, 180, 120, 150, 180, 90)):
+        # "Employed" fits "5 Dec 2026 – 30 Nov 2027"; the seven columns take the
+        # 930 px the six took before it came.
+        for column, width in enumerate((170, 130, 100, 130, 150, 170, 80)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(
             COLUMNS.index("Status"), QHeaderView.ResizeMode.Stretch

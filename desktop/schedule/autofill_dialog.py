@@ -2,7 +2,8 @@
 
 The dry run and the apply each run on a worker (:mod:`desktop.jobs`) with a busy
 bar, since a month for a whole hotel takes a second or more; the apply becomes
-one undo step through :meth:`AppContext.record`. The dialog only shows and
+one undo step through :meth:`AppContext.record`, undone and redone on the
+writer thread. The dialog only shows and
 collects ticks: what is proposed and why comes from :mod:`core.autofill`.
 """
 
@@ -286,7 +287,10 @@ class FillDialog(QDialog):
         self._applying = False
         self._busy(False)
         if store is self.context.store:  # not another database opened meanwhile
-            self.context.record(f"Fill {plural(len(result.ids), 'open shift')}", result)
+            # Written on a worker, so undone and redone on the writer thread: a
+            # month for a hotel is well over a thousand shifts.
+            text = f"Fill {plural(len(result.ids), 'open shift')}"
+            self.context.record(text, result, background=True)
         self.applied.emit(result)
         self.accept()
 

@@ -15,6 +15,7 @@ from desktop.schedule.paint import (
     BAND,
     COMPACT_WIDTH,
     MUTED,
+    OFF_FILL,
     OPEN_FILL,
     TODAY,
     WEEKEND,
@@ -58,6 +59,8 @@ class ShiftDelegate(QStyledItemDelegate):
             return
         if cell.row.kind == RowKind.OPEN:
             painter.fillRect(rect, OPEN_FILL)
+        elif cell.off:  # before their first day or after their last: nobody can book it
+            painter.fillRect(rect, OFF_FILL)
         elif cell.today:
             painter.fillRect(rect, TODAY)
         elif cell.weekend:

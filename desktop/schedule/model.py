@@ -65,6 +65,8 @@ class CellInfo:
     team_shifts: int = 0
     team_hours: Decimal = Decimal(0)
     team_open: int = 0
+    #: A person's day outside their employment: why ("Starts on 5 Dec 2026"), else "".
+    off: str = ""
 
     @property
     def weekend(self) -> bool:
@@ -108,7 +110,7 @@ def conflict_reason(fields: Sequence[str]) -> str:
 
 
 def cell_tooltip(cell: CellInfo) -> str:
-    lines = []
+    lines = [cell.off] if cell.off else []
     if cell.leave is not None:
         lines.append(cell.leave.label)
     for n, (shift, check) in enumerate(zip(cell.shifts, cell.problems, strict=True)):
@@ -343,6 +345,7 @@ class RosterModel(TableModel):
             tuple(self.problems_of(s.id, emp) for s in shifts),
             self._roster.leave_on(emp, day),
             tuple(self._out_of_sync.get(s.id, "") for s in shifts),
+            off=info.employee.employment.off_on(day) or "",
         )
 
     def lines(self, row: int) -> int:
@@ -375,9 +378,11 @@ class RosterModel(TableModel):
             cell = self.cell(index)
             if cell.row.kind == RowKind.DEPARTMENT:
                 return band_text(cell)
-            parts = ([cell.leave.label] if cell.leave else []) + [
-                shift_text(s) for s in cell.shifts
-            ]
+            parts = (
+                ([cell.off] if cell.off else [])
+                + ([cell.leave.label] if cell.leave else [])
+                + [shift_text(s) for s in cell.shifts]
+            )
             return "; ".join(parts)
         if role == Qt.ItemDataRole.ToolTipRole:
             cell = self.cell(index)

@@ -21,6 +21,8 @@ TODAY = QColor("#eef5ff")
 BAND = QColor("#edf1f5")
 #: Behind a department's open shifts: they wait for someone.
 OPEN_FILL = QColor("#fdf8ee")
+#: A person's days outside their employment (before they start, after they left).
+OFF_FILL = QColor("#e3e7ec")
 LEAVE_FILL = QColor("#fff6cc")
 LEAVE_EDGE = QColor("#e9cf5f")
 LEAVE_TEXT = QColor("#5c4700")

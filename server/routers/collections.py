@@ -303,7 +303,7 @@ class Writes:
         return Planned(self.scope, self.spec, work)
 
     def post(self, target: Target) -> Planned:
-        return self._plan(lambda ctx, s, body: self._create(ctx, s, new_id(), body))
+        return self._plan(lambda ctx, s, body: self._create(ctx, s, new_id(), body, fresh=True))
 
     def put(self, target: Target) -> Planned:
         record_id, spec = str(target.record_id), self.spec
@@ -341,9 +341,13 @@ class Writes:
         record_id, if_match = str(target.record_id), target.headers.get("if-match")
         return self._plan(lambda ctx, s, _body: self._delete(ctx, s, record_id, if_match))
 
-    def _create(self, ctx: Ctx, session: Session, record_id: str, body: Any) -> Response:
+    def _create(
+        self, ctx: Ctx, session: Session, record_id: str, body: Any, *, fresh: bool = False
+    ) -> Response:
+        """A new record with ``record_id``: a site's own id (PUT), looked up first, or
+        one just made here (``fresh``, a POST), which nothing can hold yet."""
         spec, company = self.spec, ctx.principal.company_id
-        existing = session.get(spec.model, record_id)
+        existing = None if fresh else session.get(spec.model, record_id)
         if existing is not None:
             if existing.company_id != company:  # type: ignore[attr-defined]
                 raise records.not_found(spec, record_id)

@@ -115,7 +115,8 @@ def test_export_pays_a_day_worked_on_leave_once_lists_it_and_warns(
     decide = book["To decide"]
     assert [c.value for c in decide["B"]][1:] == [datetime(2026, 6, 5)]
     policy = {row[0].value: row[1].value for row in book["Policy"].iter_rows(2)}
-    assert "days the person was scheduled" in policy["Paid leave"]
+    assert "the hours the person was scheduled that day" in policy["Paid leave"]
+    assert "past the contract hours" in policy["Paid leave"]
     assert "scheduled hours not worked" in policy["Paid leave"]
 
     with store.session() as s:

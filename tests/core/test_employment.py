@@ -58,6 +58,17 @@ def test_employed_from_the_first_to_the_last_day_both_included() -> None:
     assert job.outside("Mia", END) is None
 
 
+def test_a_day_outside_employment_and_the_dates_read_as_the_grid_and_the_list_say_them() -> None:
+    job = Employment(date(2026, 12, 5), date(2027, 11, 30))
+    assert job.off_on(date(2026, 12, 4)) == "Starts on 5 Dec 2026"
+    assert job.off_on(date(2027, 12, 1)) == "Left on 30 Nov 2027"
+    assert job.off_on(date(2026, 12, 5)) is None
+    assert job.span == "5 Dec 2026 – 30 Nov 2027"
+    assert Employment(date(2026, 12, 5)).span == "from 5 Dec 2026"
+    assert Employment(end=date(2026, 11, 30)).span == "until 30 Nov 2026"
+    assert Employment().span == ""
+
+
 def test_employed_on_reads_a_person(store: Store, org: Org) -> None:
     _employ(store, org.anna)
     with store.session() as s:

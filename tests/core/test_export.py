@@ -173,6 +173,7 @@ def test_workbook_states_the_policy_and_period(report: Payroll, tmp_path: Path) 
     assert _dec(stated["Daily overtime after (hours, 0 = off)"]) == 8
     assert stated["Payroll week starts on"] == "Monday"
     assert stated["Overnight shifts count toward their"] == "start day"
+    assert stated["Unpaid break"] == "Punched breaks only"
 
 
 def test_workbook_is_laid_out_for_reading(report: Payroll, tmp_path: Path) -> None:

@@ -11,13 +11,15 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
+from core.attendance import correct_day
 from core.labour import Labour, Overtime, labour_of, pay_basis
 from core.models import Employee, ShiftStatus
+from core.payroll import payroll
 from core.roster import load_roster
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from tests.conftest import MONDAY, Org
-from tests.core.attendance_helpers import add_shift, set_policy
+from tests.core.attendance_helpers import add_shift, set_policy, work
 
 SUNDAY = MONDAY + timedelta(days=6)
 
@@ -114,3 +116,44 @@ def test_hours_are_rounded_as_payroll_rounds_a_days_hours() -> None:
 
     for minutes in range(0, 24 * 60 + 1):
         assert _decimal(_hundredths(minutes)) == hours(minutes_to_hours(minutes)), minutes
+
+
+def test_the_forecast_deducts_the_unpaid_break_payroll_deducts(store: Store, org: Org) -> None:
+    """Policy: 30 min unpaid break on a day of 6 h or more. Anna is scheduled Monday to
+    Friday 07:00-15:30 (8.5 h, paid 8 h: no daily overtime) and Saturday 07:00-12:00
+    (5 h, no break): 45 h, 5 h past the 40 h week. She works it exactly, punching no
+    break: payroll tops the break up to 30 min and pays 40 h + 5 h overtime, and the
+    forecast says the same (before, it counted 0.5 h a weekday as daily overtime)."""
+    set_policy(store, org, unpaid_break_minutes=30, unpaid_break_after_hours=Decimal(6))
+    week = dict.fromkeys(range(5), ("07:00", "15:30")) | {5: ("07:00", "12:00")}
+    for n, (start, end) in week.items():
+        work(store, org, org.anna, MONDAY + timedelta(days=n), start, end)
+    plan = _plan(store)
+    assert plan.total.hours == Decimal(45)
+    assert plan.total.overtime_hours == Decimal(5)
+    assert plan.overtime == (Overtime(org.anna, "Anna Berg", MONDAY, Decimal(5)),)
+    assert plan.day(MONDAY).cost == Decimal("160.00")  # 8 h × 20, no overtime
+    with store.session() as s:
+        (line,) = payroll(s, MONDAY, SUNDAY, employee_ids=[org.anna]).lines
+    assert (line.regular_hours, line.overtime_hours) == (Decimal(40), Decimal(5))
+    assert [d.record.break_minutes for d in line.days] == [30] * 5 + [0]
+    assert plan.total.cost == line.regular_pay + line.overtime_pay  # 800 + 150
+
+
+def test_a_supervisors_corrected_break_stands_over_the_automatic_one(
+    store: Store, org: Org
+) -> None:
+    set_policy(store, org, unpaid_break_minutes=30)
+    work(store, org, org.anna, MONDAY, "07:00", "15:30")
+    with store.session() as s:
+        correct_day(
+            s,
+            employee_id=org.anna,
+            work_date=MONDAY,
+            break_minutes=0,
+            reason="No break",
+            author="sam",
+        )
+    with store.session() as s:
+        (line,) = payroll(s, MONDAY, SUNDAY, employee_ids=[org.anna]).lines
+    assert (line.regular_hours, line.overtime_hours) == (Decimal(8), Decimal("0.50"))

@@ -23,6 +23,7 @@ from core.scheduling import (
     create_shift,
     delete_shifts,
     edit_shift,
+    fill_open_shifts,
     plan_bulk,
     write_bulk,
 )
@@ -297,3 +298,35 @@ def test_counts_say_apart_what_waits_what_failed_and_what_conflicts(store: Store
             entry.attempts = 0 if entry.state == "pending" else 1
     with store.session() as s:
         assert outbox.counts(s) == outbox.OutboxCounts(waiting=2, failed=1, conflicts=1)
+
+
+def test_one_flush_of_many_edits_reads_the_outbox_once_and_queues_each_right(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """A month's auto-fill (or its undo) flushes 1,700 shift edits at once: what waits
+    for those records is read in one query, not one per record, and each record is
+    still queued as alone: folded into its unsent create, or a new update."""
+    people = (org.anna, org.ben, org.cara, org.dan)
+    with store.session() as s:
+        drafts = [
+            ShiftDraft(org.site_id, MONDAY, f"{6 + n // 4:02d}:00", f"{7 + n // 4:02d}:00")
+            for n in range(40)
+        ]
+        ids = list(write_bulk(s, plan_bulk(s, drafts)).ids)
+    sent = ids[::2]
+    for sid in sent:
+        _mark_sent(store, sid, version=3)
+    statements.clear()
+    with store.session() as s:
+        filled = fill_open_shifts(s, [(sid, people[n % 4]) for n, sid in enumerate(ids)])
+    assert len(filled.ids) == 40
+    reads = [q for q in statements if q.lstrip().startswith("SELECT") and "FROM outbox" in q]
+    assert len(reads) <= 3, reads
+    with store.session() as s:
+        for sid in ids:
+            (entry,) = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == sid))
+            if sid in sent:
+                assert (entry.op, entry.base_version) == ("update", 3)
+                assert entry.fields["changed"] == ["employee_ids"]
+            else:
+                assert (entry.op, entry.base_version) == ("create", None)

@@ -112,18 +112,124 @@ def test_leave_credits_the_days_the_person_was_scheduled_weekend_included(
 def test_leave_taken_off_the_roster_credits_the_shifts_it_took_the_person_off(
     store: Store, org: Org
 ) -> None:
-    """ "Take her off" empties the roster; the leave still pays what she was scheduled."""
+    """ "Take her off" empties the roster; the leave still pays what she was scheduled:
+    Friday's 8 h and Saturday's 6 h shifts, and Sunday (no shift) the contract's daily
+    share, 40 / 5 = 8 h (0 worked + 22 h of leave stays within the 40 h week)."""
     _week_of_shifts(store, org, org.anna, {4: ("07:00", "15:00"), 5: ("10:00", "16:00")})
     _approve_leave(store, org.anna, FRIDAY, SUNDAY, on_clash="unassign")
     line = _line(store, org.anna, FRIDAY, SUNDAY)
-    assert [d.paid_leave_hours for d in line.days] == [Decimal(8), Decimal(6), Decimal(0)]
-    assert line.paid_leave_hours == Decimal(14)
+    assert [d.paid_leave_hours for d in line.days] == [Decimal(8), Decimal(6), Decimal(8)]
+    assert line.paid_leave_hours == Decimal(22)
 
 
-def test_a_day_off_inside_a_rostered_week_credits_nothing(store: Store, org: Org) -> None:
+def test_a_day_off_inside_a_rostered_week_credits_the_contract_share(
+    store: Store, org: Org
+) -> None:
+    """Monday's shift (not worked) does not stop Wednesday and Thursday's leave from
+    crediting 40 / 5 = 8 h each."""
     _week_of_shifts(store, org, org.anna, {0: ("07:00", "15:00")})
     approved_leave(store, org, org.anna, MONDAY + timedelta(days=2), MONDAY + timedelta(days=3))
-    assert _line(store, org.anna).paid_leave_hours == Decimal(0)
+    assert _line(store, org.anna).paid_leave_hours == Decimal(16)
+
+
+def _contract(store: Store, who: str, weekly: Decimal) -> None:
+    with store.session() as s:
+        s.get(Employee, who).contract_hours = weekly
+
+
+def test_leave_days_without_shifts_are_capped_at_the_contract_week(store: Store, org: Org) -> None:
+    """Contract 20 h, worked Tuesday and Wednesday 07:00-14:45 (7.75 h each, 15.50 h),
+    sick Friday and Saturday with no shifts: the daily share is 20 / 5 = 4 h, but the
+    week holds 20 - 15.50 = 4.50 h of leave: Friday 4.00, Saturday 0.50."""
+    _contract(store, org.anna, Decimal(20))
+    for n in (1, 2):
+        work(store, org, org.anna, MONDAY + timedelta(days=n), "07:00", "14:45")
+    approved_leave(store, org, org.anna, FRIDAY, FRIDAY + timedelta(days=1), kind="sick")
+    line = _line(store, org.anna)
+    assert line.regular_hours == Decimal("15.50")
+    assert [(d.record.work_date, d.paid_leave_hours) for d in line.days][2:] == [
+        (FRIDAY, Decimal("4.00")),
+        (FRIDAY + timedelta(days=1), Decimal("0.50")),
+    ]
+    assert line.paid_leave_hours == Decimal("4.50")
+    assert line.leave_pay == Decimal("90.00")  # 4.50 h × 20.00
+
+
+def test_three_leave_days_beside_unworked_shifts_credit_the_daily_share(
+    store: Store, org: Org
+) -> None:
+    """Contract 30 h, shifts Monday and Tuesday 07:00-15:30 not worked, paid leave
+    Thursday to Saturday with no shifts: 3 × 30 / 5 = 18 h."""
+    _contract(store, org.anna, Decimal(30))
+    _week_of_shifts(store, org, org.anna, {0: ("07:00", "15:30"), 1: ("07:00", "15:30")})
+    approved_leave(store, org, org.anna, MONDAY + timedelta(days=3), FRIDAY + timedelta(days=1))
+    line = _line(store, org.anna)
+    assert [d.paid_leave_hours for d in line.days if d.record.leave_type] == [Decimal(6)] * 3
+    assert line.paid_leave_hours == Decimal(18)
+
+
+def test_a_freed_shift_and_the_contract_share_together_stop_at_the_contract_week(
+    store: Store, org: Org
+) -> None:
+    """A 7-day site, contract 40 h, a week of leave that took her off Monday's 10 h
+    shift: Monday 10 h, then 8 h a day until the week holds 40: Tuesday to Thursday 8,
+    Friday 6, the weekend 0."""
+    _week_of_shifts(store, org, org.anna, {0: ("06:00", "16:00")})
+    _approve_leave(store, org.anna, MONDAY, SUNDAY, on_clash="unassign")
+    line = _line(store, org.anna)
+    assert [d.paid_leave_hours for d in line.days] == [
+        Decimal(10), Decimal(8), Decimal(8), Decimal(8), Decimal(6), Decimal(0), Decimal(0)
+    ]  # fmt: skip
+    assert line.paid_leave_hours == Decimal(40)
+
+
+def test_a_night_shift_freed_by_a_one_day_leave_credits_on_its_start_day(
+    store: Store, org: Org
+) -> None:
+    """Paid leave on Wednesday takes her off Tuesday's 22:30-06:30 shift: payroll counts
+    the shift on Tuesday (the policy's default), so the leave credits its 8 h there and
+    Wednesday, covered by that shift, adds no contract share."""
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    add_shift(store, org, tuesday, "22:30", "06:30", org.anna)
+    _approve_leave(store, org.anna, wednesday, wednesday, on_clash="unassign")
+    line = _line(store, org.anna)
+    assert [(d.record.work_date, d.paid_leave_hours) for d in line.days] == [
+        (tuesday, Decimal(8)),
+        (wednesday, Decimal(0)),
+    ]
+    assert line.leave_pay == Decimal("160.00")
+
+
+def test_a_freed_night_shift_credits_on_its_end_day_when_the_policy_says_so(
+    store: Store, org: Org
+) -> None:
+    set_policy(store, org, overnight_day="end")
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    add_shift(store, org, tuesday, "22:30", "06:30", org.anna)
+    _approve_leave(store, org.anna, wednesday, wednesday, on_clash="unassign")
+    line = _line(store, org.anna)
+    assert [(d.record.work_date, d.paid_leave_hours) for d in line.days] == [
+        (wednesday, Decimal(8))
+    ]
+
+
+def test_leave_without_shift_or_contract_hours_pays_nothing_and_waits_to_decide(
+    store: Store, org: Org
+) -> None:
+    _contract(store, org.anna, Decimal(0))
+    approved_leave(store, org, org.anna, FRIDAY, FRIDAY)
+    with store.session() as s:
+        report = payroll(s, MONDAY, SUNDAY, employee_ids=[org.anna])
+    ((_line_of, day),) = report.to_decide
+    assert (day.record.work_date, day.paid_leave_hours) == (FRIDAY, Decimal(0))
+    assert Flag.LEAVE_UNCREDITED in day.record.flags
+    assert report.readiness().warning == (
+        "1 day unapproved, 1 with problems (1 on paid leave with no hours to credit)"
+    )
+    with store.session() as s:
+        approve_day(s, employee_id=org.anna, work_date=FRIDAY, actor="sam")
+    with store.session() as s:
+        assert payroll(s, MONDAY, SUNDAY, employee_ids=[org.anna]).to_decide == ()
 
 
 def test_leave_without_a_roster_credits_a_fifth_of_contract_hours_five_days_a_week(

@@ -19,6 +19,7 @@ from core.scheduling import (
     create_shift,
     delete_shifts,
     edit_shift,
+    fill_open_shifts,
     move_shift,
     plan_bulk,
     write_bulk,
@@ -280,3 +281,34 @@ def test_undo_of_a_delete_not_yet_sent_cancels_it(store: Store, org: Org) -> Non
         removed.undo(s)
     assert _row(store, sid)[3] is False
     assert _outbox(store) == 0
+
+
+def test_undoing_a_fill_reads_its_shifts_a_chunk_at_a_time_not_one_by_one(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """A month's auto-fill is one step of 1,700 assigned shifts: its undo (and redo)
+    loads them and their people in a few queries and writes them in one flush,
+    instead of a load, two list loads and a flush per shift (seconds for a month)."""
+    people = (org.anna, org.ben, org.cara, org.dan)
+    with store.session() as s:
+        drafts = [
+            ShiftDraft(org.site_id, MONDAY + timedelta(days=n // 4), "09:00", "17:00")
+            for n in range(40)
+        ]
+        ids = list(write_bulk(s, plan_bulk(s, drafts)).ids)
+    with store.session() as s:
+        filled = fill_open_shifts(s, [(i, people[n % 4]) for n, i in enumerate(ids)])
+    assert len(filled.ids) == 40
+    statements.clear()
+    with store.session() as s:
+        undone = filled.undo(s)
+    per_shift_loads = [q for q in statements if "FROM shift_employee" in q]
+    assert len(per_shift_loads) < 10, f"{len(per_shift_loads)} reads of assignments"
+    with store.session() as s:
+        assert all(not s.get(Shift, i).employee_ids for i in ids)
+    with store.session() as s:
+        undone.undo(s)
+    with store.session() as s:
+        assert [tuple(s.get(Shift, i).employee_ids) for i in ids] == [
+            (people[n % 4],) for n in range(40)
+        ]

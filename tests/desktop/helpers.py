@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QPoint, QPointF, Qt, QThreadPool
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -37,6 +37,17 @@ def settle(context: AppContext, timeout_ms: int = 10_000) -> None:
         assert not deadline.hasExpired(), "background write did not finish"
         context.writer.waitForDone(50)
         QCoreApplication.processEvents()
+
+
+def loaded(page: W, timeout_ms: int = 10_000) -> W:
+    """Wait until a page that loads on a worker (Attendance, Payroll: ``loading``)
+    shows what it loaded, as the event loop would deliver it; returns the page."""
+    deadline = QDeadlineTimer(timeout_ms)
+    while page.loading:  # type: ignore[attr-defined]
+        assert not deadline.hasExpired(), "the page did not load in time"
+        QThreadPool.globalInstance().waitForDone(20)
+        QCoreApplication.processEvents()
+    return page
 
 
 def show_at(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -12,7 +13,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core.errors import StoreMissing
 from core.models import Employee
 from core.store import ENV_DB
-from desktop.app import database_path, is_named, main, missing_text, open_first_store
+from desktop.app import (
+    database_path,
+    first_window,
+    is_named,
+    main,
+    missing_text,
+    open_first_store,
+)
+from desktop.context import AppContext
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,3 +153,18 @@ def test_a_named_database_must_exist_the_default_one_is_made_on_first_run(
     assert not is_named(None)
     monkeypatch.setenv(ENV_DB, str(tmp_path / "env.shiftdesk"))
     assert is_named(None)  # a name in the environment is a name too
+
+
+def test_what_exists_at_the_first_window_is_kept_out_of_full_collections(
+    qtbot, store, settings
+) -> None:
+    """A full collection walks every tracked object and holds every thread; the
+    startup's long-lived objects are frozen, so it walks only what came after."""
+    gc.unfreeze()
+    try:
+        window = first_window(AppContext(store), settings)
+        qtbot.addWidget(window)
+        assert window.isVisible()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()  # the test process's objects are its own business

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -9,20 +10,20 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
 from core.models import AttendanceCorrection
 from core.roster import range_for
+from desktop.attendance import page as attendance_module
 from desktop.attendance.dialog import CorrectionDialog
 from desktop.attendance.model import FLAGS, STATUS
 from desktop.attendance.page import AttendancePage
 from tests.conftest import MONDAY
 from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
-from tests.desktop.helpers import show_at
+from tests.desktop.helpers import loaded, show_at
 
 
 @pytest.fixture
 def attendance_page(qtbot, context, org) -> AttendancePage:
-    return show_at(
-        qtbot, AttendancePage(context), 1400, 800, lambda p: p.period.set_span("week", MONDAY)
-    )
+    page = AttendancePage(context)
+    return loaded(show_at(qtbot, page, 1400, 800, lambda p: p.period.set_span("week", MONDAY)))
 
 
 def _row(page: AttendancePage, key: tuple[str, date]) -> int:
@@ -53,6 +54,7 @@ def _correction_count(store) -> int:
 def test_late_missing_punch_and_absent_days_show_their_flags(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     assert _text(attendance_page, keys["late"], FLAGS) == "Late 7 min"
     assert _text(attendance_page, keys["missing"], FLAGS) == "Missing punch"
     assert _text(attendance_page, keys["absent"], FLAGS) == "Absent"
@@ -69,10 +71,13 @@ def test_late_missing_punch_and_absent_days_show_their_flags(attendance_page, st
 def test_only_problem_days_and_the_name_filter_narrow_the_table(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     attendance_page.problems_only.setChecked(True)
+    loaded(attendance_page)
     assert attendance_page.days.row_of(*keys["clean"]) == -1
     assert attendance_page.days.rowCount() == 3
     attendance_page.name_edit.setText("cara")
+    loaded(attendance_page)
     assert attendance_page.days.rowCount() == 1
     assert attendance_page.days.day(0).employee_id == org.cara
     assert attendance_page.totals.rowCount() == 1
@@ -84,6 +89,7 @@ def test_totals_for_the_period_stay_the_periods_when_only_problems_are_shown(
     keys = late_missing_absent(store, org)
     work(store, org, org.anna, TUESDAY, "09:00", "17:00")  # a clean day beside the late one
     attendance_page.reload()
+    loaded(attendance_page)
 
     def totals() -> dict[str, tuple[str, ...]]:
         model = attendance_page.totals
@@ -96,6 +102,7 @@ def test_totals_for_the_period_stay_the_periods_when_only_problems_are_shown(
 
     everything = totals()
     attendance_page.problems_only.setChecked(True)
+    loaded(attendance_page)
     assert attendance_page.days.row_of(*keys["clean"]) == -1  # the days narrow...
     assert totals() == everything  # ...the period's totals do not
     anna = everything["Anna Berg"]
@@ -108,6 +115,7 @@ def test_a_correction_without_a_reason_is_refused_inline_and_writes_nothing(
 ):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
     assert isinstance(dialog, CorrectionDialog)
     dialog.clock_out.setText("17:00")
@@ -116,6 +124,7 @@ def test_a_correction_without_a_reason_is_refused_inline_and_writes_nothing(
     assert dialog.error_labels["reason"].text() == "Say why the day is corrected"
     dialog.reason.setText("   ")
     dialog.accept()
+    loaded(attendance_page)
     assert dialog.isVisible()
     assert _correction_count(store) == 0
     assert attendance_page.context.undo_stack.count() == 0
@@ -124,6 +133,7 @@ def test_a_correction_without_a_reason_is_refused_inline_and_writes_nothing(
 def test_a_bad_time_is_named_under_its_field(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
     dialog.reason.setText("Forgot to clock out")
     dialog.clock_out.setText("25:00")
@@ -138,11 +148,13 @@ def test_a_correction_with_a_reason_fixes_the_day_and_undoes_in_one_step(
 ):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     dialog = attendance_page.open_correction(_row(attendance_page, keys["missing"]))
     dialog.clock_out.setText("17:00")
     dialog.reason.setText("Forgot to clock out; confirmed by the shift lead")
     assert dialog.save_button.isEnabled()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    loaded(attendance_page)
     assert _correction_count(store) == 1
     assert _text(attendance_page, keys["missing"], FLAGS) == ""
     assert _text(attendance_page, keys["missing"], 4) == "17:00"  # Out
@@ -152,21 +164,25 @@ def test_a_correction_with_a_reason_fixes_the_day_and_undoes_in_one_step(
     assert stack.count() == 1
     assert stack.undoText() == "Correct Ben Cole on 01 Jun"
     stack.undo()
+    loaded(attendance_page)
     assert _correction_count(store) == 0
     assert _text(attendance_page, keys["missing"], FLAGS) == "Missing punch"
     assert _text(attendance_page, keys["missing"], STATUS) == ""
     stack.redo()
+    loaded(attendance_page)
     assert _text(attendance_page, keys["missing"], STATUS) == "Corrected"
 
 
 def test_an_excused_overnight_correction_puts_the_out_on_the_next_day(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     dialog = attendance_page.open_correction(_row(attendance_page, keys["late"]))
     dialog.clock_out.setText("01:00")
     dialog.reason.setText("Stayed for the inventory")
     dialog.excused.setChecked(True)
     dialog.accept()
+    loaded(attendance_page)
     assert _text(attendance_page, keys["late"], 4) == "01:00 (+1)"
     assert "Late" not in _text(attendance_page, keys["late"], FLAGS)
     assert "Overtime" in _text(attendance_page, keys["late"], FLAGS)
@@ -175,9 +191,11 @@ def test_an_excused_overnight_correction_puts_the_out_on_the_next_day(attendance
 def test_approving_selected_days_marks_them_and_undoes_as_one_step(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     _select(attendance_page, keys["late"], keys["clean"])
     assert attendance_page.approve_button.text() == "Approve 2 days"
     attendance_page.approve_button.click()
+    loaded(attendance_page)
     assert _text(attendance_page, keys["late"], STATUS) == "✓ Approved"
     assert _text(attendance_page, keys["clean"], STATUS) == "✓ Approved"
     assert _text(attendance_page, keys["absent"], STATUS) == ""
@@ -186,6 +204,7 @@ def test_approving_selected_days_marks_them_and_undoes_as_one_step(attendance_pa
     stack = attendance_page.context.undo_stack
     assert (stack.count(), stack.undoText()) == (1, "Approve 2 days")
     stack.undo()
+    loaded(attendance_page)
     assert _text(attendance_page, keys["late"], STATUS) == ""
     assert _text(attendance_page, keys["clean"], STATUS) == ""
 
@@ -193,12 +212,15 @@ def test_approving_selected_days_marks_them_and_undoes_as_one_step(attendance_pa
 def test_a_day_corrected_after_approval_asks_to_be_approved_again(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     _select(attendance_page, keys["absent"])
     attendance_page.approve_button.click()
+    loaded(attendance_page)
     dialog = attendance_page.open_correction(_row(attendance_page, keys["absent"]))
     dialog.excused.setChecked(True)
     dialog.reason.setText("Doctor's note arrived")
     dialog.accept()
+    loaded(attendance_page)
     index = attendance_page.days.index(_row(attendance_page, keys["absent"]), STATUS)
     assert index.data() == "Corrected"
     assert "approve it again" in index.data(Qt.ItemDataRole.ToolTipRole)
@@ -209,9 +231,13 @@ def test_the_span_and_filters_survive_a_restart(qtbot, context, settings, org):
     first = AttendancePage(context)
     qtbot.addWidget(first)
     first.period.set_span("month", TUESDAY)
+    loaded(first)
     first.period.go(1)
+    loaded(first)
     first.problems_only.setChecked(True)
+    loaded(first)
     first.name_edit.setText("ann")
+    loaded(first)
     first.save_state(settings)
     again = AttendancePage(context)
     qtbot.addWidget(again)
@@ -224,9 +250,11 @@ def test_the_span_and_filters_survive_a_restart(qtbot, context, settings, org):
 
 def test_a_custom_period_steps_by_its_own_length(attendance_page):
     attendance_page.period.set_span("custom")
+    loaded(attendance_page)
     attendance_page.period.to_edit.setDate(attendance_page.period.from_edit.date().addDays(2))
     assert attendance_page.period.period == (MONDAY, date(2026, 6, 3))
     attendance_page.period.go(1)
+    loaded(attendance_page)
     assert attendance_page.period.period == (date(2026, 6, 4), date(2026, 6, 6))
     assert attendance_page.period.label.text() == "04 – 06 Jun 2026"
 
@@ -234,6 +262,7 @@ def test_a_custom_period_steps_by_its_own_length(attendance_page):
 def test_correct_acts_on_the_one_selected_day(attendance_page, store, org):
     keys = late_missing_absent(store, org)
     attendance_page.reload()
+    loaded(attendance_page)
     assert not attendance_page.correct_button.isEnabled()
     assert not attendance_page.approve_button.isEnabled()
     _select(attendance_page, keys["absent"])
@@ -261,6 +290,7 @@ def test_a_restored_week_is_last_week_and_a_saved_custom_period_wins(qtbot, cont
     again = AttendancePage(context)
     qtbot.addWidget(again)
     again.period.set_span("week", date.today())
+    loaded(again)
     again.restore_state(settings)
     assert again.period.period == range_for(date.today() - timedelta(days=7), "week")
     first.period.set_custom(date(2026, 5, 4), date(2026, 5, 20))
@@ -268,3 +298,28 @@ def test_a_restored_week_is_last_week_and_a_saved_custom_period_wins(qtbot, cont
     again.restore_state(settings)
     assert again.period.span == "custom"
     assert again.period.period == (date(2026, 5, 4), date(2026, 5, 20))
+
+
+def test_the_period_is_worked_out_off_the_ui_thread_while_the_page_says_so(
+    attendance_page, store, org, monkeypatch
+):
+    """A month of 500 people takes a second to work out: the window must not freeze."""
+    keys = late_missing_absent(store, org)
+    gate = threading.Event()
+    on_ui_thread: list[bool] = []
+    real = attendance_module.attendance
+
+    def held(*args, **kwargs):  # the real derivation, once the test has looked
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(attendance_module, "attendance", held)
+    attendance_page.period.set_span("month", MONDAY)
+    assert attendance_page.loading
+    assert attendance_page.summary.text() == "Working out attendance for June 2026…"
+    gate.set()
+    loaded(attendance_page)
+    assert on_ui_thread == [False]
+    assert _text(attendance_page, keys["late"], FLAGS) == "Late 7 min"
+    assert attendance_page.summary.text() == "4 employee-days · 3 with problems · 0 approved"

@@ -19,7 +19,7 @@ from desktop.schedule.autofill_dialog import FillDialog, open_fill_dialog
 from desktop.schedule.page import SchedulePage
 from desktop.theme import WARNING
 from tests.conftest import MONDAY
-from tests.desktop.helpers import add_shift, unnamed_controls
+from tests.desktop.helpers import add_shift, settle, unnamed_controls
 
 TUESDAY = MONDAY + timedelta(days=1)
 
@@ -101,8 +101,17 @@ def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
     assert page.notice.text == "Filled 1 open shift. Ctrl+Z takes them all back."
     # The grid shows it at once: Ben works Monday, Tuesday's shift is still open.
     assert page.model.roster.shifts(org.ben, MONDAY)[0].id == first
+    # A month's fill is undone and redone on the writer thread, as it was applied.
     page.context.undo_stack.undo()
+    assert page.context.busy
+    assert page.notice.text == "Undoing: Fill 1 open shift…"
+    settle(page.context)
     assert _who(store, first) == ()
+    assert page.notice.text == "Undone: Fill 1 open shift"
+    page.context.undo_stack.redo()
+    assert page.context.busy
+    settle(page.context)
+    assert _who(store, first) == (org.ben,)
 
 
 def test_warnings_have_their_own_amber_column_and_the_full_text_in_the_tooltip(

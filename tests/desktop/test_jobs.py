@@ -11,7 +11,7 @@ from shiboken6 import isValid as shiboken_valid
 from core.errors import NotFound
 from core.store import Store
 from core.templates import get_template
-from desktop.jobs import start_job
+from desktop.jobs import LatestJob, start_job
 
 
 def test_a_job_runs_off_the_ui_thread_and_reports_on_it(qtbot: QtBot, store: Store) -> None:
@@ -53,3 +53,17 @@ def test_a_job_whose_owner_is_gone_delivers_nothing(qtbot: QtBot, store: Store) 
     assert QThreadPool.globalInstance().waitForDone(5000)
     QCoreApplication.sendPostedEvents()  # a queued delivery, had there been one
     assert seen == []
+
+
+def test_a_newer_load_supersedes_one_still_running(qtbot: QtBot, store: Store) -> None:
+    """Stepping periods fast: the older answer, whenever it arrives, is never shown."""
+    owner = QObject()
+    load = LatestJob(owner)
+    shown: list[str] = []
+    load.start(store, lambda _s: "May", shown.append, shown.append)
+    load.start(store, lambda _s: "June", shown.append, shown.append)  # before May is shown
+    assert load.running
+    qtbot.waitUntil(lambda: not load.running)
+    QThreadPool.globalInstance().waitForDone(5000)
+    QCoreApplication.processEvents()  # May's answer, too, has come by now
+    assert shown == ["June"]

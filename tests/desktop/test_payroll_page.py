@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -16,13 +17,14 @@ from core.attendance import approve_days
 from core.employees import deactivate_employee
 from core.pay_periods import closed_on
 from core.payroll import payroll
+from desktop.payroll import page as payroll_module
 from desktop.payroll.model import COLUMNS, PayrollModel
 from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
 from desktop.payroll.worker import partial_path
 from tests.conftest import MONDAY
 from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import late_missing_absent
-from tests.desktop.helpers import show_at
+from tests.desktop.helpers import loaded, show_at
 
 SUNDAY = MONDAY + timedelta(days=6)
 
@@ -30,9 +32,8 @@ SUNDAY = MONDAY + timedelta(days=6)
 @pytest.fixture
 def payroll_page(qtbot, context, org) -> PayrollPage:
     late_missing_absent(context.store, org)
-    return show_at(
-        qtbot, PayrollPage(context), 1200, 700, lambda p: p.period.set_span("week", MONDAY)
-    )
+    page = PayrollPage(context)
+    return loaded(show_at(qtbot, page, 1200, 700, lambda p: p.period.set_span("week", MONDAY)))
 
 
 def _column(name: str) -> int:
@@ -52,9 +53,8 @@ def test_a_period_with_one_person_to_pay_says_one_employee(qtbot, context, org) 
     with context.store.session() as s:
         for other in (org.anna, org.ben, org.cara):
             assert deactivate_employee(s, other).applied
-    page = show_at(
-        qtbot, PayrollPage(context), 1200, 700, lambda p: p.period.set_span("week", MONDAY)
-    )
+    page = PayrollPage(context)
+    loaded(show_at(qtbot, page, 1200, 700, lambda p: p.period.set_span("week", MONDAY)))
     assert page.model.rowCount() == 2  # Dan and the total
     assert page.summary.text().startswith("01 – 07 Jun 2026 · 1 employee · gross ")
 
@@ -170,6 +170,7 @@ def test_export_asks_first_when_days_are_unapproved_with_cores_counts(
     with context.store.session() as s:
         days = [(d.record.employee_id, d.record.work_date) for d in _days(s)]
     context.run("Approve", partial(approve_days, days=days, actor="sam"))
+    loaded(payroll_page)
     payroll_page.export_button.defaultAction().trigger()
     assert [b for b in payroll_page.findChildren(QMessageBox) if b.isVisible()] == []
     assert asked_for_a_file == [True]  # straight to the file, nothing to warn about
@@ -194,6 +195,7 @@ def test_close_the_period_after_export_then_reopen_it_with_a_reason(
     assert box.text() == "Close pay period 1–7 Jun 2026?"
     with qtbot.waitSignal(context.data_changed):
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    loaded(payroll_page)
     assert payroll_page.closed_label.text().startswith("Closed by ")
     assert payroll_page.reopen_button.isVisibleTo(payroll_page)
     assert not button.isVisibleTo(payroll_page)
@@ -204,6 +206,49 @@ def test_close_the_period_after_export_then_reopen_it_with_a_reason(
     dialog.setTextValue("late punches")
     with qtbot.waitSignal(context.data_changed):
         dialog.accept()
+    loaded(payroll_page)
     assert not payroll_page.closed_label.isVisibleTo(payroll_page)
     with context.store.session() as s:
         assert closed_on(s, None, MONDAY) is None
+
+
+def test_the_period_is_worked_out_off_the_ui_thread_while_the_page_says_so(
+    payroll_page, monkeypatch
+) -> None:
+    """A month of 500 people takes over half a second: the window must not freeze,
+    and Export waits for the figures it would warn about."""
+    gate = threading.Event()
+    on_ui_thread: list[bool] = []
+    real = payroll_module.payroll
+
+    def held(*args, **kwargs):  # the real payroll, once the test has looked
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(payroll_module, "payroll", held)
+    payroll_page.period.set_span("month", MONDAY)
+    assert payroll_page.loading
+    assert payroll_page.summary.text() == "Working out payroll for June 2026…"
+    assert not payroll_page.export_button.isEnabled()
+    gate.set()
+    loaded(payroll_page)
+    assert on_ui_thread == [False]
+    assert payroll_page.summary.text().startswith("June 2026 · 4 employees · gross ")
+    assert payroll_page.export_button.isEnabled()
+
+
+def test_an_export_that_ends_while_the_figures_load_leaves_export_waiting(
+    qtbot, payroll_page, monkeypatch, tmp_path
+) -> None:
+    gate = threading.Event()
+    real = payroll_module.payroll
+    monkeypatch.setattr(payroll_module, "payroll", lambda *a, **k: (gate.wait(5), real(*a, **k))[1])
+    with qtbot.waitSignal(payroll_page.export_finished, timeout=20_000):
+        payroll_page.export_to(tmp_path / "june.xlsx")
+        payroll_page.reload()  # a change came meanwhile
+    assert payroll_page.loading
+    assert not payroll_page.export_button.isEnabled()
+    gate.set()
+    loaded(payroll_page)
+    assert payroll_page.export_button.isEnabled()

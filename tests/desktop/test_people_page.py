@@ -18,7 +18,7 @@ from core.organisation import list_departments
 from core.store import Store
 from desktop.context import AppContext
 from desktop.people.dialogs import DeleteDepartmentDialog, DepartmentDialog, EmployeeDialog
-from desktop.people.model import DepartmentsModel, EmployeesModel, PeopleFilter
+from desktop.people.model import EMPLOYED, DepartmentsModel, EmployeesModel, PeopleFilter
 from desktop.people.page import PeoplePage
 from desktop.schedule.page import SchedulePage
 from tests.conftest import MONDAY, Org
@@ -56,12 +56,13 @@ def test_the_models_pass_the_model_tester(qtmodeltester, store: Store, org: Org)
     people = EmployeesModel()
     people.set_rows(rows, {d.id: d.color for d in departments}, "EUR")
     qtmodeltester.check(people)
-    assert [people.data(people.index(3, c)) for c in range(6)] == [
+    assert [people.data(people.index(3, c)) for c in range(7)] == [
         "Dan Evans",
         "Floor",
         "",
         "20.00",
         "40",
+        "",
         "Inactive",
     ]
     assert people.headerData(3, Qt.Orientation.Horizontal) == "Hourly rate (EUR)"
@@ -357,3 +358,7 @@ def test_employment_dates_are_checked_as_typed_and_saved(
     assert again is not None
     assert again.employment_start.text() == "2026-12-05"
     again.reject()
+    # The list says it, and sorts by it.
+    row = people.model.row_of(org.ben)
+    assert people.model.index(row, EMPLOYED).data() == "from 5 Dec 2026"
+    assert people.model.headerData(EMPLOYED, Qt.Orientation.Horizontal) == "Employed"

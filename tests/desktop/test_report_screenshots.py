@@ -16,6 +16,7 @@ from desktop.attendance.model import STATUS
 from desktop.attendance.page import AttendancePage
 from desktop.mainwindow import MainWindow
 from desktop.payroll.page import PayrollPage
+from tests.desktop.helpers import loaded
 
 WEEK = date(2026, 6, 8)
 
@@ -27,6 +28,7 @@ def test_attendance_view_renders_the_demo_week_and_saves_a_screenshot(
     page = window.pages["attendance"]
     assert isinstance(page, AttendancePage)
     page.period.set_span("week", WEEK)
+    loaded(page)
     page.problems_only.setChecked(True)
     days = [page.days.day(r) for r in range(page.days.rowCount())]
     seen = {flag for d in days for flag in d.flags}
@@ -35,17 +37,20 @@ def test_attendance_view_renders_the_demo_week_and_saves_a_screenshot(
     team = page.snapshot.departments[missing.employee_id]
     page.problems_only.setChecked(False)
     page.department_box.setCurrentIndex(page.department_box.findData(team))
+    loaded(page)
     dialog = page.open_correction(page.days.row_of(missing.employee_id, missing.work_date))
     assert dialog is not None
     dialog.clock_out.setText("16:00")
     dialog.reason.setText("Forgot to clock out; confirmed by the shift lead")
     dialog.accept()
+    loaded(page)
     row = page.days.row_of(missing.employee_id, missing.work_date)
     assert page.days.index(row, STATUS).data() == "Corrected"
     shown = [page.days.day(r) for r in range(page.days.rowCount())]
     clean = [(d.employee_id, d.work_date) for d in shown if not d.flags][:4]
     page.select_keys(clean)
     page.approve_selected()
+    loaded(page)
     assert page.days.index(page.days.row_of(*clean[0]), STATUS).data() == "✓ Approved"
     page.day_table.clearSelection()
     page.day_table.scrollToTop()
@@ -63,6 +68,7 @@ def test_payroll_view_renders_the_demo_month_and_saves_a_screenshot(
     page = window.pages["payroll"]
     assert isinstance(page, PayrollPage)
     page.period.set_span("month", WEEK)
+    loaded(page)
     assert page.model.rowCount() == 41  # 40 people and the totals row
     target = tmp_path / "payroll-june-2026.xlsx"
     with qtbot.waitSignal(page.export_finished, timeout=20_000):

@@ -10,13 +10,16 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from server import admin, auth
 from server.app import create_app
@@ -239,3 +242,19 @@ def staff(tenant: Tenant) -> Staff:
         for first, dept in (("Anna", kitchen), ("Ben", kitchen), ("Cara", floor))
     ]
     return Staff(kitchen, floor, *people)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements ``db`` runs inside the block (the in-process live server's
+    included), one string each: what a test of a path's statement count reads."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.server.conftest import Tenant, created, new_id, put_new
+from tests.server.conftest import Tenant, created, new_id, put_new, statements
 
 
 def test_create_get_and_list_answer_in_envelopes_with_record_fields(tenant: Tenant) -> None:
@@ -344,3 +344,21 @@ def test_the_other_lists_refuse_unknown_filters_too(
     response = tenant.client.get(path, params={**known, "sice": "1", "colour": "x"})
     assert response.status_code == 400, response.text
     assert _named(response) == {"colour": "UNDEFINED", "sice": "UNDEFINED"}
+
+
+def _by_id_lookups(seen: list[str], table: str) -> int:
+    return len([s for s in seen if s.lstrip().startswith("SELECT") and f"{table}.id =" in s])
+
+
+def test_a_post_does_not_look_up_the_id_it_has_just_made(tenant: Tenant) -> None:
+    """A POST's id is a new random one, which no record can hold: the existence
+    check a PUT needs (the site chose that id) is one statement it skips."""
+    with statements(tenant.live.db) as posted:
+        made = tenant.client.post("/v1/departments", json={"name": "Kitchen"})
+    assert made.status_code == 201, made.text
+    with statements(tenant.live.db) as put:
+        assert put_new(tenant.client, "departments", {"name": "Bar"}).status_code == 201
+    assert _by_id_lookups(posted, "department") == _by_id_lookups(put, "department") - 1
+    made_id = made.json()["department"]["id"]
+    again = put_new(tenant.client, "departments", {"name": "Spa"}, made_id)
+    assert again.status_code == 412

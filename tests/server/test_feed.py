@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server import admin
-from tests.server.conftest import Tenant, created
+from tests.server.conftest import Tenant, created, new_id, statements
 
 
 def _changes(client, cursor: str | None = None, limit: int | None = None) -> dict:
@@ -109,3 +109,42 @@ def test_a_key_sees_only_the_collections_it_may_read(tenant: Tenant) -> None:
 def test_companies_have_separate_feeds(tenant: Tenant, other_tenant: Tenant) -> None:
     created(tenant.client, "departments", {"name": "Kitchen"})
     assert _changes(other_tenant.client)["changes"] == []
+
+
+def test_a_single_write_takes_its_number_and_the_lock_in_one_counter_statement(
+    tenant: Tenant,
+) -> None:
+    kitchen = created(tenant.client, "departments", {"name": "Kitchen"})
+    with statements(tenant.live.db) as seen:
+        renamed = tenant.client.patch(
+            f"/v1/departments/{kitchen['id']}",
+            json={"name": "Cuisine"},
+            headers={"If-Match": '"1"'},
+        )
+    assert renamed.status_code == 200, renamed.text
+    assert len([s for s in seen if "feed_counter" in s]) == 1
+    page = _changes(tenant.client)
+    assert page["cursor"] == str(page["changes"][-1]["seq"])
+
+
+def test_a_batch_numbers_its_changes_in_order_and_the_cursor_ends_on_the_last(
+    tenant: Tenant,
+) -> None:
+    before = _changes(tenant.client)["cursor"]
+    operations = [
+        {
+            "method": "PUT",
+            "path": f"/v1/departments/{new_id()}",
+            "headers": {"If-None-Match": "*"},
+            "body": {"name": name},
+        }
+        for name in ("Bar", "Spa", "Lobby")
+    ]
+    answer = tenant.client.post("/v1/batch", json={"operations": operations})
+    assert answer.status_code == 200, answer.text
+    page = _changes(tenant.client, before)
+    seqs = [c["seq"] for c in page["changes"]]
+    assert len(seqs) == 3
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    assert page["cursor"] == str(seqs[-1])
+    assert _changes(tenant.client, page["cursor"])["changes"] == []

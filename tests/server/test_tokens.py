@@ -98,6 +98,22 @@ def test_revoking_the_key_ends_its_tokens(tenant: Tenant) -> None:
     assert _grant(tenant, key_id, secret).status_code == 401
 
 
+def test_a_revoked_key_is_refused_on_its_very_next_request(tenant: Tenant) -> None:
+    """The key is looked up on every request (beside the rate limit's charge, on
+    one connection), never remembered: revoking it, as ``shiftdesk server
+    revoke-key`` does from another process, takes effect at once."""
+    key_id, secret = _key(tenant, ["schedule:read", "schedule:write"])
+    client = _with_token(tenant, secret)
+    assert client.get("/v1/departments").status_code == 200
+    assert client.post("/v1/departments", json={"name": "Kept"}).status_code == 201
+    with tenant.live.db.transaction() as session:
+        auth.revoke_key(session, key_id)
+    refused = client.post("/v1/departments", json={"name": "Refused"})
+    assert refused.status_code == 401
+    assert refused.headers["x-ratelimit-limit"]  # the address was still charged
+    assert client.get("/v1/departments").status_code == 401
+
+
 def test_an_expired_forged_or_tampered_token_is_401(tenant: Tenant) -> None:
     _key_id, secret = _key(tenant, ["schedule:read"])
     live = tenant.live

@@ -356,6 +356,16 @@ def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
     _until(lambda: len(receiver.accepted()) == 1)
     old_delivered = receiver.accepted()[0].delivery
     mine = WebhookDelivery.company_id == tenant.company_id
+
+    def recorded_as_delivered() -> bool:
+        # The receiver has the body before the worker records its answer.
+        with tenant.live.db.transaction() as session:
+            status = session.scalar(
+                select(WebhookDelivery.status).where(WebhookDelivery.id == old_delivered)
+            )
+        return status == "delivered"
+
+    _until(recorded_as_delivered)
     with tenant.live.db.transaction() as session:
         long_ago = utcnow() - timedelta(days=40)
         session.execute(update(WebhookDelivery).where(mine).values(created_at=long_ago))
