@@ -124,8 +124,8 @@ def _print_dry_run(expansion: Expansion, names: dict[str, str]) -> None:
     print_table(["date", "start", "end", "who", "status"], rows)
     clashing = sum(1 for p in expansion.shifts if p.conflicts)
     print(
-        f"{len(expansion.shifts)} shift(s) proposed, {clashing} with a conflict;"
-        " nothing written (add --commit to write them)"
+        f"{len(expansion.shifts)} shift(s) proposed, {clashing} with a conflict,"
+        f" {expansion.plan.warned} with warnings; nothing written (add --commit to write them)"
     )
 
 
@@ -134,7 +134,9 @@ def _expand(args: argparse.Namespace) -> int:
     with session(args) as s:
         people = [get_employee(s, ref).id for ref in args.employee]
         teams = [get_department(s, ref).id for ref in args.department]
-        expansion = expand_template(s, args.id, first, last, people, teams)
+        expansion = expand_template(
+            s, args.id, first, last, people, teams, per_member=args.per_member
+        )
         if not args.commit:
             if args.json:
                 print_json(
@@ -180,7 +182,7 @@ def _expand(args: argparse.Namespace) -> int:
         print(f"skipped: {skipped.reason}")
     print(
         f"{len(result.ids)} shift(s) written, {len(result.skipped)} skipped for a conflict,"
-        f" {len(result.warnings)} warning(s) (see the dry run)"
+        f" {result.warned} with warnings (see the dry run)"
     )
     return 0
 
@@ -227,6 +229,22 @@ def register(subparsers: Any) -> None:
     )
     expand.add_argument(
         "--department", action="append", default=[], metavar="ID", help="id or name"
+    )
+    # As the desktop's Apply panel: each member of a department gets their own shift
+    # unless asked for one shift for the whole department.
+    members = expand.add_mutually_exclusive_group()
+    members.add_argument(
+        "--per-member",
+        dest="per_member",
+        action="store_true",
+        default=True,
+        help="each active member of a --department gets their own shift (the default)",
+    )
+    members.add_argument(
+        "--whole-department",
+        dest="per_member",
+        action="store_false",
+        help="one shift per date for each --department as a whole",
     )
     expand.add_argument("--commit", action="store_true", help="write the shifts")
     expand.add_argument(

@@ -53,8 +53,10 @@ class ConflictError(ShiftDeskError):
 class NotFound(ShiftDeskError):
     """A record that does not exist (or was deleted)."""
 
-    def __init__(self, kind: str, record_id: str) -> None:
-        super().__init__(f"no {kind} with id {record_id}")
+    def __init__(self, kind: str, record_id: str, *, by_name: bool = False) -> None:
+        """``by_name``: the lookup took a name as well as an id, and says so."""
+        how = "named or with id" if by_name else "with id"
+        super().__init__(f"no {kind} {how} {record_id}")
         self.kind = kind
         self.record_id = record_id
 

@@ -177,7 +177,7 @@ def get_department(session: Session, ref: str, *, company_id: str | None = None)
     if by_id:
         return by_id[0]
     if not found:
-        raise NotFound("department", ref)
+        raise NotFound("department", ref, by_name=True)
     if len(found) > 1:
         raise ValidationError("department", f"{ref!r} names several departments; use an id")
     return found[0]

@@ -84,6 +84,9 @@ class OpResult:
     ids: tuple[str, ...] = ()
     #: Bulk operations only: proposals left out (each with its reasons) while the rest applied.
     skipped: tuple[Skipped, ...] = ()
+    #: Bulk operations only: how many shifts written have a warning (each counts once,
+    #: however many it has), the count a dry run shows as "N shifts with warnings".
+    warned: int = 0
 
     @property
     def applied(self) -> bool:

@@ -523,6 +523,11 @@ class BulkPlan:
     #: Every draft in the order given, with what checking it found.
     items: tuple[tuple[Placed, Check], ...] = ()
 
+    @property
+    def warned(self) -> int:
+        """The shifts it would write that have a warning, each counted once."""
+        return sum(1 for _, check in self.items if check.warnings and not check.conflicts)
+
 
 def plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
     """Check many drafts against the store *and each other*, loading the range once.
@@ -629,7 +634,9 @@ def write_bulk(session: Session, plan: BulkPlan) -> OpResult:
         return OpResult(warnings=plan.check.warnings, skipped=plan.rejected)
     with gc_paused(), undo.recording(session) as recorder:
         ids = _insert_shifts(session, plan.accepted)
-    return recorder.result(warnings=plan.check.warnings, ids=ids, skipped=plan.rejected)
+    return recorder.result(
+        warnings=plan.check.warnings, ids=ids, skipped=plan.rejected, warned=plan.warned
+    )
 
 
 def _insert_shifts(session: Session, placed: Sequence[Placed]) -> tuple[str, ...]:

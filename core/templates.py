@@ -355,9 +355,11 @@ def expand_template(
     last: date,
     employee_ids: Sequence[str] = (),
     department_ids: Sequence[str] = (),
+    *,
+    per_member: bool = False,
 ) -> Expansion:
     """The dry run of applying one template (see :func:`expand_templates`)."""
-    app = Application(template_id, tuple(employee_ids), tuple(department_ids))
+    app = Application(template_id, tuple(employee_ids), tuple(department_ids), per_member)
     return expand_templates(session, [app], first, last)
 
 

@@ -38,12 +38,20 @@ def parse_typed(text: str, locale: QLocale | None = None) -> date | None:
     return None
 
 
+#: How a date field shows its date everywhere in the app ("01 Dec 2026"); forms
+#: that have the room add the weekday (:data:`DAY_FORMAT`).
+DATE_FORMAT = "dd MMM yyyy"
+DAY_FORMAT = "ddd dd MMM yyyy"
+
+
 class DateEdit(QDateEdit):
-    """A date field showing its own format that also takes a date typed as ISO or in
-    the locale's short form."""
+    """A date field in the app's format (:data:`DATE_FORMAT`), with a calendar to
+    pick from, that also takes a date typed as ISO or in the locale's short form."""
 
     def __init__(self, *args: QDate | QWidget | None) -> None:
         super().__init__(*args)  # as QDateEdit: (parent) or (date, parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat(DATE_FORMAT)
 
     def validate(self, text: str, pos: int) -> object:
         if parse_typed(text, self.locale()) is not None:

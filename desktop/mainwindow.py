@@ -123,7 +123,10 @@ class MainWindow(QMainWindow):
         context.undo_refused.connect(self._undo_refused)
         context.flipped.connect(self._status_message)
         # Whatever view is shown, the status bar says what a background write does.
-        context.busy_changed.connect(self._status_message)
+        #: What a background write is doing ("" when none): the one status message
+        #: that outlives a change of view.
+        self._busy_text = ""
+        context.busy_changed.connect(self._busy_changed)
         #: Reloads every view when another process wrote to the store.
         self.outside = OutsideWatch(context, self)
         context.sync.running_changed.connect(self._update_status)
@@ -212,6 +215,9 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(keys):
             self.pages[keys[row]]  # built on first show
         self.stack.setCurrentIndex(row)
+        # A view's messages ("Undone: …", "Exported …") speak of that view: they go
+        # with it; work still running keeps saying so.
+        self._status_message(self._busy_text)
 
     def show_view(self, key: str) -> None:
         keys = list(self.pages)
@@ -298,6 +304,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.db_label)
 
+    def _busy_changed(self, text: str) -> None:
+        self._busy_text = text
+        self._status_message(text)
+
     def _status_message(self, text: str) -> None:
         if text:
             self.statusBar().showMessage(text)
@@ -367,7 +377,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def export_roster(self) -> RosterExportDialog:
-        """The export dialog, on the Schedule's range and filters."""
+        """The export dialog, on the Schedule's range and filters (shown behind it, as
+        the dialog names them, and where the result is reported)."""
+        self.show_view("schedule")
         page = self.pages["schedule"]
         first, last = page.range
         dialog = RosterExportDialog(
@@ -379,7 +391,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _roster_exported(self, path: str, count: int) -> None:
-        self._status_message(exported_message(path, count))
+        self.pages["schedule"].notice.show_file(exported_message(path, count), Path(path))
 
     def _ask_open_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open database", "", FILE_FILTER)

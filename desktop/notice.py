@@ -9,6 +9,8 @@ its range (:meth:`NoticeBar.clear`), takes a stale one away.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.files import FileButtons
 from desktop.theme import restyle
 
 
@@ -57,10 +60,13 @@ class NoticeBar(QFrame):
         self.spinner.setMaximumHeight(6)
         self.spinner.setAccessibleName("Working")
         self.spinner.hide()
+        #: "Open file" and "Show in folder" after a file was written (:meth:`show_file`).
+        self.files = FileButtons(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self._label, 1)
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.files, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
         if parent is not None:
@@ -139,8 +145,18 @@ class NoticeBar(QFrame):
         restyle(self, "kind", kind)
         self._label.setText(text)
         self._label.setAccessibleName(text)
+        self._label.setToolTip("")
         self.spinner.hide()
+        self.files.clear()
         self.show()
+        self._place()
+
+    def show_file(self, text: str, path: Path) -> None:
+        """A file was written ("Exported 6 shifts to rota.pdf"): the message, with
+        buttons to open the file or its folder; the full path in the tooltip."""
+        self.show_message("info", text)
+        self._label.setToolTip(str(path))
+        self.files.show_for(path)
         self._place()
 
     def show_busy(self, text: str) -> None:

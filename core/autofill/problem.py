@@ -397,21 +397,26 @@ class FillState:
         return tuple(reasons) + tuple(w.reason for w in option.warnings)
 
     def _team_full(self, shift: OpenShift) -> str:
-        """Why the shift's own department lost, where its hours say so: " (18 of 20
-        in Front Desk over contract)": this shift would take them past their
-        contract hours for the week."""
+        """Why the shift's own department lost: " (8 in Front Desk busy or over
+        contract)": each of them is already working then (or away), or this shift
+        would take them past their contract hours for the week. (A member already
+        on a shift at that time counts as busy, whatever their hours.)"""
         team = self.teams.get((shift.site_id, shift.department_id), ())
         week = week_start(shift.shift_date, self.rules.week_start)
         hours = shift.minutes / 60
-        over = sum(
-            1
-            for p in team
-            if p.contract > 0
-            and self.week_minutes.get((p.id, week), 0) / 60 + hours > p.contract + 0.01
-        )
-        if not over:
+
+        def unavailable(person: Person) -> bool:
+            if person.contract > 0 and (
+                self.week_minutes.get((person.id, week), 0) / 60 + hours > person.contract + 0.01
+            ):
+                return True
+            found = self.index.check((person.id,), shift.start_utc, shift.end_utc, shift.shift_date)
+            return bool(found.conflicts)
+
+        count = sum(1 for p in team if unavailable(p))
+        if not count:
             return ""
-        return f" ({over} of {len(team)} in {shift.department_name} over contract)"
+        return f" ({count} in {shift.department_name} busy or over contract)"
 
     def _rest(self, emp: str, shift: OpenShift) -> str:
         """The rest before or after this shift, whichever is shorter, within two days."""

@@ -25,13 +25,45 @@ from core.timeutil import as_utc, to_local
 PRODID = "-//ShiftDesk//Roster export//EN"
 
 
+#: A team calendar's title names this many people on a shift, then "+N".
+NAMES_IN_TITLE = 2
+
+
+def place(export: RosterExport, shift: RosterShift) -> str:
+    """Department / location, the location left out where it only repeats the
+    department ("Kitchen", not "Kitchen / Kitchen")."""
+    department = export.department_names.get(shift.department_id, "Shift")
+    location = shift.location.strip()
+    if not location or location.casefold() == department.strip().casefold():
+        return department
+    return f"{department} / {location}"
+
+
+def is_personal(export: RosterExport) -> bool:
+    """Whether the export is one person's own calendar (one person asked for, no
+    department): its events need no name; any other selection is a team's."""
+    scope = export.scope
+    return len(scope.employee_ids) == 1 and not scope.department_ids
+
+
+def crew(export: RosterExport, shift: RosterShift) -> str:
+    """Who works ``shift``, short enough for a title: "Anna Fischer, Ben Cole +3"."""
+    names = export.people_on(shift)
+    shown = ", ".join(names[:NAMES_IN_TITLE])
+    more = len(names) - NAMES_IN_TITLE
+    return f"{shown} +{more}" if more > 0 else shown
+
+
 def summary(export: RosterExport, shift: RosterShift) -> str:
-    """Department / location, what a phone's calendar shows first."""
-    parts = [export.department_names.get(shift.department_id, "Shift")]
-    if shift.location:
-        parts.append(shift.location)
-    text = " / ".join(parts)
-    return text if export.people_on(shift) else f"Open shift: {text}"
+    """What a calendar shows first: where, for a person's own calendar; who and
+    where ("Anna Fischer · Kitchen") in a team's, whose events would otherwise
+    all look alike."""
+    where = place(export, shift)
+    if not export.people_on(shift):
+        return f"Open shift: {where}"
+    if is_personal(export):
+        return where
+    return f"{crew(export, shift)} · {where}"
 
 
 def status(shift: RosterShift) -> str:

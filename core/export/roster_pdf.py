@@ -25,7 +25,7 @@ from fpdf import FPDF
 
 from core.export.roster_scope import RosterExport
 from core.roster import NO_DEPARTMENT, RosterDepartment, RosterEmployee, RosterShift
-from core.timeutil import to_local
+from core.timeutil import to_local, week_start
 
 MARGIN = 10.0
 NAME_WIDTH = 44.0
@@ -40,6 +40,8 @@ TEXT = (30, 36, 45)
 MUTED = (100, 110, 122)
 GRID = (200, 206, 214)
 LEAVE_FILL = (252, 236, 170)
+#: A day of the page's week that the export does not cover.
+OUTSIDE_FILL = (238, 240, 243)
 OPEN_LABEL = "Open shifts"
 
 
@@ -78,20 +80,46 @@ def tint(color: tuple[int, int, int], amount: float) -> tuple[int, int, int]:
     return (r, g, b)
 
 
-def weeks(first: date, last: date) -> Iterator[tuple[date, date]]:
-    """The range in pieces of at most seven days, a page's worth each."""
-    start = first
+@dataclass(frozen=True)
+class Week:
+    """One page's calendar week: seven days from ``start`` (the company's week start),
+    of which ``first`` to ``last`` are in the export; the others are printed greyed."""
+
+    start: date
+    first: date
+    last: date
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range(7)]
+
+    def asked(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+    @property
+    def number(self) -> int:
+        """The ISO week number: that of the week's middle day, which is its Thursday
+        when weeks start on Monday (so a week starting on another day is numbered
+        by the ISO week most of its days are in)."""
+        return (self.start + timedelta(days=3)).isocalendar().week
+
+    @property
+    def text(self) -> str:
+        """The page's heading: the number and the days of it the export covers."""
+        first, last = self.first, self.last
+        same_year = first.year == last.year
+        begin = f"{first:%a %d %b}" + ("" if same_year else f" {first:%Y}")
+        return f"Week {self.number}: {begin} – {last:%a %d %b %Y}"
+
+
+def weeks(first: date, last: date, first_weekday: int = 0) -> Iterator[Week]:
+    """The calendar weeks (starting on ``first_weekday``, 0 = Monday) that the range
+    touches, a page's worth each, the first and last cut to the range."""
+    start = week_start(first, first_weekday)
     while start <= last:
-        end = min(last, start + timedelta(days=6))
-        yield start, end
+        end = start + timedelta(days=6)
+        yield Week(start, max(first, start), min(last, end))
         start = end + timedelta(days=1)
-
-
-def week_text(first: date, last: date) -> str:
-    number = first.isocalendar().week
-    same_year = first.year == last.year
-    begin = f"{first:%a %d %b}" + ("" if same_year else f" {first:%Y}")
-    return f"Week {number}: {begin} – {last:%a %d %b %Y}"
 
 
 @dataclass(frozen=True)
@@ -222,39 +250,40 @@ class RotaLayout:
         pdf.set_creator("ShiftDesk")
         pdf.set_creation_date(self.export.made_at)
         departments = self.export.roster.departments
-        for first, last in weeks(self.export.scope.first, self.export.scope.last):
+        scope = self.export.scope
+        for week in weeks(scope.first, scope.last, self.export.first_weekday):
             if not departments:
-                self._page(first, last, (), "No one to show")
+                self._page(week, (), "No one to show")
                 self._say("Nobody matches this export's people, departments and filters.")
                 continue
             groups = [(d,) for d in departments] if self.per_department else [departments]
             for group in groups:
-                self._group(first, last, group)
+                self._group(week, group)
         return bytes(pdf.output())
 
-    def _group(self, first: date, last: date, group: Sequence[RosterDepartment]) -> None:
+    def _group(self, week: Week, group: Sequence[RosterDepartment]) -> None:
         title = group[0].name if len(group) == 1 else "All departments"
-        self._page(first, last, group, title)
+        self._page(week, group, title)
         for dept in group:
-            self._band(first, last, group, title, dept)
+            self._band(week, group, title, dept)
             rows: list[tuple[str, list[list[Block]], dict[date, str]]] = []
             if self.export.roster.has_open(dept.id):
-                rows.append((OPEN_LABEL, self._open_cells(dept, first, last), {}))
+                rows.append((OPEN_LABEL, self._open_cells(dept, week), {}))
             for emp in dept.employees:
                 leave = {
                     day: "Leave"
-                    for day in self._days(first, last)
-                    if self.export.roster.leave_on(emp.id, day)
+                    for day in week.days
+                    if week.asked(day) and self.export.roster.leave_on(emp.id, day)
                 }
-                rows.append((self._row_name(dept, emp), self._cells(dept, emp, first, last), leave))
+                rows.append((self._row_name(dept, emp), self._cells(dept, emp, week), leave))
             for name, cells, leave in rows:
-                height = self._row_height(self._days(first, last), cells, leave)
+                height = self._row_height(week.days, cells, leave)
                 if self.pdf.get_y() + height > self.pdf.bottom:
-                    self._page(first, last, group, f"{title} (continued)")
-                    self._band(first, last, group, title, dept, continued=True)
-                self._row(name, cells, leave, first, last, height, is_open=name == OPEN_LABEL)
+                    self._page(week, group, f"{title} (continued)")
+                    self._band(week, group, title, dept, continued=True)
+                self._row(name, cells, leave, week, height, is_open=name == OPEN_LABEL)
 
-    def _page(self, first: date, last: date, group: Sequence[RosterDepartment], title: str) -> None:
+    def _page(self, week: Week, group: Sequence[RosterDepartment], title: str) -> None:
         pdf = self.pdf
         pdf.add_page()
         pdf.legend = group
@@ -271,8 +300,8 @@ class RotaLayout:
         pdf.set_font("Helvetica", "B", 11)
         pdf.set_text_color(*TEXT)
         drafts = "  (drafts included)" if self.export.scope.drafts else ""
-        pdf.cell(0, 6, printable(week_text(first, last) + drafts))
-        self._day_header(first, last)
+        pdf.cell(0, 6, printable(week.text + drafts))
+        self._day_header(week)
 
     def _say(self, text: str) -> None:
         self.pdf.set_xy(MARGIN, self.pdf.get_y() + 4)
@@ -281,13 +310,10 @@ class RotaLayout:
 
     # --- grid ----------------------------------------------------------------------------
 
-    def _days(self, first: date, last: date) -> list[date]:
-        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
     def _day_width(self) -> float:
         return (self.pdf.w - 2 * MARGIN - NAME_WIDTH) / 7
 
-    def _day_header(self, first: date, last: date) -> None:
+    def _day_header(self, week: Week) -> None:
         pdf = self.pdf
         y = MARGIN + HEADER_HEIGHT - DAY_HEADER_HEIGHT + 2
         pdf.set_fill_color(234, 238, 243)
@@ -296,14 +322,16 @@ class RotaLayout:
         pdf.set_text_color(*TEXT)
         pdf.set_xy(MARGIN, y)
         pdf.cell(NAME_WIDTH, DAY_HEADER_HEIGHT, "Name", border=1, fill=True)
-        for day in self._days(first, last):
+        for day in week.days:
+            pdf.set_text_color(*(TEXT if week.asked(day) else MUTED))
+            pdf.set_fill_color(*((234, 238, 243) if week.asked(day) else OUTSIDE_FILL))
             pdf.cell(self._day_width(), DAY_HEADER_HEIGHT, f"{day:%a %d %b}", border=1, fill=True)
+        pdf.set_text_color(*TEXT)
         pdf.set_xy(MARGIN, y + DAY_HEADER_HEIGHT)
 
     def _band(
         self,
-        first: date,
-        last: date,
+        week: Week,
         group: Sequence[RosterDepartment],
         title: str,
         dept: RosterDepartment,
@@ -312,13 +340,13 @@ class RotaLayout:
     ) -> None:
         pdf = self.pdf
         if pdf.get_y() + BAND_HEIGHT + MIN_ROW > pdf.bottom:
-            self._page(first, last, group, f"{title} (continued)")
+            self._page(week, group, f"{title} (continued)")
         color = rgb(dept.color)
         pdf.set_fill_color(*tint(color, 0.55))
         pdf.set_draw_color(*GRID)
         pdf.set_font("Helvetica", "B", 8.5)
         pdf.set_text_color(*TEXT)
-        width = NAME_WIDTH + self._day_width() * len(self._days(first, last))
+        width = NAME_WIDTH + self._day_width() * len(week.days)
         label = dept.name + (" (continued)" if continued else "")
         pdf.cell(width, BAND_HEIGHT, printable(label), border=1, fill=True)
         pdf.set_xy(MARGIN, pdf.get_y() + BAND_HEIGHT)
@@ -333,18 +361,20 @@ class RotaLayout:
         home = self.export.department_names.get(emp.department_id, NO_DEPARTMENT)
         return f"{emp.name} (from {home})"
 
-    def _cells(
-        self, dept: RosterDepartment, emp: RosterEmployee, first: date, last: date
-    ) -> list[list[Block]]:
+    def _cells(self, dept: RosterDepartment, emp: RosterEmployee, week: Week) -> list[list[Block]]:
+        """The person's shifts of this department day by day; none on days outside
+        the export."""
         return [
             self._blocks(self.export.roster.counted_shifts(dept, emp, day))
-            for day in self._days(first, last)
+            if week.asked(day)
+            else []
+            for day in week.days
         ]
 
-    def _open_cells(self, dept: RosterDepartment, first: date, last: date) -> list[list[Block]]:
+    def _open_cells(self, dept: RosterDepartment, week: Week) -> list[list[Block]]:
         return [
-            self._blocks(self.export.roster.open_on(dept.id, day))
-            for day in self._days(first, last)
+            self._blocks(self.export.roster.open_on(dept.id, day)) if week.asked(day) else []
+            for day in week.days
         ]
 
     def _row_height(
@@ -363,8 +393,7 @@ class RotaLayout:
         name: str,
         cells: list[list[Block]],
         leave: dict[date, str],
-        first: date,
-        last: date,
+        week: Week,
         height: float,
         *,
         is_open: bool,
@@ -377,9 +406,13 @@ class RotaLayout:
         pdf.set_xy(MARGIN, y)
         pdf.cell(NAME_WIDTH, height, self._fit(printable(name), NAME_WIDTH - 2), border=1)
         width = self._day_width()
-        for n, (day, blocks) in enumerate(zip(self._days(first, last), cells, strict=True)):
+        for n, (day, blocks) in enumerate(zip(week.days, cells, strict=True)):
             x = MARGIN + NAME_WIDTH + n * width
-            pdf.rect(x, y, width, height)
+            if week.asked(day):
+                pdf.rect(x, y, width, height)
+            else:
+                pdf.set_fill_color(*OUTSIDE_FILL)
+                pdf.rect(x, y, width, height, style="DF")
             top = y + CELL_PAD
             if day in leave:
                 pdf.set_fill_color(*LEAVE_FILL)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.employees import get_employee
 from core.errors import ValidationError
-from core.models import Department, Site
+from core.models import Department, PayPolicy, Site
 from core.organisation import get_department
 from core.roster import Roster, RosterDepartment, RosterFilter, RosterShift, load_roster
 from core.timeutil import utcnow
@@ -62,6 +62,9 @@ class RosterExport:
     made_at: datetime
     #: Shift id to the names of the exported people on it, in the grid's order.
     crews: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The day the company's week starts on (``PayPolicy.week_start``, 0 = Monday):
+    #: the printed rota has a page per such week.
+    first_weekday: int = 0
 
     @property
     def site_names(self) -> str:
@@ -120,6 +123,14 @@ def _published_only(roster: Roster) -> Roster:
     return replace(roster, cells=keep(roster.cells), open_cells=keep(roster.open_cells))
 
 
+def _first_weekday(session: Session, site_ids: set[str]) -> int:
+    """The week start of the company whose sites are shown (Monday without a policy)."""
+    query = select(PayPolicy.week_start).join(Site, Site.company_id == PayPolicy.company_id)
+    if site_ids:
+        query = query.where(Site.id.in_(site_ids))
+    return session.scalar(query.limit(1)) or 0
+
+
 def load_export(session: Session, scope: RosterScope) -> RosterExport:
     """The snapshot for ``scope``; unknown people or departments raise NotFound."""
     if scope.last < scope.first:
@@ -162,4 +173,5 @@ def load_export(session: Session, scope: RosterScope) -> RosterExport:
         dept_names,
         utcnow(),
         {k: tuple(names[e] for e in sorted(v, key=order.__getitem__)) for k, v in crews.items()},
+        _first_weekday(session, site_ids),
     )

@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -45,6 +44,7 @@ from core.pay_periods import close_period, period_label, reopen_period
 from core.payroll import Payroll, payroll
 from desktop.context import AppContext
 from desktop.controls import action_button
+from desktop.files import FileButtons
 from desktop.jobs import LatestJob
 from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
@@ -97,7 +97,6 @@ class ExportPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("Notice")
         self.setAccessibleName("Export")
-        self.path: Path | None = None
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -105,8 +104,9 @@ class ExportPanel(QFrame):
         self.progress.setRange(0, 100)
         self.progress.setAccessibleName("Export progress")
         self.progress.setFixedWidth(220)
-        self.open_button = QPushButton("Open file", self)
-        self.folder_button = QPushButton("Show in folder", self)
+        self.files = FileButtons(self)
+        self.open_button = self.files.open_button
+        self.folder_button = self.files.folder_button
         #: Offered once the period is exported (the page connects it).
         self.close_period_button = QPushButton("Close period…", self)
         self.close_period_button.setToolTip(
@@ -117,14 +117,11 @@ class ExportPanel(QFrame):
         close.setAccessibleName("Dismiss")
         close.setAutoRaise(True)
         close.clicked.connect(self.hide)
-        self.open_button.clicked.connect(self.open_file)
-        self.folder_button.clicked.connect(self.show_folder)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.message, 1)
         row.addWidget(self.progress)
-        row.addWidget(self.open_button)
-        row.addWidget(self.folder_button)
+        row.addWidget(self.files)
         row.addWidget(self.close_period_button)
         row.addWidget(close)
         self.hide()
@@ -133,14 +130,12 @@ class ExportPanel(QFrame):
         restyle(self, "kind", kind)
 
     def running(self, path: Path) -> None:
-        self.path = None
         self._kind("info")
         self.message.setText(f"Exporting payroll to {path.name}…")
         self.message.setToolTip(str(path))
         self.progress.setValue(0)
         self.progress.show()
-        self.open_button.hide()
-        self.folder_button.hide()
+        self.files.clear()
         self.close_period_button.hide()
         self.show()
 
@@ -149,25 +144,21 @@ class ExportPanel(QFrame):
         self.progress.setFormat(f"{what}  %p%")
 
     def done(self, path: Path) -> None:
-        self.path = path
         self._kind("info")
         self.message.setText(f"Payroll saved to {path.name}")
         self.message.setToolTip(str(path))  # the name is enough to read; its folder is a click away
         self.progress.hide()
-        self.open_button.show()
-        self.folder_button.show()
+        self.files.show_for(path)
         self.open_button.setFocus()
 
     def failed(self, problem: str) -> None:
-        self.path = None
         self._kind("error")
         self.message.setToolTip("")
         self.message.setText(
             f"Export failed: {problem}. Nothing was written; choose another place."
         )
         self.progress.hide()
-        self.open_button.hide()
-        self.folder_button.hide()
+        self.files.clear()
         self.close_period_button.hide()
 
     def failed_close(self, problem: str) -> None:
@@ -178,16 +169,10 @@ class ExportPanel(QFrame):
         self.show()
 
     def file_url(self) -> QUrl:
-        return QUrl.fromLocalFile(str(self.path)) if self.path else QUrl()
+        return self.files.file_url()
 
     def folder_url(self) -> QUrl:
-        return QUrl.fromLocalFile(str(self.path.parent)) if self.path else QUrl()
-
-    def open_file(self) -> bool:
-        return QDesktopServices.openUrl(self.file_url())
-
-    def show_folder(self) -> bool:
-        return QDesktopServices.openUrl(self.folder_url())
+        return self.files.folder_url()
 
 
 class PayrollPage(QWidget):

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.autofill import AutofillPlan, Proposal, apply_autofill, plan_autofill
 from core.errors import ShiftDeskError, ValidationError
 from core.results import OpResult
+from desktop import theme
 from desktop.context import AppContext
 from desktop.jobs import start_job
 from desktop.notice import plural
@@ -42,7 +43,46 @@ from desktop.theme import icon
 if TYPE_CHECKING:
     from desktop.schedule.page import SchedulePage
 
-COLUMNS = ("Shift", "Department", "Proposed", "Why")
+COLUMNS = ("Shift", "Department", "Proposed", "Warnings", "Why")
+WARNINGS, WHY = 3, 4
+#: Room for a warning or two; the rest is in the tooltip.
+WARNINGS_WIDTH = 260
+
+
+def warning_mark() -> QIcon:
+    """An amber dot, the grid's warning colour: this row asks for a second look."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.WARNING)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def proposal_row(proposal: Proposal, mark: QIcon) -> QTreeWidgetItem:
+    """One proposal as a row: its warnings in their own amber column, marked, and
+    the other reasons under "Why"; the whole explanation in every cell's tooltip."""
+    warnings = tuple(w.reason for w in proposal.warnings)
+    item = QTreeWidgetItem(
+        [
+            _when(proposal.shift_date, proposal.start_time, proposal.end_time),
+            proposal.department_name,
+            proposal.employee_name,
+            "; ".join(warnings),
+            ", ".join(r for r in proposal.reasons if r not in warnings),
+        ]
+    )
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(0, Qt.CheckState.Checked)
+    for column in range(len(COLUMNS)):
+        item.setToolTip(column, proposal.explanation)
+    if warnings:
+        item.setIcon(WARNINGS, mark)
+        item.setForeground(WARNINGS, theme.WARNING)
+    return item
 
 
 def _when(day: date, start: str, end: str) -> str:
@@ -88,6 +128,8 @@ class FillDialog(QDialog):
         self.busy.setMaximumHeight(6)
         self.busy.setAccessibleName("Working")
         self.proposals = self._tree("Proposals: untick those to leave open")
+        self.proposals.header().setSectionResizeMode(WARNINGS, QHeaderView.ResizeMode.Interactive)
+        self.proposals.setColumnWidth(WARNINGS, WARNINGS_WIDTH)
         self.unfilled = self._tree("Shifts nobody can take")
         self.unfilled.setHeaderLabels(["Shift", "Department", "Why not"])
         self.unfilled.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -148,19 +190,13 @@ class FillDialog(QDialog):
         self.plan = None  # no ticks to read until every row is there
         self.proposals.blockSignals(True)
         self.proposals.clear()
-        for proposal in plan.proposals:
-            item = QTreeWidgetItem(
-                [
-                    _when(proposal.shift_date, proposal.start_time, proposal.end_time),
-                    proposal.department_name,
-                    proposal.employee_name,
-                    ", ".join(proposal.reasons),
-                ]
-            )
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Checked)
-            item.setToolTip(3, proposal.explanation)
-            self.proposals.addTopLevelItem(item)
+        mark = warning_mark()
+        self.proposals.addTopLevelItems([proposal_row(p, mark) for p in plan.proposals])
+        # As wide as the warnings need, up to room for a warning or two.
+        self.proposals.resizeColumnToContents(WARNINGS)
+        self.proposals.setColumnWidth(
+            WARNINGS, min(self.proposals.columnWidth(WARNINGS), WARNINGS_WIDTH)
+        )
         self.proposals.blockSignals(False)
         self.unfilled.clear()
         for left in plan.unfilled:
@@ -218,9 +254,11 @@ class FillDialog(QDialog):
         else:
             unfilled = len(self.plan.unfilled)
             left = f"; {plural(unfilled, 'shift')} nobody can take" if unfilled else ""
+            warned = sum(1 for p in self.plan.proposals if p.warnings)
+            marked = f", {warned} with warnings (marked)" if warned else ""
             self.summary.setText(
                 f"{plural(total, 'open shift')}: {len(self.plan.proposals)} can be filled"
-                f"{left}. {len(kept)} ticked, labour cost {cost}."
+                f"{marked}{left}. {len(kept)} ticked, labour cost {cost}."
             )
         self.apply_button.setText(f"Apply {plural(len(kept), 'proposal')}")
         self.apply_button.setEnabled(bool(kept))

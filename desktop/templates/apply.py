@@ -66,6 +66,12 @@ def preview_job(
     return dry, dry.expansion.shifts
 
 
+def with_warnings(count: int) -> str:
+    """ "160 shifts with warnings": how the preview and the result both count them
+    (a shift with three warnings is one)."""
+    return f"{plural(count, 'shift')} with warnings"
+
+
 class CheckList(QWidget):
     """A titled list of things to tick, with a filter when it is long."""
 
@@ -413,9 +419,7 @@ class ApplyPanel(QFrame):
                 if result.skipped
                 else ""
             )
-            warned = (
-                f"; {plural(len(result.warnings), 'warning')} to look at" if result.warnings else ""
-            )
+            warned = f"; {with_warnings(result.warned)} to look at" if result.warned else ""
             self.notice.emit(
                 "warning" if result.skipped or result.warnings else "info",
                 f"Applied “{name}”: {written} written{skipped}{warned}."
@@ -478,7 +482,7 @@ class ApplyPanel(QFrame):
         if clashing:
             parts.append(f"<span style='color:#b42318'><b>{clashing:,} clash</b></span>")
         if warned:
-            parts.append(f"<span style='color:#8a5a00'>{plural(warned, 'warning')}</span>")
+            parts.append(f"<span style='color:#8a5a00'>{with_warnings(warned)}</span>")
         self.summary.setText(" · ".join(parts))
         self.only_problems.setEnabled(bool(clashing or warned))
         if clashing and self.on_conflict is OnConflict.ABORT:

@@ -106,6 +106,11 @@ def test_department_filter_and_json(store: Store, org: Org, capsys) -> None:
     assert doc["unfilled"] == []
 
 
+def test_an_unknown_department_says_names_are_looked_up_too(store: Store, org: Org, capsys) -> None:
+    assert _fill(store, "--department", "Nope") == 1
+    assert "no department named or with id Nope" in capsys.readouterr().err
+
+
 def test_a_backwards_range_is_refused(store: Store, org: Org, capsys) -> None:
     code = main(
         [

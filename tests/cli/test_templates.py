@@ -157,7 +157,7 @@ def test_expand_is_a_dry_run_listing_shifts_and_conflicts_for_a_payroll_code(
     out = capsys.readouterr().out
     assert "Anna Berg" in out
     assert "conflict: Anna Berg is on approved paid leave" in out
-    assert "3 shift(s) proposed, 1 with a conflict; nothing written" in out
+    assert "3 shift(s) proposed, 1 with a conflict, 0 with warnings; nothing written" in out
     assert _shift_count(store) == 0
 
 
@@ -165,12 +165,28 @@ def test_expand_json_lists_every_proposed_shift(
     store: Store, org: Org, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tid = _add(store, capsys)
-    assert _expand(store, tid, "--department", org.floor_id, "--json") == 0
+    assert _expand(store, tid, "--department", org.floor_id, "--whole-department", "--json") == 0
     document = json.loads(capsys.readouterr().out)
     assert document["committed"] is False
     assert [(x["date"], x["department_id"], x["conflicts"]) for x in document["shifts"]] == [
         ((MONDAY + timedelta(n)).isoformat(), org.floor_id, []) for n in range(3)
     ]
+
+
+def test_a_department_gives_each_member_a_shift_unless_asked_for_one_whole(
+    store: Store, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tid = _add(store, capsys)
+    assert _expand(store, tid, "--department", "Floor", "--json") == 0  # the app's default
+    shifts = json.loads(capsys.readouterr().out)["shifts"]
+    assert sorted((x["date"], x["employee_id"]) for x in shifts) == sorted(
+        ((MONDAY + timedelta(n)).isoformat(), who) for n in range(3) for who in (org.cara, org.dan)
+    )
+    assert _expand(store, tid, "--department", "Floor", "--per-member", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["shifts"] == shifts
+    assert _expand(store, tid, "--department", "Floor", "--whole-department", "--commit") == 0
+    assert "3 shift(s) written" in capsys.readouterr().out
+    assert _shift_count(store) == 3
 
 
 def test_commit_aborts_on_a_conflict_with_exit_3_naming_it(
@@ -268,11 +284,11 @@ def test_expand_takes_a_department_by_name_in_any_case(
     store: Store, org: Org, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tid = _add(store, capsys)
-    assert _expand(store, tid, "--department", "floor", "--json") == 0
+    assert _expand(store, tid, "--department", "floor", "--whole-department", "--json") == 0
     document = json.loads(capsys.readouterr().out)
     assert {x["department_id"] for x in document["shifts"]} == {org.floor_id}
     assert _expand(store, tid, "--department", "Cellar") == 1
-    assert "no department with id Cellar" in capsys.readouterr().err
+    assert "no department named or with id Cellar" in capsys.readouterr().err
 
 
 def test_add_takes_a_department_by_name(

@@ -103,7 +103,19 @@ def test_another_department_when_the_own_one_would_pass_its_contract_hours(
     _shift(store, org, FRIDAY, "09:00", "17:00")
     (proposal,) = _plan(store).proposals
     assert proposal.employee_id in (org.cara, org.dan)
-    assert "from Floor (2 of 2 in Kitchen over contract)" in proposal.reasons
+    assert "from Floor (2 in Kitchen busy or over contract)" in proposal.reasons
+
+
+def test_the_reason_counts_own_department_members_busy_then_as_busy_not_over_contract(
+    store: Store, org: Org
+) -> None:
+    _shift(store, org, FRIDAY, "09:00", "17:00", who=[org.anna])  # busy then, hours to spare
+    _set(store, org.ben, contract_hours=Decimal(8))
+    _shift(store, org, MONDAY, "09:00", "17:00", who=[org.ben])  # free then, over contract
+    _shift(store, org, FRIDAY, "09:00", "17:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.employee_id in (org.cara, org.dan)
+    assert "from Floor (2 in Kitchen busy or over contract)" in proposal.reasons
 
 
 def test_overtime_is_priced_by_the_pay_policy(store: Store, org: Org) -> None:

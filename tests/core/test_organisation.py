@@ -164,7 +164,7 @@ def test_get_department_by_id_or_by_name_in_any_case(store: Store, org: Org) -> 
         assert get_department(s, org.kitchen_id).name == "Kitchen"
         assert get_department(s, " kitchen ").id == org.kitchen_id
         assert get_department(s, "FLOOR", company_id=org.company_id).id == org.floor_id
-        with pytest.raises(NotFound, match="no department with id Bar"):
+        with pytest.raises(NotFound, match="no department named or with id Bar"):
             get_department(s, "Bar")
         with pytest.raises(NotFound):
             get_department(s, "Kitchen", company_id="another company")

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import update
 
 from core.errors import NotFound, ValidationError
 from core.export.ical import build_calendar
 from core.export.roster_file import export_roster
-from core.export.roster_pdf import printable, render_pdf
+from core.export.roster_pdf import printable, render_pdf, weeks
 from core.export.roster_scope import RosterScope, load_export
-from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
+from core.models import Employee, LeaveRequest, LeaveStatus, PayPolicy, ShiftStatus
 from core.roster import RosterFilter
 from core.scheduling import ShiftDraft, create_shift, edit_shift, publish_shifts
 from core.store import Store
@@ -147,13 +148,44 @@ def test_events_carry_the_shift_id_summary_and_zone_and_reexport_keeps_uids(
     again = _events(store, _week())
     assert list(first) == list(again) == [sid]
     event = first[sid]
-    assert str(event["summary"]) == "Kitchen / Pass"
+    assert str(event["summary"]) == "Anna Berg · Kitchen / Pass"
     assert str(event["location"]) == "Pass"
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert start == datetime(2026, 6, 1, 9, 0, tzinfo=BERLIN)
     assert str(start.tzinfo) == "Europe/Berlin"
     assert end - start == timedelta(hours=8, minutes=30)
     assert start.astimezone(UTC) == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+
+
+def test_a_team_calendar_names_the_people_and_a_personal_one_does_not(
+    store: Store, org: Org
+) -> None:
+    solo = _shift(
+        store,
+        org,
+        MONDAY,
+        "08:00",
+        "16:00",
+        employee_ids=(org.anna,),
+        department_id=org.kitchen_id,
+        location="kitchen",
+    )
+    crew = _shift(
+        store,
+        org,
+        MONDAY + timedelta(days=1),
+        "08:00",
+        "16:00",
+        employee_ids=(org.anna, org.ben),
+        department_id=org.kitchen_id,
+    )
+    team = _events(store, _week(department_ids=("Kitchen",)))
+    assert str(team[solo]["summary"]) == "Anna Berg · Kitchen"  # no "Kitchen / kitchen"
+    assert str(team[crew]["summary"]) == "Anna Berg, Ben Cole · Kitchen"
+    assert str(_events(store, _week())[solo]["summary"]) == "Anna Berg · Kitchen"
+    own = _events(store, _week(employee_ids=(org.anna,)))
+    assert str(own[solo]["summary"]) == "Kitchen"
+    assert str(own[crew]["summary"]) == "Kitchen"
 
 
 def test_the_calendar_carries_the_sites_zone_definition(store: Store, org: Org) -> None:
@@ -247,6 +279,49 @@ def test_all_departments_share_pages_and_each_week_gets_its_own(store: Store, or
     text = shown_text(pdf)
     assert text.count("Main – All departments") == 2
     assert "Week 24: Mon 08 Jun – Sun 14 Jun 2026" in text
+
+
+def test_pages_follow_calendar_weeks_from_monday_with_days_outside_the_range_greyed(
+    store: Store, org: Org
+) -> None:
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))  # before the range
+    _shift(store, org, MONDAY + timedelta(days=1), "07:00", "15:00", employee_ids=(org.anna,))
+    tuesday, next_monday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=14)
+    pdf = _pdf(store, RosterScope(tuesday, next_monday), per_department=False)
+    assert page_count(pdf) == 3
+    text = shown_text(pdf)
+    assert "Week 23: Tue 02 Jun – Sun 07 Jun 2026" in text
+    assert "Week 24: Mon 08 Jun – Sun 14 Jun 2026" in text
+    assert "Week 25: Mon 15 Jun – Mon 15 Jun 2026" in text
+    # every page's columns run Monday to Sunday; the days not asked are there, empty
+    assert text.count("Mon 01 Jun") == 1
+    assert "Sun 21 Jun" in text
+    assert "07:00–15:00" in text
+    assert "09:00–17:00" not in text
+
+
+def test_weeks_are_numbered_as_iso_weeks_even_across_the_year_end() -> None:
+    pages = list(weeks(date(2026, 12, 1), date(2026, 12, 31)))
+    assert [(p.start, p.number) for p in pages] == [
+        (date(2026, 11, 30), 49),
+        (date(2026, 12, 7), 50),
+        (date(2026, 12, 14), 51),
+        (date(2026, 12, 21), 52),
+        (date(2026, 12, 28), 53),
+    ]
+    assert pages[0].text == "Week 49: Tue 01 Dec – Sun 06 Dec 2026"
+    assert pages[-1].text == "Week 53: Mon 28 Dec – Thu 31 Dec 2026"
+
+
+def test_pages_start_on_the_companys_week_start(store: Store, org: Org) -> None:
+    with store.session() as s:
+        s.execute(update(PayPolicy).values(week_start=6))  # Sunday
+    pdf = _pdf(store, RosterScope(MONDAY, MONDAY + timedelta(days=6)), per_department=False)
+    assert page_count(pdf) == 2
+    text = shown_text(pdf)
+    assert "Week 23: Mon 01 Jun – Sat 06 Jun 2026" in text
+    assert "Week 24: Sun 07 Jun – Sun 07 Jun 2026" in text
+    assert "Sun 31 May" in text
 
 
 def test_the_pdf_marks_drafts_and_cancelled_shifts_and_shows_leave_but_not_its_kind(

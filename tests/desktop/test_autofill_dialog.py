@@ -17,6 +17,7 @@ from core.scheduling import ShiftDraft, create_shift
 from desktop.mainwindow import MainWindow
 from desktop.schedule.autofill_dialog import FillDialog, open_fill_dialog
 from desktop.schedule.page import SchedulePage
+from desktop.theme import WARNING
 from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, settle, unnamed_controls
 
@@ -79,7 +80,8 @@ def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
     monday = tree.topLevelItem(0)
     assert monday.text(0) == "Mon 01 Jun 09:00–17:00"
     assert monday.text(2) == "Ben Cole"  # the cheaper one; Anna works then anyway
-    assert monday.text(3).startswith("0 of 40 contract hours, no shift within 48 h")
+    assert monday.text(3) == ""  # no warnings
+    assert monday.text(4).startswith("0 of 40 contract hours, no shift within 48 h")
     assert monday.checkState(0) == Qt.CheckState.Checked
     assert dialog.apply_button.text() == "Apply 2 proposals"
     assert dialog.summary.text() == (
@@ -110,6 +112,27 @@ def test_proposals_show_with_reasons_and_a_ticked_subset_applies_as_one_undo(
     assert page.context.busy
     settle(page.context)
     assert _who(store, first) == (org.ben,)
+
+
+def test_warnings_have_their_own_amber_column_and_the_full_text_in_the_tooltip(
+    qtbot: QtBot, page: SchedulePage, store, org
+) -> None:
+    _open_shift(store, org.site_id, MONDAY, "06:00", "20:00", org.kitchen_id)  # 14 h
+    _open_shift(store, org.site_id, TUESDAY, "09:00", "17:00", org.kitchen_id)
+    page.reload()
+    dialog = open_fill_dialog(page)
+    with qtbot.waitSignal(dialog.planned):
+        pass
+    long_day, plain = dialog.proposals.topLevelItem(0), dialog.proposals.topLevelItem(1)
+    assert long_day.text(3) == "lasts 14 h, longer than 12 h"
+    assert long_day.foreground(3).color() == WARNING
+    assert not long_day.icon(3).isNull()
+    assert "lasts 14 h" not in long_day.text(4)  # said once, in its own column
+    assert "lasts 14 h, longer than 12 h" in long_day.toolTip(4)
+    assert long_day.toolTip(0) == long_day.toolTip(4)
+    assert plain.text(3) == ""
+    assert plain.icon(3).isNull()
+    assert "1 with warnings (marked)" in dialog.summary.text()
 
 
 def test_shifts_nobody_can_take_are_listed_with_why(qtbot: QtBot, page: SchedulePage, store, org):
@@ -150,7 +173,7 @@ def test_fill_dialog_screenshot_on_the_demo_hotel(
         (4, "17:00", "23:30", "Restaurant"),
         (5, "10:30", "16:30", "Restaurant"),
         (5, "08:00", "16:00", "Housekeeping"),
-        (6, "07:00", "15:30", "Maintenance"),
+        (6, "07:00", "21:00", "Maintenance"),  # long: its warning shows
     ]
     for offset, start, end, team in wanted:
         day = date(2026, 6, 15) + timedelta(days=offset)
@@ -159,7 +182,7 @@ def test_fill_dialog_screenshot_on_the_demo_hotel(
     dialog = _planned(qtbot, page)
     assert dialog.proposals.topLevelItemCount() + dialog.unfilled.topLevelItemCount() == 8
     assert all(
-        "contract hours" in dialog.proposals.topLevelItem(n).text(3)
+        "contract hours" in dialog.proposals.topLevelItem(n).text(4)
         for n in range(dialog.proposals.topLevelItemCount())
     )
     dialog.proposals.topLevelItem(2).setCheckState(0, Qt.CheckState.Unchecked)

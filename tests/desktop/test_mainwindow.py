@@ -48,6 +48,21 @@ def test_status_bar_names_the_database_and_counts_changes_not_yet_sent(
     assert window.statusBar().currentMessage() == "Undone: Delete shift"
 
 
+def test_a_views_status_message_goes_when_the_view_changes_but_running_work_stays(
+    qtbot, themed, store, org, settings
+) -> None:
+    window = _window(qtbot, store, settings)
+    window.context.flipped.emit("Undone: Fill 6 open shifts")  # what an undo says
+    assert window.statusBar().currentMessage() == "Undone: Fill 6 open shifts"
+    window.show_view("templates")
+    assert window.statusBar().currentMessage() == ""
+    window.context.busy_changed.emit("Publishing 3 shifts…")
+    window.show_view("schedule")
+    assert window.statusBar().currentMessage() == "Publishing 3 shifts…"
+    window.context.busy_changed.emit("")
+    assert window.statusBar().currentMessage() == ""
+
+
 def test_a_store_never_connected_never_says_its_changes_are_synced(
     qtbot, themed, store, org, settings
 ) -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from icalendar import Calendar
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QUrl
 
 from core.roster import RosterFilter
 from core.scheduling import publish_shifts
@@ -83,6 +83,15 @@ def test_a_refused_export_says_why_in_the_dialog_and_writes_nothing(
     assert list(out.iterdir()) == []
 
 
+def test_the_dates_show_in_the_apps_format_with_a_calendar(
+    qtbot, context: AppContext, org: Org, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, context, tmp_path, RosterFilter())
+    assert dialog.from_edit.text() == "01 Jun 2026"
+    assert dialog.to_edit.text() == "07 Jun 2026"
+    assert dialog.from_edit.calendarPopup()
+
+
 def test_changing_the_dates_renames_a_suggested_file_but_not_a_typed_one(
     qtbot, context: AppContext, org: Org, tmp_path: Path
 ) -> None:
@@ -103,11 +112,13 @@ def test_file_menu_opens_it_on_the_schedules_range_and_filters(
     page = window.pages["schedule"]
     page.anchor = MONDAY + timedelta(days=2)
     page.reload()
+    window.show_view("payroll")
     file_menu = window.menuBar().actions()[0].menu()
     assert window.export_roster_action in file_menu.actions()
     window.export_roster_action.trigger()
     dialog = window.findChild(RosterExportDialog)
     assert dialog is not None
+    assert window.current_view == "schedule"  # the range and filters it exports, behind it
     assert (dialog.first, dialog.last) == (MONDAY, SUNDAY)
     assert dialog.filt == page.filter
     assert "in all departments" in dialog.where.text()
@@ -115,4 +126,13 @@ def test_file_menu_opens_it_on_the_schedules_range_and_filters(
     dialog.path_edit.setText(str(tmp_path / "week.ics"))
     with qtbot.waitSignal(dialog.exported, timeout=10_000):
         dialog.export_button.click()
-    assert window.statusBar().currentMessage() == "Exported 1 shift to week.ics"
+    notice = page.notice
+    assert notice.text == "Exported 1 shift to week.ics"
+    assert notice.files.open_button.isVisibleTo(page)
+    assert notice.files.folder_button.isVisibleTo(page)
+    assert notice.files.file_url() == QUrl.fromLocalFile(str(tmp_path / "week.ics"))
+    assert notice.files.folder_url() == QUrl.fromLocalFile(str(tmp_path))
+    assert window.statusBar().currentMessage() == ""  # not there, where it would linger
+    window.show_view("people")
+    window.show_view("schedule")
+    assert notice.text == ""  # it spoke of that moment

@@ -229,6 +229,30 @@ def test_apply_previews_marks_the_clash_commits_and_undoes_as_one_step(
         assert s.get(Shift, clash).employee_ids == [org.ben]
 
 
+def test_preview_and_result_count_shifts_with_warnings_the_same_way(
+    qtbot: QtBot, templates: TemplatesPage, store, org
+) -> None:
+    with store.session() as s:
+        tid = create_template(
+            s, TemplateDraft(org.site_id, "Long", "06:00", "22:00", "FREQ=DAILY", MONDAY)
+        ).ids[0]
+    templates.reload()
+    templates.select(tid)
+    panel = templates.apply_panel
+    _choose(templates, [org.anna], MONDAY, MONDAY + timedelta(days=6))
+    with qtbot.waitSignal(panel.previewed):
+        panel.preview_button.click()
+    shifts = [panel.model.shift_at(r) for r in range(panel.model.rowCount())]
+    assert sum(len(x.warnings) for x in shifts) > len(shifts)  # several on some shifts
+    assert "7 shifts with warnings" in panel.summary.text()
+    with qtbot.waitSignal(panel.applied):
+        panel.apply_button.click()
+    assert templates.notice.text == (
+        "Applied “Long”: 7 shifts written; 7 shifts with warnings to look at."
+        " Ctrl+Z takes them all back."
+    )
+
+
 def test_apply_checks_again_what_was_written_since_the_preview(
     qtbot: QtBot, templates: TemplatesPage, store, org
 ) -> None:
