@@ -19,9 +19,9 @@ from desktop.table import AnyIndex, TitledTableModel
 COLUMNS = (
     "Name",
     "Department",
-    "Payroll code",
-    "Hourly rate",
-    "Contract hours",
+    "Code",
+    "Rate",
+    "Hours",
     "Employed",
     "Status",
 )

@@ -90,9 +90,9 @@ class PeoplePage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
-        # "Employed" fits "5 Dec 2026 – 30 Nov 2027"; the seven columns take the
-        # 930 px the six took before it came.
-        for column, width in enumerate((170, 130, 100, 130, 150, 170, 80)):
+        # "Employed" fits "5 Dec 2026 – 30 Nov 2027"; the seven columns take 760 px,
+        # what the table gets beside the departments on a 1366-pixel screen.
+        for column, width in enumerate((150, 136, 70, 96, 96, 156, 56)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(
             COLUMNS.index("Status"), QHeaderView.ResizeMode.Stretch
@@ -164,7 +164,7 @@ class PeoplePage(QWidget):
     def _build_departments_panel(self) -> QFrame:
         panel = QFrame(self)
         panel.setObjectName("Panel")
-        panel.setFixedWidth(390)
+        panel.setFixedWidth(366)
         title = QLabel("Departments", panel)
         title.setObjectName("PanelTitle")
         self.department_table = list_table(panel, "DepartmentTable", "Departments")

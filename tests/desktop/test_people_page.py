@@ -65,7 +65,7 @@ def test_the_models_pass_the_model_tester(qtmodeltester, store: Store, org: Org)
         "",
         "Inactive",
     ]
-    assert people.headerData(3, Qt.Orientation.Horizontal) == "Hourly rate (EUR)"
+    assert people.headerData(3, Qt.Orientation.Horizontal) == "Rate (EUR)"
     shown = PeopleFilter()
     shown.setSourceModel(people)
     qtmodeltester.check(shown)

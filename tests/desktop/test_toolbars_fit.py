@@ -118,3 +118,10 @@ def test_the_schedule_bar_fits_a_month_of_conflicts_and_warnings(laptop: MainWin
     QApplication.processEvents()
     assert page.bar.problems_button.text() == "999 warnings…"
     assert clipped(page) == []
+
+
+def test_the_people_table_fits_1366_pixels_beside_the_departments(laptop: MainWindow) -> None:
+    laptop.show_view("people")
+    QApplication.processEvents()
+    table = laptop.pages["people"].table
+    assert table.horizontalScrollBar().maximum() == 0  # every column in view
