@@ -642,7 +642,7 @@ def _derive_person(
         leave.id: [(_counts_on(s, rules, tz), s) for s in loaded.links.get(leave.id, [])]
         for leave in leaves
     }
-    leave_by_day = _leave_days(person, leaves, origin, last, buckets, linked)
+    leave_by_day = _leave_days(person, leaves, origin, last, buckets, linked, rules)
     corrections = loaded.corrections.get(person.id, {})
     approvals = loaded.approvals.get(person.id, {})
     for day in (*corrections, *approvals, *leave_by_day):
@@ -686,7 +686,8 @@ class _LeaveDay:
 #: The rule :func:`_leave_days` applies, as the payroll workbook's Policy sheet says it.
 LEAVE_CREDIT_RULE = (
     "Approved paid and sick leave credits, on each leave day, the hours the person was"
-    " scheduled that day, counting the shifts the approval took them off. A shift the"
+    " scheduled that day (less the policy's unpaid break, as if worked), counting the"
+    " shifts the approval took them off. A shift the"
     " approval took them off that payroll counts on another day (a night shift"
     " starting the evening before, counted on its start day by default) credits its"
     " hours on that day instead. A leave day with no such shift credits a fifth of the"
@@ -714,6 +715,7 @@ def _leave_days(
     last: date,
     buckets: Mapping[date, _Bucket],
     linked: Mapping[str, list[tuple[date, _Linked]]],
+    rules: Rules,
 ) -> dict[date, list[_LeaveDay]]:
     """Approved leave per local day, with the paid hours it credits (:data:`LEAVE_CREDIT_RULE`).
 
@@ -750,7 +752,9 @@ def _leave_days(
                 if leave.part_day:
                     paid = Decimal(int((end - start).total_seconds()) // 60) / 60
                 elif shifts:
-                    paid = Decimal(scheduled) / 60
+                    # Less the unpaid break the day would have had worked: leave
+                    # never pays more than working the same shifts.
+                    paid = Decimal(rules.paid_minutes(scheduled)) / 60
                 elif day in touched:
                     pass  # its shift's hours are credited on the day payroll counts it
                 elif daily:

@@ -366,7 +366,9 @@ class FillState:
         overtime = (daily_ot + weekly_ot) / 60
         rate = person.rate
         extra = float(self.rules.overtime_multiplier) - 1
-        labour = minutes / 60 * rate + overtime * rate * extra
+        # What payroll would pay: the day's unpaid break (the policy's) is not labour.
+        paid = self.rules.paid_minutes(day_before + minutes) - self.rules.paid_minutes(day_before)
+        labour = paid / 60 * rate + overtime * rate * extra
         cost = self.floors(shift, (person,), sure_warnings=False)[0]
         cost += overtime * (rate * extra + OVERTIME_PENALTY_PER_HOUR)
         cost += WARNING_PENALTY * len(warnings)

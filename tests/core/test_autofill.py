@@ -15,6 +15,7 @@ from core.models import Employee, OutboxEntry, Shift
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store
 from tests.conftest import MONDAY, Org, open_copy
+from tests.core.attendance_helpers import set_policy
 
 FRIDAY = MONDAY + timedelta(days=4)
 
@@ -133,6 +134,18 @@ def test_overtime_is_priced_by_the_pay_policy(store: Store, org: Org) -> None:
     assert proposal.reasons[-1] == (
         "Anna Berg would work 48 h in the week of Mon 01 Jun, over the 40 h of their contract"
     )
+
+
+def test_a_proposals_cost_leaves_out_the_unpaid_break_as_payroll_does(
+    store: Store, org: Org
+) -> None:
+    """A 30-minute unpaid break on days of 6 h or more: an 8 h shift costs 7.5 h."""
+    set_policy(store, org, unpaid_break_minutes=30, unpaid_break_after_hours=Decimal(6))
+    for emp in (org.ben, org.cara, org.dan):
+        _set(store, emp, active=False)
+    _shift(store, org, MONDAY, "08:00", "16:00")
+    (proposal,) = _plan(store).proposals
+    assert proposal.cost == Decimal("150.00")  # 7.5 h × 20
 
 
 def test_nobody_on_leave_overlapping_or_inactive_is_proposed(store: Store, org: Org) -> None:

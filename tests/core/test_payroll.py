@@ -122,6 +122,18 @@ def test_leave_taken_off_the_roster_credits_the_shifts_it_took_the_person_off(
     assert line.paid_leave_hours == Decimal(22)
 
 
+def test_leave_over_a_shift_pays_what_working_it_would_less_the_unpaid_break(
+    store: Store, org: Org
+) -> None:
+    """With a 30-minute unpaid break on days of 6 h or more, Friday's 8 h shift
+    credits 7.5 h of leave, as working it would pay; Saturday's 5 h one all 5 h."""
+    set_policy(store, org, unpaid_break_minutes=30, unpaid_break_after_hours=Decimal(6))
+    _week_of_shifts(store, org, org.anna, {4: ("07:00", "15:00"), 5: ("10:00", "15:00")})
+    _approve_leave(store, org.anna, FRIDAY, FRIDAY + timedelta(days=1), on_clash="unassign")
+    line = _line(store, org.anna, FRIDAY, FRIDAY + timedelta(days=1))
+    assert [d.paid_leave_hours for d in line.days] == [Decimal("7.5"), Decimal(5)]
+
+
 def test_a_day_off_inside_a_rostered_week_credits_the_contract_share(
     store: Store, org: Org
 ) -> None:
