@@ -41,13 +41,21 @@ class InUse(ValidationError):
     and how many, and what to do first."""
 
 
+#: The conflict kind of a change into a closed pay period (:mod:`core.pay_periods`).
+CLOSED_PERIOD = "closed_period"
+
+
 class ConflictError(ShiftDeskError):
     """A change refused because it would clash with the schedule."""
 
     def __init__(self, conflicts: Sequence[Conflict]) -> None:
         self.conflicts = tuple(conflicts)
         reasons = "; ".join(c.reason for c in self.conflicts)
-        super().__init__(f"refused, it would conflict: {reasons}")
+        # A closed pay period refuses without a clash to name.
+        clash = any(c.kind != CLOSED_PERIOD for c in self.conflicts)
+        super().__init__(
+            f"refused, it would conflict: {reasons}" if clash else f"refused: {reasons}"
+        )
 
 
 class NotFound(ShiftDeskError):

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.changes import Changes
-from core.errors import IllegalState, NotFound, ValidationError
+from core.errors import CLOSED_PERIOD, IllegalState, NotFound, ValidationError
 from core.models import (
     AttendanceApproval,
     AttendanceCorrection,
@@ -45,7 +45,7 @@ from core.results import Conflict, OpResult
 from core.timeutil import to_local, utcnow
 
 #: What kind of conflict a shift in a closed period is, beside overlap and leave.
-CLOSED = "closed_period"
+CLOSED = CLOSED_PERIOD
 
 
 class PeriodClosed(IllegalState):
@@ -54,6 +54,11 @@ class PeriodClosed(IllegalState):
     def __init__(self, field: str, period: PayPeriod) -> None:
         super().__init__(field, closed_sentence(period))
         self.period_id = period.id
+
+    def __str__(self) -> str:
+        # The sentence names the period; the day's field ("work_date: …") would only
+        # put a column name in front of it where the refusal is printed whole.
+        return self.problem
 
 
 def period_label(first: date, last: date) -> str:

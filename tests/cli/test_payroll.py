@@ -7,10 +7,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from cli import main
 from core.attendance import approve_day
 from core.leave import approve_leave, request_leave
+from core.models import Shift
 from core.payroll import payroll
 from core.store import Store, open_store
 from tests.conftest import MONDAY, Org
@@ -145,7 +147,15 @@ def test_close_then_the_workbook_says_so_and_edits_are_refused(
     assert stated["Pay period"].startswith("Closed by anna on ")
     add = ["shifts", "add", "--employee", org.ben, "--date", str(MONDAY)]
     assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 3
-    assert "Pay period 1–7 Jun 2026 is closed (by anna" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "refused: Pay period 1–7 Jun 2026 is closed (by anna" in said
+    assert "conflict" not in said  # nothing clashes: the period is closed
+    with store.session() as s:
+        (shift_id,) = s.scalars(select(Shift.id).where(Shift.shift_date == MONDAY))
+    assert main(["shifts", "delete", shift_id, *db]) == 1
+    said = capsys.readouterr().err
+    assert "Pay period 1–7 Jun 2026 is closed (by anna" in said
+    assert "shift_date" not in said  # the sentence, without a column's name
 
 
 def test_reopen_needs_a_reason_and_reopens(store: Store, org: Org, capsys) -> None:
