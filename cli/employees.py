@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,8 @@ def _edit(args: argparse.Namespace) -> int:
         result = edit_employee(s, employee.id, **changes)
         name = employee.name
     print(f"{name}: {'updated' if result.applied else 'unchanged'} {employee.id}")
+    for warning in result.warnings:
+        print(f"warning: {warning.reason}", file=sys.stderr)
     return 0
 
 

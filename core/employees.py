@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core import undo
@@ -49,6 +49,7 @@ from core.models import (
     LeaveRequest,
     Shift,
     ShiftEmployee,
+    ShiftStatus,
     Site,
     new_id,
 )
@@ -411,7 +412,45 @@ def edit_employee(session: Session, employee_id: str, **changes: Any) -> OpResul
     with undo.recording(session) as recorder:
         for name, value in values.items():
             setattr(employee, name, value)
-    return recorder.result(ids=(employee_id,))
+    warnings: tuple[RuleWarning, ...] = ()
+    if "employment_start" in values or "employment_end" in values:
+        warnings = _shifts_outside_employment(session, employee)
+    return recorder.result(ids=(employee_id,), warnings=warnings)
+
+
+def _shifts_outside_employment(session: Session, employee: Employee) -> tuple[RuleWarning, ...]:
+    """New employment dates leave the person's own shifts outside them where they
+    were: each stays (as a conflict on the grid, unpaid by payroll) until someone
+    reassigns or deletes it, so the edit says how many and from when."""
+    outside = [
+        Shift.shift_date < employee.employment_start if employee.employment_start else None,
+        Shift.shift_date > employee.employment_end if employee.employment_end else None,
+    ]
+    clauses = [clause for clause in outside if clause is not None]
+    if not clauses:
+        return ()
+    days = session.scalars(
+        select(Shift.shift_date)
+        .join(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
+        .where(
+            ShiftEmployee.employee_id == employee.id,
+            Shift.deleted.is_(False),
+            Shift.status != ShiftStatus.CANCELLED,
+            or_(*clauses),
+        )
+        .order_by(Shift.shift_date)
+    ).all()
+    if not days:
+        return ()
+    count = f"{len(days)} shift{'s' * (len(days) != 1)}"
+    return (
+        RuleWarning(
+            "outside_employment",
+            employee.id,
+            f"{employee.name} still has {count} outside their employment (from"
+            f" {days[0]:%a %d %b %Y}): reassign or delete them",
+        ),
+    )
 
 
 def _day(instant: datetime, zone_name: str) -> str:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from cli import main
 from core.store import Store
-from tests.conftest import Org
+from tests.conftest import MONDAY, Org
+from tests.core.attendance_helpers import add_shift
 
 HEADER = "first_name,last_name,email,code,department,hourly_rate,contract_hours,active\n"
 
@@ -102,3 +104,19 @@ def test_edit_sets_and_clears_employment_dates(store: Store, org: Org, capsys) -
     add = ["shifts", "add", "--employee", org.anna, "--date", "2026-06-02"]
     assert main([*add, "--start", "09:00", "--end", "17:00", *db]) == 3
     assert "Anna Berg starts on 3 Jun 2026" in capsys.readouterr().err
+
+
+def test_an_end_date_before_shifts_says_how_many_are_left_outside(
+    store: Store, org: Org, capsys
+) -> None:
+    """Anna keeps her two shifts after her last day (the grid shows them as conflicts,
+    payroll pays neither), and the edit says so, with the first of them."""
+    for offset in (0, 2, 3):
+        add_shift(store, org, MONDAY + timedelta(days=offset), "09:00", "17:00", org.anna)
+    db = ["--db", str(store.path)]
+    end = ["employees", "edit", org.anna, "--employment-end", str(MONDAY + timedelta(days=1))]
+    assert main([*end, *db]) == 0
+    said = capsys.readouterr().err
+    assert "Anna Berg still has 2 shifts outside their employment (from Wed 03 Jun 2026)" in said
+    assert main(["employees", "edit", org.anna, "--employment-end", "", *db]) == 0
+    assert capsys.readouterr().err == ""  # none outside any more
