@@ -351,7 +351,9 @@ def status_line(session: Session, company_id: str | None, first: date, last: dat
     found = closed_periods(session, company_id, first, last)
     exact = next((p for p in found if (p.first_day, p.last_day) == (first, last)), None)
     if exact is not None:
-        return f"Closed by {exact.closed_by} on {exact.closed_at:%Y-%m-%d %H:%M} UTC"
+        zone = session.scalar(select(Site.timezone).where(Site.company_id == company_id))
+        at = to_local(exact.closed_at, zone) if zone else exact.closed_at
+        return f"Closed by {exact.closed_by} on {at.day} {at:%b %Y} at {at:%H:%M}"
     if found:
         labels = ", ".join(period_label(p.first_day, p.last_day) for p in found)
         return f"Open (closed periods inside it: {labels})"

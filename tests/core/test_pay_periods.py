@@ -217,3 +217,13 @@ def test_undo_cannot_change_a_period_closed_since(store: Store, org: Org) -> Non
         reopen_period(s, NOV_1, NOV_30, actor="anna", reason="fix a slip")
     with store.session() as s:
         assert moved.undo(s).applied
+
+
+def test_the_workbooks_status_line_says_when_in_the_sites_time(store: Store, org: Org) -> None:
+    """Closed at 22:30 UTC on 8 Jun is half past midnight on 9 Jun in Berlin."""
+    first, last = date(2026, 6, 1), date(2026, 6, 7)
+    with store.session() as s:
+        close_period(s, first, last, actor="anna", now=datetime(2026, 6, 8, 22, 30, tzinfo=UTC))
+    with store.session() as s:
+        line = status_line(s, org.company_id, first, last)
+    assert line == "Closed by anna on 9 Jun 2026 at 00:30"
