@@ -206,15 +206,22 @@ class PeopleHeader(QHeaderView):
         )
         painter.setPen(MUTED)
         painter.setFont(font(base, 11))
-        detail = " · ".join(
-            part
-            for part in (origin, employee.code or "", f"{hours.normalize():f} h scheduled")
-            if part
+        # A borrowed row says where the person is from in the code's place, so the
+        # line fits the column ("from Maintenance · 8 h").
+        parts = (
+            (origin, f"{hours.normalize():f} h")
+            if origin
+            else (employee.code or "", f"{hours.normalize():f} h scheduled")
         )
+        detail_rect = QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16)
         painter.drawText(
-            QRect(rect.left() + 14, rect.top() + 24, rect.width() - 20, 16),
+            detail_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            detail,
+            painter.fontMetrics().elidedText(
+                " · ".join(part for part in parts if part),
+                Qt.TextElideMode.ElideRight,
+                detail_rect.width(),
+            ),
         )
 
     @staticmethod
