@@ -169,8 +169,12 @@ def test_a_punch_is_delivered_signed_with_its_record(
         assert receipt.payload["event"] == receipt.event
         assert receipt.payload["timestamp"].endswith("Z")
         assert receipt.payload["data"]["id"] == punch["id"]
-    log = tenant.client.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
-    assert {d["status"] for d in log} == {"delivered"}
+
+    def log() -> list[dict]:
+        return tenant.client.get("/v1/webhookdeliveries").json()["webhookdeliveries"]
+
+    # The receiver has each body before the worker records its answer.
+    _until(lambda: {d["status"] for d in log()} == {"delivered"})
     one = tenant.client.get(f"/v1/webhookdeliveries/{by_event['attendance.clock_in'].delivery}")
     detail = one.json()["webhookdelivery"]
     assert detail["attempts"] == 1
@@ -357,15 +361,15 @@ def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
     old_delivered = receiver.accepted()[0].delivery
     mine = WebhookDelivery.company_id == tenant.company_id
 
-    def recorded_as_delivered() -> bool:
+    def recorded_as_delivered(delivery_id: str) -> bool:
         # The receiver has the body before the worker records its answer.
         with tenant.live.db.transaction() as session:
             status = session.scalar(
-                select(WebhookDelivery.status).where(WebhookDelivery.id == old_delivered)
+                select(WebhookDelivery.status).where(WebhookDelivery.id == delivery_id)
             )
         return status == "delivered"
 
-    _until(recorded_as_delivered)
+    _until(lambda: recorded_as_delivered(old_delivered))
     with tenant.live.db.transaction() as session:
         long_ago = utcnow() - timedelta(days=40)
         session.execute(update(WebhookDelivery).where(mine).values(created_at=long_ago))
@@ -377,6 +381,7 @@ def test_purge_forgets_old_finished_deliveries_and_keeps_dead_letters(
     _punch(tenant, staff.cara, "in", "2026-06-02T07:00:00Z")
     _until(lambda: len(receiver.accepted()) == 2)
     recent = receiver.accepted()[1].delivery
+    _until(lambda: recorded_as_delivered(recent))
 
     with tenant.live.db.transaction() as session:
         done = admin.purge(session, 30)
