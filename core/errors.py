@@ -41,7 +41,8 @@ class InUse(ValidationError):
     and how many, and what to do first."""
 
 
-#: The conflict kind of a change into a closed pay period (:mod:`core.pay_periods`).
+#: The conflict kind of a shift in a closed pay period (:mod:`core.pay_periods`),
+#: beside overlap and leave.
 CLOSED_PERIOD = "closed_period"
 
 

@@ -44,9 +44,6 @@ from core.models import (
 from core.results import Conflict, OpResult
 from core.timeutil import to_local, utcnow
 
-#: What kind of conflict a shift in a closed period is, beside overlap and leave.
-CLOSED = CLOSED_PERIOD
-
 
 class PeriodClosed(IllegalState):
     """A change to a day of a closed pay period; ``field`` names the day's field."""
@@ -154,7 +151,7 @@ class ClosedDays:
         period = self.shift_period(site_id, shift_date, end_utc)
         if period is None:
             return None
-        return Conflict(CLOSED, "", period.id, closed_sentence(period))
+        return Conflict(CLOSED_PERIOD, "", period.id, closed_sentence(period))
 
 
 NOTHING_CLOSED = ClosedDays()

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from core.errors import ConflictError, IllegalState
+from core.errors import CLOSED_PERIOD, ConflictError, IllegalState
 from core.models import Shift, ShiftEmployee, Synced
-from core.pay_periods import CLOSED
 from core.results import OpResult
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift
 from core.wire import COLLECTIONS, DATE, INVALID, Collection, Problem, WireError, parse_id
@@ -24,7 +23,7 @@ SHIFTS = COLLECTIONS["shifts"]
 def _refused(result: OpResult) -> None:
     """A clash is 409; a closed pay period is a state the change may not touch (422,
     as core's own refusals of deletes and publishing in one are)."""
-    closed = [c for c in result.conflicts if c.kind == CLOSED]
+    closed = [c for c in result.conflicts if c.kind == CLOSED_PERIOD]
     if closed:
         raise IllegalState("shift_date", closed[0].reason)
     if result.conflicts:
