@@ -113,12 +113,13 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == _hash(secret)))
     if key is None or key.revoked_at is not None:
         return None
+    return principal_of_key(key, frozenset(key.scopes.split(",")))
+
+
+def principal_of_key(key: ApiKey, scopes: frozenset[str]) -> Principal:
+    """Who calls with this key (or a token it was granted), allowed ``scopes``."""
     return Principal(
-        key.id,
-        key.company_id,
-        frozenset(key.scopes.split(",")),
-        key.rate_limit,
-        key.name.strip() or f"key {key.prefix}",
+        key.id, key.company_id, scopes, key.rate_limit, key.name.strip() or f"key {key.prefix}"
     )
 
 

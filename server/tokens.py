@@ -25,7 +25,7 @@ import jwt
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from server.auth import Principal, authenticate, secret_from_headers
+from server.auth import Principal, authenticate, principal_of_key, secret_from_headers
 from server.db import Database
 from server.settings import ENV_TOKEN_SECRET, Settings
 from server.tables import ApiKey, ServerSecret
@@ -144,7 +144,7 @@ def authenticate_token(session: Session, token: str, signing_key: str) -> Princi
     if key is None or key.revoked_at is not None or key.company_id != claims["cid"]:
         return None
     scopes = frozenset(str(claims["scope"]).split()) & frozenset(key.scopes.split(","))
-    return Principal(key.id, key.company_id, scopes, key.rate_limit)
+    return principal_of_key(key, scopes)
 
 
 def signing_key_of(request: Request) -> str:

@@ -156,3 +156,21 @@ def test_a_configured_secret_wins_over_the_stored_one(tenant: Tenant) -> None:
     live = tenant.live
     configured = Settings(live.db.url, token_secret="from-the-environment")
     assert tokens.signing_secret(live.db, configured) == "from-the-environment"
+
+
+def test_a_token_acts_under_its_keys_name_as_the_key_does(tenant: Tenant) -> None:
+    """``decidedBy`` and the other records of who acted read the same for a key and
+    the tokens it was granted: its name (else ``key <prefix>``), never blank."""
+    with tenant.live.db.transaction() as session:
+        key, secret = auth.create_key(
+            session, tenant.company_id, ["leave:read"], name="front office"
+        )
+        key_id = key.id
+    token = _grant(tenant, key_id, secret).json()["token"]["accessToken"]
+    signing_key = tokens.signing_secret(tenant.live.db, tenant.live.app.state.settings)
+    with tenant.live.db.transaction() as session:
+        by_key = auth.authenticate(session, secret)
+        by_token = tokens.authenticate_token(session, token, signing_key)
+    assert by_key is not None
+    assert by_token is not None
+    assert by_token.name == by_key.name == "front office"
