@@ -10,8 +10,6 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,7 +19,7 @@ from server.auth import Principal
 from server.db import overloaded
 from server.envelope import ApiError, error_response
 from server.logs import LOGGER
-from server.writes import MAX_BODY_BYTES, too_large
+from server.writes import MAX_BODY_BYTES, busy, too_large
 
 #: Paths anyone may read without a key and without counting against a limit: a load
 #: balancer's health probe or a client fetching the API's description must never be
@@ -153,10 +151,8 @@ def _internal_error(request: Request) -> Response:
 def _failed(request: Request, exc: Exception) -> Response:
     """A database too busy now (the pool, a lock, SQLite's file) is a 503 the client
     retries after Retry-After; anything else a logged 500."""
-    if isinstance(exc, DBAPIError | PoolTimeout) and overloaded(exc):
-        return error_response(
-            503, "BUSY", "the database is busy; retry shortly", headers={"Retry-After": "2"}
-        )
+    if overloaded(exc):
+        return busy(exc).response()
     return _internal_error(request)
 
 
