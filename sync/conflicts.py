@@ -87,15 +87,13 @@ def _mine(session: Session, conflict: SyncConflict) -> dict[str, Any] | None:
     return to_wire(row) if row is not None else conflict.mine
 
 
-def _merge(session: Session, conflict: SyncConflict) -> Merge:
-    return merge(conflict.base, _mine(session, conflict), conflict.theirs)
-
-
 def _view(session: Session, conflict: SyncConflict) -> ConflictView:
+    mine = _mine(session, conflict)
     fields = tuple(
-        FieldChoice(c.field, c.base, c.mine, c.theirs) for c in _merge(session, conflict).conflicts
+        FieldChoice(c.field, c.base, c.mine, c.theirs)
+        for c in merge(conflict.base, mine, conflict.theirs).conflicts
     )
-    record = _mine(session, conflict) or conflict.theirs
+    record = mine or conflict.theirs
     return ConflictView(
         conflict.id,
         conflict.collection,
