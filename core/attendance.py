@@ -991,13 +991,12 @@ def weekly_overtime_minutes(regular: Iterable[tuple[date, int]], rules: Rules) -
     """
     threshold = rules.weekly_threshold_minutes
     done: dict[date, int] = defaultdict(int)
-    weeks: dict[date, date] = {}
     result = []
     for day, minutes in regular:
         if threshold is None:
             result.append(0)
             continue
-        week = weeks.get(day) or weeks.setdefault(day, week_start(day, rules.week_start))
+        week = week_start(day, rules.week_start)
         before = done[week]
         after = before + minutes
         done[week] = after

@@ -43,13 +43,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.attendance import Rules, daily_overtime_minutes, rules_for, weekly_overtime_minutes
-from core.models import Company, Employee, ShiftStatus
+from core.models import Company, Employee
 from core.money import money
 from core.roster import Roster, RosterShift
 from core.timeutil import week_start
 
 ZERO = Decimal(0)
-CANCELLED = str(ShiftStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,9 @@ def _cost_cents(regular: int, extra: int, rate: Decimal, multiplier: Decimal) ->
 
 
 def _split(minutes_per_day: list[tuple[date, int]], rules: Rules) -> list[tuple[int, int]]:
-    """Per day: (regular, overtime) in hundredths of an hour (see :func:`person_days`)."""
+    """Per day: (regular, overtime) in hundredths of an hour: daily overtime first,
+    then weekly overtime on the regular minutes left, each day rounded to the
+    hundredth as payroll rounds a day's hours."""
     threshold = rules.daily_threshold_minutes
     daily = [daily_overtime_minutes(m, threshold) for _, m in minutes_per_day]
     regular = [(d, m - ot) for (d, m), ot in zip(minutes_per_day, daily, strict=True)]
@@ -161,15 +162,6 @@ def _split(minutes_per_day: list[tuple[date, int]], rules: Rules) -> list[tuple[
         (_hundredths(reg - wk), _hundredths(ot + wk))
         for (_, reg), ot, wk in zip(regular, daily, weekly, strict=True)
     ]
-
-
-def person_days(
-    minutes_per_day: list[tuple[date, int]], rules: Rules
-) -> list[tuple[Decimal, Decimal]]:
-    """Per day (in date order) of one person: (regular hours, overtime hours), daily
-    overtime first, then weekly overtime on the regular minutes left; each rounded
-    to the hundredth as payroll rounds a day's hours."""
-    return [(_decimal(r), _decimal(o)) for r, o in _split(minutes_per_day, rules)]
 
 
 def _decimal(hundredths: int) -> Decimal:
@@ -184,7 +176,7 @@ def _worked(roster: Roster, rules: Rules) -> dict[str, list[tuple[date, int]]]:
     minutes: dict[str, dict[date, int]] = defaultdict(dict)
     for (emp, day), shifts in roster.cells.items():
         total = rules.paid_minutes(
-            sum(_minutes(s) for s in shifts if s.status != CANCELLED and roster.counts(s, emp))
+            sum(_minutes(s) for s in shifts if not s.cancelled and roster.counts(s, emp))
         )
         if total:
             minutes[emp][day] = total

@@ -363,11 +363,7 @@ def _get(session: Session, shift_id: str) -> Shift:
 
 
 def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
-    placed = _validate(session, draft)
-    closed = ClosedDays.load(session, placed.company_id)
-    check = _check(
-        _index_for(session, placed), placed, frozenset(), _workload_for(session, placed), closed
-    )
+    check = check_draft(session, draft)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()

@@ -149,7 +149,8 @@ def load_export(session: Session, scope: RosterScope) -> RosterExport:
     if not scope.drafts:
         roster = _published_only(roster)
     known = session.execute(select(Department.id, Department.name, Department.site_id)).all()
-    site_ids = {d.site_id for d in known if d.id in {r.id for r in roster.departments}}
+    shown = {r.id for r in roster.departments}
+    site_ids = {d.site_id for d in known if d.id in shown}
     site_ids |= {s.site_id for s in roster.shown_shifts()}
     sites = {
         row.id: (row.name, row.timezone)
