@@ -15,19 +15,15 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy.orm import Session
 
-from core.changes import Changes
 from core.errors import ShiftDeskError
 from core.pay_periods import PeriodClosed
 from core.results import OpResult
 from core.store import Store
 from core.undo import UndoRefused
 from desktop.jobs import start_job
-from desktop.sync.controller import SyncController
+from desktop.sync.controller import EVERYTHING, SyncController
 
 Operation = Callable[[Session], OpResult]
-
-#: Every kind of data: what moved when we cannot know what (a write from outside).
-EVERYTHING = ~Changes.NONE
 
 
 class OpCommand(QUndoCommand):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from core.attendance import PROBLEM_FLAGS, DayRecord, Flag
+from core.attendance import DayRecord, Flag
 from core.money import hours, minutes_to_hours
 
 
@@ -50,8 +50,6 @@ LOOKS: dict[str, Look] = {
     Flag.IN_PROGRESS: Look("In progress", "#e4eefc", "#1f4e8c", "clocked in, the shift runs on"),
     "approved": Look("✓ Approved", "#d5f0dc", "#1a5e2e", "signed off"),
 }
-#: Flags a supervisor has to look at (core's rule); "only problems" shows days with one.
-PROBLEMS = PROBLEM_FLAGS
 #: Not shown among the problem chips: they have the status column.
 _STATUS = frozenset({Flag.CORRECTED})
 

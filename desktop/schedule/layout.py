@@ -47,11 +47,8 @@ MONTH = Metrics(
     min_day_width=26,
 )
 
-PAD = WEEK.pad
 BLOCK = WEEK.block
 LEAVE_BAND = WEEK.leave_band
-DEPARTMENT_ROW = WEEK.department_row
-EMPTY_ROW = WEEK.empty_row
 MAX_BLOCKS = WEEK.max_blocks
 
 

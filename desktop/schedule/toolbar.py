@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controls import action_button, person_search
+from desktop.notice import plural
 from desktop.schedule.legend import Legend
 from desktop.theme import CONFLICT, WARNING
 
@@ -121,8 +122,8 @@ class ScheduleToolbar(QFrame):
         while people are still checked. Both counts do not fit the bar at 1366 px
         beside the legend, so the tooltip and accessible text give both."""
         dots = "…" if checking else ""
-        conflicts = f"{count:,} conflict{'s' if count != 1 else ''}"
-        warned = f"{warnings:,} warning{'s' if warnings != 1 else ''}"
+        conflicts = plural(count, "conflict")
+        warned = plural(warnings, "warning")
         if count:
             text = conflicts + dots
         elif warnings:

@@ -10,8 +10,6 @@ change anything), so every open view refreshes as it does after an edit.
 
 from __future__ import annotations
 
-import functools
-import operator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +28,9 @@ from sync.link import Link, find_link
 if TYPE_CHECKING:
     from desktop.context import AppContext
 
-#: Every kind of data: what a pull may have changed.
-EVERYTHING = functools.reduce(operator.or_, Changes, Changes.NONE)
+#: Every kind of data: what a pull may have changed, and what moved when the app
+#: cannot know what (a write from outside; :mod:`desktop.context` uses it so).
+EVERYTHING = ~Changes.NONE
 #: How often an automatic sync runs unless the person chose otherwise.
 DEFAULT_MINUTES = 15
 

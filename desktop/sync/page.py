@@ -469,7 +469,7 @@ class SyncPage(QWidget):
         kind, text = run_sentence(result)
         self.notice.show_message(kind, text)
         self.status_message.emit("")
-        self.reload()
+        # The page reloaded already: the controller announced EVERYTHING first.
 
     def _failed(self, text: str) -> None:
         self.progress_row.setVisible(self.controller.running)
