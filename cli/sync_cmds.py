@@ -65,7 +65,10 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _connect(args: argparse.Namespace) -> int:
     url = normalise_url(args.server)
-    key = read_key_file(args.key_file) if args.key_file else load_key(url)
+    try:
+        key = read_key_file(args.key_file) if args.key_file else load_key(url)
+    except ValueError as empty:
+        raise ValidationError("--key-file", str(empty)) from empty
     try:
         with _client(url, key) as client:
             done = connect(_db(args), client)

@@ -284,3 +284,17 @@ def test_one_sync_of_a_store_at_a_time_and_a_killed_run_is_said_to_have_stopped(
     runs = json.loads(out)["runs"]
     assert [r["outcome"] for r in runs] == ["ok", "failed"]
     assert "stopped before it finished" in runs[1]["message"]
+
+
+def test_connect_with_an_empty_key_file_says_so_in_one_line(
+    capsys, tmp_path: Path, tenant: Tenant
+) -> None:
+    empty = tmp_path / "key.txt"
+    empty.write_text("\n", encoding="utf-8")
+    code, _out, err = _run(
+        capsys, "sync", "connect", "--db", str(tmp_path / "office.shiftdesk"),
+        "--server", tenant.live.url, "--key-file", str(empty),
+    )  # fmt: skip
+    assert code != 0
+    assert err.strip() == f"shiftdesk: --key-file: {empty} holds no key"
+    assert not (tmp_path / "office.shiftdesk").exists()
