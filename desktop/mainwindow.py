@@ -383,7 +383,14 @@ class MainWindow(QMainWindow):
         page = self.pages["schedule"]
         first, last = page.range
         dialog = RosterExportDialog(
-            self.context, first, last, page.filter, page.where, Path.home(), self
+            self.context,
+            first,
+            last,
+            page.filter,
+            page.where,
+            Path.home(),
+            self,
+            naming=page.filter_names,
         )
         dialog.exported.connect(self._roster_exported)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

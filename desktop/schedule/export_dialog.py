@@ -12,6 +12,7 @@ leaves no half file and keeps the one that was there.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -50,8 +51,17 @@ from desktop.payroll.worker import partial_path
 FORMATS = (("Printable rota (PDF)", ".pdf"), ("Calendar for phones (.ics)", ".ics"))
 
 
-def suggested_name(first: date, last: date, suffix: str) -> str:
-    return f"rota-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}{suffix}"
+def suggested_name(first: date, last: date, suffix: str, naming: Sequence[str] = ()) -> str:
+    """``rota-kitchen-2026-06-01-to-2026-06-07.pdf``: the filters shown (``naming``: a
+    department, a location, a name typed) are in the name, so a calendar exported for
+    each person or team in turn does not overwrite the one before."""
+    words = "-".join(filter(None, (_slug(word) for word in naming)))
+    return f"rota-{words + '-' if words else ''}{first:%Y-%m-%d}-to-{last:%Y-%m-%d}{suffix}"
+
+
+def _slug(word: str) -> str:
+    """Letters and digits of any script, lower case, joined by single dashes."""
+    return "-".join("".join(c if c.isalnum() else " " for c in word.lower()).split())
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class RosterExportDialog(QDialog):
         where: str,
         folder: Path,
         parent: QWidget | None = None,
+        *,
+        naming: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("RosterExport")
@@ -106,6 +118,7 @@ class RosterExportDialog(QDialog):
         self.context = context
         self.filt = filt
         self.folder = folder
+        self.naming = tuple(naming)
         #: What the worker is writing (None when idle).
         self._writing: ExportRequest | None = None
         self.from_edit = DateEdit(to_qdate(first), self)
@@ -124,7 +137,9 @@ class RosterExportDialog(QDialog):
         self.where = QLabel(f"Shifts {where}, as the Schedule's filters show them.", self)
         self.where.setWordWrap(True)
         self.where.setProperty("role", "hint")
-        self.path_edit = QLineEdit(str(folder / suggested_name(first, last, ".pdf")), self)
+        self.path_edit = QLineEdit(
+            str(folder / suggested_name(first, last, ".pdf", self.naming)), self
+        )
         self.path_edit.setAccessibleName("File")
         choose = QPushButton("Choose…", self)
         choose.clicked.connect(self._choose)
@@ -194,7 +209,7 @@ class RosterExportDialog(QDialog):
         path = Path(self.path_edit.text().strip())
         if path.name.startswith("rota-"):
             self.path_edit.setText(
-                str(path.with_name(suggested_name(self.first, self.last, self.suffix)))
+                str(path.with_name(suggested_name(self.first, self.last, self.suffix, self.naming)))
             )
 
     def _choose(self) -> None:

@@ -404,6 +404,20 @@ class SchedulePage(QWidget):
             parts.append(f"for people matching “{self.filter.name.strip()}”")
         return " ".join(parts)
 
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        """The filters shown, as words for a file name: department, location, name."""
+        bar = self.bar
+        return tuple(
+            word
+            for word in (
+                bar.department_box.currentText() if bar.department_box.currentData() else "",
+                bar.location_box.currentText() if bar.location_box.currentData() else "",
+                self.filter.name.strip(),
+            )
+            if word
+        )
+
     def copy_previous_week(self) -> QMessageBox | None:
         """Ask, naming how many shifts the filters show in the previous week and
         where, then copy those into this week (not published) as one undo step."""

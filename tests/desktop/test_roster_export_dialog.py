@@ -10,8 +10,9 @@ from core.roster import RosterFilter
 from core.scheduling import publish_shifts
 from core.store import Store
 from desktop.context import AppContext
+from desktop.dates import to_qdate
 from desktop.mainwindow import MainWindow
-from desktop.schedule.export_dialog import RosterExportDialog
+from desktop.schedule.export_dialog import RosterExportDialog, suggested_name
 from tests.conftest import MONDAY, Org
 from tests.desktop.helpers import add_shift
 from tests.pdf_structure import page_count
@@ -136,3 +137,31 @@ def test_file_menu_opens_it_on_the_schedules_range_and_filters(
     window.show_view("people")
     window.show_view("schedule")
     assert notice.text == ""  # it spoke of that moment
+
+
+def test_the_suggested_name_carries_the_filters_so_exports_in_turn_do_not_overwrite(
+    qtbot, context: AppContext, tmp_path: Path
+) -> None:
+    assert suggested_name(MONDAY, SUNDAY, ".ics", ("Front desk", "Zoë  Ł.")) == (
+        "rota-front-desk-zoë-ł-2026-06-01-to-2026-06-07.ics"
+    )
+    dialog = RosterExportDialog(
+        context, MONDAY, SUNDAY, RosterFilter(), "in Kitchen", tmp_path, naming=("Kitchen",)
+    )
+    qtbot.addWidget(dialog)
+    assert Path(dialog.path_edit.text()).name == "rota-kitchen-2026-06-01-to-2026-06-07.pdf"
+    dialog.to_edit.setDate(to_qdate(SUNDAY + timedelta(days=7)))
+    assert Path(dialog.path_edit.text()).name == "rota-kitchen-2026-06-01-to-2026-06-14.pdf"
+
+
+def test_the_main_window_names_the_export_after_the_schedules_filters(
+    qtbot, context: AppContext, org: Org
+) -> None:
+    window = MainWindow(context, QSettings())
+    qtbot.addWidget(window)
+    page = window.pages["schedule"]
+    box = page.bar.department_box
+    box.setCurrentIndex(box.findData(org.kitchen_id))
+    dialog = window.export_roster()
+    assert Path(dialog.path_edit.text()).name.startswith("rota-kitchen-")
+    dialog.reject()
