@@ -92,3 +92,14 @@ def test_reopen_needs_a_reason_and_a_period_is_never_deleted(tenant: Tenant, sta
     )
     assert overlapping.status_code == 422
     assert _fields(overlapping) == {"firstDay": "INVALID"}
+
+
+def test_a_punch_on_a_closed_day_is_422_naming_its_instant(tenant: Tenant, staff: Staff) -> None:
+    _close(tenant)
+    punch = {"employeeId": staff.anna, "kind": "in", "at": "2026-11-30T08:00:00Z"}
+    refused = put_new(tenant.client, "clockevents", punch)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["message"] == SENTENCE
+    assert _fields(refused) == {"at": "INVALID"}
+    later = put_new(tenant.client, "clockevents", {**punch, "at": "2026-12-01T08:00:00Z"})
+    assert later.status_code == 201, later.text
