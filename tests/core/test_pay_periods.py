@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.attendance import approve_day, correct_day
 from core.errors import IllegalState, NotFound, ValidationError
-from core.leave import approve_leave, request_leave
+from core.leave import approve_leave, edit_leave, request_leave
 from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
 from core.pay_periods import (
     PeriodClosed,
@@ -194,6 +194,22 @@ def test_leave_decisions_touching_a_closed_period_are_refused(store: Store, org:
     with store.session() as s, pytest.raises(PeriodClosed) as caught:
         approve_leave(s, leave, actor="sam")
     assert caught.value.problem == SENTENCE
+
+
+def test_asking_for_leave_on_a_closed_day_is_refused(store: Store, org: Org) -> None:
+    with store.session() as s:
+        pending = request_leave(
+            s, employee_id=org.anna, start_date=DEC_1, end_date=DEC_1, leave_type="paid"
+        ).ids[0]
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(PeriodClosed) as caught:
+            request_leave(
+                s, employee_id=org.ben, start_date=NOV_30, end_date=DEC_1, leave_type="sick"
+            )
+        assert (caught.value.field, caught.value.problem) == ("start_date", SENTENCE)
+        with pytest.raises(PeriodClosed):
+            edit_leave(s, pending, start_date=NOV_30)
 
 
 def test_reopening_needs_a_reason_and_is_audited(store: Store, org: Org) -> None:
