@@ -21,7 +21,7 @@ The rules live here, so the desktop, the command line and the server refuse alik
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -180,6 +180,20 @@ def refuse_days(session: Session, company_id: str, first: date, last: date, *, f
     found = closed_periods(session, company_id, first, last)
     if found:
         raise PeriodClosed(field, found[0])
+
+
+def refuse_dates(session: Session, company_id: str, days: Iterable[date], *, field: str) -> None:
+    """:func:`refuse_days` for many single days (a supervisor's selection of
+    employee-days): the closed periods are read once, in one query, not per day;
+    the first closed day in ``days`` names its period."""
+    days = list(days)
+    if not days:
+        return
+    closed = ClosedDays(tuple(closed_periods(session, company_id, min(days), max(days))))
+    for day in days:
+        period = closed.period_of(day)
+        if period is not None:
+            raise PeriodClosed(field, period)
 
 
 def refuse_shifts(session: Session, shifts: Sequence[Shift], *, field: str = "shift_date") -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.attendance import approve_day, correct_day
+from core.attendance import approve_day, approve_days, correct_day
 from core.errors import IllegalState, NotFound, ValidationError
 from core.leave import approve_leave, edit_leave, request_leave
 from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
@@ -183,6 +183,23 @@ def test_a_punch_file_with_lines_on_closed_days_is_refused_by_line(store: Store,
     assert [str(p) for p in caught.value.problems] == [f"line 2: timestamp: {SENTENCE}"]
     with store.session() as s:
         assert s.scalars(select(ClockEvent)).all() == []
+
+
+def test_approving_a_selection_reads_the_closed_periods_once(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """A month of four people's days: one query for the periods, not one per day."""
+    _close(store)
+    december = [DEC_1 + timedelta(days=n) for n in range(30)]
+    people = (org.anna, org.ben, org.cara, org.dan)
+    days = [(who, day) for who in people for day in december]
+    with store.session() as s:
+        statements.clear()
+        assert approve_days(s, days=days, actor="sam").applied
+    assert sum("FROM pay_period" in sql for sql in statements) == 1
+    with store.session() as s, pytest.raises(PeriodClosed) as caught:
+        approve_days(s, days=[(org.anna, DEC_1), (org.ben, NOV_30)], actor="sam")
+    assert (caught.value.field, caught.value.problem) == ("work_date", SENTENCE)
 
 
 def test_leave_decisions_touching_a_closed_period_are_refused(store: Store, org: Org) -> None:
