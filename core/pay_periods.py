@@ -3,8 +3,8 @@
 A manager closes a period (its first and last local day) after exporting its
 payroll. While it is closed, nothing that changes what it paid may change: shifts
 on its days (created, moved there or away, edited, deleted, published), attendance
-corrections and approvals of its days, punches that count on them, and leave
-decisions touching them. Each
+corrections and approvals of its days, punches that count on them
+(:func:`punch_periods`), and leave asked for or decided on touching them. Each
 refusal is one sentence naming the period ("Pay period 1–30 Nov 2026 is closed (by
 anna, 1 Dec); reopen it to change it"; each edge ends it as its messages end).
 Reopening is explicit, needs a reason, and is kept on the period's record and in
