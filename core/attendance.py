@@ -53,7 +53,7 @@ from core.models import (
     new_id,
 )
 from core.money import hours, minutes_to_hours
-from core.pay_periods import refuse_days
+from core.pay_periods import refuse_dates, refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
@@ -1246,8 +1246,11 @@ def approve_days(
     if not days:
         raise ValidationError("days", "choose at least one day to approve")
     employees = {e: _employee(session, e) for e in dict.fromkeys(e for e, _ in days)}
+    by_company: dict[str, list[date]] = {}
     for emp_id, day in dict.fromkeys(days):
-        refuse_days(session, employees[emp_id].company_id, day, day, field="work_date")
+        by_company.setdefault(employees[emp_id].company_id, []).append(day)
+    for company_id, dates in by_company.items():
+        refuse_dates(session, company_id, dates, field="work_date")
     if not actor or not actor.strip():
         raise ValidationError("actor", "say who approves the day")
     actor = actor.strip()

@@ -14,9 +14,14 @@ local to their site, so a site whose time zone differs from its match's is refus
 (joining would move every shift). The company's name and currency, and a site's
 name, are the server's afterwards; the result says so.
 
+Joining also queues, as creates, the records that wait in no outbox entry (a store
+made by ``shiftdesk demo`` holds nothing to send, nor do rows an import wrote
+around the outbox): the company is empty on the server, so the first sync must
+upload everything the store holds (:func:`queue_unsent`).
+
 A store that already synced (a row carries a ``server_version``) belongs to the
-company it synced with and is refused; one already on the server's ids is left as
-it is. No HTTP here: the sync client reads ``/v1/currentuser`` and calls
+company it synced with and is refused; one already on the server's ids keeps its
+ids. No HTTP here: the sync client reads ``/v1/currentuser`` and calls
 :func:`join_store`, which backs the file up beside itself first.
 """
 
@@ -36,12 +41,16 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import ValidationError
-from core.models import Base, Company, Site, Synced
+from core.models import Base, Company, OutboxEntry, OutboxOp, Site, Synced, new_id
 from core.organisation import Setup
+from core.outbox import enqueue_many
 from core.store import Store
 from core.timeutil import utcnow
+from core.wire import COLLECTIONS
 
 _COMPANY = Company.__table__
+#: Ids per statement when marking queued records.
+_CHUNK = 5000
 _SITE = Site.__table__
 
 
@@ -74,7 +83,8 @@ class JoinResult:
     @property
     def message(self) -> str:
         if not self.joined:
-            return f"the store is on company {self.company_id} already; nothing changed"
+            unchanged = "its ids stay as they are" if self.notes else "nothing changed"
+            return f"the store is on company {self.company_id} already; {unchanged}"
         return f"the store joined company {self.company_id} (it was {self.previous_company_id})"
 
 
@@ -325,6 +335,70 @@ def _rewrite(session: Session, plan: _Plan, company_id: str) -> None:
     _rewrite_documents(session, {**moves[_COMPANY], **site_ids})
 
 
+# --- what the first sync uploads -----------------------------------------------------------
+
+
+def _never_queued(session: Session, model: type[Synced]) -> list[str]:
+    """Live records of ``model`` the server never saw and whose create no outbox entry
+    holds (an edit's update may wait: it follows the create), oldest first."""
+    created = select(OutboxEntry.record_id).where(OutboxEntry.op == OutboxOp.CREATE)
+    return list(
+        session.scalars(
+            select(model.id)
+            .where(
+                model.server_version.is_(None),
+                model.deleted.is_(False),
+                model.id.not_in(created),
+            )
+            .order_by(model.created_at, model.id)
+        )
+    )
+
+
+def queue_unsent(session: Session) -> int:
+    """Queue a create for every record the server never saw that has none queued, so
+    the first sync uploads the whole store; returns how many.
+
+    Collections go in the order the wire declares them, each as a group of its own: a
+    record after the records it names, and decisions (a day's approval, a closed pay
+    period) after what they decide on, which the server would refuse to change
+    afterwards. The entries already waiting are renumbered after the creates, so an
+    edit made since (a shift for a person of the demo) finds what it names uploaded.
+    """
+    session.flush()
+    waiting = session.execute(select(func.min(OutboxEntry.seq), func.max(OutboxEntry.seq))).one()
+    queued = 0
+    for spec in COLLECTIONS.values():
+        ids = _never_queued(session, spec.model)
+        if not ids:
+            continue
+        enqueue_many(session, spec.model, ids, group_id=new_id())
+        for at in range(0, len(ids), _CHUNK):
+            session.execute(
+                update(spec.model)
+                .where(spec.model.id.in_(ids[at : at + _CHUNK]))
+                .values(dirty=True)
+                .execution_options(synchronize_session=False)
+            )
+        queued += len(ids)
+    first, last = waiting
+    if queued and last is not None:  # what waited moves after the new entries
+        newest = session.scalar(select(func.max(OutboxEntry.seq)))
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.seq <= last)
+            .values(seq=OutboxEntry.seq + (newest - first + 1))
+            .execution_options(synchronize_session=False)
+        )
+    return queued
+
+
+def _queued_note(count: int) -> tuple[str, ...]:
+    if not count:
+        return ()
+    return (f"{count} record(s) that waited for no sync are queued: the first sync uploads them",)
+
+
 def join_company(
     session: Session,
     *,
@@ -336,7 +410,8 @@ def join_company(
     """Give the store the server's company and site ids (see the module's text).
 
     Refused with a :class:`ValidationError`, writing nothing, when the store synced
-    with another company before, or a site has no counterpart or another time zone. Run it
+    with another company before, or a site has no counterpart or another time zone.
+    Joined or not, records that wait for no sync are queued (:func:`queue_unsent`). Run it
     in a session of its own: rows it loaded before are stale afterwards.
     """
     session.flush()
@@ -345,15 +420,25 @@ def join_company(
     )
     previous = plan.company.id
     if not plan.moves(company_id):
-        return JoinResult(company_id, previous, plan.site_ids, joined=False)
+        queued = queue_unsent(session)
+        session.expire_all()
+        return JoinResult(
+            company_id,
+            previous,
+            plan.site_ids,
+            joined=False,
+            notes=_queued_note(queued),
+            changed=reduce(or_, Changes) if queued else Changes.NONE,
+        )
     _rewrite(session, plan, company_id)
+    queued = queue_unsent(session)
     session.expire_all()
     return JoinResult(
         company_id,
         previous,
         plan.site_ids,
         joined=True,
-        notes=plan.notes,
+        notes=(*plan.notes, *_queued_note(queued)),
         changed=reduce(or_, Changes),  # every kind of row names the company
     )
 
@@ -378,8 +463,8 @@ def join_store(
     sites: Sequence[RemoteSite],
 ) -> JoinResult:
     """:func:`join_company` on an open store, after an online backup of its file
-    beside it (the result names it). A refusal or a store already joined writes
-    neither the backup nor the store."""
+    beside it (the result names it). A refusal writes nothing; a store on the
+    server's ids already gets no backup (only records to upload may be queued)."""
     server = {
         "company_id": company_id,
         "company_name": company_name,

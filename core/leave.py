@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from core import outbox, undo
 from core.changes import Changes
 from core.conflicts import leave_instants, leave_label, members_of, overlaps, shift_label
+from core.employment import Employment
 from core.errors import IllegalState, NotFound, ValidationError
 from core.models import (
     Department,
@@ -369,6 +370,8 @@ def _request_state(
     if end_date < start_date:
         raise ValidationError("end_date", f"{end_date} is before the start date {start_date}")
     start_time, end_time = _times(start_date, end_date, start_time, end_time)
+    _refuse_outside_employment(employee, start_date, end_date)
+    refuse_days(session, employee.company_id, start_date, end_date, field="start_date")
     state: dict[str, Any] = {
         "company_id": employee.company_id,
         "employee_id": employee.id,
@@ -393,6 +396,15 @@ def _request_state(
     return state
 
 
+def _refuse_outside_employment(employee: Employee, start_date: date, end_date: date) -> None:
+    """Leave is time off work: only days the person is employed on can be taken."""
+    employment = Employment.of(employee)
+    for field, day in (("start_date", start_date), ("end_date", end_date)):
+        why = employment.outside(employee.name, day)
+        if why is not None:
+            raise ValidationError(field, f"{why}; leave can be taken only on days of employment")
+
+
 def request_leave(
     session: Session,
     *,
@@ -405,7 +417,8 @@ def request_leave(
     reason: str = "",
     leave_id: str | None = None,
 ) -> OpResult:
-    """A new pending request; refused if it overlaps another open one of the person.
+    """A new pending request; refused if it overlaps another open one of the person,
+    touches a day of a closed pay period or a day the person is not employed on.
 
     ``leave_id`` is for a request made elsewhere (a site's offline copy on the server).
     """
@@ -582,7 +595,8 @@ def _unassigned(
 def approve_leave(
     session: Session, leave_id: str, *, actor: str, on_clash: str | None = None
 ) -> OpResult:
-    """Approve a pending request.
+    """Approve a pending request; refused, as asking is, when it touches a day of a
+    closed pay period or a day the person is not employed on (dates set since).
 
     With shifts it clashes with and no ``on_clash``, nothing is applied and the
     result's ``conflicts`` name each shift. ``"unassign"`` takes the person off them
@@ -592,6 +606,7 @@ def approve_leave(
     """
     leave = _get(session, leave_id)
     _refuse_closed(session, leave)
+    _refuse_outside_employment(leave.employee, leave.start_date, leave.end_date)
     decided = _decided(leave, LeaveStatus.APPROVED, actor)
     if on_clash is not None and on_clash not in set(ClashChoice):
         raise ValidationError("on_clash", f"{on_clash!r} is not one of unassign, keep")

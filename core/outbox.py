@@ -515,10 +515,12 @@ def withdrawal(
 # the server never saw, in a few statements.
 
 
-def enqueue_many(session: Session, model: type[Synced], ids: Sequence[str]) -> None:
+def enqueue_many(
+    session: Session, model: type[Synced], ids: Sequence[str], *, group_id: str | None = None
+) -> None:
     """Queue a create for each of ``ids``: rows a bulk statement just wrote (or revived)
     that the server never saw and that have nothing queued, in the order given, as
-    one group (the operation's, if one is recording)."""
+    one group (``group_id``, else the operation's if one is recording)."""
     if not ids:
         return
     insert_columns(
@@ -534,7 +536,7 @@ def enqueue_many(session: Session, model: type[Synced], ids: Sequence[str]) -> N
             "attempts": 0,
             "state": OutboxState.PENDING.value,
             "base_version": None,
-            "group_id": undo.op_group(session) or new_id(),
+            "group_id": group_id or undo.op_group(session) or new_id(),
         },
     )
 

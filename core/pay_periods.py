@@ -3,7 +3,8 @@
 A manager closes a period (its first and last local day) after exporting its
 payroll. While it is closed, nothing that changes what it paid may change: shifts
 on its days (created, moved there or away, edited, deleted, published), attendance
-corrections and approvals of its days, and leave decisions touching them. Each
+corrections and approvals of its days, punches that count on them
+(:func:`punch_periods`), and leave asked for or decided on touching them. Each
 refusal is one sentence naming the period ("Pay period 1–30 Nov 2026 is closed (by
 anna, 1 Dec); reopen it to change it"; each edge ends it as its messages end).
 Reopening is explicit, needs a reason, and is kept on the period's record and in
@@ -20,7 +21,7 @@ The rules live here, so the desktop, the command line and the server refuse alik
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,10 +35,12 @@ from core.models import (
     AttendanceCorrection,
     AuditEntry,
     Company,
+    Employee,
     LeaveRequest,
     PayPeriod,
     PayPolicy,
     Shift,
+    ShiftEmployee,
     Site,
     new_id,
 )
@@ -126,6 +129,10 @@ class ClosedDays:
     periods: tuple[PayPeriod, ...] = ()
     overnight_day: str = "start"
     zones: dict[str, str] | None = None
+    #: How long before a shift's start and after its end a punch matches it (the
+    #: policy's windows, as attendance matches punches to shifts).
+    match_before: timedelta = timedelta(minutes=120)
+    match_after: timedelta = timedelta(minutes=240)
 
     @classmethod
     def load(cls, session: Session, company_id: str | None) -> ClosedDays:
@@ -135,7 +142,15 @@ class ClosedDays:
         owner = company_id or found[0].company_id
         policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == owner))
         zones = dict(session.execute(select(Site.id, Site.timezone)).all())
-        return cls(found, policy.overnight_day if policy else "start", zones)
+        if policy is None:
+            return cls(found, "start", zones)
+        return cls(
+            found,
+            policy.overnight_day,
+            zones,
+            timedelta(minutes=policy.match_before_minutes),
+            timedelta(minutes=policy.match_after_minutes),
+        )
 
     def period_of(self, day: date) -> PayPeriod | None:
         return next((p for p in self.periods if p.first_day <= day <= p.last_day), None)
@@ -167,6 +182,20 @@ def refuse_days(session: Session, company_id: str, first: date, last: date, *, f
         raise PeriodClosed(field, found[0])
 
 
+def refuse_dates(session: Session, company_id: str, days: Iterable[date], *, field: str) -> None:
+    """:func:`refuse_days` for many single days (a supervisor's selection of
+    employee-days): the closed periods are read once, in one query, not per day;
+    the first closed day in ``days`` names its period."""
+    days = list(days)
+    if not days:
+        return
+    closed = ClosedDays(tuple(closed_periods(session, company_id, min(days), max(days))))
+    for day in days:
+        period = closed.period_of(day)
+        if period is not None:
+            raise PeriodClosed(field, period)
+
+
 def refuse_shifts(session: Session, shifts: Sequence[Shift], *, field: str = "shift_date") -> None:
     """Raise :class:`PeriodClosed` if any of these shifts is paid in a closed period."""
     if not shifts:
@@ -176,6 +205,73 @@ def refuse_shifts(session: Session, shifts: Sequence[Shift], *, field: str = "sh
         period = closed.shift_period(shift.site_id, shift.shift_date, shift.end_utc)
         if period is not None:
             raise PeriodClosed(field, period)
+
+
+def punch_periods(
+    session: Session, company_id: str | None, punches: Sequence[tuple[str, datetime]]
+) -> list[PayPeriod | None]:
+    """For each punch, (person id, aware instant), the closed period it would change,
+    if any: the one holding the local day it was made on at the person's site, or
+    the day a shift of theirs is paid on when the punch falls in that shift's
+    matching window (a clock-out the morning after a night shift counts on the
+    night's day). Where windows of shifts on both sides of a period's edge hold a
+    punch, it is refused: paid history is not changed on a guess. One query for
+    the people's shifts, whatever the number of punches."""
+    closed = ClosedDays.load(session, company_id)
+    if not closed.periods or not punches:
+        return [None] * len(punches)
+    people = {p for p, _ in punches}
+    sites = dict(
+        session.execute(select(Employee.id, Employee.site_id).where(Employee.id.in_(people))).all()
+    )
+    shifts: dict[str, list[tuple[str, date, datetime, datetime]]] = {}
+    found = session.execute(
+        select(
+            ShiftEmployee.employee_id,
+            Shift.site_id,
+            Shift.shift_date,
+            Shift.start_utc,
+            Shift.end_utc,
+        )
+        .join(Shift, Shift.id == ShiftEmployee.shift_id)
+        .where(
+            ShiftEmployee.employee_id.in_(people),
+            Shift.deleted.is_(False),
+            Shift.start_utc <= max(at for _, at in punches) + closed.match_before,
+            Shift.end_utc >= min(at for _, at in punches) - closed.match_after,
+        )
+    )
+    for employee_id, *shift in found:
+        shifts.setdefault(employee_id, []).append(tuple(shift))  # type: ignore[arg-type]
+    zones = closed.zones or {}
+
+    def period(employee_id: str, at: datetime) -> PayPeriod | None:
+        local = to_local(at, zones.get(sites.get(employee_id, ""), "UTC")).date()
+        return closed.period_of(local) or next(
+            (
+                hit
+                for site_id, day, start, end in shifts.get(employee_id, ())
+                if start - closed.match_before <= at <= end + closed.match_after
+                and (hit := closed.shift_period(site_id, day, end)) is not None
+            ),
+            None,
+        )
+
+    return [period(employee_id, at) for employee_id, at in punches]
+
+
+def refuse_punches(
+    session: Session,
+    company_id: str | None,
+    punches: Sequence[tuple[str, datetime]],
+    *,
+    field: str = "at",
+) -> None:
+    """Raise :class:`PeriodClosed` if any punch would change a closed period
+    (:func:`punch_periods`)."""
+    hit = next((p for p in punch_periods(session, company_id, punches) if p is not None), None)
+    if hit is not None:
+        raise PeriodClosed(field, hit)
 
 
 def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:

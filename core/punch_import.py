@@ -4,7 +4,8 @@ Columns: ``employee`` (payroll code or id), ``timestamp`` (ISO 8601; with an
 offset it is that instant, without one it is local time in the employee's site
 zone), ``kind`` (in, out, break_start, break_end) and optionally ``device``.
 A punch that repeats one in the same file or one already stored is refused by
-its line, as is a local time that a DST change skips or repeats (give an offset).
+its line, as is a local time that a DST change skips or repeats (give an offset)
+and a punch that counts on a day of a closed pay period.
 Re-importing an export that overlaps an earlier one is common, so punches
 already stored can instead be skipped on request (``skip_existing``) and counted;
 every other bad line still refuses the whole file.
@@ -38,6 +39,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.pay_periods import closed_sentence, punch_periods
 from core.results import OpResult
 from core.timeutil import utcnow, wall_time_kind, zone
 
@@ -150,6 +152,7 @@ def import_punches_csv(
         seen[key] = line
         rows.append(row)
     live, deleted = _stored(session, rows)
+    problems.extend(_closed(session, [r for r in rows if _key(r) not in live]))
     if not skip_existing:
         problems.extend(
             RowProblem(r.line, "timestamp", "this punch is stored already")
@@ -211,6 +214,16 @@ def _check_row(
         return None
     emp_id, company_id, _tz = matches[0]
     return _Row(line, company_id, emp_id, kind, at, device)
+
+
+def _closed(session: Session, rows: list[_Row]) -> list[RowProblem]:
+    """A line whose punch counts on a day of a closed pay period, naming the period."""
+    periods = punch_periods(session, None, [(r.employee_id, r.at) for r in rows])
+    return [
+        RowProblem(r.line, "timestamp", closed_sentence(period))
+        for r, period in zip(rows, periods, strict=True)
+        if period is not None
+    ]
 
 
 _Key = tuple[str, datetime, str]

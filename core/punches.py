@@ -18,6 +18,7 @@ from core import undo
 from core.changes import Changes
 from core.errors import Duplicate, ValidationError
 from core.models import ClockEvent, Employee, PunchKind, PunchSource, Site, new_id
+from core.pay_periods import refuse_punches
 from core.results import OpResult
 from core.timeutil import as_utc, to_local
 
@@ -51,7 +52,9 @@ def record_punch(
     """One punch of an active person at an aware instant (stored in UTC); ``ids`` is
     its id (``punch_id`` keeps an id made elsewhere).
 
-    The same person, instant and kind twice is refused as a duplicate. Undoing it
+    The same person, instant and kind twice is refused as a duplicate; a punch that
+    counts on a day of a closed pay period is refused naming the period
+    (:func:`core.pay_periods.punch_periods`). Undoing it
     removes it (while nobody has built on it); recording it again brings it back.
     """
     kind = _choice(kind, "kind", PunchKind)
@@ -72,6 +75,7 @@ def record_punch(
         raise ValidationError(
             "employee", f"{employee.name} is inactive; punches are kept only for active people"
         )
+    refuse_punches(session, employee.company_id, [(employee_id, at)])
     twin = session.scalars(
         select(ClockEvent).where(
             ClockEvent.employee_id == employee_id,

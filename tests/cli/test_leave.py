@@ -180,3 +180,23 @@ def test_unknown_type_is_a_usage_error(store: Store, org: Org) -> None:
             "holiday",
         )
     assert info.value.code == 2
+
+
+def test_leave_on_a_closed_day_or_after_the_last_day_is_refused_in_one_line(
+    store: Store, org: Org, capsys
+) -> None:
+    assert _run(store, "payroll", "close", "--from", str(MONDAY), "--to", str(MONDAY)) == 0
+    assert _run(store, "employees", "edit", org.ben, "--employment-end", str(MONDAY)) == 0
+    capsys.readouterr()
+    assert _run(store, "leave", "request", "--employee", org.anna, "--from", str(MONDAY),
+                "--type", "paid") == 1  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("shiftdesk: Pay period 1 Jun 2026 is closed (by ")
+    assert err.endswith("reopen it to change it")
+    nextday = str(MONDAY + timedelta(days=1))
+    assert _run(store, "leave", "request", "--employee", org.ben, "--from", nextday,
+                "--type", "paid") == 1  # fmt: skip
+    assert capsys.readouterr().err.strip() == (
+        "shiftdesk: start_date: Ben Cole left on 1 Jun 2026;"
+        " leave can be taken only on days of employment"
+    )

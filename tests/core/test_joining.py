@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from core.attendance import approve_day, correct_day
 from core.demo import build_demo
 from core.errors import ValidationError
-from core.joining import RemoteSite, join_company, join_store
+from core.joining import RemoteSite, join_company, join_store, queue_unsent
 from core.leave import approve_leave, request_leave
 from core.models import (
     Base,
@@ -21,14 +21,17 @@ from core.models import (
     Company,
     Employee,
     OutboxEntry,
+    OutboxOp,
     PunchKind,
     Shift,
     Site,
     new_id,
 )
 from core.organisation import Setup, add_department, setup_store
+from core.outbox import in_push_order
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store, open_store
+from core.wire import COLLECTIONS
 from tests.conftest import MONDAY
 
 SERVER_COMPANY = "9f0c0a3e-55b1-4c52-9a0e-7d6f1f6a2b10"
@@ -180,6 +183,8 @@ def test_a_demo_store_joins_with_every_kind_of_row(tmp_path: Path) -> None:
             employee = s.scalars(select(Employee.id).limit(1)).one()
             draft = ShiftDraft(site_id, date(2026, 3, 2), "09:00", "12:00", (employee,))
             assert create_shift(s, draft).applied
+        with store.session() as s:  # as joining does (the next test); then it queues no more
+            assert queue_unsent(s) > 0
         before = _snapshot(store, {company_id: SERVER_COMPANY, site_id: SERVER_SITE})
         kinds = ("shift_template", "shift", "leave_request", "clock_event", "outbox")
         assert all(before[name] for name in kinds)
@@ -200,6 +205,51 @@ def test_a_demo_store_joins_with_every_kind_of_row(tmp_path: Path) -> None:
         renamed = [r.replace("'Harbourview'", "'Harbourview Hotel'") for r in after["company"]]
         assert renamed == before.pop("company")
         assert {k: v for k, v in after.items() if k != "company"} == before
+    finally:
+        store.close()
+
+
+def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: Path) -> None:
+    """A demo store holds nothing to send; the company it joins is empty, so its first
+    sync must upload it all: creates in the order the server needs them, ahead of an
+    edit made since (a shift for a person of the demo)."""
+    store = open_store(tmp_path / "demo.shiftdesk")
+    try:
+        build_demo(store, employees=6, weeks=2, seed=3, start=date(2026, 1, 5))
+        with store.session() as s:
+            assert s.scalars(select(OutboxEntry)).all() == []
+            site_id = s.scalars(select(Site.id)).one()
+            employee = s.scalars(select(Employee.id).limit(1)).one()
+            draft = ShiftDraft(site_id, date(2026, 3, 2), "09:00", "12:00", (employee,))
+            late_shift = create_shift(s, draft).ids[0]
+            live = {
+                spec.name: set(s.scalars(select(spec.model.id).where(~spec.model.deleted)))
+                for spec in COLLECTIONS.values()
+            }
+        server = _server(sites=[RemoteSite(SERVER_SITE, "Harbourview", "Europe/Berlin")])
+
+        with store.session() as s:
+            result = join_company(s, **server)
+
+        count = sum(map(len, live.values())) - 1  # the late shift was queued already
+        assert result.notes[-1] == (
+            f"{count} record(s) that waited for no sync are queued: the first sync uploads them"
+        )
+        with store.session() as s:
+            entries = in_push_order(s.scalars(select(OutboxEntry)))
+            assert all(row.dirty for row in s.scalars(select(Shift)))
+        creates = [(e.collection, e.record_id) for e in entries if e.op == OutboxOp.CREATE]
+        assert len(creates) == len(set(creates)) == count + 1
+        assert creates[-1] == ("shifts", late_shift)  # after the person it names
+        order = list(dict.fromkeys(name for name, _ in creates))
+        assert order == [name for name in COLLECTIONS if live[name]]
+        assert {name: {rid for n, rid in creates if n == name} for name in order} == {
+            name: ids for name, ids in live.items() if ids
+        }
+
+        with store.session() as s:  # joining again queues nothing more
+            again = join_company(s, **server)
+        assert (again.joined, again.notes) == (False, ())
     finally:
         store.close()
 
@@ -390,3 +440,13 @@ def test_ids_inside_outbox_payloads_follow(store: Store) -> None:
     assert payloads == [
         {"changed": ["site_id"], "values": {"siteId": SERVER_SITE}, "note": site_id[:8]}
     ]
+
+
+def test_the_wire_declares_each_collection_after_those_it_names() -> None:
+    """:func:`queue_unsent` uploads collections in the wire's order."""
+    seen: set[str] = set()
+    for name, spec in COLLECTIONS.items():
+        targets = {f.kind.target for f in spec.fields if f.kind.target is not None}
+        named = {getattr(t, "__collection__", "") for t in targets} & set(COLLECTIONS)
+        assert named <= seen, name
+        seen.add(name)

@@ -196,6 +196,43 @@ def test_request_for_an_inactive_employee_is_refused(store: Store, org: Org) -> 
         )
 
 
+def test_leave_outside_the_persons_employment_is_refused_naming_the_edge(
+    store: Store, org: Org
+) -> None:
+    with store.session() as s:
+        anna = s.get(Employee, org.anna)
+        anna.employment_start, anna.employment_end = TUESDAY, WEDNESDAY
+    for first, last, field, problem in (
+        (MONDAY, TUESDAY, "start_date", "Anna Berg starts on 2 Jun 2026"),
+        (WEDNESDAY, WEDNESDAY + timedelta(days=1), "end_date", "Anna Berg left on 3 Jun 2026"),
+    ):
+        with store.session() as s, pytest.raises(ValidationError) as caught:
+            request_leave(
+                s, employee_id=org.anna, start_date=first, end_date=last, leave_type="paid"
+            )
+        assert (caught.value.field, caught.value.problem) == (
+            field,
+            f"{problem}; leave can be taken only on days of employment",
+        )
+    leave = _request(store, org.anna, TUESDAY, WEDNESDAY)
+    with store.session() as s, pytest.raises(ValidationError, match="end_date: Anna Berg left"):
+        edit_leave(s, leave, end_date=WEDNESDAY + timedelta(days=1))
+
+
+def test_approving_leave_past_an_employment_end_set_since_is_refused(
+    store: Store, org: Org
+) -> None:
+    leave = _request(store, org.anna, MONDAY, WEDNESDAY)
+    with store.session() as s:
+        s.get(Employee, org.anna).employment_end = TUESDAY
+    with store.session() as s, pytest.raises(ValidationError) as caught:
+        approve_leave(s, leave, actor="sam")
+    assert caught.value.field == "end_date"
+    assert _leave(store, leave).status == LeaveStatus.PENDING
+    with store.session() as s:
+        assert reject_leave(s, leave, actor="sam").applied  # saying no is always possible
+
+
 @pytest.mark.parametrize("status", [LeaveStatus.PENDING, LeaveStatus.APPROVED])
 def test_overlapping_an_open_request_is_refused_naming_its_dates(
     store: Store, org: Org, status: LeaveStatus

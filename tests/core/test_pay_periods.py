@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.attendance import approve_day, correct_day
+from core.attendance import approve_day, approve_days, correct_day
 from core.errors import IllegalState, NotFound, ValidationError
-from core.leave import approve_leave, request_leave
-from core.models import AuditEntry, PayPeriod, PayPolicy, Shift
+from core.leave import approve_leave, edit_leave, request_leave
+from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
 from core.pay_periods import (
     PeriodClosed,
     close_period,
@@ -19,6 +19,8 @@ from core.pay_periods import (
     reopen_period,
     status_line,
 )
+from core.punch_import import PunchImportError, import_punches_csv
+from core.punches import record_punch
 from core.scheduling import (
     ShiftDraft,
     copy_week,
@@ -155,6 +157,51 @@ def test_attendance_corrections_and_approvals_are_refused(store: Store, org: Org
         assert approve_day(s, employee_id=org.anna, work_date=DEC_1, actor="sam").applied
 
 
+def test_a_punch_counting_on_a_closed_day_is_refused_naming_the_period(
+    store: Store, org: Org
+) -> None:
+    """Its local day decides, or the day of the shift whose window holds it: the
+    clock-out the morning after a closed period's last night is that night's."""
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    _close(store)
+    with store.session() as s:
+        for when in (at(NOV_30, "10:00"), at(DEC_1, "06:10")):
+            with pytest.raises(PeriodClosed) as caught:
+                record_punch(s, employee_id=org.anna, kind="out", at=when)
+            assert (caught.value.field, caught.value.problem) == ("at", SENTENCE)
+        assert record_punch(s, employee_id=org.anna, kind="in", at=at(DEC_1, "14:00")).ids
+        assert record_punch(s, employee_id=org.ben, kind="in", at=at(DEC_1, "06:10")).ids
+
+
+def test_a_punch_file_with_lines_on_closed_days_is_refused_by_line(store: Store, org: Org) -> None:
+    _close(store)
+    text = (
+        f"employee,timestamp,kind\n{org.anna},2026-11-30T09:00,in\n{org.anna},2026-12-01T09:00,in\n"
+    )
+    with store.session() as s, pytest.raises(PunchImportError) as caught:
+        import_punches_csv(s, text)
+    assert [str(p) for p in caught.value.problems] == [f"line 2: timestamp: {SENTENCE}"]
+    with store.session() as s:
+        assert s.scalars(select(ClockEvent)).all() == []
+
+
+def test_approving_a_selection_reads_the_closed_periods_once(
+    store: Store, org: Org, statements: list[str]
+) -> None:
+    """A month of four people's days: one query for the periods, not one per day."""
+    _close(store)
+    december = [DEC_1 + timedelta(days=n) for n in range(30)]
+    people = (org.anna, org.ben, org.cara, org.dan)
+    days = [(who, day) for who in people for day in december]
+    with store.session() as s:
+        statements.clear()
+        assert approve_days(s, days=days, actor="sam").applied
+    assert sum("FROM pay_period" in sql for sql in statements) == 1
+    with store.session() as s, pytest.raises(PeriodClosed) as caught:
+        approve_days(s, days=[(org.anna, DEC_1), (org.ben, NOV_30)], actor="sam")
+    assert (caught.value.field, caught.value.problem) == ("work_date", SENTENCE)
+
+
 def test_leave_decisions_touching_a_closed_period_are_refused(store: Store, org: Org) -> None:
     with store.session() as s:
         leave = request_leave(
@@ -164,6 +211,22 @@ def test_leave_decisions_touching_a_closed_period_are_refused(store: Store, org:
     with store.session() as s, pytest.raises(PeriodClosed) as caught:
         approve_leave(s, leave, actor="sam")
     assert caught.value.problem == SENTENCE
+
+
+def test_asking_for_leave_on_a_closed_day_is_refused(store: Store, org: Org) -> None:
+    with store.session() as s:
+        pending = request_leave(
+            s, employee_id=org.anna, start_date=DEC_1, end_date=DEC_1, leave_type="paid"
+        ).ids[0]
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(PeriodClosed) as caught:
+            request_leave(
+                s, employee_id=org.ben, start_date=NOV_30, end_date=DEC_1, leave_type="sick"
+            )
+        assert (caught.value.field, caught.value.problem) == ("start_date", SENTENCE)
+        with pytest.raises(PeriodClosed):
+            edit_leave(s, pending, start_date=NOV_30)
 
 
 def test_reopening_needs_a_reason_and_is_audited(store: Store, org: Org) -> None:

@@ -321,3 +321,17 @@ def test_a_decision_on_leave_in_a_closed_period_is_refused_in_one_sentence(
         "Reject refused: Pay period 1–7 Jun 2026 is closed (by anna,"
     )
     assert page.notice.text.endswith("); reopen it to change it.")
+
+
+def test_a_request_on_a_closed_day_keeps_the_dialog_open_with_the_sentence(
+    leave_page: LeavePage, store, org
+) -> None:
+    with store.session() as s:
+        close_period(s, MONDAY, MONDAY + timedelta(days=6), actor="anna")
+    dialog = _dialog(leave_page)
+    dialog.employee.setCurrentIndex(dialog.employee.findData(org.dan))
+    dialog.start_date.setDate(QDate(2026, 6, 3))
+    dialog.end_date.setDate(QDate(2026, 6, 3))
+    dialog.save_button.click()
+    assert dialog.isVisible()
+    assert dialog.error_labels["start_date"].text().startswith("Pay period 1–7 Jun 2026 is closed")

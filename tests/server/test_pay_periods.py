@@ -92,3 +92,39 @@ def test_reopen_needs_a_reason_and_a_period_is_never_deleted(tenant: Tenant, sta
     )
     assert overlapping.status_code == 422
     assert _fields(overlapping) == {"firstDay": "INVALID"}
+
+
+def test_a_punch_on_a_closed_day_is_422_naming_its_instant(tenant: Tenant, staff: Staff) -> None:
+    _close(tenant)
+    punch = {"employeeId": staff.anna, "kind": "in", "at": "2026-11-30T08:00:00Z"}
+    refused = put_new(tenant.client, "clockevents", punch)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["message"] == SENTENCE
+    assert _fields(refused) == {"at": "INVALID"}
+    later = put_new(tenant.client, "clockevents", {**punch, "at": "2026-12-01T08:00:00Z"})
+    assert later.status_code == 201, later.text
+
+
+def test_leave_on_a_closed_day_or_outside_employment_is_refused_naming_the_date(
+    tenant: Tenant, staff: Staff
+) -> None:
+    _close(tenant)
+    leave = {"employeeId": staff.anna, "startDate": "2026-11-30", "endDate": "2026-12-01"}
+    closed = put_new(tenant.client, "leaverequests", leave)
+    assert closed.status_code == 422, closed.text
+    assert closed.json()["message"] == SENTENCE
+    assert _fields(closed) == {"startDate": "INVALID"}
+    leaving = tenant.client.patch(
+        f"/v1/employees/{staff.anna}",
+        json={"employmentEnd": "2026-12-01"},
+        headers={"If-Match": '"1"'},
+    )
+    assert leaving.status_code == 200, leaving.text
+    late = put_new(
+        tenant.client,
+        "leaverequests",
+        {**leave, "startDate": "2026-12-01", "endDate": "2026-12-02"},
+    )
+    assert late.status_code == 400, late.text  # as an overlapping request is
+    assert _fields(late) == {"endDate": "INVALID"}
+    assert "left on 1 Dec 2026" in late.json()["message"]

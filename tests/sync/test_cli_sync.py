@@ -24,6 +24,7 @@ from core.store import open_store
 from sync.credentials import key_file, load_key
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
+from tests.sync.conftest import server_records
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -298,3 +299,35 @@ def test_connect_with_an_empty_key_file_says_so_in_one_line(
     assert code != 0
     assert err.strip() == f"shiftdesk: --key-file: {empty} holds no key"
     assert not (tmp_path / "office.shiftdesk").exists()
+
+
+def test_a_demo_store_joins_an_empty_company_and_its_first_sync_uploads_it(
+    capsys, tmp_path: Path, tenant: Tenant, key_path: Path
+) -> None:
+    """The demo queues nothing (it is nobody's offline work); joining queues it all."""
+    db = tmp_path / "demo.shiftdesk"
+    assert _run(capsys, "demo", "--db", str(db), "--employees", "6", "--weeks", "1")[0] == 0
+    code, out, err = _run(
+        capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
+        "--key-file", str(key_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "are queued: the first sync uploads them" in out
+
+    code, out, err = _run(capsys, "sync", "--db", str(db), "--json")
+    assert code == 0, err
+    counts = json.loads(out)
+    assert (counts["failed"], counts["pending"]) == (1, 0)
+    code, out, _ = _run(capsys, "sync", "failed", "--db", str(db), "--json")
+    [failed] = json.loads(out)["failed"]
+    assert "would conflict" in failed["reason"]  # the demo's deliberate double booking
+
+    store = open_store(db)
+    try:
+        with store.session() as s:
+            people = set(s.scalars(select(Employee.id)))
+            shifts = set(s.scalars(select(Shift.id)))
+    finally:
+        store.close()
+    assert set(server_records(tenant, "employees")) == people
+    assert set(server_records(tenant, "shifts")) == shifts - {failed["recordId"]}
