@@ -36,13 +36,15 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import ValidationError
-from core.models import Base, Company, Site, Synced
+from core.models import Base, Company, OutboxEntry, PayPolicy, Site, Synced
 from core.organisation import Setup
 from core.store import Store
 from core.timeutil import utcnow
 
 _COMPANY = Company.__table__
 _SITE = Site.__table__
+_POLICY = PayPolicy.__table__
+_OUTBOX = OutboxEntry.__table__
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,11 @@ def _rewrite(session: Session, plan: _Plan, company_id: str) -> None:
     for column, target in _references():
         for old, new in moves[target].items():
             session.execute(update(column.table).where(column == old).values({column.name: new}))
+    if old_company != company_id:  # the pay policy's id is its company's, queued edits too
+        session.execute(update(_POLICY).where(_POLICY.c.id == old_company).values(id=company_id))
+        session.execute(
+            update(_OUTBOX).where(_OUTBOX.c.record_id == old_company).values(record_id=company_id)
+        )
     if site_ids:
         session.execute(delete(_SITE).where(_SITE.c.id.in_(site_ids)))
     if old_company != company_id:
