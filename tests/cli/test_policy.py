@@ -52,8 +52,7 @@ def test_every_field_has_a_flag_and_show_lists_them_all(store: Store, org: Org, 
     )
     assert main(["policy", "set", "--db", db, "--overtime-multiplier", "0.5"]) == 1
     assert capsys.readouterr().err == (
-        "shiftdesk: overtime_multiplier: 0.5 is outside 1 to 10"
-        " (1 pays overtime as regular time)\n"
+        "shiftdesk: overtime_multiplier: 0.5 is outside 1 to 10 (1 pays overtime as regular time)\n"
     )
     assert main(["policy", "show", "--db", db, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)["policy"]
