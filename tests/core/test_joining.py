@@ -21,12 +21,14 @@ from core.models import (
     Company,
     Employee,
     OutboxEntry,
+    PayPolicy,
     PunchKind,
     Shift,
     Site,
     new_id,
 )
 from core.organisation import Setup, add_department, setup_store
+from core.policy import set_policy
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store, open_store
 from tests.conftest import MONDAY
@@ -390,3 +392,21 @@ def test_ids_inside_outbox_payloads_follow(store: Store) -> None:
     assert payloads == [
         {"changed": ["site_id"], "values": {"siteId": SERVER_SITE}, "note": site_id[:8]}
     ]
+
+
+def test_the_pay_policy_and_its_queued_edit_take_the_servers_company_id(store: Store) -> None:
+    company_id, _ = _offline_store(store)
+    with store.session() as s:
+        set_policy(s, daily_overtime_hours=7)
+    with store.session() as s:
+        join_company(s, **_server())
+    with store.session() as s:
+        policy = s.get(PayPolicy, SERVER_COMPANY)
+        assert policy is not None
+        assert (policy.company_id, policy.daily_overtime_hours) == (SERVER_COMPANY, 7)
+        assert s.get(PayPolicy, company_id) is None
+        [entry] = s.scalars(select(OutboxEntry).where(OutboxEntry.collection == "paypolicies"))
+        assert (entry.record_id, entry.fields["changed"]) == (
+            SERVER_COMPANY,
+            ["daily_overtime_hours"],
+        )

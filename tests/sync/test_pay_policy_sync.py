@@ -94,6 +94,7 @@ def test_edits_at_two_sites_merge_field_by_field_and_the_same_field_conflicts(
     with hill.store.session() as s:  # the same field at both: hill's policy waits on it
         [conflict] = open_conflicts(s)
         assert (conflict.collection, conflict.record_id) == ("paypolicies", tenant.company_id)
+        assert conflict.label == "pay policy"
         assert [(f.name, f.mine, f.theirs) for f in conflict.fields] == [
             ("overtimeMultiplier", "2", "1.25")
         ]
