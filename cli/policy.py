@@ -1,4 +1,4 @@
-"""``shiftdesk policy``: the store's pay policy, shown and set (the long-shift limit)."""
+"""``shiftdesk policy``: the store's pay policy, shown and set, a flag per field."""
 
 from __future__ import annotations
 
@@ -7,7 +7,29 @@ from typing import Any
 
 from cli.common import command, group, print_json, print_table, session
 from core.errors import ValidationError
-from core.policy import set_policy, show_policy
+from core.policy import FIELDS, set_policy, show_policy
+
+#: What each flag of ``policy set`` does, by the field it sets.
+_HELP = {
+    "max_shift_hours": "warn about a shift longer than N hours (0 to 24; 0 turns the warning off)",
+    "min_rest_hours": "warn about less than N hours of rest between two shifts (0 to 48; 0: off)",
+    "max_consecutive_days": "warn about more than N days in a row (0 to 31; 0: off)",
+    "grace_minutes": "minutes of lateness or early departure forgiven (0 to 240)",
+    "daily_overtime_hours": "hours a day after which time is overtime (0 to 24; 0: none)",
+    "weekly_overtime_hours": "hours a week after which time is overtime (0 to 168; 0: none)",
+    "overtime_multiplier": "what an overtime hour pays, in regular hours (1 to 10, e.g. 1.5)",
+    "late_penalty_per_minute": "deducted per minute late beyond the grace (0 to 1000)",
+    "match_before_minutes": "a punch matches a shift from N minutes before its start (0 to 1440)",
+    "match_after_minutes": "... to N minutes after its end (0 to 1440)",
+    "overnight_day": "the day an overnight shift's hours count toward: start or end",
+    "week_start": "first day of the payroll week: 0 (Monday) to 6 (Sunday), or its name",
+    "unpaid_break_minutes": "unpaid break of a long day, in minutes (0 to 240; 0: none)",
+    "unpaid_break_after_hours": "a day of at least N hours has the unpaid break (0 to 24)",
+}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -21,29 +43,39 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace) -> int:
-    if args.max_shift_hours is None:
-        raise ValidationError("policy", "nothing to change: give --max-shift-hours")
+    values = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    if not values:
+        raise ValidationError(
+            "policy", "nothing to change: give --max-shift-hours or another setting (see --help)"
+        )
     with session(args) as s:
-        result = set_policy(s, max_shift_hours=args.max_shift_hours)
+        result = set_policy(s, **values)
         row = show_policy(s)
-    limit = f"{row.max_shift_hours.normalize():f} h" if row.max_shift_hours else "off"
-    print(f"long-shift limit {'now' if result.applied else 'unchanged:'} {limit}")
+    said = "now" if result.applied else "unchanged:"
+    if list(values) == ["max_shift_hours"]:
+        limit = f"{row.max_shift_hours.normalize():f} h" if row.max_shift_hours else "off"
+        print(f"long-shift limit {said} {limit}")
+        return 0
+    for name in values:
+        value = getattr(row, name)
+        print(f"{name} {said} {value}")
     return 0
 
 
 def register(subparsers: Any) -> None:
-    policy = group(
-        subparsers, "policy", "the store's pay policy: show it, set the long-shift limit"
-    )
+    policy = group(subparsers, "policy", "the store's pay policy: show it, change its fields")
     command(policy, "show", _show, "the pay policy's fields and values", json_output=True)
     setting = command(
         policy,
         "set",
         _set,
-        "change the pay policy; the schedule's checks use it from the next check on",
+        "change the pay policy (each field given; checked first, one undo step, synced);"
+        " the schedule's checks and payroll use it from the next run on",
     )
-    setting.add_argument(
-        "--max-shift-hours",
-        metavar="N",
-        help="warn about a shift longer than N hours (0 to 24; 0 turns the warning off)",
-    )
+    for name in FIELDS:
+        setting.add_argument(
+            _flag(name),
+            dest=name,
+            metavar="start|end" if name == "overnight_day" else "N",
+            help=_HELP[name],
+        )

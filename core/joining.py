@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import ValidationError
-from core.models import Base, Company, OutboxEntry, OutboxOp, Site, Synced, new_id
+from core.models import Base, Company, OutboxEntry, OutboxOp, PayPolicy, Site, Synced, new_id
 from core.organisation import Setup
 from core.outbox import enqueue_many
 from core.store import Store
@@ -52,6 +52,8 @@ _COMPANY = Company.__table__
 #: Ids per statement when marking queued records.
 _CHUNK = 5000
 _SITE = Site.__table__
+_POLICY = PayPolicy.__table__
+_OUTBOX = OutboxEntry.__table__
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,11 @@ def _rewrite(session: Session, plan: _Plan, company_id: str) -> None:
     for column, target in _references():
         for old, new in moves[target].items():
             session.execute(update(column.table).where(column == old).values({column.name: new}))
+    if old_company != company_id:  # the pay policy's id is its company's, queued edits too
+        session.execute(update(_POLICY).where(_POLICY.c.id == old_company).values(id=company_id))
+        session.execute(
+            update(_OUTBOX).where(_OUTBOX.c.record_id == old_company).values(record_id=company_id)
+        )
     if site_ids:
         session.execute(delete(_SITE).where(_SITE.c.id.in_(site_ids)))
     if old_company != company_id:
@@ -364,10 +371,14 @@ def queue_unsent(session: Session) -> int:
     period) after what they decide on, which the server would refuse to change
     afterwards. The entries already waiting are renumbered after the creates, so an
     edit made since (a shift for a person of the demo) finds what it names uploaded.
+
+    The company's pay policy, made by setup and never queued there (a store made by a
+    download takes the server's), is queued here when the server never saw it, so the
+    site's rules reach the company; it is not counted, as every store has one.
     """
     session.flush()
     waiting = session.execute(select(func.min(OutboxEntry.seq), func.max(OutboxEntry.seq))).one()
-    queued = 0
+    queued = made = 0
     for spec in COLLECTIONS.values():
         ids = _never_queued(session, spec.model)
         if not ids:
@@ -380,9 +391,11 @@ def queue_unsent(session: Session) -> int:
                 .values(dirty=True)
                 .execution_options(synchronize_session=False)
             )
-        queued += len(ids)
+        made += len(ids)
+        if spec.model is not PayPolicy:
+            queued += len(ids)
     first, last = waiting
-    if queued and last is not None:  # what waited moves after the new entries
+    if made and last is not None:  # what waited moves after the new entries
         newest = session.scalar(select(func.max(OutboxEntry.seq)))
         session.execute(
             update(OutboxEntry)

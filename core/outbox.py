@@ -153,11 +153,11 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(APPLYING_REMOTE):
         return
     for obj in session.deleted:
-        if isinstance(obj, Synced):
+        if isinstance(obj, Synced) and not obj.__made_with_company__:  # that goes with it
             raise RuntimeError(f"{type(obj).__name__} rows are soft-deleted so the delete can sync")
     edits: dict[Synced, tuple[OutboxOp, set[str]]] = {}
     for obj in session.new:
-        if isinstance(obj, Synced):
+        if isinstance(obj, Synced) and not obj.__made_with_company__:  # made everywhere
             if obj.id is None:  # column defaults apply only later, in the flush
                 obj.id = new_id()
             edits[obj] = (OutboxOp.CREATE, set())

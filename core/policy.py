@@ -1,9 +1,11 @@
-"""The store's pay policy as people change it: read it, and set a field within its bounds.
+"""The store's pay policy as people change it: read it, and set any field within its bounds.
 
-A store holds one company and its one :class:`PayPolicy` (made with the store). Until
-now its fields could only be changed in the database; the command line (and any
-form) changes them through :func:`set_policy`, which checks each value here once and
-records the change as one undo step, as every operation does.
+A store holds one company and its one :class:`PayPolicy` (made with the store). Its
+fields are changed through :func:`set_policy`, which checks each value here once,
+naming the field with a sentence that says what is allowed, and records the change
+as one undo step, as every operation does. The policy replicates (the
+``paypolicies`` collection): the edit is queued for the server like any other, and
+the server changes a policy through this same function.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from sqlalchemy.orm import Session
 from core import undo
 from core.errors import ValidationError
 from core.models import Company, PayPolicy
+from core.models.policy import LIMITS, OVERNIGHT_DAYS
 from core.money import hours
 from core.results import OpResult
 
 #: The longest limit a shift can be given: a day.
-MAX_SHIFT_HOURS_CEILING = Decimal(24)
+MAX_SHIFT_HOURS_CEILING = LIMITS["max_shift_hours"][1]
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,52 @@ class PolicyRow:
     daily_overtime_hours: Decimal
     weekly_overtime_hours: Decimal
     overtime_multiplier: Decimal
+    late_penalty_per_minute: Decimal
+    match_before_minutes: int
+    match_after_minutes: int
+    overnight_day: str
+    week_start: int
     unpaid_break_minutes: int
     unpaid_break_after_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one numeric field is checked and talked about."""
+
+    #: The unit a value is counted in ("hours", "minutes"); "" for a bare number.
+    unit: str
+    #: Decimal places allowed; 0 for a whole number.
+    places: int = 0
+    #: What a typical value looks like, for the sentence refusing a malformed one.
+    example: str = ""
+    #: What the bounds mean, said after a value outside them.
+    note: str = ""
+
+
+_PLACES = {2: "two", 4: "four"}
+
+#: Every numeric field, in the order ``policy show`` lists them.
+SETTINGS: dict[str, Setting] = {
+    "max_shift_hours": Setting("hours", 2, "12 or 10.5", "0 turns the long-shift warning off"),
+    "min_rest_hours": Setting("hours", 2, "11 or 10.5", "0 turns the rest warning off"),
+    "max_consecutive_days": Setting("days", note="0 turns the days-in-a-row warning off"),
+    "grace_minutes": Setting("minutes"),
+    "daily_overtime_hours": Setting("hours", 2, "8 or 7.5", "0 turns daily overtime off"),
+    "weekly_overtime_hours": Setting("hours", 2, "40 or 37.5", "0 turns weekly overtime off"),
+    "overtime_multiplier": Setting("", 2, "1.5", "1 pays overtime as regular time"),
+    "late_penalty_per_minute": Setting("", 4, "0.25", "an amount per minute late; 0: none"),
+    "match_before_minutes": Setting("minutes", note="before a shift's start"),
+    "match_after_minutes": Setting("minutes", note="after a shift's end"),
+    "week_start": Setting("", note="0 = Monday ... 6 = Sunday"),
+    "unpaid_break_minutes": Setting("minutes", note="0: no automatic break"),
+    "unpaid_break_after_hours": Setting("hours", 2, "6 or 5.5"),
+}
+
+#: Every field :func:`set_policy` takes.
+FIELDS = (*SETTINGS, "overnight_day")
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def store_policy(session: Session, company_id: str | None = None) -> PayPolicy:
@@ -62,60 +109,84 @@ def store_policy(session: Session, company_id: str | None = None) -> PayPolicy:
 def show_policy(session: Session, company_id: str | None = None) -> PolicyRow:
     policy = store_policy(session, company_id)
     company = session.get(Company, policy.company_id)
+    values = {
+        name: hours(value) if setting.unit == "hours" else value
+        for name, setting in SETTINGS.items()
+        for value in [getattr(policy, name)]
+    }
     return PolicyRow(
         company=company.name if company is not None else policy.company_id,
-        max_shift_hours=hours(policy.max_shift_hours),
-        min_rest_hours=hours(policy.min_rest_hours),
-        max_consecutive_days=policy.max_consecutive_days,
-        grace_minutes=policy.grace_minutes,
-        daily_overtime_hours=hours(policy.daily_overtime_hours),
-        weekly_overtime_hours=hours(policy.weekly_overtime_hours),
-        overtime_multiplier=policy.overtime_multiplier,
-        unpaid_break_minutes=policy.unpaid_break_minutes,
-        unpaid_break_after_hours=hours(policy.unpaid_break_after_hours),
+        overnight_day=policy.overnight_day,
+        **values,
     )
 
 
-def checked_max_shift_hours(value: Decimal | int | str) -> Decimal:
-    """The long-shift limit checked: hours from 0 (no warning) to 24, as typed
-    ("10.5", "10,5") or as a number; a clear sentence naming the field otherwise."""
+def _range(lo: object, hi: object, unit: str) -> str:
+    return f"{lo} to {hi}{f' {unit}' if unit else ''}"
+
+
+def checked(name: str, value: object) -> object:
+    """One field's value as the policy stores it, from a number or as typed ("10.5",
+    "10,5"; a day's name for ``week_start``); a :class:`ValidationError` naming the
+    field and saying what is allowed otherwise."""
+    if name == "overnight_day":
+        text = str(value).strip().lower()
+        if text not in OVERNIGHT_DAYS:
+            raise ValidationError(
+                name,
+                f"{value!r} is neither start nor end (the day an overnight shift's hours"
+                " count toward)",
+            )
+        return text
+    if name not in SETTINGS:
+        raise ValidationError(name, "is not a setting of the pay policy")
+    setting = SETTINGS[name]
+    lo, hi = LIMITS[name]
     text = str(value).strip().replace(",", ".")
+    if name == "week_start" and text.lower() in _DAYS:
+        return _DAYS.index(text.lower())
     try:
-        number = Decimal(text)
+        number = Decimal(text) if not isinstance(value, bool) else None
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite():
+    what = f"a number of {setting.unit}" if setting.unit else "a number"
+    if setting.places == 0:
+        what = f"a whole number of {setting.unit}" if setting.unit else "a whole number"
+    if number is None or not number.is_finite() or (setting.places == 0 and number % 1):
+        example = f" (e.g. {setting.example})" if setting.example else ""
+        raise ValidationError(name, f"{value!r} is not {what}{example}")
+    if not lo <= number <= hi:
+        note = f" ({setting.note})" if setting.note else ""
+        raise ValidationError(name, f"{text} is outside {_range(lo, hi, setting.unit)}{note}")
+    if setting.places == 0:
+        return int(number)
+    step = Decimal(1).scaleb(-setting.places)
+    if number != number.quantize(step):
+        example = "10.25" if setting.places == 2 else "0.1234"
         raise ValidationError(
-            "max_shift_hours", f"{value!r} is not a number of hours (e.g. 12 or 10.5)"
+            name, f"{text} has more than {_PLACES[setting.places]} decimal places (e.g. {example})"
         )
-    if not 0 <= number <= MAX_SHIFT_HOURS_CEILING:
-        raise ValidationError(
-            "max_shift_hours",
-            f"{text} is outside 0 to 24 hours (0 turns the long-shift warning off)",
-        )
-    checked = hours(number)
-    if checked != number:
-        raise ValidationError(
-            "max_shift_hours", f"{text} has more than two decimal places (e.g. 10.25)"
-        )
-    return checked
+    return number.quantize(step)
 
 
-def set_policy(
-    session: Session,
-    *,
-    max_shift_hours: Decimal | int | str | None = None,
-    company_id: str | None = None,
-) -> OpResult:
-    """Change the fields given (None leaves one as it is) on the store's policy, as
-    one undo step; a change to the value already held is no step (``applied`` False).
+def checked_max_shift_hours(value: Decimal | int | str) -> Decimal:
+    """The long-shift limit checked: hours from 0 (no warning) to 24."""
+    return checked("max_shift_hours", value)  # type: ignore[return-value]
 
-    The schedule's checks read the policy when they run, so the next check uses it.
+
+def set_policy(session: Session, *, company_id: str | None = None, **values: object) -> OpResult:
+    """Change the fields given (a value of None leaves one as it is) on the policy of
+    ``company_id`` (else the store's), every one checked first, as one undo step; a
+    change to the values already held is no step (``applied`` False).
+
+    The schedule's checks and payroll read the policy when they run, so the next one
+    uses it. A field that is not a setting is refused by name.
     """
+    unknown = [name for name in values if name not in FIELDS]
+    if unknown:
+        raise ValidationError(unknown[0], "is not a setting of the pay policy")
     policy = store_policy(session, company_id)
-    wanted: dict[str, object] = {}
-    if max_shift_hours is not None:
-        wanted["max_shift_hours"] = checked_max_shift_hours(max_shift_hours)
+    wanted = {name: checked(name, value) for name, value in values.items() if value is not None}
     wanted = {k: v for k, v in wanted.items() if getattr(policy, k) != v}
     if not wanted:
         return OpResult(ids=(policy.id,))

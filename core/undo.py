@@ -92,6 +92,12 @@ class UndoRefused(ShiftDeskError):
 SERVER_REASONS = frozenset({"deleted on the server", "kept on the server"})
 
 
+def _removed_for_real(model: type) -> bool:
+    """Rows of local tables, and the replicated row that goes with its company (the
+    pay policy), are inserted and removed for real; other replicated rows softly."""
+    return not issubclass(model, Synced) or model.__made_with_company__
+
+
 def _tracked(obj: object) -> bool:
     return isinstance(obj, (Synced, *_LOCAL_MODELS))
 
@@ -780,12 +786,12 @@ def _put_back(session: Session, change: RowChange | BulkChange) -> None:
         _put_back_bulk(session, change)
         return
     model = change.model
-    if change.created and not issubclass(model, Synced):
+    if change.created and _removed_for_real(model):
         row = session.get(model, change.row_id)
         if row is not None:
             session.delete(row)
         return
-    if change.removed and not issubclass(model, Synced):
+    if change.removed and _removed_for_real(model):
         session.add(model(id=change.row_id, **{k: b for k, (b, _) in change.fields.items()}))
         return
     row = session.get(model, change.row_id)

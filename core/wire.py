@@ -33,6 +33,7 @@ from core.models import (
     LeaveStatus,
     LeaveType,
     PayPeriod,
+    PayPolicy,
     PunchKind,
     PunchSource,
     Shift,
@@ -41,6 +42,7 @@ from core.models import (
     Site,
     Synced,
 )
+from core.models.policy import LIMITS, OVERNIGHT_DAYS
 from core.results import Conflict
 from core.timeutil import as_utc, parse_hhmm, utcnow, zone
 
@@ -356,6 +358,14 @@ def without(spec: Collection, record: Mapping[str, Any], guards: Iterable[str]) 
 _SITE = Field("siteId", "site_id", ref(Site))
 
 
+def _policy(name: str, attr: str, *, guard: str = "") -> Field:
+    """A pay policy setting: a whole number within its limits, or a decimal that core
+    checks against them (:mod:`core.policy`, naming the field)."""
+    lo, hi = LIMITS[attr]
+    kind = integer(lo, hi) if isinstance(lo, int) else DECIMAL  # type: ignore[arg-type]
+    return Field(name, attr, kind, guard=guard)
+
+
 def _dept(name: str = "departmentId") -> Field:
     return Field(name, "department_id", ref(Department), nullable=True, filter=True)
 
@@ -539,6 +549,30 @@ COLLECTIONS: dict[str, Collection] = {
                 "actor": "closedBy",
                 "reason": "reopenReason",
             },
+        ),
+        Collection(
+            "paypolicies",
+            "paypolicy",
+            PayPolicy,
+            (
+                # How worked time is paid is pay data: read and set with the pay
+                # scopes, as an hourly rate is.
+                _policy("dailyOvertimeHours", "daily_overtime_hours", guard=PAY),
+                _policy("weeklyOvertimeHours", "weekly_overtime_hours", guard=PAY),
+                _policy("overtimeMultiplier", "overtime_multiplier", guard=PAY),
+                _policy("latePenaltyPerMinute", "late_penalty_per_minute", guard=PAY),
+                _policy("unpaidBreakMinutes", "unpaid_break_minutes", guard=PAY),
+                _policy("unpaidBreakAfterHours", "unpaid_break_after_hours", guard=PAY),
+                _policy("graceMinutes", "grace_minutes"),
+                _policy("matchBeforeMinutes", "match_before_minutes"),
+                _policy("matchAfterMinutes", "match_after_minutes"),
+                Field("overnightDay", "overnight_day", choice(OVERNIGHT_DAYS)),
+                _policy("weekStart", "week_start"),
+                _policy("minRestHours", "min_rest_hours"),
+                _policy("maxConsecutiveDays", "max_consecutive_days"),
+                _policy("maxShiftHours", "max_shift_hours"),
+            ),
+            aliases={"company": "companyId"},
         ),
     )
 }

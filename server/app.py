@@ -35,6 +35,7 @@ from server.routers import (
     leave,
     meta,
     pay_periods,
+    pay_policies,
     shifts,
     sites,
     templates,
@@ -56,6 +57,7 @@ ENDPOINTS = [
     attendance.APPROVALS_ENDPOINT,
     leave.LINKS_ENDPOINT,
     pay_periods.ENDPOINT,
+    pay_policies.ENDPOINT,
 ]
 
 

@@ -61,9 +61,12 @@ class Connected:
 
 
 def _has_records(session: Session) -> bool:
-    """Does the store hold any record a server would hold (any replicated row)?"""
+    """Does the store hold any record a server would hold (any replicated row)? The
+    pay policy, made with the company on every store, is no data of its own."""
     return any(
-        session.scalar(select(spec.model.id).limit(1)) is not None for spec in COLLECTIONS.values()
+        session.scalar(select(spec.model.id).limit(1)) is not None
+        for spec in COLLECTIONS.values()
+        if not spec.model.__made_with_company__
     )
 
 

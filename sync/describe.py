@@ -23,6 +23,8 @@ _FIELD_WORDS = {
 
 def describe(collection: str, record_id: str, record: Mapping[str, Any] | None) -> str:
     spec = COLLECTIONS.get(collection)
+    if spec is not None and spec.model.__made_with_company__:
+        return "pay policy"  # the company's one: no name of its own to show
     item = spec.item if spec else collection
     r = record or {}
     if r.get("firstName") or r.get("lastName"):

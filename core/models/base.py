@@ -68,6 +68,9 @@ class Synced:
     __collection__: str = ""
     #: Rows that carry sync metadata but never leave this store: no outbox entries.
     __local_only__: bool = False
+    #: One record per company, made with the company on every store and on the server
+    #: (the pay policy): its creation is not queued, only its changes are.
+    __made_with_company__: bool = False
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     server_version: Mapped[int | None] = mapped_column(default=None)

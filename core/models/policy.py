@@ -1,19 +1,55 @@
-"""The company's rules for pay, attendance and rostering, editable, one row per company."""
+"""The company's rules for pay, attendance and rostering, editable, one row per company.
+
+The policy replicates like any record (the ``paypolicies`` collection), so what an
+office sets reaches every site's payroll. There is exactly one per company, made
+with it on every store and on the server alike, so its id is its company's id: a
+site and the server name the same record without asking each other, and a pulled
+policy lands on the row the store already has.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.models.base import Base, new_id
+from core.models.base import Base, Synced
+
+#: Where each setting may lie (inclusive, in its own unit): the ranges core checks
+#: (:mod:`core.policy`) and the wire publishes (:mod:`core.wire`).
+LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
+    "grace_minutes": (0, 240),
+    "daily_overtime_hours": (Decimal(0), Decimal(24)),
+    "weekly_overtime_hours": (Decimal(0), Decimal(168)),
+    "overtime_multiplier": (Decimal(1), Decimal(10)),
+    "late_penalty_per_minute": (Decimal(0), Decimal(1000)),
+    "match_before_minutes": (0, 1440),
+    "match_after_minutes": (0, 1440),
+    "week_start": (0, 6),
+    "min_rest_hours": (Decimal(0), Decimal(48)),
+    "max_consecutive_days": (0, 31),
+    "max_shift_hours": (Decimal(0), Decimal(24)),
+    "unpaid_break_minutes": (0, 240),
+    "unpaid_break_after_hours": (Decimal(0), Decimal(24)),
+}
+#: Which day an overnight shift's hours count toward.
+OVERNIGHT_DAYS = ("start", "end")
 
 
-class PayPolicy(Base):
+class PayPolicy(Synced, Base):
     __tablename__ = "pay_policy"
+    __collection__ = "paypolicies"
+    #: Made with its company everywhere: its creation is no news to send, and it goes
+    #: only with its company (see :mod:`core.outbox`).
+    __made_with_company__ = True
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    def __init__(self, **values: Any) -> None:
+        if values.get("id") is None and values.get("company_id") is not None:
+            values["id"] = values["company_id"]
+        super().__init__(**values)
+
     company_id: Mapped[str] = mapped_column(ForeignKey("company.id"), unique=True)
     #: Minutes of lateness or early departure forgiven.
     grace_minutes: Mapped[int] = mapped_column(default=5)

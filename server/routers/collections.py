@@ -345,13 +345,16 @@ class Writes:
         self, ctx: Ctx, session: Session, record_id: str, body: Any, *, fresh: bool = False
     ) -> Response:
         """A new record with ``record_id``: a site's own id (PUT), looked up first, or
-        one just made here (``fresh``, a POST), which nothing can hold yet."""
+        one just made here (``fresh``, a POST), which nothing can hold yet. A record
+        the server made itself and never published (a company's pay policy, made
+        with the company) is the collection's ``Ops.create`` to take over."""
         spec, company = self.spec, ctx.principal.company_id
         existing = None if fresh else session.get(spec.model, record_id)
         if existing is not None:
             if existing.company_id != company:  # type: ignore[attr-defined]
                 raise records.not_found(spec, record_id)
-            raise records.precondition_failed(spec, existing, ctx.principal.hidden)
+            if existing.server_version is not None:
+                raise records.precondition_failed(spec, existing, ctx.principal.hidden)
         values = from_wire(spec, body, partial=False)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from cli import main
+from core.policy import FIELDS
 from core.store import Store
 from tests.conftest import Org
 
@@ -40,3 +41,20 @@ def test_policy_alone_is_a_usage_error(tmp_path: Path, capsys) -> None:
         code = exited.code
     assert code == 2
     assert "SUBCOMMAND" in capsys.readouterr().err
+
+
+def test_every_field_has_a_flag_and_show_lists_them_all(store: Store, org: Org, capsys) -> None:
+    db = str(store.path)
+    args = ["--daily-overtime-hours", "7.5", "--overnight-day", "end", "--week-start", "6"]
+    assert main(["policy", "set", "--db", db, *args]) == 0
+    assert capsys.readouterr().out == (
+        "daily_overtime_hours now 7.50\nweek_start now 6\novernight_day now end\n"
+    )
+    assert main(["policy", "set", "--db", db, "--overtime-multiplier", "0.5"]) == 1
+    assert capsys.readouterr().err == (
+        "shiftdesk: overtime_multiplier: 0.5 is outside 1 to 10 (1 pays overtime as regular time)\n"
+    )
+    assert main(["policy", "show", "--db", db, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["policy"]
+    assert set(shown) == {"company", *FIELDS}
+    assert (shown["daily_overtime_hours"], shown["overtime_multiplier"]) == ("7.50", "1.5000")

@@ -22,6 +22,7 @@ from core.models import (
     Employee,
     OutboxEntry,
     OutboxOp,
+    PayPolicy,
     PunchKind,
     Shift,
     Site,
@@ -29,6 +30,7 @@ from core.models import (
 )
 from core.organisation import Setup, add_department, setup_store
 from core.outbox import in_push_order
+from core.policy import set_policy
 from core.scheduling import ShiftDraft, create_shift
 from core.store import Store, open_store
 from core.wire import COLLECTIONS
@@ -120,6 +122,22 @@ def _snapshot(store: Store, ids: dict[str, str] | None = None) -> dict[str, list
         }
 
 
+def _policy_queued(store: Store) -> list[str]:
+    with store.session() as s:
+        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.collection == "paypolicies"))
+        return [entry.op for entry in in_push_order(entries)]
+
+
+def _but_the_policy(snapshot: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A :func:`_snapshot` without the pay policy (joining queues its first upload) and
+    with the outbox's places left out (what waited moves after that upload)."""
+    rows = {name: rows for name, rows in snapshot.items() if name != "pay_policy"}
+    rows["outbox"] = sorted(
+        row[row.index(", ") + 2 :] for row in snapshot["outbox"] if "'paypolicies'" not in row
+    )
+    return rows
+
+
 def _fk_problems(store: Store) -> list[Any]:
     with store.engine.connect() as conn:
         return conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -164,12 +182,14 @@ def test_every_row_takes_the_servers_ids_and_nothing_else_changes(store: Store) 
     assert result.joined
     assert (result.company_id, result.previous_company_id) == (SERVER_COMPANY, company_id)
     assert result.sites == {site_id: SERVER_SITE}
-    assert result.notes == ()
+    assert result.notes == ()  # the pay policy's upload is not news
     assert _named_ids(store) == ({SERVER_COMPANY}, {SERVER_SITE})
     assert _fk_problems(store) == []
     after = _snapshot(store)
-    assert after == before  # counts and content, ids aside
-    assert after["outbox"] == outbox  # record ids do not change: every entry stays valid
+    assert _policy_queued(store) == [OutboxOp.CREATE]
+    assert _but_the_policy(after) == _but_the_policy(before)  # counts and content, ids aside
+    # record ids do not change: every entry stays valid
+    assert _but_the_policy(after)["outbox"] == _but_the_policy({"outbox": outbox})["outbox"]
     assert store.integrity_problems() == []
 
 
@@ -231,7 +251,8 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
         with store.session() as s:
             result = join_company(s, **server)
 
-        count = sum(map(len, live.values())) - 1  # the late shift was queued already
+        # the late shift was queued already; the pay policy goes uncounted
+        count = sum(map(len, live.values())) - 1 - len(live["paypolicies"])
         assert result.notes[-1] == (
             f"{count} record(s) that waited for no sync are queued: the first sync uploads them"
         )
@@ -239,10 +260,11 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
             entries = in_push_order(s.scalars(select(OutboxEntry)))
             assert all(row.dirty for row in s.scalars(select(Shift)))
         creates = [(e.collection, e.record_id) for e in entries if e.op == OutboxOp.CREATE]
-        assert len(creates) == len(set(creates)) == count + 1
+        assert len(creates) == len(set(creates)) == count + 1 + len(live["paypolicies"])
         assert creates[-1] == ("shifts", late_shift)  # after the person it names
         order = list(dict.fromkeys(name for name, _ in creates))
         assert order == [name for name in COLLECTIONS if live[name]]
+        live["paypolicies"] = {SERVER_COMPANY}  # a company's policy bears its id
         assert {name: {rid for n, rid in creates if n == name} for name in order} == {
             name: ids for name, ids in live.items() if ids
         }
@@ -450,3 +472,23 @@ def test_the_wire_declares_each_collection_after_those_it_names() -> None:
         named = {getattr(t, "__collection__", "") for t in targets} & set(COLLECTIONS)
         assert named <= seen, name
         seen.add(name)
+def test_the_pay_policy_and_its_queued_edit_take_the_servers_company_id(store: Store) -> None:
+    company_id, _ = _offline_store(store)
+    with store.session() as s:
+        set_policy(s, daily_overtime_hours=7)
+    with store.session() as s:
+        join_company(s, **_server())
+    with store.session() as s:
+        policy = s.get(PayPolicy, SERVER_COMPANY)
+        assert policy is not None
+        assert (policy.company_id, policy.daily_overtime_hours) == (SERVER_COMPANY, 7)
+        assert s.get(PayPolicy, company_id) is None
+        entries = in_push_order(
+            s.scalars(select(OutboxEntry).where(OutboxEntry.collection == "paypolicies"))
+        )
+        create, edit = entries  # the store's policy goes up first, then the edit made since
+        assert (create.op, create.record_id) == (OutboxOp.CREATE, SERVER_COMPANY)
+        assert (edit.record_id, edit.fields["changed"]) == (
+            SERVER_COMPANY,
+            ["daily_overtime_hours"],
+        )

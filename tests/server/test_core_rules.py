@@ -102,6 +102,18 @@ def _template(**fields: str) -> dict:
     return {**body, "rrule": "FREQ=DAILY", **fields}
 
 
+def _policy(body: dict, method: str = "PATCH") -> Callable[[World], httpx.Response]:
+    """A write of the company's pay policy, on the version the server has."""
+
+    def send(w: World) -> httpx.Response:
+        [policy] = w.client.get("/v1/paypolicies").json()["paypolicies"]
+        tag = f'"{policy["recordVersion"]}"'
+        url = f"/v1/paypolicies/{policy['id']}"
+        return w.client.request(method, url, json=body or None, headers={"If-Match": tag})
+
+    return send
+
+
 def _dora_shift(w: World) -> httpx.Response:
     body = {"shiftDate": "2026-06-03", "startTime": "09:00", "endTime": "17:00"}
     return put_new(w.client, "shifts", {**body, "assignedUserIds": [w.dora]})
@@ -284,6 +296,22 @@ REFUSALS: dict[str, list[Refusal]] = {
             409,
             "",
         ),
+    ],
+    "paypolicies": [
+        Refusal(
+            "a multiplier below 1",
+            _policy({"overtimeMultiplier": "0.5"}),
+            400,
+            "overtimeMultiplier",
+        ),
+        Refusal("a week starting on day 7", _policy({"weekStart": 7}), 400, "weekStart"),
+        Refusal(
+            "a second policy for the company",
+            lambda w: w.client.post("/v1/paypolicies", json={"graceMinutes": 3}),
+            409,
+            "id",
+        ),
+        Refusal("deleting it", _policy({}, "DELETE"), 422, "id"),
     ],
     "payperiods": [
         Refusal(

@@ -117,3 +117,29 @@ def test_a_new_database_is_made_at_the_head(empty_url: str) -> None:
         )
     finally:
         db.close()
+
+
+def test_a_pay_policy_of_the_previous_server_takes_its_companys_id_unpublished(
+    empty_url: str,
+) -> None:
+    db = Database(empty_url)
+    try:
+        _made_by_the_previous_server(db)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO pay_policy (id, company_id, grace_minutes, daily_overtime_hours,"
+                " weekly_overtime_hours, overtime_multiplier, late_penalty_per_minute,"
+                " match_before_minutes, match_after_minutes, overnight_day, week_start,"
+                " min_rest_hours, max_consecutive_days) VALUES ('p-1', 'c-1', 7, 8, 40, 1.5,"
+                " 0, 120, 240, 'start', 0, 11, 6)"
+            )
+        db.ensure_schema()
+        with db.transaction() as session:
+            from core.models import PayPolicy
+
+            [policy] = session.scalars(select(PayPolicy)).all()
+            assert (policy.id, policy.grace_minutes) == ("c-1", 7)
+            assert (policy.server_version, policy.dirty, policy.deleted) == (None, False, False)
+            assert policy.created_at is not None
+    finally:
+        db.close()

@@ -105,7 +105,7 @@ def test_connect_keeps_the_key_out_of_the_store_and_prints_the_company_last(
     assert code == 0
     counts = json.loads(out)
     assert {"pushed", "pulled", "merged", "conflicts", "failed", "pending"} <= set(counts)
-    assert counts["pushed"] == 2  # the person, then the shift
+    assert counts["pushed"] == 3  # the store's pay policy, the person, then the shift
     assert counts["pending"] == 0
 
     code, out, _ = _run(capsys, "sync", "status", "--db", str(db), "--json")
@@ -114,7 +114,7 @@ def test_connect_keeps_the_key_out_of_the_store_and_prints_the_company_last(
     assert status["pending"] == 0
     assert status["lastRun"]["outcome"] == "ok"
     code, out, _ = _run(capsys, "sync", "log", "--db", str(db), "--json")
-    assert [r["pushed"] for r in json.loads(out)["runs"]] == [2]
+    assert [r["pushed"] for r in json.loads(out)["runs"]] == [3]
 
 
 def test_a_new_store_is_filled_from_the_company_and_a_full_one_is_refused(
@@ -128,7 +128,7 @@ def test_a_new_store_is_filled_from_the_company_and_a_full_one_is_refused(
     copy = tmp_path / "head-office.shiftdesk"
     code, out, _ = _run(capsys, "sync", "connect", "--db", str(copy), "--server", url)
     assert code == 0, out
-    assert "pulled 2" in out
+    assert "pulled 3" in out  # the pay policy, the person and the shift
     code, out, _ = _run(
         capsys, "shifts", "list", "--db", str(copy), "--from", str(MONDAY), "--to", str(MONDAY),
         "--json",
@@ -169,7 +169,7 @@ def test_a_server_that_does_not_answer_fails_the_run_and_keeps_the_outbox(
         after = [(e.seq, e.key, e.state) for e in s.scalars(select(OutboxEntry))]
     store.close()
     assert after == before
-    assert len(after) == 2
+    assert len(after) == 3  # the pay policy, the person and the shift
 
 
 def test_an_unconnected_store_and_a_missing_choice_say_so(

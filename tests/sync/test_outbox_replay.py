@@ -60,6 +60,8 @@ def _local_state(store: Store) -> dict[tuple[str, str], dict | None]:
             for row in s.query(spec.model):
                 if row.deleted and row.server_version is None:
                     continue  # made and removed here before any push: never sent
+                if spec.model.__made_with_company__ and row.server_version is None:
+                    continue  # the policy made with the company: unpublished on both sides
                 wire = to_wire(row)
                 found[(spec.name, row.id)] = (
                     None

@@ -1,0 +1,161 @@
+"""The pay policy replicates: an overtime rule set at one site is the one every
+other site's payroll uses; a new store takes the company's policy, a store joining
+an empty company uploads its own, and edits at two sites merge field by field.
+Everything is real: the server on 127.0.0.1, SQLite files, run_sync and connect."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.employees import EmployeeDraft, add_employee
+from core.models import OutboxEntry, PayPolicy
+from core.models.sync import RunOutcome
+from core.organisation import Setup, setup_store
+from core.payroll import payroll
+from core.policy import set_policy, show_policy
+from core.punches import record_punch
+from core.scheduling import ShiftDraft, create_shift
+from core.store import open_store
+from sync.client import SyncClient
+from sync.conflicts import open_conflicts, resolve_conflict
+from sync.connect import connect
+from sync.engine import run_sync
+from tests.conftest import MONDAY
+from tests.server.conftest import Tenant
+from tests.sync.conftest import SyncSite, server_record
+
+
+def _syncs(*sites: SyncSite) -> None:
+    for site in sites:
+        result = site.run()
+        assert result.outcome is RunOutcome.OK, (site.name, result.message, result.errors)
+
+
+def _a_long_monday(site: SyncSite) -> str:
+    """Anna works 08:00 to 18:00 on Monday, as scheduled: ten hours."""
+    berlin = ZoneInfo("Europe/Berlin")
+    with site.store.session() as s:
+        anna = add_employee(
+            s, EmployeeDraft(first_name="Anna", last_name="Berg", hourly_rate="20.00")
+        ).ids[0]
+        create_shift(s, ShiftDraft(site.site_id, MONDAY, "08:00", "18:00", employee_ids=(anna,)))
+        for kind, at in (("in", time(8)), ("out", time(18))):
+            instant = datetime.combine(MONDAY, at, tzinfo=berlin).astimezone(UTC)
+            record_punch(s, employee_id=anna, kind=kind, at=instant)
+    return anna
+
+
+def _overtime(site: SyncSite, who: str) -> tuple[Decimal, Decimal]:
+    with site.store.session() as s:
+        (line,) = payroll(s, MONDAY, MONDAY, employee_ids=[who]).lines
+    return line.overtime_hours, line.gross
+
+
+def test_a_daily_overtime_rule_set_at_one_site_is_the_one_the_other_sites_payroll_uses(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    quay, hill = new_site("quay"), new_site("hill")
+    anna = _a_long_monday(quay)
+    _syncs(quay, hill)
+    assert _overtime(hill, anna) == (Decimal(2), Decimal("220.00"))  # 8 h + 2 h × 1.5
+    with quay.store.session() as s:
+        assert set_policy(s, daily_overtime_hours="6").applied
+    _syncs(quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert (on_server["dailyOvertimeHours"], on_server["recordVersion"]) == ("6", 1)
+    _syncs(hill)
+    assert hill.read(PayPolicy, tenant.company_id).daily_overtime_hours == 6
+    assert _overtime(hill, anna) == (Decimal(4), Decimal("240.00"))  # 6 h + 4 h × 1.5
+    assert hill.outbox() == []
+
+
+def test_edits_at_two_sites_merge_field_by_field_and_the_same_field_conflicts(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    quay, hill = new_site("quay"), new_site("hill")
+    with quay.store.session() as s:
+        set_policy(s, grace_minutes=10)
+    _syncs(quay, hill)  # both stand on the published policy now
+    with quay.store.session() as s:
+        set_policy(s, weekly_overtime_hours=38, overtime_multiplier="1.25")
+    with hill.store.session() as s:
+        set_policy(s, week_start=6, overtime_multiplier="2")
+    _syncs(quay, hill)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert (on_server["weeklyOvertimeHours"], on_server["overtimeMultiplier"]) == ("38", "1.25")
+    with hill.store.session() as s:  # the same field at both: hill's policy waits on it
+        [conflict] = open_conflicts(s)
+        assert (conflict.collection, conflict.record_id) == ("paypolicies", tenant.company_id)
+        assert conflict.label == "pay policy"
+        assert [(f.name, f.mine, f.theirs) for f in conflict.fields] == [
+            ("overtimeMultiplier", "2", "1.25")
+        ]
+        resolve_conflict(s, conflict.id, "theirs")
+    _syncs(hill, quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert (on_server["weekStart"], on_server["overtimeMultiplier"]) == (6, "1.25")
+    for site in (quay, hill):  # the disjoint edits merged, at both sites
+        with site.store.session() as s:
+            row = show_policy(s)
+        assert (row.weekly_overtime_hours, row.week_start, row.grace_minutes) == (38, 6, 10)
+        assert row.overtime_multiplier == Decimal("1.25")
+
+
+def test_a_new_store_connected_to_the_company_takes_its_policy(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], tmp_path: Path
+) -> None:
+    quay = new_site("quay")
+    with quay.store.session() as s:
+        set_policy(s, overnight_day="end", match_after_minutes=300)
+    _syncs(quay)
+    path = tmp_path / "manager.shiftdesk"
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        done = connect(path, client)
+    assert done.how == "created"
+    assert done.run is not None
+    assert done.run.outcome is RunOutcome.OK
+    manager = open_store(path, create=False)
+    try:
+        with manager.session() as s:
+            row = show_policy(s)
+            assert _nothing_waits(s)
+        assert (row.overnight_day, row.match_after_minutes) == ("end", 300)
+    finally:
+        manager.close()
+
+
+def _nothing_waits(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
+
+
+def test_a_store_with_data_joining_an_empty_company_uploads_its_policy(
+    tenant: Tenant, migrated_file: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "depot.shiftdesk"
+    shutil.copyfile(migrated_file, path)
+    depot = open_store(path)
+    with depot.session() as s:  # a store of its own, made offline
+        setup_store(s, Setup("Depot Ltd", "Depot", "Europe/Berlin"))
+        add_employee(s, EmployeeDraft(first_name="Olga", last_name="Ek"))
+        set_policy(s, daily_overtime_hours="9", unpaid_break_minutes=30)
+    depot.close()
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        done = connect(path, client)
+        assert done.how == "joined"
+        depot = open_store(path, create=False)
+        try:
+            assert run_sync(depot, client).outcome is RunOutcome.OK
+            with depot.session() as s:
+                assert _nothing_waits(s)
+        finally:
+            depot.close()
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert (on_server["dailyOvertimeHours"], on_server["unpaidBreakMinutes"]) == ("9", 30)
