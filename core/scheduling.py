@@ -276,10 +276,6 @@ def _workload_warnings(
     return found
 
 
-def _workload_for(session: Session, placed: Placed) -> Workload:
-    return Workload.load(session, placed.company_id, placed.people)
-
-
 def _index_for(session: Session, placed: Placed) -> ConflictIndex:
     return load_index(
         session, placed.people, placed.start_utc, placed.end_utc, company_id=placed.company_id
@@ -298,13 +294,8 @@ def check_draft(
     placed = _validate(session, draft)
     if closed is None:
         closed = ClosedDays.load(session, placed.company_id)
-    return _check(
-        _index_for(session, placed),
-        placed,
-        frozenset(exclude),
-        _workload_for(session, placed),
-        closed,
-    )
+    index = _index_for(session, placed)
+    return _check(index, placed, frozenset(exclude), Workload.of(index), closed)
 
 
 def _leaving_closed(closed: ClosedDays, shift: Shift) -> Check:
@@ -399,13 +390,8 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     leaving = _leaving_closed(closed, shift)
     if not leaving.ok:
         return OpResult(conflicts=leaving.conflicts)
-    check = _check(
-        _index_for(session, placed),
-        placed,
-        frozenset({shift_id}),
-        _workload_for(session, placed),
-        closed,
-    )
+    index = _index_for(session, placed)
+    check = _check(index, placed, frozenset({shift_id}), Workload.of(index), closed)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     with undo.recording(session) as recorder:
@@ -549,7 +535,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         max(p.end_utc for p in placed),
         company_id=placed[0].company_id,
     )
-    workload = Workload.load(session, placed[0].company_id, people)
+    workload = Workload.of(index)
     closed = ClosedDays.load(session, placed[0].company_id)
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
@@ -828,7 +814,7 @@ def fill_open_shifts(session: Session, assignments: Sequence[tuple[str, str]]) -
             max(p.end_utc for p in placed),
             company_id=company_id,
         )
-        workload = Workload.load(session, company_id, people)
+        workload = Workload.of(index)
         accepted: list[tuple[Shift, Placed]] = []
         warnings: list[RuleWarning] = []
         for (shift, _), item in zip(wanted, placed, strict=True):
