@@ -25,6 +25,7 @@ from core.changes import Changes
 from core.conflicts import (
     Busy,
     ConflictIndex,
+    autoflush,
     load_index,
     members_by_department,
     shift_label,
@@ -170,9 +171,16 @@ def _validate(session: Session, draft: ShiftDraft) -> Placed:
     return placed
 
 
-# Built once: every hover of a drag and every write on the server validates a draft.
-_EMPLOYEES = select(Employee).where(Employee.id.in_(bindparam("ids", expanding=True)))
-_DEPARTMENTS = select(Department).where(Department.id.in_(bindparam("ids", expanding=True)))
+# Built once, as Core statements (see core.conflicts): every hover of a drag and every
+# write on the server validates a draft.
+_EMPLOYEE = Employee.__table__.c
+_DEPARTMENT = Department.__table__.c
+_EMPLOYEES = select(
+    _EMPLOYEE.id, _EMPLOYEE.first_name, _EMPLOYEE.last_name, _EMPLOYEE.active, _EMPLOYEE.deleted
+).where(_EMPLOYEE.id.in_(bindparam("ids", expanding=True)))
+_DEPARTMENTS = select(_DEPARTMENT.id, _DEPARTMENT.deleted).where(
+    _DEPARTMENT.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
@@ -180,10 +188,12 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
     # A draft's site is most often loaded already, with the shift it came from (_get).
     sites = {site_id: session.get(Site, site_id) for site_id in {d.site_id for d in drafts}}
     emp_ids = list({e for d in drafts for e in d.employee_ids})
-    employees = {e.id: e for e in session.scalars(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
     dept_ids = list({x for d in drafts for x in _departments_named(d)})
+    if emp_ids or dept_ids:
+        autoflush(session)
+    employees = {e.id: e for e in session.execute(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
     departments = (
-        {x.id: x for x in session.scalars(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
+        {x.id: x for x in session.execute(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
     )
     members = members_by_department(session, {x for d in drafts for x in d.department_ids})
     statuses = {s.value for s in ShiftStatus}
@@ -212,7 +222,8 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
                 if emp is None or emp.deleted:
                     raise ValidationError("employee", f"no employee with id {emp_id}")
                 if not emp.active:
-                    raise ValidationError("employee", f"{emp.name} is inactive")
+                    name = f"{emp.first_name} {emp.last_name}".strip()
+                    raise ValidationError("employee", f"{name} is inactive")
             for dept_id in _departments_named(draft):
                 dept = departments.get(dept_id)
                 if dept is None or dept.deleted:
