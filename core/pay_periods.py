@@ -144,10 +144,9 @@ def periods(session: Session, company_id: str | None = None) -> list[PayPeriod]:
 _PERIOD = PayPeriod.__table__.c
 _POLICY = PayPolicy.__table__.c
 _SITE = Site.__table__.c
-#: The closed periods (the company's, or all with company_id None) with their
-#: company's policy (its overnight day and punch windows), by start; and every
-#: site's zone. Core statements built once: every drop check and every shift
-#: written on the server asks.
+#: The closed periods with their company's policy (its overnight day and punch
+#: windows), by start (the company's: _CLOSED_OF); and every site's zone. Core
+#: statements built once: every drop check and every shift written on the server asks.
 _CLOSED_WITH_POLICY = (
     select(
         _PERIOD.id,
@@ -164,13 +163,10 @@ _CLOSED_WITH_POLICY = (
     .outerjoin_from(
         PayPeriod.__table__, PayPolicy.__table__, _POLICY.company_id == _PERIOD.company_id
     )
-    .where(
-        _PERIOD.deleted.is_(False),
-        _PERIOD.reopened_at.is_(None),
-        bindparam("company_id").is_(None) | (_PERIOD.company_id == bindparam("company_id")),
-    )
+    .where(_PERIOD.deleted.is_(False), _PERIOD.reopened_at.is_(None))
     .order_by(_PERIOD.first_day, _PERIOD.id)
 )
+_CLOSED_OF = _CLOSED_WITH_POLICY.where(_PERIOD.company_id == bindparam("company_id"))
 _ZONES = select(_SITE.id, _SITE.timezone)
 
 
@@ -191,7 +187,11 @@ class ClosedDays:
     @classmethod
     def load(cls, session: Session, company_id: str | None) -> ClosedDays:
         autoflush(session)
-        found = session.execute(_CLOSED_WITH_POLICY, {"company_id": company_id}).all()
+        found = (
+            session.execute(_CLOSED_WITH_POLICY)
+            if company_id is None
+            else session.execute(_CLOSED_OF, {"company_id": company_id})
+        ).all()
         if not found:
             return NOTHING_CLOSED
         # A company has one policy; without a company, the first period's owner's.
