@@ -13,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy import and_, bindparam, select, union_all
 from sqlalchemy.orm import Session
@@ -41,21 +43,43 @@ from core.timeutil import (
     zone,
 )
 
+#: A shift longer than this asks for a second look, unless the store says otherwise.
+DEFAULT_MAX_SHIFT_HOURS = Decimal(12)
+
 
 @dataclass(frozen=True)
 class RosterRules:
+    """The company's limits on a schedule, as its pay policy sets them (these
+    defaults without one): the rest and days-in-a-row rules checked here, and the
+    longest shift and the week's first day that :mod:`core.workload` reads, loaded
+    with them in the same statement."""
+
     min_rest: timedelta = timedelta(hours=11)
     max_consecutive_days: int = 6
+    max_shift_hours: Decimal | None = DEFAULT_MAX_SHIFT_HOURS
+    week_start: int = 0
 
     @classmethod
     def for_company(cls, session: Session, company_id: str | None) -> RosterRules:
-        policy = session.scalar(_POLICY_OF, {"company_id": company_id})
+        autoflush(session)
+        policy = session.execute(_RULES_OF, {"company_id": company_id}).first()
         if policy is None:
             return cls()
+        min_rest_hours, max_consecutive_days, max_shift_hours, week_start = policy
         return cls(
-            min_rest=timedelta(hours=float(policy.min_rest_hours)),
-            max_consecutive_days=policy.max_consecutive_days,
+            min_rest=timedelta(hours=float(min_rest_hours)),
+            max_consecutive_days=max_consecutive_days,
+            max_shift_hours=max_shift_hours,
+            week_start=week_start or 0,
         )
+
+
+def autoflush(session: Session) -> None:
+    """What an ORM query does before it runs, for the Core statements of the checks
+    (which skip it, and with it the ORM's cost per statement): changes not yet
+    flushed are flushed, unless the caller holds them back (``no_autoflush``)."""
+    if session.autoflush:
+        session.flush()
 
 
 #: A check that found nothing (a Check is immutable, so one serves every such answer).
@@ -84,7 +108,26 @@ def shift_label(day: date, start: str, end: str) -> str:
     return f"{start}–{end} on {day:%a %d %b}"
 
 
-def leave_instants(leave: LeaveRequest, tz_name: str) -> tuple[datetime, datetime]:
+class LeaveTimes(Protocol):
+    """What the checks read of a leave request: a record, or a row of its columns."""
+
+    @property
+    def leave_type(self) -> str: ...
+
+    @property
+    def start_date(self) -> date: ...
+
+    @property
+    def end_date(self) -> date: ...
+
+    @property
+    def start_time(self) -> str | None: ...
+
+    @property
+    def end_time(self) -> str | None: ...
+
+
+def leave_instants(leave: LeaveTimes, tz_name: str) -> tuple[datetime, datetime]:
     """Leave as absolute instants in the site's zone: whole local days, or a part day."""
     if leave.start_time and leave.end_time:
         tz = zone(tz_name)
@@ -101,6 +144,8 @@ class ConflictIndex:
     names: dict[str, str] = field(default_factory=dict)
     #: Each loaded person's employment dates: a day outside them is a conflict.
     employment: dict[str, Employment] = field(default_factory=dict)
+    #: Each loaded person's contract hours a week (what :mod:`core.workload` reads).
+    contract: dict[str, Decimal] = field(default_factory=dict)
     _shifts: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
     _starts: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
     _leave: dict[str, list[Busy]] = field(default_factory=lambda: defaultdict(list))
@@ -259,57 +304,80 @@ def members_by_department(session: Session, department_ids: Iterable[str]) -> di
 
 
 # The statements of every check, built once: a drag asks on each hover, the server on
-# each write, and building a statement cost more than SQLite running it.
-_POLICY_OF = select(PayPolicy).where(PayPolicy.company_id == bindparam("company_id"))
+# each write, and building a statement cost more than SQLite running it. They name the
+# tables' columns, not the models' attributes, so they run as Core statements: an ORM
+# statement costs three times as much to execute, for rows read as plain values anyway.
+_POLICY = PayPolicy.__table__.c
+_SHIFT = Shift.__table__.c
+_EMPLOYEE = Employee.__table__.c
+_LEAVE = LeaveRequest.__table__.c
+_RULES_OF = select(
+    _POLICY.min_rest_hours,
+    _POLICY.max_consecutive_days,
+    _POLICY.max_shift_hours,
+    _POLICY.week_start,
+).where(_POLICY.company_id == bindparam("company_id"))
 _LIVE_IN_RANGE = and_(
-    Shift.deleted.is_(False),
-    Shift.status != ShiftStatus.CANCELLED,
-    Shift.start_utc >= bindparam("lo"),
-    Shift.start_utc < bindparam("hi"),
+    _SHIFT.deleted.is_(False),
+    _SHIFT.status != ShiftStatus.CANCELLED,
+    _SHIFT.start_utc >= bindparam("lo"),
+    _SHIFT.start_utc < bindparam("hi"),
 )
 _BUSY_COLUMNS = (
-    Shift.id,
-    Shift.shift_date,
-    Shift.start_time,
-    Shift.end_time,
-    Shift.start_utc,
-    Shift.end_utc,
+    _SHIFT.id,
+    _SHIFT.shift_date,
+    _SHIFT.start_time,
+    _SHIFT.end_time,
+    _SHIFT.start_utc,
+    _SHIFT.end_utc,
 )
+_ASSIGNED = ShiftEmployee.__table__.c
+_DEPARTMENT_ASSIGNED = ShiftDepartment.__table__.c
 #: Each person's live shifts in the range: their own, and their department's (a
 #: department assignment binds its members), as one statement.
 _BUSY = union_all(
-    select(ShiftEmployee.employee_id, *_BUSY_COLUMNS)
-    .join(Shift, Shift.id == ShiftEmployee.shift_id)
-    .where(ShiftEmployee.employee_id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
-    select(Employee.id, *_BUSY_COLUMNS)
-    .join(ShiftDepartment, ShiftDepartment.department_id == Employee.department_id)
-    .join(Shift, Shift.id == ShiftDepartment.shift_id)
-    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
+    select(_ASSIGNED.employee_id, *_BUSY_COLUMNS)
+    .join_from(ShiftEmployee.__table__, Shift.__table__, _SHIFT.id == _ASSIGNED.shift_id)
+    .where(_ASSIGNED.employee_id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
+    select(_EMPLOYEE.id, *_BUSY_COLUMNS)
+    .join_from(
+        Employee.__table__,
+        ShiftDepartment.__table__,
+        _DEPARTMENT_ASSIGNED.department_id == _EMPLOYEE.department_id,
+    )
+    .join(Shift.__table__, _SHIFT.id == _DEPARTMENT_ASSIGNED.shift_id)
+    .where(_EMPLOYEE.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
 )
-#: Each person's name and employment dates, with their approved leave near the range
-#: (None: none).
+#: Each person's name, employment dates and contract hours, with their approved leave
+#: near the range (``leave_id`` None: none).
 _PEOPLE_AND_LEAVE = (
     select(
-        Employee.id,
-        Employee.first_name,
-        Employee.last_name,
-        Employee.employment_start,
-        Employee.employment_end,
-        LeaveRequest,
-        Site.timezone,
+        _EMPLOYEE.id,
+        _EMPLOYEE.first_name,
+        _EMPLOYEE.last_name,
+        _EMPLOYEE.employment_start,
+        _EMPLOYEE.employment_end,
+        _EMPLOYEE.contract_hours,
+        Site.__table__.c.timezone,
+        _LEAVE.id.label("leave_id"),
+        _LEAVE.leave_type,
+        _LEAVE.start_date,
+        _LEAVE.end_date,
+        _LEAVE.start_time,
+        _LEAVE.end_time,
     )
-    .join(Site, Site.id == Employee.site_id)
+    .join_from(Employee.__table__, Site.__table__, Site.__table__.c.id == _EMPLOYEE.site_id)
     .outerjoin(
-        LeaveRequest,
+        LeaveRequest.__table__,
         and_(
-            LeaveRequest.employee_id == Employee.id,
-            LeaveRequest.status == LeaveStatus.APPROVED,
-            LeaveRequest.deleted.is_(False),
-            LeaveRequest.start_date <= bindparam("last_day"),
-            LeaveRequest.end_date >= bindparam("first_day"),
+            _LEAVE.employee_id == _EMPLOYEE.id,
+            _LEAVE.status == LeaveStatus.APPROVED,
+            _LEAVE.deleted.is_(False),
+            _LEAVE.start_date <= bindparam("last_day"),
+            _LEAVE.end_date >= bindparam("first_day"),
         ),
     )
-    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)))
+    .where(_EMPLOYEE.id.in_(bindparam("emp_ids", expanding=True)))
 )
 
 
@@ -340,15 +408,15 @@ def load_index(
         "first_day": (lo - timedelta(days=1)).date(),
         "last_day": (hi + timedelta(days=1)).date(),
     }
-    for emp, first_name, last_name, started, ended, leave, tz_name in session.execute(
-        _PEOPLE_AND_LEAVE, {**people, **window}
-    ):
-        index.names[emp] = f"{first_name} {last_name}".strip()
-        if started is not None or ended is not None:
-            index.employment[emp] = Employment(started, ended)
-        if leave is not None:
-            l_start, l_end = leave_instants(leave, tz_name)
-            index.add_leave(Busy(emp, l_start, l_end, leave.id, leave_label(leave)))
+    for row in session.execute(_PEOPLE_AND_LEAVE, {**people, **window}):
+        emp = row.id
+        index.names[emp] = f"{row.first_name} {row.last_name}".strip()
+        index.contract[emp] = row.contract_hours
+        if row.employment_start is not None or row.employment_end is not None:
+            index.employment[emp] = Employment(row.employment_start, row.employment_end)
+        if row.leave_id is not None:
+            l_start, l_end = leave_instants(row, row.timezone)
+            index.add_leave(Busy(emp, l_start, l_end, row.leave_id, leave_label(row)))
     seen: set[tuple[str, str]] = set()
     for r in session.execute(_BUSY, {**people, "lo": lo, "hi": hi}).all():
         emp = r[0]
@@ -368,7 +436,7 @@ def load_index(
     return index
 
 
-def leave_label(leave: LeaveRequest) -> str:
+def leave_label(leave: LeaveTimes) -> str:
     span = (
         f"{leave.start_date:%d %b}"
         if leave.start_date == leave.end_date

@@ -24,11 +24,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.changes import Changes
+from core.conflicts import autoflush
 from core.errors import CLOSED_PERIOD, IllegalState, NotFound, ValidationError
 from core.models import (
     AttendanceApproval,
@@ -48,10 +50,29 @@ from core.results import Conflict, OpResult
 from core.timeutil import to_local, utcnow
 
 
+class ClosedPeriod(Protocol):
+    """What a refusal says of a closed period: a record, or a row of its columns."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def first_day(self) -> date: ...
+
+    @property
+    def last_day(self) -> date: ...
+
+    @property
+    def closed_by(self) -> str: ...
+
+    @property
+    def closed_at(self) -> datetime: ...
+
+
 class PeriodClosed(IllegalState):
     """A change to a day of a closed pay period; ``field`` names the day's field."""
 
-    def __init__(self, field: str, period: PayPeriod) -> None:
+    def __init__(self, field: str, period: ClosedPeriod) -> None:
         super().__init__(field, closed_sentence(period))
         self.period_id = period.id
 
@@ -72,7 +93,7 @@ def period_label(first: date, last: date) -> str:
     return f"{first.day}–{last.day} {last:%b %Y}"
 
 
-def closed_sentence(period: PayPeriod) -> str:
+def closed_sentence(period: ClosedPeriod) -> str:
     when = f"{period.closed_at.day} {period.closed_at:%b}" if period.closed_at else ""
     by = f"by {period.closed_by}, {when}" if when else f"by {period.closed_by}"
     return (
@@ -120,13 +141,42 @@ def periods(session: Session, company_id: str | None = None) -> list[PayPeriod]:
     return list(session.scalars(query.order_by(PayPeriod.closed_at.desc(), PayPeriod.id)))
 
 
+_PERIOD = PayPeriod.__table__.c
+_POLICY = PayPolicy.__table__.c
+_SITE = Site.__table__.c
+#: The closed periods with their company's policy (its overnight day and punch
+#: windows), by start (the company's: _CLOSED_OF); and every site's zone. Core
+#: statements built once: every drop check and every shift written on the server asks.
+_CLOSED_WITH_POLICY = (
+    select(
+        _PERIOD.id,
+        _PERIOD.company_id,
+        _PERIOD.first_day,
+        _PERIOD.last_day,
+        _PERIOD.closed_by,
+        _PERIOD.closed_at,
+        _POLICY.id.label("policy_id"),
+        _POLICY.overnight_day,
+        _POLICY.match_before_minutes,
+        _POLICY.match_after_minutes,
+    )
+    .outerjoin_from(
+        PayPeriod.__table__, PayPolicy.__table__, _POLICY.company_id == _PERIOD.company_id
+    )
+    .where(_PERIOD.deleted.is_(False), _PERIOD.reopened_at.is_(None))
+    .order_by(_PERIOD.first_day, _PERIOD.id)
+)
+_CLOSED_OF = _CLOSED_WITH_POLICY.where(_PERIOD.company_id == bindparam("company_id"))
+_ZONES = select(_SITE.id, _SITE.timezone)
+
+
 @dataclass(frozen=True)
 class ClosedDays:
     """The closed periods one operation checks against, loaded once (what bulk
     schedule work asks per shift): the company's periods, the policy's overnight
-    day, and each site's zone."""
+    day, and each site's zone. One statement when nothing is closed, two otherwise."""
 
-    periods: tuple[PayPeriod, ...] = ()
+    periods: tuple[ClosedPeriod, ...] = ()
     overnight_day: str = "start"
     zones: dict[str, str] | None = None
     #: How long before a shift's start and after its end a punch matches it (the
@@ -136,26 +186,33 @@ class ClosedDays:
 
     @classmethod
     def load(cls, session: Session, company_id: str | None) -> ClosedDays:
-        found = tuple(closed_periods(session, company_id))
+        autoflush(session)
+        found = (
+            session.execute(_CLOSED_WITH_POLICY)
+            if company_id is None
+            else session.execute(_CLOSED_OF, {"company_id": company_id})
+        ).all()
         if not found:
             return NOTHING_CLOSED
-        owner = company_id or found[0].company_id
-        policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == owner))
-        zones = dict(session.execute(select(Site.id, Site.timezone)).all())
-        if policy is None:
-            return cls(found, "start", zones)
+        # A company has one policy; without a company, the first period's owner's.
+        policy = found[0]
+        zones = dict(session.execute(_ZONES).all())
+        if policy.policy_id is None:
+            return cls(tuple(found), "start", zones)
         return cls(
-            found,
+            tuple(found),
             policy.overnight_day,
             zones,
             timedelta(minutes=policy.match_before_minutes),
             timedelta(minutes=policy.match_after_minutes),
         )
 
-    def period_of(self, day: date) -> PayPeriod | None:
+    def period_of(self, day: date) -> ClosedPeriod | None:
         return next((p for p in self.periods if p.first_day <= day <= p.last_day), None)
 
-    def shift_period(self, site_id: str, shift_date: date, end_utc: datetime) -> PayPeriod | None:
+    def shift_period(
+        self, site_id: str, shift_date: date, end_utc: datetime
+    ) -> ClosedPeriod | None:
         """The closed period a shift on these values is paid in, if any."""
         if not self.periods:
             return None
@@ -209,7 +266,7 @@ def refuse_shifts(session: Session, shifts: Sequence[Shift], *, field: str = "sh
 
 def punch_periods(
     session: Session, company_id: str | None, punches: Sequence[tuple[str, datetime]]
-) -> list[PayPeriod | None]:
+) -> list[ClosedPeriod | None]:
     """For each punch, (person id, aware instant), the closed period it would change,
     if any: the one holding the local day it was made on at the person's site, or
     the day a shift of theirs is paid on when the punch falls in that shift's
@@ -245,7 +302,7 @@ def punch_periods(
         shifts.setdefault(employee_id, []).append(tuple(shift))  # type: ignore[arg-type]
     zones = closed.zones or {}
 
-    def period(employee_id: str, at: datetime) -> PayPeriod | None:
+    def period(employee_id: str, at: datetime) -> ClosedPeriod | None:
         local = to_local(at, zones.get(sites.get(employee_id, ""), "UTC")).date()
         return closed.period_of(local) or next(
             (

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core import outbox, undo
@@ -25,6 +25,7 @@ from core.changes import Changes
 from core.conflicts import (
     Busy,
     ConflictIndex,
+    autoflush,
     load_index,
     members_by_department,
     shift_label,
@@ -127,6 +128,24 @@ class ShiftDraft:
             department_ids=tuple(shift.assigned_department_ids),
         )
 
+    @classmethod
+    def of_row(cls, row: Any) -> ShiftDraft:
+        """As :meth:`of`, from a row of the shift's columns whose ``employee_ids`` and
+        ``assigned_department_ids`` are each joined into one text (or None)."""
+        return cls(
+            **{name: getattr(row, name) for name in CONTENT_FIELDS},
+            employee_ids=_split(row.employee_ids),
+            department_ids=_split(row.assigned_department_ids),
+        )
+
+
+#: What joins a list of ids into one text in SQL (no id holds it).
+JOINED = "\x1f"
+
+
+def _split(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split(JOINED))) if joined else ()
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -162,28 +181,54 @@ def day_long_warnings(
     )
 
 
-def _validate(session: Session, draft: ShiftDraft) -> Placed:
+class SiteFacts(NamedTuple):
+    """What validating a draft reads of its site (a :class:`Site` has them too)."""
+
+    company_id: str
+    timezone: str
+
+
+def _validate(
+    session: Session, draft: ShiftDraft, sites: Mapping[str, SiteFacts | Site] | None = None
+) -> Placed:
     """One draft for a single-shift operation: a time that does not exist is refused."""
-    placed = _validate_all(session, [draft])[0]
+    placed = _validate_all(session, [draft], sites)[0]
     if placed.time_problem is not None:
         raise placed.time_problem
     return placed
 
 
-# Built once: every hover of a drag and every write on the server validates a draft.
-_EMPLOYEES = select(Employee).where(Employee.id.in_(bindparam("ids", expanding=True)))
-_DEPARTMENTS = select(Department).where(Department.id.in_(bindparam("ids", expanding=True)))
+# Built once, as Core statements (see core.conflicts): every hover of a drag and every
+# write on the server validates a draft.
+_EMPLOYEE = Employee.__table__.c
+_DEPARTMENT = Department.__table__.c
+_EMPLOYEES = select(
+    _EMPLOYEE.id, _EMPLOYEE.first_name, _EMPLOYEE.last_name, _EMPLOYEE.active, _EMPLOYEE.deleted
+).where(_EMPLOYEE.id.in_(bindparam("ids", expanding=True)))
+_DEPARTMENTS = select(_DEPARTMENT.id, _DEPARTMENT.deleted).where(
+    _DEPARTMENT.id.in_(bindparam("ids", expanding=True))
+)
 
 
-def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed]:
-    """Validate drafts with one query per kind of record, however many drafts there are."""
+def _validate_all(
+    session: Session,
+    drafts: Sequence[ShiftDraft],
+    known: Mapping[str, SiteFacts | Site] | None = None,
+) -> list[Placed]:
+    """Validate drafts with one query per kind of record, however many drafts there are.
+    ``known`` holds sites the caller read already."""
     # A draft's site is most often loaded already, with the shift it came from (_get).
-    sites = {site_id: session.get(Site, site_id) for site_id in {d.site_id for d in drafts}}
+    sites = {
+        site_id: (known or {}).get(site_id) or session.get(Site, site_id)
+        for site_id in {d.site_id for d in drafts}
+    }
     emp_ids = list({e for d in drafts for e in d.employee_ids})
-    employees = {e.id: e for e in session.scalars(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
     dept_ids = list({x for d in drafts for x in _departments_named(d)})
+    if emp_ids or dept_ids:
+        autoflush(session)
+    employees = {e.id: e for e in session.execute(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
     departments = (
-        {x.id: x for x in session.scalars(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
+        {x.id: x for x in session.execute(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
     )
     members = members_by_department(session, {x for d in drafts for x in d.department_ids})
     statuses = {s.value for s in ShiftStatus}
@@ -212,7 +257,8 @@ def _validate_all(session: Session, drafts: Sequence[ShiftDraft]) -> list[Placed
                 if emp is None or emp.deleted:
                     raise ValidationError("employee", f"no employee with id {emp_id}")
                 if not emp.active:
-                    raise ValidationError("employee", f"{emp.name} is inactive")
+                    name = f"{emp.first_name} {emp.last_name}".strip()
+                    raise ValidationError("employee", f"{name} is inactive")
             for dept_id in _departments_named(draft):
                 dept = departments.get(dept_id)
                 if dept is None or dept.deleted:
@@ -276,10 +322,6 @@ def _workload_warnings(
     return found
 
 
-def _workload_for(session: Session, placed: Placed) -> Workload:
-    return Workload.load(session, placed.company_id, placed.people)
-
-
 def _index_for(session: Session, placed: Placed) -> ConflictIndex:
     return load_index(
         session, placed.people, placed.start_utc, placed.end_utc, company_id=placed.company_id
@@ -292,24 +334,21 @@ def check_draft(
     exclude: Iterable[str] = (),
     *,
     closed: ClosedDays | None = None,
+    sites: Mapping[str, SiteFacts | Site] | None = None,
 ) -> Check:
     """Would this shift clash? What the grid asks while a drag hovers over a cell.
-    ``closed`` is the closed pay periods when the caller loaded them already."""
-    placed = _validate(session, draft)
+    ``closed`` is the closed pay periods, ``sites`` the draft's site, when the caller
+    read them already."""
+    placed = _validate(session, draft, sites)
     if closed is None:
         closed = ClosedDays.load(session, placed.company_id)
-    return _check(
-        _index_for(session, placed),
-        placed,
-        frozenset(exclude),
-        _workload_for(session, placed),
-        closed,
-    )
+    index = _index_for(session, placed)
+    return _check(index, placed, frozenset(exclude), Workload.of(index), closed)
 
 
-def _leaving_closed(closed: ClosedDays, shift: Shift) -> Check:
+def _leaving_closed(closed: ClosedDays, site_id: str, shift_date: date, end_utc: datetime) -> Check:
     """A shift paid in a closed period cannot be moved (or changed) out of it either."""
-    shut = closed.conflict(shift.site_id, shift.shift_date, shift.end_utc)
+    shut = closed.conflict(site_id, shift_date, end_utc)
     return Check((shut,)) if shut is not None else NO_PROBLEMS
 
 
@@ -344,7 +383,7 @@ def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | Non
 
 
 #: A shift with its people, departments and site in one statement (not four): what
-#: every edit, move and drop preview of it reads.
+#: every edit and move of it reads.
 _SHIFT = (
     select(Shift)
     .where(Shift.id == bindparam("id"))
@@ -396,16 +435,11 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
         raise ValidationError("shift", str(exc)) from exc
     placed = _validate(session, draft)
     closed = ClosedDays.load(session, placed.company_id)
-    leaving = _leaving_closed(closed, shift)
+    leaving = _leaving_closed(closed, shift.site_id, shift.shift_date, shift.end_utc)
     if not leaving.ok:
         return OpResult(conflicts=leaving.conflicts)
-    check = _check(
-        _index_for(session, placed),
-        placed,
-        frozenset({shift_id}),
-        _workload_for(session, placed),
-        closed,
-    )
+    index = _index_for(session, placed)
+    check = _check(index, placed, frozenset({shift_id}), Workload.of(index), closed)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     with undo.recording(session) as recorder:
@@ -423,9 +457,8 @@ def _write_edit(session: Session, shift: Shift, draft: ShiftDraft) -> None:
 
 
 def _moved_draft(
-    shift: Shift, day: date | None, employee_id: str | None, from_employee_id: str | None
+    draft: ShiftDraft, day: date | None, employee_id: str | None, from_employee_id: str | None
 ) -> ShiftDraft:
-    draft = ShiftDraft.of(shift)
     if day is not None:
         draft = replace(draft, shift_date=day)
     if employee_id is not None:
@@ -449,14 +482,54 @@ def preview_move(
     copy: bool = False,
 ) -> Check:
     """The conflicts a move (or, with ``copy``, a copy) would meet; nothing is written."""
-    shift = _get(session, shift_id)
-    draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    shift = _previewed(session, shift_id)
+    draft = _moved_draft(ShiftDraft.of_row(shift), day, employee_id, from_employee_id)
     closed = ClosedDays.load(session, shift.company_id)
     if not copy:
-        leaving = _leaving_closed(closed, shift)
+        leaving = _leaving_closed(closed, shift.site_id, shift.shift_date, shift.end_utc)
         if not leaving.ok:
             return leaving
-    return check_draft(session, draft, exclude=() if copy else (shift_id,), closed=closed)
+    site = {shift.site_id: SiteFacts(shift.site_company_id, shift.timezone)}
+    exclude = () if copy else (shift_id,)
+    return check_draft(session, draft, exclude, closed=closed, sites=site)
+
+
+_SHIFT_C = Shift.__table__.c
+_SITE_C = Site.__table__.c
+#: What a drop preview reads of the dragged shift, as one Core row (a preview writes
+#: nothing, so it needs no record): its content, its people and departments (each
+#: list joined into one text), its company, and its site's company and zone.
+_PREVIEWED = (
+    select(
+        *(_SHIFT_C[name] for name in CONTENT_FIELDS),
+        _SHIFT_C.company_id,
+        _SHIFT_C.end_utc,
+        _SHIFT_C.deleted,
+        _SITE_C.company_id.label("site_company_id"),
+        _SITE_C.timezone,
+        *(
+            select(func.aggregate_strings(table.c[column], JOINED))
+            .where(table.c.shift_id == _SHIFT_C.id)
+            .scalar_subquery()
+            .label(name)
+            for name, table, column in (
+                ("employee_ids", ShiftEmployee.__table__, "employee_id"),
+                ("assigned_department_ids", ShiftDepartment.__table__, "department_id"),
+            )
+        ),
+    )
+    .join_from(Shift.__table__, Site.__table__, _SITE_C.id == _SHIFT_C.site_id)
+    .where(_SHIFT_C.id == bindparam("id"))
+)
+
+
+def _previewed(session: Session, shift_id: str) -> Any:
+    """The live shift as :data:`_PREVIEWED` reads it; NotFound as :func:`_get` says it."""
+    autoflush(session)
+    row = session.execute(_PREVIEWED, {"id": shift_id}).first()
+    if row is None or row.deleted:
+        raise NotFound("shift", shift_id)
+    return row
 
 
 def move_shift(
@@ -470,8 +543,9 @@ def move_shift(
     """Move to another day and/or person; ``from_employee_id`` says which person's row
     it left when the shift has several."""
     shift = _get(session, shift_id)
-    draft = _moved_draft(shift, day, employee_id, from_employee_id)
-    return edit_shift(session, shift_id, **_diff(ShiftDraft.of(shift), draft))
+    before = ShiftDraft.of(shift)
+    draft = _moved_draft(before, day, employee_id, from_employee_id)
+    return edit_shift(session, shift_id, **_diff(before, draft))
 
 
 def copy_shift(
@@ -484,7 +558,7 @@ def copy_shift(
 ) -> OpResult:
     """A copy (not yet published) on another day and/or for another person."""
     shift = _get(session, shift_id)
-    draft = _moved_draft(shift, day, employee_id, from_employee_id)
+    draft = _moved_draft(ShiftDraft.of(shift), day, employee_id, from_employee_id)
     if employee_id is not None:
         draft = replace(draft, employee_ids=(employee_id,))
     return create_shift(session, replace(draft, published=False))
@@ -549,7 +623,7 @@ def _plan_bulk(session: Session, drafts: Sequence[ShiftDraft]) -> BulkPlan:
         max(p.end_utc for p in placed),
         company_id=placed[0].company_id,
     )
-    workload = Workload.load(session, placed[0].company_id, people)
+    workload = Workload.of(index)
     closed = ClosedDays.load(session, placed[0].company_id)
     accepted: list[Placed] = []
     rejected: list[tuple[Placed, tuple[Conflict, ...]]] = []
@@ -828,7 +902,7 @@ def fill_open_shifts(session: Session, assignments: Sequence[tuple[str, str]]) -
             max(p.end_utc for p in placed),
             company_id=company_id,
         )
-        workload = Workload.load(session, company_id, people)
+        workload = Workload.of(index)
         accepted: list[tuple[Shift, Placed]] = []
         warnings: list[RuleWarning] = []
         for (shift, _), item in zip(wanted, placed, strict=True):

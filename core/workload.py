@@ -7,10 +7,11 @@ longer than the store's limit (``PayPolicy.max_shift_hours``, 12 h unless set;
 their contract says (``Employee.contract_hours``; 0 means no contract to pass).
 
 The hours of a week are counted from the :class:`~core.conflicts.ConflictIndex`
-the check already loaded, plus what a bulk operation added to it, so this asks
-the store for nothing but the limits. That index reaches ``max_consecutive_days``
-+ 1 days either side of the shift (for the days-in-a-row rule), which is the whole
-week unless a store sets that limit below 6; then a week's far end may go uncounted.
+the check already loaded, plus what a bulk operation added to it, and the limits
+came with that index (:meth:`Workload.of`), so a check asks the store for nothing
+more. The index reaches ``max_consecutive_days`` + 1 days either side of the shift
+(for the days-in-a-row rule), which is the whole week unless a store sets that
+limit below 6; then a week's far end may go uncounted.
 Hours are the shifts' real lengths (an overnight shift over a clock change lasts
 what it lasts), in the policy's week (``PayPolicy.week_start``).
 """
@@ -23,16 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from core.conflicts import Busy, ConflictIndex
-from core.models import Employee, PayPolicy
+from core.conflicts import DEFAULT_MAX_SHIFT_HOURS, Busy, ConflictIndex, RosterRules
+from core.models import Employee
 from core.results import RuleWarning
 from core.timeutil import week_start
 
-#: A shift longer than this asks for a second look, unless the store says otherwise.
-DEFAULT_MAX_SHIFT_HOURS = Decimal(12)
 HOUR = timedelta(hours=1)
 
 
@@ -53,26 +52,23 @@ class Workload:
         cls, session: Session, company_id: str | None, employee_ids: Iterable[str]
     ) -> Workload:
         """The store's limits for these people: two small queries."""
-        policy = session.execute(
-            select(PayPolicy.max_shift_hours, PayPolicy.week_start).where(
-                PayPolicy.company_id == company_id
-            )
-        ).first()
-        hours, first_weekday = policy if policy is not None else (DEFAULT_MAX_SHIFT_HOURS, 0)
+        rules = RosterRules.for_company(session, company_id)
         ids = list(dict.fromkeys(employee_ids))
-        contract = (
-            dict(
-                session.execute(
-                    select(Employee.id, Employee.contract_hours).where(Employee.id.in_(ids))
-                ).all()
-            )
-            if ids
-            else {}
-        )
+        contract = dict(session.execute(_CONTRACTS, {"ids": ids}).all()) if ids else {}
+        return cls.limits(rules, contract)
+
+    @classmethod
+    def of(cls, index: ConflictIndex) -> Workload:
+        """The limits of the people ``index`` loaded, as it loaded them: no query."""
+        return cls.limits(index.rules, index.contract)
+
+    @classmethod
+    def limits(cls, rules: RosterRules, contract: Mapping[str, Decimal]) -> Workload:
+        hours = rules.max_shift_hours
         return cls(
             max_shift=timedelta(hours=float(hours)) if hours and hours > 0 else None,
             contract=contract,
-            first_weekday=first_weekday or 0,
+            first_weekday=rules.week_start,
         )
 
     def warnings(
@@ -133,6 +129,13 @@ class Workload:
                     )
             self._weeks[person] = weeks
         return self._weeks[person]
+
+
+_EMPLOYEE = Employee.__table__.c
+#: People's contract hours (a Core statement, built once: see core.conflicts).
+_CONTRACTS = select(_EMPLOYEE.id, _EMPLOYEE.contract_hours).where(
+    _EMPLOYEE.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _hours(length: timedelta) -> str:
