@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from core.conflicts import load_index
 from core.employment import OPEN_ENDED, Employment
@@ -372,6 +374,27 @@ _SHIFT_COLUMNS = (
 )
 
 
+def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any]) -> list[Any]:
+    """Rows of ``columns`` with their values as the ORM hands them back, each distinct
+    stored value converted once: a month's shifts share a few dozen dates and times,
+    and converting each row's (a date, two datetimes, two flags) cost more than
+    SQLite's whole fetch."""
+    dialect = session.get_bind().dialect
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    plain = [
+        type_coerce(c, NullType()) if p else c for c, p in zip(columns, processors, strict=True)
+    ]
+    rows = session.connection().execute(select(*plain).where(*where)).all()
+    if not rows:
+        return []
+    values = list(zip(*rows, strict=True))
+    for n, process in enumerate(processors):
+        if process is not None:
+            done = {v: process(v) for v in set(values[n])}
+            values[n] = tuple(map(done.__getitem__, values[n]))
+    return list(zip(*values, strict=True))
+
+
 def _shifts(
     session: Session,
     first: date,
@@ -399,7 +422,7 @@ def _shifts(
         .where(ShiftEmployee.shift_id == Shift.id)
         .scalar_subquery()
     )
-    rows = session.execute(select(*_SHIFT_COLUMNS, people_of).where(*live)).all()
+    rows = _stored(session, [*_SHIFT_COLUMNS, people_of], live)
     by_dept: dict[str, list[str]] = defaultdict(list)
     for shift_id, dept in session.execute(
         select(ShiftDepartment.shift_id, ShiftDepartment.department_id)
