@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, type_coerce
@@ -81,6 +81,13 @@ class RosterDepartment:
         return employee.department_id != self.id
 
 
+@lru_cache(maxsize=4096)
+def _hours_of(length: timedelta) -> Decimal:
+    """A shift's hours from its length: a roster's shifts have a few dozen lengths,
+    and its totals ask each shift's hours several times."""
+    return hours(Decimal(int(length.total_seconds())) / 3600)
+
+
 @dataclass(frozen=True)
 class RosterShift:
     id: str
@@ -109,7 +116,7 @@ class RosterShift:
 
     @property
     def hours(self) -> Decimal:
-        return hours(Decimal(int((self.end_utc - self.start_utc).total_seconds())) / 3600)
+        return _hours_of(self.end_utc - self.start_utc)
 
     def department_for(self, employee: RosterEmployee) -> str | None:
         """The team whose rota, totals and labour this shift counts in for a person on
@@ -246,15 +253,31 @@ class Roster:
         worked by every member, so it counts once per member, with each member's
         hours, as their own hours and attendance count it), and each open shift once;
         how many of those are open. A member's shift of another team counts there."""
-        worked = [
-            s
-            for emp in department.employees
-            for s in self.counted_shifts(department, emp, day)
-            if not s.cancelled
-        ]
-        open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
-        counted = worked + open_
-        return DayTotal(len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_))
+        return self._department_totals(department, [day])[day]
+
+    def department_days(self, department: RosterDepartment) -> dict[date, DayTotal]:
+        """:meth:`department_day` of every day of the range, walking the team once."""
+        return self._department_totals(department, self.days)
+
+    def _department_totals(
+        self, department: RosterDepartment, days: list[date]
+    ) -> dict[date, DayTotal]:
+        worked: dict[date, list[RosterShift]] = {day: [] for day in days}
+        cells = self.cells
+        for emp in department.employees:
+            for day in days:
+                for s in cells.get((emp.id, day), ()):
+                    # counted_shifts, inlined: a band's month asks this of every member.
+                    if not s.cancelled and s.department_for(emp) == department.id:
+                        worked[day].append(s)
+        totals = {}
+        for day in days:
+            open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
+            counted = worked[day] + open_
+            totals[day] = DayTotal(
+                len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_)
+            )
+        return totals
 
     def shown_shifts(self) -> list[RosterShift]:
         """Every shift the snapshot shows (in people's rows or open), each once."""

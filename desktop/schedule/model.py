@@ -374,10 +374,7 @@ class RosterModel(TableModel):
         info = self._rows[index.row()]
         day = self._days[index.column()]
         if info.kind == RowKind.DEPARTMENT:
-            key = (info.department.id, day)
-            total = self._band_totals.get(key)
-            if total is None:  # a band's day walks the whole team: once per snapshot
-                total = self._band_totals[key] = self._roster.department_day(info.department, day)
+            total = self.band_total(info.department, day)
             return CellInfo(
                 info,
                 day,
@@ -409,6 +406,17 @@ class RosterModel(TableModel):
             off=info.employee.employment.off_on(day) or "",
             elsewhere=tuple(self._elsewhere(info, s) for s in shifts),
         )
+
+    def band_total(self, department: RosterDepartment, day: date) -> DayTotal:
+        """A band's day (core.roster's ``department_day``). A band's day walks the whole
+        team, so the first ask walks it once for every day, and the snapshot keeps them."""
+        key = (department.id, day)
+        total = self._band_totals.get(key)
+        if total is None:
+            for when, found in self._roster.department_days(department).items():
+                self._band_totals[(department.id, when)] = found
+            total = self._band_totals[key]
+        return total
 
     def _elsewhere(self, info: RowInfo, shift: RosterShift) -> str:
         """The other team a shift in a person's own row belongs to, "" for theirs."""
