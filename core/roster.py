@@ -496,7 +496,8 @@ def _shifts(
             if emp in wanted:
                 cells[(emp, day)].append(shift)
     for cell in (*cells.values(), *open_cells.values()):
-        cell.sort(key=lambda s: (s.start_utc, s.id))
+        if len(cell) > 1:  # most of a month's cells hold one shift
+            cell.sort(key=lambda s: (s.start_utc, s.id))
     return cells, open_cells
 
 
