@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from core.conflicts import load_index
 from core.employment import OPEN_ENDED, Employment
@@ -79,6 +81,13 @@ class RosterDepartment:
         return employee.department_id != self.id
 
 
+@lru_cache(maxsize=4096)
+def _hours_of(length: timedelta) -> Decimal:
+    """A shift's hours from its length: a roster's shifts have a few dozen lengths,
+    and its totals ask each shift's hours several times."""
+    return hours(Decimal(int(length.total_seconds())) / 3600)
+
+
 @dataclass(frozen=True)
 class RosterShift:
     id: str
@@ -107,7 +116,7 @@ class RosterShift:
 
     @property
     def hours(self) -> Decimal:
-        return hours(Decimal(int((self.end_utc - self.start_utc).total_seconds())) / 3600)
+        return _hours_of(self.end_utc - self.start_utc)
 
     def department_for(self, employee: RosterEmployee) -> str | None:
         """The team whose rota, totals and labour this shift counts in for a person on
@@ -244,15 +253,31 @@ class Roster:
         worked by every member, so it counts once per member, with each member's
         hours, as their own hours and attendance count it), and each open shift once;
         how many of those are open. A member's shift of another team counts there."""
-        worked = [
-            s
-            for emp in department.employees
-            for s in self.counted_shifts(department, emp, day)
-            if not s.cancelled
-        ]
-        open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
-        counted = worked + open_
-        return DayTotal(len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_))
+        return self._department_totals(department, [day])[day]
+
+    def department_days(self, department: RosterDepartment) -> dict[date, DayTotal]:
+        """:meth:`department_day` of every day of the range, walking the team once."""
+        return self._department_totals(department, self.days)
+
+    def _department_totals(
+        self, department: RosterDepartment, days: list[date]
+    ) -> dict[date, DayTotal]:
+        worked: dict[date, list[RosterShift]] = {day: [] for day in days}
+        cells = self.cells
+        for emp in department.employees:
+            for day in days:
+                for s in cells.get((emp.id, day), ()):
+                    # counted_shifts, inlined: a band's month asks this of every member.
+                    if not s.cancelled and s.department_for(emp) == department.id:
+                        worked[day].append(s)
+        totals = {}
+        for day in days:
+            open_ = [s for s in self.open_on(department.id, day) if not s.cancelled]
+            counted = worked[day] + open_
+            totals[day] = DayTotal(
+                len(counted), sum((s.hours for s in counted), Decimal(0)), len(open_)
+            )
+        return totals
 
     def shown_shifts(self) -> list[RosterShift]:
         """Every shift the snapshot shows (in people's rows or open), each once."""
@@ -372,6 +397,27 @@ _SHIFT_COLUMNS = (
 )
 
 
+def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any]) -> list[Any]:
+    """Rows of ``columns`` with their values as the ORM hands them back, each distinct
+    stored value converted once: a month's shifts share a few dozen dates and times,
+    and converting each row's (a date, two datetimes, two flags) cost more than
+    SQLite's whole fetch."""
+    dialect = session.get_bind().dialect
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    plain = [
+        type_coerce(c, NullType()) if p else c for c, p in zip(columns, processors, strict=True)
+    ]
+    rows = session.connection().execute(select(*plain).where(*where)).all()
+    if not rows:
+        return []
+    values = list(zip(*rows, strict=True))
+    for n, process in enumerate(processors):
+        if process is not None:
+            done = {v: process(v) for v in set(values[n])}
+            values[n] = tuple(map(done.__getitem__, values[n]))
+    return list(zip(*values, strict=True))
+
+
 def _shifts(
     session: Session,
     first: date,
@@ -399,7 +445,7 @@ def _shifts(
         .where(ShiftEmployee.shift_id == Shift.id)
         .scalar_subquery()
     )
-    rows = session.execute(select(*_SHIFT_COLUMNS, people_of).where(*live)).all()
+    rows = _stored(session, [*_SHIFT_COLUMNS, people_of], live)
     by_dept: dict[str, list[str]] = defaultdict(list)
     for shift_id, dept in session.execute(
         select(ShiftDepartment.shift_id, ShiftDepartment.department_id)
@@ -450,7 +496,8 @@ def _shifts(
             if emp in wanted:
                 cells[(emp, day)].append(shift)
     for cell in (*cells.values(), *open_cells.values()):
-        cell.sort(key=lambda s: (s.start_utc, s.id))
+        if len(cell) > 1:  # most of a month's cells hold one shift
+            cell.sort(key=lambda s: (s.start_utc, s.id))
     return cells, open_cells
 
 

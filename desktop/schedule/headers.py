@@ -256,7 +256,7 @@ class PeopleHeader(QHeaderView):
         """ "Open shifts" and how many wait for someone in the range."""
         painter.fillRect(rect, OPEN_FILL)
         painter.fillRect(rect.left(), rect.top() + 1, 4, rect.height() - 1, WARNING)
-        waiting = sum(model.roster.department_day(info.department, d).open for d in model.days)
+        waiting = sum(model.band_total(info.department, d).open for d in model.days)
         if one_line:
             PeopleHeader._one_line(painter, rect, base, OPEN_SHIFTS, f"{waiting} to fill")
             return

@@ -64,12 +64,12 @@ def block_rects(
     cell: QRect, count: int, has_leave: bool = False, metrics: Metrics = WEEK
 ) -> list[QRect]:
     """One rectangle per shift, stacked top down; shifts past max_blocks get none."""
+    shown = min(count, metrics.max_blocks)
+    if shown <= 0:  # half a month's cells: no need to ask the cell where it is
+        return []
     pad = metrics.pad
     top = cell.top() + pad + (metrics.leave_band if has_leave and count else 0)
     available = cell.bottom() - top - pad + 1
-    shown = min(count, metrics.max_blocks)
-    if not shown:
-        return []
     height = max(
         min(16, metrics.block), min(metrics.block, (available - pad * (shown - 1)) // shown)
     )

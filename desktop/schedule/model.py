@@ -83,6 +83,28 @@ class CellInfo:
         return self.day.weekday() >= 5
 
 
+def _same_rows(rows: list[RowInfo], other: list[RowInfo]) -> bool:
+    """``rows == other``, with each pair of bands compared once rather than once per
+    row of theirs: a band compares all its people, so a month of 500 people spent
+    more on this than on the rest of showing the new snapshot."""
+    if len(rows) != len(other):
+        return False
+    same: set[tuple[int, int]] = set()
+    for mine, theirs in zip(rows, other, strict=True):
+        if (mine.kind, mine.employee, mine.collapsed) != (
+            theirs.kind,
+            theirs.employee,
+            theirs.collapsed,
+        ):
+            return False
+        pair = (id(mine.department), id(theirs.department))
+        if pair not in same:
+            if mine.department != theirs.department:
+                return False
+            same.add(pair)
+    return True
+
+
 def band_text(cell: CellInfo) -> str:
     """A department's day: "4 shifts · 32 h · 1 open"."""
     if not cell.team_shifts:
@@ -203,7 +225,7 @@ class RosterModel(TableModel):
         self._problems = dict(roster.problems)
         self._troubled = {emp for _sid, emp in self._problems}
         rows = self._build_rows(roster)
-        same_shape = rows == self._rows and roster.days == self._days
+        same_shape = _same_rows(rows, self._rows) and roster.days == self._days
         if same_shape:
             self._roster = roster
             if rows:
@@ -352,10 +374,7 @@ class RosterModel(TableModel):
         info = self._rows[index.row()]
         day = self._days[index.column()]
         if info.kind == RowKind.DEPARTMENT:
-            key = (info.department.id, day)
-            total = self._band_totals.get(key)
-            if total is None:  # a band's day walks the whole team: once per snapshot
-                total = self._band_totals[key] = self._roster.department_day(info.department, day)
+            total = self.band_total(info.department, day)
             return CellInfo(
                 info,
                 day,
@@ -387,6 +406,17 @@ class RosterModel(TableModel):
             off=info.employee.employment.off_on(day) or "",
             elsewhere=tuple(self._elsewhere(info, s) for s in shifts),
         )
+
+    def band_total(self, department: RosterDepartment, day: date) -> DayTotal:
+        """A band's day (core.roster's ``department_day``). A band's day walks the whole
+        team, so the first ask walks it once for every day, and the snapshot keeps them."""
+        key = (department.id, day)
+        total = self._band_totals.get(key)
+        if total is None:
+            for when, found in self._roster.department_days(department).items():
+                self._band_totals[(department.id, when)] = found
+            total = self._band_totals[key]
+        return total
 
     def _elsewhere(self, info: RowInfo, shift: RosterShift) -> str:
         """The other team a shift in a person's own row belongs to, "" for theirs."""

@@ -194,14 +194,18 @@ def paint_shift(
 
 #: The chips' fonts and metrics per base font and struck-out or not.
 _CHIP_FONTS: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+#: The chips' words (:func:`chip_label`) per font, start time, hidden shifts and width:
+#: a month's chips share a few dozen, and measuring text is most of a chip's cost.
+_CHIP_LABELS: dict[tuple[str, bool, str, int, int], str] = {}
 
 
-def _chip_font(base: QFont, cancelled: bool) -> tuple[QFont, QFontMetrics]:
-    key = (base.key(), cancelled)
-    found = _CHIP_FONTS.get(key)
+def _chip_font(base: QFont, cancelled: bool, key: str | None = None) -> tuple[QFont, QFontMetrics]:
+    """``key``: ``base.key()`` when the caller has it already."""
+    at = (base.key() if key is None else key, cancelled)
+    found = _CHIP_FONTS.get(at)
     if found is None:
         chosen = font(base, 11, bold=True, strike=cancelled)
-        found = _CHIP_FONTS[key] = (chosen, QFontMetrics(chosen))
+        found = _CHIP_FONTS[at] = (chosen, QFontMetrics(chosen))
     return found
 
 
@@ -258,11 +262,17 @@ def paint_chip(
     inset = 1 if outline.width() > 1 else 0
     painter.drawRect(rect.adjusted(inset, inset, -1, -1))
     if shift.start_time:  # else a swatch
-        chosen, metrics = _chip_font(base, shift.cancelled)
+        key = base.key()
+        chosen, metrics = _chip_font(base, shift.cancelled, key)
         painter.setFont(chosen)
         painter.setPen(ink)
         area = rect.adjusted(5, 0, -2, 0)
-        text = chip_label(shift.start_time, more, area.width(), metrics)
+        words = (key, shift.cancelled, shift.start_time, more, area.width())
+        text = _CHIP_LABELS.get(words)
+        if text is None:
+            if len(_CHIP_LABELS) > 10_000:  # widths of windows long closed
+                _CHIP_LABELS.clear()
+            text = _CHIP_LABELS[words] = chip_label(shift.start_time, more, area.width(), metrics)
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 

@@ -224,7 +224,10 @@ class RosterView(QTableView):
         self.selection_changed.emit(len(self._selected))
 
     def forget_missing_selection(self) -> None:
-        """After a reload, keep only selected shifts that are still shown."""
+        """After a reload, keep only selected shifts that are still shown (nothing to
+        look for when nothing is selected, as after most reloads)."""
+        if not self._selected:
+            return
         shown = {s.id for s in self.roster_model().roster.shown_shifts()}
         if self._selected - shown:
             self.select_shifts(self._selected & shown)
