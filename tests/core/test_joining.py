@@ -472,6 +472,8 @@ def test_the_wire_declares_each_collection_after_those_it_names() -> None:
         named = {getattr(t, "__collection__", "") for t in targets} & set(COLLECTIONS)
         assert named <= seen, name
         seen.add(name)
+
+
 def test_the_pay_policy_and_its_queued_edit_take_the_servers_company_id(store: Store) -> None:
     company_id, _ = _offline_store(store)
     with store.session() as s:
