@@ -49,11 +49,11 @@ class Shift(Synced, Base):
     __tablename__ = "shift"
     __collection__ = "shifts"
 
-    # No index on the company, the site or ``start_utc`` alone: a store holds one
-    # company, mostly one site, so such an index narrows nothing and every bulk
-    # write pays for it (migration 0007). Ranges go through ``shift_date``, clash
-    # checks through a person's assignments. The server, which holds many
-    # companies, keeps its own (``server.db.SERVER_INDEXES``).
+    # No index on the company, on (site, start) or on the start alone: a store
+    # holds one company and mostly one site, so the first two narrow nothing, no
+    # query ranges over the third, and every bulk write paid for all three
+    # (migration 0007). Ranges go through ``shift_date``, clash checks through a
+    # person's assignments. The server, holding many companies, creates its own.
     company_id: Mapped[str] = mapped_column(ForeignKey("company.id"))
     site_id: Mapped[str] = mapped_column(ForeignKey("site.id"))
     shift_date: Mapped[date] = mapped_column(index=True)
