@@ -38,16 +38,20 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: Byte maps setting a UUID's version (4) and variant (RFC 4122) bits.
+_VERSION_4 = bytes.maketrans(bytes(range(256)), bytes((b & 0x0F) | 0x40 for b in range(256)))
+_VARIANT = bytes.maketrans(bytes(range(256)), bytes((b & 0x3F) | 0x80 for b in range(256)))
+
+
 def new_ids(n: int) -> list[str]:
     """``n`` random (version 4) UUIDs like :func:`core.models.new_id`, several times faster."""
     raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
+    raw[6::16] = raw[6::16].translate(_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_VARIANT)
     h = raw.hex()
     return [
-        "-".join((h[i : i + 8], h[i + 8 : i + 12], h[i + 12 : i + 16], h[i + 16 : i + 20]))
-        + "-"
-        + h[i + 20 : i + 32]
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-"
+        f"{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
         for i in range(0, 32 * n, 32)
     ]
 

@@ -129,6 +129,16 @@ def _add_missing_columns(conn: Connection) -> None:
             conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN {ddl}')
 
 
+#: Indexes of the tables shared with the local store that only a database of many
+#: companies needs (lists filter by company): the store dropped them (its migration
+#: 0007), so the shared models no longer declare them.
+SERVER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_shift_company_id ON shift (company_id)",
+    "CREATE INDEX IF NOT EXISTS ix_shift_site_range ON shift (site_id, start_utc)",
+    "CREATE INDEX IF NOT EXISTS ix_shift_start_utc ON shift (start_utc)",
+)
+
+
 #: The server's version table (server/migrations/env.py) and the revision a
 #: database made before the migrations is taken to be at.
 VERSION_TABLE = "server_schema_version"
@@ -203,6 +213,8 @@ class Database:
             _migrate(conn)
             Base.metadata.create_all(conn)
             _add_missing_columns(conn)
+            for statement in SERVER_INDEXES:
+                conn.exec_driver_sql(statement)
             conn.commit()
 
     @contextmanager

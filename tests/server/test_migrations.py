@@ -115,6 +115,9 @@ def test_a_new_database_is_made_at_the_head(empty_url: str) -> None:
         assert {"rate_bucket", "webhook_subscription", "company"} <= set(
             inspect(db.engine).get_table_names()
         )
+        # Lists filter by company: the server keeps the indexes a local store dropped.
+        shift_indexes = {i["name"] for i in inspect(db.engine).get_indexes("shift")}
+        assert {"ix_shift_company_id", "ix_shift_site_range", "ix_shift_start_utc"} <= shift_indexes
     finally:
         db.close()
 
