@@ -1,7 +1,7 @@
 """the pay policy replicates: sync columns, and its id is its company's
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 10:00:00
 
 ``pay_policy`` gets the columns every replicated row carries (server version,
@@ -18,7 +18,7 @@ from alembic import op
 import core.models.base
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
