@@ -23,14 +23,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select
+from sqlalchemy import DateTime, and_, bindparam, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from core import undo
 from core.changes import Changes
-from core.conflicts import Busy, leave_instants, load_index, overlaps
+from core.conflicts import leave_instants, overlaps, shift_label
 from core.employment import OPEN_ENDED, Employment
 from core.errors import NotFound, ValidationError
 from core.models import (
@@ -48,6 +49,8 @@ from core.models import (
     PayPolicy,
     PunchKind,
     Shift,
+    ShiftDepartment,
+    ShiftEmployee,
     ShiftStatus,
     Site,
     new_id,
@@ -433,11 +436,86 @@ class _Linked(NamedTuple):
     day: date
 
 
+class _Shift(NamedTuple):
+    """A live shift of one person, as matching and deriving read it."""
+
+    source_id: str
+    start: datetime
+    end: datetime
+    label: str
+    day: date
+
+
+def _naive(column: Any) -> Any:
+    """A UTC column read as the naive datetime SQLite keeps, for bulk reads that
+    attach the zone themselves (cheaper than the column type's per-value hook)."""
+    return type_coerce(column, DateTime())
+
+
+_SHIFT_COLUMNS = (
+    Shift.id,
+    Shift.shift_date,
+    Shift.start_time,
+    Shift.end_time,
+    _naive(Shift.start_utc),
+    _naive(Shift.end_utc),
+)
+_LIVE_SHIFT_IN_RANGE = and_(
+    Shift.deleted.is_(False),
+    Shift.status != ShiftStatus.CANCELLED,
+    Shift.start_utc >= bindparam("lo"),
+    Shift.start_utc < bindparam("hi"),
+)
+#: The live shifts starting in a range of the people asked: their own and their
+#: department's (a department assignment binds its members), the same shifts the
+#: schedule's rules (core.conflicts) hold against them.
+_PEOPLES_SHIFTS = union_all(
+    select(ShiftEmployee.employee_id, *_SHIFT_COLUMNS)
+    .join(Shift, Shift.id == ShiftEmployee.shift_id)
+    .where(
+        ShiftEmployee.employee_id.in_(bindparam("emp_ids", expanding=True)),
+        _LIVE_SHIFT_IN_RANGE,
+    ),
+    select(Employee.id, *_SHIFT_COLUMNS)
+    .join(ShiftDepartment, ShiftDepartment.department_id == Employee.department_id)
+    .join(Shift, Shift.id == ShiftDepartment.shift_id)
+    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_SHIFT_IN_RANGE),
+)
+
+
+def _shifts_of(
+    session: Session, employee_ids: list[str], lo: datetime, hi: datetime
+) -> dict[str, list[_Shift]]:
+    """Each person's live shifts starting from ``lo`` to before ``hi``, by start (a
+    shift both theirs and their department's once)."""
+    found: dict[str, list[_Shift]] = defaultdict(list)
+    if not employee_ids:
+        return found
+    seen: set[tuple[str, str]] = set()
+    rows = session.execute(_PEOPLES_SHIFTS, {"emp_ids": employee_ids, "lo": lo, "hi": hi})
+    for emp, id_, day, start_time, end_time, start, end in rows:
+        if (emp, id_) in seen:
+            continue
+        seen.add((emp, id_))
+        found[emp].append(
+            _Shift(
+                id_,
+                start.replace(tzinfo=UTC),
+                end.replace(tzinfo=UTC),
+                shift_label(day, start_time, end_time),
+                day,
+            )
+        )
+    for own in found.values():
+        own.sort(key=attrgetter("start"))  # stable: equal starts keep the rows' order
+    return found
+
+
 @dataclass
 class _Loaded:
-    shifts: dict[str, list[Busy]]
-    #: Rows of (id, kind, at, source, device_id, employee_id): a Punch once matched.
-    punches: dict[str, list[Row[Any]]]
+    shifts: dict[str, list[_Shift]]
+    #: Rows of (id, kind, at, source, device_id): a Punch once matched.
+    punches: dict[str, list[tuple[str, str, datetime, str, str | None]]]
     leaves: dict[str, list[LeaveRequest]]
     #: Per approved leave, the shifts its approval kept the person on or took them off.
     links: dict[str, list[_Linked]]
@@ -456,33 +534,39 @@ class _Loaded:
         hi: datetime,
         rules: Rules,
     ) -> _Loaded:
-        index = load_index(session, employee_ids, lo, hi, company_id=company_id)
-        shifts = {e: list(index.shifts_of(e)) for e in employee_ids}
-        wanted = set(employee_ids)
-        punches: dict[str, list[Row[Any]]] = defaultdict(list)
         before = timedelta(minutes=rules.match_before_minutes)
         after = timedelta(minutes=rules.match_after_minutes)
-        # Plain rows through the session's connection: no ORM bookkeeping per punch.
+        # Every punch that can land on a day from lo to hi, and every shift such a
+        # punch can match (a shift's window runs from its start less ``before`` to its
+        # end, at most MAX_SHIFT_LENGTH later, plus ``after``).
+        punch_lo, punch_hi = lo - before - MAX_SHIFT_LENGTH, hi + after + MAX_SHIFT_LENGTH
+        shifts = _shifts_of(
+            session, employee_ids, punch_lo - after - MAX_SHIFT_LENGTH, punch_hi + before
+        )
+        punches: dict[str, list[tuple[str, str, datetime, str, str | None]]] = defaultdict(list)
+        # Plain rows through the session's connection: no ORM bookkeeping per punch,
+        # and the instant read as naive UTC and made aware here, one C call a punch.
         rows = session.connection().execute(
             select(
+                ClockEvent.employee_id,
                 ClockEvent.id,
                 ClockEvent.kind,
-                ClockEvent.at_utc.label("at"),
+                type_coerce(ClockEvent.at_utc, DateTime()),
                 ClockEvent.source,
                 ClockEvent.device_id,
-                ClockEvent.employee_id,
             )
             .where(
                 ClockEvent.company_id == company_id,
                 ClockEvent.employee_id.in_(employee_ids),
                 ClockEvent.deleted.is_(False),
-                ClockEvent.at_utc >= lo - before - MAX_SHIFT_LENGTH,
-                ClockEvent.at_utc < hi + after + MAX_SHIFT_LENGTH,
+                ClockEvent.at_utc >= punch_lo,
+                ClockEvent.at_utc < punch_hi,
             )
             .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
         )
-        for r in rows:
-            punches[r.employee_id].append(r)
+        for emp, id_, kind, at, source, device in rows:
+            punches[emp].append((id_, kind, at.replace(tzinfo=UTC), source, device))
+        wanted = set(employee_ids)
         leaves: dict[str, list[LeaveRequest]] = defaultdict(list)
         for leave in session.scalars(
             select(LeaveRequest).where(
@@ -557,11 +641,11 @@ class _Loaded:
 
 @dataclass
 class _Bucket:
-    shifts: list[Busy] = field(default_factory=list)
+    shifts: list[_Shift] = field(default_factory=list)
     punches: list[Punch] = field(default_factory=list)
 
 
-def _counts_on(shift: Busy | _Linked, rules: Rules, tz: str) -> date:
+def _counts_on(shift: _Shift | _Linked, rules: Rules, tz: str) -> date:
     """The day an (overnight) shift's hours belong to, as the policy says."""
     assert shift.day is not None
     if rules.overnight_day == "end":
@@ -576,14 +660,14 @@ _NO_TIME = timedelta(0)
 class _Matcher:
     """Finds the shift a punch belongs to among one person's shifts (sorted by start)."""
 
-    def __init__(self, shifts: Sequence[Busy], rules: Rules) -> None:
+    def __init__(self, shifts: Sequence[_Shift], rules: Rules) -> None:
         self.shifts = shifts
         self.starts = [s.start for s in shifts]
         self.before = timedelta(minutes=rules.match_before_minutes)
         self.after = timedelta(minutes=rules.match_after_minutes)
         self.reach = MAX_SHIFT_LENGTH + self.after
 
-    def match(self, kind: str, at: datetime) -> Busy | None:
+    def match(self, kind: str, at: datetime) -> _Shift | None:
         """The shift whose window holds the punch; the closest one when windows overlap.
 
         Closeness is to the start for an in, to the end for an out and to the whole
@@ -591,7 +675,7 @@ class _Matcher:
         """
         lo = bisect.bisect_left(self.starts, at - self.reach)
         hi = bisect.bisect_right(self.starts, at + self.before)
-        best: Busy | None = None
+        best: _Shift | None = None
         best_distance = _NO_TIME
         for shift in self.shifts[lo:hi]:
             if not shift.start - self.before <= at <= shift.end + self.after:
@@ -622,8 +706,8 @@ def _derive_person(
     session_day: date | None = None
     session_start: datetime | None = None
     for row in loaded.punches.get(person.id, []):
-        shift = matcher.match(row.kind, row.at)
-        punch = Punch(*row[:5], shift.source_id if shift else None)
+        shift = matcher.match(row[1], row[2])
+        punch = Punch(*row, shift.source_id if shift else None)
         if shift is not None:
             buckets[shift_day[shift.source_id]].punches.append(punch)
             continue
