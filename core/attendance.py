@@ -20,9 +20,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -55,11 +56,11 @@ from core.models import (
     Site,
     new_id,
 )
-from core.money import hours, minutes_to_hours
+from core.money import hours, minutes_as_hours
 from core.pay_periods import refuse_dates, refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
-from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
+from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start, zone
 
 __all__ = [
     "AppliedCorrection",
@@ -466,35 +467,37 @@ _LIVE_SHIFT_IN_RANGE = and_(
     Shift.start_utc >= bindparam("lo"),
     Shift.start_utc < bindparam("hi"),
 )
-#: The live shifts starting in a range of the people asked: their own and their
-#: department's (a department assignment binds its members), the same shifts the
-#: schedule's rules (core.conflicts) hold against them.
-_PEOPLES_SHIFTS = union_all(
+#: The live shifts starting in a range, each with a person it binds: its own people
+#: and its departments' members (a department assignment binds them), the same shifts
+#: the schedule's rules (core.conflicts) hold against a person. No person filter in
+#: SQL: SQLite then reads the range from the shifts' start index, where a list of
+#: people would make it read each person's whole history.
+_SHIFTS_WITH_PEOPLE = union_all(
     select(ShiftEmployee.employee_id, *_SHIFT_COLUMNS)
-    .join(Shift, Shift.id == ShiftEmployee.shift_id)
-    .where(
-        ShiftEmployee.employee_id.in_(bindparam("emp_ids", expanding=True)),
-        _LIVE_SHIFT_IN_RANGE,
-    ),
+    .select_from(Shift)
+    .join(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
+    .where(_LIVE_SHIFT_IN_RANGE),
     select(Employee.id, *_SHIFT_COLUMNS)
-    .join(ShiftDepartment, ShiftDepartment.department_id == Employee.department_id)
-    .join(Shift, Shift.id == ShiftDepartment.shift_id)
-    .where(Employee.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_SHIFT_IN_RANGE),
+    .select_from(Shift)
+    .join(ShiftDepartment, ShiftDepartment.shift_id == Shift.id)
+    .join(Employee, Employee.department_id == ShiftDepartment.department_id)
+    .where(_LIVE_SHIFT_IN_RANGE),
 )
 
 
 def _shifts_of(
-    session: Session, employee_ids: list[str], lo: datetime, hi: datetime
+    session: Session, employee_ids: Iterable[str], lo: datetime, hi: datetime
 ) -> dict[str, list[_Shift]]:
     """Each person's live shifts starting from ``lo`` to before ``hi``, by start (a
     shift both theirs and their department's once)."""
+    wanted = set(employee_ids)
     found: dict[str, list[_Shift]] = defaultdict(list)
-    if not employee_ids:
+    if not wanted:
         return found
     seen: set[tuple[str, str]] = set()
-    rows = session.execute(_PEOPLES_SHIFTS, {"emp_ids": employee_ids, "lo": lo, "hi": hi})
+    rows = session.connection().execute(_SHIFTS_WITH_PEOPLE, {"lo": lo, "hi": hi}).all()
     for emp, id_, day, start_time, end_time, start, end in rows:
-        if (emp, id_) in seen:
+        if emp not in wanted or (emp, id_) in seen:
             continue
         seen.add((emp, id_))
         found[emp].append(
@@ -507,7 +510,9 @@ def _shifts_of(
             )
         )
     for own in found.values():
-        own.sort(key=attrgetter("start"))  # stable: equal starts keep the rows' order
+        # By start; shifts starting together by id, so which one a punch matches
+        # never hangs on the order SQLite happens to read them in.
+        own.sort(key=attrgetter("start", "source_id"))
     return found
 
 
@@ -546,23 +551,27 @@ class _Loaded:
         punches: dict[str, list[tuple[str, str, datetime, str, str | None]]] = defaultdict(list)
         # Plain rows through the session's connection: no ORM bookkeeping per punch,
         # and the instant read as naive UTC and made aware here, one C call a punch.
-        rows = session.connection().execute(
-            select(
-                ClockEvent.employee_id,
-                ClockEvent.id,
-                ClockEvent.kind,
-                type_coerce(ClockEvent.at_utc, DateTime()),
-                ClockEvent.source,
-                ClockEvent.device_id,
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    ClockEvent.employee_id,
+                    ClockEvent.id,
+                    ClockEvent.kind,
+                    type_coerce(ClockEvent.at_utc, DateTime()),
+                    ClockEvent.source,
+                    ClockEvent.device_id,
+                )
+                .where(
+                    ClockEvent.company_id == company_id,
+                    ClockEvent.employee_id.in_(employee_ids),
+                    ClockEvent.deleted.is_(False),
+                    ClockEvent.at_utc >= punch_lo,
+                    ClockEvent.at_utc < punch_hi,
+                )
+                .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
             )
-            .where(
-                ClockEvent.company_id == company_id,
-                ClockEvent.employee_id.in_(employee_ids),
-                ClockEvent.deleted.is_(False),
-                ClockEvent.at_utc >= punch_lo,
-                ClockEvent.at_utc < punch_hi,
-            )
-            .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
+            .all()
         )
         for emp, id_, kind, at, source, device in rows:
             punches[emp].append((id_, kind, at.replace(tzinfo=UTC), source, device))
@@ -645,16 +654,19 @@ class _Bucket:
     punches: list[Punch] = field(default_factory=list)
 
 
-def _counts_on(shift: _Shift | _Linked, rules: Rules, tz: str) -> date:
+def _counts_on(shift: _Shift | _Linked, rules: Rules, tz: tzinfo) -> date:
     """The day an (overnight) shift's hours belong to, as the policy says."""
-    assert shift.day is not None
     if rules.overnight_day == "end":
-        return to_local(shift.end - timedelta(microseconds=1), tz).date()
+        return (shift.end - _ONE_MICROSECOND).astimezone(tz).date()
     return shift.day
 
 
 _IN, _OUT = PunchKind.IN.value, PunchKind.OUT.value
+_BREAK_START, _BREAK_END = PunchKind.BREAK_START.value, PunchKind.BREAK_END.value
 _NO_TIME = timedelta(0)
+_NO_HOURS = Decimal(0)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_new_punch = partial(tuple.__new__, Punch)  # a Punch from one tuple, with no Python frame
 
 
 class _Matcher:
@@ -673,12 +685,14 @@ class _Matcher:
         Closeness is to the start for an in, to the end for an out and to the whole
         shift for a break, so back-to-back shifts each get their own in and out.
         """
-        lo = bisect.bisect_left(self.starts, at - self.reach)
-        hi = bisect.bisect_right(self.starts, at + self.before)
+        starts, before, after = self.starts, self.before, self.after
+        lo = bisect.bisect_left(starts, at - self.reach)
+        hi = bisect.bisect_right(starts, at + before, lo)
         best: _Shift | None = None
         best_distance = _NO_TIME
-        for shift in self.shifts[lo:hi]:
-            if not shift.start - self.before <= at <= shift.end + self.after:
+        for n in range(lo, hi):
+            shift = self.shifts[n]
+            if not shift.start - before <= at <= shift.end + after:
                 continue
             if kind == _IN:
                 distance = abs(at - shift.start)
@@ -694,33 +708,32 @@ class _Matcher:
 def _derive_person(
     person: Person, rules: Rules, loaded: _Loaded, origin: date, last: date, now: datetime
 ) -> list[DayRecord]:
-    tz = person.timezone
+    tz = zone(person.timezone)
     shifts = loaded.shifts.get(person.id, [])
     matcher = _Matcher(shifts, rules)
     buckets: dict[date, _Bucket] = defaultdict(_Bucket)
     shift_day: dict[str, date] = {}
-    for shift in shifts:
+    for shift in shifts:  # by start, so each day's shifts are too
         day = _counts_on(shift, rules, tz)
         shift_day[shift.source_id] = day
         buckets[day].shifts.append(shift)
     session_day: date | None = None
     session_start: datetime | None = None
-    for row in loaded.punches.get(person.id, []):
-        shift = matcher.match(row[1], row[2])
-        punch = Punch(*row, shift.source_id if shift else None)
+    match = matcher.match
+    # Punches come in time order, so each day's punches are too.
+    for row in loaded.punches.get(person.id, ()):
+        kind, at = row[1], row[2]
+        shift = match(kind, at)
         if shift is not None:
-            buckets[shift_day[shift.source_id]].punches.append(punch)
+            sid = shift.source_id
+            buckets[shift_day[sid]].punches.append(_new_punch((*row, sid)))
             continue
         # Unscheduled: an in opens a session on its local day; what follows within
         # a shift's length belongs to it, so unplanned night work stays one day.
-        if (
-            punch.kind == PunchKind.IN
-            or session_start is None
-            or (punch.at - session_start > MAX_SHIFT_LENGTH)
-        ):
-            session_day, session_start = to_local(punch.at, tz).date(), punch.at
+        if kind == _IN or session_start is None or (at - session_start > MAX_SHIFT_LENGTH):
+            session_day, session_start = at.astimezone(tz).date(), at
         assert session_day is not None
-        buckets[session_day].punches.append(punch)
+        buckets[session_day].punches.append(_new_punch((*row, None)))
     leaves = loaded.leaves.get(person.id, [])
     linked = {
         leave.id: [(_counts_on(s, rules, tz), s) for s in loaded.links.get(leave.id, [])]
@@ -857,11 +870,13 @@ def _capped_contract_leave(
     """Cap the contract-share leave credits of each payroll week (in date order) so
     that the week's worked hours and leave hours, each day's as payroll shows them
     (to the hundredth), never pass the contract's weekly hours."""
+    if not any(record.leave_by_contract for record in records):
+        return records
     contract = Decimal(person.contract_hours)
     used: dict[date, Decimal] = defaultdict(Decimal)
     for record in records:
         week = week_start(record.work_date, rules.week_start)
-        used[week] += hours(minutes_to_hours(record.worked_minutes))
+        used[week] += minutes_as_hours(record.worked_minutes)
         if not record.leave_by_contract:
             used[week] += hours(record.paid_leave_hours)
     capped = []
@@ -898,8 +913,7 @@ def counted_leave(leave: Sequence[_LeaveDay]) -> _LeaveDay | None:
     return max(leave, key=rank, default=None)
 
 
-@dataclass(frozen=True)
-class _Pairs:
+class _Pairs(NamedTuple):
     """In/out pairs and break pairs of some punches, in whole seconds."""
 
     work: timedelta
@@ -913,60 +927,73 @@ class _Pairs:
     spans: tuple[tuple[datetime, datetime], ...] = ()
 
 
+_NO_PAIRS = _Pairs(_NO_TIME, _NO_TIME, False, None, None)
+
+
 def _pair(punches: Sequence[Punch]) -> _Pairs:
-    """Pair ins with outs and break starts with break ends, in time order.
+    """Pair ins with outs and break starts with break ends; ``punches`` in time order.
 
     An in without an out, an out without an in, or a break left open marks a
     missing punch; such an unpaired punch adds no time.
     """
-    work = breaks = timedelta(0)
+    if not punches:
+        return _NO_PAIRS
+    work = breaks = _NO_TIME
     missing = False
     spans: list[tuple[datetime, datetime]] = []
     open_in: datetime | None = None
     open_break: datetime | None = None
-    for p in sorted(punches, key=lambda p: p.at):
-        if p.kind == PunchKind.IN:
+    first_in: datetime | None = None
+    last_out: datetime | None = None
+    for p in punches:
+        kind, at = p[1], p[2]
+        if kind == _IN:
             missing |= open_in is not None
-            open_in = p.at
-        elif p.kind == PunchKind.OUT:
+            open_in = at
+            if first_in is None:
+                first_in = at
+        elif kind == _OUT:
+            last_out = at
             if open_in is None:
                 missing = True
             else:
-                work += p.at - open_in
-                spans.append((open_in, p.at))
+                work += at - open_in
+                spans.append((open_in, at))
                 open_in = None
             if open_break is not None:
                 missing, open_break = True, None
-        elif p.kind == PunchKind.BREAK_START:
+        elif kind == _BREAK_START:
             missing |= open_break is not None
-            open_break = p.at
-        elif p.kind == PunchKind.BREAK_END:
+            open_break = at
+        elif kind == _BREAK_END:
             if open_break is None:
                 missing = True
             else:
-                breaks += p.at - open_break
+                breaks += at - open_break
                 open_break = None
     still_open = open_in is not None or open_break is not None
-    ins = [p.at for p in punches if p.kind == PunchKind.IN]
-    outs = [p.at for p in punches if p.kind == PunchKind.OUT]
     return _Pairs(
         work,
         breaks,
         missing or still_open,
-        min(ins) if ins else None,
-        max(outs) if outs else None,
-        open_at_end=still_open and not missing,
-        spans=tuple(spans),
+        first_in,
+        last_out,
+        still_open and not missing,
+        tuple(spans),
     )
 
 
+_MINUTE = timedelta(minutes=1)
+
+
 def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    """Whole minutes, rounded down."""
+    return delta // _MINUTE
 
 
 def _beyond_grace(delta: timedelta, rules: Rules) -> int:
     """Whole minutes past the grace period: at the grace exactly is on time."""
-    return max(0, _minutes(delta) - rules.grace_minutes)
+    return max(0, delta // _MINUTE - rules.grace_minutes)
 
 
 def _derive_day(
@@ -979,10 +1006,10 @@ def _derive_day(
     approval: AttendanceApproval | None,
     now: datetime,
 ) -> DayRecord:
-    shifts = sorted(bucket.shifts, key=lambda s: s.start)
-    punches = sorted(bucket.punches, key=lambda p: p.at)
+    """One employee-day; the bucket's shifts in start order, its punches in time order."""
+    shifts = bucket.shifts
+    punches = bucket.punches
     pairs = _pair(punches)
-    unscheduled = _pair([p for p in punches if p.shift_id is None])
     first_in, last_out = pairs.first_in, pairs.last_out
     gross, missing = pairs.work, pairs.missing
     breaks = pairs.breaks
@@ -993,7 +1020,7 @@ def _derive_day(
             last_out = correction.clock_out or last_out
             whole = first_in is not None and last_out is not None and last_out > first_in
             missing = not whole
-            gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
+            gross = last_out - first_in if whole else _NO_TIME  # type: ignore[operator]
             spans = ((first_in, last_out),) if whole else ()  # type: ignore[assignment]
         if correction.break_minutes is not None:
             breaks = timedelta(minutes=correction.break_minutes)
@@ -1004,22 +1031,28 @@ def _derive_day(
     if correction is None or correction.break_minutes is None:
         # A supervisor's corrected break stands; a punched one is topped up to the
         # policy's automatic break.
-        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(_minutes(gross))))
-    worked = max(0, _minutes(gross - breaks))
+        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(gross // _MINUTE)))
+    worked = max(0, (gross - breaks) // _MINUTE)
     late = early = 0
     if shifts and first_in is not None:
         late = _beyond_grace(first_in - shifts[0].start, rules)
     if shifts and last_out is not None:
         early = _beyond_grace(shifts[-1].end - last_out, rules)
-    covered = any(overlaps(s.start, s.end, lv.start, lv.end) for s in shifts for lv in leave)
-    absent = bool(
-        shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
-    )
-    counted = counted_leave(leave)
-    paid = counted.paid_hours if counted else Decimal(0)
-    on_leave = worked > 0 and any(
-        overlaps(a, b, lv.start, lv.end) for a, b in spans for lv in leave
-    )
+    unscheduled_minutes = 0
+    if any(p.shift_id is None for p in punches):
+        unscheduled = _pair([p for p in punches if p.shift_id is None])
+        unscheduled_minutes = max(0, (unscheduled.work - unscheduled.breaks) // _MINUTE)
+    counted = paid = None
+    absent = covered = on_leave = False
+    if leave:
+        covered = any(overlaps(s.start, s.end, lv.start, lv.end) for s in shifts for lv in leave)
+        counted = counted_leave(leave)
+        on_leave = worked > 0 and any(
+            overlaps(a, b, lv.start, lv.end) for a, b in spans for lv in leave
+        )
+    if shifts and not punches and first_in is None and not covered:
+        absent = shifts[-1].end <= now
+    paid = counted.paid_hours if counted else _NO_HOURS
     if counted is not None and worked > 0 and paid > 0:
         # Never paid twice: leave pays only the scheduled hours not worked.
         basis = counted.scheduled_minutes or int(paid * 60)
@@ -1033,14 +1066,14 @@ def _derive_day(
         employee_id=person.id,
         work_date=day,
         timezone=person.timezone,
-        shifts=tuple(ScheduledShift(s.source_id, s.label, s.start, s.end) for s in shifts),
+        shifts=tuple([ScheduledShift(s.source_id, s.label, s.start, s.end) for s in shifts]),
         punches=tuple(punches),
         first_in=first_in,
         last_out=last_out,
-        scheduled_minutes=sum(_minutes(s.end - s.start) for s in shifts),
+        scheduled_minutes=sum([(s.end - s.start) // _MINUTE for s in shifts]),
         worked_minutes=worked,
-        break_minutes=_minutes(breaks),
-        unscheduled_minutes=max(0, _minutes(unscheduled.work - unscheduled.breaks)),
+        break_minutes=breaks // _MINUTE,
+        unscheduled_minutes=unscheduled_minutes,
         late_minutes=late,
         early_minutes=early,
         regular_minutes=worked - daily_ot,

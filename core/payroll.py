@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
 from core.models import Company
-from core.money import hours, minutes_to_hours, money
+from core.money import hours, minutes_as_hours, money
 from core.pay_periods import status_line
 from core.timeutil import utcnow
 
@@ -46,10 +46,10 @@ class PayDay:
     def of(cls, record: DayRecord) -> PayDay:
         return cls(
             record=record,
-            worked_hours=hours(minutes_to_hours(record.worked_minutes)),
-            regular_hours=hours(minutes_to_hours(record.regular_minutes)),
-            daily_overtime_hours=hours(minutes_to_hours(record.daily_overtime_minutes)),
-            weekly_overtime_hours=hours(minutes_to_hours(record.weekly_overtime_minutes)),
+            worked_hours=minutes_as_hours(record.worked_minutes),
+            regular_hours=minutes_as_hours(record.regular_minutes),
+            daily_overtime_hours=minutes_as_hours(record.daily_overtime_minutes),
+            weekly_overtime_hours=minutes_as_hours(record.weekly_overtime_minutes),
             paid_leave_hours=hours(record.paid_leave_hours),
         )
 
