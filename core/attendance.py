@@ -20,17 +20,20 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select
+from sqlalchemy import DateTime, and_, bindparam, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from core import undo
+from core.bulk import gc_paused
 from core.changes import Changes
-from core.conflicts import Busy, leave_instants, load_index, overlaps
+from core.conflicts import leave_instants, overlaps, shift_label
 from core.employment import OPEN_ENDED, Employment
 from core.errors import NotFound, ValidationError
 from core.models import (
@@ -48,15 +51,17 @@ from core.models import (
     PayPolicy,
     PunchKind,
     Shift,
+    ShiftDepartment,
+    ShiftEmployee,
     ShiftStatus,
     Site,
     new_id,
 )
-from core.money import hours, minutes_to_hours
+from core.money import hours, minutes_as_hours
 from core.pay_periods import refuse_dates, refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
-from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start
+from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start, zone
 
 __all__ = [
     "AppliedCorrection",
@@ -403,9 +408,26 @@ def attendance(
     Days from the start of ``first``'s payroll week are derived too, so weekly
     overtime knows the hours already worked that week; only the asked days are
     returned. A shift that has not ended by ``now`` is never absent.
+
+    A month of a large site is tens of thousands of punches and days that all live
+    until the report is built and hold no cycles: the cyclic collector is paused
+    meanwhile (:func:`core.bulk.gc_paused`), as each of its passes would walk them
+    all again and free nothing.
     """
     if last < first:
         raise ValidationError("to", "the period ends before it starts")
+    with gc_paused():
+        return _attendance(session, first, last, employee_ids, company_id, now)
+
+
+def _attendance(
+    session: Session,
+    first: date,
+    last: date,
+    employee_ids: Sequence[str] | None,
+    company_id: str | None,
+    now: datetime | None,
+) -> Attendance:
     company = company_of(session, company_id)
     rules = rules_for(session, company.id)
     people = _people(session, company.id, employee_ids)
@@ -433,11 +455,90 @@ class _Linked(NamedTuple):
     day: date
 
 
+class _Shift(NamedTuple):
+    """A live shift of one person, as matching and deriving read it."""
+
+    source_id: str
+    start: datetime
+    end: datetime
+    label: str
+    day: date
+
+
+def _naive(column: Any) -> Any:
+    """A UTC column read as the naive datetime SQLite keeps, for bulk reads that
+    attach the zone themselves (cheaper than the column type's per-value hook)."""
+    return type_coerce(column, DateTime())
+
+
+_SHIFT_COLUMNS = (
+    Shift.id,
+    Shift.shift_date,
+    Shift.start_time,
+    Shift.end_time,
+    _naive(Shift.start_utc),
+    _naive(Shift.end_utc),
+)
+_LIVE_SHIFT_IN_RANGE = and_(
+    Shift.deleted.is_(False),
+    Shift.status != ShiftStatus.CANCELLED,
+    Shift.start_utc >= bindparam("lo"),
+    Shift.start_utc < bindparam("hi"),
+)
+#: The live shifts starting in a range, each with a person it binds: its own people
+#: and its departments' members (a department assignment binds them), the same shifts
+#: the schedule's rules (core.conflicts) hold against a person. No person filter in
+#: SQL: SQLite then reads the range from the shifts' start index, where a list of
+#: people would make it read each person's whole history.
+_SHIFTS_WITH_PEOPLE = union_all(
+    select(ShiftEmployee.employee_id, *_SHIFT_COLUMNS)
+    .select_from(Shift)
+    .join(ShiftEmployee, ShiftEmployee.shift_id == Shift.id)
+    .where(_LIVE_SHIFT_IN_RANGE),
+    select(Employee.id, *_SHIFT_COLUMNS)
+    .select_from(Shift)
+    .join(ShiftDepartment, ShiftDepartment.shift_id == Shift.id)
+    .join(Employee, Employee.department_id == ShiftDepartment.department_id)
+    .where(_LIVE_SHIFT_IN_RANGE),
+)
+
+
+def _shifts_of(
+    session: Session, employee_ids: Iterable[str], lo: datetime, hi: datetime
+) -> dict[str, list[_Shift]]:
+    """Each person's live shifts starting from ``lo`` to before ``hi``, by start (a
+    shift both theirs and their department's once)."""
+    wanted = set(employee_ids)
+    found: dict[str, list[_Shift]] = defaultdict(list)
+    if not wanted:
+        return found
+    seen: set[tuple[str, str]] = set()
+    rows = session.connection().execute(_SHIFTS_WITH_PEOPLE, {"lo": lo, "hi": hi}).all()
+    for emp, id_, day, start_time, end_time, start, end in rows:
+        if emp not in wanted or (emp, id_) in seen:
+            continue
+        seen.add((emp, id_))
+        found[emp].append(
+            _Shift(
+                id_,
+                start.replace(tzinfo=UTC),
+                end.replace(tzinfo=UTC),
+                shift_label(day, start_time, end_time),
+                day,
+            )
+        )
+    for own in found.values():
+        # By start; shifts starting together by id, so which one a punch matches
+        # never hangs on the order SQLite happens to read them in.
+        own.sort(key=attrgetter("start", "source_id"))
+    return found
+
+
 @dataclass
 class _Loaded:
-    shifts: dict[str, list[Busy]]
-    #: Rows of (id, kind, at, source, device_id, employee_id): a Punch once matched.
-    punches: dict[str, list[Row[Any]]]
+    shifts: dict[str, list[_Shift]]
+    #: Rows of (id, kind, at, source, device_id): a Punch once matched.
+    punches: dict[str, list[tuple[str, str, datetime, str, str | None]]]
     leaves: dict[str, list[LeaveRequest]]
     #: Per approved leave, the shifts its approval kept the person on or took them off.
     links: dict[str, list[_Linked]]
@@ -456,33 +557,43 @@ class _Loaded:
         hi: datetime,
         rules: Rules,
     ) -> _Loaded:
-        index = load_index(session, employee_ids, lo, hi, company_id=company_id)
-        shifts = {e: list(index.shifts_of(e)) for e in employee_ids}
-        wanted = set(employee_ids)
-        punches: dict[str, list[Row[Any]]] = defaultdict(list)
         before = timedelta(minutes=rules.match_before_minutes)
         after = timedelta(minutes=rules.match_after_minutes)
-        # Plain rows through the session's connection: no ORM bookkeeping per punch.
-        rows = session.connection().execute(
-            select(
-                ClockEvent.id,
-                ClockEvent.kind,
-                ClockEvent.at_utc.label("at"),
-                ClockEvent.source,
-                ClockEvent.device_id,
-                ClockEvent.employee_id,
-            )
-            .where(
-                ClockEvent.company_id == company_id,
-                ClockEvent.employee_id.in_(employee_ids),
-                ClockEvent.deleted.is_(False),
-                ClockEvent.at_utc >= lo - before - MAX_SHIFT_LENGTH,
-                ClockEvent.at_utc < hi + after + MAX_SHIFT_LENGTH,
-            )
-            .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
+        # Every punch that can land on a day from lo to hi, and every shift such a
+        # punch can match (a shift's window runs from its start less ``before`` to its
+        # end, at most MAX_SHIFT_LENGTH later, plus ``after``).
+        punch_lo, punch_hi = lo - before - MAX_SHIFT_LENGTH, hi + after + MAX_SHIFT_LENGTH
+        shifts = _shifts_of(
+            session, employee_ids, punch_lo - after - MAX_SHIFT_LENGTH, punch_hi + before
         )
-        for r in rows:
-            punches[r.employee_id].append(r)
+        punches: dict[str, list[tuple[str, str, datetime, str, str | None]]] = defaultdict(list)
+        # Plain rows through the session's connection: no ORM bookkeeping per punch,
+        # and the instant read as naive UTC and made aware here, one C call a punch.
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    ClockEvent.employee_id,
+                    ClockEvent.id,
+                    ClockEvent.kind,
+                    type_coerce(ClockEvent.at_utc, DateTime()),
+                    ClockEvent.source,
+                    ClockEvent.device_id,
+                )
+                .where(
+                    ClockEvent.company_id == company_id,
+                    ClockEvent.employee_id.in_(employee_ids),
+                    ClockEvent.deleted.is_(False),
+                    ClockEvent.at_utc >= punch_lo,
+                    ClockEvent.at_utc < punch_hi,
+                )
+                .order_by(ClockEvent.employee_id, ClockEvent.at_utc)
+            )
+            .all()
+        )
+        for emp, id_, kind, at, source, device in rows:
+            punches[emp].append((id_, kind, at.replace(tzinfo=UTC), source, device))
+        wanted = set(employee_ids)
         leaves: dict[str, list[LeaveRequest]] = defaultdict(list)
         for leave in session.scalars(
             select(LeaveRequest).where(
@@ -557,44 +668,49 @@ class _Loaded:
 
 @dataclass
 class _Bucket:
-    shifts: list[Busy] = field(default_factory=list)
+    shifts: list[_Shift] = field(default_factory=list)
     punches: list[Punch] = field(default_factory=list)
 
 
-def _counts_on(shift: Busy | _Linked, rules: Rules, tz: str) -> date:
+def _counts_on(shift: _Shift | _Linked, rules: Rules, tz: tzinfo) -> date:
     """The day an (overnight) shift's hours belong to, as the policy says."""
-    assert shift.day is not None
     if rules.overnight_day == "end":
-        return to_local(shift.end - timedelta(microseconds=1), tz).date()
+        return (shift.end - _ONE_MICROSECOND).astimezone(tz).date()
     return shift.day
 
 
 _IN, _OUT = PunchKind.IN.value, PunchKind.OUT.value
+_BREAK_START, _BREAK_END = PunchKind.BREAK_START.value, PunchKind.BREAK_END.value
 _NO_TIME = timedelta(0)
+_NO_HOURS = Decimal(0)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_new_punch = partial(tuple.__new__, Punch)  # a Punch from one tuple, with no Python frame
 
 
 class _Matcher:
     """Finds the shift a punch belongs to among one person's shifts (sorted by start)."""
 
-    def __init__(self, shifts: Sequence[Busy], rules: Rules) -> None:
+    def __init__(self, shifts: Sequence[_Shift], rules: Rules) -> None:
         self.shifts = shifts
         self.starts = [s.start for s in shifts]
         self.before = timedelta(minutes=rules.match_before_minutes)
         self.after = timedelta(minutes=rules.match_after_minutes)
         self.reach = MAX_SHIFT_LENGTH + self.after
 
-    def match(self, kind: str, at: datetime) -> Busy | None:
+    def match(self, kind: str, at: datetime) -> _Shift | None:
         """The shift whose window holds the punch; the closest one when windows overlap.
 
         Closeness is to the start for an in, to the end for an out and to the whole
         shift for a break, so back-to-back shifts each get their own in and out.
         """
-        lo = bisect.bisect_left(self.starts, at - self.reach)
-        hi = bisect.bisect_right(self.starts, at + self.before)
-        best: Busy | None = None
+        starts, before, after = self.starts, self.before, self.after
+        lo = bisect.bisect_left(starts, at - self.reach)
+        hi = bisect.bisect_right(starts, at + before, lo)
+        best: _Shift | None = None
         best_distance = _NO_TIME
-        for shift in self.shifts[lo:hi]:
-            if not shift.start - self.before <= at <= shift.end + self.after:
+        for n in range(lo, hi):
+            shift = self.shifts[n]
+            if not shift.start - before <= at <= shift.end + after:
                 continue
             if kind == _IN:
                 distance = abs(at - shift.start)
@@ -610,33 +726,32 @@ class _Matcher:
 def _derive_person(
     person: Person, rules: Rules, loaded: _Loaded, origin: date, last: date, now: datetime
 ) -> list[DayRecord]:
-    tz = person.timezone
+    tz = zone(person.timezone)
     shifts = loaded.shifts.get(person.id, [])
     matcher = _Matcher(shifts, rules)
     buckets: dict[date, _Bucket] = defaultdict(_Bucket)
     shift_day: dict[str, date] = {}
-    for shift in shifts:
+    for shift in shifts:  # by start, so each day's shifts are too
         day = _counts_on(shift, rules, tz)
         shift_day[shift.source_id] = day
         buckets[day].shifts.append(shift)
     session_day: date | None = None
     session_start: datetime | None = None
-    for row in loaded.punches.get(person.id, []):
-        shift = matcher.match(row.kind, row.at)
-        punch = Punch(*row[:5], shift.source_id if shift else None)
+    match = matcher.match
+    # Punches come in time order, so each day's punches are too.
+    for row in loaded.punches.get(person.id, ()):
+        kind, at = row[1], row[2]
+        shift = match(kind, at)
         if shift is not None:
-            buckets[shift_day[shift.source_id]].punches.append(punch)
+            sid = shift.source_id
+            buckets[shift_day[sid]].punches.append(_new_punch((*row, sid)))
             continue
         # Unscheduled: an in opens a session on its local day; what follows within
         # a shift's length belongs to it, so unplanned night work stays one day.
-        if (
-            punch.kind == PunchKind.IN
-            or session_start is None
-            or (punch.at - session_start > MAX_SHIFT_LENGTH)
-        ):
-            session_day, session_start = to_local(punch.at, tz).date(), punch.at
+        if kind == _IN or session_start is None or (at - session_start > MAX_SHIFT_LENGTH):
+            session_day, session_start = at.astimezone(tz).date(), at
         assert session_day is not None
-        buckets[session_day].punches.append(punch)
+        buckets[session_day].punches.append(_new_punch((*row, None)))
     leaves = loaded.leaves.get(person.id, [])
     linked = {
         leave.id: [(_counts_on(s, rules, tz), s) for s in loaded.links.get(leave.id, [])]
@@ -773,11 +888,13 @@ def _capped_contract_leave(
     """Cap the contract-share leave credits of each payroll week (in date order) so
     that the week's worked hours and leave hours, each day's as payroll shows them
     (to the hundredth), never pass the contract's weekly hours."""
+    if not any(record.leave_by_contract for record in records):
+        return records
     contract = Decimal(person.contract_hours)
     used: dict[date, Decimal] = defaultdict(Decimal)
     for record in records:
         week = week_start(record.work_date, rules.week_start)
-        used[week] += hours(minutes_to_hours(record.worked_minutes))
+        used[week] += minutes_as_hours(record.worked_minutes)
         if not record.leave_by_contract:
             used[week] += hours(record.paid_leave_hours)
     capped = []
@@ -814,8 +931,7 @@ def counted_leave(leave: Sequence[_LeaveDay]) -> _LeaveDay | None:
     return max(leave, key=rank, default=None)
 
 
-@dataclass(frozen=True)
-class _Pairs:
+class _Pairs(NamedTuple):
     """In/out pairs and break pairs of some punches, in whole seconds."""
 
     work: timedelta
@@ -829,60 +945,73 @@ class _Pairs:
     spans: tuple[tuple[datetime, datetime], ...] = ()
 
 
+_NO_PAIRS = _Pairs(_NO_TIME, _NO_TIME, False, None, None)
+
+
 def _pair(punches: Sequence[Punch]) -> _Pairs:
-    """Pair ins with outs and break starts with break ends, in time order.
+    """Pair ins with outs and break starts with break ends; ``punches`` in time order.
 
     An in without an out, an out without an in, or a break left open marks a
     missing punch; such an unpaired punch adds no time.
     """
-    work = breaks = timedelta(0)
+    if not punches:
+        return _NO_PAIRS
+    work = breaks = _NO_TIME
     missing = False
     spans: list[tuple[datetime, datetime]] = []
     open_in: datetime | None = None
     open_break: datetime | None = None
-    for p in sorted(punches, key=lambda p: p.at):
-        if p.kind == PunchKind.IN:
+    first_in: datetime | None = None
+    last_out: datetime | None = None
+    for p in punches:
+        kind, at = p[1], p[2]
+        if kind == _IN:
             missing |= open_in is not None
-            open_in = p.at
-        elif p.kind == PunchKind.OUT:
+            open_in = at
+            if first_in is None:
+                first_in = at
+        elif kind == _OUT:
+            last_out = at
             if open_in is None:
                 missing = True
             else:
-                work += p.at - open_in
-                spans.append((open_in, p.at))
+                work += at - open_in
+                spans.append((open_in, at))
                 open_in = None
             if open_break is not None:
                 missing, open_break = True, None
-        elif p.kind == PunchKind.BREAK_START:
+        elif kind == _BREAK_START:
             missing |= open_break is not None
-            open_break = p.at
-        elif p.kind == PunchKind.BREAK_END:
+            open_break = at
+        elif kind == _BREAK_END:
             if open_break is None:
                 missing = True
             else:
-                breaks += p.at - open_break
+                breaks += at - open_break
                 open_break = None
     still_open = open_in is not None or open_break is not None
-    ins = [p.at for p in punches if p.kind == PunchKind.IN]
-    outs = [p.at for p in punches if p.kind == PunchKind.OUT]
     return _Pairs(
         work,
         breaks,
         missing or still_open,
-        min(ins) if ins else None,
-        max(outs) if outs else None,
-        open_at_end=still_open and not missing,
-        spans=tuple(spans),
+        first_in,
+        last_out,
+        still_open and not missing,
+        tuple(spans),
     )
 
 
+_MINUTE = timedelta(minutes=1)
+
+
 def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    """Whole minutes, rounded down."""
+    return delta // _MINUTE
 
 
 def _beyond_grace(delta: timedelta, rules: Rules) -> int:
     """Whole minutes past the grace period: at the grace exactly is on time."""
-    return max(0, _minutes(delta) - rules.grace_minutes)
+    return max(0, delta // _MINUTE - rules.grace_minutes)
 
 
 def _derive_day(
@@ -895,10 +1024,10 @@ def _derive_day(
     approval: AttendanceApproval | None,
     now: datetime,
 ) -> DayRecord:
-    shifts = sorted(bucket.shifts, key=lambda s: s.start)
-    punches = sorted(bucket.punches, key=lambda p: p.at)
+    """One employee-day; the bucket's shifts in start order, its punches in time order."""
+    shifts = bucket.shifts
+    punches = bucket.punches
     pairs = _pair(punches)
-    unscheduled = _pair([p for p in punches if p.shift_id is None])
     first_in, last_out = pairs.first_in, pairs.last_out
     gross, missing = pairs.work, pairs.missing
     breaks = pairs.breaks
@@ -909,7 +1038,7 @@ def _derive_day(
             last_out = correction.clock_out or last_out
             whole = first_in is not None and last_out is not None and last_out > first_in
             missing = not whole
-            gross = last_out - first_in if whole else timedelta(0)  # type: ignore[operator]
+            gross = last_out - first_in if whole else _NO_TIME  # type: ignore[operator]
             spans = ((first_in, last_out),) if whole else ()  # type: ignore[assignment]
         if correction.break_minutes is not None:
             breaks = timedelta(minutes=correction.break_minutes)
@@ -920,22 +1049,28 @@ def _derive_day(
     if correction is None or correction.break_minutes is None:
         # A supervisor's corrected break stands; a punched one is topped up to the
         # policy's automatic break.
-        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(_minutes(gross))))
-    worked = max(0, _minutes(gross - breaks))
+        breaks = max(breaks, timedelta(minutes=rules.unpaid_break(gross // _MINUTE)))
+    worked = max(0, (gross - breaks) // _MINUTE)
     late = early = 0
     if shifts and first_in is not None:
         late = _beyond_grace(first_in - shifts[0].start, rules)
     if shifts and last_out is not None:
         early = _beyond_grace(shifts[-1].end - last_out, rules)
-    covered = any(overlaps(s.start, s.end, lv.start, lv.end) for s in shifts for lv in leave)
-    absent = bool(
-        shifts and not punches and first_in is None and not covered and shifts[-1].end <= now
-    )
-    counted = counted_leave(leave)
-    paid = counted.paid_hours if counted else Decimal(0)
-    on_leave = worked > 0 and any(
-        overlaps(a, b, lv.start, lv.end) for a, b in spans for lv in leave
-    )
+    unscheduled_minutes = 0
+    if any(p.shift_id is None for p in punches):
+        unscheduled = _pair([p for p in punches if p.shift_id is None])
+        unscheduled_minutes = max(0, (unscheduled.work - unscheduled.breaks) // _MINUTE)
+    counted = paid = None
+    absent = covered = on_leave = False
+    if leave:
+        covered = any(overlaps(s.start, s.end, lv.start, lv.end) for s in shifts for lv in leave)
+        counted = counted_leave(leave)
+        on_leave = worked > 0 and any(
+            overlaps(a, b, lv.start, lv.end) for a, b in spans for lv in leave
+        )
+    if shifts and not punches and first_in is None and not covered:
+        absent = shifts[-1].end <= now
+    paid = counted.paid_hours if counted else _NO_HOURS
     if counted is not None and worked > 0 and paid > 0:
         # Never paid twice: leave pays only the scheduled hours not worked.
         basis = counted.scheduled_minutes or int(paid * 60)
@@ -949,14 +1084,14 @@ def _derive_day(
         employee_id=person.id,
         work_date=day,
         timezone=person.timezone,
-        shifts=tuple(ScheduledShift(s.source_id, s.label, s.start, s.end) for s in shifts),
+        shifts=tuple([ScheduledShift(s.source_id, s.label, s.start, s.end) for s in shifts]),
         punches=tuple(punches),
         first_in=first_in,
         last_out=last_out,
-        scheduled_minutes=sum(_minutes(s.end - s.start) for s in shifts),
+        scheduled_minutes=sum([(s.end - s.start) // _MINUTE for s in shifts]),
         worked_minutes=worked,
-        break_minutes=_minutes(breaks),
-        unscheduled_minutes=max(0, _minutes(unscheduled.work - unscheduled.breaks)),
+        break_minutes=breaks // _MINUTE,
+        unscheduled_minutes=unscheduled_minutes,
         late_minutes=late,
         early_minutes=early,
         regular_minutes=worked - daily_ot,

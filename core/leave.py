@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,11 +41,12 @@ from core.models import (
     LeaveType,
     Shift,
     ShiftStatus,
+    Site,
     new_id,
 )
 from core.pay_periods import refuse_days
 from core.results import Conflict, OpResult, RuleWarning
-from core.shift_list import shifts_of_employee
+from core.shift_list import BoundShift, shifts_of_employee, shifts_of_employees
 from core.timeutil import parse_hhmm, utcnow
 
 LEAVE = Changes.LEAVE
@@ -481,7 +482,10 @@ def leave_clashes(session: Session, leave_id: str) -> list[Shift]:
     return _covered(shifts, start, end)
 
 
-def _covered(shifts: Sequence[Shift], start: datetime, end: datetime) -> list[Shift]:
+_Bound = TypeVar("_Bound", Shift, BoundShift)
+
+
+def _covered(shifts: Sequence[_Bound], start: datetime, end: datetime) -> list[_Bound]:
     """The shifts, not cancelled, that leave from ``start`` to ``end`` touches."""
     return [
         s
@@ -497,29 +501,36 @@ CLASHING_STATUSES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
 
 def clash_counts(session: Session, leave_ids: Sequence[str]) -> dict[str, int]:
     """How many shifts each pending or approved request clashes with, as
-    :func:`leave_clashes` judges them, for a whole list: one query per person."""
-    leaves = session.scalars(
-        select(LeaveRequest).where(
+    :func:`leave_clashes` judges them, for a whole list: two statements (the
+    requests with their people's zones, then the people's shifts), however many."""
+    rows = session.execute(
+        select(LeaveRequest, Site.timezone)
+        .join(Employee, Employee.id == LeaveRequest.employee_id)
+        .join(Site, Site.id == Employee.site_id)
+        .where(
             LeaveRequest.id.in_(list(leave_ids)),
             LeaveRequest.deleted.is_(False),
             LeaveRequest.status.in_(CLASHING_STATUSES),
         )
     ).all()
     by_person: dict[str, list[LeaveRequest]] = {}
-    for leave in leaves:
+    for leave, _ in rows:
         by_person.setdefault(leave.employee_id, []).append(leave)
+    # A shift dated the day before a request can run overnight into it.
+    shifts = shifts_of_employees(
+        session,
+        {
+            emp: (
+                min(r.start_date for r in requests) - timedelta(days=1),
+                max(r.end_date for r in requests),
+            )
+            for emp, requests in by_person.items()
+        },
+    )
     counts: dict[str, int] = {}
-    for requests in by_person.values():
-        employee = requests[0].employee
-        shifts = shifts_of_employee(
-            session,
-            employee,
-            min(r.start_date for r in requests) - timedelta(days=1),
-            max(r.end_date for r in requests),
-        )
-        for leave in requests:
-            start, end = leave_instants(leave, employee.site.timezone)
-            counts[leave.id] = len(_covered(shifts, start, end))
+    for leave, tz_name in rows:
+        start, end = leave_instants(leave, tz_name)
+        counts[leave.id] = len(_covered(shifts[leave.employee_id], start, end))
     return counts
 
 

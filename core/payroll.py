@@ -17,8 +17,9 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
+from core.bulk import gc_paused
 from core.models import Company
-from core.money import hours, minutes_to_hours, money
+from core.money import hours, minutes_as_hours, money
 from core.pay_periods import status_line
 from core.timeutil import utcnow
 
@@ -46,10 +47,10 @@ class PayDay:
     def of(cls, record: DayRecord) -> PayDay:
         return cls(
             record=record,
-            worked_hours=hours(minutes_to_hours(record.worked_minutes)),
-            regular_hours=hours(minutes_to_hours(record.regular_minutes)),
-            daily_overtime_hours=hours(minutes_to_hours(record.daily_overtime_minutes)),
-            weekly_overtime_hours=hours(minutes_to_hours(record.weekly_overtime_minutes)),
+            worked_hours=minutes_as_hours(record.worked_minutes),
+            regular_hours=minutes_as_hours(record.regular_minutes),
+            daily_overtime_hours=minutes_as_hours(record.daily_overtime_minutes),
+            weekly_overtime_hours=minutes_as_hours(record.weekly_overtime_minutes),
             paid_leave_hours=hours(record.paid_leave_hours),
         )
 
@@ -221,10 +222,14 @@ def payroll(
     company_id: str | None = None,
     now: datetime | None = None,
 ) -> Payroll:
-    """Payroll from ``first`` to ``last`` (inclusive local dates)."""
+    """Payroll from ``first`` to ``last`` (inclusive local dates); the cyclic collector
+    paused while it is built, as for attendance."""
     derived = attendance(
         session, first, last, employee_ids=employee_ids, company_id=company_id, now=now
     )
     owner = session.get(Company, derived.company_id)
-    report = payroll_of(derived, generated_at=now or utcnow(), company=owner.name if owner else "")
+    with gc_paused():
+        report = payroll_of(
+            derived, generated_at=now or utcnow(), company=owner.name if owner else ""
+        )
     return replace(report, period_status=status_line(session, derived.company_id, first, last))

@@ -7,10 +7,12 @@ so "Anna's shifts" here are the same shifts the conflict rules hold against her.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, String, and_, column, or_, select, union, values
 from sqlalchemy.orm import Session
 
 from core.employees import get_employee
@@ -38,6 +40,66 @@ def shifts_of_employee(
         Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last, bound
     )
     return list(session.scalars(query.order_by(Shift.start_utc, Shift.id)))
+
+
+class BoundShift(NamedTuple):
+    """A live shift that binds a person, as plain values."""
+
+    id: str
+    shift_date: date
+    status: str
+    start_utc: datetime
+    end_utc: datetime
+
+
+def shifts_of_employees(
+    session: Session, windows: Mapping[str, tuple[date, date]]
+) -> dict[str, list[BoundShift]]:
+    """:func:`shifts_of_employee` for many people in one statement: per employee id,
+    the live shifts that bind them dated in their own ``(first, last)`` window, in
+    time order."""
+    found: dict[str, list[BoundShift]] = {emp: [] for emp in windows}
+    if not windows:
+        return found
+    wanted = (
+        values(column("emp", String), column("first", Date), column("last", Date), name="wanted")
+        .data([(emp, first, last) for emp, (first, last) in windows.items()])
+        .cte("wanted")
+    )
+    dated = and_(
+        Shift.deleted.is_(False),
+        Shift.shift_date >= wanted.c.first,
+        Shift.shift_date <= wanted.c.last,
+    )
+    named = (
+        select(wanted.c.emp, Shift.id)
+        .join(ShiftEmployee, ShiftEmployee.employee_id == wanted.c.emp)
+        .join(Shift, Shift.id == ShiftEmployee.shift_id)
+        .where(dated)
+    )
+    teams = (
+        select(wanted.c.emp, Shift.id)
+        .join(Employee, Employee.id == wanted.c.emp)
+        .join(ShiftDepartment, ShiftDepartment.department_id == Employee.department_id)
+        .join(Shift, Shift.id == ShiftDepartment.shift_id)
+        .where(Employee.active.is_(True), dated)
+    )
+    bound = union(named, teams).subquery()  # a shift both named and a team's once
+    rows = session.execute(
+        select(
+            bound.c.emp,
+            Shift.id,
+            Shift.shift_date,
+            Shift.status,
+            Shift.start_utc,
+            Shift.end_utc,
+        )
+        .join(Shift, Shift.id == bound.c.id)
+        .order_by(Shift.start_utc, Shift.id)
+    )
+    for emp, *shift in rows:
+        found[emp].append(BoundShift(*shift))
+    return found
 
 
 @dataclass(frozen=True)
