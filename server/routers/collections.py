@@ -54,6 +54,9 @@ class Ops(ABC):
     #: Whether DELETE is routed: taking a record back (a withdrawn correction) is
     #: not changing it, so an append-only collection may still offer it.
     removable: ClassVar[bool] = True
+    #: Loader options a write reads its record with: the related rows core's
+    #: operation reads anyway, in the same statement.
+    loaded: ClassVar[tuple[Any, ...]] = ()
 
     def scopes(self, record: Synced | None, values: Mapping[str, Any]) -> Iterable[str]:
         """Scopes a write needs beyond ``<area>:write`` by what it changes in
@@ -369,7 +372,7 @@ class Writes:
         partial: bool,
     ) -> Response:
         spec, company = self.spec, ctx.principal.company_id
-        record = records.load(session, spec, company, record_id)
+        record = records.load(session, spec, company, record_id, self.ep.ops.loaded)
         records.require_match(if_match, spec, record, ctx.principal.hidden)
         values = from_wire(spec, body, partial=partial)
         if not partial:
@@ -380,7 +383,9 @@ class Writes:
         return written(session, spec, record, hidden=ctx.principal.hidden)
 
     def _delete(self, ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
-        record = records.load(session, self.spec, ctx.principal.company_id, record_id)
+        record = records.load(
+            session, self.spec, ctx.principal.company_id, record_id, self.ep.ops.loaded
+        )
         records.require_match(if_match, self.spec, record, ctx.principal.hidden)
         self.ep.ops.delete(session, self.spec, record, ctx.principal.name)
         return written(session, self.spec, record, hidden=ctx.principal.hidden)
