@@ -20,7 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.errors import ConflictError, NotFound, ValidationError
 from core.wire import INVALID, Problem
-from server import logs, webhooks
+from server import auth, logs, webhooks
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
 from server.middleware import AroundRequest
@@ -161,6 +161,7 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.known_keys = auth.KnownKeys()
     app.add_middleware(AroundRequest)
     app.include_router(meta.router)
     app.include_router(tokens.router)

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
@@ -107,6 +107,41 @@ def create_key(
     session.add(key)
     session.flush()
     return key, secret
+
+
+class KnownKeys:
+    """API keys this process has looked up, by the hash of their secret, so that a
+    request with one reads no key row. Whether the key still stands (not revoked,
+    not gone) is read in the statement that charges its rate limit anyway
+    (:func:`standing`): a revoke takes effect on the key's very next request, in
+    every worker. A key's company, scopes, limit and name never change."""
+
+    #: Keys remembered at most; beyond it the memory starts over.
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._by_hash: dict[str, Principal] = {}
+
+    def get(self, secret: str) -> Principal | None:
+        return self._by_hash.get(_hash(secret))
+
+    def remember(self, secret: str, principal: Principal) -> None:
+        if len(self._by_hash) >= self.SIZE:
+            self._by_hash.clear()
+        self._by_hash[_hash(secret)] = principal
+
+    def forget(self, secret: str) -> None:
+        self._by_hash.pop(_hash(secret), None)
+
+
+def standing(key_id: str) -> ColumnElement[int]:
+    """1 while the key exists and is not revoked, else 0: a scalar subquery to read
+    beside another statement."""
+    return (
+        select(func.count())
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def authenticate(session: Session, secret: str) -> Principal | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
@@ -79,6 +80,23 @@ def hit(
     """Charge ``cost`` requests to ``bucket`` (a batch counts as its operations), or
     refuse them all, charging nothing; one upsert, on ``conn`` when given (an
     autocommit connection the request already holds), else on one of its own."""
+    return hit_reading(db, bucket, limit, window, literal(None), now, cost=cost, conn=conn)[0]
+
+
+def hit_reading(
+    db: Database,
+    bucket: str,
+    limit: int,
+    window: int,
+    also: ColumnElement[Any],
+    now: float | None = None,
+    *,
+    cost: int = 1,
+    conn: Connection | None = None,
+) -> tuple[Quota, Any]:
+    """:func:`hit`, reading ``also`` (a scalar subquery) in the same statement: what
+    the request must know now, such as whether its key still stands, at no further
+    round trip."""
     now = time.time() if now is None else now
     step = cost * window / limit
     fresh_passes = step <= window + _EPSILON
@@ -95,22 +113,34 @@ def hit(
                 "passed": fits,
             },
         )
-        .returning(RateBucket.tat, RateBucket.passed)
+        .returning(RateBucket.tat, RateBucket.passed, also)
     )
     if conn is not None:
-        tat, passed = conn.execute(stmt).one()
+        tat, passed, read = conn.execute(stmt).one()
     else:
         with db.autocommit() as own:
-            tat, passed = own.execute(stmt).one()
-    return _quota(limit, window, tat, now, bool(passed), cost)
+            tat, passed, read = own.execute(stmt).one()
+    return _quota(limit, window, tat, now, bool(passed), cost), read
 
 
-def peek(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
+def peek(
+    db: Database,
+    bucket: str,
+    limit: int,
+    window: int,
+    now: float | None = None,
+    *,
+    conn: Connection | None = None,
+) -> Quota:
     """The quota of ``bucket`` as it stands, charging nothing (what the open paths
-    report)."""
+    report); read on ``conn`` when given, else on a connection of its own."""
     now = time.time() if now is None else now
-    with db.autocommit() as conn:
-        tat = conn.execute(select(RateBucket.tat).where(RateBucket.bucket == bucket)).scalar()
+    query = select(RateBucket.tat).where(RateBucket.bucket == bucket)
+    if conn is not None:
+        tat = conn.execute(query).scalar()
+    else:
+        with db.autocommit() as own:
+            tat = own.execute(query).scalar()
     return _quota(limit, window, now if tat is None else tat, now, True, 0)
 
 
