@@ -45,15 +45,21 @@ class _Turn:
 #: ``session.info`` key of the turn a transaction holds.
 _TURN = "feed_turn"
 
+#: The tables, not their mapped classes, in the statements every write makes: a
+#: statement over a mapped class goes through the ORM's bulk machinery (an
+#: autoflush and its bookkeeping), which these plain rows do not need.
+_COUNTER = FeedCounter.__table__
+_CHANGE = Change.__table__
+
 
 def _take(session: Session, company_id: str) -> int | None:
     """Lock the company's counter row and take its next number in the same
     statement; the number it answers is this transaction's first."""
     return session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.company_id == company_id)
-        .values(seq=FeedCounter.seq + 1)
-        .returning(FeedCounter.seq)
+        update(_COUNTER)
+        .where(_COUNTER.c.company_id == company_id)
+        .values(seq=_COUNTER.c.seq + 1)
+        .returning(_COUNTER.c.seq)
     ).scalar()
 
 
@@ -70,7 +76,7 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
     first = _take(session, company_id)
     if first is None:
         session.execute(
-            db.insert(FeedCounter)
+            db.insert(_COUNTER)
             .values(company_id=company_id, seq=0, purged_through=0)
             .on_conflict_do_nothing(index_elements=["company_id"])
         )
@@ -84,7 +90,7 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
         del session.info[_TURN]
     if held.seq > first:
         session.execute(
-            update(FeedCounter).where(FeedCounter.company_id == company_id).values(seq=held.seq)
+            update(_COUNTER).where(_COUNTER.c.company_id == company_id).values(seq=held.seq)
         )
 
 
@@ -116,7 +122,7 @@ def record(
         session, held.db, company_id, collection, values["record"], values["version"], obj.deleted
     )
     session.execute(
-        held.db.insert(Change)
+        held.db.insert(_CHANGE)
         .values(collection=collection, record_id=obj.id, **values)
         .on_conflict_do_update(index_elements=["collection", "record_id"], set_=values)
     )

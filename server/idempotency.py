@@ -31,6 +31,11 @@ from server.db import Database
 from server.envelope import ApiError
 from server.tables import IdempotencyRecord
 
+#: The table, not its mapped class, in the claim's statements: a statement over a
+#: mapped class goes through the ORM's bulk machinery (an autoflush and its
+#: bookkeeping), which a claim's row does not need.
+_ROWS = IdempotencyRecord.__table__
+
 #: Response headers worth replaying.
 _KEPT_HEADERS = ("etag", "location", "content-type")
 MAX_KEY_LENGTH = 200
@@ -95,10 +100,10 @@ def claim_in(
     now = utcnow()
     owner = secrets.token_hex(16)
     inserted = session.execute(
-        db.insert(IdempotencyRecord)
+        db.insert(_ROWS)
         .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now, owner=owner)
         .on_conflict_do_nothing(index_elements=["company_id", "key"])
-        .returning(IdempotencyRecord.key)
+        .returning(_ROWS.c.key)
     ).scalar()
     if inserted is not None:
         return Claim(company_id, key, print_, owner)
@@ -125,12 +130,12 @@ def claim_in(
     # Still unanswered and still the claim read above: a request completing it
     # meanwhile (its row locked until it commits) makes this match nothing.
     taken = session.execute(
-        update(IdempotencyRecord)
+        update(_ROWS)
         .where(
-            IdempotencyRecord.company_id == company_id,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.claimed_at == found.claimed_at,
-            IdempotencyRecord.status_code.is_(None),
+            _ROWS.c.company_id == company_id,
+            _ROWS.c.key == key,
+            _ROWS.c.claimed_at == found.claimed_at,
+            _ROWS.c.status_code.is_(None),
         )
         .values(claimed_at=now, owner=owner)
     ).rowcount
@@ -141,10 +146,10 @@ def claim_in(
 
 def _held_by(held: Claim) -> tuple:
     return (
-        IdempotencyRecord.company_id == held.company_id,
-        IdempotencyRecord.key == held.key,
-        IdempotencyRecord.owner == held.owner,
-        IdempotencyRecord.status_code.is_(None),
+        _ROWS.c.company_id == held.company_id,
+        _ROWS.c.key == held.key,
+        _ROWS.c.owner == held.owner,
+        _ROWS.c.status_code.is_(None),
     )
 
 
@@ -153,7 +158,7 @@ def complete(session: Session, held: Claim, response: Response) -> None:
     :class:`ClaimLost` (so that transaction rolls back) when the claim is no longer
     ``held``'s."""
     stored = session.execute(
-        update(IdempotencyRecord)
+        update(_ROWS)
         .where(*_held_by(held))
         .values(
             status_code=response.status_code,
@@ -168,4 +173,4 @@ def complete(session: Session, held: Claim, response: Response) -> None:
 def release(db: Database, held: Claim) -> None:
     """Free the key for a corrected request, unless another request holds it now."""
     with db.transaction() as session:
-        session.execute(delete(IdempotencyRecord).where(*_held_by(held)))
+        session.execute(delete(_ROWS).where(*_held_by(held)))
