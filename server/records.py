@@ -3,7 +3,8 @@ references and the version stamp every accepted write gets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -112,6 +113,46 @@ def stamp(record: Synced) -> None:
     if record.server_version == 1:
         record.created_at = now
     record.dirty = False
+
+
+#: ``session.info`` key of the records being written (:func:`stamping`): (model, id)
+#: to whether the flush that first wrote the row stamped it.
+_STAMPING = "stamping"
+
+
+@contextmanager
+def stamping(session: Session, model: type, record_id: str) -> Iterator[None]:
+    """The record ``model`` ``record_id`` is being written in this block: the flush
+    that first writes its row (core's INSERT or UPDATE) carries its stamp too
+    (:func:`stamp_in_flush`), where a stamp after core's flush cost an UPDATE and
+    a flush of its own. :func:`take_stamp` tells whether that happened."""
+    marks: dict[tuple[type, str], bool] = session.info.setdefault(_STAMPING, {})
+    marks[model, record_id] = False
+    try:
+        yield
+    finally:
+        marks.pop((model, record_id), None)
+
+
+def take_stamp(session: Session, record: Synced) -> bool:
+    """Whether a flush of this :func:`stamping` block stamped ``record`` already (it
+    is not stamped again); False if no flush wrote it yet (a write that changed
+    nothing), which the caller then stamps."""
+    marks = session.info.get(_STAMPING, {})
+    return bool(marks.pop((type(record), record.id), False))
+
+
+def stamp_in_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """``before_flush``: stamp a record of a :func:`stamping` block in the flush that
+    first writes its row, new or changed."""
+    marks: dict[tuple[type, str], bool] | None = session.info.get(_STAMPING)
+    if not marks:
+        return
+    for obj in (*session.new, *session.dirty):
+        key = (type(obj), getattr(obj, "id", None))
+        if marks.get(key) is False and (obj in session.new or session.is_modified(obj)):
+            stamp(obj)
+            marks[key] = True
 
 
 #: ``session.info`` key of the records a write has looked up (see :func:`hold`).
