@@ -18,7 +18,7 @@ from core.errors import NotFound, ValidationError
 from core.models import Company
 from core.timeutil import utcnow
 from core.wire import GUARDS
-from server.tables import ApiKey
+from server.tables import ApiKey, FeedCounter
 
 #: Every scope a key can hold: read and write per area, deciding on leave, and
 #: managing the company's webhooks (subscriptions, delivery log, dead letters).
@@ -164,6 +164,8 @@ def revoke_key(session: Session, key_id: str) -> ApiKey:
         raise NotFound("API key", key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        # The key's subscriptions stop: workers must read the company's list again.
+        FeedCounter.webhooks_changed(session, key.company_id)
     return key
 
 

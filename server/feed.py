@@ -40,6 +40,8 @@ class _Turn:
     db: Database
     company_id: str
     seq: int
+    #: The company's :attr:`FeedCounter.webhooks_version`, read with the turn.
+    webhooks_version: int = 0
 
 
 #: ``session.info`` key of the turn a transaction holds.
@@ -52,15 +54,17 @@ _COUNTER = FeedCounter.__table__
 _CHANGE = Change.__table__
 
 
-def _take(session: Session, company_id: str) -> int | None:
+def _take(session: Session, company_id: str) -> tuple[int, int] | None:
     """Lock the company's counter row and take its next number in the same
-    statement; the number it answers is this transaction's first."""
-    return session.execute(
+    statement; the number it answers is this transaction's first. With it comes
+    the version of the company's webhook subscriptions."""
+    row = session.execute(
         update(_COUNTER)
         .where(_COUNTER.c.company_id == company_id)
         .values(seq=_COUNTER.c.seq + 1)
-        .returning(_COUNTER.c.seq)
-    ).scalar()
+        .returning(_COUNTER.c.seq, _COUNTER.c.webhooks_version)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 @contextmanager
@@ -73,16 +77,17 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
     counter update, not one each. A number taken by a write that was rolled back (a
     savepoint), or by a turn that recorded nothing, is skipped: the feed has gaps
     anyway, as it keeps only each record's latest change."""
-    first = _take(session, company_id)
-    if first is None:
+    taken = _take(session, company_id)
+    if taken is None:
         session.execute(
             db.insert(_COUNTER)
             .values(company_id=company_id, seq=0, purged_through=0)
             .on_conflict_do_nothing(index_elements=["company_id"])
         )
-        first = _take(session, company_id)
-    assert first is not None
-    held = _Turn(db, company_id, first - 1)
+        taken = _take(session, company_id)
+    assert taken is not None
+    first, webhooks_version = taken
+    held = _Turn(db, company_id, first - 1, webhooks_version)
     session.info[_TURN] = held
     try:
         yield
@@ -119,7 +124,14 @@ def record(
     # Webhook deliveries join this transaction (read before the change is replaced:
     # a leave decision is told from the status it had).
     webhooks.enqueue(
-        session, held.db, company_id, collection, values["record"], values["version"], obj.deleted
+        session,
+        held.db,
+        company_id,
+        collection,
+        values["record"],
+        values["version"],
+        obj.deleted,
+        subscriptions_version=held.webhooks_version,
     )
     session.execute(
         held.db.insert(_CHANGE)
