@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
@@ -134,14 +134,17 @@ class KnownKeys:
         self._by_hash.pop(_hash(secret), None)
 
 
-def standing(key_id: str) -> ColumnElement[int]:
-    """1 while the key exists and is not revoked, else 0: a scalar subquery to read
-    beside another statement."""
-    return (
-        select(func.count())
-        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-        .scalar_subquery()
+#: 1 while the key ``standing_key`` exists and is not revoked, else 0: a scalar
+#: subquery to read beside another statement (built once).
+STANDING: ColumnElement[int] = (
+    select(func.count())
+    .select_from(ApiKey.__table__)
+    .where(
+        ApiKey.__table__.c.id == bindparam("standing_key"),
+        ApiKey.__table__.c.revoked_at.is_(None),
     )
+    .scalar_subquery()
+)
 
 
 def authenticate(session: Session, secret: str) -> Principal | None:

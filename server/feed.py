@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import Synced
@@ -54,16 +54,37 @@ _COUNTER = FeedCounter.__table__
 _CHANGE = Change.__table__
 
 
+#: Built once, as every write runs them: building and keying a statement anew on
+#: each write cost more than running it.
+_TAKE = (
+    update(_COUNTER)
+    .where(_COUNTER.c.company_id == bindparam("turn_company"))
+    .values(seq=_COUNTER.c.seq + 1)
+    .returning(_COUNTER.c.seq, _COUNTER.c.webhooks_version)
+)
+#: The change upsert per dialect (see :func:`_change_upsert`).
+_UPSERTS: dict[str, Insert] = {}
+_CHANGE_FIELDS = ("company_id", "seq", "version", "deleted", "record", "at")
+
+
+def _change_upsert(db: Database) -> Insert:
+    """A record's change, replacing its previous one: built once per dialect, its
+    values bound by column name."""
+    stmt = _UPSERTS.get(db.engine.dialect.name)
+    if stmt is None:
+        insert = db.insert(_CHANGE)
+        stmt = _UPSERTS[db.engine.dialect.name] = insert.on_conflict_do_update(
+            index_elements=["collection", "record_id"],
+            set_={name: insert.excluded[name] for name in _CHANGE_FIELDS},
+        )
+    return stmt
+
+
 def _take(session: Session, company_id: str) -> tuple[int, int] | None:
     """Lock the company's counter row and take its next number in the same
     statement; the number it answers is this transaction's first. With it comes
     the version of the company's webhook subscriptions."""
-    row = session.execute(
-        update(_COUNTER)
-        .where(_COUNTER.c.company_id == company_id)
-        .values(seq=_COUNTER.c.seq + 1)
-        .returning(_COUNTER.c.seq, _COUNTER.c.webhooks_version)
-    ).first()
+    row = session.execute(_TAKE, {"turn_company": company_id}).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -134,9 +155,7 @@ def record(
         subscriptions_version=held.webhooks_version,
     )
     session.execute(
-        held.db.insert(_CHANGE)
-        .values(collection=collection, record_id=obj.id, **values)
-        .on_conflict_do_update(index_elements=["collection", "record_id"], set_=values)
+        _change_upsert(held.db), {"collection": collection, "record_id": obj.id, **values}
     )
     return held.seq
 

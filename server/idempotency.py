@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.responses import Response
-from sqlalchemy import delete, update
+from sqlalchemy import Insert, bindparam, delete, update
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
@@ -100,10 +100,14 @@ def claim_in(
     now = utcnow()
     owner = secrets.token_hex(16)
     inserted = session.execute(
-        db.insert(_ROWS)
-        .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now, owner=owner)
-        .on_conflict_do_nothing(index_elements=["company_id", "key"])
-        .returning(_ROWS.c.key)
+        _claim(db),
+        {
+            "company_id": company_id,
+            "key": key,
+            "fingerprint": print_,
+            "claimed_at": now,
+            "owner": owner,
+        },
     ).scalar()
     if inserted is not None:
         return Claim(company_id, key, print_, owner)
@@ -153,18 +157,51 @@ def _held_by(held: Claim) -> tuple:
     )
 
 
+#: A claim's statements, built once (per dialect for the insert): every write
+#: with a key, and each operation of a batch, runs them, and building and keying a
+#: statement anew cost more than running it.
+_CLAIMS: dict[str, Insert] = {}
+_COMPLETE = (
+    update(_ROWS)
+    .where(
+        _ROWS.c.company_id == bindparam("held_company"),
+        _ROWS.c.key == bindparam("held_key"),
+        _ROWS.c.owner == bindparam("held_owner"),
+        _ROWS.c.status_code.is_(None),
+    )
+    .values(
+        status_code=bindparam("done_status"),
+        headers=bindparam("done_headers", type_=_ROWS.c.headers.type),
+        body=bindparam("done_body"),
+    )
+)
+
+
+def _claim(db: Database) -> Insert:
+    stmt = _CLAIMS.get(db.engine.dialect.name)
+    if stmt is None:
+        stmt = _CLAIMS[db.engine.dialect.name] = (
+            db.insert(_ROWS)
+            .on_conflict_do_nothing(index_elements=["company_id", "key"])
+            .returning(_ROWS.c.key)
+        )
+    return stmt
+
+
 def complete(session: Session, held: Claim, response: Response) -> None:
     """Store a successful response, inside the transaction that made it; raises
     :class:`ClaimLost` (so that transaction rolls back) when the claim is no longer
     ``held``'s."""
     stored = session.execute(
-        update(_ROWS)
-        .where(*_held_by(held))
-        .values(
-            status_code=response.status_code,
-            headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
-            body=bytes(response.body).decode(),
-        )
+        _COMPLETE,
+        {
+            "held_company": held.company_id,
+            "held_key": held.key,
+            "held_owner": held.owner,
+            "done_status": response.status_code,
+            "done_headers": {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            "done_body": bytes(response.body).decode(),
+        },
     ).rowcount
     if not stored:
         raise ClaimLost

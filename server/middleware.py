@@ -66,7 +66,13 @@ def _count_known(request: Request, principal: Principal, conn: Connection) -> bo
     bucket, limit = _bucket(request, principal)
     window = request.app.state.settings.rate_window_seconds
     quota, stands = ratelimit.hit_reading(
-        request.app.state.db, bucket, limit, window, auth.standing(principal.key_id), conn=conn
+        request.app.state.db,
+        bucket,
+        limit,
+        window,
+        auth.STANDING,
+        {"standing_key": principal.key_id},
+        conn=conn,
     )
     request.state.quota = quota
     return bool(stands)
