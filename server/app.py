@@ -15,12 +15,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from sqlalchemy import event as sa_event
 from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.errors import ConflictError, NotFound, ValidationError
 from core.wire import INVALID, Problem
-from server import logs, webhooks
+from server import auth, logs, records, webhooks
 from server.db import Database
 from server.envelope import ApiError, error_response, field_errors
 from server.middleware import AroundRequest
@@ -163,6 +164,8 @@ def create_app(settings: Settings, *, create_schema: bool = True) -> FastAPI:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.known_keys = auth.KnownKeys()
+    sa_event.listen(db.sessions, "before_flush", records.stamp_in_flush)
     app.add_middleware(AroundRequest)
     app.include_router(meta.router)
     app.include_router(tokens.router)

@@ -11,14 +11,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound, ValidationError
 from core.models import Company
 from core.timeutil import utcnow
 from core.wire import GUARDS
-from server.tables import ApiKey
+from server.tables import ApiKey, FeedCounter
 
 #: Every scope a key can hold: read and write per area, deciding on leave, and
 #: managing the company's webhooks (subscriptions, delivery log, dead letters).
@@ -109,6 +109,44 @@ def create_key(
     return key, secret
 
 
+class KnownKeys:
+    """API keys this process has looked up, by the hash of their secret, so that a
+    request with one reads no key row. Whether the key still stands (not revoked,
+    not gone) is read in the statement that charges its rate limit anyway
+    (:func:`standing`): a revoke takes effect on the key's very next request, in
+    every worker. A key's company, scopes, limit and name never change."""
+
+    #: Keys remembered at most; beyond it the memory starts over.
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._by_hash: dict[str, Principal] = {}
+
+    def get(self, secret: str) -> Principal | None:
+        return self._by_hash.get(_hash(secret))
+
+    def remember(self, secret: str, principal: Principal) -> None:
+        if len(self._by_hash) >= self.SIZE:
+            self._by_hash.clear()
+        self._by_hash[_hash(secret)] = principal
+
+    def forget(self, secret: str) -> None:
+        self._by_hash.pop(_hash(secret), None)
+
+
+#: 1 while the key ``standing_key`` exists and is not revoked, else 0: a scalar
+#: subquery to read beside another statement (built once).
+STANDING: ColumnElement[int] = (
+    select(func.count())
+    .select_from(ApiKey.__table__)
+    .where(
+        ApiKey.__table__.c.id == bindparam("standing_key"),
+        ApiKey.__table__.c.revoked_at.is_(None),
+    )
+    .scalar_subquery()
+)
+
+
 def authenticate(session: Session, secret: str) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == _hash(secret)))
     if key is None or key.revoked_at is not None:
@@ -129,6 +167,8 @@ def revoke_key(session: Session, key_id: str) -> ApiKey:
         raise NotFound("API key", key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        # The key's subscriptions stop: workers must read the company's list again.
+        FeedCounter.webhooks_changed(session, key.company_id)
     return key
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.models import Synced
@@ -40,21 +40,52 @@ class _Turn:
     db: Database
     company_id: str
     seq: int
+    #: The company's :attr:`FeedCounter.webhooks_version`, read with the turn.
+    webhooks_version: int = 0
 
 
 #: ``session.info`` key of the turn a transaction holds.
 _TURN = "feed_turn"
 
+#: The tables, not their mapped classes, in the statements every write makes: a
+#: statement over a mapped class goes through the ORM's bulk machinery (an
+#: autoflush and its bookkeeping), which these plain rows do not need.
+_COUNTER = FeedCounter.__table__
+_CHANGE = Change.__table__
 
-def _take(session: Session, company_id: str) -> int | None:
+
+#: Built once, as every write runs them: building and keying a statement anew on
+#: each write cost more than running it.
+_TAKE = (
+    update(_COUNTER)
+    .where(_COUNTER.c.company_id == bindparam("turn_company"))
+    .values(seq=_COUNTER.c.seq + 1)
+    .returning(_COUNTER.c.seq, _COUNTER.c.webhooks_version)
+)
+#: The change upsert per dialect (see :func:`_change_upsert`).
+_UPSERTS: dict[str, Insert] = {}
+_CHANGE_FIELDS = ("company_id", "seq", "version", "deleted", "record", "at")
+
+
+def _change_upsert(db: Database) -> Insert:
+    """A record's change, replacing its previous one: built once per dialect, its
+    values bound by column name."""
+    stmt = _UPSERTS.get(db.engine.dialect.name)
+    if stmt is None:
+        insert = db.insert(_CHANGE)
+        stmt = _UPSERTS[db.engine.dialect.name] = insert.on_conflict_do_update(
+            index_elements=["collection", "record_id"],
+            set_={name: insert.excluded[name] for name in _CHANGE_FIELDS},
+        )
+    return stmt
+
+
+def _take(session: Session, company_id: str) -> tuple[int, int] | None:
     """Lock the company's counter row and take its next number in the same
-    statement; the number it answers is this transaction's first."""
-    return session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.company_id == company_id)
-        .values(seq=FeedCounter.seq + 1)
-        .returning(FeedCounter.seq)
-    ).scalar()
+    statement; the number it answers is this transaction's first. With it comes
+    the version of the company's webhook subscriptions."""
+    row = session.execute(_TAKE, {"turn_company": company_id}).first()
+    return None if row is None else (row[0], row[1])
 
 
 @contextmanager
@@ -67,16 +98,17 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
     counter update, not one each. A number taken by a write that was rolled back (a
     savepoint), or by a turn that recorded nothing, is skipped: the feed has gaps
     anyway, as it keeps only each record's latest change."""
-    first = _take(session, company_id)
-    if first is None:
+    taken = _take(session, company_id)
+    if taken is None:
         session.execute(
-            db.insert(FeedCounter)
+            db.insert(_COUNTER)
             .values(company_id=company_id, seq=0, purged_through=0)
             .on_conflict_do_nothing(index_elements=["company_id"])
         )
-        first = _take(session, company_id)
-    assert first is not None
-    held = _Turn(db, company_id, first - 1)
+        taken = _take(session, company_id)
+    assert taken is not None
+    first, webhooks_version = taken
+    held = _Turn(db, company_id, first - 1, webhooks_version)
     session.info[_TURN] = held
     try:
         yield
@@ -84,7 +116,7 @@ def turn(db: Database, session: Session, company_id: str) -> Iterator[None]:
         del session.info[_TURN]
     if held.seq > first:
         session.execute(
-            update(FeedCounter).where(FeedCounter.company_id == company_id).values(seq=held.seq)
+            update(_COUNTER).where(_COUNTER.c.company_id == company_id).values(seq=held.seq)
         )
 
 
@@ -113,12 +145,17 @@ def record(
     # Webhook deliveries join this transaction (read before the change is replaced:
     # a leave decision is told from the status it had).
     webhooks.enqueue(
-        session, held.db, company_id, collection, values["record"], values["version"], obj.deleted
+        session,
+        held.db,
+        company_id,
+        collection,
+        values["record"],
+        values["version"],
+        obj.deleted,
+        subscriptions_version=held.webhooks_version,
     )
     session.execute(
-        held.db.insert(Change)
-        .values(collection=collection, record_id=obj.id, **values)
-        .on_conflict_do_update(index_elements=["collection", "record_id"], set_=values)
+        _change_upsert(held.db), {"collection": collection, "record_id": obj.id, **values}
     )
     return held.seq
 

@@ -23,13 +23,18 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.responses import Response
-from sqlalchemy import delete, update
+from sqlalchemy import Insert, bindparam, delete, update
 from sqlalchemy.orm import Session
 
 from core.timeutil import utcnow
 from server.db import Database
 from server.envelope import ApiError
 from server.tables import IdempotencyRecord
+
+#: The table, not its mapped class, in the claim's statements: a statement over a
+#: mapped class goes through the ORM's bulk machinery (an autoflush and its
+#: bookkeeping), which a claim's row does not need.
+_ROWS = IdempotencyRecord.__table__
 
 #: Response headers worth replaying.
 _KEPT_HEADERS = ("etag", "location", "content-type")
@@ -95,10 +100,14 @@ def claim_in(
     now = utcnow()
     owner = secrets.token_hex(16)
     inserted = session.execute(
-        db.insert(IdempotencyRecord)
-        .values(company_id=company_id, key=key, fingerprint=print_, claimed_at=now, owner=owner)
-        .on_conflict_do_nothing(index_elements=["company_id", "key"])
-        .returning(IdempotencyRecord.key)
+        _claim(db),
+        {
+            "company_id": company_id,
+            "key": key,
+            "fingerprint": print_,
+            "claimed_at": now,
+            "owner": owner,
+        },
     ).scalar()
     if inserted is not None:
         return Claim(company_id, key, print_, owner)
@@ -125,12 +134,12 @@ def claim_in(
     # Still unanswered and still the claim read above: a request completing it
     # meanwhile (its row locked until it commits) makes this match nothing.
     taken = session.execute(
-        update(IdempotencyRecord)
+        update(_ROWS)
         .where(
-            IdempotencyRecord.company_id == company_id,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.claimed_at == found.claimed_at,
-            IdempotencyRecord.status_code.is_(None),
+            _ROWS.c.company_id == company_id,
+            _ROWS.c.key == key,
+            _ROWS.c.claimed_at == found.claimed_at,
+            _ROWS.c.status_code.is_(None),
         )
         .values(claimed_at=now, owner=owner)
     ).rowcount
@@ -141,11 +150,42 @@ def claim_in(
 
 def _held_by(held: Claim) -> tuple:
     return (
-        IdempotencyRecord.company_id == held.company_id,
-        IdempotencyRecord.key == held.key,
-        IdempotencyRecord.owner == held.owner,
-        IdempotencyRecord.status_code.is_(None),
+        _ROWS.c.company_id == held.company_id,
+        _ROWS.c.key == held.key,
+        _ROWS.c.owner == held.owner,
+        _ROWS.c.status_code.is_(None),
     )
+
+
+#: A claim's statements, built once (per dialect for the insert): every write
+#: with a key, and each operation of a batch, runs them, and building and keying a
+#: statement anew cost more than running it.
+_CLAIMS: dict[str, Insert] = {}
+_COMPLETE = (
+    update(_ROWS)
+    .where(
+        _ROWS.c.company_id == bindparam("held_company"),
+        _ROWS.c.key == bindparam("held_key"),
+        _ROWS.c.owner == bindparam("held_owner"),
+        _ROWS.c.status_code.is_(None),
+    )
+    .values(
+        status_code=bindparam("done_status"),
+        headers=bindparam("done_headers", type_=_ROWS.c.headers.type),
+        body=bindparam("done_body"),
+    )
+)
+
+
+def _claim(db: Database) -> Insert:
+    stmt = _CLAIMS.get(db.engine.dialect.name)
+    if stmt is None:
+        stmt = _CLAIMS[db.engine.dialect.name] = (
+            db.insert(_ROWS)
+            .on_conflict_do_nothing(index_elements=["company_id", "key"])
+            .returning(_ROWS.c.key)
+        )
+    return stmt
 
 
 def complete(session: Session, held: Claim, response: Response) -> None:
@@ -153,13 +193,15 @@ def complete(session: Session, held: Claim, response: Response) -> None:
     :class:`ClaimLost` (so that transaction rolls back) when the claim is no longer
     ``held``'s."""
     stored = session.execute(
-        update(IdempotencyRecord)
-        .where(*_held_by(held))
-        .values(
-            status_code=response.status_code,
-            headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
-            body=bytes(response.body).decode(),
-        )
+        _COMPLETE,
+        {
+            "held_company": held.company_id,
+            "held_key": held.key,
+            "held_owner": held.owner,
+            "done_status": response.status_code,
+            "done_headers": {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            "done_body": bytes(response.body).decode(),
+        },
     ).rowcount
     if not stored:
         raise ClaimLost
@@ -168,4 +210,4 @@ def complete(session: Session, held: Claim, response: Response) -> None:
 def release(db: Database, held: Claim) -> None:
     """Free the key for a corrected request, unless another request holds it now."""
     with db.transaction() as session:
-        session.execute(delete(IdempotencyRecord).where(*_held_by(held)))
+        session.execute(delete(_ROWS).where(*_held_by(held)))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import ratelimit, tokens
+from server import auth, ratelimit, tokens
 from server.auth import Principal
 from server.db import overloaded
 from server.envelope import ApiError, error_response
@@ -60,23 +60,57 @@ def count(
     return quota
 
 
+def _count_known(request: Request, principal: Principal, conn: Connection) -> bool:
+    """Charge a remembered key's bucket and tell whether the key still stands, in
+    one statement."""
+    bucket, limit = _bucket(request, principal)
+    window = request.app.state.settings.rate_window_seconds
+    quota, stands = ratelimit.hit_reading(
+        request.app.state.db,
+        bucket,
+        limit,
+        window,
+        auth.STANDING,
+        {"standing_key": principal.key_id},
+        conn=conn,
+    )
+    request.state.quota = quota
+    return bool(stands)
+
+
 def identify_and_count(request: Request) -> Principal | None:
     """Who calls, and the request charged to their bucket: the key's lookup and the
     rate limit's upsert on one pooled connection in autocommit (a read, then one
     statement that commits by itself: neither needs a transaction around it), so a
-    request pays one checkout and one trip to the thread pool for both."""
-    with request.app.state.db.autocommit() as conn, Session(bind=conn) as session:
-        principal = tokens.principal_in(session, request)
+    request pays one checkout and one trip to the thread pool for both. A key this
+    process knows (:class:`server.auth.KnownKeys`) is not read again: the upsert
+    reads whether it still stands; a revoked one is forgotten and the request
+    identified and charged as if it had never been known."""
+    known_keys: auth.KnownKeys = request.app.state.known_keys
+    secret = tokens.api_key_secret(request)
+    with request.app.state.db.autocommit() as conn:
+        known = known_keys.get(secret) if secret is not None else None
+        if known is not None:
+            if _count_known(request, known, conn):
+                return known
+            known_keys.forget(str(secret))
+        with Session(bind=conn) as session:
+            principal = tokens.principal_in(session, request)
+        if principal is not None and secret is not None:
+            known_keys.remember(secret, principal)
         count(request, principal, conn=conn)
     return principal
 
 
 def peek(request: Request) -> ratelimit.Quota:
-    """The caller's quota as it stands, charging nothing: an open path's rate headers."""
-    principal = tokens.principal_of(request)
-    bucket, limit = _bucket(request, principal)
-    window = request.app.state.settings.rate_window_seconds
-    return ratelimit.peek(request.app.state.db, bucket, limit, window)
+    """The caller's quota as it stands, charging nothing: an open path's rate headers;
+    the key's lookup and the count's read on one autocommit connection, as
+    :func:`identify_and_count`."""
+    with request.app.state.db.autocommit() as conn, Session(bind=conn) as session:
+        principal = tokens.principal_in(session, request)
+        bucket, limit = _bucket(request, principal)
+        window = request.app.state.settings.rate_window_seconds
+        return ratelimit.peek(request.app.state.db, bucket, limit, window, conn=conn)
 
 
 def rate_limited(quota: ratelimit.Quota) -> Response:

@@ -19,9 +19,22 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Float,
+    Insert,
+    String,
+    bindparam,
+    case,
+    func,
+    select,
+)
 
 from server.db import Database
 from server.tables import RateBucket
@@ -79,38 +92,97 @@ def hit(
     """Charge ``cost`` requests to ``bucket`` (a batch counts as its operations), or
     refuse them all, charging nothing; one upsert, on ``conn`` when given (an
     autocommit connection the request already holds), else on one of its own."""
+    return hit_reading(db, bucket, limit, window, None, {}, now, cost=cost, conn=conn)[0]
+
+
+#: The table, not its mapped class: the ORM's bulk path has nothing to add here.
+_TABLE = RateBucket.__table__
+#: The upsert, built once per dialect and per value read beside it: building and
+#: keying a statement anew on every request cost more than running it.
+_UPSERTS: dict[tuple[str, int], tuple[ColumnElement[Any] | None, Insert]] = {}
+
+
+def _upsert(db: Database, also: ColumnElement[Any] | None) -> Insert:
+    key = (db.engine.dialect.name, id(also))
+    built = _UPSERTS.get(key)
+    if built is None:
+        now = bindparam("rl_now", type_=Float(53))
+        start = func.max if db.is_sqlite else func.greatest
+        advanced = start(_TABLE.c.tat, now) + bindparam("rl_step", type_=Float(53))
+        fits = advanced - now <= bindparam("rl_room", type_=Float(53))
+        read = [] if also is None else [also]
+        stmt = (
+            db.insert(_TABLE)
+            .values(
+                bucket=bindparam("rl_bucket", type_=String),
+                tat=bindparam("rl_tat", type_=Float(53)),
+                passed=bindparam("rl_passed", type_=Boolean),
+            )
+            .on_conflict_do_update(
+                index_elements=["bucket"],
+                set_={"tat": case((fits, advanced), else_=_TABLE.c.tat), "passed": fits},
+            )
+            .returning(_TABLE.c.tat, _TABLE.c.passed, *read)
+        )
+        built = _UPSERTS[key] = (also, stmt)
+    return built[1]
+
+
+def hit_reading(
+    db: Database,
+    bucket: str,
+    limit: int,
+    window: int,
+    also: ColumnElement[Any] | None,
+    params: Mapping[str, Any],
+    now: float | None = None,
+    *,
+    cost: int = 1,
+    conn: Connection | None = None,
+) -> tuple[Quota, Any]:
+    """:func:`hit`, reading ``also`` (a scalar subquery built once, its parameters
+    in ``params``) in the same statement: what the request must know now, such as
+    whether its key still stands, at no further round trip. None reads nothing."""
     now = time.time() if now is None else now
     step = cost * window / limit
     fresh_passes = step <= window + _EPSILON
-    start = func.max if db.is_sqlite else func.greatest
-    advanced = start(RateBucket.tat, literal(now)) + step
-    fits = advanced - now <= window + _EPSILON
-    stmt = (
-        db.insert(RateBucket)
-        .values(bucket=bucket, tat=now + step if fresh_passes else now, passed=fresh_passes)
-        .on_conflict_do_update(
-            index_elements=["bucket"],
-            set_={
-                "tat": case((fits, advanced), else_=RateBucket.tat),
-                "passed": fits,
-            },
-        )
-        .returning(RateBucket.tat, RateBucket.passed)
-    )
+    values = {
+        **params,
+        "rl_now": now,
+        "rl_step": step,
+        "rl_room": window + _EPSILON,
+        "rl_bucket": bucket,
+        "rl_tat": now + step if fresh_passes else now,
+        "rl_passed": fresh_passes,
+    }
+    stmt = _upsert(db, also)
     if conn is not None:
-        tat, passed = conn.execute(stmt).one()
+        row = conn.execute(stmt, values).one()
     else:
         with db.autocommit() as own:
-            tat, passed = own.execute(stmt).one()
-    return _quota(limit, window, tat, now, bool(passed), cost)
+            row = own.execute(stmt, values).one()
+    quota = _quota(limit, window, row[0], now, bool(row[1]), cost)
+    return quota, (row[2] if also is not None else None)
 
 
-def peek(db: Database, bucket: str, limit: int, window: int, now: float | None = None) -> Quota:
+def peek(
+    db: Database,
+    bucket: str,
+    limit: int,
+    window: int,
+    now: float | None = None,
+    *,
+    conn: Connection | None = None,
+) -> Quota:
     """The quota of ``bucket`` as it stands, charging nothing (what the open paths
-    report)."""
+    report); read on ``conn`` when given, else on a connection of its own."""
     now = time.time() if now is None else now
-    with db.autocommit() as conn:
-        tat = conn.execute(select(RateBucket.tat).where(RateBucket.bucket == bucket)).scalar()
+    query = select(RateBucket.tat).where(RateBucket.bucket == bucket)
+    if conn is not None:
+        tat = conn.execute(query).scalar()
+    else:
+        with db.autocommit() as own:
+            tat = own.execute(query).scalar()
     return _quota(limit, window, now if tat is None else tat, now, True, 0)
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Float, Index, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core.models.base import NAMING, UTCDateTime, new_id
 from core.timeutil import utcnow
@@ -51,6 +52,26 @@ class FeedCounter(ServerBase):
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Cursors below this missed a purged tombstone and must start again (410).
     purged_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Moves whenever the company's webhook subscriptions (or a key one was made by)
+    #: change, in the same transaction: a write reads it with its turn and knows
+    #: whether the subscriptions it remembers are still the company's.
+    webhooks_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    @classmethod
+    def webhooks_changed(cls, session: Session, company_id: str) -> None:
+        """Move the company's :attr:`webhooks_version`, making its row if it has none
+        yet (an upsert: it waits for a first write making the row at the same time,
+        so that write's list of subscriptions cannot outlive this change)."""
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        table = cls.__table__
+        session.execute(
+            dialect.insert(table)
+            .values(company_id=company_id, seq=0, purged_through=0, webhooks_version=1)
+            .on_conflict_do_update(
+                index_elements=["company_id"],
+                set_={"webhooks_version": table.c.webhooks_version + 1},
+            )
+        )
 
 
 class Change(ServerBase):

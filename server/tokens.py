@@ -148,19 +148,19 @@ def authenticate_token(session: Session, token: str, signing_key: str) -> Princi
 
 
 def signing_key_of(request: Request) -> str:
-    """The app's signing key, looked up once per process."""
-    state = request.app.state
-    key = getattr(state, "token_signing_key", None)
-    if key is None:
-        key = signing_secret(state.db, state.settings)
-        state.token_signing_key = key
-    return key
+    """The app's signing key (:func:`signing_secret`: a stored one is read once per
+    process)."""
+    return signing_secret(request.app.state.db, request.app.state.settings)
 
 
-def principal_of(request: Request) -> Principal | None:
-    """Who calls (see :func:`principal_in`), looked up in a transaction of its own."""
-    with request.app.state.db.transaction() as session:
-        return principal_in(session, request)
+def api_key_secret(request: Request) -> str | None:
+    """The API key a request outside the grant's route carries (not a token), if any."""
+    if request.url.path == TOKEN_PATH:
+        return None
+    secret = secret_from_headers(
+        request.headers.get("authorization"), request.headers.get("x-api-key")
+    )
+    return None if secret is None or looks_like_token(secret) else secret
 
 
 def principal_in(session: Session, request: Request) -> Principal | None:

@@ -38,6 +38,7 @@ import secrets
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,7 +57,14 @@ from server import webhook_targets as targets
 from server.auth import hidden_guards
 from server.db import Database
 from server.settings import Settings
-from server.tables import ApiKey, Change, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from server.tables import (
+    ApiKey,
+    Change,
+    FeedCounter,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 LOGGER = logging.getLogger("shiftdesk.server.webhooks")
 
@@ -246,6 +254,7 @@ def create_subscription(
     )
     session.add(sub)
     session.flush()
+    subscriptions_changed(session, company_id)
     return sub
 
 
@@ -274,6 +283,7 @@ def update_subscription(
         setattr(sub, name, value)
     sub.updated_at = utcnow()
     session.flush()
+    subscriptions_changed(session, sub.company_id)
     return sub
 
 
@@ -286,6 +296,7 @@ def delete_subscription(session: Session, company_id: str | None, sub_id: str) -
         .values(status=DISCARDED, lease_owner=None, lease_until=None)
     )
     session.delete(sub)
+    subscriptions_changed(session, sub.company_id)
 
 
 def list_subscriptions(session: Session, company_id: str | None) -> list[WebhookSubscription]:
@@ -350,14 +361,40 @@ def wake_after_commit(session: Session, db: Database) -> None:
     sa_event.listen(session, "after_commit", woken, once=True)
 
 
-def _subscribers(session: Session, company_id: str) -> list[tuple[str, list[str], frozenset]]:
+Subscribers = list[tuple[str, list[str], frozenset]]
+
+#: Per database, each company's subscriptions as last read, with the
+#: :attr:`FeedCounter.webhooks_version` they were read at.
+_READ: weakref.WeakKeyDictionary[Database, dict[str, tuple[int, Subscribers]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def subscriptions_changed(session: Session, company_id: str) -> None:
+    """Move the company's subscriptions version, in the transaction that changes them:
+    every worker then reads them again on its next write (:func:`_subscribers`)."""
+    FeedCounter.webhooks_changed(session, company_id)
+
+
+def _subscribers(
+    session: Session, db: Database, company_id: str, version: int | None = None
+) -> Subscribers:
     """The company's active subscriptions: (id, event patterns, the field guards its
     payloads leave out), looked up once per transaction. A subscription made by a
     key shows what that key may read now (:func:`server.auth.hidden_guards`, the
-    rule of the GET routes); one whose key is revoked or gone gets nothing."""
+    rule of the GET routes); one whose key is revoked or gone gets nothing.
+
+    ``version``: the company's subscriptions version, read by the write's turn
+    under the counter row's lock. Whatever changes the subscriptions moves it in
+    the same transaction (:func:`subscriptions_changed`), so the list read at the
+    same version is still the company's, and is not read again."""
     cached = session.info.get(("webhooks", company_id))
     if cached is not None:
         return cached
+    known = _READ.setdefault(db, {})
+    if version is not None and company_id in known and known[company_id][0] == version:
+        session.info[("webhooks", company_id)] = known[company_id][1]
+        return known[company_id][1]
     rows = session.execute(
         select(WebhookSubscription.id, WebhookSubscription.events, ApiKey.scopes)
         .outerjoin(ApiKey, ApiKey.id == WebhookSubscription.key_id)
@@ -375,6 +412,8 @@ def _subscribers(session: Session, company_id: str) -> list[tuple[str, list[str]
         for sub_id, events, scopes in rows
     ]
     session.info[("webhooks", company_id)] = found
+    if version is not None:
+        known[company_id] = (version, found)
     return found
 
 
@@ -386,12 +425,15 @@ def enqueue(
     record: Mapping[str, Any],
     version: int,
     deleted: bool,
+    *,
+    subscriptions_version: int | None = None,
 ) -> int:
     """Write the deliveries of one record's write, in the write's transaction; called
     by :func:`server.feed.record` before it replaces the record's previous change.
     Each subscription's payload leaves out the fields its key may not read.
+    ``subscriptions_version``: what the write's turn read (see :func:`_subscribers`).
     Returns how many were written."""
-    subs = _subscribers(session, company_id)
+    subs = _subscribers(session, db, company_id, subscriptions_version)
     if not subs:
         return 0
     rows = []

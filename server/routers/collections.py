@@ -54,6 +54,9 @@ class Ops(ABC):
     #: Whether DELETE is routed: taking a record back (a withdrawn correction) is
     #: not changing it, so an append-only collection may still offer it.
     removable: ClassVar[bool] = True
+    #: Loader options a write reads its record with: the related rows core's
+    #: operation reads anyway, in the same statement.
+    loaded: ClassVar[tuple[Any, ...]] = ()
 
     def scopes(self, record: Synced | None, values: Mapping[str, Any]) -> Iterable[str]:
         """Scopes a write needs beyond ``<area>:write`` by what it changes in
@@ -204,8 +207,11 @@ def written(
     hidden: Iterable[str] = (),
 ) -> Response:
     """Stamp an accepted write, append it to the feed and answer with it and its ETag,
-    leaving out the fields guarded by ``hidden`` (the feed keeps them all)."""
-    records.stamp(record)
+    leaving out the fields guarded by ``hidden`` (the feed keeps them all). A record
+    written inside :func:`server.records.stamping` was stamped by the flush that
+    wrote it."""
+    if not records.take_stamp(session, record):
+        records.stamp(record)
     session.flush()
     wire = to_wire(record)
     feed.record(session, record, wire)
@@ -359,8 +365,9 @@ class Writes:
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
         require_scopes(ctx, self.ep.ops, spec, None, values)
-        record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
-        return written(session, spec, record, 201, hidden=ctx.principal.hidden)
+        with records.stamping(session, spec.model, record_id):
+            made = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
+            return written(session, spec, made, 201, hidden=ctx.principal.hidden)
 
     def _update(
         self,
@@ -372,21 +379,25 @@ class Writes:
         partial: bool,
     ) -> Response:
         spec, company = self.spec, ctx.principal.company_id
-        record = records.load(session, spec, company, record_id)
+        record = records.load(session, spec, company, record_id, self.ep.ops.loaded)
         records.require_match(if_match, spec, record, ctx.principal.hidden)
         values = from_wire(spec, body, partial=partial)
         if not partial:
             values = replacement(session, spec, company, values, ctx.principal.hidden)
         records.check_refs(session, spec, company, values)
         require_scopes(ctx, self.ep.ops, spec, record, values)
-        self.ep.ops.update(session, spec, record, values, ctx.principal.name)
-        return written(session, spec, record, hidden=ctx.principal.hidden)
+        with records.stamping(session, spec.model, record.id):
+            self.ep.ops.update(session, spec, record, values, ctx.principal.name)
+            return written(session, spec, record, hidden=ctx.principal.hidden)
 
     def _delete(self, ctx: Ctx, session: Session, record_id: str, if_match: str | None) -> Response:
-        record = records.load(session, self.spec, ctx.principal.company_id, record_id)
+        record = records.load(
+            session, self.spec, ctx.principal.company_id, record_id, self.ep.ops.loaded
+        )
         records.require_match(if_match, self.spec, record, ctx.principal.hidden)
-        self.ep.ops.delete(session, self.spec, record, ctx.principal.name)
-        return written(session, self.spec, record, hidden=ctx.principal.hidden)
+        with records.stamping(session, self.spec.model, record.id):
+            self.ep.ops.delete(session, self.spec, record, ctx.principal.name)
+            return written(session, self.spec, record, hidden=ctx.principal.hidden)
 
 
 def build_router(ep: Endpoint) -> APIRouter:

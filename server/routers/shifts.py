@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, inspect, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import CLOSED_PERIOD, ConflictError, IllegalState
 from core.models import Shift, ShiftEmployee, Synced
@@ -33,6 +34,9 @@ def _refused(result: OpResult) -> None:
 class ShiftOps(Ops):
     """Creates, edits and deletes through core.scheduling, so its rules decide."""
 
+    #: An edit reads the shift with its people, departments and site, as core does.
+    loaded = (joinedload(Shift.employees), joinedload(Shift.departments), joinedload(Shift.site))
+
     def create(
         self,
         session: Session,
@@ -47,6 +51,9 @@ class ShiftOps(Ops):
         shift = session.get(Shift, record_id)
         assert shift is not None
         shift.flag = flag
+        for name in {"employees", "departments"} & inspect(shift).unloaded:
+            # Assignments core never touched: a new shift has none, so none to read back.
+            set_committed_value(shift, name, [])
         return shift
 
     def update(

@@ -418,3 +418,47 @@ def test_a_key_subscribes_only_to_events_of_records_it_may_read(tenant: Tenant) 
     assert widened.status_code == 400
     everything = tenant.client.post("/v1/webhooks", json={"url": url, "events": ["*"]})
     assert everything.status_code == 201
+
+
+def test_a_change_of_subscriptions_applies_from_the_very_next_write(
+    tenant: Tenant, receiver: Receiver
+) -> None:
+    """A worker remembers a company's subscriptions between its writes: one made,
+    changed, removed, or whose key is revoked, applies from the next write on."""
+
+    def logged() -> int:
+        return tenant.client.get("/v1/webhookdeliveries").json()["paging"]["totalRowCount"]
+
+    def hire(name: str) -> None:
+        created(tenant.client, "employees", {"firstName": name, "lastName": "Hooked"})
+
+    hire("Before")  # the company's subscriptions (none) are read and remembered
+    sub = _subscribe(tenant, receiver.url, ["employee.created"])
+    hire("Made")
+    assert logged() == 1
+    changed = tenant.client.patch(f"/v1/webhooks/{sub['id']}", json={"events": ["shift.*"]})
+    assert changed.status_code == 200, changed.text
+    hire("Changed")
+    assert logged() == 1
+    keyed = tenant.client_with(["schedule:read", "webhooks:manage"])
+    made = keyed.post(
+        "/v1/webhooks",
+        json={"url": receiver.url, "events": ["employee.created"], "secret": SECRET},
+    )
+    assert made.status_code == 201, made.text
+    hire("Keyed")
+    assert logged() == 2
+    with tenant.live.db.transaction() as session:
+        from server import auth
+
+        auth.revoke_key(session, auth.authenticate(session, keyed.headers["X-API-Key"]).key_id)
+    hire("Revoked")
+    assert logged() == 2
+    assert tenant.client.patch(
+        f"/v1/webhooks/{sub['id']}", json={"events": ["employee.*"]}
+    ).is_success
+    hire("Back")
+    assert logged() == 3
+    assert tenant.client.delete(f"/v1/webhooks/{sub['id']}").is_success
+    hire("Removed")
+    assert logged() == 3
