@@ -1,7 +1,7 @@
 """the feed counter carries a version of the company's webhook subscriptions
 
-Revision ID: s0003
-Revises: s0002
+Revision ID: s0004
+Revises: s0003
 Create Date: 2026-12-01 10:05:00
 
 - ``feed_counter.webhooks_version``: moved by every change of a company's
@@ -13,8 +13,8 @@ Create Date: 2026-12-01 10:05:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "s0003"
-down_revision = "s0002"
+revision = "s0004"
+down_revision = "s0003"
 branch_labels = None
 depends_on = None
 
