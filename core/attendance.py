@@ -482,13 +482,16 @@ _SHIFT_COLUMNS = (
 _LIVE_SHIFT_IN_RANGE = and_(
     Shift.deleted.is_(False),
     Shift.status != ShiftStatus.CANCELLED,
+    # The local days around the instants: what SQLite searches, through the shift
+    # date index (a shift starts on its own day, at most 14 hours from UTC's).
+    Shift.shift_date.between(bindparam("first_day"), bindparam("last_day")),
     Shift.start_utc >= bindparam("lo"),
     Shift.start_utc < bindparam("hi"),
 )
 #: The live shifts starting in a range, each with a person it binds: its own people
 #: and its departments' members (a department assignment binds them), the same shifts
 #: the schedule's rules (core.conflicts) hold against a person. No person filter in
-#: SQL: SQLite then reads the range from the shifts' start index, where a list of
+#: SQL: SQLite then reads the range from the shift date index, where a list of
 #: people would make it read each person's whole history.
 _SHIFTS_WITH_PEOPLE = union_all(
     select(ShiftEmployee.employee_id, *_SHIFT_COLUMNS)
@@ -513,7 +516,8 @@ def _shifts_of(
     if not wanted:
         return found
     seen: set[tuple[str, str]] = set()
-    rows = session.connection().execute(_SHIFTS_WITH_PEOPLE, {"lo": lo, "hi": hi}).all()
+    days = {"first_day": lo.date() - timedelta(days=1), "last_day": hi.date() + timedelta(days=1)}
+    rows = session.connection().execute(_SHIFTS_WITH_PEOPLE, {"lo": lo, "hi": hi, **days}).all()
     for emp, id_, day, start_time, end_time, start, end in rows:
         if emp not in wanted or (emp, id_) in seen:
             continue
