@@ -551,11 +551,13 @@ def _among(session: Session, column: Any, ids: Sequence[str]) -> Any:
     return column.in_(select(values.c.value))
 
 
-def _unsent_records(
-    session: Session, model: type[Synced], ids: list[str], *, waiting: bool = True
-) -> dict[str, bool]:
-    """Of these ids, the records the server never saw, with whether any entry waits
-    (without ``waiting``: False for all, as a soft delete needs no more).
+def _went() -> Any:
+    """An entry tried or handed to a push: the server may have its record."""
+    return (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING)
+
+
+def _unsent_records(session: Session, model: type[Synced], ids: list[str]) -> dict[str, bool]:
+    """Of these ids, the records the server never saw, with whether any entry waits.
 
     Each statement returns only the exceptions (records pushed, entries sent or
     waiting) where it can, and a count for the rest: undoing a year of new shifts
@@ -571,39 +573,61 @@ def _unsent_records(
             else set(session.scalars(select(model.id).where(*unseen)))
         )
         entries = _among(session, OutboxEntry.record_id, chunk)
-        went = (OutboxEntry.attempts > 0) | (OutboxEntry.state != OutboxState.PENDING)
-        sent = set(session.scalars(select(OutboxEntry.record_id).where(entries, went)))
-        queued = (
-            set(session.scalars(select(OutboxEntry.record_id).where(entries))) if waiting else ()
-        )
+        sent = set(session.scalars(select(OutboxEntry.record_id).where(entries, _went())))
+        queued = set(session.scalars(select(OutboxEntry.record_id).where(entries)))
         found.update((rid, rid in queued) for rid in never_pushed - sent)
     return found
 
 
-def _set_deleted(session: Session, model: type[Synced], ids: list[str], **values: Any) -> None:
+def _set_deleted(
+    session: Session,
+    model: type[Synced],
+    ids: list[str],
+    *,
+    only: Sequence[Any] = (),
+    **values: Any,
+) -> list[str]:
+    """Set ``values`` on the rows of ``ids`` that meet the conditions ``only``; their ids.
+
+    Where every row of a chunk meets them (the statement's row count says so) no id
+    is read back; else one query reads which did, the update leaving what they test
+    unchanged."""
+    changed: list[str] = []
     for at in range(0, len(ids), _CHUNK):
-        session.execute(
+        chunk = ids[at : at + _CHUNK]
+        among = (_among(session, model.id, chunk), *only)
+        result = session.execute(
             update(model)
-            .where(_among(session, model.id, ids[at : at + _CHUNK]))
+            .where(*among)
             .values(updated_at=utcnow(), **values)
             .execution_options(synchronize_session=False)
         )
+        if not only or result.rowcount == len(chunk):  # type: ignore[attr-defined]
+            changed += chunk
+        else:
+            met = set(session.scalars(select(model.id).where(*among)))
+            changed += [rid for rid in chunk if rid in met]
     # What synchronize_session="fetch" did, for the few rows a session holds, without
     # fetching every id back: the objects loaded are read again when next used.
-    changed = set(ids)
+    held = set(changed)
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, model) and obj.id in changed:
+        if isinstance(obj, model) and obj.id in held:
             session.expire(obj, ["updated_at", *values])
+    return changed
 
 
 def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
     """Soft-delete live records the server never saw; as :func:`enqueue` does, their
     unsent entries are dropped and nothing is left to send. Returns the other ids,
-    for the caller to change through the ORM as usual."""
+    for the caller to change through the ORM as usual.
+
+    The test of which records the server never saw (no version, no entry sent or
+    handed to a push) goes in the UPDATE itself: undoing a year of new shifts asks it
+    of tens of thousands of records, all unsent, and one pass over them suffices."""
     session.flush()
-    unsent = _unsent_records(session, model, ids, waiting=False)
-    done = [rid for rid in ids if rid in unsent]
-    _set_deleted(session, model, done, deleted=True, dirty=False)
+    sent = select(OutboxEntry.seq).where(OutboxEntry.record_id == model.id, _went()).exists()
+    unseen = (model.server_version.is_(None), ~sent)
+    done = _set_deleted(session, model, ids, only=unseen, deleted=True, dirty=False)
     for at in range(0, len(done), _CHUNK):
         chunk = done[at : at + _CHUNK]
         session.execute(
@@ -615,7 +639,7 @@ def soft_delete_many(session: Session, model: type[Synced], ids: list[str]) -> l
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OutboxEntry) and obj.record_id in gone:
             session.expunge(obj)
-    return [rid for rid in ids if rid not in unsent]
+    return [rid for rid in ids if rid not in gone]
 
 
 def revive_many(session: Session, model: type[Synced], ids: list[str]) -> list[str]:
