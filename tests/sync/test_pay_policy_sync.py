@@ -159,3 +159,35 @@ def test_a_store_with_data_joining_an_empty_company_uploads_its_policy(
             depot.close()
     on_server = server_record(tenant, "paypolicies", tenant.company_id)
     assert (on_server["dailyOvertimeHours"], on_server["unpaidBreakMinutes"]) == ("9", 30)
+
+
+def _as_before_it_replicated(site: SyncSite, **values: object) -> None:
+    """The store's policy as migration 0008 leaves a store's own rules: values the
+    server never saw, no version, nothing queued."""
+    with site.store.session() as s:
+        s.execute(
+            PayPolicy.__table__.update()  # type: ignore[attr-defined]
+            .where(PayPolicy.__table__.c.id == site.company_id)  # type: ignore[attr-defined]
+            .values(**values, server_version=None, base=None, dirty=False)
+        )
+        s.execute(OutboxEntry.__table__.delete())  # type: ignore[attr-defined]
+        s.commit()
+
+
+def test_the_first_edit_of_a_policy_the_server_never_saw_carries_all_its_rules(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    quay = new_site("quay")
+    _as_before_it_replicated(quay, daily_overtime_hours=7, overtime_multiplier=Decimal(2))
+    with quay.store.session() as s:
+        assert set_policy(s, grace_minutes=9).applied
+    _syncs(quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (
+        on_server["dailyOvertimeHours"],
+        on_server["overtimeMultiplier"],
+        on_server["graceMinutes"],
+    ) == ("7", "2", 9)
+    row = quay.read(PayPolicy, tenant.company_id)
+    assert (row.daily_overtime_hours, row.overtime_multiplier, row.grace_minutes) == (7, 2, 9)
