@@ -30,7 +30,7 @@ from sync.connect import connect
 from sync.engine import run_sync
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
-from tests.sync.conftest import SyncSite, server_record
+from tests.sync.conftest import SyncSite, server_record, server_records
 
 
 def _syncs(*sites: SyncSite) -> None:
@@ -191,3 +191,69 @@ def test_the_first_edit_of_a_policy_the_server_never_saw_carries_all_its_rules(
     ) == ("7", "2", 9)
     row = quay.read(PayPolicy, tenant.company_id)
     assert (row.daily_overtime_hours, row.overtime_multiplier, row.grace_minutes) == (7, 2, 9)
+
+
+def _own_store(migrated_file: Path, path: Path, *, with_data: bool) -> None:
+    """A store set up offline, with its own rules, and maybe a person."""
+    shutil.copyfile(migrated_file, path)
+    store = open_store(path)
+    with store.session() as s:
+        setup_store(s, Setup("Depot Ltd", "Depot", "Europe/Berlin"))
+        if with_data:
+            add_employee(s, EmployeeDraft(first_name="Olga", last_name="Ek"))
+    store.close()
+
+
+def _joined(tenant: Tenant, path: Path) -> None:
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        done = connect(path, client)
+        assert done.how == "joined"
+        store = open_store(path, create=False)
+        try:
+            assert run_sync(store, client).outcome is RunOutcome.OK
+            with store.session() as s:
+                assert open_conflicts(s) == []
+                assert _nothing_waits(s)
+        finally:
+            store.close()
+
+
+def _policy_at(path: Path) -> tuple[Decimal, int]:
+    store = open_store(path, create=False)
+    try:
+        with store.session() as s:
+            row = show_policy(s)
+        return row.daily_overtime_hours, row.grace_minutes
+    finally:
+        store.close()
+
+
+def test_a_store_with_data_joins_a_company_with_only_a_published_policy_and_takes_it(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    quay = new_site("quay")
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="6", grace_minutes=12)
+    _syncs(quay)  # the company holds its published policy and nothing else
+    path = tmp_path / "depot.shiftdesk"
+    _own_store(migrated_file, path, with_data=True)
+    _joined(tenant, path)
+    assert _policy_at(path) == (6, 12)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (on_server["dailyOvertimeHours"], on_server["recordVersion"]) == ("6", 1)
+    assert [r["firstName"] for r in server_records(tenant, "employees").values() if r] == ["Olga"]
+
+
+def test_a_setup_only_store_joining_a_company_with_data_takes_its_policy(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    quay = new_site("quay")
+    _a_long_monday(quay)
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="7", grace_minutes=3)
+    _syncs(quay)
+    path = tmp_path / "manager.shiftdesk"
+    _own_store(migrated_file, path, with_data=False)
+    _joined(tenant, path)
+    assert _policy_at(path) == (7, 3)
