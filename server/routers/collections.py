@@ -358,7 +358,7 @@ class Writes:
         values = from_wire(spec, body, partial=False)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
-        require_scopes(ctx, self.ep.ops, spec, None, values)
+        require_scopes(ctx, self.ep.ops, spec, existing, values)
         record = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
         return written(session, spec, record, 201, hidden=ctx.principal.hidden)
 
