@@ -243,9 +243,13 @@ def _mark(session: Session, seq: int, state: str, error: str) -> None:
 
 def _merged(session: Session, sent: _Sent, stale: PreconditionFailed) -> bool:
     """Merge the record the 412 carried with the local copy; True when it merged."""
-    if sent.op != OutboxOp.UPDATE:
-        return False  # a create over an existing id, a delete or a decision: a conflict
     model = COLLECTIONS[sent.collection].model
+    # A create over an existing id, a delete or a decision is a conflict; but a record
+    # made with its company on both sides (its pay policy) merges like an update.
+    if sent.op != OutboxOp.UPDATE and not (
+        sent.op == OutboxOp.CREATE and model.__made_with_company__
+    ):
+        return False
     row = session.get(model, sent.record_id)
     if row is None:
         return False

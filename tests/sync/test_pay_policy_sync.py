@@ -257,3 +257,71 @@ def test_a_setup_only_store_joining_a_company_with_data_takes_its_policy(
     _own_store(migrated_file, path, with_data=False)
     _joined(tenant, path)
     assert _policy_at(path) == (7, 3)
+
+
+def test_a_policy_the_server_never_saw_merges_with_one_published_since_against_the_defaults(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    """Only what each site changed from the defaults counts: disjoint rules merge and
+    reach the server, the same rule set apart is the one conflict."""
+    quay, hill = new_site("quay"), new_site("hill")
+    _as_before_it_replicated(quay, overtime_multiplier=Decimal(2), grace_minutes=9)
+    with quay.store.session() as s:
+        assert set_policy(s, week_start=6).applied
+    with hill.store.session() as s:
+        assert set_policy(s, daily_overtime_hours="6").applied
+    _syncs(hill, quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (
+        on_server["dailyOvertimeHours"],
+        on_server["overtimeMultiplier"],
+        on_server["graceMinutes"],
+        on_server["weekStart"],
+    ) == ("6", "2", 9, 6)
+    with quay.store.session() as s:
+        assert open_conflicts(s) == []
+        row = show_policy(s)
+    assert (row.daily_overtime_hours, row.overtime_multiplier, row.week_start) == (6, 2, 6)
+    assert quay.outbox() == []
+    dock = new_site("dock")
+    _as_before_it_replicated(dock, overtime_multiplier=Decimal(3), max_consecutive_days=5)
+    with dock.store.session() as s:
+        set_policy(s, min_rest_hours="10")
+    _syncs(dock)
+    with dock.store.session() as s:
+        [conflict] = open_conflicts(s)
+        assert [(f.name, f.mine, f.theirs) for f in conflict.fields] == [
+            ("overtimeMultiplier", "3", "2")
+        ]
+
+
+def test_a_joining_stores_policy_merges_with_one_published_before_its_first_sync(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "depot.shiftdesk"
+    _own_store(migrated_file, path, with_data=True)
+    depot = open_store(path)
+    with depot.session() as s:
+        set_policy(s, unpaid_break_minutes=30)
+    depot.close()
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        assert connect(path, client).how == "joined"  # its policy's create is queued
+    quay = new_site("quay")
+    with quay.store.session() as s:
+        set_policy(s, grace_minutes=12)
+    _syncs(quay)  # published meanwhile: the create is refused, and merged
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        depot = open_store(path, create=False)
+        try:
+            assert run_sync(depot, client).outcome is RunOutcome.OK
+            with depot.session() as s:
+                assert open_conflicts(s) == []
+                assert _nothing_waits(s)
+                row = show_policy(s)
+            assert (row.grace_minutes, row.unpaid_break_minutes) == (12, 30)
+        finally:
+            depot.close()
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (on_server["graceMinutes"], on_server["unpaidBreakMinutes"]) == (12, 30)
