@@ -431,8 +431,8 @@ def join_company(
     Refused with a :class:`ValidationError`, writing nothing, when the store synced
     with another company before, or a site has no counterpart or another time zone.
     Joined or not, records that wait for no sync are queued (:func:`queue_unsent`, which
-    takes ``with_policy``). Run it
-    in a session of its own: rows it loaded before are stale afterwards.
+    takes ``with_policy``). Run it in a session of its own: rows it loaded before are
+    stale afterwards.
     """
     session.flush()
     plan = _plan(
