@@ -362,7 +362,7 @@ def _never_queued(session: Session, model: type[Synced]) -> list[str]:
     )
 
 
-def queue_unsent(session: Session) -> int:
+def queue_unsent(session: Session, *, with_policy: bool = True) -> int:
     """Queue a create for every record the server never saw that has none queued, so
     the first sync uploads the whole store; returns how many.
 
@@ -375,11 +375,16 @@ def queue_unsent(session: Session) -> int:
     The company's pay policy, made by setup and never queued there (a store made by a
     download takes the server's), is queued here when the server never saw it, so the
     site's rules reach the company; it is not counted, as every store has one.
+    ``with_policy`` False leaves it out: the company's policy is published already
+    (the company has data), so the store takes that one with its first pull instead
+    of pitting its defaults against it.
     """
     session.flush()
     waiting = session.execute(select(func.min(OutboxEntry.seq), func.max(OutboxEntry.seq))).one()
     queued = made = 0
     for spec in COLLECTIONS.values():
+        if spec.model is PayPolicy and not with_policy:
+            continue
         ids = _never_queued(session, spec.model)
         if not ids:
             continue
@@ -419,13 +424,15 @@ def join_company(
     company_name: str,
     currency: str,
     sites: Sequence[RemoteSite],
+    with_policy: bool = True,
 ) -> JoinResult:
     """Give the store the server's company and site ids (see the module's text).
 
     Refused with a :class:`ValidationError`, writing nothing, when the store synced
     with another company before, or a site has no counterpart or another time zone.
-    Joined or not, records that wait for no sync are queued (:func:`queue_unsent`). Run it
-    in a session of its own: rows it loaded before are stale afterwards.
+    Joined or not, records that wait for no sync are queued (:func:`queue_unsent`, which
+    takes ``with_policy``). Run it in a session of its own: rows it loaded before are
+    stale afterwards.
     """
     session.flush()
     plan = _plan(
@@ -433,7 +440,7 @@ def join_company(
     )
     previous = plan.company.id
     if not plan.moves(company_id):
-        queued = queue_unsent(session)
+        queued = queue_unsent(session, with_policy=with_policy)
         session.expire_all()
         return JoinResult(
             company_id,
@@ -444,7 +451,7 @@ def join_company(
             changed=reduce(or_, Changes) if queued else Changes.NONE,
         )
     _rewrite(session, plan, company_id)
-    queued = queue_unsent(session)
+    queued = queue_unsent(session, with_policy=with_policy)
     session.expire_all()
     return JoinResult(
         company_id,
@@ -474,6 +481,7 @@ def join_store(
     company_name: str,
     currency: str,
     sites: Sequence[RemoteSite],
+    with_policy: bool = True,
 ) -> JoinResult:
     """:func:`join_company` on an open store, after an online backup of its file
     beside it (the result names it). A refusal writes nothing; a store on the
@@ -486,9 +494,9 @@ def join_store(
     }
     with store.session() as session:
         if not _plan(session, **server).moves(company_id):
-            return join_company(session, **server)
+            return join_company(session, **server, with_policy=with_policy)
     backup = backup_name(store.path, utcnow())
     store.backup(backup)
     with store.session() as session:
-        result = join_company(session, **server)
+        result = join_company(session, **server, with_policy=with_policy)
     return replace(result, backup=backup)

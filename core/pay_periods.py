@@ -36,6 +36,7 @@ from core.models import (
     AttendanceApproval,
     AttendanceCorrection,
     AuditEntry,
+    ClockEvent,
     Company,
     Employee,
     LeaveRequest,
@@ -332,8 +333,9 @@ def refuse_punches(
 
 
 def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:
-    """Raise :class:`PeriodClosed` if any of these rows (shifts, attendance corrections
-    and approvals, leave requests), as they now stand, belongs to a closed period.
+    """Raise :class:`PeriodClosed` if any of these rows (shifts, punches, attendance
+    corrections and approvals, leave requests), as they now stand, belongs to a closed
+    period; a punch as :func:`refuse_punches` judges one being recorded or edited.
 
     What undo asks before and after it puts rows back, so that undoing an edit made
     before the period was closed cannot change it either. One query per kind of row.
@@ -349,6 +351,11 @@ def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:
             period = closed.shift_period(site_id, day, end)
             if period is not None:
                 raise PeriodClosed("shift_date", period)
+    for ids in _chunks(rows.get(ClockEvent, ())):
+        punches = session.execute(
+            select(ClockEvent.employee_id, ClockEvent.at_utc).where(ClockEvent.id.in_(ids))
+        )
+        refuse_punches(session, None, [(who, at) for who, at in punches])
     for model in (AttendanceCorrection, AttendanceApproval):
         for ids in _chunks(rows.get(model, ())):
             for day in session.scalars(select(model.work_date).where(model.id.in_(ids))):

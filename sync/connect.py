@@ -5,7 +5,9 @@
   copy at head office).
 - **A store with data that never synced, and an empty company**: the store takes the
   company's and sites' ids (:func:`core.joining.join_store`, after a backup) and its
-  first sync uploads everything (the first site).
+  first sync uploads everything (the first site). A company whose pay policy is
+  published (another site set it) counts as empty here, but the store takes that
+  policy rather than sending its own.
 - **A store with data, and a company with other data**: refused, nothing changed;
   two histories of one company cannot be married record by record.
 
@@ -70,6 +72,10 @@ def _has_records(session: Session) -> bool:
     )
 
 
+#: Collections whose records come with the company (its pay policy): no data of its own.
+_WITH_COMPANY = {name for name, spec in COLLECTIONS.items() if spec.model.__made_with_company__}
+
+
 #: Scopes without which a store holds less than the company has, and what it lacks.
 _LIMITING = {
     "pay:read": "this key may not read pay rates: payroll from this store will lack them",
@@ -130,6 +136,19 @@ def connect(
         store.close()
 
 
+def _remote_state(client: SyncClient) -> tuple[bool, bool]:
+    """Whether the company holds records, and whether its pay policy is published.
+
+    The policy is no record of the company's own (every company has one, as every
+    store does, see ``_has_records``), so it alone lets a store with data join; but
+    published, it is the company's, and a joining store takes it rather than
+    sending its own. The feed holds a record once, so one change more than there
+    are such records tells both."""
+    changes = client.changes(0, limit=len(_WITH_COMPANY) + 1).changes
+    published = any(c.collection in _WITH_COMPANY for c in changes)
+    return any(c.collection not in _WITH_COMPANY for c in changes), published
+
+
 def _connect_existing(
     store: Store, client: SyncClient, url: str, progress: ProgressCallback | None
 ) -> Connected:
@@ -145,7 +164,7 @@ def _connect_existing(
             f"this store syncs with company {link.company_id} at {link.server_url}; it cannot"
             f" also join company {name!r} at {url}"
         )
-    has_remote = bool(client.changes(0, limit=1).changes)
+    has_remote, published = _remote_state(client)
     if has_local and has_remote:
         raise ConnectRefused(
             f"this store holds its own records and company {name!r} at {url} holds others;"
@@ -157,9 +176,10 @@ def _connect_existing(
         company_name=name,
         currency=str(me.company["currency"]),
         sites=_remote_sites(me),
+        with_policy=not (has_remote or published),
     )
     with store.session() as session:
         make_link(session, url, me.company_id)
-    run = run_sync(store, client, progress=progress) if has_remote else None
+    run = run_sync(store, client, progress=progress) if has_remote or published else None
     notes = (*joined.notes, *_limits(me))
     return Connected(url, me.company_id, name, "joined", run, notes, joined.backup)

@@ -108,7 +108,13 @@ def _call(entry: OutboxEntry, row: Synced) -> Call | None:
         params = {k: v for k, v in entry.fields.get("params", {}).items() if v is not None}
         action = entry.fields["action"]
         return Call.action(spec.name, row.id, action, params, base_version=base, key=entry.key)
-    body = _patch(spec, row, entry.fields.get("changed", []))
+    if row.server_version is None and not entry.base_version:
+        # Never acknowledged (the pay policy a store had before it replicated): the
+        # server takes the record over from its own defaults, so it hears every field,
+        # not only those edited since, or the site's other rules would be lost.
+        body = _content(spec, row)
+    else:
+        body = _patch(spec, row, entry.fields.get("changed", []))
     if not body:
         return None  # bookkeeping only (a revival of a record never sent): nothing to say
     return Call.update(spec.name, row.id, body, base_version=base, key=entry.key)
@@ -237,9 +243,13 @@ def _mark(session: Session, seq: int, state: str, error: str) -> None:
 
 def _merged(session: Session, sent: _Sent, stale: PreconditionFailed) -> bool:
     """Merge the record the 412 carried with the local copy; True when it merged."""
-    if sent.op != OutboxOp.UPDATE:
-        return False  # a create over an existing id, a delete or a decision: a conflict
     model = COLLECTIONS[sent.collection].model
+    # A create over an existing id, a delete or a decision is a conflict; but a record
+    # made with its company on both sides (its pay policy) merges like an update.
+    if sent.op != OutboxOp.UPDATE and not (
+        sent.op == OutboxOp.CREATE and model.__made_with_company__
+    ):
+        return False
     row = session.get(model, sent.record_id)
     if row is None:
         return False

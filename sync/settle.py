@@ -4,13 +4,14 @@ come here, so a record settles the same way whichever side noticed first."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.models import OutboxEntry, OutboxOp, OutboxState
+from core.models import OutboxEntry, OutboxOp, OutboxState, new_id
 from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held, apply_merged
 from core.timeutil import utcnow
@@ -19,7 +20,14 @@ from sync.merge import merge
 
 
 def settle(session: Session, held: Held) -> bool:
-    """Merge one held record; True when it merged, False when it is now a conflict."""
+    """Merge one held record; True when it merged, False when it is now a conflict.
+
+    A record made with its company (the pay policy) that the server never
+    acknowledged merges against the defaults both sides were made with: only what
+    the site changed from them can clash, and what it merged in is then sent."""
+    first = held.base is None and _made_with_company(held.collection)
+    if first:
+        held = replace(held, base=_made(held.collection))
     outcome = merge(held.base, held.mine, held.theirs)
     if outcome.clean:
         # A conflict still open for the record is over: what it showed is stale now,
@@ -30,6 +38,8 @@ def settle(session: Session, held: Held) -> bool:
         return True
     if outcome.clean:
         apply_merged(session, held, outcome.record)
+        if first:
+            _send_merged(session, held, outcome.to_send)
         return True
     # A record has one open conflict: seen again (the push's 412, then the pull), it
     # takes the newest copies rather than listing the same clash twice.
@@ -59,6 +69,49 @@ def settle(session: Session, held: Held) -> bool:
         .values(state=OutboxState.CONFLICT)
     )
     return False
+
+
+def _made_with_company(collection: str) -> bool:
+    return bool(COLLECTIONS[collection].model.__made_with_company__)
+
+
+def _made(collection: str) -> dict[str, Any]:
+    """The record as the model's defaults make it, on the wire: the common ancestor
+    of a site's copy and the server's when neither was ever sent to the other."""
+    spec = COLLECTIONS[collection]
+    columns = spec.model.__table__.c  # type: ignore[attr-defined]
+    made: dict[str, Any] = {}
+    for f in spec.fields:
+        column = columns.get(f.attr)
+        default = None if column is None else column.default
+        if default is not None and default.is_scalar:
+            made[f.name] = f.kind.dump(default.arg)
+    return made
+
+
+def _send_merged(session: Session, held: Held, names: Iterable[str]) -> None:
+    """The record's first waiting entry sends what the merge kept of the site's copy
+    as an update on the server's version (a create of it would only be refused
+    again), under a key of its own."""
+    spec = COLLECTIONS[held.collection]
+    kept = {f.attr for f in spec.fields if f.name in set(names)}
+    entry = session.scalars(
+        select(OutboxEntry)
+        .where(
+            OutboxEntry.record_id == held.id,
+            OutboxEntry.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+        )
+        .order_by(OutboxEntry.seq)
+        .limit(1)
+    ).first()
+    if entry is None:
+        return
+    if entry.op == OutboxOp.CREATE:
+        entry.op = OutboxOp.UPDATE
+        entry.key = new_id()
+    entry.fields = {"changed": sorted(kept | set(entry.fields.get("changed", [])))}
+    entry.base_version = held.version
+    session.flush()
 
 
 def _live(record: Mapping[str, Any] | None) -> bool:

@@ -364,7 +364,7 @@ class Writes:
         values = from_wire(spec, body, partial=False)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
-        require_scopes(ctx, self.ep.ops, spec, None, values)
+        require_scopes(ctx, self.ep.ops, spec, existing, values)
         with records.stamping(session, spec.model, record_id):
             made = self.ep.ops.create(session, spec, company, record_id, values, ctx.principal.name)
             return written(session, spec, made, 201, hidden=ctx.principal.hidden)

@@ -173,6 +173,30 @@ def test_a_punch_counting_on_a_closed_day_is_refused_naming_the_period(
         assert record_punch(s, employee_id=org.ben, kind="in", at=at(DEC_1, "06:10")).ids
 
 
+def test_undo_cannot_remove_or_bring_back_a_punch_of_a_period_closed_since(
+    store: Store, org: Org
+) -> None:
+    """Undo refuses a punch as recording it would: the night's clock-out included."""
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    with store.session() as s:
+        punched = [
+            record_punch(s, employee_id=org.anna, kind=kind, at=when)
+            for kind, when in (("in", at(NOV_30, "21:58")), ("out", at(DEC_1, "06:10")))
+        ]
+        later = record_punch(s, employee_id=org.ben, kind="in", at=at(DEC_1, "08:00"))
+    _close(store)
+    for made in punched:
+        with store.session() as s, pytest.raises(PeriodClosed) as caught:
+            made.undo(s)
+        assert (caught.value.field, caught.value.problem) == ("at", SENTENCE)
+    with store.session() as s:
+        assert [s.get(ClockEvent, m.ids[0]).deleted for m in punched] == [False, False]
+        removed = later.undo(s)
+        assert removed.applied
+        assert s.get(ClockEvent, later.ids[0]).deleted
+        assert removed.undo(s).applied
+
+
 def test_a_punch_file_with_lines_on_closed_days_is_refused_by_line(store: Store, org: Org) -> None:
     _close(store)
     text = (

@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, column, create_engine, select, table
+from sqlalchemy import Connection, Engine, MetaData, column, create_engine, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from core.models import (
     LeaveShiftLink,
     OutboxEntry,
     PayPeriod,
+    PayPolicy,
     PullCursor,
     Shift,
     ShiftEmployee,
@@ -520,5 +522,66 @@ def test_a_0002_store_is_migrated_and_its_shifts_start_unmarked(tmp_path: Path) 
             shift = s.get(Shift, "x")
             assert shift is not None
             assert (shift.published, shift.changed_since_published) == (True, False)
+    finally:
+        store.close()
+
+
+def _store_at_0007_with_a_policy(path: Path, *, linked: bool) -> None:
+    """A store from before the pay policy replicated: its own rules, maybe a link."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0007")
+    defaults = {
+        c.name: c.default.arg
+        for c in PayPolicy.__table__.c
+        if c.default is not None and not callable(c.default.arg)
+    }
+    with engine.begin() as conn:
+        conn.execute(Company.__table__.insert().values(id="c", name="Oldco", currency="EUR"))
+        old = MetaData()
+        old.reflect(conn, only=["pay_policy", "sync_cursor"])
+        policy = old.tables["pay_policy"]
+        conn.execute(
+            policy.insert().values(
+                {
+                    **{k: v for k, v in defaults.items() if k in policy.c},
+                    "id": "p",
+                    "company_id": "c",
+                    "daily_overtime_hours": Decimal(7),
+                }
+            )
+        )
+        if linked:
+            conn.execute(
+                old.tables["sync_cursor"]
+                .insert()
+                .values(id="k", server_url="https://sd.example", company_id="c", cursor="5")
+            )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_a_0007_stores_policy_is_queued_whole_where_the_store_syncs(
+    tmp_path: Path, linked: bool
+) -> None:
+    """A store that syncs sends its own rules with its next push; one that never
+    synced sends them when it joins a company."""
+    path = tmp_path / "old.shiftdesk"
+    _store_at_0007_with_a_policy(path, linked=linked)
+    store = open_store(path)
+    try:
+        with store.session() as s:
+            row = s.get(PayPolicy, "c")
+            assert row is not None
+            assert (row.daily_overtime_hours, row.server_version) == (7, None)
+            entries = [(e.collection, e.record_id, e.op) for e in s.scalars(select(OutboxEntry))]
+            if linked:
+                assert row.dirty
+                assert entries == [("paypolicies", "c", "update")]
+            else:
+                assert (row.dirty, entries) == (False, [])
     finally:
         store.close()

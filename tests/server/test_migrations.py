@@ -5,6 +5,7 @@ baseline and upgraded in place, its data kept; a new one is made at the head."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -136,13 +137,17 @@ def test_a_pay_policy_of_the_previous_server_takes_its_companys_id_unpublished(
                 " min_rest_hours, max_consecutive_days) VALUES ('p-1', 'c-1', 7, 8, 40, 1.5,"
                 " 0, 120, 240, 'start', 0, 11, 6)"
             )
+        before = datetime.now(UTC).replace(microsecond=0)
         db.ensure_schema()
+        after = datetime.now(UTC)
         with db.transaction() as session:
             from core.models import PayPolicy
 
             [policy] = session.scalars(select(PayPolicy)).all()
             assert (policy.id, policy.grace_minutes) == ("c-1", 7)
             assert (policy.server_version, policy.dirty, policy.deleted) == (None, False, False)
-            assert policy.created_at is not None
+            # stamped in UTC whatever the database session's time zone
+            assert before <= policy.created_at <= after
+            assert policy.updated_at == policy.created_at
     finally:
         db.close()

@@ -4,7 +4,9 @@ checked by core field by field, never deleted, its pay fields guarded."""
 
 from __future__ import annotations
 
-from core.models import new_id
+from decimal import Decimal
+
+from core.models import PayPolicy, new_id
 from tests.server.conftest import Tenant
 
 
@@ -87,3 +89,25 @@ def test_pay_fields_need_the_pay_scopes_the_rest_attendance(tenant: Tenant) -> N
 
 def test_another_companys_policy_is_not_found(tenant: Tenant, other_tenant: Tenant) -> None:
     assert tenant.client.get(f"/v1/paypolicies/{other_tenant.company_id}").status_code == 404
+
+
+def test_taking_an_unpublished_policy_over_changes_pay_fields_only_with_pay_write(
+    tenant: Tenant,
+) -> None:
+    """The policy an old server kept (migrated, unpublished) holds its own pay rules:
+    a create over it changes them as any write does, with pay:write."""
+    with tenant.live.db.transaction() as session:
+        policy = session.get(PayPolicy, tenant.company_id)
+        assert policy is not None
+        policy.overtime_multiplier = Decimal(2)
+    url = f"/v1/paypolicies/{tenant.company_id}"
+    clerk = tenant.client_with(["attendance:read", "attendance:write"])
+    body = {"graceMinutes": 9, "overtimeMultiplier": "1.5"}
+    refused = clerk.put(url, json=body, headers={"If-None-Match": "*"})
+    assert refused.status_code == 403, refused.text
+    assert "pay:write" in refused.json()["message"]
+    assert _policy(tenant)["recordVersion"] == 0
+    kept = {"graceMinutes": 9, "overtimeMultiplier": "2"}
+    done = clerk.put(url, json=kept, headers={"If-None-Match": "*"})
+    assert done.status_code == 201, done.text
+    assert (_policy(tenant)["overtimeMultiplier"], _policy(tenant)["graceMinutes"]) == ("2", 9)

@@ -30,7 +30,7 @@ from sync.connect import connect
 from sync.engine import run_sync
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
-from tests.sync.conftest import SyncSite, server_record
+from tests.sync.conftest import SyncSite, server_record, server_records
 
 
 def _syncs(*sites: SyncSite) -> None:
@@ -159,3 +159,169 @@ def test_a_store_with_data_joining_an_empty_company_uploads_its_policy(
             depot.close()
     on_server = server_record(tenant, "paypolicies", tenant.company_id)
     assert (on_server["dailyOvertimeHours"], on_server["unpaidBreakMinutes"]) == ("9", 30)
+
+
+def _as_before_it_replicated(site: SyncSite, **values: object) -> None:
+    """The store's policy as migration 0008 leaves a store's own rules: values the
+    server never saw, no version, nothing queued."""
+    with site.store.session() as s:
+        s.execute(
+            PayPolicy.__table__.update()  # type: ignore[attr-defined]
+            .where(PayPolicy.__table__.c.id == site.company_id)  # type: ignore[attr-defined]
+            .values(**values, server_version=None, base=None, dirty=False)
+        )
+        s.execute(OutboxEntry.__table__.delete())  # type: ignore[attr-defined]
+        s.commit()
+
+
+def test_the_first_edit_of_a_policy_the_server_never_saw_carries_all_its_rules(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    quay = new_site("quay")
+    _as_before_it_replicated(quay, daily_overtime_hours=7, overtime_multiplier=Decimal(2))
+    with quay.store.session() as s:
+        assert set_policy(s, grace_minutes=9).applied
+    _syncs(quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (
+        on_server["dailyOvertimeHours"],
+        on_server["overtimeMultiplier"],
+        on_server["graceMinutes"],
+    ) == ("7", "2", 9)
+    row = quay.read(PayPolicy, tenant.company_id)
+    assert (row.daily_overtime_hours, row.overtime_multiplier, row.grace_minutes) == (7, 2, 9)
+
+
+def _own_store(migrated_file: Path, path: Path, *, with_data: bool) -> None:
+    """A store set up offline, with its own rules, and maybe a person."""
+    shutil.copyfile(migrated_file, path)
+    store = open_store(path)
+    with store.session() as s:
+        setup_store(s, Setup("Depot Ltd", "Depot", "Europe/Berlin"))
+        if with_data:
+            add_employee(s, EmployeeDraft(first_name="Olga", last_name="Ek"))
+    store.close()
+
+
+def _joined(tenant: Tenant, path: Path) -> None:
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        done = connect(path, client)
+        assert done.how == "joined"
+        store = open_store(path, create=False)
+        try:
+            assert run_sync(store, client).outcome is RunOutcome.OK
+            with store.session() as s:
+                assert open_conflicts(s) == []
+                assert _nothing_waits(s)
+        finally:
+            store.close()
+
+
+def _policy_at(path: Path) -> tuple[Decimal, int]:
+    store = open_store(path, create=False)
+    try:
+        with store.session() as s:
+            row = show_policy(s)
+        return row.daily_overtime_hours, row.grace_minutes
+    finally:
+        store.close()
+
+
+def test_a_store_with_data_joins_a_company_with_only_a_published_policy_and_takes_it(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    quay = new_site("quay")
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="6", grace_minutes=12)
+    _syncs(quay)  # the company holds its published policy and nothing else
+    path = tmp_path / "depot.shiftdesk"
+    _own_store(migrated_file, path, with_data=True)
+    _joined(tenant, path)
+    assert _policy_at(path) == (6, 12)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (on_server["dailyOvertimeHours"], on_server["recordVersion"]) == ("6", 1)
+    assert [r["firstName"] for r in server_records(tenant, "employees").values() if r] == ["Olga"]
+
+
+def test_a_setup_only_store_joining_a_company_with_data_takes_its_policy(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    quay = new_site("quay")
+    _a_long_monday(quay)
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="7", grace_minutes=3)
+    _syncs(quay)
+    path = tmp_path / "manager.shiftdesk"
+    _own_store(migrated_file, path, with_data=False)
+    _joined(tenant, path)
+    assert _policy_at(path) == (7, 3)
+
+
+def test_a_policy_the_server_never_saw_merges_with_one_published_since_against_the_defaults(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    """Only what each site changed from the defaults counts: disjoint rules merge and
+    reach the server, the same rule set apart is the one conflict."""
+    quay, hill = new_site("quay"), new_site("hill")
+    _as_before_it_replicated(quay, overtime_multiplier=Decimal(2), grace_minutes=9)
+    with quay.store.session() as s:
+        assert set_policy(s, week_start=6).applied
+    with hill.store.session() as s:
+        assert set_policy(s, daily_overtime_hours="6").applied
+    _syncs(hill, quay)
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (
+        on_server["dailyOvertimeHours"],
+        on_server["overtimeMultiplier"],
+        on_server["graceMinutes"],
+        on_server["weekStart"],
+    ) == ("6", "2", 9, 6)
+    with quay.store.session() as s:
+        assert open_conflicts(s) == []
+        row = show_policy(s)
+    assert (row.daily_overtime_hours, row.overtime_multiplier, row.week_start) == (6, 2, 6)
+    assert quay.outbox() == []
+    dock = new_site("dock")
+    _as_before_it_replicated(dock, overtime_multiplier=Decimal(3), max_consecutive_days=5)
+    with dock.store.session() as s:
+        set_policy(s, min_rest_hours="10")
+    _syncs(dock)
+    with dock.store.session() as s:
+        [conflict] = open_conflicts(s)
+        assert [(f.name, f.mine, f.theirs) for f in conflict.fields] == [
+            ("overtimeMultiplier", "3", "2")
+        ]
+
+
+def test_a_joining_stores_policy_merges_with_one_published_before_its_first_sync(
+    tenant: Tenant, new_site: Callable[[str], SyncSite], migrated_file: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "depot.shiftdesk"
+    _own_store(migrated_file, path, with_data=True)
+    depot = open_store(path)
+    with depot.session() as s:
+        set_policy(s, unpaid_break_minutes=30)
+    depot.close()
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        assert connect(path, client).how == "joined"  # its policy's create is queued
+    quay = new_site("quay")
+    with quay.store.session() as s:
+        set_policy(s, grace_minutes=12)
+    _syncs(quay)  # published meanwhile: the create is refused, and merged
+    with SyncClient(tenant.live.url, tenant.key) as client:
+        depot = open_store(path, create=False)
+        try:
+            assert run_sync(depot, client).outcome is RunOutcome.OK
+            with depot.session() as s:
+                assert open_conflicts(s) == []
+                assert _nothing_waits(s)
+                row = show_policy(s)
+            assert (row.grace_minutes, row.unpaid_break_minutes) == (12, 30)
+        finally:
+            depot.close()
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (on_server["graceMinutes"], on_server["unpaidBreakMinutes"]) == (12, 30)

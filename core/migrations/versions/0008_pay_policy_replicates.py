@@ -9,8 +9,14 @@ ETag, base copy, dirty and deleted flags, stamps), and each row takes its
 company's id as its own: one policy per company, so a site and the server name the
 same record without asking each other. Nothing names a policy by its id, so the
 new id breaks no reference. Existing rows have never been acknowledged by a
-server: no version, no base, not dirty (their values travel with their next edit).
+server: no version, no base. A store that already syncs queues its policy (dirty,
+one update): its next push hands the server the site's rules, whole, and a pull
+meanwhile merges rather than overwrites them. A store that never synced queues it
+when it joins a company.
 """
+
+import json
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -50,6 +56,32 @@ def upgrade() -> None:
         "UPDATE pay_policy SET id = company_id,"
         " created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP"
     )
+    _queue_where_synced()
+
+
+def _queue_where_synced() -> None:
+    """One update of each policy, in a store linked to a server: an update of a record
+    the server never acknowledged carries every field (``sync.push``)."""
+    conn = op.get_bind()
+    if conn.execute(sa.text("SELECT count(*) FROM sync_cursor")).scalar() == 0:
+        return
+    ids = conn.execute(sa.text("SELECT id FROM pay_policy")).scalars().all()
+    for policy_id in ids:
+        conn.execute(sa.text("UPDATE pay_policy SET dirty = 1 WHERE id = :id"), {"id": policy_id})
+        conn.execute(
+            sa.text(
+                "INSERT INTO outbox (key, collection, record_id, op, fields, created_at,"
+                " attempts, state, group_id)"
+                " VALUES (:key, 'paypolicies', :id, 'update', :fields, CURRENT_TIMESTAMP,"
+                " 0, 'pending', :group)"
+            ),
+            {
+                "key": str(uuid.uuid4()),
+                "id": policy_id,
+                "fields": json.dumps({"changed": []}),
+                "group": str(uuid.uuid4()),
+            },
+        )
 
 
 def downgrade() -> None:

@@ -11,6 +11,8 @@ database that has the table already. Each policy takes its company's id (nothing
 names a policy by id) and stays unpublished (no version) until a site writes it.
 """
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -48,10 +50,22 @@ def upgrade() -> None:
     for column in wanted:
         if column.name not in have:
             op.add_column("pay_policy", column)
+    # The upgrade's moment as a bound UTC value, not CURRENT_TIMESTAMP: PostgreSQL
+    # would store that in the session's time zone, and these columns hold UTC.
+    stamp = core.models.base.UTCDateTime()
+    policy = sa.table(
+        "pay_policy",
+        sa.column("id"),
+        sa.column("company_id"),
+        sa.column("server_version"),
+        sa.column("created_at", stamp),
+        sa.column("updated_at", stamp),
+    )
+    now = datetime.now(UTC)
     op.execute(
-        "UPDATE pay_policy SET id = company_id,"
-        " created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP"
-        " WHERE server_version IS NULL"
+        policy.update()
+        .where(policy.c.server_version.is_(None))
+        .values(id=policy.c.company_id, created_at=now, updated_at=now)
     )
 
 
