@@ -27,7 +27,7 @@ def settle(session: Session, held: Held) -> bool:
     the site changed from them can clash, and what it merged in is then sent."""
     first = held.base is None and _made_with_company(held.collection)
     if first:
-        held = replace(held, base=_made(held.collection))
+        held = replace(held, base=as_made(held.collection))
     outcome = merge(held.base, held.mine, held.theirs)
     if outcome.clean:
         # A conflict still open for the record is over: what it showed is stale now,
@@ -75,7 +75,7 @@ def _made_with_company(collection: str) -> bool:
     return bool(COLLECTIONS[collection].model.__made_with_company__)
 
 
-def _made(collection: str) -> dict[str, Any]:
+def as_made(collection: str) -> dict[str, Any]:
     """The record as the model's defaults make it, on the wire: the common ancestor
     of a site's copy and the server's when neither was ever sent to the other."""
     spec = COLLECTIONS[collection]

@@ -79,16 +79,17 @@ def test_connect_then_a_change_made_at_another_site_shows_in_the_grid_after_sync
     assert "first sync sends all of its records" in said
     assert "The API key is kept in the file" in said  # no keyring in tests
     assert window.context.store.path == path  # reopened: the records took the company's ids
-    assert window.pending_label.text() == "Never synced · 2 changes waiting to sync"
+    # the store's pay policy joins its person and shift: the company has none yet
+    assert window.pending_label.text() == "Never synced · 3 changes waiting to sync"
     assert page.sync_button.isEnabled()
     assert page.auto_box.isEnabled()
     assert page.auto_box.isChecked()
     assert window.context.sync.timer.isActive()
 
     result = sync_now(qtbot, window)
-    assert (result.pushed, result.pending) == (2, 0)
+    assert (result.pushed, result.pending) == (3, 0)
     assert window.pending_label.text() == "Online · synced just now · all changes sent"
-    assert page.notice.text == "Synced: sent 2 changes, received 0 records."
+    assert page.notice.text == "Synced: sent 3 changes, received 0 records."
     assert page.runs.rowCount() == 1
     assert page.runs.index(0, 1).data() == "Completed"
 
