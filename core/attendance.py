@@ -31,7 +31,6 @@ from sqlalchemy import DateTime, and_, bindparam, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from core import undo
-from core.bulk import gc_paused
 from core.changes import Changes
 from core.conflicts import leave_instants, overlaps, shift_label
 from core.employment import OPEN_ENDED, Employment
@@ -408,26 +407,9 @@ def attendance(
     Days from the start of ``first``'s payroll week are derived too, so weekly
     overtime knows the hours already worked that week; only the asked days are
     returned. A shift that has not ended by ``now`` is never absent.
-
-    A month of a large site is tens of thousands of punches and days that all live
-    until the report is built and hold no cycles: the cyclic collector is paused
-    meanwhile (:func:`core.bulk.gc_paused`), as each of its passes would walk them
-    all again and free nothing.
     """
     if last < first:
         raise ValidationError("to", "the period ends before it starts")
-    with gc_paused():
-        return _attendance(session, first, last, employee_ids, company_id, now)
-
-
-def _attendance(
-    session: Session,
-    first: date,
-    last: date,
-    employee_ids: Sequence[str] | None,
-    company_id: str | None,
-    now: datetime | None,
-) -> Attendance:
     company = company_of(session, company_id)
     rules = rules_for(session, company.id)
     people = _people(session, company.id, employee_ids)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
-from core.bulk import gc_paused
 from core.models import Company
 from core.money import hours, minutes_as_hours, money
 from core.pay_periods import status_line
@@ -222,14 +221,10 @@ def payroll(
     company_id: str | None = None,
     now: datetime | None = None,
 ) -> Payroll:
-    """Payroll from ``first`` to ``last`` (inclusive local dates); the cyclic collector
-    paused while it is built, as for attendance."""
+    """Payroll from ``first`` to ``last`` (inclusive local dates)."""
     derived = attendance(
         session, first, last, employee_ids=employee_ids, company_id=company_id, now=now
     )
     owner = session.get(Company, derived.company_id)
-    with gc_paused():
-        report = payroll_of(
-            derived, generated_at=now or utcnow(), company=owner.name if owner else ""
-        )
+    report = payroll_of(derived, generated_at=now or utcnow(), company=owner.name if owner else "")
     return replace(report, period_status=status_line(session, derived.company_id, first, last))
