@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core.errors import StoreError, StoreMissing
 from core.store import ENV_DB, Store, default_path, open_store
 from desktop import theme
+from desktop.collector import UiThreadCollector
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 
@@ -105,6 +106,7 @@ def main(db_path: str | None = None) -> int:
         QMessageBox.critical(None, "Cannot open the database", str(error))
         return 1
     context = AppContext(store)
+    UiThreadCollector(app)  # from here on, no collection starts on a worker thread
     _window = first_window(context, settings)  # referenced while the app runs
     try:
         return app.exec()
