@@ -85,7 +85,8 @@ SETTINGS: dict[str, Setting] = {
 #: Every field :func:`set_policy` takes.
 FIELDS = (*SETTINGS, "overnight_day")
 
-_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: The days ``week_start`` counts, 0 = Monday; it takes their names too.
+WEEK_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def store_policy(session: Session, company_id: str | None = None) -> PayPolicy:
@@ -125,6 +126,15 @@ def _range(lo: object, hi: object, unit: str) -> str:
     return f"{lo} to {hi}{f' {unit}' if unit else ''}"
 
 
+def allowed(name: str) -> str:
+    """What a numeric field takes, as its refusal says it: ``0 to 24 hours (0 turns
+    daily overtime off)``, so a form can show the bounds before anyone is refused."""
+    setting = SETTINGS[name]
+    lo, hi = LIMITS[name]
+    note = f" ({setting.note})" if setting.note else ""
+    return f"{_range(lo, hi, setting.unit)}{note}"
+
+
 def checked(name: str, value: object) -> object:
     """One field's value as the policy stores it, from a number or as typed ("10.5",
     "10,5"; a day's name for ``week_start``); a :class:`ValidationError` naming the
@@ -143,8 +153,8 @@ def checked(name: str, value: object) -> object:
     setting = SETTINGS[name]
     lo, hi = LIMITS[name]
     text = str(value).strip().replace(",", ".")
-    if name == "week_start" and text.lower() in _DAYS:
-        return _DAYS.index(text.lower())
+    if name == "week_start" and text.lower() in WEEK_DAYS:
+        return WEEK_DAYS.index(text.lower())
     try:
         number = Decimal(text) if not isinstance(value, bool) else None
     except InvalidOperation:
@@ -154,10 +164,11 @@ def checked(name: str, value: object) -> object:
         what = f"a whole number of {setting.unit}" if setting.unit else "a whole number"
     if number is None or not number.is_finite() or (setting.places == 0 and number % 1):
         example = f" (e.g. {setting.example})" if setting.example else ""
+        if not text:  # a field left empty: nothing to quote
+            raise ValidationError(name, f"give {what}{example}")
         raise ValidationError(name, f"{value!r} is not {what}{example}")
     if not lo <= number <= hi:
-        note = f" ({setting.note})" if setting.note else ""
-        raise ValidationError(name, f"{text} is outside {_range(lo, hi, setting.unit)}{note}")
+        raise ValidationError(name, f"{text} is outside {allowed(name)}")
     if setting.places == 0:
         return int(number)
     step = Decimal(1).scaleb(-setting.places)

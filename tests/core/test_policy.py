@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.changes import Changes
 from core.errors import ValidationError
 from core.models import OutboxEntry, OutboxOp
-from core.policy import set_policy, show_policy, store_policy
+from core.policy import SETTINGS, allowed, set_policy, show_policy, store_policy
 from core.scheduling import ShiftDraft, check_draft
 from core.store import Store
 from tests.conftest import MONDAY, Org
@@ -149,6 +149,8 @@ def test_every_field_is_set_checked_and_undone_as_one_step(store: Store, org: Or
             "-1 is outside 0 to 31 days (0 turns the days-in-a-row warning off)",
         ),
         ("unpaid_break_after_hours", "x", "'x' is not a number of hours (e.g. 6 or 5.5)"),
+        ("daily_overtime_hours", " ", "give a number of hours (e.g. 8 or 7.5)"),
+        ("grace_minutes", "", "give a whole number of minutes"),
     ],
 )
 def test_each_field_is_refused_out_of_bounds_naming_it_and_nothing_changes(
@@ -188,3 +190,12 @@ def test_the_policy_is_its_companys_record_and_an_edit_is_queued_not_its_creatio
         )
         assert entry.fields["changed"] == ["daily_overtime_hours", "grace_minutes"]
         assert store_policy(s).dirty
+
+
+def test_each_fields_bounds_read_as_its_refusal_says_them(store: Store, org: Org) -> None:
+    assert allowed("daily_overtime_hours") == "0 to 24 hours (0 turns daily overtime off)"
+    assert allowed("grace_minutes") == "0 to 240 minutes"
+    for name in SETTINGS:
+        with store.session() as s, pytest.raises(ValidationError) as refused:
+            set_policy(s, **{name: 5000})
+        assert refused.value.problem == f"5000 is outside {allowed(name)}"
