@@ -32,6 +32,7 @@ from core.store import Store, open_store
 from core.timeutil import utcnow
 from desktop.context import AppContext
 from desktop.employee_import import EmployeeImport
+from desktop.payroll.policy import PolicyDialog, edit_policy
 from desktop.schedule.export_dialog import RosterExportDialog, exported_message
 from desktop.setup import SetupDialog, ensure_suffix
 from desktop.sync.connect import ConnectDialog
@@ -274,6 +275,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.addActions([undo, redo])
+        edit_menu.addSeparator()
+        self.policy_action = edit_menu.addAction("Pay &policy…")
+        self.policy_action.setStatusTip("Overtime, lateness, breaks and the pay week")
+        self.policy_action.triggered.connect(self.edit_policy)
         # Ctrl+Z in a search field with nothing of its own to undo is the app's undo.
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -396,6 +401,10 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def edit_policy(self) -> PolicyDialog | None:
+        """The pay policy dialog, over whichever view is shown."""
+        return edit_policy(self.context, self, self._status_message)
 
     def _roster_exported(self, path: str, count: int) -> None:
         self.pages["schedule"].notice.show_file(exported_message(path, count), Path(path))

@@ -52,6 +52,7 @@ RELOAD_ON = (
     | Changes.EMPLOYEES
     | Changes.DEPARTMENTS
     | Changes.PUNCHES
+    | Changes.ORGANISATION  # the pay policy: grace, matching windows, breaks
 )
 
 #: Rows a column's width is fitted to (see :func:`_table`).

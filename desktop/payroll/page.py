@@ -48,6 +48,7 @@ from desktop.files import FileButtons
 from desktop.jobs import LatestJob
 from desktop.notice import plural
 from desktop.payroll.model import PayrollModel, figure
+from desktop.payroll.policy import PolicyDialog, edit_policy
 from desktop.payroll.worker import ExportJob
 from desktop.period import PeriodPicker, describe
 from desktop.stale import ReloadWhenShown
@@ -61,6 +62,7 @@ RELOAD_ON = (
     | Changes.DEPARTMENTS
     | Changes.PUNCHES
     | Changes.PAY_PERIODS
+    | Changes.ORGANISATION  # the pay policy: overtime, grace, breaks, the pay week
 )
 FILE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "CSV, summary only (*.csv)": ".csv"}
 
@@ -201,6 +203,9 @@ class PayrollPage(QWidget):
             icon_name="payroll",
         )
         self.export_button.setAccessibleName("Export payroll")
+        self.policy_button = action_button(
+            self, "Pay policy…", "Change the pay policy: overtime, lateness, breaks, the pay week"
+        )
         self.summary = QLabel(self)
         self.summary.setObjectName("RangeLabel")
         self.summary.setAccessibleName("Payroll summary")
@@ -234,6 +239,7 @@ class PayrollPage(QWidget):
         self.refresh = ReloadWhenShown(self, self.reload)
         self.period.changed.connect(lambda _first, _last: self.reload())
         self.export_button.defaultAction().triggered.connect(self.choose_and_export)
+        self.policy_button.defaultAction().triggered.connect(self.edit_policy)
         self.panel.close_period_button.clicked.connect(self.confirm_close)
         self.reopen_button.clicked.connect(self.ask_reopen_reason)
         context.data_changed.connect(self._data_changed)
@@ -280,6 +286,7 @@ class PayrollPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.closed_label)
         top.addWidget(self.reopen_button)
+        top.addWidget(self.policy_button)
         top.addWidget(self.export_button)
         body = QVBoxLayout()
         body.setContentsMargins(12, 8, 12, 8)
@@ -370,6 +377,11 @@ class PayrollPage(QWidget):
     def _data_changed(self, changed: Changes) -> None:
         if changed & RELOAD_ON:
             self.refresh.request()
+
+    def edit_policy(self) -> PolicyDialog | None:
+        """The pay policy dialog; what Save did shows in the status bar, and the
+        figures are worked out again under the new policy."""
+        return edit_policy(self.context, self, self.status_message.emit)
 
     # --- export ------------------------------------------------------------------------------
 
