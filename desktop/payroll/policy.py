@@ -145,7 +145,7 @@ class PolicyDialog(QDialog):
                 label.setMinimumWidth(width)
         intro = QLabel(
             "Payroll, attendance and the schedule's checks use these from their next run;"
-            " closed pay periods keep the figures they were closed with.",
+            " a change reaches the server, and every site, with the next sync.",
             self,
         )
         intro.setProperty("role", "hint")

@@ -17,10 +17,12 @@ from sqlalchemy import select
 from core.models import OutboxEntry
 from core.policy import FIELDS, allowed, show_policy
 from core.store import Store
+from desktop.attendance.model import FLAGS
+from desktop.attendance.page import AttendancePage
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 from desktop.payroll.page import PayrollPage
-from desktop.payroll.policy import COLUMNS, LABELS, PolicyDialog
+from desktop.payroll.policy import COLUMNS, LABELS, PolicyDialog, edit_policy
 from tests.conftest import MONDAY, Org
 from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import late_missing_absent
@@ -171,3 +173,39 @@ def test_the_edit_menu_opens_it_and_it_fits_a_laptop_screen(
     assert window.statusBar().currentMessage() == "Pay policy saved. Ctrl+Z undoes it."
     with context.store.session() as s:
         assert show_policy(s).late_penalty_per_minute == Decimal("0.25")
+
+
+def test_cores_refusal_at_save_stays_on_the_form_and_nothing_is_written(
+    dialog: PolicyDialog, context: AppContext
+) -> None:
+    with context.store.engine.begin() as conn:  # the policy gone since the form opened
+        conn.exec_driver_sql("DELETE FROM pay_policy")
+    dialog.edits["grace_minutes"].setText("10")
+    dialog.save_button.click()
+    settle(context)
+    assert dialog.isVisible()
+    other = dialog.error_labels["other"]
+    assert other.isVisible()
+    assert other.text().startswith("no pay policy for company ")
+    assert not dialog.save_button.isEnabled()
+    assert _outbox(context.store) == []
+    assert context.undo_stack.count() == 0
+    dialog.edits["grace_minutes"].setText("11")  # another try is offered
+    assert dialog.save_button.isEnabled()
+
+
+def test_a_longer_grace_saved_shows_on_the_attendance_page_at_once(
+    qtbot: QtBot, context: AppContext, org: Org
+) -> None:
+    keys = late_missing_absent(context.store, org)
+    page = AttendancePage(context)
+    loaded(show_at(qtbot, page, 1400, 800, lambda p: p.period.set_span("week", MONDAY)))
+    anna = page.days.index(page.days.row_of(*keys["late"]), FLAGS)
+    assert anna.data() == "Late 7 min"
+    dialog = edit_policy(context, page, lambda _said: None)
+    assert dialog is not None
+    dialog.edits["grace_minutes"].setText("10")
+    dialog.save_button.click()
+    settle(context)
+    loaded(page)
+    assert page.days.index(page.days.row_of(*keys["late"]), FLAGS).data() == "Late 2 min"
