@@ -129,7 +129,10 @@ class PolicyDialog(QDialog):
         self.saving = False
         self.edits: dict[str, QLineEdit] = {}
         self.choices: dict[str, QComboBox] = {}
-        self.error_labels = {field: error_label(self) for field in (*FIELDS, "other")}
+        self.error_labels = {
+            field: error_label(self, f"Problem with {LABELS.get(field, 'the pay policy')}")
+            for field in (*FIELDS, "other")
+        }
         columns = QHBoxLayout()
         columns.setSpacing(16)
         for sections in COLUMNS:
@@ -220,9 +223,9 @@ class PolicyDialog(QDialog):
 
     def values(self) -> dict[str, object]:
         """Each field as typed (a number's text) or chosen (a choice's value)."""
-        typed: dict[str, object] = {field: edit.text() for field, edit in self.edits.items()}
-        chosen = {field: box.currentData() for field, box in self.choices.items()}
-        return {field: {**typed, **chosen}[field] for field in FIELDS}
+        held: dict[str, object] = {field: edit.text() for field, edit in self.edits.items()}
+        held.update((field, box.currentData()) for field, box in self.choices.items())
+        return {field: held[field] for field in FIELDS}
 
     def _typed(self, field: str, *_changed: object) -> None:
         self.touched.add(field)

@@ -4,13 +4,14 @@ Payroll page working its figures out again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -143,7 +144,11 @@ def test_a_store_not_set_up_says_so_instead_of_a_form(
 
 
 def test_the_edit_menu_opens_it_and_it_fits_a_laptop_screen(
-    qtbot: QtBot, context: AppContext, org: Org, settings: QSettings, tmp_path: Path
+    qtbot: QtBot,
+    context: AppContext,
+    org: Org,
+    settings: QSettings,
+    screenshot: Callable[[QWidget, str], Path],
 ) -> None:
     work(context.store, org, org.dan, MONDAY, "09:00", "17:00")
     window = MainWindow(context, settings)
@@ -166,7 +171,7 @@ def test_the_edit_menu_opens_it_and_it_fits_a_laptop_screen(
     ]
     assert clipped == []
     assert "Late penalty per minute (EUR)" in [e.accessibleName() for e in dialog.edits.values()]
-    dialog.grab().save(str(tmp_path / "policydlg.png"))
+    screenshot(dialog, "policy-dialog.png")
     dialog.edits["late_penalty_per_minute"].setText("0.25")
     dialog.save_button.click()
     settle(context)
