@@ -7,25 +7,30 @@ from typing import Any
 
 from cli.common import command, group, print_json, print_table, session
 from core.errors import ValidationError
-from core.policy import FIELDS, set_policy, show_policy
+from core.policy import FIELDS, SETTINGS, allowed, set_policy, show_policy
 
-#: What each flag of ``policy set`` does, by the field it sets.
+#: What each flag of ``policy set`` does, by the field it sets; its bounds are core's
+#: (:func:`core.policy.allowed`), added to the help, so they are stated in one place.
 _HELP = {
-    "max_shift_hours": "warn about a shift longer than N hours (0 to 24; 0 turns the warning off)",
-    "min_rest_hours": "warn about less than N hours of rest between two shifts (0 to 48; 0: off)",
-    "max_consecutive_days": "warn about more than N days in a row (0 to 31; 0: off)",
-    "grace_minutes": "minutes of lateness or early departure forgiven (0 to 240)",
-    "daily_overtime_hours": "hours a day after which time is overtime (0 to 24; 0: none)",
-    "weekly_overtime_hours": "hours a week after which time is overtime (0 to 168; 0: none)",
-    "overtime_multiplier": "what an overtime hour pays, in regular hours (1 to 10, e.g. 1.5)",
-    "late_penalty_per_minute": "deducted per minute late beyond the grace (0 to 1000)",
-    "match_before_minutes": "a punch matches a shift from N minutes before its start (0 to 1440)",
-    "match_after_minutes": "... to N minutes after its end (0 to 1440)",
+    "max_shift_hours": "warn about a shift longer than N hours",
+    "min_rest_hours": "warn about less than N hours of rest between two shifts",
+    "max_consecutive_days": "warn about more than N days in a row",
+    "grace_minutes": "minutes of lateness or early departure forgiven",
+    "daily_overtime_hours": "hours a day after which time is overtime",
+    "weekly_overtime_hours": "hours a week after which time is overtime",
+    "overtime_multiplier": "what an overtime hour pays, in regular hours (e.g. 1.5)",
+    "late_penalty_per_minute": "deducted per minute late beyond the grace",
+    "match_before_minutes": "a punch matches a shift from N minutes before its start",
+    "match_after_minutes": "... to N minutes after its end",
     "overnight_day": "the day an overnight shift's hours count toward: start or end",
-    "week_start": "first day of the payroll week: 0 (Monday) to 6 (Sunday), or its name",
-    "unpaid_break_minutes": "unpaid break of a long day, in minutes (0 to 240; 0: none)",
-    "unpaid_break_after_hours": "a day of at least N hours has the unpaid break (0 to 24)",
+    "week_start": "first day of the payroll week, or its name",
+    "unpaid_break_minutes": "unpaid break of a long day, in minutes",
+    "unpaid_break_after_hours": "a day of at least N hours has the unpaid break",
 }
+
+
+def _help(name: str) -> str:
+    return f"{_HELP[name]}: {allowed(name)}" if name in SETTINGS else _HELP[name]
 
 
 def _flag(name: str) -> str:
@@ -77,5 +82,5 @@ def register(subparsers: Any) -> None:
             _flag(name),
             dest=name,
             metavar="start|end" if name == "overnight_day" else "N",
-            help=_HELP[name],
+            help=_help(name),
         )

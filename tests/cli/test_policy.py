@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cli import main
 from core.policy import FIELDS
 from core.store import Store
@@ -58,3 +60,11 @@ def test_every_field_has_a_flag_and_show_lists_them_all(store: Store, org: Org, 
     shown = json.loads(capsys.readouterr().out)["policy"]
     assert set(shown) == {"company", *FIELDS}
     assert (shown["daily_overtime_hours"], shown["overtime_multiplier"]) == ("7.50", "1.5000")
+
+
+def test_set_help_states_cores_bounds_for_each_field(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["policy", "set", "--help"])
+    said = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "warn about a shift longer than N hours: 0 to 24 hours (0 turns the" in said
+    assert "first day of the payroll week, or its name: 0 to 6 (0 = Monday ... 6 = Sunday)" in said
