@@ -80,13 +80,11 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from desktop.app import application, open_first_store
+from desktop.app import application, open_first_store, start_window
 from desktop.context import AppContext
-from desktop.mainwindow import MainWindow
 app = application()
 store = open_first_store(Path({path!r}), named=True)
-window = MainWindow(AppContext(store), QSettings())
-window.show()
+window = start_window(app, AppContext(store), QSettings())
 app.processEvents()
 window.grab()
 import resource

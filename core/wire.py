@@ -582,6 +582,58 @@ def collection_of(model: type) -> Collection:
     return COLLECTIONS[model.__collection__]  # type: ignore[attr-defined]
 
 
+# --- a new record's defaults ----------------------------------------------------------
+
+
+def _declared(spec: Collection, f: Field) -> Any:
+    """The default the model's column declares for ``f``; None without one, or
+    without a column (a list of references)."""
+    column = spec.model.__table__.c.get(f.attr)  # type: ignore[attr-defined]
+    return None if column is None else column.default
+
+
+def _constant(spec: Collection, f: Field) -> tuple[bool, Any]:
+    """(whether the model's column gives ``f`` a constant, that constant)."""
+    default = _declared(spec, f)
+    if default is None or not default.is_scalar:
+        return False, None
+    return True, default.arg
+
+
+def made_on_write(spec: Collection, f: Field) -> bool:
+    """Whether the store computes ``f`` as it writes a record (``approvedAt``: the
+    clock), so no value stands for it beforehand and a body leaving it out asks for
+    no change."""
+    default = _declared(spec, f)
+    return default is not None and not default.is_scalar
+
+
+def made_value(spec: Collection, f: Field) -> Any:
+    """What a new record holds for ``f`` when nothing sets it: null for a nullable
+    field, no ids for a list of references (kept in a table of its own), else the
+    column's constant default (None where there is none).
+
+    The server fills a PUT's left-out fields with it, and :func:`as_made` is built
+    from the same defaults, so both sides agree on what "as made" is."""
+    if f.nullable:
+        return None
+    if f.attr not in spec.model.__table__.c:  # type: ignore[attr-defined]
+        return ()
+    return _constant(spec, f)[1]
+
+
+def as_made(spec: Collection) -> dict[str, Any]:
+    """The record as the model's defaults make it, on the wire: the fields its columns
+    give a constant. The common ancestor of a site's copy and the server's when
+    neither was ever sent to the other (a record made with its company)."""
+    made: dict[str, Any] = {}
+    for f in spec.fields:
+        constant, value = _constant(spec, f)
+        if constant:
+            made[f.name] = f.kind.dump(value)
+    return made
+
+
 # --- read-only records ----------------------------------------------------------------
 
 

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import StoreError, StoreMissing
 from core.store import ENV_DB, Store, default_path, open_store
-from desktop import theme
-from desktop.collector import UiThreadCollector
+from desktop import collector, theme
 from desktop.context import AppContext
 from desktop.mainwindow import MainWindow
 
@@ -92,6 +91,15 @@ def first_window(context: AppContext, settings: QSettings) -> MainWindow:
     return window
 
 
+def start_window(app: QApplication, context: AppContext, settings: QSettings) -> MainWindow:
+    """The app's start once its store is open: from here on no collection starts on
+    a worker thread (:mod:`desktop.collector`), then the first window. :func:`main`
+    and the tools that measure the app (``tests/desktop/stall_survey.py``, the
+    cold-start bench) all start here, so they run as the app does."""
+    collector.install(app)
+    return first_window(context, settings)
+
+
 def main(db_path: str | None = None) -> int:
     app = application()
     settings = QSettings()
@@ -106,8 +114,7 @@ def main(db_path: str | None = None) -> int:
         QMessageBox.critical(None, "Cannot open the database", str(error))
         return 1
     context = AppContext(store)
-    UiThreadCollector(app)  # from here on, no collection starts on a worker thread
-    _window = first_window(context, settings)  # referenced while the app runs
+    _window = start_window(app, context, settings)  # referenced while the app runs
     try:
         return app.exec()
     finally:

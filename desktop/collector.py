@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 #: How often the UI thread looks at the generations' counts.
 INTERVAL_MS = 1000
@@ -38,3 +38,11 @@ class UiThreadCollector(QObject):
             if counts[generation] > thresholds[generation]:
                 return gc.collect(generation)
         return 0
+
+
+def install(app: QCoreApplication) -> UiThreadCollector:
+    """The application's collector, made by the first call and returned by every
+    later one: the app and any tool that opens its window the same way (a survey
+    that opens it once a run) share one timer."""
+    found = app.findChild(UiThreadCollector)
+    return found if isinstance(found, UiThreadCollector) else UiThreadCollector(app)

@@ -15,7 +15,7 @@ from core.models import OutboxEntry, OutboxOp, OutboxState, new_id
 from core.models.sync import ConflictStatus, SyncConflict
 from core.replica import Held, apply_merged
 from core.timeutil import utcnow
-from core.wire import COLLECTIONS, etag
+from core.wire import COLLECTIONS, as_made, etag
 from sync.merge import merge
 
 
@@ -27,7 +27,7 @@ def settle(session: Session, held: Held) -> bool:
     the site changed from them can clash, and what it merged in is then sent."""
     first = held.base is None and _made_with_company(held.collection)
     if first:
-        held = replace(held, base=as_made(held.collection))
+        held = replace(held, base=as_made(COLLECTIONS[held.collection]))
     outcome = merge(held.base, held.mine, held.theirs)
     if outcome.clean:
         # A conflict still open for the record is over: what it showed is stale now,
@@ -73,20 +73,6 @@ def settle(session: Session, held: Held) -> bool:
 
 def _made_with_company(collection: str) -> bool:
     return bool(COLLECTIONS[collection].model.__made_with_company__)
-
-
-def as_made(collection: str) -> dict[str, Any]:
-    """The record as the model's defaults make it, on the wire: the common ancestor
-    of a site's copy and the server's when neither was ever sent to the other."""
-    spec = COLLECTIONS[collection]
-    columns = spec.model.__table__.c  # type: ignore[attr-defined]
-    made: dict[str, Any] = {}
-    for f in spec.fields:
-        column = columns.get(f.attr)
-        default = None if column is None else column.default
-        if default is not None and default.is_scalar:
-            made[f.name] = f.kind.dump(default.arg)
-    return made
 
 
 def _send_merged(session: Session, held: Held, names: Iterable[str]) -> None:

@@ -8,21 +8,21 @@ the week, when it was printed and a legend. Either one page (or more, when the
 people do not fit) per department, or all departments together in bands.
 
 fpdf2 is pure Python, so the command line writes the same file as the desktop,
-with no display. Text is set in the PDF's built-in Helvetica (nothing to embed or
-find on the machine, and the text stays searchable); characters outside its
-Western European set are printed without their accents, or as "?".
+with no display. Text is set in the shipped DejaVu Sans Condensed, with the
+machine's fonts for scripts it lacks (:mod:`core.export.pdf_fonts`), and stays
+searchable.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from fpdf import FPDF
 
+from core.export.pdf_fonts import FAMILY, FontSet
 from core.export.roster_scope import RosterExport
 from core.roster import NO_DEPARTMENT, RosterDepartment, RosterEmployee, RosterShift
 from core.timeutil import to_local, week_start
@@ -43,25 +43,6 @@ LEAVE_FILL = (252, 236, 170)
 #: A day of the page's week that the export does not cover.
 OUTSIDE_FILL = (238, 240, 243)
 OPEN_LABEL = "Open shifts"
-
-
-def printable(text: str) -> str:
-    """``text`` in the built-in fonts' encoding (cp1252): accents dropped where the
-    letter is not there, "?" for what has no such letter."""
-    try:
-        text.encode("cp1252")
-        return text
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-            out.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-            out.append(base or "?")
-    return "".join(out)
 
 
 def rgb(color: str) -> tuple[int, int, int]:
@@ -145,14 +126,18 @@ def _place(shift: RosterShift) -> str:
 class _Rota(FPDF):
     """fpdf2 with the legend and page numbers in every page's foot."""
 
-    def __init__(self, export: RosterExport) -> None:
+    def __init__(self, export: RosterExport, fallbacks: Iterable[Path] | None = None) -> None:
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.export = export
-        self.core_fonts_encoding = "cp1252"
+        self.font_set = FontSet(self, fallbacks)
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.alias_nb_pages()
         self.legend: Sequence[RosterDepartment] = ()
+
+    def normalize_text(self, text: str) -> str:
+        """Every text set or measured, as the fonts here can print it."""
+        return super().normalize_text(self.font_set.printable(text))
 
     @property
     def bottom(self) -> float:
@@ -164,14 +149,14 @@ class _Rota(FPDF):
         self.set_draw_color(*GRID)
         self.line(MARGIN, y - 1, self.w - MARGIN, y - 1)
         x = MARGIN
-        self.set_font("Helvetica", "", 7)
+        self.set_font(FAMILY, "", 7)
         self.set_text_color(*TEXT)
         for dept in self.legend:
             color = rgb(dept.color)
             self.set_fill_color(*tint(color, 0.7))
             self.set_draw_color(*color)
             self.rect(x, y + 0.6, 5, 3, style="DF")
-            label = printable(dept.name)
+            label = dept.name
             self.set_xy(x + 6, y)
             self.cell(self.get_string_width(label) + 1, 4.2, label)
             x += 6 + self.get_string_width(label) + 5
@@ -185,11 +170,9 @@ class _Rota(FPDF):
         self.cell(
             self.w - 2 * MARGIN - 30,
             4,
-            printable(
-                f"{OPEN_LABEL}: nobody is on them yet; ask your supervisor to take one."
-                " Times are local to the site; a shift that ends at or before it starts"
-                " ends the next day."
-            ),
+            f"{OPEN_LABEL}: nobody is on them yet; ask your supervisor to take one."
+            " Times are local to the site; a shift that ends at or before it starts"
+            " ends the next day.",
         )
         self.set_xy(self.w - MARGIN - 30, y + 4.5)
         self.cell(30, 4, f"Page {self.page_no()} of {{nb}}", align="R")
@@ -210,11 +193,11 @@ class _Rota(FPDF):
         if hatched:
             hatch(self, x, y + 0.6, 5, 3, fill)
         self.set_xy(x + 6, y)
-        self.set_font("Helvetica", "S" if strike else "", 7)
+        self.set_font(FAMILY, "S" if strike else "", 7)
         self.set_text_color(*TEXT)
         width = self.get_string_width(label) + 1
         self.cell(width, 4.2, label)
-        self.set_font("Helvetica", "", 7)
+        self.set_font(FAMILY, "", 7)
         return x + 6 + width + 4
 
 
@@ -234,10 +217,18 @@ def hatch(pdf: FPDF, x: float, y: float, w: float, h: float, color: tuple[int, i
 class RotaLayout:
     """Lays the export out page by page; :meth:`render` returns the PDF's bytes."""
 
-    def __init__(self, export: RosterExport, *, per_department: bool = True) -> None:
+    def __init__(
+        self,
+        export: RosterExport,
+        *,
+        per_department: bool = True,
+        fallbacks: Iterable[Path] | None = None,
+    ) -> None:
+        """``fallbacks``: the fonts for letters DejaVu lacks (None: the machine's,
+        :func:`core.export.pdf_fonts.fallback_candidates`)."""
         self.export = export
         self.per_department = per_department
-        self.pdf = _Rota(export)
+        self.pdf = _Rota(export, fallbacks)
         first_zone = next(iter(export.sites.values()), ("", "UTC"))[1]
         self.printed = f"printed {to_local(export.made_at, first_zone):%d %b %Y %H:%M}"
 
@@ -246,7 +237,7 @@ class RotaLayout:
     def render(self, *, compress: bool = True) -> bytes:
         pdf = self.pdf
         pdf.set_compression(compress)
-        pdf.set_title(printable(f"Rota {self.export.site_names}"))
+        pdf.set_title(f"Rota {self.export.site_names}")
         pdf.set_creator("ShiftDesk")
         pdf.set_creation_date(self.export.made_at)
         departments = self.export.roster.departments
@@ -289,24 +280,24 @@ class RotaLayout:
         pdf.legend = group
         pdf.set_text_color(*TEXT)
         pdf.set_xy(MARGIN, MARGIN)
-        pdf.set_font("Helvetica", "B", 15)
+        pdf.set_font(FAMILY, "B", 15)
         site = self.export.site_names or "ShiftDesk"
-        pdf.cell(pdf.w - 2 * MARGIN - 60, 7, printable(f"{site} – {title}"))
-        pdf.set_font("Helvetica", "", 8)
+        pdf.cell(pdf.w - 2 * MARGIN - 60, 7, f"{site} – {title}")
+        pdf.set_font(FAMILY, "", 8)
         pdf.set_text_color(*MUTED)
         pdf.set_xy(pdf.w - MARGIN - 60, MARGIN)
         pdf.cell(60, 7, self.printed, align="R")
         pdf.set_xy(MARGIN, MARGIN + 7)
-        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_font(FAMILY, "B", 11)
         pdf.set_text_color(*TEXT)
         drafts = "  (drafts included)" if self.export.scope.drafts else ""
-        pdf.cell(0, 6, printable(week.text + drafts))
+        pdf.cell(0, 6, week.text + drafts)
         self._day_header(week)
 
     def _say(self, text: str) -> None:
         self.pdf.set_xy(MARGIN, self.pdf.get_y() + 4)
-        self.pdf.set_font("Helvetica", "I", 10)
-        self.pdf.cell(0, 6, printable(text))
+        self.pdf.set_font(FAMILY, "I", 10)
+        self.pdf.cell(0, 6, text)
 
     # --- grid ----------------------------------------------------------------------------
 
@@ -318,7 +309,7 @@ class RotaLayout:
         y = MARGIN + HEADER_HEIGHT - DAY_HEADER_HEIGHT + 2
         pdf.set_fill_color(234, 238, 243)
         pdf.set_draw_color(*GRID)
-        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_font(FAMILY, "B", 8)
         pdf.set_text_color(*TEXT)
         pdf.set_xy(MARGIN, y)
         pdf.cell(NAME_WIDTH, DAY_HEADER_HEIGHT, "Name", border=1, fill=True)
@@ -344,11 +335,11 @@ class RotaLayout:
         color = rgb(dept.color)
         pdf.set_fill_color(*tint(color, 0.55))
         pdf.set_draw_color(*GRID)
-        pdf.set_font("Helvetica", "B", 8.5)
+        pdf.set_font(FAMILY, "B", 8.5)
         pdf.set_text_color(*TEXT)
         width = NAME_WIDTH + self._day_width() * len(week.days)
         label = dept.name + (" (continued)" if continued else "")
-        pdf.cell(width, BAND_HEIGHT, printable(label), border=1, fill=True)
+        pdf.cell(width, BAND_HEIGHT, label, border=1, fill=True)
         pdf.set_xy(MARGIN, pdf.get_y() + BAND_HEIGHT)
 
     def _blocks(self, shifts: Sequence[RosterShift]) -> list[Block]:
@@ -402,9 +393,9 @@ class RotaLayout:
         y = pdf.get_y()
         pdf.set_draw_color(*GRID)
         pdf.set_text_color(*(MUTED if is_open else TEXT))
-        pdf.set_font("Helvetica", "BI" if is_open else "", 8.5)
+        pdf.set_font(FAMILY, "BI" if is_open else "", 8.5)
         pdf.set_xy(MARGIN, y)
-        pdf.cell(NAME_WIDTH, height, self._fit(printable(name), NAME_WIDTH - 2), border=1)
+        pdf.cell(NAME_WIDTH, height, self._fit(name, NAME_WIDTH - 2), border=1)
         width = self._day_width()
         for n, (day, blocks) in enumerate(zip(week.days, cells, strict=True)):
             x = MARGIN + NAME_WIDTH + n * width
@@ -417,7 +408,7 @@ class RotaLayout:
             if day in leave:
                 pdf.set_fill_color(*LEAVE_FILL)
                 pdf.rect(x + CELL_PAD, top, width - 2 * CELL_PAD, TIME_LINE, style="F")
-                pdf.set_font("Helvetica", "I", 7.5)
+                pdf.set_font(FAMILY, "I", 7.5)
                 pdf.set_text_color(*TEXT)
                 pdf.set_xy(x + CELL_PAD + 0.5, top)
                 pdf.cell(width - 2 * CELL_PAD - 1, TIME_LINE, leave[day])
@@ -438,13 +429,13 @@ class RotaLayout:
         pdf.set_fill_color(*color)
         pdf.rect(x, y, 1.0, block.height, style="F")
         pdf.set_text_color(*(MUTED if shift.cancelled else TEXT))
-        pdf.set_font("Helvetica", "BS" if shift.cancelled else "B", 7.5)
+        pdf.set_font(FAMILY, "BS" if shift.cancelled else "B", 7.5)
         pdf.set_xy(x + 1.5, y)
-        pdf.cell(width - 2, TIME_LINE, self._fit(printable(block.times), width - 2))
+        pdf.cell(width - 2, TIME_LINE, self._fit(block.times, width - 2))
         if block.place:
-            pdf.set_font("Helvetica", "", 6.5)
+            pdf.set_font(FAMILY, "", 6.5)
             pdf.set_xy(x + 1.5, y + TIME_LINE - 0.3)
-            pdf.cell(width - 2, PLACE_LINE, self._fit(printable(block.place), width - 2))
+            pdf.cell(width - 2, PLACE_LINE, self._fit(block.place, width - 2))
 
     def _fit(self, text: str, width: float) -> str:
         """``text`` cut with an ellipsis where it is wider than ``width`` mm."""
@@ -456,9 +447,14 @@ class RotaLayout:
 
 
 def render_pdf(
-    export: RosterExport, *, per_department: bool = True, compress: bool = True
+    export: RosterExport,
+    *,
+    per_department: bool = True,
+    compress: bool = True,
+    fallbacks: Iterable[Path] | None = None,
 ) -> bytes:
-    return RotaLayout(export, per_department=per_department).render(compress=compress)
+    layout = RotaLayout(export, per_department=per_department, fallbacks=fallbacks)
+    return layout.render(compress=compress)
 
 
 def write_pdf(export: RosterExport, path: Path, *, per_department: bool = True) -> Path:

@@ -46,6 +46,7 @@ from core.results import Conflict, OpResult
 from core.templates import site_zones
 from desktop.context import AppContext
 from desktop.dates import DateEdit, UntilFollowsFrom, to_date, to_qdate
+from desktop.frame import beside, framed
 from desktop.leave.details import LeaveDetails
 from desktop.leave.dialogs import ClashDialog, LeaveRequestDialog
 from desktop.leave.model import COLUMNS, EMPLOYEE, SORT_ROLE, LeaveModel, dates_text
@@ -101,22 +102,7 @@ class LeavePage(QWidget):
         self.empty = QLabel(self)
         self.empty.setProperty("role", "hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.bar)
-        body = QVBoxLayout()
-        body.setContentsMargins(12, 8, 12, 12)
-        body.setSpacing(8)
-        table_column = QVBoxLayout()
-        table_column.addWidget(self.table, 1)
-        table_column.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        row.addLayout(table_column, 1)
-        row.addWidget(self.details)
-        body.addLayout(row, 1)
-        layout.addLayout(body, 1)
+        framed(self, self.bar).addLayout(beside(self.table, self.empty, self.details, 8), 1)
         self.notice.float_over(self.table)
         self.notice.follow_undo(self.context.flipped)
         #: Changes made while another page is shown wait until this one is shown.

@@ -52,6 +52,7 @@ from core.results import OpResult
 from core.roster import roster_choices
 from desktop.context import AppContext, Operation
 from desktop.controls import person_search, refill
+from desktop.frame import beside, framed
 from desktop.notice import NoticeBar
 from desktop.people.dialogs import DeleteDepartmentDialog, DepartmentDialog, EmployeeDialog
 from desktop.people.model import (
@@ -101,22 +102,7 @@ class PeoplePage(QWidget):
         self.empty.setProperty("role", "hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         panel = self._build_departments_panel()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.bar)
-        body = QVBoxLayout()
-        body.setContentsMargins(12, 8, 12, 12)
-        body.setSpacing(8)
-        people = QVBoxLayout()
-        people.addWidget(self.table, 1)
-        people.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.setSpacing(10)
-        row.addLayout(people, 1)
-        row.addWidget(panel)
-        body.addLayout(row, 1)
-        layout.addLayout(body, 1)
+        framed(self, self.bar).addLayout(beside(self.table, self.empty, panel, 10), 1)
         self.notice.float_over(self.table)
         self.notice.follow_undo(self.context.flipped)
         self._connect()

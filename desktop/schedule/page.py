@@ -390,33 +390,31 @@ class SchedulePage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
+    def _narrowed_to(self) -> tuple[str, str, str]:
+        """The department, location and name the filters narrow to, "" for each that
+        shows all: the one reading behind :attr:`where` and :attr:`filter_names`."""
+        bar = self.bar
+        return (
+            bar.department_box.currentText() if bar.department_box.currentData() else "",
+            bar.location_box.currentText() if bar.location_box.currentData() else "",
+            self.filter.name.strip(),
+        )
+
     @property
     def where(self) -> str:
         """What the filters show, as a phrase: "in Kitchen at Bar", "in all departments"."""
-        parts = [
-            f"in {self.bar.department_box.currentText()}"
-            if self.bar.department_box.currentData()
-            else "in all departments"
-        ]
-        if self.bar.location_box.currentData():
-            parts.append(f"at {self.bar.location_box.currentText()}")
-        if self.filter.name.strip():
-            parts.append(f"for people matching “{self.filter.name.strip()}”")
+        department, location, name = self._narrowed_to()
+        parts = [f"in {department}" if department else "in all departments"]
+        if location:
+            parts.append(f"at {location}")
+        if name:
+            parts.append(f"for people matching “{name}”")
         return " ".join(parts)
 
     @property
     def filter_names(self) -> tuple[str, ...]:
         """The filters shown, as words for a file name: department, location, name."""
-        bar = self.bar
-        return tuple(
-            word
-            for word in (
-                bar.department_box.currentText() if bar.department_box.currentData() else "",
-                bar.location_box.currentText() if bar.location_box.currentData() else "",
-                self.filter.name.strip(),
-            )
-            if word
-        )
+        return tuple(word for word in self._narrowed_to() if word)
 
     def copy_previous_week(self) -> QMessageBox | None:
         """Ask, naming how many shifts the filters show in the previous week and

@@ -38,6 +38,7 @@ from core.changes import Changes
 from core.errors import NotFound, ValidationError
 from desktop.ask import ask
 from desktop.context import AppContext
+from desktop.frame import framed
 from desktop.notice import NoticeBar, plural
 from desktop.sync.controller import EVERYTHING, progress_text
 from desktop.sync.models import (
@@ -122,16 +123,9 @@ class SyncPage(QWidget):
         self.tabs.addTab(self.history, "History")
         for table in (self.conflict_table, self.field_table, self.failed_table, self.history):
             fit_titles(table)  # no title cut short, whatever width was set above
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.bar)
-        body = QVBoxLayout()
-        body.setContentsMargins(12, 8, 12, 12)
-        body.setSpacing(8)
+        body = framed(self, self.bar)
         body.addWidget(self.progress_row)
         body.addWidget(self.tabs, 1)
-        layout.addLayout(body, 1)
         # Under the tabs: each tab keeps its buttons at its bottom.
         self.notice.float_over(self.tabs, Qt.Edge.TopEdge)
         self.notice.follow_undo(self.context.flipped)

@@ -34,6 +34,8 @@ from core.wire import (
     WireError,
     from_wire,
     input_schema,
+    made_on_write,
+    made_value,
     parse_id,
     record_schema,
     to_wire,
@@ -221,18 +223,6 @@ def written(
     return ok(spec.item, without(spec, wire, hidden), status=status, headers=headers)
 
 
-def new_default(spec: Collection, f: Field) -> Any:
-    """What a new record gets for ``f`` when the body leaves it out: null for a
-    nullable field, the column's default, no ids for a list of references."""
-    if f.nullable:
-        return None
-    column = spec.model.__table__.c.get(f.attr)  # type: ignore[attr-defined]
-    if column is None:
-        return ()  # a list of references (a shift's people), kept in its own table
-    default = column.default
-    return default.arg if default is not None and default.is_scalar else None
-
-
 def replacement(
     session: Session,
     spec: Collection,
@@ -248,10 +238,9 @@ def replacement(
     for f in spec.fields:
         if f.target_key in values or f.required or f.guard in hidden or f.name == "siteId":
             continue
-        column = spec.model.__table__.c.get(f.attr)  # type: ignore[attr-defined]
-        if column is not None and column.default is not None and not column.default.is_scalar:
+        if made_on_write(spec, f):
             continue  # made by the server when the record was (approvedAt)
-        values[f.target_key] = new_default(spec, f)
+        values[f.target_key] = made_value(spec, f)
     records.fill_site(session, spec, company_id, values)
     return values
 
@@ -266,7 +255,7 @@ def guarded_scopes(
     for f in spec.fields:
         if not f.guard or f.target_key not in values:
             continue
-        before = getattr(record, f.attr) if record is not None else new_default(spec, f)
+        before = getattr(record, f.attr) if record is not None else made_value(spec, f)
         if values[f.target_key] != before:
             needed.append((f"{f.guard}:write", f.name))
     return needed

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,15 +11,16 @@ from sqlalchemy import update
 
 from core.errors import NotFound, ValidationError
 from core.export.ical import build_calendar
+from core.export.pdf_fonts import ENV_FONTS, fallback_candidates
 from core.export.roster_file import export_roster
-from core.export.roster_pdf import printable, render_pdf, weeks
+from core.export.roster_pdf import RotaLayout, render_pdf, weeks
 from core.export.roster_scope import RosterScope, load_export
 from core.models import Employee, LeaveRequest, LeaveStatus, PayPolicy, ShiftStatus
 from core.roster import RosterFilter
 from core.scheduling import ShiftDraft, create_shift, edit_shift, publish_shifts
 from core.store import Store
 from tests.conftest import MONDAY, Org
-from tests.pdf_structure import page_count, page_size, shown_text
+from tests.pdf_structure import font_with, page_count, page_size, shown_text
 
 SUNDAY = MONDAY + timedelta(days=6)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -380,10 +382,60 @@ def test_a_long_team_continues_on_a_new_page_with_its_band_repeated(store: Store
     assert "Cook 39" in text
 
 
-def test_names_outside_the_pdf_fonts_lose_accents_not_letters() -> None:
-    assert printable("Zoë Müller – €") == "Zoë Müller – €"  # all in cp1252
-    assert printable("Łukasz Dąbrowski") == "?ukasz Dabrowski"
-    assert printable("李") == "?"
+def _rename(store: Store, employee_id: str, first: str, last: str) -> None:
+    with store.session() as s:
+        s.execute(
+            update(Employee)
+            .where(Employee.id == employee_id)
+            .values(first_name=first, last_name=last)
+        )
+
+
+def _named_rota(store: Store, org: Org, fallbacks: list[Path]) -> RotaLayout:
+    _rename(store, org.anna, "Zoë", "Łukasiewicz")
+    _rename(store, org.ben, "Ødegård", "Ωmega")
+    _rename(store, org.dan, "李雷", "Wang")
+    for who in (org.anna, org.ben, org.dan):
+        _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(who,), location="Café Ŝ")
+    return RotaLayout(_export(store, _week()), per_department=False, fallbacks=fallbacks)
+
+
+def test_names_outside_western_letters_print_as_written(store: Store, org: Org) -> None:
+    rota = _named_rota(store, org, [])
+    text = shown_text(rota.render(compress=False))
+    assert {"Zoë Łukasiewicz", "Ødegård Ωmega", "Café Ŝ"} <= set(text)
+    # no font here has Chinese: each letter prints as "?", not dropped
+    assert "?? Wang" in text
+    assert rota.pdf.font_set.loaded == {}
+
+
+def test_letters_the_shipped_font_lacks_come_from_a_fallback_font(
+    store: Store, org: Org, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    cjk = font_with("李雷", tmp_path / "cjk.ttf")
+    rota = _named_rota(store, org, [broken, cjk])
+    text = shown_text(rota.render(compress=False))
+    assert "李雷 Wang" in text
+    assert "Zoë Łukasiewicz" in text
+    assert list(rota.pdf.font_set.loaded.values()) == [cjk]  # the broken one passed over
+
+
+def test_a_rota_that_needs_no_fallback_loads_none(store: Store, org: Org, tmp_path: Path) -> None:
+    _shift(store, org, MONDAY, "09:00", "17:00", employee_ids=(org.anna,))
+    rota = RotaLayout(_export(store, _week()), fallbacks=[font_with("李", tmp_path / "cjk.ttf")])
+    assert "Anna Berg" in shown_text(rota.render(compress=False))
+    assert rota.pdf.font_set.loaded == {}
+
+
+def test_fallback_fonts_named_in_the_environment_come_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    named = font_with("李", tmp_path / "named.ttf")
+    monkeypatch.setenv(ENV_FONTS, os.pathsep.join([str(named), str(tmp_path / "missing.ttf")]))
+    assert fallback_candidates()[0] == named
+    assert tmp_path / "missing.ttf" not in fallback_candidates()
 
 
 # --- files -------------------------------------------------------------------------------

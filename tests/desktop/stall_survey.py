@@ -56,12 +56,12 @@ def _yes(box: QMessageBox | None) -> None:
 
 def survey(path: Path, folder: Path) -> list[Stalls]:
     from core.store import open_store
-    from desktop.app import application, first_window
+    from desktop.app import application, start_window
     from desktop.context import AppContext
     from desktop.mainwindow import MainWindow
     from tests.desktop.helpers import drop
 
-    application()
+    app = application()
     store = open_store(path, create=False)
     context = AppContext(store)
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
@@ -89,7 +89,7 @@ def survey(path: Path, folder: Path) -> list[Stalls]:
         print(results[-1].row(), flush=True)  # as it goes, for a long survey
 
     def open_window() -> None:  # as desktop.app.main opens it
-        holder["window"] = first_window(context, settings)
+        holder["window"] = start_window(app, context, settings)
         holder["window"].resize(1560, 1000)
 
     step("open the app (first window)", open_window)

@@ -20,7 +20,9 @@ from desktop.app import (
     main,
     missing_text,
     open_first_store,
+    start_window,
 )
+from desktop.collector import UiThreadCollector
 from desktop.context import AppContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,3 +170,21 @@ def test_what_exists_at_the_first_window_is_kept_out_of_full_collections(
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()  # the test process's objects are its own business
+
+
+def test_the_window_starts_with_the_collector_installed_as_main_starts_it(
+    qtbot, qapp, store, settings
+) -> None:
+    """main and the tools that measure the app (the stall survey, the cold-start
+    bench) start the window through start_window, so all collect on the UI thread."""
+    gc.unfreeze()
+    try:
+        window = start_window(qapp, AppContext(store), settings)
+        qtbot.addWidget(window)
+        assert window.isVisible()
+        assert len(qapp.findChildren(UiThreadCollector)) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        for made in qapp.findChildren(UiThreadCollector):
+            made.setParent(None)  # and freed with its wrapper

@@ -4,7 +4,7 @@ import gc
 
 from PySide6.QtCore import QObject
 
-from desktop.collector import UiThreadCollector
+from desktop.collector import UiThreadCollector, install
 
 
 class _Cycle:
@@ -27,5 +27,19 @@ def test_the_collector_turns_automatic_collection_off_and_collects_on_its_timer(
         assert collector.collect() == 0  # nothing over a threshold now
     finally:
         owner.deleteLater()
+        if was:
+            gc.enable()
+
+
+def test_install_makes_one_collector_for_the_application_however_often_called(qapp) -> None:
+    was = gc.isenabled()
+    try:
+        first = install(qapp)
+        assert install(qapp) is first
+        assert qapp.findChildren(UiThreadCollector) == [first]
+        assert not gc.isenabled()
+    finally:
+        for made in qapp.findChildren(UiThreadCollector):
+            made.setParent(None)  # and freed with its wrapper
         if was:
             gc.enable()

@@ -165,3 +165,22 @@ def test_the_main_window_names_the_export_after_the_schedules_filters(
     dialog = window.export_roster()
     assert Path(dialog.path_edit.text()).name.startswith("rota-kitchen-")
     dialog.reject()
+
+
+def test_the_filters_name_the_export_and_phrase_where_it_shows(
+    qtbot, context: AppContext, store: Store, org: Org
+) -> None:
+    add_shift(store, org, MONDAY, "09:00", "17:00", org.anna, location="Pass")
+    window = MainWindow(context, QSettings())
+    qtbot.addWidget(window)
+    page = window.pages["schedule"]
+    page.reload_choices()
+    assert (page.where, page.filter_names) == ("in all departments", ())
+    page.bar.department_box.setCurrentIndex(page.bar.department_box.findData(org.kitchen_id))
+    page.bar.location_box.setCurrentIndex(page.bar.location_box.findData("Pass"))
+    page.bar.name_edit.setText("  an ")
+    assert page.where == "in Kitchen at Pass for people matching “an”"
+    assert page.filter_names == ("Kitchen", "Pass", "an")
+    dialog = window.export_roster()
+    assert Path(dialog.path_edit.text()).name.startswith("rota-kitchen-pass-an-")
+    dialog.reject()

@@ -50,7 +50,7 @@ from core.organisation import Setup, add_department, setup_store
 from core.results import OpResult
 from core.scheduling import ShiftDraft, create_shift, delete_shifts, edit_shift, move_shift
 from core.store import Store, open_store
-from core.wire import COLLECTIONS, RECORD_FIELDS, ChangePage, to_wire
+from core.wire import COLLECTIONS, RECORD_FIELDS, ChangePage, as_made, to_wire
 from server import admin, auth
 from server.app import create_app
 from server.db import Database
@@ -61,7 +61,6 @@ from sync.engine import RunResult, run_sync
 from sync.failed import discard, failed_ops, replay
 from sync.link import make_link
 from sync.merge import SET_FIELDS
-from sync.settle import as_made
 from tests.server.conftest import LiveServer, drop_pg_schema, fresh_pg_schema
 from tests.sync.conftest import FaultTransport
 
@@ -228,7 +227,7 @@ def _shared_default(name: str, row: Any, content: dict[str, Any] | None) -> bool
     return (
         COLLECTIONS[name].model.__made_with_company__
         and row.server_version is None
-        and content == as_made(name)
+        and content == as_made(COLLECTIONS[name])
     )
 
 
