@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.bulk import gc_paused
 from core.changes import Changes, of_model
 from core.errors import ShiftDeskError
 from core.models import (
@@ -481,6 +482,15 @@ class Step:
         return kinds
 
     def __call__(self, session: Session) -> OpResult:
+        if not any(isinstance(change, BulkChange) for change in self.changes):
+            return self._apply(session)
+        # A bulk step reads and writes tens of thousands of rows (a year of shifts);
+        # each collection their rows set off would walk them and free nothing, as
+        # for the template application that wrote them (:func:`core.bulk.gc_paused`).
+        with gc_paused():
+            return self._apply(session)
+
+    def _apply(self, session: Session) -> OpResult:
         session.flush()
         refused = _stale(session, self.changes)
         if refused:
