@@ -42,7 +42,7 @@ from core.models import (
     Site,
     Synced,
 )
-from core.models.policy import LIMITS, OVERNIGHT_DAYS
+from core.models.policy import LIMITS, OVERNIGHT_DAYS, PAY_FIELDS
 from core.results import Conflict
 from core.timeutil import as_utc, parse_hhmm, utcnow, zone
 
@@ -358,9 +358,13 @@ def without(spec: Collection, record: Mapping[str, Any], guards: Iterable[str]) 
 _SITE = Field("siteId", "site_id", ref(Site))
 
 
-def _policy(name: str, attr: str, *, guard: str = "") -> Field:
+def _policy(name: str, attr: str) -> Field:
     """A pay policy setting: a whole number within its limits, or a decimal that core
-    checks against them (:mod:`core.policy`, naming the field)."""
+    checks against them (:mod:`core.policy`, naming the field). One that changes what
+    payroll computes (``PAY_FIELDS``) is pay data, guarded as an hourly rate is."""
+    guard = PAY if attr in PAY_FIELDS else ""
+    if attr == "overnight_day":
+        return Field(name, attr, choice(OVERNIGHT_DAYS), guard=guard)
     lo, hi = LIMITS[attr]
     kind = integer(lo, hi) if isinstance(lo, int) else DECIMAL  # type: ignore[arg-type]
     return Field(name, attr, kind, guard=guard)
@@ -555,18 +559,18 @@ COLLECTIONS: dict[str, Collection] = {
             "paypolicy",
             PayPolicy,
             (
-                # How worked time is paid is pay data: read and set with the pay
-                # scopes, as an hourly rate is.
-                _policy("dailyOvertimeHours", "daily_overtime_hours", guard=PAY),
-                _policy("weeklyOvertimeHours", "weekly_overtime_hours", guard=PAY),
-                _policy("overtimeMultiplier", "overtime_multiplier", guard=PAY),
-                _policy("latePenaltyPerMinute", "late_penalty_per_minute", guard=PAY),
-                _policy("unpaidBreakMinutes", "unpaid_break_minutes", guard=PAY),
-                _policy("unpaidBreakAfterHours", "unpaid_break_after_hours", guard=PAY),
+                # What changes payroll's answer is pay data (PAY_FIELDS): read and
+                # set with the pay scopes, as an hourly rate is.
+                _policy("dailyOvertimeHours", "daily_overtime_hours"),
+                _policy("weeklyOvertimeHours", "weekly_overtime_hours"),
+                _policy("overtimeMultiplier", "overtime_multiplier"),
+                _policy("latePenaltyPerMinute", "late_penalty_per_minute"),
+                _policy("unpaidBreakMinutes", "unpaid_break_minutes"),
+                _policy("unpaidBreakAfterHours", "unpaid_break_after_hours"),
                 _policy("graceMinutes", "grace_minutes"),
                 _policy("matchBeforeMinutes", "match_before_minutes"),
                 _policy("matchAfterMinutes", "match_after_minutes"),
-                Field("overnightDay", "overnight_day", choice(OVERNIGHT_DAYS)),
+                _policy("overnightDay", "overnight_day"),
                 _policy("weekStart", "week_start"),
                 _policy("minRestHours", "min_rest_hours"),
                 _policy("maxConsecutiveDays", "max_consecutive_days"),

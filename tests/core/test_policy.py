@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from core.attendance import Rules
 from core.changes import Changes
 from core.errors import ValidationError
 from core.models import OutboxEntry, OutboxOp
+from core.models.policy import PAY_FIELDS
 from core.policy import set_policy, show_policy, store_policy
 from core.scheduling import ShiftDraft, check_draft
 from core.store import Store
+from core.wire import COLLECTIONS, PAY
 from tests.conftest import MONDAY, Org
 
 
@@ -188,3 +191,10 @@ def test_the_policy_is_its_companys_record_and_an_edit_is_queued_not_its_creatio
         )
         assert entry.fields["changed"] == ["daily_overtime_hours", "grace_minutes"]
         assert store_policy(s).dirty
+
+
+def test_the_pay_guarded_settings_are_exactly_what_attendance_and_payroll_read() -> None:
+    """One list: a setting payroll reads is guarded as pay on the wire, and one it
+    does not read is not."""
+    guarded = {f.attr for f in COLLECTIONS["paypolicies"].fields if f.guard == PAY}
+    assert guarded == set(PAY_FIELDS) == set(Rules.__dataclass_fields__)
