@@ -24,11 +24,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from core import wire
 from core.changes import Changes
 from core.conflicts import autoflush
 from core.errors import CLOSED_PERIOD, IllegalState, NotFound, ValidationError
@@ -394,6 +395,11 @@ def _company(session: Session, company_id: str | None) -> Company:
     return companies[0]
 
 
+def _pay_rules_now(session: Session, company: Company) -> dict[str, Any] | None:
+    policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == company.id))
+    return wire.pay_rules(policy) if policy is not None else None
+
+
 def _actor(actor: str, field: str = "actor") -> str:
     if not actor or not actor.strip():
         raise ValidationError(field, "say who does it")
@@ -422,10 +428,17 @@ def close_period(
     company_id: str | None = None,
     now: datetime | None = None,
     period_id: str | None = None,
+    pay_rules: Mapping[str, Any] | None = None,
 ) -> OpResult:
     """Close ``first``..``last`` (local days, inclusive). A period overlapping one
     closed already is refused, naming it. Not undoable: reopening (with a reason)
-    is how a closed period opens again, so the trail says why."""
+    is how a closed period opens again, so the trail says why.
+
+    The period keeps the pay policy's rules it is paid with (``pay_rules``: those a
+    site closed it with, else the policy's now), and attendance and payroll of its
+    days use them while it stays closed: changing the policy afterwards (a new
+    overtime threshold, say) applies from the open days on and never re-prices
+    what was paid. Reopening the period lets it take the policy as it stands."""
     if last < first:
         raise ValidationError("to", f"the period ends ({last}) before it starts ({first})")
     company = _company(session, company_id)
@@ -445,6 +458,7 @@ def close_period(
         last_day=last,
         closed_by=who,
         closed_at=now or utcnow(),
+        pay_rules=dict(pay_rules) if pay_rules is not None else _pay_rules_now(session, company),
     )
     session.add(period)
     session.flush()

@@ -18,7 +18,7 @@ from core.wire import COLLECTIONS, Collection
 from server.routers.collections import Endpoint, Ops
 
 PAY_PERIODS = COLLECTIONS["payperiods"]
-_FIXED = ("first_day", "last_day", "closed_by", "closed_at")
+_FIXED = ("first_day", "last_day", "closed_by", "closed_at", "pay_rules")
 
 
 class PayPeriodOps(Ops):
@@ -39,6 +39,7 @@ class PayPeriodOps(Ops):
             company_id=company_id,
             now=values.get("closed_at"),
             period_id=record_id,
+            pay_rules=values.get("pay_rules"),
         )
         period = session.get(PayPeriod, record_id)
         assert period is not None
@@ -53,7 +54,9 @@ class PayPeriodOps(Ops):
         for key in _FIXED:
             if key in values and values[key] != getattr(record, key):
                 raise IllegalState(
-                    key, "a closed period keeps its days and who closed it; reopen it instead"
+                    key,
+                    "a closed period keeps its days, who closed it and the pay rules it"
+                    " was paid with; reopen it instead",
                 )
         reopening = {"reopened_by", "reopened_at", "reopen_reason"} & set(values)
         if reopening and record.reopened_at is None:
