@@ -56,6 +56,7 @@ from core.models import (
     Site,
     new_id,
 )
+from core.models.policy import PLACING_FIELDS
 from core.money import hours, minutes_as_hours
 from core.pay_periods import closed_periods, refuse_dates, refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
@@ -169,10 +170,11 @@ class Rules:
             return cls()
         return cls(**{name: getattr(policy, name) for name in cls.__dataclass_fields__})
 
-    @classmethod
-    def kept(cls, pay_rules: Mapping[str, Any]) -> Rules:
-        """The rules a closed pay period kept (``PayPeriod.pay_rules``)."""
-        return cls(**pay_rule_values(pay_rules))
+    def kept(self, pay_rules: Mapping[str, Any]) -> Rules:
+        """The rules a closed pay period kept (``PayPeriod.pay_rules``), placing work
+        as these rules (the policy's now) do (``PLACING_FIELDS``)."""
+        placing = {name: getattr(self, name) for name in PLACING_FIELDS}
+        return Rules(**{**pay_rule_values(pay_rules), **placing})
 
     @property
     def daily_threshold_minutes(self) -> int | None:
@@ -458,9 +460,10 @@ def rule_spans(
     session: Session, company_id: str, first: date, last: date, rules: Rules
 ) -> list[Span]:
     """``first``..``last`` cut where the rules change: the days of a closed pay period
-    under the rules it was closed with (one closed before they were kept: the
-    policy's ``rules``), the rest under ``rules``; neighbours with equal rules are
-    one span, so a policy left unchanged derives the range in one go."""
+    under the rules it was closed with (:meth:`Rules.kept`; one closed before they
+    were kept: the policy's ``rules``), the rest under ``rules``; neighbours with
+    equal rules are one span, so a policy left unchanged derives the range in one
+    go."""
     spans: list[Span] = []
 
     def add(lo: date, hi: date, used: Rules) -> None:
@@ -476,7 +479,7 @@ def rule_spans(
         lo, hi = max(first, period.first_day), min(last, period.last_day)
         if day < lo:
             add(day, lo - timedelta(days=1), rules)
-        add(lo, hi, Rules.kept(period.pay_rules))
+        add(lo, hi, rules.kept(period.pay_rules))
         day = hi + timedelta(days=1)
     if day <= last:
         add(day, last, rules)

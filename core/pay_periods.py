@@ -333,6 +333,31 @@ def refuse_punches(
         raise PeriodClosed(field, hit)
 
 
+def refuse_overnight_change(session: Session, company_id: str) -> None:
+    """Refuse to change the day overnight shifts count on while a closed period holds
+    one (or borders one, starting the evening before it): its hours would move
+    between the period's days or out of it, and what it paid with them. A closed
+    period does not keep this setting (``PLACING_FIELDS``): one answer at its edges."""
+    for period in closed_periods(session, company_id):
+        overnight = session.scalar(
+            select(Shift.id)
+            .where(
+                Shift.company_id == company_id,
+                Shift.deleted.is_(False),
+                Shift.shift_date.between(period.first_day - timedelta(days=1), period.last_day),
+                Shift.end_time <= Shift.start_time,
+            )
+            .limit(1)
+        )
+        if overnight is not None:
+            raise IllegalState(
+                "overnight_day",
+                f"pay period {period_label(period.first_day, period.last_day)} is closed"
+                f" (by {period.closed_by}) and holds overnight shifts: counting them on"
+                " another day would change what it paid; reopen it first",
+            )
+
+
 def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:
     """Raise :class:`PeriodClosed` if any of these rows (shifts, punches, attendance
     corrections and approvals, leave requests), as they now stand, belongs to a closed

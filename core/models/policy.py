@@ -56,6 +56,12 @@ PAY_FIELDS = (
     "unpaid_break_minutes",
     "unpaid_break_after_hours",
 )
+#: The pay settings that place work: the day an overnight shift counts on and the
+#: shift a punch belongs to. A closed period does not keep them (only the rest of
+#: PAY_FIELDS): every span of days, and the refusals of edits into closed periods,
+#: must give one answer at a period's edge, so they always read the policy as it
+#: stands (and :func:`core.pay_periods.refuse_overnight_change` guards the day).
+PLACING_FIELDS = ("overnight_day", "match_before_minutes", "match_after_minutes")
 
 
 class PayPolicy(Synced, Base):

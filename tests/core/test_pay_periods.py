@@ -365,3 +365,26 @@ def test_a_period_closed_before_its_rules_were_kept_takes_the_policy_as_it_stand
         s.scalars(select(PayPeriod)).one().pay_rules = None
         set_policy(s, daily_overtime_hours="9")
     assert _overtime(store, NOV_1, NOV_30)[0] == Decimal(1)
+
+
+def test_the_overnight_day_stays_while_a_closed_period_holds_a_night_shift(
+    store: Store, org: Org
+) -> None:
+    """Moving a night's hours to another day would change what the period paid (its
+    daily overtime, or the period itself at its edge): refused naming the period."""
+    _shift(store, org, NOV_30, "09:00", "17:00")
+    _close(store)
+    with store.session() as s:
+        assert set_policy(s, overnight_day="end").applied  # no night in it: nothing moves
+        assert set_policy(s, overnight_day="start").applied
+    with store.session() as s:
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="a night shift left out")
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(IllegalState) as caught:
+            set_policy(s, overnight_day="end")
+        assert caught.value.field == "overnight_day"
+        assert "pay period 1–30 Nov 2026 is closed (by anna)" in caught.value.problem
+        assert set_policy(s, grace_minutes=10).applied
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"
