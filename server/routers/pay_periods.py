@@ -4,7 +4,9 @@ later write into a closed period, from whichever site it comes.
 
 A period is closed by creating its record and reopened by setting who reopened it,
 when and why (a PATCH); its days never change and it is never deleted, since the
-record is the trail of what was paid and why it was opened again.
+record is the trail of what was paid and why it was opened again. It keeps the
+pay rules it was closed with (``payRules``, pay data): those the site sent, or,
+from a key that may not set pay data, the company's policy as the server holds it.
 """
 
 from __future__ import annotations

@@ -19,10 +19,12 @@ from core.payroll import payroll
 from core.policy import set_policy
 from core.punches import record_punch
 from core.scheduling import ShiftDraft, create_shift, edit_shift
+from server import auth
 from sync.failed import failed_ops
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
-from tests.sync.conftest import SyncSite, server_record
+from tests.sync.conftest import SyncSite, server_record, site_client
+from tests.sync.test_guarded_fields import LIMITED
 from tests.sync.test_pay_policy_sync import _a_long_monday, _overtime
 
 SUNDAY = MONDAY + timedelta(days=6)
@@ -130,3 +132,27 @@ def test_a_closed_week_is_paid_as_closed_at_every_site_after_the_policy_changes(
             record_punch(s, employee_id=anna, kind=kind, at=at.astimezone(UTC))
         (line,) = payroll(s, NEXT_MONDAY, NEXT_MONDAY, employee_ids=[anna]).lines
     assert line.overtime_hours == 4
+
+
+def test_a_site_without_the_pay_scopes_closes_and_pulls_periods_without_their_rules(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    """It never reads the kept rules (its copy has none and takes its own policy)
+    and closing a period is not refused: the server keeps the company's rules."""
+    quay, hill = sites
+    with tenant.live.db.transaction() as session:
+        _, secret = auth.create_key(session, tenant.company_id, LIMITED, name="hill")
+    hill.client.close()
+    hill.client = site_client(tenant.live.url, secret, hill.faults, hill.waits)
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="7")
+        first = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+    _syncs(quay, hill)
+    assert hill.read(PayPeriod, first).pay_rules is None
+    with hill.store.session() as s:
+        second = close_period(s, NEXT_MONDAY, NEXT_MONDAY + timedelta(days=6), actor="ben")
+    _syncs(hill)
+    on_server = server_record(tenant, "payperiods", second.ids[0])
+    assert on_server is not None
+    assert on_server["payRules"]["dailyOvertimeHours"] == "7"
+    assert hill.read(PayPeriod, second.ids[0]).pay_rules["dailyOvertimeHours"] == "8"
