@@ -56,11 +56,13 @@ from core.models import (
     Site,
     new_id,
 )
+from core.models.policy import PLACING_FIELDS
 from core.money import hours, minutes_as_hours
-from core.pay_periods import refuse_dates, refuse_days
+from core.pay_periods import closed_periods, refuse_dates, refuse_days
 from core.punch_import import PunchImport, PunchImportError, RowProblem, import_punches_csv
 from core.results import OpResult
 from core.timeutil import MAX_SHIFT_LENGTH, as_utc, to_local, utcnow, week_start, zone
+from core.wire import pay_rule_values
 
 __all__ = [
     "AppliedCorrection",
@@ -74,6 +76,7 @@ __all__ = [
     "RowProblem",
     "Rules",
     "ScheduledShift",
+    "Span",
     "approve_day",
     "approve_days",
     "attendance",
@@ -166,6 +169,12 @@ class Rules:
         if policy is None:
             return cls()
         return cls(**{name: getattr(policy, name) for name in cls.__dataclass_fields__})
+
+    def kept(self, pay_rules: Mapping[str, Any]) -> Rules:
+        """The rules a closed pay period kept (``PayPeriod.pay_rules``), placing work
+        as these rules (the policy's now) do (``PLACING_FIELDS``)."""
+        placing = {name: getattr(self, name) for name in PLACING_FIELDS}
+        return Rules(**{**pay_rule_values(pay_rules), **placing})
 
     @property
     def daily_threshold_minutes(self) -> int | None:
@@ -330,8 +339,21 @@ class DayRecord:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Days from ``first`` to ``last`` (inclusive) derived under one set of rules."""
+
+    first: date
+    last: date
+    rules: Rules
+
+
+@dataclass(frozen=True)
 class Attendance:
-    """Derived attendance of a period: the rules used, the people, their days."""
+    """Derived attendance of a period: the rules used, the people, their days.
+
+    ``rules`` are the rules of every day, unless ``spans`` says otherwise: days of a
+    closed pay period are derived (and priced) with the rules it was closed with.
+    """
 
     first: date
     last: date
@@ -340,9 +362,14 @@ class Attendance:
     rules: Rules
     people: Mapping[str, Person]
     days: tuple[DayRecord, ...]
+    #: The rules of each run of days, in order, where they are not all ``rules``.
+    spans: tuple[Span, ...] = ()
 
     def days_of(self, employee_id: str) -> list[DayRecord]:
         return [d for d in self.days if d.employee_id == employee_id]
+
+    def rules_on(self, day: date) -> Rules:
+        return next((s.rules for s in self.spans if s.first <= day <= s.last), self.rules)
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -413,19 +440,69 @@ def attendance(
     company = company_of(session, company_id)
     rules = rules_for(session, company.id)
     people = _people(session, company.id, employee_ids)
+    spans = rule_spans(session, company.id, first, last, rules)
+    moment = as_utc(now) if now is not None else utcnow()
+    days: list[DayRecord] = []
+    for span in spans:
+        days.extend(_derive_span(session, company.id, people, span, moment))
+    rank = {pid: n for n, pid in enumerate(people)}  # people come sorted by name
+    days.sort(key=lambda d: (d.work_date, rank[d.employee_id]))
+    if len(spans) == 1:
+        return Attendance(
+            first, last, company.id, company.currency, spans[0].rules, people, tuple(days)
+        )
+    return Attendance(
+        first, last, company.id, company.currency, rules, people, tuple(days), tuple(spans)
+    )
+
+
+def rule_spans(
+    session: Session, company_id: str, first: date, last: date, rules: Rules
+) -> list[Span]:
+    """``first``..``last`` cut where the rules change: the days of a closed pay period
+    under the rules it was closed with (:meth:`Rules.kept`; one closed before they
+    were kept: the policy's ``rules``), the rest under ``rules``; neighbours with
+    equal rules are one span, so a policy left unchanged derives the range in one
+    go."""
+    spans: list[Span] = []
+
+    def add(lo: date, hi: date, used: Rules) -> None:
+        if spans and spans[-1].rules == used:
+            spans[-1] = Span(spans[-1].first, hi, used)
+        else:
+            spans.append(Span(lo, hi, used))
+
+    day = first
+    for period in closed_periods(session, company_id, first, last):
+        if period.pay_rules is None:
+            continue
+        lo, hi = max(first, period.first_day), min(last, period.last_day)
+        if day < lo:
+            add(day, lo - timedelta(days=1), rules)
+        add(lo, hi, rules.kept(period.pay_rules))
+        day = hi + timedelta(days=1)
+    if day <= last:
+        add(day, last, rules)
+    return spans
+
+
+def _derive_span(
+    session: Session, company_id: str, people: Mapping[str, Person], span: Span, moment: datetime
+) -> list[DayRecord]:
+    """The days of ``span`` under its rules, derived from the start of its first
+    day's payroll week, so weekly overtime knows the hours already worked that week
+    (as payroll of that span alone counts them)."""
+    rules, first, last = span.rules, span.first, span.last
     origin = week_start(first, rules.week_start)
     # Wide enough for every zone and for overnight shifts at either end.
     lo = datetime.combine(origin - timedelta(days=2), time(0), tzinfo=UTC)
     hi = datetime.combine(last + timedelta(days=3), time(0), tzinfo=UTC)
-    loaded = _Loaded.fetch(session, company.id, list(people), origin, last, lo, hi, rules)
-    moment = as_utc(now) if now is not None else utcnow()
+    loaded = _Loaded.fetch(session, company_id, list(people), origin, last, lo, hi, rules)
     days: list[DayRecord] = []
     for person in people.values():
         derived = _derive_person(person, rules, loaded, origin, last, moment)
         days.extend(d for d in _with_weekly_overtime(derived, rules) if d.work_date >= first)
-    rank = {pid: n for n, pid in enumerate(people)}  # people come sorted by name
-    days.sort(key=lambda d: (d.work_date, rank[d.employee_id]))
-    return Attendance(first, last, company.id, company.currency, rules, people, tuple(days))
+    return days
 
 
 class _Linked(NamedTuple):

@@ -24,11 +24,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from core import wire
 from core.changes import Changes
 from core.conflicts import autoflush
 from core.errors import CLOSED_PERIOD, IllegalState, NotFound, ValidationError
@@ -332,6 +333,31 @@ def refuse_punches(
         raise PeriodClosed(field, hit)
 
 
+def refuse_overnight_change(session: Session, company_id: str) -> None:
+    """Refuse to change the day overnight shifts count on while a closed period holds
+    one (or borders one, starting the evening before it): its hours would move
+    between the period's days or out of it, and what it paid with them. A closed
+    period does not keep this setting (``PLACING_FIELDS``): one answer at its edges."""
+    for period in closed_periods(session, company_id):
+        overnight = session.scalar(
+            select(Shift.id)
+            .where(
+                Shift.company_id == company_id,
+                Shift.deleted.is_(False),
+                Shift.shift_date.between(period.first_day - timedelta(days=1), period.last_day),
+                Shift.end_time <= Shift.start_time,
+            )
+            .limit(1)
+        )
+        if overnight is not None:
+            raise IllegalState(
+                "overnight_day",
+                f"pay period {period_label(period.first_day, period.last_day)} is closed"
+                f" (by {period.closed_by}) and holds overnight shifts: counting them on"
+                " another day would change what it paid; reopen it first",
+            )
+
+
 def refuse_rows(session: Session, rows: Mapping[type, Collection[str]]) -> None:
     """Raise :class:`PeriodClosed` if any of these rows (shifts, punches, attendance
     corrections and approvals, leave requests), as they now stand, belongs to a closed
@@ -394,6 +420,11 @@ def _company(session: Session, company_id: str | None) -> Company:
     return companies[0]
 
 
+def _pay_rules_now(session: Session, company: Company) -> dict[str, Any] | None:
+    policy = session.scalar(select(PayPolicy).where(PayPolicy.company_id == company.id))
+    return wire.pay_rules(policy) if policy is not None else None
+
+
 def _actor(actor: str, field: str = "actor") -> str:
     if not actor or not actor.strip():
         raise ValidationError(field, "say who does it")
@@ -422,10 +453,17 @@ def close_period(
     company_id: str | None = None,
     now: datetime | None = None,
     period_id: str | None = None,
+    pay_rules: Mapping[str, Any] | None = None,
 ) -> OpResult:
     """Close ``first``..``last`` (local days, inclusive). A period overlapping one
     closed already is refused, naming it. Not undoable: reopening (with a reason)
-    is how a closed period opens again, so the trail says why."""
+    is how a closed period opens again, so the trail says why.
+
+    The period keeps the pay policy's rules it is paid with (``pay_rules``: those a
+    site closed it with, else the policy's now), and attendance and payroll of its
+    days use them while it stays closed: changing the policy afterwards (a new
+    overtime threshold, say) applies from the open days on and never re-prices
+    what was paid. Reopening the period lets it take the policy as it stands."""
     if last < first:
         raise ValidationError("to", f"the period ends ({last}) before it starts ({first})")
     company = _company(session, company_id)
@@ -445,6 +483,7 @@ def close_period(
         last_day=last,
         closed_by=who,
         closed_at=now or utcnow(),
+        pay_rules=dict(pay_rules) if pay_rules is not None else _pay_rules_now(session, company),
     )
     session.add(period)
     session.flush()

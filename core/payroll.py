@@ -191,6 +191,40 @@ def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
     )
 
 
+def _priced(person: Person, days: Sequence[DayRecord], derived: Attendance) -> PayLine:
+    """One person's pay: the days of each span of rules (a closed period's kept
+    ones, the policy's) priced under them, and the figures added up."""
+    if not derived.spans:
+        return price(person, days, derived.rules)
+    parts: dict[Rules, list[DayRecord]] = {}
+    for day in days:
+        parts.setdefault(derived.rules_on(day.work_date), []).append(day)
+    lines = [price(person, part, rules) for rules, part in parts.items()]
+    if len(lines) <= 1:
+        return lines[0] if lines else price(person, days, derived.rules)
+    added = {name: sum((getattr(line, name) for line in lines), ZERO) for name in _ADDED}
+    return replace(
+        lines[-1],
+        late_minutes=sum(line.late_minutes for line in lines),
+        days=tuple(day for line in lines for day in line.days),
+        **added,
+    )
+
+
+#: The PayLine figures a person's pay over several spans of rules adds up; its
+#: multiplier is that of the latest span (each span's pay used its own).
+_ADDED = (
+    "regular_hours",
+    "overtime_hours",
+    "paid_leave_hours",
+    "penalty",
+    "regular_pay",
+    "overtime_pay",
+    "leave_pay",
+    "gross",
+)
+
+
 def payroll_of(
     derived: Attendance, *, generated_at: datetime | None = None, company: str = ""
 ) -> Payroll:
@@ -203,7 +237,7 @@ def payroll_of(
         if derived.people[day.employee_id].employment.covers(day.work_date):
             by_person[day.employee_id].append(day)
     lines = tuple(
-        price(person, by_person[person.id], derived.rules)
+        _priced(person, by_person[person.id], derived)
         for person in derived.people.values()
         if person.active or by_person[person.id]
     )

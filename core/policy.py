@@ -21,6 +21,7 @@ from core.errors import ValidationError
 from core.models import Company, PayPolicy
 from core.models.policy import LIMITS, OVERNIGHT_DAYS
 from core.money import hours
+from core.pay_periods import refuse_overnight_change
 from core.results import OpResult
 
 #: The longest limit a shift can be given: a day.
@@ -191,7 +192,10 @@ def set_policy(session: Session, *, company_id: str | None = None, **values: obj
     change to the values already held is no step (``applied`` False).
 
     The schedule's checks and payroll read the policy when they run, so the next one
-    uses it. A field that is not a setting is refused by name.
+    uses it, except on the days of a closed pay period, which keep the rules they
+    were closed with (:func:`core.pay_periods.close_period`); the overnight day is
+    refused while one holds overnight shifts. A field that is not a setting is
+    refused by name.
     """
     unknown = [name for name in values if name not in FIELDS]
     if unknown:
@@ -201,6 +205,8 @@ def set_policy(session: Session, *, company_id: str | None = None, **values: obj
     wanted = {k: v for k, v in wanted.items() if getattr(policy, k) != v}
     if not wanted:
         return OpResult(ids=(policy.id,))
+    if "overnight_day" in wanted:
+        refuse_overnight_change(session, policy.company_id)
     with undo.recording(session) as recorder:
         for key, value in wanted.items():
             setattr(policy, key, value)

@@ -42,7 +42,7 @@ from core.models import (
     Site,
     Synced,
 )
-from core.models.policy import LIMITS, OVERNIGHT_DAYS
+from core.models.policy import LIMITS, OVERNIGHT_DAYS, PAY_FIELDS
 from core.results import Conflict
 from core.timeutil import as_utc, parse_hhmm, utcnow, zone
 
@@ -311,6 +311,9 @@ class Field:
     #: data. A server leaves the field out for whoever may not read it, and a site
     #: keeps its own value of a field the server left out (:func:`without`).
     guard: str = ""
+    #: A guarded field the server fills itself when the key may not set it, rather
+    #: than refusing the write (a closed period's pay rules: the company's policy).
+    filled: bool = False
 
     @property
     def target_key(self) -> str:
@@ -358,12 +361,77 @@ def without(spec: Collection, record: Mapping[str, Any], guards: Iterable[str]) 
 _SITE = Field("siteId", "site_id", ref(Site))
 
 
-def _policy(name: str, attr: str, *, guard: str = "") -> Field:
+def _policy(name: str, attr: str) -> Field:
     """A pay policy setting: a whole number within its limits, or a decimal that core
-    checks against them (:mod:`core.policy`, naming the field)."""
+    checks against them (:mod:`core.policy`, naming the field). One that changes what
+    payroll computes (``PAY_FIELDS``) is pay data, guarded as an hourly rate is."""
+    guard = PAY if attr in PAY_FIELDS else ""
+    if attr == "overnight_day":
+        return Field(name, attr, choice(OVERNIGHT_DAYS), guard=guard)
     lo, hi = LIMITS[attr]
     kind = integer(lo, hi) if isinstance(lo, int) else DECIMAL  # type: ignore[arg-type]
     return Field(name, attr, kind, guard=guard)
+
+
+#: The pay policy's settings on the wire. What changes payroll's answer is pay data
+#: (PAY_FIELDS): read and set with the pay scopes, as an hourly rate is.
+POLICY_FIELDS = (
+    _policy("dailyOvertimeHours", "daily_overtime_hours"),
+    _policy("weeklyOvertimeHours", "weekly_overtime_hours"),
+    _policy("overtimeMultiplier", "overtime_multiplier"),
+    _policy("latePenaltyPerMinute", "late_penalty_per_minute"),
+    _policy("unpaidBreakMinutes", "unpaid_break_minutes"),
+    _policy("unpaidBreakAfterHours", "unpaid_break_after_hours"),
+    _policy("graceMinutes", "grace_minutes"),
+    _policy("matchBeforeMinutes", "match_before_minutes"),
+    _policy("matchAfterMinutes", "match_after_minutes"),
+    _policy("overnightDay", "overnight_day"),
+    _policy("weekStart", "week_start"),
+    _policy("minRestHours", "min_rest_hours"),
+    _policy("maxConsecutiveDays", "max_consecutive_days"),
+    _policy("maxShiftHours", "max_shift_hours"),
+)
+
+
+def pay_rules(policy: PayPolicy) -> dict[str, Any]:
+    """The policy's pay rules (its guarded settings) as the wire shows them: what a
+    closed pay period keeps (``PayPeriod.pay_rules``)."""
+    return {f.name: f.kind.dump(getattr(policy, f.attr)) for f in POLICY_FIELDS if f.guard}
+
+
+def pay_rule_values(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """Kept pay rules (:func:`pay_rules`) back as the policy's values, by attribute."""
+    return {f.attr: f.kind.parse(rules[f.name]) for f in POLICY_FIELDS if f.guard}
+
+
+def _parse_pay_rules(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad("must be a JSON object of the pay policy's pay rules")
+    fields = {f.name: f for f in POLICY_FIELDS if f.guard}
+    unknown = sorted(set(value) - set(fields))
+    missing = [name for name in fields if name not in value]
+    if unknown or missing:
+        said = f"lacks {', '.join(missing)}" if missing else f"has no rule {unknown[0]}"
+        raise _bad(f"{said} (it holds {', '.join(fields)})")
+    out = {}
+    for name, f in fields.items():
+        try:
+            out[name] = f.kind.dump(f.kind.parse(value[name]))
+        except ValueError as exc:
+            raise _bad(f"{name} {exc}") from exc
+    return out
+
+
+#: A closed pay period's pay rules: the policy's pay fields as they were.
+PAY_RULES = Kind(
+    {
+        "type": "object",
+        "properties": {f.name: dict(f.kind.schema) for f in POLICY_FIELDS if f.guard},
+        "required": [f.name for f in POLICY_FIELDS if f.guard],
+        "additionalProperties": False,
+    },
+    _parse_pay_rules,
+)
 
 
 def _dept(name: str = "departmentId") -> Field:
@@ -542,6 +610,9 @@ COLLECTIONS: dict[str, Collection] = {
                 Field("reopenedBy", "reopened_by", text(100), nullable=True),
                 Field("reopenedAt", "reopened_at", INSTANT, nullable=True),
                 Field("reopenReason", "reopen_reason", text(2000)),
+                # The policy's pay rules it was paid with: pay data, and what the
+                # server keeps itself when a key that may not set them closes it.
+                Field("payRules", "pay_rules", PAY_RULES, nullable=True, guard=PAY, filled=True),
             ),
             aliases={
                 "from": "firstDay",
@@ -554,24 +625,7 @@ COLLECTIONS: dict[str, Collection] = {
             "paypolicies",
             "paypolicy",
             PayPolicy,
-            (
-                # How worked time is paid is pay data: read and set with the pay
-                # scopes, as an hourly rate is.
-                _policy("dailyOvertimeHours", "daily_overtime_hours", guard=PAY),
-                _policy("weeklyOvertimeHours", "weekly_overtime_hours", guard=PAY),
-                _policy("overtimeMultiplier", "overtime_multiplier", guard=PAY),
-                _policy("latePenaltyPerMinute", "late_penalty_per_minute", guard=PAY),
-                _policy("unpaidBreakMinutes", "unpaid_break_minutes", guard=PAY),
-                _policy("unpaidBreakAfterHours", "unpaid_break_after_hours", guard=PAY),
-                _policy("graceMinutes", "grace_minutes"),
-                _policy("matchBeforeMinutes", "match_before_minutes"),
-                _policy("matchAfterMinutes", "match_after_minutes"),
-                Field("overnightDay", "overnight_day", choice(OVERNIGHT_DAYS)),
-                _policy("weekStart", "week_start"),
-                _policy("minRestHours", "min_rest_hours"),
-                _policy("maxConsecutiveDays", "max_consecutive_days"),
-                _policy("maxShiftHours", "max_shift_hours"),
-            ),
+            (*POLICY_FIELDS,),
             aliases={"company": "companyId"},
         ),
     )

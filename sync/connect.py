@@ -78,7 +78,10 @@ _WITH_COMPANY = {name for name, spec in COLLECTIONS.items() if spec.model.__made
 
 #: Scopes without which a store holds less than the company has, and what it lacks.
 _LIMITING = {
-    "pay:read": "this key may not read pay rates: payroll from this store will lack them",
+    "pay:read": (
+        "this key may not read pay rates or the pay policy's pay rules: payroll from"
+        " this store will lack the rates and keep this store's own rules"
+    ),
     "personal:read": "this key may not read e-mail addresses: this store will lack them",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +19,10 @@ class PayPeriod(Synced, Base):
     Reopening keeps the record and says who reopened it, when and why, so the
     record is its own audit trail; closing the period again is a new record.
     A period is closed while ``reopened_at`` is None (see :mod:`core.pay_periods`).
+
+    ``pay_rules`` keeps the pay policy's rules that payroll used when it was closed
+    (its ``PAY_FIELDS``, as the wire shows them), so a later change of the policy
+    does not re-price what was paid; None for a period closed before they were kept.
     """
 
     __tablename__ = "pay_period"
@@ -32,3 +37,4 @@ class PayPeriod(Synced, Base):
     reopened_by: Mapped[str | None] = mapped_column(String(100), default=None)
     reopened_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    pay_rules: Mapped[dict[str, Any] | None] = mapped_column(default=None)

@@ -37,6 +37,32 @@ LIMITS: dict[str, tuple[int | Decimal, int | Decimal]] = {
 #: Which day an overnight shift's hours count toward.
 OVERNIGHT_DAYS = ("start", "end")
 
+#: The settings that change what payroll computes: which punches match which shift,
+#: which day an overnight shift counts on, where the payroll week starts, lateness
+#: forgiven, overtime, its price, the late penalty and the automatic unpaid break.
+#: Pay data, read and set with the pay scopes (:mod:`core.wire`), held as they were
+#: by a closed pay period (:mod:`core.pay_periods`), and the whole of attendance's
+#: ``Rules``. The rest (rest, days in a row, long shifts) only warn the scheduler.
+PAY_FIELDS = (
+    "grace_minutes",
+    "daily_overtime_hours",
+    "weekly_overtime_hours",
+    "overtime_multiplier",
+    "late_penalty_per_minute",
+    "match_before_minutes",
+    "match_after_minutes",
+    "overnight_day",
+    "week_start",
+    "unpaid_break_minutes",
+    "unpaid_break_after_hours",
+)
+#: The pay settings that place work: the day an overnight shift counts on and the
+#: shift a punch belongs to. A closed period does not keep them (only the rest of
+#: PAY_FIELDS): every span of days, and the refusals of edits into closed periods,
+#: must give one answer at a period's edge, so they always read the policy as it
+#: stands (and :func:`core.pay_periods.refuse_overnight_change` guards the day).
+PLACING_FIELDS = ("overnight_day", "match_before_minutes", "match_after_minutes")
+
 
 class PayPolicy(Synced, Base):
     __tablename__ = "pay_policy"

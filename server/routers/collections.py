@@ -261,6 +261,17 @@ def guarded_scopes(
     return needed
 
 
+def unfilled(spec: Collection, values: dict[str, Any], scopes: Iterable[str]) -> dict[str, Any]:
+    """``values`` without the fields the server fills itself (``Field.filled``) that
+    the key may not set: a site without ``pay:write`` closes a period all the same,
+    and the period keeps the company's pay rules instead of the site's."""
+    held = set(scopes)
+    for f in spec.fields:
+        if f.filled and f"{f.guard}:write" not in held:
+            values.pop(f.target_key, None)
+    return values
+
+
 def require_scopes(
     ctx: Ctx, ops: Ops, spec: Collection, record: Synced | None, values: Mapping[str, Any]
 ) -> None:
@@ -350,7 +361,7 @@ class Writes:
                 raise records.not_found(spec, record_id)
             if existing.server_version is not None:
                 raise records.precondition_failed(spec, existing, ctx.principal.hidden)
-        values = from_wire(spec, body, partial=False)
+        values = unfilled(spec, from_wire(spec, body, partial=False), ctx.principal.scopes)
         records.fill_site(session, spec, company, values)
         records.check_refs(session, spec, company, values)
         require_scopes(ctx, self.ep.ops, spec, existing, values)
@@ -373,6 +384,7 @@ class Writes:
         values = from_wire(spec, body, partial=partial)
         if not partial:
             values = replacement(session, spec, company, values, ctx.principal.hidden)
+        values = unfilled(spec, values, ctx.principal.scopes)
         records.check_refs(session, spec, company, values)
         require_scopes(ctx, self.ep.ops, spec, record, values)
         with records.stamping(session, spec.model, record.id):

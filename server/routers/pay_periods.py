@@ -4,7 +4,9 @@ later write into a closed period, from whichever site it comes.
 
 A period is closed by creating its record and reopened by setting who reopened it,
 when and why (a PATCH); its days never change and it is never deleted, since the
-record is the trail of what was paid and why it was opened again.
+record is the trail of what was paid and why it was opened again. It keeps the
+pay rules it was closed with (``payRules``, pay data): those the site sent, or,
+from a key that may not set pay data, the company's policy as the server holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from core.wire import COLLECTIONS, Collection
 from server.routers.collections import Endpoint, Ops
 
 PAY_PERIODS = COLLECTIONS["payperiods"]
-_FIXED = ("first_day", "last_day", "closed_by", "closed_at")
+_FIXED = ("first_day", "last_day", "closed_by", "closed_at", "pay_rules")
 
 
 class PayPeriodOps(Ops):
@@ -39,6 +41,7 @@ class PayPeriodOps(Ops):
             company_id=company_id,
             now=values.get("closed_at"),
             period_id=record_id,
+            pay_rules=values.get("pay_rules"),
         )
         period = session.get(PayPeriod, record_id)
         assert period is not None
@@ -53,7 +56,9 @@ class PayPeriodOps(Ops):
         for key in _FIXED:
             if key in values and values[key] != getattr(record, key):
                 raise IllegalState(
-                    key, "a closed period keeps its days and who closed it; reopen it instead"
+                    key,
+                    "a closed period keeps its days, who closed it and the pay rules it"
+                    " was paid with; reopen it instead",
                 )
         reopening = {"reopened_by", "reopened_at", "reopen_reason"} & set(values)
         if reopening and record.reopened_at is None:

@@ -61,6 +61,8 @@ class PayPolicyOps(Ops):
 
 #: Read with ``attendance:read`` and changed with ``attendance:write``, as the pay
 #: periods are: every site that derives attendance and pay needs the policy. Its
-#: fields that price worked time (overtime, penalty, unpaid break) are guarded as
-#: pay (``core.wire``): shown with ``pay:read``, changed with ``pay:write``.
+#: fields that change what payroll computes (``core.models.policy.PAY_FIELDS``:
+#: grace, punch windows, overnight day, week start, overtime, penalty, unpaid
+#: break) are guarded as pay (``core.wire``): shown with ``pay:read``, changed with
+#: ``pay:write``; a write that leaves them as stored needs neither.
 ENDPOINT = Endpoint(PAY_POLICIES, "attendance", PayPolicyOps())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from core.pay_periods import (
     reopen_period,
     status_line,
 )
+from core.payroll import payroll
+from core.policy import set_policy
 from core.punch_import import PunchImportError, import_punches_csv
 from core.punches import record_punch
 from core.scheduling import (
@@ -34,7 +37,7 @@ from core.scheduling import (
 from core.store import Store
 from core.templates import TemplateDraft, create_template, expand_template
 from tests.conftest import Org
-from tests.core.attendance_helpers import at
+from tests.core.attendance_helpers import add_shift, at, punches
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 DEC_1 = date(2026, 12, 1)
@@ -314,3 +317,74 @@ def test_the_workbooks_status_line_says_when_in_the_sites_time(store: Store, org
     with store.session() as s:
         line = status_line(s, org.company_id, first, last)
     assert line == "Closed by anna on 9 Jun 2026 at 00:30"
+
+
+def _ten_hour_days(store: Store, org: Org, *days: date) -> None:
+    """Anna works 08:00 to 18:00 on each day, as scheduled."""
+    for day in days:
+        add_shift(store, org, day, "08:00", "18:00", org.anna)
+        punches(store, org, org.anna, day, ("in", "08:00"), ("out", "18:00"))
+
+
+def _overtime(store: Store, first: date, last: date) -> tuple[Decimal, Decimal, Decimal]:
+    with store.session() as s:
+        line = next(x for x in payroll(s, first, last).lines if x.person.name == "Anna Berg")
+    return line.overtime_hours, line.overtime_pay, line.gross
+
+
+def test_a_closed_period_is_priced_with_the_policy_it_was_closed_with(
+    store: Store, org: Org
+) -> None:
+    """30 Nov (closed) and 1 Dec (open), ten hours each, in one payroll week. After
+    the overtime threshold and multiplier change, November pays as it was paid and
+    December under the new rules; reopening November lets it take them too."""
+    _ten_hour_days(store, org, NOV_30, DEC_1)
+    before = _overtime(store, NOV_1, NOV_30)
+    assert before[0] == Decimal(2)
+    _close(store)
+    with store.session() as s:
+        kept = s.scalars(select(PayPeriod)).one().pay_rules
+        assert kept["dailyOvertimeHours"] == "8"
+        assert set_policy(s, daily_overtime_hours="9", overtime_multiplier="2").applied
+    assert _overtime(store, NOV_1, NOV_30) == before
+    assert _overtime(store, DEC_1, DEC_1)[0] == Decimal(1)
+    both = _overtime(store, NOV_30, DEC_1)
+    dec = _overtime(store, DEC_1, DEC_1)
+    assert both == (before[0] + dec[0], before[1] + dec[1], before[2] + dec[2])
+    with store.session() as s:
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="policy back-dated")
+    assert _overtime(store, NOV_1, NOV_30)[0] == Decimal(1)
+
+
+def test_a_period_closed_before_its_rules_were_kept_takes_the_policy_as_it_stands(
+    store: Store, org: Org
+) -> None:
+    _ten_hour_days(store, org, NOV_30)
+    _close(store)
+    with store.session() as s:
+        s.scalars(select(PayPeriod)).one().pay_rules = None
+        set_policy(s, daily_overtime_hours="9")
+    assert _overtime(store, NOV_1, NOV_30)[0] == Decimal(1)
+
+
+def test_the_overnight_day_stays_while_a_closed_period_holds_a_night_shift(
+    store: Store, org: Org
+) -> None:
+    """Moving a night's hours to another day would change what the period paid (its
+    daily overtime, or the period itself at its edge): refused naming the period."""
+    _shift(store, org, NOV_30, "09:00", "17:00")
+    _close(store)
+    with store.session() as s:
+        assert set_policy(s, overnight_day="end").applied  # no night in it: nothing moves
+        assert set_policy(s, overnight_day="start").applied
+    with store.session() as s:
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="a night shift left out")
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(IllegalState) as caught:
+            set_policy(s, overnight_day="end")
+        assert caught.value.field == "overnight_day"
+        assert "pay period 1–30 Nov 2026 is closed (by anna)" in caught.value.problem
+        assert set_policy(s, grace_minutes=10).applied
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"

@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from core.attendance import Rules
 from core.changes import Changes
 from core.errors import ValidationError
 from core.models import OutboxEntry, OutboxOp
+from core.models.policy import PAY_FIELDS
 from core.policy import SETTINGS, allowed, set_policy, show_policy, store_policy
 from core.scheduling import ShiftDraft, check_draft
 from core.store import Store
+from core.wire import COLLECTIONS, PAY
 from tests.conftest import MONDAY, Org
 
 
@@ -199,3 +202,10 @@ def test_each_fields_bounds_read_as_its_refusal_says_them(store: Store, org: Org
         with store.session() as s, pytest.raises(ValidationError) as refused:
             set_policy(s, **{name: 5000})
         assert refused.value.problem == f"5000 is outside {allowed(name)}"
+
+
+def test_the_pay_guarded_settings_are_exactly_what_attendance_and_payroll_read() -> None:
+    """One list: a setting payroll reads is guarded as pay on the wire, and one it
+    does not read is not."""
+    guarded = {f.attr for f in COLLECTIONS["paypolicies"].fields if f.guard == PAY}
+    assert guarded == set(PAY_FIELDS) == set(Rules.__dataclass_fields__)

@@ -4,6 +4,7 @@ write into one refused as core refuses it (422 naming the day's field)."""
 from __future__ import annotations
 
 from tests.server.conftest import Staff, Tenant, created, put_new
+from tests.server.test_pay_policies import PAY_RULES
 
 SENTENCE = "Pay period 1–30 Nov 2026 is closed (by anna, 1 Dec); reopen it to change it"
 
@@ -128,3 +129,43 @@ def test_leave_on_a_closed_day_or_outside_employment_is_refused_naming_the_date(
     assert late.status_code == 400, late.text  # as an overlapping request is
     assert _fields(late) == {"endDate": "INVALID"}
     assert "left on 1 Dec 2026" in late.json()["message"]
+
+
+def test_a_period_keeps_the_pay_rules_it_was_closed_with_and_they_are_pay_data(
+    tenant: Tenant,
+) -> None:
+    """Those the site sent (a key with pay:write), else the company's policy; shown
+    with pay:read only, and never changed while the period stays closed."""
+    policy = tenant.client.get(f"/v1/paypolicies/{tenant.company_id}").json()["paypolicy"]
+    rules = {k: policy[k] for k in PAY_RULES}
+    sent = {**rules, "dailyOvertimeHours": "7.5"}
+    period = created(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-10-01", "lastDay": "2026-10-31", "closedBy": "anna", "payRules": sent},
+    )
+    assert period["payRules"] == sent
+    url = f"/v1/payperiods/{period['id']}"
+    changed = tenant.client.patch(
+        url, json={"payRules": rules}, headers={"If-Match": f'"{period["recordVersion"]}"'}
+    )
+    assert changed.status_code == 422, changed.text
+    assert _fields(changed) == {"payRules": "INVALID"}
+    bad = put_new(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-09-01", "lastDay": "2026-09-30", "closedBy": "anna", "payRules": {}},
+    )
+    assert bad.status_code == 400
+    assert _fields(bad) == {"payRules": "INVALID"}
+
+    clerk = tenant.client_with(["attendance:read", "attendance:write"])
+    own = created(
+        clerk,
+        "payperiods",
+        {"firstDay": "2026-11-01", "lastDay": "2026-11-30", "closedBy": "ben", "payRules": sent},
+    )
+    assert "payRules" not in own
+    assert "payRules" not in clerk.get(f"/v1/payperiods/{own['id']}").json()["payperiod"]
+    shown = tenant.client.get(f"/v1/payperiods/{own['id']}").json()["payperiod"]
+    assert shown["payRules"] == rules

@@ -6,7 +6,8 @@ travel the same way, and the other site's rules use them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,13 +15,20 @@ from core.employees import EmployeeDraft, add_employee
 from core.models import PayPeriod
 from core.models.sync import RunOutcome
 from core.pay_periods import close_period, closed_on, reopen_period
+from core.payroll import payroll
+from core.policy import set_policy
+from core.punches import record_punch
 from core.scheduling import ShiftDraft, create_shift, edit_shift
+from server import auth
 from sync.failed import failed_ops
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
-from tests.sync.conftest import SyncSite, server_record
+from tests.sync.conftest import SyncSite, server_record, site_client
+from tests.sync.test_guarded_fields import LIMITED
+from tests.sync.test_pay_policy_sync import _a_long_monday, _overtime
 
 SUNDAY = MONDAY + timedelta(days=6)
+NEXT_MONDAY = MONDAY + timedelta(days=7)
 
 
 @pytest.fixture
@@ -94,3 +102,57 @@ def test_employment_dates_reach_the_other_site_and_its_rules(
     with hill.store.session() as s:
         early = create_shift(s, ShiftDraft(hill.site_id, MONDAY, "09:00", "17:00", (mia,)))
     assert [c.reason for c in early.conflicts] == ["Mia Lund starts on 7 Jun 2026"]
+
+
+def test_a_closed_week_is_paid_as_closed_at_every_site_after_the_policy_changes(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    """Quay closes the week of a ten-hour Monday; hill then lowers the daily overtime
+    threshold. Both sites still pay that Monday's two hours of overtime, and the
+    next Monday, open, under the new rule."""
+    quay, hill = sites
+    anna = _a_long_monday(quay)
+    closed = _overtime(quay, anna)
+    assert closed[0] == 2
+    with quay.store.session() as s:
+        period = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+    _syncs(quay, hill)
+    with hill.store.session() as s:
+        assert set_policy(s, daily_overtime_hours="6").applied
+    _syncs(hill, quay)
+    on_server = server_record(tenant, "payperiods", period)
+    assert on_server is not None
+    assert on_server["payRules"]["dailyOvertimeHours"] == "8"
+    for site in (quay, hill):
+        assert _overtime(site, anna) == closed, site.name
+    with quay.store.session() as s:
+        create_shift(s, ShiftDraft(quay.site_id, NEXT_MONDAY, "08:00", "18:00", (anna,)))
+        for kind, hour in (("in", 8), ("out", 18)):
+            at = datetime.combine(NEXT_MONDAY, time(hour), tzinfo=ZoneInfo("Europe/Berlin"))
+            record_punch(s, employee_id=anna, kind=kind, at=at.astimezone(UTC))
+        (line,) = payroll(s, NEXT_MONDAY, NEXT_MONDAY, employee_ids=[anna]).lines
+    assert line.overtime_hours == 4
+
+
+def test_a_site_without_the_pay_scopes_closes_and_pulls_periods_without_their_rules(
+    tenant: Tenant, sites: tuple[SyncSite, SyncSite]
+) -> None:
+    """It never reads the kept rules (its copy has none and takes its own policy)
+    and closing a period is not refused: the server keeps the company's rules."""
+    quay, hill = sites
+    with tenant.live.db.transaction() as session:
+        _, secret = auth.create_key(session, tenant.company_id, LIMITED, name="hill")
+    hill.client.close()
+    hill.client = site_client(tenant.live.url, secret, hill.faults, hill.waits)
+    with quay.store.session() as s:
+        set_policy(s, daily_overtime_hours="7")
+        first = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+    _syncs(quay, hill)
+    assert hill.read(PayPeriod, first).pay_rules is None
+    with hill.store.session() as s:
+        second = close_period(s, NEXT_MONDAY, NEXT_MONDAY + timedelta(days=6), actor="ben")
+    _syncs(hill)
+    on_server = server_record(tenant, "payperiods", second.ids[0])
+    assert on_server is not None
+    assert on_server["payRules"]["dailyOvertimeHours"] == "7"
+    assert hill.read(PayPeriod, second.ids[0]).pay_rules["dailyOvertimeHours"] == "8"

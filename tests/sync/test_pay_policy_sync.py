@@ -24,13 +24,15 @@ from core.policy import set_policy, show_policy
 from core.punches import record_punch
 from core.scheduling import ShiftDraft, create_shift
 from core.store import open_store
+from server import auth
 from sync.client import SyncClient
 from sync.conflicts import open_conflicts, resolve_conflict
 from sync.connect import connect
 from sync.engine import run_sync
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
-from tests.sync.conftest import SyncSite, server_record, server_records
+from tests.sync.conftest import SyncSite, server_record, server_records, site_client
+from tests.sync.test_guarded_fields import LIMITED
 
 
 def _syncs(*sites: SyncSite) -> None:
@@ -325,3 +327,32 @@ def test_a_joining_stores_policy_merges_with_one_published_before_its_first_sync
     on_server = server_record(tenant, "paypolicies", tenant.company_id)
     assert on_server is not None
     assert (on_server["graceMinutes"], on_server["unpaidBreakMinutes"]) == (12, 30)
+
+
+def test_a_site_without_the_pay_scopes_sends_its_migrated_policy_and_only_pay_rules_wait(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    """The whole policy a migrated store sends (never acknowledged) passes a key
+    without pay:write while its pay rules are the server's; a pay rule it changes
+    is refused naming the field, and waits."""
+    wall = new_site("wall")
+    with tenant.live.db.transaction() as session:
+        _, secret = auth.create_key(session, tenant.company_id, LIMITED, name="wall")
+    wall.client.close()
+    wall.client = site_client(tenant.live.url, secret, wall.faults, wall.waits)
+    _as_before_it_replicated(wall)
+    with wall.store.session() as s:
+        assert set_policy(s, min_rest_hours="10").applied
+    _syncs(wall)
+    assert wall.outbox() == []
+    on_server = server_record(tenant, "paypolicies", tenant.company_id)
+    assert on_server is not None
+    assert (on_server["minRestHours"], on_server["recordVersion"]) == ("10", 1)
+    with wall.store.session() as s:
+        assert set_policy(s, grace_minutes=15).applied
+    result = wall.run()
+    assert result.outcome is RunOutcome.FAILED
+    assert "pay:write to set graceMinutes" in result.message
+    assert [op for _, _, op, _ in wall.outbox()] == ["update"]
+    assert server_record(tenant, "paypolicies", tenant.company_id)["graceMinutes"] == 5
+    assert wall.read(PayPolicy, tenant.company_id).grace_minutes == 15
