@@ -148,7 +148,8 @@ class PolicyDialog(QDialog):
                 label.setMinimumWidth(width)
         intro = QLabel(
             "Payroll, attendance and the schedule's checks use these from their next run;"
-            " a change reaches the server, and every site, with the next sync.",
+            " closed pay periods keep the rules they were closed with. A change reaches"
+            " the server, and every site, with the next sync.",
             self,
         )
         intro.setProperty("role", "hint")
