@@ -455,7 +455,8 @@ def _shifts(
     employment: dict[str, Employment] | None = None,
     left_out: set[str] | None = None,
 ) -> tuple[
-    dict[tuple[str, date], list[RosterShift]], dict[tuple[str | None, date], list[RosterShift]]
+    dict[tuple[str, date], tuple[RosterShift, ...]],
+    dict[tuple[str | None, date], list[RosterShift]],
 ]:
     """Shifts of these people in the range (by name, and through their department),
     and the open shifts (nobody assigned) per department, from the same rows.
@@ -481,7 +482,7 @@ def _shifts(
     )
     rows = _stored(session, [*_SHIFT_COLUMNS, people_of, departments_of], live)
     wanted = set(employee_ids)
-    cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
+    cells: dict[tuple[str, date], tuple[RosterShift, ...]] = {}
     open_cells: dict[tuple[str | None, date], list[RosterShift]] = defaultdict(list)
     for row in rows:
         sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, *rest = row
@@ -522,11 +523,22 @@ def _shifts(
             people = tuple(dict.fromkeys([*people, *extra]))
         for emp in people:
             if emp in wanted:
-                cells[(emp, day)].append(shift)
-    for cell in (*cells.values(), *open_cells.values()):
-        if len(cell) > 1:  # most of a month's cells hold one shift
-            cell.sort(key=lambda s: (s.start_utc, s.id))
+                # A tuple from the start: most of a month's cells hold one shift, and
+                # a list for each, made into a tuple later, was twice the garbage.
+                key = (emp, day)
+                cells[key] = (*cells[key], shift) if key in cells else (shift,)
+    for key, cell in cells.items():
+        if len(cell) > 1:
+            cells[key] = tuple(sorted(cell, key=_start_and_id))
+    for cell in open_cells.values():
+        if len(cell) > 1:
+            cell.sort(key=_start_and_id)
     return cells, open_cells
+
+
+def _start_and_id(shift: RosterShift) -> tuple[datetime, str]:
+    """A cell's order: earliest first, then by id."""
+    return shift.start_utc, shift.id
 
 
 def _leave(
@@ -558,7 +570,7 @@ def _leave(
 
 def _bands(
     people: list[tuple[RosterEmployee, str, str]],
-    cells: dict[tuple[str, date], list[RosterShift]],
+    cells: dict[tuple[str, date], tuple[RosterShift, ...]],
     team: str | None,
     names: dict[str, tuple[str, str]],
 ) -> tuple[dict[str | None, tuple[str, str, list[RosterEmployee]]], dict]:
@@ -586,12 +598,12 @@ def _bands(
             groups.setdefault(dept, (name, color, []))[2].append(emp)
     if team is None:  # everyone is in their own team's band: every cell shows
         return groups, cells
-    shown: dict[tuple[str, date], list[RosterShift]] = {}
+    shown: dict[tuple[str, date], tuple[RosterShift, ...]] = {}
     for (emp_id, day), shifts in cells.items():
         if emp_id in home:
             shown[(emp_id, day)] = shifts
         elif emp_id in elsewhere:
-            kept = [s for s in shifts if s.department_id in elsewhere[emp_id]]
+            kept = tuple(s for s in shifts if s.department_id in elsewhere[emp_id])
             if kept:
                 shown[(emp_id, day)] = kept
     return groups, shown
@@ -720,7 +732,7 @@ def load_roster(
         last=last,
         departments=departments,
         company_id=company_id,
-        cells={key: tuple(v) for key, v in cells.items()},
+        cells=cells,
         open_cells={key: tuple(v) for key, v in open_cells.items()},
         leave=_leave(session, first, last, ids) if ids else {},
         department_names={key: name for key, (name, _color) in names.items()},
