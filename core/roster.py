@@ -9,7 +9,7 @@ grid shows exactly what an operation would refuse or warn about.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -414,11 +414,14 @@ _SHIFT_COLUMNS = (
 )
 
 
-def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any]) -> list[Any]:
+def _stored(
+    session: Session, columns: list[ColumnElement[Any]], where: list[Any]
+) -> Iterator[tuple[Any, ...]]:
     """Rows of ``columns`` with their values as the ORM hands them back, each distinct
     stored value converted once: a month's shifts share a few dozen dates and times,
     and converting each row's (a date, two datetimes, two flags) cost more than
-    SQLite's whole fetch."""
+    SQLite's whole fetch. An iterator: a caller that unpacks each row as it comes
+    leaves one tuple to be reused for them all, instead of one per row."""
     dialect = session.get_bind().dialect
     processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
     plain = [
@@ -426,13 +429,13 @@ def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any
     ]
     rows = session.connection().execute(select(*plain).where(*where)).all()
     if not rows:
-        return []
+        return iter(())
     values = list(zip(*rows, strict=True))
     for n, process in enumerate(processors):
         if process is not None:
             done = {v: process(v) for v in set(values[n])}
             values[n] = tuple(map(done.__getitem__, values[n]))
-    return list(zip(*values, strict=True))
+    return zip(*values, strict=True)
 
 
 def _ids(folded: str | None) -> tuple[str, ...]:
@@ -484,9 +487,10 @@ def _shifts(
     wanted = set(employee_ids)
     cells: dict[tuple[str, date], tuple[RosterShift, ...]] = {}
     open_cells: dict[tuple[str | None, date], list[RosterShift]] = defaultdict(list)
-    for row in rows:
-        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, *rest = row
-        notes, flag, changed, who, teams = rest
+    for (
+        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub,
+        notes, flag, changed, who, teams,
+    ) in rows:  # fmt: skip
         shift = _roster_shift(
             sid,
             site,
