@@ -620,12 +620,14 @@ def find_problems(
     edit of it would be: the roster rules' and the workload's (a long shift, a week
     over contract: :mod:`core.workload`), as the shift dialog warns. The grid asks
     for the rows in view first, the rest later."""
-    wanted = set(employee_ids)
+    # Each person's days looked up, rather than every cell of the snapshot walked for
+    # the few dozen people of a screen.
+    cells, days_ = roster.cells, roster.days
     live = [
         (emp, s)
-        for (emp, _day), shifts in roster.cells.items()
-        if emp in wanted
-        for s in shifts
+        for emp in dict.fromkeys(employee_ids)
+        for day in days_
+        for s in cells.get((emp, day), ())
         if not s.cancelled
     ]
     if not live:
