@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from core.employment import Employment
@@ -333,20 +333,33 @@ _BUSY_COLUMNS = (
 )
 _ASSIGNED = ShiftEmployee.__table__.c
 _DEPARTMENT_ASSIGNED = ShiftDepartment.__table__.c
-#: Each person's live shifts in the range: their own, and their department's (a
-#: department assignment binds its members), as one statement.
-_BUSY = union_all(
-    select(_ASSIGNED.employee_id, *_BUSY_COLUMNS)
-    .join_from(ShiftEmployee.__table__, Shift.__table__, _SHIFT.id == _ASSIGNED.shift_id)
-    .where(_ASSIGNED.employee_id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
-    select(_EMPLOYEE.id, *_BUSY_COLUMNS)
-    .join_from(
-        Employee.__table__,
-        ShiftDepartment.__table__,
-        _DEPARTMENT_ASSIGNED.department_id == _EMPLOYEE.department_id,
+
+
+def _busy_statement(*narrower: ColumnElement[bool]) -> CompoundSelect:
+    """Each person's live shifts in the range: their own, and their department's (a
+    department assignment binds its members), as one statement; ``narrower`` are
+    conditions on the shift both halves add."""
+    live = and_(_LIVE_IN_RANGE, *narrower)
+    return union_all(
+        select(_ASSIGNED.employee_id, *_BUSY_COLUMNS)
+        .join_from(ShiftEmployee.__table__, Shift.__table__, _SHIFT.id == _ASSIGNED.shift_id)
+        .where(_ASSIGNED.employee_id.in_(bindparam("emp_ids", expanding=True)), live),
+        select(_EMPLOYEE.id, *_BUSY_COLUMNS)
+        .join_from(
+            Employee.__table__,
+            ShiftDepartment.__table__,
+            _DEPARTMENT_ASSIGNED.department_id == _EMPLOYEE.department_id,
+        )
+        .join(Shift.__table__, _SHIFT.id == _DEPARTMENT_ASSIGNED.shift_id)
+        .where(_EMPLOYEE.id.in_(bindparam("emp_ids", expanding=True)), live),
     )
-    .join(Shift.__table__, _SHIFT.id == _DEPARTMENT_ASSIGNED.shift_id)
-    .where(_EMPLOYEE.id.in_(bindparam("emp_ids", expanding=True)), _LIVE_IN_RANGE),
+
+
+_BUSY = _busy_statement()
+#: The same, but only the shifts dated outside the days a caller has read already
+#: (:class:`ReadShifts`): the days around them that the window reaches.
+_BUSY_AROUND = _busy_statement(
+    or_(_SHIFT.shift_date < bindparam("read_first"), _SHIFT.shift_date > bindparam("read_last"))
 )
 #: Each person's name, employment dates and contract hours, with their approved leave
 #: near the range (``leave_id`` None: none).
@@ -381,6 +394,24 @@ _PEOPLE_AND_LEAVE = (
 )
 
 
+#: A shift as the index reads it: (employee id, shift id, date, start time, end time,
+#: start UTC, end UTC), the columns of the shifts statement.
+BusyRow = tuple[str, str, date, str, str, datetime, datetime]
+
+
+@dataclass(frozen=True)
+class ReadShifts:
+    """Shifts a caller has read already (the schedule grid's snapshot): for each of
+    ``people``, every live shift of theirs (neither deleted nor cancelled) dated
+    ``first`` to ``last``, assigned by name or through their department, as
+    :data:`BusyRow` rows. :func:`load_index` then reads only the days around them."""
+
+    first: date
+    last: date
+    people: frozenset[str]
+    rows: Sequence[BusyRow]
+
+
 def load_index(
     session: Session,
     employee_ids: Iterable[str],
@@ -388,12 +419,15 @@ def load_index(
     end: datetime,
     *,
     company_id: str | None = None,
+    read: ReadShifts | None = None,
 ) -> ConflictIndex:
     """Everything that can clash with work of these employees between two instants.
 
     The window is widened by the longest shift, the rest time and the consecutive
     day limit, so warnings near the edges are found too. Three indexed statements
     (the rules; the people and their leave; their shifts), however many people.
+    ``read``: shifts the caller has already, which are not read again (for those
+    people the shifts statement reads only the days outside them).
     """
     emp_ids = list(dict.fromkeys(employee_ids))
     rules = RosterRules.for_company(session, company_id)
@@ -418,22 +452,35 @@ def load_index(
             l_start, l_end = leave_instants(row, row.timezone)
             index.add_leave(Busy(emp, l_start, l_end, row.leave_id, leave_label(row)))
     seen: set[tuple[str, str]] = set()
-    for r in session.execute(_BUSY, {**people, "lo": lo, "hi": hi}).all():
-        emp = r[0]
-        if (emp, r.id) in seen:
+    for row in _busy_rows(session, emp_ids, lo, hi, read):
+        emp, shift_id, day, start_time, end_time, start_utc, end_utc = row
+        if (emp, shift_id) in seen:  # theirs by name and through their department
             continue
-        seen.add((emp, r.id))
+        seen.add((emp, shift_id))
         index.add_shift(
-            Busy(
-                emp,
-                r.start_utc,
-                r.end_utc,
-                r.id,
-                shift_label(r.shift_date, r.start_time, r.end_time),
-                r.shift_date,
-            )
+            Busy(emp, start_utc, end_utc, shift_id, shift_label(day, start_time, end_time), day)
         )
     return index
+
+
+def _busy_rows(
+    session: Session, emp_ids: list[str], lo: datetime, hi: datetime, read: ReadShifts | None
+) -> list[BusyRow]:
+    """The people's live shifts starting from ``lo`` to before ``hi``: read from the
+    store, but taken from ``read`` for its people on its days."""
+    if read is None:
+        return list(session.execute(_BUSY, {"emp_ids": emp_ids, "lo": lo, "hi": hi}))
+    told = [e for e in emp_ids if e in read.people]
+    rest = [e for e in emp_ids if e not in read.people]
+    rows: list[BusyRow] = []
+    if rest:
+        rows += session.execute(_BUSY, {"emp_ids": rest, "lo": lo, "hi": hi})
+    if told:
+        window = {"lo": lo, "hi": hi, "read_first": read.first, "read_last": read.last}
+        rows += session.execute(_BUSY_AROUND, {"emp_ids": told, **window})
+        wanted = set(told)
+        rows += [r for r in read.rows if r[0] in wanted and lo <= r[5] < hi]
+    return rows
 
 
 def leave_label(leave: LeaveTimes) -> str:

@@ -9,8 +9,8 @@ grid shows exactly what an operation would refuse or warn about.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from core.conflicts import load_index
+from core.conflicts import ReadShifts, load_index
 from core.employment import OPEN_ENDED, Employment
 from core.models import (
     Department,
@@ -124,6 +124,19 @@ class RosterShift:
         return self.department_id if self.department_id is not None else employee.department_id
 
 
+#: RosterShift's fields in order (see :func:`_roster_shift`).
+_SHIFT_FIELDS = tuple(f.name for f in fields(RosterShift))
+
+
+def _roster_shift(*values: Any) -> RosterShift:
+    """``RosterShift(*values)`` (every field given, in order) without the dataclass's
+    ``__init__``, which, frozen, pays an ``object.__setattr__`` call per field: that
+    was a sixth of reading a month's 7,000 shifts. The fields as the init sets them."""
+    shift = object.__new__(RosterShift)
+    shift.__dict__.update(zip(_SHIFT_FIELDS, values, strict=True))
+    return shift
+
+
 @dataclass(frozen=True)
 class RosterLeave:
     id: str
@@ -169,6 +182,10 @@ class Roster:
     open_cells: dict[tuple[str | None, date], tuple[RosterShift, ...]] = field(default_factory=dict)
     #: Every known department's name, for a shift of a team whose band is not shown.
     department_names: dict[str, str] = field(default_factory=dict)
+    #: The people whose cells hold every live shift of theirs in the range (no site or
+    #: location filter narrowed them, nor a team's view that only borrows them): the
+    #: check of their shifts takes those from the snapshot (:func:`find_problems`).
+    whole: frozenset[str] = frozenset()
 
     @property
     def days(self) -> list[date]:
@@ -221,7 +238,7 @@ class Roster:
             kept = tuple(s for s in shifts if self.counts(s, emp))
             if kept:
                 cells[(emp, day)] = kept
-        return replace(self, cells=cells)
+        return replace(self, cells=cells, whole=frozenset())  # narrowed: no longer whole
 
     def leave_on(self, employee_id: str, day: date) -> RosterLeave | None:
         return self.leave.get((employee_id, day))
@@ -397,11 +414,14 @@ _SHIFT_COLUMNS = (
 )
 
 
-def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any]) -> list[Any]:
+def _stored(
+    session: Session, columns: list[ColumnElement[Any]], where: list[Any]
+) -> Iterator[tuple[Any, ...]]:
     """Rows of ``columns`` with their values as the ORM hands them back, each distinct
     stored value converted once: a month's shifts share a few dozen dates and times,
     and converting each row's (a date, two datetimes, two flags) cost more than
-    SQLite's whole fetch."""
+    SQLite's whole fetch. An iterator: a caller that unpacks each row as it comes
+    leaves one tuple to be reused for them all, instead of one per row."""
     dialect = session.get_bind().dialect
     processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
     plain = [
@@ -409,13 +429,22 @@ def _stored(session: Session, columns: list[ColumnElement[Any]], where: list[Any
     ]
     rows = session.connection().execute(select(*plain).where(*where)).all()
     if not rows:
-        return []
+        return iter(())
     values = list(zip(*rows, strict=True))
     for n, process in enumerate(processors):
         if process is not None:
             done = {v: process(v) for v in set(values[n])}
             values[n] = tuple(map(done.__getitem__, values[n]))
-    return list(zip(*values, strict=True))
+    return zip(*values, strict=True)
+
+
+def _ids(folded: str | None) -> tuple[str, ...]:
+    """A shift's people or departments, folded by ``group_concat``, in order."""
+    if not folded:
+        return ()
+    if "," not in folded:  # most shifts: one person, or one department
+        return (folded,)
+    return tuple(sorted(folded.split(",")))
 
 
 def _shifts(
@@ -427,39 +456,42 @@ def _shifts(
     colors: dict[str, str],
     filt: RosterFilter,
     employment: dict[str, Employment] | None = None,
+    left_out: set[str] | None = None,
 ) -> tuple[
-    dict[tuple[str, date], list[RosterShift]], dict[tuple[str | None, date], list[RosterShift]]
+    dict[tuple[str, date], tuple[RosterShift, ...]],
+    dict[tuple[str | None, date], list[RosterShift]],
 ]:
     """Shifts of these people in the range (by name, and through their department),
-    and the open shifts (nobody assigned) per department, from the same rows."""
+    and the open shifts (nobody assigned) per department, from the same rows.
+    ``left_out`` gets the people a department's shift was not shown for, being on a
+    day they are not employed."""
     live = [Shift.deleted.is_(False), Shift.shift_date >= first, Shift.shift_date <= last]
     if filt.site_id:
         live.append(Shift.site_id == filt.site_id)
     if filt.location:
         live.append(Shift.location == filt.location)
-    # One row per shift with its people folded in (the local store is SQLite), by a
-    # subquery per shift: a GROUP BY of the join had SQLite walk every shift ever
-    # stored in id order instead of the range of the date index.
+    # One row per shift with its people and departments folded in (the local store is
+    # SQLite), by a subquery per shift: a GROUP BY of the join had SQLite walk every
+    # shift ever stored in id order instead of the range of the date index.
     people_of = (
         select(func.group_concat(ShiftEmployee.employee_id))
         .where(ShiftEmployee.shift_id == Shift.id)
         .scalar_subquery()
     )
-    rows = _stored(session, [*_SHIFT_COLUMNS, people_of], live)
-    by_dept: dict[str, list[str]] = defaultdict(list)
-    for shift_id, dept in session.execute(
-        select(ShiftDepartment.shift_id, ShiftDepartment.department_id)
-        .join(Shift, Shift.id == ShiftDepartment.shift_id)
-        .where(*live)
-    ):
-        by_dept[shift_id].append(dept)
+    departments_of = (
+        select(func.group_concat(ShiftDepartment.department_id))
+        .where(ShiftDepartment.shift_id == Shift.id)
+        .scalar_subquery()
+    )
+    rows = _stored(session, [*_SHIFT_COLUMNS, people_of, departments_of], live)
     wanted = set(employee_ids)
-    cells: dict[tuple[str, date], list[RosterShift]] = defaultdict(list)
+    cells: dict[tuple[str, date], tuple[RosterShift, ...]] = {}
     open_cells: dict[tuple[str | None, date], list[RosterShift]] = defaultdict(list)
-    for row in rows:
-        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub, *rest = row
-        notes, flag, changed, who = rest
-        shift = RosterShift(
+    for (
+        sid, site, day, start, end, start_utc, end_utc, loc, dept, status, pub,
+        notes, flag, changed, who, teams,
+    ) in rows:  # fmt: skip
+        shift = _roster_shift(
             sid,
             site,
             day,
@@ -472,8 +504,8 @@ def _shifts(
             colors.get(dept or "", NO_DEPARTMENT_COLOR),
             status,
             pub,
-            tuple(sorted(who.split(","))) if who else (),
-            tuple(sorted(by_dept.get(sid, ()))),
+            _ids(who),
+            _ids(teams),
             notes,
             flag,
             bool(changed),
@@ -485,20 +517,32 @@ def _shifts(
         people = shift.employee_ids
         if shift.department_ids:
             jobs = employment or {}
-            extra = [
-                m
-                for d in shift.department_ids
-                for m in members.get(d, ())
-                if m not in jobs or jobs[m].covers(day)
-            ]
+            extra = []
+            for d in shift.department_ids:
+                for m in members.get(d, ()):
+                    if m not in jobs or jobs[m].covers(day):
+                        extra.append(m)
+                    elif left_out is not None:
+                        left_out.add(m)
             people = tuple(dict.fromkeys([*people, *extra]))
         for emp in people:
             if emp in wanted:
-                cells[(emp, day)].append(shift)
-    for cell in (*cells.values(), *open_cells.values()):
-        if len(cell) > 1:  # most of a month's cells hold one shift
-            cell.sort(key=lambda s: (s.start_utc, s.id))
+                # A tuple from the start: most of a month's cells hold one shift, and
+                # a list for each, made into a tuple later, was twice the garbage.
+                key = (emp, day)
+                cells[key] = (*cells[key], shift) if key in cells else (shift,)
+    for key, cell in cells.items():
+        if len(cell) > 1:
+            cells[key] = tuple(sorted(cell, key=_start_and_id))
+    for cell in open_cells.values():
+        if len(cell) > 1:
+            cell.sort(key=_start_and_id)
     return cells, open_cells
+
+
+def _start_and_id(shift: RosterShift) -> tuple[datetime, str]:
+    """A cell's order: earliest first, then by id."""
+    return shift.start_utc, shift.id
 
 
 def _leave(
@@ -530,7 +574,7 @@ def _leave(
 
 def _bands(
     people: list[tuple[RosterEmployee, str, str]],
-    cells: dict[tuple[str, date], list[RosterShift]],
+    cells: dict[tuple[str, date], tuple[RosterShift, ...]],
     team: str | None,
     names: dict[str, tuple[str, str]],
 ) -> tuple[dict[str | None, tuple[str, str, list[RosterEmployee]]], dict]:
@@ -558,12 +602,12 @@ def _bands(
             groups.setdefault(dept, (name, color, []))[2].append(emp)
     if team is None:  # everyone is in their own team's band: every cell shows
         return groups, cells
-    shown: dict[tuple[str, date], list[RosterShift]] = {}
+    shown: dict[tuple[str, date], tuple[RosterShift, ...]] = {}
     for (emp_id, day), shifts in cells.items():
         if emp_id in home:
             shown[(emp_id, day)] = shifts
         elif emp_id in elsewhere:
-            kept = [s for s in shifts if s.department_id in elsewhere[emp_id]]
+            kept = tuple(s for s in shifts if s.department_id in elsewhere[emp_id])
             if kept:
                 shown[(emp_id, day)] = kept
     return groups, shown
@@ -576,25 +620,39 @@ def find_problems(
     edit of it would be: the roster rules' and the workload's (a long shift, a week
     over contract: :mod:`core.workload`), as the shift dialog warns. The grid asks
     for the rows in view first, the rest later."""
-    wanted = set(employee_ids)
+    # Each person's days looked up, rather than every cell of the snapshot walked for
+    # the few dozen people of a screen.
+    cells, days_ = roster.cells, roster.days
     live = [
         (emp, s)
-        for (emp, _day), shifts in roster.cells.items()
-        if emp in wanted
-        for s in shifts
+        for emp in dict.fromkeys(employee_ids)
+        for day in days_
+        for s in cells.get((emp, day), ())
         if not s.cancelled
     ]
     if not live:
         return {}
     people = {emp for emp, _ in live}
+    whole = roster.whole.intersection(people)
+    read = ReadShifts(
+        roster.first,
+        roster.last,
+        whole,
+        [
+            (emp, s.id, s.day, s.start_time, s.end_time, s.start_utc, s.end_utc)
+            for emp, s in live
+            if emp in whole
+        ],
+    )
     index = load_index(
         session,
         people,
         min(s.start_utc for _, s in live),
         max(s.end_utc for _, s in live),
         company_id=roster.company_id,
+        read=read,
     )
-    workload = Workload.load(session, roster.company_id, people)
+    workload = Workload.of(index)
     found: dict[tuple[str, str], Check] = {}
     for emp, s in live:
         exclude = frozenset({s.id})
@@ -635,7 +693,17 @@ def load_roster(
             members[emp.department_id].append(emp.id)
     everyone = [emp.id for emp, _, _ in people]
     employment = {emp.id: emp.employment for emp, _, _ in people if emp.employment != OPEN_ENDED}
-    cells, open_cells = _shifts(session, first, last, everyone, members, colors, filt, employment)
+    left_out: set[str] = set()
+    cells, open_cells = _shifts(
+        session, first, last, everyone, members, colors, filt, employment, left_out
+    )
+    whole = (
+        frozenset()
+        if filt.site_id or filt.location
+        else frozenset(
+            emp.id for emp, _, _ in people if team is None or emp.department_id == team
+        ).difference(left_out)
+    )
     groups, cells = _bands(people, cells, team, names)
     ids = list(dict.fromkeys(e.id for _name, _color, emps in groups.values() for e in emps))
     if filt.location:
@@ -670,10 +738,11 @@ def load_roster(
         last=last,
         departments=departments,
         company_id=company_id,
-        cells={key: tuple(v) for key, v in cells.items()},
+        cells=cells,
         open_cells={key: tuple(v) for key, v in open_cells.items()},
         leave=_leave(session, first, last, ids) if ids else {},
         department_names={key: name for key, (name, _color) in names.items()},
+        whole=whole,
     )
     if problems:
         return replace(roster, problems=find_problems(session, roster, ids))

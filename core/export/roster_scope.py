@@ -120,7 +120,12 @@ def _published_only(roster: Roster) -> Roster:
         found = {k: tuple(s for s in v if s.published) for k, v in cells.items()}
         return {k: v for k, v in found.items() if v}
 
-    return replace(roster, cells=keep(roster.cells), open_cells=keep(roster.open_cells))
+    return replace(
+        roster,
+        cells=keep(roster.cells),
+        open_cells=keep(roster.open_cells),
+        whole=frozenset(),  # drafts left out: no one's cells are whole
+    )
 
 
 def _first_weekday(session: Session, site_ids: set[str]) -> int:

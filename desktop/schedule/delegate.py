@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from desktop.notice import plural
 from desktop.schedule.layout import Metrics, block_rects
-from desktop.schedule.model import CELL_ROLE, CellInfo, RowKind
+from desktop.schedule.model import CellInfo, RowKind
 from desktop.schedule.paint import (
     BAND,
     COMPACT_WIDTH,
@@ -25,20 +25,28 @@ from desktop.schedule.paint import (
 )
 from desktop.theme import ACCENT, WARNING
 
+#: The focus flag of a cell's option, looked up once.
+HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+
 
 class ShiftDelegate(QStyledItemDelegate):
     """``is_selected(shift_id)`` tells which blocks the view has selected, ``metrics()``
-    the sizes the view lays cells out by (the week's blocks or the month's chips)."""
+    the sizes the view lays cells out by (the week's blocks or the month's chips),
+    ``cell(index)`` what a cell shows (the model's :class:`CellInfo`, asked directly:
+    through ``index.data`` each cell's answer would cross Qt twice, which cost as
+    much as building it)."""
 
     def __init__(
         self,
         is_selected: Callable[[str], bool],
         metrics: Callable[[], Metrics],
+        cell: Callable[[QModelIndex | QPersistentModelIndex], CellInfo],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._is_selected = is_selected
         self._metrics = metrics
+        self._cell = cell
 
     def paint(
         self,
@@ -46,18 +54,19 @@ class ShiftDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        cell: CellInfo = index.data(CELL_ROLE)
+        """Leaves the painter as it found it; what changes its pen, brush or font
+        saves and restores it (a month's empty cells need neither)."""
+        cell = self._cell(index)
         rect: QRect = option.rect
-        base = option.font
-        metrics = self._metrics()
-        painter.save()
-        if cell.row.kind == RowKind.DEPARTMENT:
+        kind = cell.row.kind
+        if kind == RowKind.DEPARTMENT:
             painter.fillRect(rect, BAND)
             if cell.team_shifts:
-                self._paint_totals(painter, rect, cell, base)
-            painter.restore()
+                painter.save()
+                self._paint_totals(painter, rect, cell, option.font)
+                painter.restore()
             return
-        if cell.row.kind == RowKind.OPEN:
+        if kind == RowKind.OPEN:
             painter.fillRect(rect, OPEN_FILL)
         elif cell.off:  # before their first day or after their last: nobody can book it
             painter.fillRect(rect, OFF_FILL)
@@ -65,17 +74,32 @@ class ShiftDelegate(QStyledItemDelegate):
             painter.fillRect(rect, TODAY)
         elif cell.weekend:
             painter.fillRect(rect, WEEKEND)
+        shifts = cell.shifts
+        if shifts or cell.leave is not None:
+            self._paint_contents(painter, rect, cell, option.font)
+        if HAS_FOCUS in option.state:
+            painter.save()
+            painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+            painter.restore()
+
+    def _paint_contents(self, painter: QPainter, rect: QRect, cell: CellInfo, base: QFont) -> None:
+        """A person's or the open shifts' day: its leave, then its shifts' blocks."""
+        metrics = self._metrics()
+        shifts = cell.shifts
         if cell.leave is not None:
             band = QRect(rect)
-            if cell.shifts and metrics.leave_band >= 12:
+            if shifts and metrics.leave_band >= 12:
                 band.setHeight(metrics.leave_band)
             # A month's day with shifts has no room for a band over them: the whole
             # cell turns leave-yellow behind its chips, and the tooltip names the leave.
-            paint_leave(painter, band, None if cell.shifts and band == rect else cell.leave, base)
-        rects = block_rects(rect, len(cell.shifts), cell.leave is not None, metrics)
-        hidden = max(0, len(cell.shifts) - metrics.max_blocks)
+            paint_leave(painter, band, None if shifts and band == rect else cell.leave, base)
+        rects = block_rects(rect, len(shifts), cell.leave is not None, metrics)
+        hidden = max(0, len(shifts) - metrics.max_blocks)
+        last = len(rects) - 1
         for n, block in enumerate(rects):
-            shift = cell.shifts[n]
+            shift = shifts[n]
             paint_shift(
                 painter,
                 block,
@@ -83,15 +107,10 @@ class ShiftDelegate(QStyledItemDelegate):
                 cell.problems[n],
                 base,
                 selected=self._is_selected(shift.id),
-                more=hidden if n == len(rects) - 1 else 0,
+                more=hidden if n == last else 0,
                 out_of_sync=bool(cell.out_of_sync[n]),
                 elsewhere=cell.elsewhere[n] if cell.elsewhere else "",
             )
-        if option.state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect.adjusted(1, 1, -2, -2))
-        painter.restore()
 
     @staticmethod
     def _paint_totals(painter: QPainter, rect: QRect, cell: CellInfo, base: QFont) -> None:

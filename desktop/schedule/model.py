@@ -35,6 +35,8 @@ from sync.merge import DELETED
 
 CELL_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+#: A shift with nothing wrong (a Check is immutable: one serves every such shift).
+NO_PROBLEM = Check()
 
 
 class RowKind(IntEnum):
@@ -261,7 +263,7 @@ class RosterModel(TableModel):
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
 
     def problems_of(self, shift_id: str, employee_id: str) -> Check:
-        return self._problems.get((shift_id, employee_id), Check())
+        return self._problems.get((shift_id, employee_id), NO_PROBLEM)
 
     def conflict_count(self) -> int:
         """Shown shifts with a conflict (checked so far), each counted once however
@@ -393,17 +395,25 @@ class RosterModel(TableModel):
                 tuple(Check() for _ in shifts),
                 out_of_sync=tuple(self._out_of_sync.get(s.id, "") for s in shifts),
             )
-        emp = info.employee.id
-        shifts = self._roster.row_shifts(info.department, info.employee, day)
+        employee = info.employee
+        emp = employee.id
+        roster = self._roster
+        leave = roster.leave.get((emp, day))
+        off = employee.employment.off_on(day) or ""
+        if (emp, day) not in roster.cells:  # half a month's cells: nothing to look up
+            return CellInfo(info, day, day == self._today, leave=leave, off=off)
+        shifts = roster.row_shifts(info.department, employee, day)
+        problems = self._problems
+        no_problem = NO_PROBLEM
         return CellInfo(
             info,
             day,
             day == self._today,
             shifts,
-            tuple(self.problems_of(s.id, emp) for s in shifts),
-            self._roster.leave_on(emp, day),
+            tuple(problems.get((s.id, emp), no_problem) for s in shifts),
+            leave,
             tuple(self._out_of_sync.get(s.id, "") for s in shifts),
-            off=info.employee.employment.off_on(day) or "",
+            off=off,
             elsewhere=tuple(self._elsewhere(info, s) for s in shifts),
         )
 

@@ -6,6 +6,7 @@ the drag pixmap all draw a shift the same way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
@@ -192,32 +193,52 @@ def paint_shift(
     painter.restore()
 
 
-#: The chips' fonts and metrics per base font and struck-out or not.
-_CHIP_FONTS: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+#: The chips' fonts and metrics per base font and struck-out or not. A QFont hashes
+#: and compares by what it asks for, as its ``key()`` does, for a fraction of the cost
+#: of building that string (once per chip, that was a tenth of a month's paint).
+_CHIP_FONTS: dict[tuple[QFont, bool], tuple[QFont, QFontMetrics]] = {}
 #: The chips' words (:func:`chip_label`) per font, start time, hidden shifts and width:
 #: a month's chips share a few dozen, and measuring text is most of a chip's cost.
-_CHIP_LABELS: dict[tuple[str, bool, str, int, int], str] = {}
+_CHIP_LABELS: dict[tuple[QFont, bool, str, int, int], str] = {}
 
 
-def _chip_font(base: QFont, cancelled: bool, key: str | None = None) -> tuple[QFont, QFontMetrics]:
-    """``key``: ``base.key()`` when the caller has it already."""
-    at = (base.key() if key is None else key, cancelled)
+def _chip_font(base: QFont, cancelled: bool) -> tuple[QFont, QFontMetrics]:
+    at = (base, cancelled)
     found = _CHIP_FONTS.get(at)
     if found is None:
         chosen = font(base, 11, bold=True, strike=cancelled)
-        found = _CHIP_FONTS[at] = (chosen, QFontMetrics(chosen))
+        found = _CHIP_FONTS[(QFont(base), cancelled)] = (chosen, QFontMetrics(chosen))
     return found
 
 
+@dataclass(frozen=True)
+class _ChipLook:
+    """A team's chip colours and pens, made once per colour and selection: a month
+    paints a thousand chips of a handful of teams."""
+
+    fill: QColor
+    hatch: QBrush
+    stripe: QColor
+    edge: QPen
+
+
 @cache
-def _chip_colors(color_name: str, selected: bool) -> tuple[QColor, QBrush, QColor]:
-    """A team's chip fill, its "not published" hatching and its outline, made once."""
+def _chip_look(color_name: str, selected: bool) -> _ChipLook:
     color = QColor(color_name)
-    return (
+    return _ChipLook(
         tint(color, 0.70 if selected else 0.82),
         QBrush(_hatch(tint(color, 0.55).name())),
-        tint(color, 0.5),
+        color,
+        QPen(tint(color, 0.5), 1),
     )
+
+
+#: A chip's outlines that are not its team's: two pixels wide, so drawn one pixel in.
+_CHIP_SYNC = QPen(SYNC_CONFLICT, 2)
+_CHIP_CONFLICT = QPen(CONFLICT, 2)
+_CHIP_SELECTED = QPen(ACCENT, 2)
+_CHIP_WARNING = QPen(WARNING, 2)
+_CANCELLED_STRIPE = QColor("#b8c0c9")
 
 
 def paint_chip(
@@ -238,41 +259,43 @@ def paint_chip(
 
     Square and unsmoothed: a month paints a thousand of them at once."""
     painter.save()
-    fill, hatch, edge = _chip_colors(shift.color, selected)
-    if shift.cancelled:
-        fill, stripe, ink = CANCELLED_FILL, QColor("#b8c0c9"), CANCELLED_TEXT
+    look = _chip_look(shift.color, selected)
+    cancelled = shift.cancelled
+    if cancelled:
+        fill, stripe, ink = CANCELLED_FILL, _CANCELLED_STRIPE, CANCELLED_TEXT
     else:
-        stripe, ink = QColor(shift.color), TEXT
+        fill, stripe, ink = look.fill, look.stripe, TEXT
     painter.fillRect(rect, fill)
-    if not shift.published and not shift.cancelled:
-        painter.fillRect(rect, hatch)
+    if not shift.published and not cancelled:
+        painter.fillRect(rect, look.hatch)
     painter.fillRect(rect.left(), rect.top(), 3, rect.height(), stripe)
     if out_of_sync:
-        outline = QPen(SYNC_CONFLICT, 2)
+        outline = _CHIP_SYNC
     elif check.conflicts:
-        outline = QPen(CONFLICT, 2)
+        outline = _CHIP_CONFLICT
     elif selected:
-        outline = QPen(ACCENT, 2)
+        outline = _CHIP_SELECTED
     elif check.warnings:
-        outline = QPen(WARNING, 2)
+        outline = _CHIP_WARNING
     else:
-        outline = QPen(edge, 1)
+        outline = look.edge
     painter.setPen(outline)
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    inset = 1 if outline.width() > 1 else 0
+    inset = 0 if outline is look.edge else 1
     painter.drawRect(rect.adjusted(inset, inset, -1, -1))
     if shift.start_time:  # else a swatch
-        key = base.key()
-        chosen, metrics = _chip_font(base, shift.cancelled, key)
+        chosen, metrics = _chip_font(base, cancelled)
         painter.setFont(chosen)
         painter.setPen(ink)
         area = rect.adjusted(5, 0, -2, 0)
-        words = (key, shift.cancelled, shift.start_time, more, area.width())
+        width = area.width()
+        words = (base, cancelled, shift.start_time, more, width)
         text = _CHIP_LABELS.get(words)
         if text is None:
             if len(_CHIP_LABELS) > 10_000:  # widths of windows long closed
                 _CHIP_LABELS.clear()
-            text = _CHIP_LABELS[words] = chip_label(shift.start_time, more, area.width(), metrics)
+            text = chip_label(shift.start_time, more, width, metrics)
+            _CHIP_LABELS[(QFont(base), cancelled, shift.start_time, more, width)] = text
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 

@@ -11,7 +11,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -37,7 +46,7 @@ from desktop.schedule.controller import DropRequest, ScheduleController, describ
 from desktop.schedule.delegate import ShiftDelegate
 from desktop.schedule.headers import DayHeader, PeopleHeader
 from desktop.schedule.layout import WEEK, Metrics, block_at, block_rects
-from desktop.schedule.model import RosterModel, RowKind
+from desktop.schedule.model import CellInfo, RosterModel, RowKind
 from desktop.schedule.paint import font, paint_shift
 from desktop.theme import CONFLICT, MUTED, OK, WARNING
 
@@ -131,7 +140,9 @@ class RosterView(QTableView):
         self._scroll_timer.timeout.connect(self._scroll_step)
         self.setHorizontalHeader(DayHeader(self))
         self.setVerticalHeader(PeopleHeader(self))
-        self.setItemDelegate(ShiftDelegate(self.is_selected, lambda: self.metrics, self))
+        self.setItemDelegate(
+            ShiftDelegate(self.is_selected, lambda: self.metrics, self._cell, self)
+        )
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -208,6 +219,9 @@ class RosterView(QTableView):
         model = self.model()
         assert isinstance(model, RosterModel)
         return model
+
+    def _cell(self, index: QModelIndex | QPersistentModelIndex) -> CellInfo:
+        return self.roster_model().cell(index)
 
     # --- selection ----------------------------------------------------------------------
 

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event
 
 from core.models import Employee, LeaveRequest, LeaveStatus, ShiftStatus
 from core.roster import (
     NO_DEPARTMENT,
     RosterFilter,
+    RosterShift,
+    _roster_shift,
+    find_problems,
     load_roster,
     range_for,
     roster_choices,
@@ -323,3 +328,55 @@ def test_a_long_shift_and_a_week_over_contract_are_warnings_on_the_grid(
     assert kinds == {"over_contract"}
     assert "45 h" in roster.problems_of(bens[-1], org.ben).warnings[0].reason
     assert all(not roster.problems_of(sid, org.ben).conflicts for sid in bens)
+
+
+def test_the_grids_check_takes_the_snapshots_shifts_and_finds_what_a_fresh_read_does(
+    store: Store, org: Org
+) -> None:
+    """find_problems reads again only the days around the snapshot for the people
+    whose cells are whole; the answer is the one a check reading everything gives:
+    a short rest across the range's first day, days in a row, a team's shift left
+    out of a row after the person left (that person is read afresh)."""
+    _shift(store, org, MONDAY - timedelta(days=1), "16:00", "23:00", employee_ids=(org.anna,))
+    for n in range(7):
+        _shift(store, org, MONDAY + timedelta(days=n), "06:00", "12:00", employee_ids=(org.anna,))
+    _shift(
+        store, org, MONDAY + timedelta(days=3), "14:00", "20:00", department_ids=(org.kitchen_id,)
+    )
+    _shift(store, org, MONDAY + timedelta(days=4), "05:00", "11:00", employee_ids=(org.ben,))
+    with store.session() as s:
+        ben = s.get(Employee, org.ben)
+        assert ben is not None
+        ben.employment_end = MONDAY + timedelta(days=2)
+    with store.session() as s:
+        for filt in (RosterFilter(), RosterFilter(department_id=org.floor_id)):
+            roster = load_roster(s, MONDAY, SUNDAY, filt, problems=False)
+            ids = [e.id for d in roster.departments for e in d.employees]
+            found = find_problems(s, roster, ids)
+            assert found == find_problems(s, replace(roster, whole=frozenset()), ids)
+        roster = load_roster(s, MONDAY, SUNDAY, problems=False)
+        assert org.anna in roster.whole
+        assert org.ben not in roster.whole
+        found = find_problems(s, roster, [org.anna, org.ben])
+        monday = roster.shifts(org.anna, MONDAY)[0]
+        assert "rest only 7 h" in found[(monday.id, org.anna)].warnings[0].reason
+        kinds = {w.kind for check in found.values() for w in check.warnings}
+        assert {"rest", "consecutive_days"} <= kinds
+        located = load_roster(s, MONDAY, SUNDAY, RosterFilter(location="Bar"), problems=False)
+        assert located.whole == frozenset()  # a location's cells are not all of anyone's
+
+
+def test_a_snapshots_shift_is_the_one_its_constructor_makes() -> None:
+    """The rows read for the grid become shifts without the frozen init's per-field
+    cost; they are the same values, equal, hashed alike and still frozen."""
+    values = (
+        "s1", "site", MONDAY, "06:00", "14:00",
+        datetime(2026, 6, 1, 4, tzinfo=UTC), datetime(2026, 6, 1, 12, tzinfo=UTC),
+        "Bar", None, "#123456", ShiftStatus.SCHEDULED, True, ("e1",), (), "", "", False,
+    )  # fmt: skip
+    made = _roster_shift(*values)
+    assert made == RosterShift(*values)
+    assert hash(made) == hash(RosterShift(*values))
+    assert [getattr(made, f.name) for f in fields(RosterShift)] == list(values)
+    with pytest.raises(FrozenInstanceError):
+        made.day = SUNDAY  # type: ignore[misc]
