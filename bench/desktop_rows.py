@@ -129,6 +129,7 @@ def cold_start(store_path: Path, sizes: Sizes) -> list[Row]:
 def month_grid(store_path: Path, sizes: Sizes) -> list[Row]:
     """The Schedule page showing a month: load, model, row heights, one paint."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from core.bulk import gc_paused
     from core.store import open_store
     from desktop.app import application
     from desktop.context import AppContext
@@ -149,7 +150,11 @@ def month_grid(store_path: Path, sizes: Sizes) -> list[Row]:
             page.view.viewport().grab()
 
         refresh()  # the first one pays for imports and caches
-        times = runs(refresh, sizes.repeat)
+        # As in the app, whose collector (desktop.collector) keeps Python's automatic
+        # collection off and collects between two events of the UI thread: here
+        # before each run, as runs() does.
+        with gc_paused():
+            times = runs(refresh, sizes.repeat)
         shifts = len({s.id for cell in page.model.roster.cells.values() for s in cell})
         first = anchor.replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
