@@ -123,12 +123,15 @@ class Workload:
         limit = self.contract.get(person)
         if not limit or limit <= 0:
             return True
-        weeks: dict[date, timedelta] = defaultdict(timedelta)
+        # Weeks by number, the days since a week's first day before 1 Jan 1 AD over 7:
+        # the same weeks as week_start's, without a date made per shift.
+        first = 1 + self.first_weekday  # date.fromordinal(1) is a Monday
+        weeks: dict[int, timedelta] = defaultdict(timedelta)
         for busy in index.shifts_of(person):
             if busy.day is not None:
-                weeks[week_start(busy.day, self.first_weekday)] += busy.end - busy.start
+                weeks[(busy.day.toordinal() - first) // 7] += busy.end - busy.start
         for start, end, day in proposed:
-            weeks[week_start(day, self.first_weekday)] += end - start
+            weeks[(day.toordinal() - first) // 7] += end - start
         allowed = timedelta(hours=float(limit))
         return all(total <= allowed for total in weeks.values())
 
