@@ -224,8 +224,16 @@ def _validate_all(
         site_id: (known or {}).get(site_id) or session.get(Site, site_id)
         for site_id in {d.site_id for d in drafts}
     }
+    # Plain values, read once: a Site's attributes cost an ORM lookup per draft.
+    facts = {
+        site_id: SiteFacts(site.company_id, site.timezone) if site is not None else None
+        for site_id, site in sites.items()
+    }
     emp_ids = list({e for d in drafts for e in d.employee_ids})
-    dept_ids = list({x for d in drafts for x in _departments_named(d)})
+    dept_ids = list(
+        {x for d in drafts for x in d.department_ids}
+        | {d.department_id for d in drafts if d.department_id}
+    )
     if emp_ids or dept_ids:
         autoflush(session)
     employees = {e.id: e for e in session.execute(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
@@ -241,7 +249,7 @@ def _validate_all(
     whole_day: dict[tuple[str, str], bool] = {}
     placed = []
     for draft in drafts:
-        site = sites.get(draft.site_id)
+        site = facts.get(draft.site_id)
         if site is None:
             raise ValidationError("site", f"no site with id {draft.site_id}")
         if draft.status not in statuses:
