@@ -88,9 +88,16 @@ def insert_columns(
     def processor(name: str) -> Any:
         return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
 
+    names: list[str] = []
+    marks: list[str] = []  # per column: "?", or the one value every row holds, as SQL
     values: list[Any] = []
     for name, column_values in per_row.items():
         process = processor(name)
+        if column_values and column_values.count(column_values[0]) == n:
+            same[name] = column_values[0]  # a template's site, times, place: one value
+            continue
+        names.append(name)
+        marks.append("?")
         if process is None:
             values.append(column_values)
             continue
@@ -102,11 +109,29 @@ def insert_columns(
             values.append(list(map(done.__getitem__, column_values)))
     for name, value in same.items():
         process = processor(name)
-        values.append(repeat(process(value) if process else value, n))
-    names = [*per_row, *same]
+        stored = process(value) if process else value
+        names.append(name)
+        literal = _sql_literal(stored)
+        marks.append("?" if literal is None else literal)
+        if literal is None:
+            values.append(repeat(stored, n))
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(x) for x in names)})"
-        f" VALUES ({', '.join('?' * len(names))})"
+        f" VALUES ({', '.join(marks)})"
     )
-    conn.exec_driver_sql(sql, list(zip(*values, strict=False)))
+    conn.exec_driver_sql(sql, list(zip(*values, strict=False)) if values else [()] * n)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """A value the same in every row, written into the statement instead of bound
+    for each (binding a year of shifts' fifteen such columns cost a sixth of
+    SQLite's inserting them); None where only binding keeps it exact. SQLite stores
+    a literal as the bound value: the column's affinity applies to either."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, CompoundSelect, and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -103,6 +103,14 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
+class Proposed(NamedTuple):
+    """A new shift of a bulk operation as the per-person screening reads it."""
+
+    start: datetime
+    end: datetime
+    day: date
+
+
 @lru_cache(maxsize=8192)
 def shift_label(day: date, start: str, end: str) -> str:
     return f"{start}–{end} on {day:%a %d %b}"
@@ -180,6 +188,46 @@ class ConflictIndex:
         """Whether the loaded person is employed on ``day`` (unknown people are)."""
         found = self.employment.get(employee_id)
         return found is None or found.covers(day)
+
+    def undisturbed(self, employee_id: str, proposed: Sequence[Proposed]) -> bool:
+        """Whether no :meth:`check` of one of ``proposed`` (the person's new shifts
+        of a bulk operation) can find anything for this person, whichever of the
+        others are in the index by then.
+
+        True when the person has no leave in the index, is employed on every
+        proposed day, every two of their shifts (loaded and proposed) lie at least
+        the rest time apart, and no run of days worked (counting all of them) is
+        longer than the limit. Each of those holds for any subset too, so a bulk
+        plan can pass these shifts without checking them one by one: a year of
+        shifts for a person is one sort, not a check per shift. False says only
+        "check each", never that something was found.
+        """
+        if self._leave.get(employee_id):
+            return False
+        employment = self.employment.get(employee_id)
+        if employment is not None and not all(employment.covers(p[2]) for p in proposed):
+            return False
+        times = sorted(
+            [(b.start, b.end) for b in self._shifts.get(employee_id, ())]
+            + [(p[0], p[1]) for p in proposed]
+        )
+        rest = self.rules.min_rest
+        free_from = times[0][0]  # the earliest start the next shift may have
+        for start, end in times:
+            if start < free_from:
+                return False
+            free_from = end + rest
+        limit = self.rules.max_consecutive_days
+        if limit <= 0:
+            return True
+        days = sorted({*self._days.get(employee_id, {}), *(p[2] for p in proposed)})
+        run, previous = 0, 0
+        for ordinal in map(date.toordinal, days):
+            run = run + 1 if ordinal == previous + 1 else 1
+            if run > limit:
+                return False
+            previous = ordinal
+        return True
 
     def check(
         self,

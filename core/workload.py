@@ -27,7 +27,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from core.conflicts import DEFAULT_MAX_SHIFT_HOURS, Busy, ConflictIndex, RosterRules
+from core.conflicts import DEFAULT_MAX_SHIFT_HOURS, Busy, ConflictIndex, Proposed, RosterRules
 from core.models import Employee
 from core.results import RuleWarning
 from core.timeutil import week_start
@@ -112,6 +112,28 @@ class Workload:
                     )
                 )
         return tuple(found)
+
+    def within_contract(
+        self, index: ConflictIndex, person: str, proposed: Iterable[Proposed]
+    ) -> bool:
+        """Whether every week stays within the person's contract even with all of
+        ``proposed`` worked (and what ``index`` holds): then no :meth:`warnings`
+        of one of them says ``over_contract`` for this person, whichever others
+        were accepted before it (see :meth:`ConflictIndex.undisturbed`)."""
+        limit = self.contract.get(person)
+        if not limit or limit <= 0:
+            return True
+        # Weeks by number, the days since a week's first day before 1 Jan 1 AD over 7:
+        # the same weeks as week_start's, without a date made per shift.
+        first = 1 + self.first_weekday  # date.fromordinal(1) is a Monday
+        weeks: dict[int, timedelta] = defaultdict(timedelta)
+        for busy in index.shifts_of(person):
+            if busy.day is not None:
+                weeks[(busy.day.toordinal() - first) // 7] += busy.end - busy.start
+        for start, end, day in proposed:
+            weeks[(day.toordinal() - first) // 7] += end - start
+        allowed = timedelta(hours=float(limit))
+        return all(total <= allowed for total in weeks.values())
 
     def add(self, busy: Busy) -> None:
         """A shift a bulk operation accepted (and added to its index) counts too."""
