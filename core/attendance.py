@@ -461,9 +461,9 @@ def rule_spans(
 ) -> list[Span]:
     """``first``..``last`` cut where the rules change: the days of a closed pay period
     under the rules it was closed with (:meth:`Rules.kept`; one closed before they
-    were kept: the policy's ``rules``), the rest under ``rules``; neighbours with
-    equal rules are one span, so a policy left unchanged derives the range in one
-    go."""
+    were kept: the policy's ``rules``), the rest under ``rules``; each day in one
+    span only; neighbours with equal rules are one span, so a policy left unchanged
+    derives the range in one go."""
     spans: list[Span] = []
 
     def add(lo: date, hi: date, used: Rules) -> None:
@@ -474,12 +474,14 @@ def rule_spans(
 
     day = first
     for period in closed_periods(session, company_id, first, last):
-        if period.pay_rules is None:
+        # Closed periods may overlap (a pull takes another site's closure as the
+        # server has it): a day belongs to the earliest, as :func:`closed_on` says.
+        lo, hi = max(day, period.first_day), min(last, period.last_day)
+        if lo > hi:
             continue
-        lo, hi = max(first, period.first_day), min(last, period.last_day)
         if day < lo:
             add(day, lo - timedelta(days=1), rules)
-        add(lo, hi, rules.kept(period.pay_rules))
+        add(lo, hi, rules if period.pay_rules is None else rules.kept(period.pay_rules))
         day = hi + timedelta(days=1)
     if day <= last:
         add(day, last, rules)

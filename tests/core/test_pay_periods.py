@@ -37,7 +37,7 @@ from core.scheduling import (
 from core.store import Store
 from core.templates import TemplateDraft, create_template, expand_template
 from tests.conftest import Org
-from tests.core.attendance_helpers import add_shift, at, punches
+from tests.core.attendance_helpers import add_shift, at, punches, work
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 DEC_1 = date(2026, 12, 1)
@@ -388,3 +388,29 @@ def test_the_overnight_day_stays_while_a_closed_period_holds_a_night_shift(
         assert "pay period 1–30 Nov 2026 is closed (by anna)" in caught.value.problem
         assert set_policy(s, grace_minutes=10).applied
         assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+
+
+def test_overlapping_closed_periods_pay_each_day_once_under_the_earlier_ones_rules(
+    store: Store, org: Org
+) -> None:
+    """A pull takes another site's closure as the server has it, overlap or not: 1-30
+    Nov closed here, 15 Nov-15 Dec (kept with another multiplier) pulled. 20 Nov is
+    paid once, under the earlier period's rules, as :func:`closed_on` places it."""
+    work(store, org, org.anna, date(2026, 11, 20), "08:00", "16:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, overtime_multiplier=2)
+        mine = s.scalars(select(PayPeriod)).one()
+        s.add(
+            PayPeriod(
+                company_id=org.company_id,
+                first_day=date(2026, 11, 15),
+                last_day=date(2026, 12, 15),
+                closed_by="ben",
+                closed_at=mine.closed_at,
+                pay_rules=dict(mine.pay_rules, overtimeMultiplier="2"),
+            )
+        )
+    with store.session() as s:
+        (line,) = payroll(s, NOV_1, NOV_30, employee_ids=[org.anna]).lines
+    assert (line.regular_hours, line.multiplier) == (Decimal(8), Decimal("1.5"))
