@@ -414,3 +414,29 @@ def test_overlapping_closed_periods_pay_each_day_once_under_the_earlier_ones_rul
     with store.session() as s:
         (line,) = payroll(s, NOV_1, NOV_30, employee_ids=[org.anna]).lines
     assert (line.regular_hours, line.multiplier) == (Decimal(8), Decimal("1.5"))
+
+
+def test_undo_and_redo_cannot_move_the_overnight_day_under_a_closed_night(
+    store: Store, org: Org
+) -> None:
+    """Undoing a change of the overnight day puts the old day back: refused, as the
+    change itself is, while a closed period holds a night shift; so is its redo."""
+    with store.session() as s:
+        changed = set_policy(s, overnight_day="end")
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(IllegalState) as caught:
+            changed.undo(s)
+        assert caught.value.field == "overnight_day"
+    with store.session() as s:
+        assert s.scalar(select(PayPolicy.overnight_day)) == "end"
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="nights counted at the start")
+    with store.session() as s:
+        undone = changed.undo(s)
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+    _close(store)
+    with store.session() as s, pytest.raises(IllegalState):
+        undone.undo(s)
+    with store.session() as s:
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"
