@@ -440,3 +440,24 @@ def test_undo_and_redo_cannot_move_the_overnight_day_under_a_closed_night(
         undone.undo(s)
     with store.session() as s:
         assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+
+
+def test_weekly_overtime_across_a_closed_edge_counts_the_closed_days_as_they_were_paid(
+    store: Store, org: Org
+) -> None:
+    """Payroll week Thu 26 Nov - Wed 2 Dec. Three 12 h days before the close (daily
+    overtime past 8 h: 24 h regular, 12 h overtime); then daily overtime is turned
+    off and 1 Dec has 8 h. The week's regular hours before 1 Dec are the 24 paid, not
+    the 36 the new rules would make of them: 32 h in all, no weekly overtime, asked
+    with or without the closed days."""
+    with store.session() as s:
+        set_policy(s, week_start=3, unpaid_break_minutes=0)
+    for day in (date(2026, 11, 27), date(2026, 11, 28), NOV_30):
+        work(store, org, org.anna, day, "06:00", "18:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, daily_overtime_hours=0)
+    work(store, org, org.anna, DEC_1, "08:00", "16:00")
+    assert _overtime(store, date(2026, 11, 26), NOV_30)[0] == Decimal(12)
+    assert _overtime(store, date(2026, 11, 26), DEC_1)[0] == Decimal(12)
+    assert _overtime(store, DEC_1, DEC_1)[0] == Decimal(0)
