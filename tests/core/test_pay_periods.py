@@ -12,6 +12,7 @@ from core.attendance import approve_day, approve_days, correct_day
 from core.errors import IllegalState, NotFound, ValidationError
 from core.leave import approve_leave, edit_leave, request_leave
 from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
+from core.money import money
 from core.pay_periods import (
     PeriodClosed,
     close_period,
@@ -461,3 +462,31 @@ def test_weekly_overtime_across_a_closed_edge_counts_the_closed_days_as_they_wer
     assert _overtime(store, date(2026, 11, 26), NOV_30)[0] == Decimal(12)
     assert _overtime(store, date(2026, 11, 26), DEC_1)[0] == Decimal(12)
     assert _overtime(store, DEC_1, DEC_1)[0] == Decimal(0)
+
+
+def test_a_line_paid_at_two_multipliers_shows_none_and_adds_each_spans_pay(
+    store: Store, org: Org
+) -> None:
+    """30 Nov (closed, ×1.5) and 1 Dec (×2), ten hours each: Anna's line holds
+    overtime paid at both, so it shows no multiplier (no single one prices it) and
+    its overtime pay is each day's, added. Ben's overtime is all on 30 Nov: his
+    line keeps ×1.5 and hours × rate × 1.5 is still what it paid."""
+    _ten_hour_days(store, org, NOV_30, DEC_1)
+    work(store, org, org.ben, NOV_30, "08:00", "18:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, overtime_multiplier="2")
+        report = payroll(s, NOV_30, DEC_1, employee_ids=[org.anna, org.ben])
+    anna, ben = (next(x for x in report.lines if x.person.id == who) for who in (org.anna, org.ben))
+    paid_at = (Decimal("1.5"), Decimal(2))
+    per_day = [
+        money(d.overtime_hours * anna.rate * m) for d, m in zip(anna.days, paid_at, strict=True)
+    ]
+    assert [d.overtime_hours for d in anna.days] == [Decimal(2), Decimal(2)]
+    assert (anna.multiplier, anna.overtime_pay) == (None, sum(per_day))
+    assert anna.regular_pay == money(anna.regular_hours * anna.rate)
+    assert anna.gross == anna.regular_pay + anna.overtime_pay + anna.leave_pay - anna.penalty
+    assert ben.multiplier == Decimal("1.5")
+    assert ben.overtime_pay == money(ben.overtime_hours * ben.rate * ben.multiplier) > 0
+    assert [(s.first, s.last) for s in report.spans] == [(NOV_30, NOV_30), (DEC_1, DEC_1)]
+    assert [s.rules.overtime_multiplier for s in report.spans] == [Decimal("1.5"), Decimal(2)]
