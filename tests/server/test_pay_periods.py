@@ -217,3 +217,28 @@ def test_pay_rules_that_are_not_an_object_are_refused(tenant: Tenant, value: obj
     )
     assert bad.status_code == 400, bad.text
     assert _fields(bad) == {"payRules": "INVALID"}
+
+
+def test_a_full_put_without_pay_rules_reopens_and_keeps_them(tenant: Tenant) -> None:
+    """An older client knows no payRules: its PUT reopening a period leaves them out,
+    which asks nothing of them (the server fills them itself), so they stay."""
+    body = {
+        "firstDay": "2026-10-01",
+        "lastDay": "2026-10-31",
+        "closedBy": "anna",
+        "closedAt": "2026-11-01T09:00:00Z",
+    }
+    period = created(tenant.client, "payperiods", body)
+    reopened = tenant.client.put(
+        f"/v1/payperiods/{period['id']}",
+        json={
+            **body,
+            "reopenedBy": "sam",
+            "reopenedAt": "2026-11-02T09:00:00Z",
+            "reopenReason": "a missed shift",
+        },
+        headers={"If-Match": f'"{period["recordVersion"]}"'},
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["payperiod"]["reopenedBy"] == "sam"
+    assert reopened.json()["payperiod"]["payRules"] == period["payRules"]
