@@ -440,11 +440,16 @@ def attendance(
     company = company_of(session, company_id)
     rules = rules_for(session, company.id)
     people = _people(session, company.id, employee_ids)
-    spans = rule_spans(session, company.id, first, last, rules)
+    spans = _spans_from_week_start(session, company.id, first, last, rules)
     moment = as_utc(now) if now is not None else utcnow()
     days: list[DayRecord] = []
+    counted: dict[str, dict[date, int]] = defaultdict(dict)
     for span in spans:
-        days.extend(_derive_span(session, company.id, people, span, moment))
+        derived = _derive_span(session, company.id, people, span, moment, counted)
+        for d in derived:
+            counted[d.employee_id][d.work_date] = d.regular_minutes + d.weekly_overtime_minutes
+        days.extend(d for d in derived if d.work_date >= first)
+    spans = [Span(max(s.first, first), s.last, s.rules) for s in spans if s.last >= first]
     rank = {pid: n for n, pid in enumerate(people)}  # people come sorted by name
     days.sort(key=lambda d: (d.work_date, rank[d.employee_id]))
     if len(spans) == 1:
@@ -461,9 +466,9 @@ def rule_spans(
 ) -> list[Span]:
     """``first``..``last`` cut where the rules change: the days of a closed pay period
     under the rules it was closed with (:meth:`Rules.kept`; one closed before they
-    were kept: the policy's ``rules``), the rest under ``rules``; neighbours with
-    equal rules are one span, so a policy left unchanged derives the range in one
-    go."""
+    were kept: the policy's ``rules``), the rest under ``rules``; each day in one
+    span only; neighbours with equal rules are one span, so a policy left unchanged
+    derives the range in one go."""
     spans: list[Span] = []
 
     def add(lo: date, hi: date, used: Rules) -> None:
@@ -474,24 +479,46 @@ def rule_spans(
 
     day = first
     for period in closed_periods(session, company_id, first, last):
-        if period.pay_rules is None:
+        # Closed periods may overlap (a pull takes another site's closure as the
+        # server has it): a day belongs to the earliest, as :func:`closed_on` says.
+        lo, hi = max(day, period.first_day), min(last, period.last_day)
+        if lo > hi:
             continue
-        lo, hi = max(first, period.first_day), min(last, period.last_day)
         if day < lo:
             add(day, lo - timedelta(days=1), rules)
-        add(lo, hi, rules.kept(period.pay_rules))
+        add(lo, hi, rules if period.pay_rules is None else rules.kept(period.pay_rules))
         day = hi + timedelta(days=1)
     if day <= last:
         add(day, last, rules)
     return spans
 
 
+def _spans_from_week_start(
+    session: Session, company_id: str, first: date, last: date, rules: Rules
+) -> list[Span]:
+    """:func:`rule_spans` of ``first``..``last``, the first one reaching back to the
+    start of ``first``'s payroll week (under the rules ``first`` is derived with):
+    the week's days before ``first`` count toward its weekly overtime as they were
+    derived, under their own rules, whatever range is asked."""
+    wide = rule_spans(session, company_id, first - timedelta(days=6), last, rules)
+    holding = next(s for s in wide if s.last >= first)
+    origin = week_start(first, holding.rules.week_start)
+    return [Span(max(s.first, origin), s.last, s.rules) for s in wide if s.last >= origin]
+
+
 def _derive_span(
-    session: Session, company_id: str, people: Mapping[str, Person], span: Span, moment: datetime
+    session: Session,
+    company_id: str,
+    people: Mapping[str, Person],
+    span: Span,
+    moment: datetime,
+    counted: Mapping[str, Mapping[date, int]],
 ) -> list[DayRecord]:
     """The days of ``span`` under its rules, derived from the start of its first
-    day's payroll week, so weekly overtime knows the hours already worked that week
-    (as payroll of that span alone counts them)."""
+    day's payroll week, so weekly overtime knows the hours already worked that week.
+    A day of an earlier span counts as ``counted`` says (its regular minutes as that
+    span derived them): minutes its rules paid as daily overtime are not regular
+    again under this span's."""
     rules, first, last = span.rules, span.first, span.last
     origin = week_start(first, rules.week_start)
     # Wide enough for every zone and for overnight shifts at either end.
@@ -501,7 +528,8 @@ def _derive_span(
     days: list[DayRecord] = []
     for person in people.values():
         derived = _derive_person(person, rules, loaded, origin, last, moment)
-        days.extend(d for d in _with_weekly_overtime(derived, rules) if d.work_date >= first)
+        weekly = _with_weekly_overtime(derived, rules, counted.get(person.id, {}))
+        days.extend(d for d in weekly if d.work_date >= first)
     return days
 
 
@@ -1202,12 +1230,17 @@ def weekly_overtime_minutes(regular: Iterable[tuple[date, int]], rules: Rules) -
     return result
 
 
-def _with_weekly_overtime(days: list[DayRecord], rules: Rules) -> list[DayRecord]:
+def _with_weekly_overtime(
+    days: list[DayRecord], rules: Rules, counted: Mapping[date, int]
+) -> list[DayRecord]:
     """Move regular minutes past the weekly threshold into weekly overtime
-    (:func:`weekly_overtime_minutes`)."""
+    (:func:`weekly_overtime_minutes`); a day in ``counted`` (derived already, under
+    other rules) counts its minutes there instead of its own."""
     if rules.weekly_threshold_minutes is None:
         return days
-    excesses = weekly_overtime_minutes(((d.work_date, d.regular_minutes) for d in days), rules)
+    excesses = weekly_overtime_minutes(
+        ((d.work_date, counted.get(d.work_date, d.regular_minutes)) for d in days), rules
+    )
     return [
         replace(
             day,

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core.attendance import Attendance, DayRecord, Flag, Person, Rules, attendance
+from core.attendance import Attendance, DayRecord, Flag, Person, Rules, Span, attendance
 from core.models import Company
 from core.money import hours, minutes_as_hours, money
 from core.pay_periods import status_line
@@ -62,11 +62,16 @@ class PayLine:
     ``regular_pay = regular_hours × rate``, ``overtime_pay = overtime_hours × rate ×
     multiplier``, ``leave_pay = paid_leave_hours × rate`` and ``penalty =
     late_minutes × late_penalty_per_minute``, each rounded to the cent.
+
+    Over days priced under several rules (a closed period's kept ones and the
+    policy's) the pay of hours is still priced from the line's hours; a
+    ``multiplier`` of None says its overtime was paid at more than one multiplier,
+    so ``overtime_pay`` is the sum of each span's.
     """
 
     person: Person
     rate: Decimal
-    multiplier: Decimal
+    multiplier: Decimal | None
     regular_hours: Decimal
     overtime_hours: Decimal
     paid_leave_hours: Decimal
@@ -92,6 +97,9 @@ class Payroll:
     #: Whether the period is closed and by whom ("Closed by anna on ..." or "Open";
     #: empty when not asked), as the workbook states it (core.pay_periods).
     period_status: str = ""
+    #: The rules of each run of days where they are not all ``rules``
+    #: (:attr:`core.attendance.Attendance.spans`).
+    spans: tuple[Span, ...] = ()
 
     def total(self, name: str) -> Decimal:
         """The sum of one PayLine figure over everyone (what the totals row shows)."""
@@ -193,7 +201,12 @@ def price(person: Person, days: Sequence[DayRecord], rules: Rules) -> PayLine:
 
 def _priced(person: Person, days: Sequence[DayRecord], derived: Attendance) -> PayLine:
     """One person's pay: the days of each span of rules (a closed period's kept
-    ones, the policy's) priced under them, and the figures added up."""
+    ones, the policy's) priced under them, and the figures added up.
+
+    Regular and leave pay do not depend on the rules: they are priced from the
+    line's hours, as on a single-rule line (so ``hours × rate`` on the sheet is
+    still what core paid); so is overtime when one multiplier paid all of it.
+    """
     if not derived.spans:
         return price(person, days, derived.rules)
     parts: dict[Rules, list[DayRecord]] = {}
@@ -202,27 +215,32 @@ def _priced(person: Person, days: Sequence[DayRecord], derived: Attendance) -> P
     lines = [price(person, part, rules) for rules, part in parts.items()]
     if len(lines) <= 1:
         return lines[0] if lines else price(person, days, derived.rules)
-    added = {name: sum((getattr(line, name) for line in lines), ZERO) for name in _ADDED}
+    rate = lines[-1].rate
+    regular, overtime, leave, penalty = (
+        sum((getattr(line, name) for line in lines), ZERO)
+        for name in ("regular_hours", "overtime_hours", "paid_leave_hours", "penalty")
+    )
+    paid_at = {line.multiplier for line in lines if line.overtime_hours}
+    multiplier = paid_at.pop() if len(paid_at) == 1 else None if paid_at else lines[-1].multiplier
+    if multiplier is None:
+        overtime_pay = sum((line.overtime_pay for line in lines), ZERO)
+    else:
+        overtime_pay = money(overtime * rate * multiplier)
+    regular_pay, leave_pay = money(regular * rate), money(leave * rate)
     return replace(
         lines[-1],
+        multiplier=multiplier,
+        regular_hours=regular,
+        overtime_hours=overtime,
+        paid_leave_hours=leave,
         late_minutes=sum(line.late_minutes for line in lines),
+        penalty=penalty,
+        regular_pay=regular_pay,
+        overtime_pay=overtime_pay,
+        leave_pay=leave_pay,
+        gross=regular_pay + overtime_pay + leave_pay - penalty,
         days=tuple(day for line in lines for day in line.days),
-        **added,
     )
-
-
-#: The PayLine figures a person's pay over several spans of rules adds up; its
-#: multiplier is that of the latest span (each span's pay used its own).
-_ADDED = (
-    "regular_hours",
-    "overtime_hours",
-    "paid_leave_hours",
-    "penalty",
-    "regular_pay",
-    "overtime_pay",
-    "leave_pay",
-    "gross",
-)
 
 
 def payroll_of(
@@ -242,7 +260,14 @@ def payroll_of(
         if person.active or by_person[person.id]
     )
     return Payroll(
-        derived.first, derived.last, derived.currency, derived.rules, lines, generated_at, company
+        derived.first,
+        derived.last,
+        derived.currency,
+        derived.rules,
+        lines,
+        generated_at,
+        company,
+        spans=derived.spans,
     )
 
 

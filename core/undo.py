@@ -48,7 +48,7 @@ from core.models import (
     Site,
     Synced,
 )
-from core.pay_periods import refuse_rows
+from core.pay_periods import refuse_overnight_change, refuse_rows
 from core.results import OpResult
 
 _RECORDERS = "undo_recorders"
@@ -499,6 +499,7 @@ class Step:
         for change in self.changes:
             touched.setdefault(change.model, set()).update(_row_ids((change,)))
         refuse_rows(session, touched)  # nothing in a closed pay period moves, either way
+        _refuse_overnight_moves(session, self.changes)
         with recording(session) as recorder:
             loaded = _load_rows(session, self.changes)  # held: the session keeps rows weakly
             # Flushed once at the end (bar the ordering flushes below), not once per
@@ -516,6 +517,19 @@ class Step:
         result = recorder.result(ids=self.ids)
         assert isinstance(result.undo, Step)
         return replace(result, undo=replace(result.undo, then=self.then))
+
+
+def _refuse_overnight_moves(session: Session, changes: Iterable[RowChange | BulkChange]) -> None:
+    """Refuse a step that changes a policy's overnight day, as :func:`core.policy.set_policy`
+    refuses the change itself (:func:`refuse_overnight_change`): putting the old day back
+    would move a closed period's night hours just the same. Asked before anything moves."""
+    for change in changes:
+        if isinstance(change, RowChange) and change.model is PayPolicy:
+            before, after = change.fields.get("overnight_day", (None, None))
+            if before != after:
+                policy = session.get(PayPolicy, change.row_id)
+                if policy is not None:
+                    refuse_overnight_change(session, policy.company_id)
 
 
 def _column(model: type, name: str) -> Any:

@@ -91,6 +91,21 @@ def _bad(message: str) -> ValueError:
     return ValueError(message)
 
 
+class InnerError(ValueError):
+    """A value refused for one of its own fields (a key of a JSON object): the wire
+    names it ``outer.inner``, so a client knows which one."""
+
+    def __init__(self, inner: str, message: str) -> None:
+        super().__init__(message)
+        self.inner = inner
+
+
+def _refused(name: str, exc: ValueError) -> Problem:
+    """The problem a field's refused value makes, named down to its inner field."""
+    inner = f"{name}.{exc.inner}" if isinstance(exc, InnerError) else name
+    return Problem(inner, INVALID, str(exc))
+
+
 def text(max_length: int, *, min_length: int = 0, pattern: str | None = None) -> Kind:
     compiled = re.compile(pattern) if pattern else None
 
@@ -413,12 +428,19 @@ def _parse_pay_rules(value: Any) -> dict[str, Any]:
     if unknown or missing:
         said = f"lacks {', '.join(missing)}" if missing else f"has no rule {unknown[0]}"
         raise _bad(f"{said} (it holds {', '.join(fields)})")
+    from core.policy import checked  # core.policy needs core.pay_periods, which needs this
+
     out = {}
     for name, f in fields.items():
         try:
-            out[name] = f.kind.dump(f.kind.parse(value[name]))
+            parsed = f.kind.parse(value[name])
+            # The policy's own limits (the one check, naming its field): a kept rule
+            # the policy could never hold would be priced all the same.
+            out[name] = f.kind.dump(checked(f.attr, parsed))
         except ValueError as exc:
-            raise _bad(f"{name} {exc}") from exc
+            raise InnerError(name, f"{name} {exc}") from exc
+        except ValidationError as exc:
+            raise InnerError(name, f"{name} {exc.problem}") from exc
     return out
 
 
@@ -752,7 +774,7 @@ def read_shape(shape: Shape, data: Any) -> dict[str, Any]:
         try:
             values[f.attr] = f.kind.parse(data[f.name])
         except ValueError as exc:
-            problems.append(Problem(f.name, INVALID, str(exc)))
+            problems.append(_refused(f.name, exc))
     if problems:
         raise WireError(problems)
     return values
@@ -816,7 +838,7 @@ def from_wire(spec: Collection, data: Any, *, partial: bool) -> dict[str, Any]:
         try:
             values[f.target_key] = f.kind.parse(raw)
         except ValueError as exc:
-            problems.append(Problem(f.name, INVALID, str(exc)))
+            problems.append(_refused(f.name, exc))
     if problems:
         raise WireError(problems)
     return values

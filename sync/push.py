@@ -67,7 +67,15 @@ class PushResult:
 
 
 def _content(spec: Collection, row: Synced) -> dict[str, Any]:
-    return {k: v for k, v in to_wire(row).items() if k not in RECORD_FIELDS}
+    """The record's fields as a create or full update sends them. A field the server
+    fills itself (``Field.filled``) is left out while it holds nothing: the server
+    fills it then, and one that knows no such field refuses it by name."""
+    unset = {f.name for f in spec.fields if f.filled}
+    return {
+        k: v
+        for k, v in to_wire(row).items()
+        if k not in RECORD_FIELDS and not (v is None and k in unset)
+    }
 
 
 def _patch(spec: Collection, row: Synced, changed: list[str]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 A summary column may carry a formula template; ``{name}`` stands for the cell of
 the column called ``name`` in the same row. The xlsx writer turns it into a live
 formula (with core's figure as its cached value); the CSV writer writes the figure.
+A row where a cell the formula uses is blank (the overtime multiplier of a line
+paid at several) gets core's figure instead: a formula would price it otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from string import Formatter
 from typing import Any
 
 from core.payroll import PayDay, PayLine
@@ -36,6 +39,13 @@ class Column:
     formula: str | None = None
     #: Summed in the totals row.
     total: bool = False
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        """The columns its formula refers to."""
+        if self.formula is None:
+            return ()
+        return tuple(name for _, name, _, _ in Formatter().parse(self.formula) if name)
 
 
 SUMMARY: tuple[Column, ...] = (

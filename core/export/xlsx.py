@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from core.attendance import LEAVE_CREDIT_RULE, Rules
 from core.export.columns import DETAIL, SUMMARY, Column, Kind, detail_rows
+from core.pay_periods import period_label
 from core.payroll import Payroll
 from core.timeutil import as_utc
 
@@ -95,6 +96,8 @@ def _put(sheet: Worksheet, row: int, col: int, value: Any, style: Format) -> Non
 
 def _shown(value: Any, kind: Kind) -> str:
     """How wide a value looks once formatted, to size its column."""
+    if value is None:
+        return ""
     if kind in (Kind.HOURS, Kind.FACTOR):
         return f"{value:,.2f}"
     if kind is Kind.MONEY:
@@ -192,11 +195,12 @@ def _summary(book: Workbook, report: Payroll, fmt: _Formats) -> None:
     for n, line in enumerate(report.lines):
         row = first + n
         refs = {name: f"{letter}{row + 1}" for name, letter in letters.items()}
+        values = {column.name: column.value(line) for column in SUMMARY}
         for col, column in enumerate(SUMMARY):
-            value = column.value(line)
+            value = values[column.name]
             widths.see(col, _shown(value, column.kind))
             style = fmt.by_kind[column.kind]
-            if column.formula:
+            if column.formula and all(values[name] is not None for name in column.uses):
                 sheet.write_formula(
                     row, col, "=" + column.formula.format(**refs), style, _cell_value(value)
                 )
@@ -284,24 +288,27 @@ def _midnight(day: date) -> datetime:
 
 
 def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
-    """What the Policy sheet states: the period and every rule that shaped the figures."""
-    rules: Rules = report.rules
+    """What the Policy sheet states: the period and every rule that shaped the figures;
+    where days were priced under different rules (a closed period keeps those it was
+    closed with), the rules of each run of days, after the days they hold."""
     made = report.generated_at
+    if report.spans:
+        rules_rows = [
+            row
+            for span in report.spans
+            for row in [
+                ("Rules of the days", period_label(span.first, span.last)),
+                *_rule_rows(span.rules),
+            ]
+        ]
+    else:
+        rules_rows = _rule_rows(report.rules)
     return [
         ("Period from", report.first),
         ("Period to", report.last),
         ("Pay period", report.period_status or "Open"),
         ("Currency", report.currency),
-        ("Grace period (minutes)", rules.grace_minutes),
-        ("Daily overtime after (hours, 0 = off)", rules.daily_overtime_hours),
-        ("Weekly overtime after (hours, 0 = off)", rules.weekly_overtime_hours),
-        ("Overtime multiplier", rules.overtime_multiplier),
-        ("Lateness penalty per minute", rules.late_penalty_per_minute),
-        ("Punch matches a shift from (minutes before start)", rules.match_before_minutes),
-        ("Punch matches a shift until (minutes after end)", rules.match_after_minutes),
-        ("Overnight shifts count toward their", f"{rules.overnight_day} day"),
-        ("Payroll week starts on", WEEKDAYS[rules.week_start]),
-        ("Unpaid break", _unpaid_break(rules)),
+        *rules_rows,
         (
             "Overtime",
             "Daily overtime first; only regular hours count toward the weekly threshold,"
@@ -312,11 +319,31 @@ def policy_rows(report: Payroll) -> list[tuple[str, Any]]:
             "Minutes late beyond the grace period; a correction marked excused forgives them.",
         ),
         ("Paid leave", LEAVE_CREDIT_RULE),
-        (
-            "Rounding",
-            "Hours to 0.01 per day; pay per component to the cent from the hours shown.",
-        ),
+        ("Rounding", _ROUNDING + (_MIXED_ROUNDING if report.spans else "")),
         ("Generated", "" if made is None else f"{as_utc(made):%Y-%m-%d %H:%M} UTC"),
+    ]
+
+
+_ROUNDING = "Hours to 0.01 per day; pay per component to the cent from the hours shown."
+_MIXED_ROUNDING = (
+    " Overtime paid at more than one multiplier (no multiplier shown) is each run of"
+    " days' overtime pay, added."
+)
+
+
+def _rule_rows(rules: Rules) -> list[tuple[str, Any]]:
+    """The settings of one set of rules, as the Policy sheet states them."""
+    return [
+        ("Grace period (minutes)", rules.grace_minutes),
+        ("Daily overtime after (hours, 0 = off)", rules.daily_overtime_hours),
+        ("Weekly overtime after (hours, 0 = off)", rules.weekly_overtime_hours),
+        ("Overtime multiplier", rules.overtime_multiplier),
+        ("Lateness penalty per minute", rules.late_penalty_per_minute),
+        ("Punch matches a shift from (minutes before start)", rules.match_before_minutes),
+        ("Punch matches a shift until (minutes after end)", rules.match_after_minutes),
+        ("Overnight shifts count toward their", f"{rules.overnight_day} day"),
+        ("Payroll week starts on", WEEKDAYS[rules.week_start]),
+        ("Unpaid break", _unpaid_break(rules)),
     ]
 
 

@@ -53,6 +53,7 @@ RELOAD_ON = (
     | Changes.DEPARTMENTS
     | Changes.PUNCHES
     | Changes.ORGANISATION  # the pay policy: grace, matching windows, breaks
+    | Changes.PAY_PERIODS  # closing or reopening one changes which rules its days use
 )
 
 #: Rows a column's width is fitted to (see :func:`_table`).

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from core.attendance import Rules
 from core.changes import Changes
 from core.errors import NotFound, ShiftDeskError, ValidationError
 from core.export.columns import Kind
@@ -73,6 +74,26 @@ def with_extension(path: str, chosen_filter: str) -> Path:
     if target.suffix.lower() in FILE_FILTERS.values():
         return target
     return target.with_name(target.name + FILE_FILTERS.get(chosen_filter, ".xlsx"))
+
+
+def _rules_line(report: Payroll) -> str:
+    """The rules the figures were priced with; where days of the period were priced
+    under different ones (a closed period keeps its own), which days under which."""
+    if not report.spans:
+        return _rules_sentence(report.rules, report.currency)
+    return " ".join(
+        f"{period_label(span.first, span.last)}: {_rules_sentence(span.rules, report.currency)}"
+        for span in report.spans
+    )
+
+
+def _rules_sentence(r: Rules, currency: str) -> str:
+    return (
+        f"Overtime past {_plain(r.daily_overtime_hours)} h a day or"
+        f" {_plain(r.weekly_overtime_hours)} h a week, paid ×"
+        f" {_plain(r.overtime_multiplier)}; late after {r.grace_minutes} min grace,"
+        f" penalty {_plain(r.late_penalty_per_minute)} {currency} a minute."
+    )
 
 
 def _plain(value: Decimal) -> str:
@@ -362,13 +383,7 @@ class PayrollPage(QWidget):
                 f"{describe(first, last)} · {plural(len(lines), 'employee')}"
                 f" · gross {gross} {report.currency}"
             )
-            r = report.rules
-            self.rules.setText(
-                f"Overtime past {_plain(r.daily_overtime_hours)} h a day or"
-                f" {_plain(r.weekly_overtime_hours)} h a week, paid ×"
-                f" {_plain(r.overtime_multiplier)}; late after {r.grace_minutes} min grace,"
-                f" penalty {_plain(r.late_penalty_per_minute)} {report.currency} a minute."
-            )
+            self.rules.setText(_rules_line(report))
             self.empty.setText("")
         self.empty.setVisible(bool(self.empty.text()))
         self.table.setVisible(not self.empty.text())

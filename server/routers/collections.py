@@ -233,10 +233,14 @@ def replacement(
     """A PUT over a record replaces it: every optional field the body leaves out gets
     what a new record would get (null, the default), where a PATCH keeps it. A
     field the key may not read (guarded by ``hidden``) is kept: the key never saw
-    it, so leaving it out is no request to clear it."""
+    it, so leaving it out is no request to clear it; nor is it for a field the
+    server fills itself (``Field.filled``: a closed period's pay rules), which a
+    client that does not know it (an older one) never sends."""
     hidden = set(hidden)
     for f in spec.fields:
         if f.target_key in values or f.required or f.guard in hidden or f.name == "siteId":
+            continue
+        if f.filled:
             continue
         if made_on_write(spec, f):
             continue  # made by the server when the record was (approvedAt)

@@ -13,7 +13,9 @@ from core.errors import ValidationError
 from core.export import export_payroll
 from core.export.columns import DETAIL, SUMMARY
 from core.models import Employee
+from core.pay_periods import close_period
 from core.payroll import Payroll, payroll
+from core.policy import set_policy as set_policy_now
 from core.store import Store
 from tests.conftest import MONDAY, Org, open_copy
 from tests.core.attendance_helpers import (
@@ -271,3 +273,43 @@ def test_unknown_file_type_is_refused(report: Payroll, tmp_path: Path, name: str
 def test_missing_folder_is_named(report: Payroll, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="does not exist"):
         export_payroll(report, tmp_path / "no" / "payroll.xlsx")
+
+
+def test_a_line_paid_at_two_multipliers_is_written_as_core_paid_it(
+    store: Store, org: Org, tmp_path: Path
+) -> None:
+    """Monday is closed at ×1.5, then overtime pays ×2: Anna's overtime on both
+    days leaves her multiplier blank and her overtime pay core's figure (no formula
+    could price it); Ben's, all on Monday, keeps ×1.5 and its formula. Every cell,
+    formula or not, and the totals agree with core; the Policy sheet gives each
+    run of days its rules."""
+    for who in (org.anna, org.ben):
+        work(store, org, who, MONDAY, "08:00", "18:00")
+    work(store, org, org.anna, MONDAY + timedelta(days=1), "08:00", "18:00")
+    with store.session() as s:
+        close_period(s, MONDAY, MONDAY, actor="anna")
+        set_policy_now(s, overtime_multiplier="2")
+        mixed = payroll(s, MONDAY, MONDAY + timedelta(days=1))
+    path = export_payroll(mixed, tmp_path / "payroll.xlsx")
+    formulas, values = (book["Summary"] for book in _books(path))
+    rows = {line.person.id: n for n, line in enumerate(mixed.lines, start=3)}
+    ot_pay = next(n for n, c in enumerate(SUMMARY, start=1) if c.name == "overtime_pay")
+    anna = next(x for x in mixed.lines if x.person.id == org.anna)
+    assert _dec(formulas.cell(rows[org.anna], ot_pay).value) == anna.overtime_pay
+    assert formulas.cell(rows[org.ben], ot_pay).value.startswith("=ROUND(")
+    for line in mixed.lines:
+        n = rows[line.person.id]
+        for col, column in enumerate(SUMMARY, start=1):
+            expected, written = column.value(line), formulas.cell(n, col).value
+            if isinstance(written, str) and written.startswith("="):
+                assert _evaluate(written, values) == expected, (line.person.name, column.header)
+            elif expected is None:
+                assert written is None, (line.person.name, column.header)
+            elif not isinstance(expected, str):
+                assert _dec(written) == expected, (line.person.name, column.header)
+    total = len(mixed.lines) + 3
+    assert _evaluate(formulas.cell(total, ot_pay).value, values) == mixed.total("overtime_pay")
+    stated = list(openpyxl.load_workbook(path)["Policy"].iter_rows(values_only=True))
+    days = [value for label, value in stated if label == "Rules of the days"]
+    multipliers = [_dec(value) for label, value in stated if label == "Overtime multiplier"]
+    assert (days, multipliers) == (["1 Jun 2026", "2 Jun 2026"], [Decimal("1.5"), Decimal(2)])

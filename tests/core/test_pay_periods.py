@@ -12,6 +12,7 @@ from core.attendance import approve_day, approve_days, correct_day
 from core.errors import IllegalState, NotFound, ValidationError
 from core.leave import approve_leave, edit_leave, request_leave
 from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
+from core.money import money
 from core.pay_periods import (
     PeriodClosed,
     close_period,
@@ -37,7 +38,7 @@ from core.scheduling import (
 from core.store import Store
 from core.templates import TemplateDraft, create_template, expand_template
 from tests.conftest import Org
-from tests.core.attendance_helpers import add_shift, at, punches
+from tests.core.attendance_helpers import add_shift, at, punches, work
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 DEC_1 = date(2026, 12, 1)
@@ -388,3 +389,104 @@ def test_the_overnight_day_stays_while_a_closed_period_holds_a_night_shift(
         assert "pay period 1–30 Nov 2026 is closed (by anna)" in caught.value.problem
         assert set_policy(s, grace_minutes=10).applied
         assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+
+
+def test_overlapping_closed_periods_pay_each_day_once_under_the_earlier_ones_rules(
+    store: Store, org: Org
+) -> None:
+    """A pull takes another site's closure as the server has it, overlap or not: 1-30
+    Nov closed here, 15 Nov-15 Dec (kept with another multiplier) pulled. 20 Nov is
+    paid once, under the earlier period's rules, as :func:`closed_on` places it."""
+    work(store, org, org.anna, date(2026, 11, 20), "08:00", "16:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, overtime_multiplier=2)
+        mine = s.scalars(select(PayPeriod)).one()
+        s.add(
+            PayPeriod(
+                company_id=org.company_id,
+                first_day=date(2026, 11, 15),
+                last_day=date(2026, 12, 15),
+                closed_by="ben",
+                closed_at=mine.closed_at,
+                pay_rules=dict(mine.pay_rules, overtimeMultiplier="2"),
+            )
+        )
+    with store.session() as s:
+        (line,) = payroll(s, NOV_1, NOV_30, employee_ids=[org.anna]).lines
+    assert (line.regular_hours, line.multiplier) == (Decimal(8), Decimal("1.5"))
+
+
+def test_undo_and_redo_cannot_move_the_overnight_day_under_a_closed_night(
+    store: Store, org: Org
+) -> None:
+    """Undoing a change of the overnight day puts the old day back: refused, as the
+    change itself is, while a closed period holds a night shift; so is its redo."""
+    with store.session() as s:
+        changed = set_policy(s, overnight_day="end")
+    _shift(store, org, NOV_30, "22:00", "06:00")
+    _close(store)
+    with store.session() as s:
+        with pytest.raises(IllegalState) as caught:
+            changed.undo(s)
+        assert caught.value.field == "overnight_day"
+    with store.session() as s:
+        assert s.scalar(select(PayPolicy.overnight_day)) == "end"
+        reopen_period(s, NOV_1, NOV_30, actor="anna", reason="nights counted at the start")
+    with store.session() as s:
+        undone = changed.undo(s)
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+    _close(store)
+    with store.session() as s, pytest.raises(IllegalState):
+        undone.undo(s)
+    with store.session() as s:
+        assert s.scalar(select(PayPolicy.overnight_day)) == "start"
+
+
+def test_weekly_overtime_across_a_closed_edge_counts_the_closed_days_as_they_were_paid(
+    store: Store, org: Org
+) -> None:
+    """Payroll week Thu 26 Nov - Wed 2 Dec. Three 12 h days before the close (daily
+    overtime past 8 h: 24 h regular, 12 h overtime); then daily overtime is turned
+    off and 1 Dec has 8 h. The week's regular hours before 1 Dec are the 24 paid, not
+    the 36 the new rules would make of them: 32 h in all, no weekly overtime, asked
+    with or without the closed days."""
+    with store.session() as s:
+        set_policy(s, week_start=3, unpaid_break_minutes=0)
+    for day in (date(2026, 11, 27), date(2026, 11, 28), NOV_30):
+        work(store, org, org.anna, day, "06:00", "18:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, daily_overtime_hours=0)
+    work(store, org, org.anna, DEC_1, "08:00", "16:00")
+    assert _overtime(store, date(2026, 11, 26), NOV_30)[0] == Decimal(12)
+    assert _overtime(store, date(2026, 11, 26), DEC_1)[0] == Decimal(12)
+    assert _overtime(store, DEC_1, DEC_1)[0] == Decimal(0)
+
+
+def test_a_line_paid_at_two_multipliers_shows_none_and_adds_each_spans_pay(
+    store: Store, org: Org
+) -> None:
+    """30 Nov (closed, ×1.5) and 1 Dec (×2), ten hours each: Anna's line holds
+    overtime paid at both, so it shows no multiplier (no single one prices it) and
+    its overtime pay is each day's, added. Ben's overtime is all on 30 Nov: his
+    line keeps ×1.5 and hours × rate × 1.5 is still what it paid."""
+    _ten_hour_days(store, org, NOV_30, DEC_1)
+    work(store, org, org.ben, NOV_30, "08:00", "18:00")
+    _close(store)
+    with store.session() as s:
+        set_policy(s, overtime_multiplier="2")
+        report = payroll(s, NOV_30, DEC_1, employee_ids=[org.anna, org.ben])
+    anna, ben = (next(x for x in report.lines if x.person.id == who) for who in (org.anna, org.ben))
+    paid_at = (Decimal("1.5"), Decimal(2))
+    per_day = [
+        money(d.overtime_hours * anna.rate * m) for d, m in zip(anna.days, paid_at, strict=True)
+    ]
+    assert [d.overtime_hours for d in anna.days] == [Decimal(2), Decimal(2)]
+    assert (anna.multiplier, anna.overtime_pay) == (None, sum(per_day))
+    assert anna.regular_pay == money(anna.regular_hours * anna.rate)
+    assert anna.gross == anna.regular_pay + anna.overtime_pay + anna.leave_pay - anna.penalty
+    assert ben.multiplier == Decimal("1.5")
+    assert ben.overtime_pay == money(ben.overtime_hours * ben.rate * ben.multiplier) > 0
+    assert [(s.first, s.last) for s in report.spans] == [(NOV_30, NOV_30), (DEC_1, DEC_1)]
+    assert [s.rules.overtime_multiplier for s in report.spans] == [Decimal("1.5"), Decimal(2)]

@@ -7,17 +7,22 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
 
 from core.models import AttendanceCorrection
+from core.pay_periods import close_period
+from core.policy import set_policy
 from core.roster import range_for
 from desktop.attendance import page as attendance_module
 from desktop.attendance.dialog import CorrectionDialog
 from desktop.attendance.model import FLAGS, STATUS
 from desktop.attendance.page import AttendancePage
-from tests.conftest import MONDAY
+from desktop.context import AppContext
+from desktop.payroll.page import PayrollPage
+from tests.conftest import MONDAY, Org
 from tests.core.attendance_helpers import work
 from tests.desktop.attendance_helpers import TUESDAY, late_missing_absent
-from tests.desktop.helpers import loaded, show_at
+from tests.desktop.helpers import loaded, settle, show_at
 
 
 @pytest.fixture
@@ -323,3 +328,23 @@ def test_the_period_is_worked_out_off_the_ui_thread_while_the_page_says_so(
     assert on_ui_thread == [False]
     assert _text(attendance_page, keys["late"], FLAGS) == "Late 7 min"
     assert attendance_page.summary.text() == "4 employee-days · 3 with problems · 0 approved"
+
+
+def test_reopening_a_pay_period_redraws_its_days_under_the_policy_as_it_stands(
+    qtbot: QtBot, context: AppContext, org: Org
+) -> None:
+    """A closed week keeps its grace minutes; reopened from the payroll page, the
+    attendance page shows its days under the policy's grace at once."""
+    keys = late_missing_absent(context.store, org)
+    with context.store.session() as s:
+        close_period(s, MONDAY, MONDAY + timedelta(days=6), actor="anna")
+        set_policy(s, grace_minutes=10)
+    page = AttendancePage(context)
+    loaded(show_at(qtbot, page, 1400, 800, lambda p: p.period.set_span("week", MONDAY)))
+    assert _text(page, keys["late"], FLAGS) == "Late 7 min"
+    payroll = PayrollPage(context)
+    loaded(show_at(qtbot, payroll, 1200, 700, lambda p: p.period.set_span("week", MONDAY)))
+    assert payroll.reopen_shown_period("grace back-dated")
+    settle(context)
+    loaded(page)
+    assert _text(page, keys["late"], FLAGS) == "Late 2 min"

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.attendance import approve_days
 from core.employees import deactivate_employee
-from core.pay_periods import closed_on
+from core.pay_periods import close_period, closed_on
 from core.payroll import payroll
+from core.policy import set_policy
 from desktop.payroll import page as payroll_module
 from desktop.payroll.model import COLUMNS, PayrollModel
 from desktop.payroll.page import FILE_FILTERS, PayrollPage, with_extension
@@ -252,3 +253,17 @@ def test_an_export_that_ends_while_the_figures_load_leaves_export_waiting(
     gate.set()
     loaded(payroll_page)
     assert payroll_page.export_button.isEnabled()
+
+
+def test_the_rules_line_says_which_days_were_paid_under_which_rules(qtbot, context, org) -> None:
+    """A closed Monday keeps ×1.5; the rest of the week is paid ×2: the line under
+    the figures names each run of days with its rules, not only the policy's."""
+    work(context.store, org, org.anna, MONDAY, "08:00", "18:00")
+    with context.store.session() as s:
+        close_period(s, MONDAY, MONDAY, actor="anna")
+        set_policy(s, overtime_multiplier="2")
+    page = PayrollPage(context)
+    loaded(show_at(qtbot, page, 1200, 700, lambda p: p.period.set_span("week", MONDAY)))
+    line = page.rules.text()
+    assert line.startswith("1 Jun 2026: Overtime past 8 h a day or 40 h a week, paid × 1.5;")
+    assert "2–7 Jun 2026: Overtime past 8 h a day or 40 h a week, paid × 2;" in line

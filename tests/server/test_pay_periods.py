@@ -3,6 +3,8 @@ write into one refused as core refuses it (422 naming the day's field)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.server.conftest import Staff, Tenant, created, put_new
 from tests.server.test_pay_policies import PAY_RULES
 
@@ -169,3 +171,74 @@ def test_a_period_keeps_the_pay_rules_it_was_closed_with_and_they_are_pay_data(
     assert "payRules" not in clerk.get(f"/v1/payperiods/{own['id']}").json()["payperiod"]
     shown = tenant.client.get(f"/v1/payperiods/{own['id']}").json()["payperiod"]
     assert shown["payRules"] == rules
+
+
+BAD_RULES = [
+    ("dailyOvertimeHours", [1]),
+    ("dailyOvertimeHours", None),
+    ("dailyOvertimeHours", True),
+    ("dailyOvertimeHours", "1e999"),
+    ("dailyOvertimeHours", "NaN"),
+    ("dailyOvertimeHours", "-5"),
+    ("dailyOvertimeHours", "99999"),
+    ("overtimeMultiplier", "0"),
+    ("overnightDay", 5),
+    ("overnightDay", ["end"]),
+    ("weekStart", "monday"),
+    ("weekStart", 9),
+    ("weekStart", 1.5),
+    ("graceMinutes", 10**30),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_RULES)
+def test_kept_pay_rules_are_checked_against_the_policys_limits_naming_the_rule(
+    tenant: Tenant, name: str, value: object
+) -> None:
+    """A kept rule is priced as the policy's would be: one the policy could never
+    hold (past its limits, not a number) is refused, naming payRules.<rule>."""
+    policy = tenant.client.get(f"/v1/paypolicies/{tenant.company_id}").json()["paypolicy"]
+    rules = {**{k: policy[k] for k in PAY_RULES}, name: value}
+    bad = put_new(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-09-01", "lastDay": "2026-09-30", "closedBy": "anna", "payRules": rules},
+    )
+    assert bad.status_code == 400, bad.text
+    assert _fields(bad) == {f"payRules.{name}": "INVALID"}
+
+
+@pytest.mark.parametrize("value", ["x", 5, [1], True])
+def test_pay_rules_that_are_not_an_object_are_refused(tenant: Tenant, value: object) -> None:
+    bad = put_new(
+        tenant.client,
+        "payperiods",
+        {"firstDay": "2026-09-01", "lastDay": "2026-09-30", "closedBy": "anna", "payRules": value},
+    )
+    assert bad.status_code == 400, bad.text
+    assert _fields(bad) == {"payRules": "INVALID"}
+
+
+def test_a_full_put_without_pay_rules_reopens_and_keeps_them(tenant: Tenant) -> None:
+    """An older client knows no payRules: its PUT reopening a period leaves them out,
+    which asks nothing of them (the server fills them itself), so they stay."""
+    body = {
+        "firstDay": "2026-10-01",
+        "lastDay": "2026-10-31",
+        "closedBy": "anna",
+        "closedAt": "2026-11-01T09:00:00Z",
+    }
+    period = created(tenant.client, "payperiods", body)
+    reopened = tenant.client.put(
+        f"/v1/payperiods/{period['id']}",
+        json={
+            **body,
+            "reopenedBy": "sam",
+            "reopenedAt": "2026-11-02T09:00:00Z",
+            "reopenReason": "a missed shift",
+        },
+        headers={"If-Match": f'"{period["recordVersion"]}"'},
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["payperiod"]["reopenedBy"] == "sam"
+    assert reopened.json()["payperiod"]["payRules"] == period["payRules"]

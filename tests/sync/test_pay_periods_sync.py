@@ -156,3 +156,48 @@ def test_a_site_without_the_pay_scopes_closes_and_pulls_periods_without_their_ru
     assert on_server is not None
     assert on_server["payRules"]["dailyOvertimeHours"] == "7"
     assert hill.read(PayPeriod, second.ids[0]).pay_rules["dailyOvertimeHours"] == "8"
+
+
+def test_overlapping_closes_made_offline_at_two_sites_pay_the_shared_day_once(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    """Offline, quay closes Monday to Sunday; hill doubles the multiplier and closes
+    Saturday before to Monday. The pull brings hill's closure to quay unchecked: its
+    Monday is paid once (8 h regular, 2 h overtime), not under both periods."""
+    quay, hill = new_site("quay"), new_site("hill")
+    anna = _a_long_monday(quay)
+    for site in (quay, hill, quay, hill):
+        site.run()
+    with quay.store.session() as s:
+        close_period(s, MONDAY, SUNDAY, actor="anna")
+    with hill.store.session() as s:
+        set_policy(s, overtime_multiplier="2")
+        close_period(s, MONDAY - timedelta(days=2), MONDAY, actor="ben")
+    for site in (hill, hill, quay, quay):
+        site.run()
+    with quay.store.session() as s:
+        assert len(s.query(PayPeriod).all()) == 2
+        (line,) = payroll(s, MONDAY, MONDAY, employee_ids=[anna]).lines
+    assert (line.regular_hours, line.overtime_hours) == (8, 2)
+
+
+def test_a_period_closed_without_its_rules_kept_is_sent_without_pay_rules(
+    tenant: Tenant, new_site: Callable[[str], SyncSite]
+) -> None:
+    """A period closed before its rules were kept holds none: its create leaves
+    payRules out rather than sending null (which a server that knows no such field
+    refuses), and the server fills the company's rules as for any site."""
+    quay = new_site("quay")
+    quay.run()
+    with quay.store.session() as s:
+        made = close_period(s, MONDAY, SUNDAY, actor="anna").ids[0]
+        s.get(PayPeriod, made).pay_rules = None
+    seen = len(quay.faults.requests)
+    quay.run()
+    sent = [r.content for r in quay.faults.requests[seen:] if made.encode() in r.content]
+    assert sent
+    assert not any(b"payRules" in body for body in sent)
+    policy = tenant.client.get(f"/v1/paypolicies/{tenant.company_id}").json()["paypolicy"]
+    held = server_record(tenant, "payperiods", made)
+    assert held is not None
+    assert held["payRules"] == {k: policy[k] for k in held["payRules"]}
