@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, CompoundSelect, and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -63,9 +63,12 @@ class RosterRules:
     def for_company(cls, session: Session, company_id: str | None) -> RosterRules:
         autoflush(session)
         policy = session.execute(_RULES_OF, {"company_id": company_id}).first()
-        if policy is None:
-            return cls()
-        min_rest_hours, max_consecutive_days, max_shift_hours, week_start = policy
+        return cls() if policy is None else cls.of_row(policy)
+
+    @classmethod
+    def of_row(cls, policy: Any) -> RosterRules:
+        """The rules in a row whose first four values are :data:`RULE_COLUMNS`."""
+        min_rest_hours, max_consecutive_days, max_shift_hours, week_start = tuple(policy)[:4]
         return cls(
             min_rest=timedelta(hours=float(min_rest_hours)),
             max_consecutive_days=max_consecutive_days,
@@ -359,12 +362,14 @@ _POLICY = PayPolicy.__table__.c
 _SHIFT = Shift.__table__.c
 _EMPLOYEE = Employee.__table__.c
 _LEAVE = LeaveRequest.__table__.c
-_RULES_OF = select(
+#: What :class:`RosterRules` reads of a pay policy, in this order.
+RULE_COLUMNS = (
     _POLICY.min_rest_hours,
     _POLICY.max_consecutive_days,
     _POLICY.max_shift_hours,
     _POLICY.week_start,
-).where(_POLICY.company_id == bindparam("company_id"))
+)
+_RULES_OF = select(*RULE_COLUMNS).where(_POLICY.company_id == bindparam("company_id"))
 _LIVE_IN_RANGE = and_(
     _SHIFT.deleted.is_(False),
     _SHIFT.status != ShiftStatus.CANCELLED,
@@ -468,17 +473,20 @@ def load_index(
     *,
     company_id: str | None = None,
     read: ReadShifts | None = None,
+    rules: RosterRules | None = None,
 ) -> ConflictIndex:
     """Everything that can clash with work of these employees between two instants.
 
     The window is widened by the longest shift, the rest time and the consecutive
     day limit, so warnings near the edges are found too. Three indexed statements
-    (the rules; the people and their leave; their shifts), however many people.
-    ``read``: shifts the caller has already, which are not read again (for those
-    people the shifts statement reads only the days outside them).
+    (the rules; the people and their leave; their shifts), however many people;
+    two when the caller read the company's ``rules`` already. ``read``: shifts the
+    caller has already, which are not read again (for those people the shifts
+    statement reads only the days outside them).
     """
     emp_ids = list(dict.fromkeys(employee_ids))
-    rules = RosterRules.for_company(session, company_id)
+    if rules is None:
+        rules = RosterRules.for_company(session, company_id)
     index = ConflictIndex(rules=rules)
     if not emp_ids:
         return index

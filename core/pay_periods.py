@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from core import wire
 from core.changes import Changes
-from core.conflicts import autoflush
+from core.conflicts import RULE_COLUMNS, RosterRules, autoflush
 from core.errors import CLOSED_PERIOD, IllegalState, NotFound, ValidationError
 from core.models import (
     AttendanceApproval,
@@ -170,6 +170,35 @@ _CLOSED_WITH_POLICY = (
 )
 _CLOSED_OF = _CLOSED_WITH_POLICY.where(_PERIOD.company_id == bindparam("company_id"))
 _ZONES = select(_SITE.id, _SITE.timezone)
+#: A company's policy (the roster rules first, then what :class:`ClosedDays` reads
+#: of it) with its closed periods by start: a row per period, or one row without a
+#: period (``id`` None) when none is closed; no row when there is no policy.
+_POLICY_WITH_CLOSED = (
+    select(
+        *RULE_COLUMNS,
+        _POLICY.id.label("policy_id"),
+        _POLICY.overnight_day,
+        _POLICY.match_before_minutes,
+        _POLICY.match_after_minutes,
+        _PERIOD.id,
+        _PERIOD.company_id,
+        _PERIOD.first_day,
+        _PERIOD.last_day,
+        _PERIOD.closed_by,
+        _PERIOD.closed_at,
+    )
+    .outerjoin_from(
+        PayPolicy.__table__,
+        PayPeriod.__table__,
+        and_(
+            _PERIOD.company_id == _POLICY.company_id,
+            _PERIOD.deleted.is_(False),
+            _PERIOD.reopened_at.is_(None),
+        ),
+    )
+    .where(_POLICY.company_id == bindparam("company_id"))
+    .order_by(_PERIOD.first_day, _PERIOD.id)
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +223,12 @@ class ClosedDays:
             if company_id is None
             else session.execute(_CLOSED_OF, {"company_id": company_id})
         ).all()
+        return cls.of_rows(session, found)
+
+    @classmethod
+    def of_rows(cls, session: Session, found: Sequence[Any]) -> ClosedDays:
+        """The closed periods in ``found`` (rows of a period's columns and its policy's,
+        by start), each site's zone read beside them when there are any."""
         if not found:
             return NOTHING_CLOSED
         # A company has one policy; without a company, the first period's owner's.
@@ -229,6 +264,19 @@ class ClosedDays:
 
 
 NOTHING_CLOSED = ClosedDays()
+
+
+def closed_and_rules(session: Session, company_id: str) -> tuple[ClosedDays, RosterRules]:
+    """A company's closed periods and its roster rules, both its pay policy's, from
+    one statement where :meth:`ClosedDays.load` and :meth:`RosterRules.for_company`
+    take two: what a check of a single shift reads. A company without a policy has
+    the default rules, and its periods are read alone."""
+    autoflush(session)
+    found = session.execute(_POLICY_WITH_CLOSED, {"company_id": company_id}).all()
+    if not found:
+        return ClosedDays.load(session, company_id), RosterRules()
+    periods = found if found[0].id is not None else ()
+    return ClosedDays.of_rows(session, periods), RosterRules.of_row(found[0])
 
 
 # --- refusing ---------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from core import outbox, undo
 from core.bulk import gc_paused, insert_columns, new_ids
@@ -27,6 +28,7 @@ from core.conflicts import (
     Busy,
     ConflictIndex,
     Proposed,
+    RosterRules,
     autoflush,
     load_index,
     members_by_department,
@@ -43,7 +45,7 @@ from core.models import (
     Site,
     new_id,
 )
-from core.pay_periods import NOTHING_CLOSED, ClosedDays, refuse_shifts
+from core.pay_periods import NOTHING_CLOSED, ClosedDays, closed_and_rules, refuse_shifts
 from core.results import Check, Conflict, OpResult, RuleWarning, Skipped
 from core.timeutil import parse_hhmm, shift_instants, shift_time_problem, utcnow
 from core.workload import Workload
@@ -212,6 +214,27 @@ _DEPARTMENTS = select(_DEPARTMENT.id, _DEPARTMENT.deleted).where(
 )
 
 
+#: What validating a draft reads of each person (:data:`_EMPLOYEES`).
+_VALIDATED = frozenset(("id", "first_name", "last_name", "active", "deleted"))
+
+
+def _held_employees(session: Session, ids: Sequence[str]) -> dict[str, Employee] | None:
+    """The people ``ids`` as the session holds them, when it holds every one with
+    what validation reads loaded and unchanged since (the server read them to check
+    a write's references): the same values :data:`_EMPLOYEES` would read, at no
+    statement. None when any is not held so."""
+    held = {}
+    for emp_id in ids:
+        emp = session.identity_map.get(identity_key(Employee, emp_id))
+        if emp is None:
+            return None
+        state = inspect(emp)
+        if state.modified or not state.persistent or state.unloaded & _VALIDATED:
+            return None
+        held[emp_id] = emp
+    return held
+
+
 def _validate_all(
     session: Session,
     drafts: Sequence[ShiftDraft],
@@ -236,7 +259,9 @@ def _validate_all(
     )
     if emp_ids or dept_ids:
         autoflush(session)
-    employees = {e.id: e for e in session.execute(_EMPLOYEES, {"ids": emp_ids})} if emp_ids else {}
+    employees = _held_employees(session, emp_ids)
+    if employees is None:
+        employees = {e.id: e for e in session.execute(_EMPLOYEES, {"ids": emp_ids})}
     departments = (
         {x.id: x for x in session.execute(_DEPARTMENTS, {"ids": dept_ids})} if dept_ids else {}
     )
@@ -332,9 +357,14 @@ def _workload_warnings(
     return found
 
 
-def _index_for(session: Session, placed: Placed) -> ConflictIndex:
+def _index_for(session: Session, placed: Placed, rules: RosterRules | None = None) -> ConflictIndex:
     return load_index(
-        session, placed.people, placed.start_utc, placed.end_utc, company_id=placed.company_id
+        session,
+        placed.people,
+        placed.start_utc,
+        placed.end_utc,
+        company_id=placed.company_id,
+        rules=rules,
     )
 
 
@@ -350,9 +380,10 @@ def check_draft(
     ``closed`` is the closed pay periods, ``sites`` the draft's site, when the caller
     read them already."""
     placed = _validate(session, draft, sites)
+    rules = None
     if closed is None:
-        closed = ClosedDays.load(session, placed.company_id)
-    index = _index_for(session, placed)
+        closed, rules = closed_and_rules(session, placed.company_id)
+    index = _index_for(session, placed, rules)
     return _check(index, placed, frozenset(exclude), Workload.of(index), closed)
 
 
@@ -365,11 +396,14 @@ def _leaving_closed(closed: ClosedDays, site_id: str, shift_date: date, end_utc:
 # --- writing a shift's state ------------------------------------------------------------
 
 
-def _write_state(session: Session, shift_id: str, state: Mapping[str, Any] | None) -> None:
+def _write_state(
+    session: Session, shift_id: str, state: Mapping[str, Any] | None, *, new: bool = False
+) -> None:
     """Make the shift hold ``state`` (its content fields and assignments), creating it
     if need be; None deletes it (softly). Fields that already hold their value are not
-    touched, so the undo recorder sees only what moved."""
-    shift = session.get(Shift, shift_id)
+    touched, so the undo recorder sees only what moved. ``new``: no row holds
+    ``shift_id`` (an id just made), so none is looked up."""
+    shift = None if new else session.get(Shift, shift_id)
     if state is None:
         if shift is not None and not shift.deleted:
             shift.deleted = True
@@ -402,7 +436,14 @@ _SHIFT = (
 
 
 def _get(session: Session, shift_id: str) -> Shift:
-    shift = session.scalars(_SHIFT, {"id": shift_id}).unique().one_or_none()
+    """The live shift, with its people, departments and site. One the session holds
+    with all of them loaded (the server read it to check its If-Match) is taken as
+    held: the statement would return that very object, its loaded values kept."""
+    held = session.identity_map.get(identity_key(Shift, shift_id))
+    if held is not None and not inspect(held).unloaded:
+        shift: Shift | None = held
+    else:
+        shift = session.scalars(_SHIFT, {"id": shift_id}).unique().one_or_none()
     if shift is None or shift.deleted:
         raise NotFound("shift", shift_id)
     return shift
@@ -411,13 +452,18 @@ def _get(session: Session, shift_id: str) -> Shift:
 # --- single-shift operations ----------------------------------------------------------
 
 
-def create_shift(session: Session, draft: ShiftDraft, *, shift_id: str | None = None) -> OpResult:
+def create_shift(
+    session: Session, draft: ShiftDraft, *, shift_id: str | None = None, unheld: bool = False
+) -> OpResult:
+    """A new shift, ``shift_id`` or an id made here. ``unheld``: the caller knows no
+    row holds ``shift_id`` (it made the id just now), so it is not looked up; a given
+    id is otherwise (a site's own id may name a record the store holds already)."""
     check = check_draft(session, draft)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)
     new = shift_id or new_id()
     with undo.recording(session) as recorder:
-        _write_state(session, new, _state_of(draft))
+        _write_state(session, new, _state_of(draft), new=shift_id is None or unheld)
     return recorder.result(warnings=check.warnings)
 
 
@@ -444,11 +490,11 @@ def edit_shift(session: Session, shift_id: str, **changes: Any) -> OpResult:
     except TypeError as exc:
         raise ValidationError("shift", str(exc)) from exc
     placed = _validate(session, draft)
-    closed = ClosedDays.load(session, placed.company_id)
+    closed, rules = closed_and_rules(session, placed.company_id)
     leaving = _leaving_closed(closed, shift.site_id, shift.shift_date, shift.end_utc)
     if not leaving.ok:
         return OpResult(conflicts=leaving.conflicts)
-    index = _index_for(session, placed)
+    index = _index_for(session, placed, rules)
     check = _check(index, placed, frozenset({shift_id}), Workload.of(index), closed)
     if not check.ok:
         return OpResult(conflicts=check.conflicts, warnings=check.warnings)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from core.errors import CLOSED_PERIOD, ConflictError, IllegalState
 from core.models import Shift, ShiftEmployee, Synced
@@ -47,7 +48,11 @@ class ShiftOps(Ops):
         actor: str,
     ) -> Synced:
         flag = values.pop("flag", "")
-        _refused(create_shift(session, ShiftDraft(**values), shift_id=record_id))
+        # A POST's id was made just now; a PUT's was looked up before this runs
+        # (Writes._create holds what it found): one the session does not hold is in
+        # no row, and core need not look for it.
+        unheld = session.identity_map.get(identity_key(Shift, record_id)) is None
+        _refused(create_shift(session, ShiftDraft(**values), shift_id=record_id, unheld=unheld))
         shift = session.get(Shift, record_id)
         assert shift is not None
         shift.flag = flag
