@@ -9,13 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from core.attendance import approve_day, approve_days, correct_day
+from core.conflicts import RosterRules
 from core.errors import IllegalState, NotFound, ValidationError
 from core.leave import approve_leave, edit_leave, request_leave
 from core.models import AuditEntry, ClockEvent, PayPeriod, PayPolicy, Shift
 from core.money import money
 from core.pay_periods import (
+    NOTHING_CLOSED,
+    ClosedDays,
     PeriodClosed,
     close_period,
+    closed_and_rules,
     closed_on,
     period_label,
     reopen_period,
@@ -490,3 +494,41 @@ def test_a_line_paid_at_two_multipliers_shows_none_and_adds_each_spans_pay(
     assert ben.overtime_pay == money(ben.overtime_hours * ben.rate * ben.multiplier) > 0
     assert [(s.first, s.last) for s in report.spans] == [(NOV_30, NOV_30), (DEC_1, DEC_1)]
     assert [s.rules.overtime_multiplier for s in report.spans] == [Decimal("1.5"), Decimal(2)]
+
+
+def test_closed_and_rules_read_together_match_each_read_alone(store: Store, org: Org) -> None:
+    """One statement for a single shift's check gives what the two loaders give: no
+    period closed, two closed (one reopened, not counted), and no policy at all."""
+
+    def seen(closed: ClosedDays, rules: RosterRules) -> tuple:
+        """What a check reads of them (a period is a row of whichever statement)."""
+        periods = [(p.id, p.first_day, p.last_day, p.closed_by) for p in closed.periods]
+        windows = (closed.overnight_day, closed.zones, closed.match_before, closed.match_after)
+        return periods, windows, rules
+
+    def both(s):
+        return seen(ClosedDays.load(s, org.company_id), RosterRules.for_company(s, org.company_id))
+
+    with store.session() as s:
+        policy = s.scalar(select(PayPolicy))
+        policy.min_rest_hours, policy.week_start, policy.overnight_day = 9, 6, "end"
+    with store.session() as s:
+        assert seen(*closed_and_rules(s, org.company_id)) == both(s)
+        assert closed_and_rules(s, org.company_id)[0] is NOTHING_CLOSED
+    _close(store)
+    _close(store, DEC_1, date(2026, 12, 31))
+    with store.session() as s:
+        reopen_period(s, DEC_1, date(2026, 12, 31), actor="anna", reason="a late punch")
+    with store.session() as s:
+        closed, rules = closed_and_rules(s, org.company_id)
+        assert seen(closed, rules) == both(s)
+        assert [p.first_day for p in closed.periods] == [NOV_1]
+        assert closed.overnight_day == "end"
+        assert rules.week_start == 6
+    with store.session() as s:
+        s.delete(s.scalar(select(PayPolicy)))
+    with store.session() as s:
+        closed, rules = closed_and_rules(s, org.company_id)
+        assert seen(closed, rules) == both(s)
+        assert rules == RosterRules()
+        assert [p.first_day for p in closed.periods] == [NOV_1]
