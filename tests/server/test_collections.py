@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.server.conftest import Tenant, created, new_id, put_new, statements
+from tests.server.conftest import Staff, Tenant, created, new_id, put_new, statements
 
 
 def test_create_get_and_list_answer_in_envelopes_with_record_fields(tenant: Tenant) -> None:
@@ -362,3 +362,36 @@ def test_a_post_does_not_look_up_the_id_it_has_just_made(tenant: Tenant) -> None
     made_id = made.json()["department"]["id"]
     again = put_new(tenant.client, "departments", {"name": "Spa"}, made_id)
     assert again.status_code == 412
+
+
+def _shift_reads(seen: list[str]) -> int:
+    return len([s for s in seen if s.lstrip().startswith("SELECT") and "WHERE shift.id =" in s])
+
+
+def test_a_shift_write_reads_its_shift_and_its_pay_policy_once(
+    tenant: Tenant, staff: Staff
+) -> None:
+    """core's check reads the policy's rules and closed periods in one statement; a
+    POST does not look up the id it made; a PATCH's shift, read for its If-Match,
+    is the one core edits (not read again)."""
+    body = {
+        "shiftDate": "2027-03-01",
+        "startTime": "09:00",
+        "endTime": "17:00",
+        "assignedUserIds": [staff.anna],
+    }
+    with statements(tenant.live.db) as posted:
+        made = tenant.client.post("/v1/shifts", json=body)
+    assert made.status_code == 201, made.text
+    shift = made.json()["shift"]
+    with statements(tenant.live.db) as patched:
+        changed = tenant.client.patch(
+            f"/v1/shifts/{shift['id']}",
+            json={"notes": "moved the break"},
+            headers={"If-Match": f'"{shift["recordVersion"]}"'},
+        )
+    assert changed.status_code == 200, changed.text
+    assert _shift_reads(posted) == 0
+    assert _shift_reads(patched) == 1
+    for seen in (posted, patched):
+        assert len([s for s in seen if "pay_policy" in s]) == 1
