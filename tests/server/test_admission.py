@@ -1,6 +1,6 @@
-"""A single collection write is admitted by its route, in the write's own trip to the
-thread pool: it must still be refused as every request is, before anything of it
-is written, and in the same order (429 or 401, then 403, then its body)."""
+"""A single collection write is refused as every request is, before anything of it
+is written, and in the same order (429 or 401, then 403, then its body): the guard
+for any change of where a write's key and rate limit are checked."""
 
 from __future__ import annotations
 
