@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -21,6 +22,14 @@ os.environ.pop("SHIFTDESK_API_KEY", None)
 
 from core.models import Company, Department, Employee, PayPolicy, Site
 from core.store import Store, open_store
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection made (modules, classes, the test items) lives until the run
+    ends, so it is frozen: the collector's full collections, automatic or asked for
+    between desktop tests, walk only what the tests make."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
