@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -22,14 +21,6 @@ os.environ.pop("SHIFTDESK_API_KEY", None)
 
 from core.models import Company, Department, Employee, PayPolicy, Site
 from core.store import Store, open_store
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """What collection made (modules, classes, the test items) lives until the run
-    ends, so it is frozen: the collector's full collections, automatic or asked for
-    between desktop tests, walk only what the tests make."""
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
