@@ -149,6 +149,10 @@ def _one_value(values: Sequence[Any], n: int) -> bool:
     return False
 
 
+#: The ints SQLite stores as integers; a literal beyond them is read as a float.
+_INT_RANGE = range(-(2**63), 2**63)
+
+
 def _sql_literal(value: Any) -> str | None:
     """A value the same in every row, written into the statement instead of bound
     for each (binding a year of shifts' fifteen such columns cost a sixth of
@@ -156,7 +160,7 @@ def _sql_literal(value: Any) -> str | None:
     a literal as the bound value: the column's affinity applies to either."""
     if value is None:
         return "NULL"
-    if type(value) is int:
+    if type(value) is int and value in _INT_RANGE:
         return str(value)
     if type(value) is str and "\x00" not in value:
         return "'" + value.replace("'", "''") + "'"

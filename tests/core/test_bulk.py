@@ -1,6 +1,6 @@
 """core.bulk.insert_columns stores each row as the ORM would: a value shared by every
 row may be written into the statement once, but never merges values that only
-compare equal (1, 1.0, True; two JSON documents)."""
+compare equal (1, 1.0, True; two JSON documents) and never loses a digit."""
 
 from __future__ import annotations
 
@@ -74,6 +74,27 @@ def test_one_value_in_every_row_is_stored_as_bound(session: Session) -> None:
     rows = [{k: v[i] for k, v in columns.items()} | {"x": None} for i in range(2)]
     session.execute(insert(_TABLE), rows)
     assert got == {c: _stored(session, c) for c in ("n", "s", "doc", "x")}
+
+
+@pytest.mark.parametrize("big", [2**63, 2**63 + 1, -(2**63) - 1, 10**30])
+def test_an_int_sqlite_cannot_hold_is_refused_as_binding_refuses_it(
+    session: Session, big: int
+) -> None:
+    """Written into the statement, it would become a float that lost digits."""
+    with pytest.raises(OverflowError):
+        session.execute(insert(_TABLE), [{"id": 1, "n": big}])
+    session.rollback()
+    with pytest.raises(OverflowError):
+        insert_columns(session, _TABLE, 2, {"id": [1, 2]}, {"n": big})
+    session.rollback()
+    with pytest.raises(OverflowError):
+        insert_columns(session, _TABLE, 2, {"id": [1, 2], "n": [big, big]}, {})
+
+
+@pytest.mark.parametrize("edge", [2**63 - 1, -(2**63)])
+def test_the_largest_ints_sqlite_holds_are_stored_exactly(session: Session, edge: int) -> None:
+    insert_columns(session, _TABLE, 2, {"id": [1, 2]}, {"n": edge})
+    assert _stored(session, "n") == [(edge, "integer"), (edge, "integer")]
 
 
 def test_quotes_and_question_marks_in_shared_text_are_stored_as_they_are(
