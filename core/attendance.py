@@ -431,9 +431,10 @@ def attendance(
 ) -> Attendance:
     """Derived attendance from ``first`` to ``last`` (local dates, inclusive).
 
-    Days from the start of ``first``'s payroll week are derived too, so weekly
-    overtime knows the hours already worked that week; only the asked days are
-    returned. A shift that has not ended by ``now`` is never absent.
+    Days from the start of ``first``'s payroll week (of every span's, where the
+    week's start day changed) are derived too, so weekly overtime knows the hours
+    already worked that week; only the asked days are returned. A shift that has
+    not ended by ``now`` is never absent.
     """
     if last < first:
         raise ValidationError("to", "the period ends before it starts")
@@ -496,14 +497,24 @@ def rule_spans(
 def _spans_from_week_start(
     session: Session, company_id: str, first: date, last: date, rules: Rules
 ) -> list[Span]:
-    """:func:`rule_spans` of ``first``..``last``, the first one reaching back to the
-    start of ``first``'s payroll week (under the rules ``first`` is derived with):
-    the week's days before ``first`` count toward its weekly overtime as they were
-    derived, under their own rules, whatever range is asked."""
-    wide = rule_spans(session, company_id, first - timedelta(days=6), last, rules)
-    holding = next(s for s in wide if s.last >= first)
-    origin = week_start(first, holding.rules.week_start)
-    return [Span(max(s.first, origin), s.last, s.rules) for s in wide if s.last >= origin]
+    """:func:`rule_spans` from early enough that every span's payroll week (under its
+    own rules) starts on a day derived under that day's rules: the week's days
+    before a span count toward its weekly overtime as they were paid, so a day's
+    pay never depends on the range asked. The origin moves back to the earliest
+    span's week start until it stops moving: at most six days, unless the move
+    reaches into closed periods kept with yet other week starts."""
+    origin = first
+    lo = first - timedelta(days=6)
+    wide = rule_spans(session, company_id, lo, last, rules)
+    while True:
+        spans = [Span(max(s.first, origin), s.last, s.rules) for s in wide if s.last >= origin]
+        earliest = min(week_start(s.first, s.rules.week_start) for s in spans)
+        if earliest >= origin:
+            return spans
+        origin = earliest
+        if origin < lo:
+            lo = origin - timedelta(days=6)
+            wide = rule_spans(session, company_id, lo, last, rules)
 
 
 def _derive_span(

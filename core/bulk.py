@@ -11,6 +11,8 @@ import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
+from enum import Enum
 from itertools import repeat
 from typing import Any
 
@@ -93,7 +95,7 @@ def insert_columns(
     values: list[Any] = []
     for name, column_values in per_row.items():
         process = processor(name)
-        if column_values and column_values.count(column_values[0]) == n:
+        if _one_value(column_values, n):
             same[name] = column_values[0]  # a template's site, times, place: one value
             continue
         names.append(name)
@@ -123,6 +125,34 @@ def insert_columns(
     conn.exec_driver_sql(sql, list(zip(*values, strict=False)) if values else [()] * n)
 
 
+#: Types whose values equal only values stored alike (text may also equal a text
+#: enum member, stored as the same text): one of them may stand for all. Not
+#: floats (0.0 and -0.0), decimals (1.0 and 1.00), datetimes (equal instants in
+#: other zones), JSON documents (``{"a": 1}`` and ``{"a": True}``).
+_ALONE = frozenset({type(None), str, date})
+#: Types whose values also equal other types' (1, 1.0, True): one of them may stand
+#: for all only if every value is of its type.
+_OF_ITS_TYPE = frozenset({bool, int})
+
+
+def _one_value(values: Sequence[Any], n: int) -> bool:
+    """Whether all ``n`` values are one, stored alike: equal, and of a type whose
+    equal values are (checking every value's type costs more, so only where needed)."""
+    if not values:
+        return False
+    first = values[0]
+    kind = type(first)
+    if kind in _ALONE:
+        return values.count(first) == n
+    if kind in _OF_ITS_TYPE or issubclass(kind, Enum):
+        return values.count(first) == n and set(map(type, values)) == {kind}
+    return False
+
+
+#: The ints SQLite stores as integers; a literal beyond them is read as a float.
+_INT_RANGE = range(-(2**63), 2**63)
+
+
 def _sql_literal(value: Any) -> str | None:
     """A value the same in every row, written into the statement instead of bound
     for each (binding a year of shifts' fifteen such columns cost a sixth of
@@ -130,7 +160,7 @@ def _sql_literal(value: Any) -> str | None:
     a literal as the bound value: the column's affinity applies to either."""
     if value is None:
         return "NULL"
-    if type(value) is int:
+    if type(value) is int and value in _INT_RANGE:
         return str(value)
     if type(value) is str and "\x00" not in value:
         return "'" + value.replace("'", "''") + "'"

@@ -12,7 +12,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
@@ -40,6 +40,7 @@ from core.timeutil import (
     local_instant,
     parse_hhmm,
     shift_instants,
+    week_start,
     zone,
 )
 
@@ -478,11 +479,12 @@ def load_index(
     """Everything that can clash with work of these employees between two instants.
 
     The window is widened by the longest shift, the rest time and the consecutive
-    day limit, so warnings near the edges are found too. Three indexed statements
-    (the rules; the people and their leave; their shifts), however many people;
-    two when the caller read the company's ``rules`` already. ``read``: shifts the
-    caller has already, which are not read again (for those people the shifts
-    statement reads only the days outside them).
+    day limit, so warnings near the edges are found too, and to the edges of its
+    payroll weeks, so a week's hours are all counted against the contract. Three
+    indexed statements (the rules; the people and their leave; their shifts),
+    however many people; two when the caller read the company's ``rules``
+    already. ``read``: shifts the caller has already, which are not read again
+    (for those people the shifts statement reads only the days outside them).
     """
     emp_ids = list(dict.fromkeys(employee_ids))
     if rules is None:
@@ -490,9 +492,7 @@ def load_index(
     index = ConflictIndex(rules=rules)
     if not emp_ids:
         return index
-    margin = MAX_SHIFT_LENGTH + rules.min_rest
-    day_margin = timedelta(days=rules.max_consecutive_days + 1)
-    lo, hi = start - max(margin, day_margin), end + max(margin, day_margin)
+    lo, hi = _window(start, end, rules)
     people = {"emp_ids": emp_ids}
     window = {
         "first_day": (lo - timedelta(days=1)).date(),
@@ -517,6 +517,20 @@ def load_index(
             Busy(emp, start_utc, end_utc, shift_id, shift_label(day, start_time, end_time), day)
         )
     return index
+
+
+def _window(start: datetime, end: datetime, rules: RosterRules) -> tuple[datetime, datetime]:
+    """The instants whose shifts can bear on work from ``start`` to ``end``: the rest
+    time and the consecutive-day limit around it, and the whole of the payroll weeks
+    it touches (their hours count toward the contract). A shift's week is its local
+    date's, up to a day from the UTC date, so the weeks are taken a day wider."""
+    margin = max(MAX_SHIFT_LENGTH + rules.min_rest, timedelta(days=rules.max_consecutive_days + 1))
+    day = timedelta(days=1)
+    first_week = week_start(start.date() - day, rules.week_start)
+    after_last_week = week_start(end.date() + day, rules.week_start) + timedelta(days=7)
+    week_lo = datetime.combine(first_week - day, time(0), tzinfo=UTC)
+    week_hi = datetime.combine(after_last_week + day, time(0), tzinfo=UTC)
+    return min(start - margin, week_lo), max(end + margin, week_hi)
 
 
 def _busy_rows(

@@ -9,9 +9,8 @@ their contract says (``Employee.contract_hours``; 0 means no contract to pass).
 The hours of a week are counted from the :class:`~core.conflicts.ConflictIndex`
 the check already loaded, plus what a bulk operation added to it, and the limits
 came with that index (:meth:`Workload.of`), so a check asks the store for nothing
-more. The index reaches ``max_consecutive_days`` + 1 days either side of the shift
-(for the days-in-a-row rule), which is the whole week unless a store sets that
-limit below 6; then a week's far end may go uncounted.
+more. The index reaches the whole of the shift's week, however few days the
+days-in-a-row rule looks at (:func:`core.conflicts.load_index`).
 Hours are the shifts' real lengths (an overnight shift over a clock change lasts
 what it lasts), in the policy's week (``PayPolicy.week_start``).
 """

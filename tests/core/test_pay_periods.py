@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -466,6 +467,93 @@ def test_weekly_overtime_across_a_closed_edge_counts_the_closed_days_as_they_wer
     assert _overtime(store, date(2026, 11, 26), NOV_30)[0] == Decimal(12)
     assert _overtime(store, date(2026, 11, 26), DEC_1)[0] == Decimal(12)
     assert _overtime(store, DEC_1, DEC_1)[0] == Decimal(0)
+
+
+def _overtime_by_day(store: Store, who: str, first: date, last: date) -> dict[date, Decimal]:
+    with store.session() as s:
+        line = next(x for x in payroll(s, first, last).lines if x.person.id == who)
+    return {d.record.work_date: d.overtime_hours for d in line.days}
+
+
+def test_weekly_overtime_is_the_same_whichever_day_the_range_starts_after_the_week_moved(
+    store: Store, org: Org
+) -> None:
+    """Weeks ran Wednesday to Tuesday with daily overtime past 9 h until 25 Nov was
+    closed; then weeks run Monday to Sunday, weekly overtime past 36 h and no daily
+    overtime. 26 Nov's week starts on Monday 23 Nov, whose 12 h days were paid 9 h
+    regular each, 18 h: the 10 h days of 26-28 Nov cross 36 h on the 27th whether the
+    range asked starts on 23 or on 25 Nov."""
+    with store.session() as s:
+        set_policy(
+            s,
+            week_start=2,
+            daily_overtime_hours="9",
+            weekly_overtime_hours="40",
+            unpaid_break_minutes=0,
+        )
+    for day in (23, 24):
+        work(store, org, org.anna, date(2026, 11, day), "06:00", "18:00")
+    for day in (26, 27, 28):
+        work(store, org, org.anna, date(2026, 11, day), "08:00", "18:00")
+    _close(store, NOV_1, date(2026, 11, 25))
+    with store.session() as s:
+        set_policy(s, week_start=0, daily_overtime_hours="0", weekly_overtime_hours="36")
+    wide = _overtime_by_day(store, org.anna, date(2026, 11, 23), NOV_30)
+    narrow = _overtime_by_day(store, org.anna, date(2026, 11, 25), NOV_30)
+    days = [date(2026, 11, d) for d in (26, 27, 28)]
+    assert [wide[d] for d in days] == [narrow[d] for d in days] == [0, 2, 10]
+
+
+def _pay_by_day(store: Store, first: date, last: date) -> dict[tuple[str, date], tuple]:
+    with store.session() as s:
+        report = payroll(s, first, last)
+    return {
+        (line.person.id, d.record.work_date): (d.regular_hours, d.overtime_hours)
+        for line in report.lines
+        for d in line.days
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_each_day_is_paid_the_same_whatever_range_is_asked(
+    store: Store, org: Org, seed: int
+) -> None:
+    """Random long days over three weeks, a random part of them closed under one
+    week start and daily overtime, the rest under another week start and none: the
+    days of a range are paid as the days of the same range asked in two parts,
+    wherever it is cut (a cut inside the closed days once changed the pay of the
+    week after them)."""
+    rng = random.Random(seed)
+    start = date(2026, 11, 16)
+    first_rules = {
+        "week_start": rng.randrange(7),
+        "daily_overtime_hours": rng.choice(["8", "9"]),
+        "weekly_overtime_hours": rng.choice(["30", "40"]),
+        "unpaid_break_minutes": 0,
+    }
+    with store.session() as s:
+        set_policy(s, **first_rules)
+    for n in range(21):
+        for who in (org.anna, org.ben):
+            if rng.random() < 0.9:  # long days, each past the daily overtime first paid
+                end = rng.choice(["17:00", "19:00"])
+                work(store, org, who, start + timedelta(days=n), "07:00", end)
+    closed_from = start + timedelta(days=rng.randrange(3))
+    _close(store, closed_from, closed_from + timedelta(days=rng.randrange(5, 14)))
+    with store.session() as s:
+        set_policy(
+            s,
+            week_start=(first_rules["week_start"] + rng.randrange(1, 7)) % 7,
+            daily_overtime_hours="0",
+            weekly_overtime_hours=rng.choice(["32", "36"]),
+        )
+    last = start + timedelta(days=20)
+    whole = _pay_by_day(store, start, last)
+    for cut in range(1, 21):
+        parts = _pay_by_day(store, start, start + timedelta(days=cut - 1))
+        parts |= _pay_by_day(store, start + timedelta(days=cut), last)
+        differ = {k: (v, parts.get(k)) for k, v in whole.items() if parts.get(k) != v}
+        assert not differ, (cut, first_rules, sorted(differ.items())[:4])
 
 
 def test_a_line_paid_at_two_multipliers_shows_none_and_adds_each_spans_pay(

@@ -9,7 +9,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.models import Employee, PayPolicy
-from core.scheduling import ShiftDraft, check_draft, create_shift, edit_shift
+from core.roster import load_roster
+from core.scheduling import (
+    ShiftDraft,
+    check_draft,
+    create_shift,
+    edit_shift,
+    plan_bulk,
+)
 from core.store import Store
 from core.templates import TemplateDraft, create_template, expand_template
 from tests.conftest import MONDAY, Org
@@ -103,6 +110,43 @@ def test_the_week_is_the_policys_week(store: Store, org: Org) -> None:
     assert [w.reason for w in check.warnings] == [
         "Anna Berg would work 16 h in the week of Sun 31 May, over the 8 h of their contract"
     ]
+
+
+def _friday_and_saturday_with_a_short_days_in_a_row_limit(store: Store, org: Org) -> None:
+    """A 16 h contract filled on Friday and Saturday, in a store whose days-in-a-row
+    rule looks only two days around a shift: Monday's hours are over the contract
+    though that week's other shifts lie beyond what the rule reads."""
+    _set_policy(store, max_consecutive_days=2, week_start=0)
+    with store.session() as s:
+        s.get(Employee, org.anna).contract_hours = Decimal(16)
+    for day in (MONDAY + timedelta(4), MONDAY + timedelta(5)):
+        _add(store, _shift(org, day, "09:00", "17:00", org.anna))
+
+
+MONDAY_OVER = "Anna Berg would work 24 h in the week of Mon 01 Jun, over the 16 h of their contract"
+
+
+def test_the_whole_week_counts_however_few_days_in_a_row_the_store_allows(
+    store: Store, org: Org
+) -> None:
+    _friday_and_saturday_with_a_short_days_in_a_row_limit(store, org)
+    with store.session() as s:
+        single = check_draft(s, _shift(org, MONDAY, "09:00", "17:00", org.anna))
+        plan = plan_bulk(s, [_shift(org, MONDAY, "09:00", "17:00", org.anna)])
+    assert [w.reason for w in single.warnings if w.kind == "over_contract"] == [MONDAY_OVER]
+    assert [w.reason for w in plan.check.warnings if w.kind == "over_contract"] == [MONDAY_OVER]
+
+
+def test_the_grid_counts_the_week_beyond_the_days_it_shows(store: Store, org: Org) -> None:
+    """A grid of the week before, ending on that Monday, reads Friday and Saturday
+    from the store to warn of Monday's hours."""
+    _friday_and_saturday_with_a_short_days_in_a_row_limit(store, org)
+    _add(store, _shift(org, MONDAY, "09:00", "17:00", org.anna))
+    with store.session() as s:
+        roster = load_roster(s, MONDAY - timedelta(days=6), MONDAY)
+    monday = roster.shifts(org.anna, MONDAY)[0]
+    check = roster.problems_of(monday.id, org.anna)
+    assert [w.reason for w in check.warnings if w.kind == "over_contract"] == [MONDAY_OVER]
 
 
 def test_a_templates_dry_run_adds_up_its_own_shifts_in_the_week(store: Store, org: Org) -> None:
