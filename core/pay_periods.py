@@ -590,15 +590,74 @@ def reopen(
     return OpResult(Changes.PAY_PERIODS, ids=(period.id,))
 
 
+def closed_by_line(period: ClosedPeriod, zone: str | None) -> str:
+    """ "closed by anna on 1 Dec 2026 at 09:14", the time in the company's zone."""
+    at = to_local(period.closed_at, zone) if zone else period.closed_at
+    return f"closed by {period.closed_by} on {at.day} {at:%b %Y} at {at:%H:%M}"
+
+
 def status_line(session: Session, company_id: str | None, first: date, last: date) -> str:
     """What a payroll export says of its period: closed (by whom, when) or open."""
     found = closed_periods(session, company_id, first, last)
     exact = next((p for p in found if (p.first_day, p.last_day) == (first, last)), None)
     if exact is not None:
         zone = session.scalar(select(Site.timezone).where(Site.company_id == company_id))
-        at = to_local(exact.closed_at, zone) if zone else exact.closed_at
-        return f"Closed by {exact.closed_by} on {at.day} {at:%b %Y} at {at:%H:%M}"
+        line = closed_by_line(exact, zone)
+        return line[0].upper() + line[1:]
     if found:
         labels = ", ".join(period_label(p.first_day, p.last_day) for p in found)
         return f"Open (closed periods inside it: {labels})"
     return "Open"
+
+
+#: The closed periods touching a range, each with its company's zone (a site's, as
+#: :func:`status_line` takes it) for the time it was closed: one statement.
+_ZONE_OF_PERIOD = (
+    select(_SITE.timezone).where(_SITE.company_id == _PERIOD.company_id).limit(1).scalar_subquery()
+)
+_CLOSED_IN_RANGE = (
+    select(
+        _PERIOD.id,
+        _PERIOD.company_id,
+        _PERIOD.first_day,
+        _PERIOD.last_day,
+        _PERIOD.closed_by,
+        _PERIOD.closed_at,
+        _ZONE_OF_PERIOD.label("zone"),
+    )
+    .where(
+        _PERIOD.deleted.is_(False),
+        _PERIOD.reopened_at.is_(None),
+        _PERIOD.last_day >= bindparam("first"),
+        _PERIOD.first_day <= bindparam("last"),
+    )
+    .order_by(_PERIOD.first_day, _PERIOD.id)
+)
+
+
+def closed_note(period: ClosedPeriod, zone: str | None) -> str:
+    """What a calendar says of a closed day: "Pay period 1–30 Nov 2026 closed by anna
+    on 1 Dec 2026 at 09:14: its shifts, attendance and leave no longer change"."""
+    return (
+        f"Pay period {period_label(period.first_day, period.last_day)}"
+        f" {closed_by_line(period, zone)}: its shifts, attendance and leave no longer change"
+    )
+
+
+def closed_notes(
+    session: Session, company_id: str | None, first: date, last: date
+) -> dict[date, str]:
+    """Each day of ``first``..``last`` in a closed pay period, with :func:`closed_note`
+    of its period: what a calendar of the range marks, read in one statement so a
+    view asks once per reload and keeps no rule of its own."""
+    query = _CLOSED_IN_RANGE
+    if company_id is not None:
+        query = query.where(_PERIOD.company_id == company_id)
+    notes: dict[date, str] = {}
+    for period in session.execute(query, {"first": first, "last": last}):
+        note = closed_note(period, period.zone)
+        day = max(period.first_day, first)
+        while day <= min(period.last_day, last):
+            notes.setdefault(day, note)
+            day += timedelta(days=1)
+    return notes

@@ -21,7 +21,17 @@ from desktop.schedule.model import (
     RowKind,
     borrowed_from,
 )
-from desktop.schedule.paint import BAND, COMPACT_WIDTH, OPEN_FILL, TODAY, WEEKEND, font
+from desktop.schedule.paint import (
+    BAND,
+    CLOSED_EDGE,
+    CLOSED_HEADER,
+    COMPACT_WIDTH,
+    OPEN_FILL,
+    TODAY,
+    WEEKEND,
+    font,
+    paint_lock,
+)
 from desktop.theme import ACCENT, MUTED, TEXT, WARNING
 
 LINE = QColor("#dde3e9")
@@ -48,8 +58,14 @@ class DayHeader(QHeaderView):
             return
         day: date = model.days[section]
         is_today = day == date.today()
+        closed = bool(model.closed(section))
         painter.save()
-        painter.fillRect(rect, TODAY if is_today else WEEKEND if day.weekday() >= 5 else "white")
+        if closed:
+            painter.fillRect(rect, CLOSED_HEADER)
+        else:
+            painter.fillRect(
+                rect, TODAY if is_today else WEEKEND if day.weekday() >= 5 else "white"
+            )
         painter.setPen(LINE)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.drawLine(rect.topRight(), rect.bottomRight())
@@ -61,7 +77,10 @@ class DayHeader(QHeaderView):
         painter.setPen(ACCENT if is_today else MUTED)
         painter.setFont(font(base, 11, bold=is_today))
         weekday = f"{day:%a}".upper()
-        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, weekday[:2] if compact else weekday)
+        weekday = weekday[:2] if compact else weekday
+        if closed:
+            weekday = self._closed_mark(painter, rect, top, weekday, compact)
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, weekday)
         painter.setPen(ACCENT if is_today else TEXT)
         painter.setFont(font(base, 14, bold=True))
         painter.drawText(
@@ -83,6 +102,25 @@ class DayHeader(QHeaderView):
             else:
                 self._open_badge(painter, rect, f"{uncovered} open")
         painter.restore()
+
+    def _closed_mark(
+        self, painter: QPainter, rect: QRect, top: QRect, weekday: str, compact: bool
+    ) -> str:
+        """A closed pay period's day: a slate line along the top (a closed week reads
+        as one bar) and a lock before the weekday, which a week's day follows with
+        "closed" where it fits. Narrows ``top`` to the words; returns them."""
+        painter.fillRect(rect.left(), rect.top(), rect.width(), 3, CLOSED_EDGE)
+        metrics = painter.fontMetrics()
+        text = weekday if compact else f"{weekday} · CLOSED"
+        if metrics.horizontalAdvance(text) + 11 > rect.width() - 4:
+            text = weekday  # a narrow week's day: the lock says it
+        lock = 7 if compact else 8
+        width = lock + 3 + metrics.horizontalAdvance(text)
+        left = rect.left() + max(2, (rect.width() - width) // 2)
+        paint_lock(painter, QRect(left, top.top() + 3, lock, lock + 2), CLOSED_EDGE)
+        top.setLeft(left + lock + 3)
+        top.setWidth(width - lock - 3 + 1)
+        return text
 
     def _labour_line(self, painter: QPainter, rect: QRect, model: RosterModel, day: date) -> None:
         """ "26 h · €325 · 2 h OT", the overtime in amber; a narrow day drops the tail."""

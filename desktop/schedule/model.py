@@ -79,6 +79,9 @@ class CellInfo:
     team_open: int = 0
     #: A person's day outside their employment: why ("Starts on 5 Dec 2026"), else "".
     off: str = ""
+    #: A day of a closed pay period: what core says of it ("Pay period 1–30 Nov 2026
+    #: closed by anna on …"), else "". Nothing on it can change.
+    closed: str = ""
 
     @property
     def weekend(self) -> bool:
@@ -153,7 +156,9 @@ def conflict_reason(fields: Sequence[str]) -> str:
 
 
 def cell_tooltip(cell: CellInfo) -> str:
-    lines = [cell.off] if cell.off else []
+    lines = [cell.closed] if cell.closed else []
+    if cell.off:
+        lines.append(cell.off)
     if cell.leave is not None:
         lines.append(cell.leave.label)
     for n, (shift, check) in enumerate(zip(cell.shifts, cell.problems, strict=True)):
@@ -192,6 +197,9 @@ class RosterModel(TableModel):
         self._troubled: set[str] = set()
         #: Department bands' day totals of the snapshot, as they are first painted.
         self._band_totals: dict[tuple[str | None, date], DayTotal] = {}
+        #: Per column, what core says of its day when a closed pay period holds it
+        #: (core.pay_periods.closed_notes), else "": looked up once per snapshot.
+        self._closed: tuple[str, ...] = ("",)
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -213,12 +221,15 @@ class RosterModel(TableModel):
         today: date | None = None,
         sync_conflicts: Mapping[str, Sequence[str]] | None = None,
         labour: LabourPlan | None = None,
+        closed: Mapping[date, str] | None = None,
     ) -> None:
         """Show a new snapshot; a same-shaped one refreshes in place (scroll and
         selection stay), anything else resets the model. ``sync_conflicts`` maps the
         shifts with an open conflict with the server to the fields it is about;
-        ``labour`` is the snapshot's hours and cost (core.labour), for the headers."""
+        ``labour`` is the snapshot's hours and cost (core.labour), for the headers;
+        ``closed`` the days of closed pay periods with core's note of each."""
         self._today = today or date.today()
+        self._closed = tuple((closed or {}).get(day, "") for day in roster.days)
         self._labour = labour
         self._band_totals = {}
         self._out_of_sync = {
@@ -372,9 +383,15 @@ class RosterModel(TableModel):
     def uncovered(self, day: date) -> int:
         return self._roster.uncovered(day)
 
+    def closed(self, column: int) -> str:
+        """Core's note of the column's day when a closed pay period holds it, else ""."""
+        return self._closed[column] if 0 <= column < len(self._closed) else ""
+
     def cell(self, index: AnyIndex) -> CellInfo:
         info = self._rows[index.row()]
-        day = self._days[index.column()]
+        column = index.column()
+        day = self._days[column]
+        closed = self._closed[column]
         if info.kind == RowKind.DEPARTMENT:
             total = self.band_total(info.department, day)
             return CellInfo(
@@ -384,6 +401,7 @@ class RosterModel(TableModel):
                 team_shifts=total.shifts,
                 team_hours=total.hours,
                 team_open=total.open,
+                closed=closed,
             )
         if info.employee is None:
             shifts = self._roster.open_on(info.department.id, day)
@@ -394,6 +412,7 @@ class RosterModel(TableModel):
                 shifts,
                 tuple(Check() for _ in shifts),
                 out_of_sync=tuple(self._out_of_sync.get(s.id, "") for s in shifts),
+                closed=closed,
             )
         employee = info.employee
         emp = employee.id
@@ -401,7 +420,7 @@ class RosterModel(TableModel):
         leave = roster.leave.get((emp, day))
         off = employee.employment.off_on(day) or ""
         if (emp, day) not in roster.cells:  # half a month's cells: nothing to look up
-            return CellInfo(info, day, day == self._today, leave=leave, off=off)
+            return CellInfo(info, day, day == self._today, leave=leave, off=off, closed=closed)
         shifts = roster.row_shifts(info.department, employee, day)
         problems = self._problems
         no_problem = NO_PROBLEM
@@ -415,6 +434,7 @@ class RosterModel(TableModel):
             tuple(self._out_of_sync.get(s.id, "") for s in shifts),
             off=off,
             elsewhere=tuple(self._elsewhere(info, s) for s in shifts),
+            closed=closed,
         )
 
     def band_total(self, department: RosterDepartment, day: date) -> DayTotal:
@@ -477,7 +497,9 @@ class RosterModel(TableModel):
             return "; ".join(parts)
         if role == Qt.ItemDataRole.ToolTipRole:
             cell = self.cell(index)
-            return cell_tooltip(cell) if cell.row.kind != RowKind.DEPARTMENT else band_text(cell)
+            if cell.row.kind != RowKind.DEPARTMENT:
+                return cell_tooltip(cell)
+            return "\n".join(t for t in (cell.closed, band_text(cell)) if t)
         return None
 
     def headerData(
@@ -487,12 +509,15 @@ class RosterModel(TableModel):
             role == Qt.ItemDataRole.ToolTipRole
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(self._days)
-            and self._labour is not None
         ):
             day = self._days[section]
             uncovered = self._roster.uncovered(day)
+            closed = self._closed[section]
+            if self._labour is None:
+                return closed or None
             waiting = f"\n{plural(uncovered, 'open shift')} to fill" if uncovered else ""
-            return day_tooltip(self._labour, day) + waiting
+            note = f"\n{closed}" if closed else ""
+            return day_tooltip(self._labour, day) + waiting + note
         if role not in (Qt.ItemDataRole.DisplayRole, ROW_ROLE):
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -500,7 +525,8 @@ class RosterModel(TableModel):
                 return None
             day = self._days[section]
             uncovered = self._roster.uncovered(day)
-            return f"{day:%a %d %b} · {uncovered} open" if uncovered else f"{day:%a %d %b}"
+            text = f"{day:%a %d %b} · {uncovered} open" if uncovered else f"{day:%a %d %b}"
+            return f"{text} · closed" if self._closed[section] else text
         if not 0 <= section < len(self._rows):
             return None
         info = self._rows[section]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from core.changes import Changes
 from core.labour import PayBasis, labour_of, pay_basis
 from core.models import ShiftStatus
+from core.pay_periods import closed_notes
 from core.results import Check
 from core.roster import (
     RosterChoices,
@@ -46,7 +47,8 @@ from desktop.schedule.view import RosterView
 from desktop.theme import icon
 from sync.conflicts import open_fields
 
-#: Kinds of data the grid shows; SYNC for the shifts marked in conflict with the server.
+#: Kinds of data the grid shows; SYNC for the shifts marked in conflict with the server,
+#: PAY_PERIODS for the days marked closed (closing or reopening a period).
 RELOAD_ON = (
     Changes.SHIFTS
     | Changes.LEAVE
@@ -54,6 +56,7 @@ RELOAD_ON = (
     | Changes.DEPARTMENTS
     | Changes.ORGANISATION
     | Changes.SYNC
+    | Changes.PAY_PERIODS
 )
 #: People checked for conflicts per turn of the event loop once the view is done.
 CHECK_SLICE = 60
@@ -215,10 +218,11 @@ class SchedulePage(QWidget):
             roster = load_roster(session, first, last, self.filter, problems=False)
             out_of_sync = open_fields(session, "shifts")
             self._basis = pay_basis(session, roster.company_id)
+            closed = closed_notes(session, roster.company_id, first, last)
         # The same days keep their figures until the new ones come (no flicker on
         # an edit); another range starts without.
         kept = self.model.labour if roster.days == self.model.days else None
-        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=kept)
+        self.model.set_roster(roster, sync_conflicts=out_of_sync, labour=kept, closed=closed)
         self._pricing.start()
         self._set_empty_text()
         self.view.set_metrics(MONTH if self.span == "month" else WEEK)

@@ -28,6 +28,14 @@ LEAVE_FILL = QColor("#fff6cc")
 LEAVE_EDGE = QColor("#e9cf5f")
 LEAVE_TEXT = QColor("#5c4700")
 CANCELLED_FILL = QColor("#eef0f3")
+#: A day of a closed pay period: a cool grey behind its cells, a wash over what they
+#: hold (so its shifts read as paid history, not as work to arrange), and a slate
+#: line and lock over its header.
+CLOSED_FILL = QColor("#eceff2")
+CLOSED_WASH = QColor(236, 239, 242, 150)
+CLOSED_BAND = QColor("#e1e5ea")
+CLOSED_HEADER = QColor("#e6eaee")
+CLOSED_EDGE = QColor("#7d8996")
 CANCELLED_TEXT = QColor("#7b8794")
 #: A block narrower than this is a month's chip: the start time only, no badge.
 COMPACT_WIDTH = 64
@@ -64,6 +72,23 @@ def font(base: QFont, pixels: int, bold: bool = False, strike: bool = False) -> 
     result.setWeight(QFont.Weight.DemiBold if bold else QFont.Weight.Normal)
     result.setStrikeOut(strike)
     return result
+
+
+def paint_lock(painter: QPainter, rect: QRect, color: QColor) -> None:
+    """A padlock filling ``rect`` (about 8 by 10): a closed period's mark."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    body = rect.height() * 6 // 10
+    shackle = QRectF(rect.left() + 1.5, rect.top() + 0.75, rect.width() - 3, rect.height() - 1.5)
+    painter.setPen(QPen(color, 1.5))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(shackle.adjusted(0, 0, 0, -body / 2), 2.5, 2.5)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(
+        QRectF(rect.left(), rect.bottom() + 1 - body, rect.width(), body), 1.5, 1.5
+    )
+    painter.restore()
 
 
 def paint_leave(painter: QPainter, rect: QRect, leave: RosterLeave | None, base: QFont) -> None:
