@@ -146,17 +146,21 @@ def periods(session: Session, company_id: str | None = None) -> list[PayPeriod]:
 _PERIOD = PayPeriod.__table__.c
 _POLICY = PayPolicy.__table__.c
 _SITE = Site.__table__.c
+#: What a refusal or a calendar says of a period (:class:`ClosedPeriod`).
+_PERIOD_COLUMNS = (
+    _PERIOD.id,
+    _PERIOD.company_id,
+    _PERIOD.first_day,
+    _PERIOD.last_day,
+    _PERIOD.closed_by,
+    _PERIOD.closed_at,
+)
 #: The closed periods with their company's policy (its overnight day and punch
 #: windows), by start (the company's: _CLOSED_OF); and every site's zone. Core
 #: statements built once: every drop check and every shift written on the server asks.
 _CLOSED_WITH_POLICY = (
     select(
-        _PERIOD.id,
-        _PERIOD.company_id,
-        _PERIOD.first_day,
-        _PERIOD.last_day,
-        _PERIOD.closed_by,
-        _PERIOD.closed_at,
+        *_PERIOD_COLUMNS,
         _POLICY.id.label("policy_id"),
         _POLICY.overnight_day,
         _POLICY.match_before_minutes,
@@ -180,12 +184,7 @@ _POLICY_WITH_CLOSED = (
         _POLICY.overnight_day,
         _POLICY.match_before_minutes,
         _POLICY.match_after_minutes,
-        _PERIOD.id,
-        _PERIOD.company_id,
-        _PERIOD.first_day,
-        _PERIOD.last_day,
-        _PERIOD.closed_by,
-        _PERIOD.closed_at,
+        *_PERIOD_COLUMNS,
     )
     .outerjoin_from(
         PayPolicy.__table__,
@@ -617,12 +616,7 @@ _ZONE_OF_PERIOD = (
 )
 _CLOSED_IN_RANGE = (
     select(
-        _PERIOD.id,
-        _PERIOD.company_id,
-        _PERIOD.first_day,
-        _PERIOD.last_day,
-        _PERIOD.closed_by,
-        _PERIOD.closed_at,
+        *_PERIOD_COLUMNS,
         _ZONE_OF_PERIOD.label("zone"),
     )
     .where(

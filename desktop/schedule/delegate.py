@@ -13,9 +13,6 @@ from desktop.schedule.layout import Metrics, block_rects
 from desktop.schedule.model import CellInfo, RowKind
 from desktop.schedule.paint import (
     BAND,
-    CLOSED_BAND,
-    CLOSED_FILL,
-    CLOSED_WASH,
     COMPACT_WIDTH,
     MUTED,
     OFF_FILL,
@@ -62,9 +59,8 @@ class ShiftDelegate(QStyledItemDelegate):
         cell = self._cell(index)
         rect: QRect = option.rect
         kind = cell.row.kind
-        closed = cell.closed
         if kind == RowKind.DEPARTMENT:
-            painter.fillRect(rect, CLOSED_BAND if closed else BAND)
+            painter.fillRect(rect, BAND)
             if cell.team_shifts:
                 painter.save()
                 self._paint_totals(painter, rect, cell, option.font)
@@ -74,8 +70,8 @@ class ShiftDelegate(QStyledItemDelegate):
             painter.fillRect(rect, OPEN_FILL)
         elif cell.off:  # before their first day or after their last: nobody can book it
             painter.fillRect(rect, OFF_FILL)
-        elif closed:  # a closed pay period's day: nothing on it changes any more
-            painter.fillRect(rect, CLOSED_FILL)
+        elif cell.closed:  # the view shades a closed pay period's days, whole runs at once
+            pass
         elif cell.today:
             painter.fillRect(rect, TODAY)
         elif cell.weekend:
@@ -83,10 +79,6 @@ class ShiftDelegate(QStyledItemDelegate):
         shifts = cell.shifts
         if shifts or cell.leave is not None:
             self._paint_contents(painter, rect, cell, option.font)
-            if closed:
-                painter.fillRect(rect, CLOSED_WASH)
-        elif closed and kind == RowKind.OPEN:
-            painter.fillRect(rect, CLOSED_WASH)
         if HAS_FOCUS in option.state:
             painter.save()
             painter.setPen(QPen(ACCENT, 1, Qt.PenStyle.DashLine))

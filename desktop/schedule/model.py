@@ -110,6 +110,17 @@ def _same_rows(rows: list[RowInfo], other: list[RowInfo]) -> bool:
     return True
 
 
+def _runs(closed: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """The runs of columns with a note, as (first, last) column."""
+    runs: list[tuple[int, int]] = []
+    for column, note in enumerate(closed):
+        if note and runs and runs[-1][1] == column - 1:
+            runs[-1] = (runs[-1][0], column)
+        elif note:
+            runs.append((column, column))
+    return tuple(runs)
+
+
 def band_text(cell: CellInfo) -> str:
     """A department's day: "4 shifts · 32 h · 1 open"."""
     if not cell.team_shifts:
@@ -200,6 +211,8 @@ class RosterModel(TableModel):
         #: Per column, what core says of its day when a closed pay period holds it
         #: (core.pay_periods.closed_notes), else "": looked up once per snapshot.
         self._closed: tuple[str, ...] = ("",)
+        #: The runs of closed columns (first, last), which the view shades whole.
+        self._closed_runs: tuple[tuple[int, int], ...] = ()
 
     # --- snapshot -------------------------------------------------------------------
 
@@ -230,6 +243,7 @@ class RosterModel(TableModel):
         ``closed`` the days of closed pay periods with core's note of each."""
         self._today = today or date.today()
         self._closed = tuple((closed or {}).get(day, "") for day in roster.days)
+        self._closed_runs = _runs(self._closed)
         self._labour = labour
         self._band_totals = {}
         self._out_of_sync = {
@@ -386,6 +400,11 @@ class RosterModel(TableModel):
     def closed(self, column: int) -> str:
         """Core's note of the column's day when a closed pay period holds it, else ""."""
         return self._closed[column] if 0 <= column < len(self._closed) else ""
+
+    @property
+    def closed_runs(self) -> tuple[tuple[int, int], ...]:
+        """The closed columns as runs of (first, last): a closed week is one."""
+        return self._closed_runs
 
     def cell(self, index: AnyIndex) -> CellInfo:
         info = self._rows[index.row()]

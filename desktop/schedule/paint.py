@@ -33,7 +33,6 @@ CANCELLED_FILL = QColor("#eef0f3")
 #: line and lock over its header.
 CLOSED_FILL = QColor("#eceff2")
 CLOSED_WASH = QColor(236, 239, 242, 150)
-CLOSED_BAND = QColor("#e1e5ea")
 CLOSED_HEADER = QColor("#e6eaee")
 CLOSED_EDGE = QColor("#7d8996")
 CANCELLED_TEXT = QColor("#7b8794")

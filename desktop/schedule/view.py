@@ -47,7 +47,7 @@ from desktop.schedule.delegate import ShiftDelegate
 from desktop.schedule.headers import DayHeader, PeopleHeader
 from desktop.schedule.layout import WEEK, Metrics, block_at, block_rects
 from desktop.schedule.model import CellInfo, RosterModel, RowKind
-from desktop.schedule.paint import font, paint_shift
+from desktop.schedule.paint import CLOSED_FILL, CLOSED_WASH, font, paint_shift
 from desktop.theme import CONFLICT, MUTED, OK, WARNING
 
 SHIFT_MIME = "application/x-shiftdesk-shift"
@@ -509,7 +509,12 @@ class RosterView(QTableView):
     # --- painting ------------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        shaded = self._closed_areas()
+        if shaded:
+            self._fill(shaded, CLOSED_FILL)
         super().paintEvent(event)
+        if shaded:  # over what the cells hold: paid history, muted
+            self._fill(shaded, CLOSED_WASH)
         if self.model() is not None and self.model().rowCount() == 0 and self.empty_text:
             painter = QPainter(self.viewport())
             painter.setPen(MUTED)
@@ -534,6 +539,29 @@ class RosterView(QTableView):
         painter.setPen(QPen(color, 2))
         painter.drawRect(rect.adjusted(1, 1, -2, -2))
         self._paint_bubble(painter, rect, color, hint.text)
+        painter.end()
+
+    def _closed_areas(self) -> list[QRect]:
+        """The runs of closed days' columns, down to the last row: one rectangle per
+        run, so a closed month's half costs two fills a paint, not two per cell."""
+        model = self.model()
+        if not isinstance(model, RosterModel) or not model.closed_runs:
+            return []
+        rows = model.rowCount()
+        if not rows:
+            return []
+        bottom = self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1)
+        areas = []
+        for first, last in model.closed_runs:
+            left = self.columnViewportPosition(first)
+            right = self.columnViewportPosition(last) + self.columnWidth(last)
+            areas.append(QRect(left, 0, right - left, bottom))
+        return areas
+
+    def _fill(self, areas: list[QRect], color: QColor) -> None:
+        painter = QPainter(self.viewport())
+        for area in areas:
+            painter.fillRect(area, color)
         painter.end()
 
     def _paint_bubble(self, painter: QPainter, cell: QRect, color: QColor, text: str) -> None:

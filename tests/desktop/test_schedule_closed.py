@@ -3,26 +3,16 @@ and a drag onto one is refused with core's reason before anything is dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QWidget
-from pytestqt.qtbot import QtBot
+from PySide6.QtCore import Qt
 
 from core.changes import Changes
 from core.models import Shift
 from core.pay_periods import close_period, closed_notes, reopen_period
-from core.store import Store
-from desktop.context import AppContext
-from desktop.mainwindow import MainWindow
 from desktop.schedule.model import CELL_ROLE, RowKind
 from desktop.schedule.page import RELOAD_ON, SchedulePage
-from desktop.schedule.paint import CLOSED_EDGE
-from tests.conftest import MONDAY, open_copy
-from tests.desktop.conftest import DEMO_START
+from tests.conftest import MONDAY
 from tests.desktop.helpers import add_shift, drop, hover
 
 TUESDAY = MONDAY + timedelta(days=1)
@@ -114,43 +104,3 @@ def test_dragging_onto_a_closed_day_says_why_and_drops_nothing(page, store, org)
         assert (shift.shift_date, tuple(shift.employee_ids)) == (THURSDAY, (org.anna,))
     assert page.notice.kind == "error"
     assert page.notice.text.startswith("Move refused: Pay period 1–3 Jun 2026 is closed")
-
-
-@pytest.fixture
-def month_store(tmp_path: Path, demo_files: Callable[..., Path]) -> Iterator[Store]:
-    template = demo_files(employees=40, weeks=5, seed=1, start=DEMO_START)
-    with open_copy(template, tmp_path / "month.shiftdesk") as opened:
-        yield opened
-
-
-def test_a_month_with_a_closed_first_week_is_drawn_muted_there(
-    qtbot: QtBot,
-    themed: QApplication,
-    month_store: Store,
-    settings: QSettings,
-    screenshot: Callable[[QWidget, str], Path],
-) -> None:
-    window = MainWindow(AppContext(month_store), settings)
-    qtbot.addWidget(window)
-    window.resize(1440, 900)
-    window.show_view("schedule")
-    window.show()
-    qtbot.waitExposed(window)
-    page = window.pages["schedule"]
-    assert isinstance(page, SchedulePage)
-    page.anchor = DEMO_START
-    page.set_span("month")
-    _close(page, DEMO_START, DEMO_START + timedelta(days=6))
-    qtbot.waitUntil(lambda: not page.problems_pending and not page.labour_pending)
-    assert _marked(page) == [True] * 7 + [False] * (len(page.model.days) - 7)
-    path = screenshot(window, "month-closed.png")
-    assert path.exists()
-    # The closed days' headers carry the slate line along their top, the others not.
-    header = page.view.horizontalHeader()
-    image = header.grab().toImage()
-    top = [image.pixelColor(header.sectionViewportPosition(c) + 3, 1).name() for c in (0, 6, 7)]
-    assert top == [CLOSED_EDGE.name(), CLOSED_EDGE.name(), "#ffffff"]
-    page.set_span("week")
-    qtbot.waitUntil(lambda: not page.problems_pending and not page.labour_pending)
-    assert _marked(page) == [True] * 7
-    screenshot(window, "week-closed.png")
