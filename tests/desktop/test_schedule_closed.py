@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
+from sqlalchemy import event
 
 from core.changes import Changes
 from core.models import Shift
@@ -83,7 +84,19 @@ def test_a_closed_days_headers_and_cells_carry_cores_note(page, store, org) -> N
 def test_the_notes_come_from_one_statement_of_core(store, org) -> None:
     with store.session() as s:
         close_period(s, MONDAY, TUESDAY, actor="anna", now=CLOSED_AT)
-        notes = closed_notes(s, None, MONDAY - timedelta(days=3), WEDNESDAY)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with store.session() as s:
+        engine = s.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            notes = closed_notes(s, None, MONDAY - timedelta(days=3), WEDNESDAY)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1
     assert sorted(notes) == [MONDAY, TUESDAY]
     assert notes[MONDAY].startswith("Pay period 1–2 Jun 2026 closed by anna on 5 Jun 2026")
 
