@@ -19,14 +19,14 @@ from itertools import product
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
-from core.leave import ClashChoice, approve_leave, overlapping_request, reject_leave
+from core.errors import ValidationError
+from core.leave import ClashChoice, approve_leave, reject_leave, request_leave
 from core.models import (
     Base,
     ClockEvent,
     Company,
     Department,
     Employee,
-    LeaveRequest,
     LeaveStatus,
     LeaveType,
     OutboxEntry,
@@ -336,23 +336,21 @@ class _Demo:
             )
             if kind == LeaveType.SICK and workdays.get(emp.id):
                 begin = self.rng.choice(workdays[emp.id])
-            request = LeaveRequest(
-                id=new_id(),
-                company_id=self.company.id,
-                employee_id=emp.id,
-                leave_type=kind,
-                start_date=begin,
-                end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
-                status=LeaveStatus.PENDING,
-                reason="Family visit" if kind == LeaveType.PAID else "",
-            )
-            # The same rule as asking for leave: no two open requests of one person
-            # overlap, so the demo never pays a day of leave twice.
-            if overlapping_request(self.s, request, self.site.timezone):
+            # Asked as anyone asks: refused, and left out, where it overlaps another
+            # open request of the person, so the demo never pays a day of leave twice.
+            try:
+                asked = request_leave(
+                    self.s,
+                    employee_id=emp.id,
+                    leave_type=kind,
+                    start_date=begin,
+                    end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
+                    reason="Family visit" if kind == LeaveType.PAID else "",
+                )
+            except ValidationError:
                 continue
-            self.s.add(request)
             self.s.flush()
-            self._decide(request.id, status)
+            self._decide(asked.ids[0], status)
 
     def _decide(self, leave_id: str, status: LeaveStatus) -> None:
         """Decide as a supervisor does, through leave's state machine: an approval
