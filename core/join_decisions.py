@@ -17,15 +17,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.leave import ClashChoice, kept_links
-from core.models import (
-    LeaveRequest,
-    LeaveShiftLink,
-    LeaveStatus,
-    OutboxEntry,
-    OutboxOp,
-    Shift,
-)
+from core.leave import ClashChoice, kept_links, leave_clashes
+from core.models import LeaveRequest, LeaveStatus, OutboxEntry, OutboxOp
 from core.outbox import enqueue_action
 
 #: The action that moves a pending request to each decided status.
@@ -52,14 +45,17 @@ def _withhold(session: Session, record_id: str, values: dict[str, object]) -> No
         entry.fields = {**entry.fields, "withheld": {**entry.fields.get("withheld", {}), **values}}
 
 
-def _kept_on(session: Session, leave: LeaveRequest) -> list[tuple[LeaveShiftLink, Shift]]:
-    """The links of shifts the approval kept the person on (still assigned)."""
-    kept = []
-    for link in kept_links(session, leave.id):
-        shift = session.get(Shift, link.shift_id)
-        if shift is not None and leave.employee_id in shift.employee_ids:
-            kept.append((link, shift))
-    return kept
+def _keep_flags(session: Session, leave: LeaveRequest) -> list[str]:
+    """The shifts the approved ``leave`` covers (the server's approval finds the same
+    ones, by the same rule); each one's create carries its flag as before the note
+    the approval put there, which the server's approval writes again."""
+    notes = {link.shift_id: link.note for link in kept_links(session, leave.id) if link.note}
+    covered = []
+    for shift in leave_clashes(session, leave.id):
+        if note := notes.get(shift.id):
+            _withhold(session, shift.id, {"flag": " ".join(shift.flag.replace(note, "").split())})
+        covered.append(shift.id)
+    return covered
 
 
 def queue_decisions(session: Session, leave_ids: Sequence[str]) -> None:
@@ -73,12 +69,10 @@ def queue_decisions(session: Session, leave_ids: Sequence[str]) -> None:
             continue
         _withhold(session, leave.id, dict(_AS_ASKED))
         params: dict[str, str] = {}
-        if leave.status == LeaveStatus.APPROVED:
-            kept = _kept_on(session, leave)
-            if kept:
-                params["onClash"] = ClashChoice.KEEP.value
-            for link, shift in kept:
-                flag = " ".join(shift.flag.replace(link.note, "").split())
-                _withhold(session, shift.id, {"flag": flag})
+        # Shifts it still covers: the site approved with the person kept on them (a
+        # store written around the rules may lack the links; "keep" is still what the
+        # site lived).
+        if leave.status == LeaveStatus.APPROVED and _keep_flags(session, leave):
+            params["onClash"] = ClashChoice.KEEP.value
         enqueue_action(session, leave, _ACTIONS[LeaveStatus(leave.status)], params)
     session.flush()
