@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.attendance import approve_day, correct_day
 from core.demo import build_demo
@@ -298,6 +298,45 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
         assert (again.joined, again.notes) == (False, ())
     finally:
         store.close()
+
+
+def test_leave_decided_around_the_outbox_goes_as_asked_then_decided(store: Store) -> None:
+    """An approval over a shift the person still works, written without the links a
+    "keep" approval leaves (as an older demo wrote it), goes as a pending request,
+    then the approval with onClash=keep: what the server needs to take it."""
+    _offline_store(store)
+    with store.session() as s:
+        ana = s.scalars(select(Employee.id).where(Employee.first_name == "Ana")).one()
+        leave = LeaveRequest(
+            company_id=s.scalars(select(Company.id)).one(),
+            employee_id=ana,
+            leave_type="sick",
+            start_date=MONDAY,
+            end_date=MONDAY,
+            status=LeaveStatus.APPROVED,
+            decided_by="supervisor",
+            decided_at=datetime(2026, 6, 1, 6, 0, tzinfo=UTC),
+        )
+        s.add(leave)
+        s.flush()
+        s.execute(delete(OutboxEntry).where(OutboxEntry.record_id == leave.id))
+        leave_id = leave.id
+
+    with store.session() as s:
+        join_company(s, **_server())
+        entries = [
+            e for e in in_push_order(s.scalars(select(OutboxEntry))) if e.record_id == leave_id
+        ]
+        assert s.get(LeaveRequest, leave_id).status == LeaveStatus.APPROVED  # kept as decided
+    assert [(e.op, e.fields.get("action"), e.fields.get("params")) for e in entries] == [
+        (OutboxOp.CREATE, None, None),
+        (OutboxOp.ACTION, "approve", {"onClash": "keep"}),
+    ]
+    assert entries[0].fields["withheld"] == {
+        "status": "pending",
+        "decided_by": None,
+        "decided_at": None,
+    }
 
 
 def test_sites_match_by_name_in_any_case_and_take_the_servers_names(store: Store) -> None:
