@@ -1,8 +1,11 @@
 """A realistic, deterministic demo store: the same seed always gives the same company.
 
 A hotel with five departments, RRULE templates, a rota built from them, leave in
-every state, punches with some lateness and missing punches, and a few conflicts
-left for the supervisor to find, so every view has something true to show.
+every state, punches with some lateness and missing punches, and shifts an approved
+leave kept the person on, flagged for the supervisor to find, so every view has
+something true to show. Everything goes through core's rules (the rota's checks,
+leave's state machine), so the store holds nothing the server would refuse when it
+joins a company.
 """
 
 from __future__ import annotations
@@ -16,29 +19,31 @@ from itertools import product
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
-from core.leave import OPEN_STATUSES, overlapping_request
+from core.errors import ValidationError
+from core.leave import ClashChoice, approve_leave, reject_leave, request_leave
 from core.models import (
-    AttendanceApproval,
-    AttendanceCorrection,
+    Base,
     ClockEvent,
     Company,
     Department,
     Employee,
-    LeaveRequest,
     LeaveStatus,
     LeaveType,
     OutboxEntry,
     PayPolicy,
     PunchKind,
     PunchSource,
-    Shift,
     ShiftTemplate,
     Site,
+    Synced,
     new_id,
 )
-from core.scheduling import BulkPlan, Placed, ShiftDraft, plan_bulk, write_bulk
+from core.scheduling import BulkPlan, ShiftDraft, plan_bulk, write_bulk
 from core.store import Store
-from core.timeutil import shift_instants, utcnow, week_start
+from core.timeutil import utcnow, week_start
+
+#: Who decides the demo's leave.
+SUPERVISOR = "demo supervisor"
 
 FIRST_NAMES = [
     "Anna",
@@ -220,25 +225,16 @@ class _Demo:
         drafts = self._rota(teams)
         plan = plan_bulk(self.s, drafts)
         write_bulk(self.s, plan)
-        self._leave(teams)
-        self._double_booking(plan)
+        self._leave(teams, plan)
         self._punches(plan)
         self._settle()
 
     def _settle(self) -> None:
         """A demo starts with nothing waiting to sync: it is nobody's offline work."""
         self.s.flush()
-        for model in (
-            Department,
-            Employee,
-            ShiftTemplate,
-            Shift,
-            LeaveRequest,
-            ClockEvent,
-            AttendanceCorrection,
-            AttendanceApproval,
-        ):
-            self.s.execute(update(model).values(dirty=False))
+        for mapper in Base.registry.mappers:
+            if issubclass(mapper.class_, Synced):
+                self.s.execute(update(mapper.class_).values(dirty=False))
         self.s.execute(delete(OutboxEntry))
 
     def _departments_and_people(self, count: int) -> list[tuple[Department, list[Employee]]]:
@@ -317,8 +313,15 @@ class _Demo:
                     day += timedelta(days=1)
         return drafts
 
-    def _leave(self, teams: list[tuple[Department, list[Employee]]]) -> None:
+    def _leave(self, teams: list[tuple[Department, list[Employee]]], plan: BulkPlan) -> None:
+        """Requests in every state. Sick leave starts on a day the person works, and
+        its approval keeps them on that shift, flagged: a clash left for the
+        supervisor to find, as core's rules allow one."""
         people = [e for _, team in teams for e in team]
+        workdays: dict[str, list[date]] = {}
+        for placed in plan.accepted:
+            for emp_id in placed.draft.employee_ids:
+                workdays.setdefault(emp_id, []).append(placed.draft.shift_date)
         states = (
             (LeaveStatus.APPROVED, LeaveType.PAID),
             (LeaveStatus.PENDING, LeaveType.PAID),
@@ -331,44 +334,32 @@ class _Demo:
             begin = self.first + timedelta(
                 days=self.rng.randrange(0, (self.last - self.first).days)
             )
-            request = LeaveRequest(
-                id=new_id(),
-                company_id=self.company.id,
-                employee_id=emp.id,
-                leave_type=kind,
-                start_date=begin,
-                end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
-                status=status,
-                reason="Family visit" if kind == LeaveType.PAID else "",
-                decided_by=None if status == LeaveStatus.PENDING else "demo supervisor",
-                decided_at=None if status == LeaveStatus.PENDING else utcnow(),
-            )
-            # The same rule as asking for leave: no two open requests of one person
-            # overlap, so the demo never pays a day of leave twice.
-            if status in OPEN_STATUSES and overlapping_request(self.s, request, self.site.timezone):
+            if kind == LeaveType.SICK and workdays.get(emp.id):
+                begin = self.rng.choice(workdays[emp.id])
+            # Asked as anyone asks: refused, and left out, where it overlaps another
+            # open request of the person, so the demo never pays a day of leave twice.
+            try:
+                asked = request_leave(
+                    self.s,
+                    employee_id=emp.id,
+                    leave_type=kind,
+                    start_date=begin,
+                    end_date=min(self.last, begin + timedelta(days=self.rng.randrange(0, 4))),
+                    reason="Family visit" if kind == LeaveType.PAID else "",
+                )
+            except ValidationError:
                 continue
-            self.s.add(request)
             self.s.flush()
+            self._decide(asked.ids[0], status)
 
-    def _double_booking(self, plan: BulkPlan) -> None:
-        """Two overlapping shifts, as an offline merge can leave them, for the grid to flag."""
-        if not plan.accepted:
-            return
-        victim = plan.accepted[len(plan.accepted) // 2]
-        d = victim.draft
-        start, end = shift_instants(d.shift_date, "12:00", "18:00", self.site.timezone)
-        clash = ShiftDraft(
-            site_id=d.site_id,
-            shift_date=d.shift_date,
-            start_time="12:00",
-            end_time="18:00",
-            employee_ids=d.employee_ids,
-            location="Conference room",
-            department_id=d.department_id,
-            notes="Added at the conference desk while offline",
-        )
-        placed = Placed(clash, victim.company_id, start, end, victim.people)
-        write_bulk(self.s, BulkPlan((placed,), (), plan.check))
+    def _decide(self, leave_id: str, status: LeaveStatus) -> None:
+        """Decide as a supervisor does, through leave's state machine: an approval
+        keeps the person on the shifts it covers, each flagged for a second look."""
+        if status == LeaveStatus.APPROVED:
+            approve_leave(self.s, leave_id, actor=SUPERVISOR, on_clash=ClashChoice.KEEP)
+        elif status == LeaveStatus.REJECTED:
+            reject_leave(self.s, leave_id, actor=SUPERVISOR)
+        self.s.flush()
 
     def _punches(self, plan: BulkPlan) -> None:
         """Punches for shifts that have ended: mostly on time, some late, some forgotten."""

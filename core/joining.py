@@ -41,7 +41,19 @@ from sqlalchemy.orm import Session
 
 from core.changes import Changes
 from core.errors import ValidationError
-from core.models import Base, Company, OutboxEntry, OutboxOp, PayPolicy, Site, Synced, new_id
+from core.join_decisions import queue_decisions
+from core.models import (
+    Base,
+    Company,
+    LeaveRequest,
+    LeaveShiftLink,
+    OutboxEntry,
+    OutboxOp,
+    PayPolicy,
+    Site,
+    Synced,
+    new_id,
+)
 from core.organisation import Setup
 from core.outbox import enqueue_many
 from core.store import Store
@@ -369,7 +381,9 @@ def queue_unsent(session: Session, *, with_policy: bool = True) -> int:
     Collections go in the order the wire declares them, each as a group of its own: a
     record after the records it names, and decisions (a day's approval, a closed pay
     period) after what they decide on, which the server would refuse to change
-    afterwards. The entries already waiting are renumbered after the creates, so an
+    afterwards. Leave decided here travels as asked, then decided
+    (:mod:`core.join_decisions`), and the links of its approvals are the server's to
+    write. The entries already waiting are renumbered after the creates, so an
     edit made since (a shift for a person of the demo) finds what it names uploaded.
 
     The company's pay policy, made by setup and never queued there (a store made by a
@@ -383,8 +397,8 @@ def queue_unsent(session: Session, *, with_policy: bool = True) -> int:
     waiting = session.execute(select(func.min(OutboxEntry.seq), func.max(OutboxEntry.seq))).one()
     queued = made = 0
     for spec in COLLECTIONS.values():
-        if spec.model is PayPolicy and not with_policy:
-            continue
+        if (spec.model is PayPolicy and not with_policy) or spec.model is LeaveShiftLink:
+            continue  # links: the server writes them as it applies the decisions
         ids = _never_queued(session, spec.model)
         if not ids:
             continue
@@ -396,6 +410,8 @@ def queue_unsent(session: Session, *, with_policy: bool = True) -> int:
                 .values(dirty=True)
                 .execution_options(synchronize_session=False)
             )
+        if spec.model is LeaveRequest:
+            queue_decisions(session, ids)
         made += len(ids)
         if spec.model is not PayPolicy:
             queued += len(ids)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.attendance import approve_day, correct_day
 from core.demo import build_demo
@@ -20,6 +20,8 @@ from core.models import (
     ClockEvent,
     Company,
     Employee,
+    LeaveRequest,
+    LeaveStatus,
     OutboxEntry,
     OutboxOp,
     PayPolicy,
@@ -232,7 +234,9 @@ def test_a_demo_store_joins_with_every_kind_of_row(tmp_path: Path) -> None:
 def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: Path) -> None:
     """A demo store holds nothing to send; the company it joins is empty, so its first
     sync must upload it all: creates in the order the server needs them, ahead of an
-    edit made since (a shift for a person of the demo)."""
+    edit made since (a shift for a person of the demo). Leave decided here goes as
+    asked, then as its decision; the links an approval wrote are the server's to
+    write as it applies it."""
     store = open_store(tmp_path / "demo.shiftdesk")
     try:
         build_demo(store, employees=6, weeks=2, seed=3, start=date(2026, 1, 5))
@@ -252,6 +256,8 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
             result = join_company(s, **server)
 
         # the late shift was queued already; the pay policy goes uncounted
+        assert live["leaveshiftlinks"]  # sick leave kept someone on a shift
+        links = live.pop("leaveshiftlinks")
         count = sum(map(len, live.values())) - 1 - len(live["paypolicies"])
         assert result.notes[-1] == (
             f"{count} record(s) that waited for no sync are queued: the first sync uploads them"
@@ -259,11 +265,29 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
         with store.session() as s:
             entries = in_push_order(s.scalars(select(OutboxEntry)))
             assert all(row.dirty for row in s.scalars(select(Shift)))
+            decided = {
+                r.id: r.status
+                for r in s.scalars(select(LeaveRequest))
+                if r.status != LeaveStatus.PENDING
+            }
+        assert not {rid for _, rid in ((e.collection, e.record_id) for e in entries)} & links
+        leave_creates = {
+            e.record_id: e
+            for e in entries
+            if e.collection == "leaverequests" and e.op == OutboxOp.CREATE
+        }
+        for rid in decided:
+            assert leave_creates[rid].fields["withheld"]["status"] == "pending"
+        actions = [(e.record_id, e.fields["action"]) for e in entries if e.op == OutboxOp.ACTION]
+        verbs = {"approved": "approve", "rejected": "reject", "cancelled": "cancel"}
+        assert sorted(actions) == sorted((rid, verbs[st]) for rid, st in decided.items())
+        last_create = max(entries.index(e) for e in leave_creates.values())
+        assert all(entries.index(e) > last_create for e in entries if e.op == OutboxOp.ACTION)
         creates = [(e.collection, e.record_id) for e in entries if e.op == OutboxOp.CREATE]
         assert len(creates) == len(set(creates)) == count + 1 + len(live["paypolicies"])
         assert creates[-1] == ("shifts", late_shift)  # after the person it names
         order = list(dict.fromkeys(name for name, _ in creates))
-        assert order == [name for name in COLLECTIONS if live[name]]
+        assert order == [name for name in COLLECTIONS if live.get(name)]
         live["paypolicies"] = {SERVER_COMPANY}  # a company's policy bears its id
         assert {name: {rid for n, rid in creates if n == name} for name in order} == {
             name: ids for name, ids in live.items() if ids
@@ -274,6 +298,45 @@ def test_joining_queues_every_record_no_entry_holds_before_what_waits(tmp_path: 
         assert (again.joined, again.notes) == (False, ())
     finally:
         store.close()
+
+
+def test_leave_decided_around_the_outbox_goes_as_asked_then_decided(store: Store) -> None:
+    """An approval over a shift the person still works, written without the links a
+    "keep" approval leaves (as an older demo wrote it), goes as a pending request,
+    then the approval with onClash=keep: what the server needs to take it."""
+    _offline_store(store)
+    with store.session() as s:
+        ana = s.scalars(select(Employee.id).where(Employee.first_name == "Ana")).one()
+        leave = LeaveRequest(
+            company_id=s.scalars(select(Company.id)).one(),
+            employee_id=ana,
+            leave_type="sick",
+            start_date=MONDAY,
+            end_date=MONDAY,
+            status=LeaveStatus.APPROVED,
+            decided_by="supervisor",
+            decided_at=datetime(2026, 6, 1, 6, 0, tzinfo=UTC),
+        )
+        s.add(leave)
+        s.flush()
+        s.execute(delete(OutboxEntry).where(OutboxEntry.record_id == leave.id))
+        leave_id = leave.id
+
+    with store.session() as s:
+        join_company(s, **_server())
+        entries = [
+            e for e in in_push_order(s.scalars(select(OutboxEntry))) if e.record_id == leave_id
+        ]
+        assert s.get(LeaveRequest, leave_id).status == LeaveStatus.APPROVED  # kept as decided
+    assert [(e.op, e.fields.get("action"), e.fields.get("params")) for e in entries] == [
+        (OutboxOp.CREATE, None, None),
+        (OutboxOp.ACTION, "approve", {"onClash": "keep"}),
+    ]
+    assert entries[0].fields["withheld"] == {
+        "status": "pending",
+        "decided_by": None,
+        "decided_at": None,
+    }
 
 
 def test_sites_match_by_name_in_any_case_and_take_the_servers_names(store: Store) -> None:

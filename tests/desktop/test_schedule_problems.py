@@ -106,10 +106,10 @@ def test_people_checked_later_join_the_problems_shown(qtbot: QtBot, demo_store: 
     )
     qtbot.waitUntil(lambda: not page.problems_pending)
     shown = _shown(page)
-    assert "Wim Frank" in shown  # a double booking in Housekeeping
+    assert "Wanda Otto" in shown  # sick leave approved with her kept on the shift
     assert page.model.conflict_count() >= 1
-    wim = next(r for r in range(page.model.rowCount()) if _shown(page)[r] == "Wim Frank")
-    assert page.view.rowHeight(wim) >= WEEK.empty_row  # rows refitted as people joined
+    wanda = next(r for r in range(page.model.rowCount()) if _shown(page)[r] == "Wanda Otto")
+    assert page.view.rowHeight(wanda) >= WEEK.empty_row  # rows refitted as people joined
 
 
 def test_workload_warnings_count_on_the_chip_and_show_under_only_problems(

@@ -9,6 +9,7 @@ import shutil
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -21,6 +22,7 @@ from core.models.sync import PullCursor, SyncRun
 from core.organisation import Setup, resolve_site, setup_store
 from core.scheduling import ShiftDraft, create_shift, edit_shift
 from core.store import open_store
+from core.wire import COLLECTIONS
 from sync.credentials import key_file, load_key
 from tests.conftest import MONDAY
 from tests.server.conftest import Tenant
@@ -301,12 +303,17 @@ def test_connect_with_an_empty_key_file_says_so_in_one_line(
     assert not (tmp_path / "office.shiftdesk").exists()
 
 
-def test_a_demo_store_joins_an_empty_company_and_its_first_sync_uploads_it(
+def test_a_demo_store_joins_an_empty_company_and_its_first_sync_uploads_it_all(
     capsys, tmp_path: Path, tenant: Tenant, key_path: Path
 ) -> None:
-    """The demo queues nothing (it is nobody's offline work); joining queues it all."""
+    """The demo queues nothing (it is nobody's offline work); joining queues it all,
+    and the server takes every record: leave decided before joining goes as asked,
+    then decided, so the server's copy has the same decisions, links and flags."""
     db = tmp_path / "demo.shiftdesk"
-    assert _run(capsys, "demo", "--db", str(db), "--employees", "6", "--weeks", "1")[0] == 0
+    assert _run(capsys, "demo", "--db", str(db), "--employees", "20", "--weeks", "2")[0] == 0
+    before = _records(db)
+    assert {s for s, _ in before["leaverequests"].values()} >= {"approved", "rejected"}
+    assert before["leaveshiftlinks"]  # an approval kept someone on a shift
     code, out, err = _run(
         capsys, "sync", "connect", "--db", str(db), "--server", tenant.live.url,
         "--key-file", str(key_path),
@@ -317,17 +324,38 @@ def test_a_demo_store_joins_an_empty_company_and_its_first_sync_uploads_it(
     code, out, err = _run(capsys, "sync", "--db", str(db), "--json")
     assert code == 0, err
     counts = json.loads(out)
-    assert (counts["failed"], counts["pending"]) == (1, 0)
+    assert (counts["failed"], counts["pending"], counts["conflicts"]) == (0, 0, 0), out
     code, out, _ = _run(capsys, "sync", "failed", "--db", str(db), "--json")
-    [failed] = json.loads(out)["failed"]
-    assert "would conflict" in failed["reason"]  # the demo's deliberate double booking
+    assert json.loads(out)["failed"] == []
 
-    store = open_store(db)
+    after = _records(db)
+    for name, rows in after.items():
+        on_server = {i: r for i, r in server_records(tenant, name).items() if r is not None}
+        assert set(on_server) == set(rows), name
+        assert len(rows) == len(before[name]), name  # the pay policy's id is the company's
+    assert {i: s for i, (s, _) in after["leaverequests"].items()} == {
+        i: s for i, (s, _) in before["leaverequests"].items()
+    }
+    server_leave = server_records(tenant, "leaverequests")
+    assert {i: r["status"] for i, r in server_leave.items() if r} == {
+        i: s for i, (s, _) in before["leaverequests"].items()
+    }
+    flagged = {i for i, (_, flag) in before["shifts"].items() if flag}
+    assert {i for i, r in server_records(tenant, "shifts").items() if r and r["flag"]} == flagged
+
+
+def _records(path: Path) -> dict[str, dict[str, tuple[Any, Any]]]:
+    """Each collection's live records in the store: id -> (status, flag) where the
+    record has them."""
+    store = open_store(path)
     try:
         with store.session() as s:
-            people = set(s.scalars(select(Employee.id)))
-            shifts = set(s.scalars(select(Shift.id)))
+            return {
+                name: {
+                    row.id: (getattr(row, "status", None), getattr(row, "flag", None))
+                    for row in s.scalars(select(spec.model).where(spec.model.deleted.is_(False)))
+                }
+                for name, spec in COLLECTIONS.items()
+            }
     finally:
         store.close()
-    assert set(server_records(tenant, "employees")) == people
-    assert set(server_records(tenant, "shifts")) == shifts - {failed["recordId"]}
