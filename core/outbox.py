@@ -325,18 +325,23 @@ def enqueue(
 
 
 def enqueue_action(
-    session: Session, obj: Synced, action: str, params: Mapping[str, Any] | None = None
+    session: Session,
+    obj: Synced,
+    action: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    group_id: str | None = None,
 ) -> None:
     """Queue a state-machine decision on ``obj`` to travel as itself
-    (``POST /v1/<collection>/<id>/<action>?<params>``), in the operation's group.
+    (``POST /v1/<collection>/<id>/<action>?<params>``), in ``group_id``, else the
+    operation's group.
 
     An action is never folded and nothing folds into it; the field changes the
     decision made locally are queued by the flush hook as usual, so the caller
     decides which of them the action stands for (:func:`action` does both).
     """
-    _add_action(
-        session, obj, action, params, obj.server_version, undo.op_group(session) or new_id()
-    )
+    group = group_id or undo.op_group(session) or new_id()
+    _add_action(session, obj, action, params, obj.server_version, group)
 
 
 def _add_action(
