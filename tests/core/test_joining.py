@@ -14,7 +14,7 @@ from core.attendance import approve_day, correct_day
 from core.demo import build_demo
 from core.errors import ValidationError
 from core.joining import RemoteSite, join_company, join_store, queue_unsent
-from core.leave import approve_leave, request_leave
+from core.leave import approve_leave, cancel_leave, request_leave
 from core.models import (
     Base,
     ClockEvent,
@@ -337,6 +337,34 @@ def test_leave_decided_around_the_outbox_goes_as_asked_then_decided(store: Store
         "decided_by": None,
         "decided_at": None,
     }
+
+
+def test_leave_decided_again_after_the_outbox_emptied_goes_once_each(store: Store) -> None:
+    """An approval the outbox no longer holds (a demo's, its outbox emptied), then
+    cancelled: the cancel waits as its own action, so the request goes as asked, the
+    approval in the create's group, then the waiting cancel, and no decision twice."""
+    _offline_store(store)
+    with store.session() as s:
+        ana = s.scalars(select(Employee.id).where(Employee.first_name == "Ana")).one()
+        leave_id = request_leave(
+            s, employee_id=ana, start_date=MONDAY, end_date=MONDAY, leave_type="sick"
+        ).ids[0]
+        assert approve_leave(s, leave_id, actor="supervisor", on_clash="keep").applied
+        s.execute(delete(OutboxEntry))
+    with store.session() as s:
+        cancel_leave(s, leave_id, actor="supervisor")
+    with store.session() as s:
+        join_company(s, **_server())
+        entries = [
+            e for e in in_push_order(s.scalars(select(OutboxEntry))) if e.record_id == leave_id
+        ]
+    assert [(e.op, e.fields.get("action"), e.fields.get("params")) for e in entries] == [
+        (OutboxOp.CREATE, None, None),
+        (OutboxOp.ACTION, "approve", {"onClash": "keep"}),
+        (OutboxOp.ACTION, "cancel", {}),
+    ]
+    assert entries[0].fields["withheld"]["status"] == "pending"
+    assert entries[1].group_id == entries[0].group_id != entries[2].group_id
 
 
 def test_sites_match_by_name_in_any_case_and_take_the_servers_names(store: Store) -> None:
