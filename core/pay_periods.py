@@ -155,16 +155,20 @@ _PERIOD_COLUMNS = (
     _PERIOD.closed_by,
     _PERIOD.closed_at,
 )
+#: What :class:`ClosedDays` reads of the company's policy with its periods.
+_POLICY_COLUMNS = (
+    _POLICY.id.label("policy_id"),
+    _POLICY.overnight_day,
+    _POLICY.match_before_minutes,
+    _POLICY.match_after_minutes,
+)
 #: The closed periods with their company's policy (its overnight day and punch
 #: windows), by start (the company's: _CLOSED_OF); and every site's zone. Core
 #: statements built once: every drop check and every shift written on the server asks.
 _CLOSED_WITH_POLICY = (
     select(
         *_PERIOD_COLUMNS,
-        _POLICY.id.label("policy_id"),
-        _POLICY.overnight_day,
-        _POLICY.match_before_minutes,
-        _POLICY.match_after_minutes,
+        *_POLICY_COLUMNS,
     )
     .outerjoin_from(
         PayPeriod.__table__, PayPolicy.__table__, _POLICY.company_id == _PERIOD.company_id
@@ -180,10 +184,7 @@ _ZONES = select(_SITE.id, _SITE.timezone)
 _POLICY_WITH_CLOSED = (
     select(
         *RULE_COLUMNS,
-        _POLICY.id.label("policy_id"),
-        _POLICY.overnight_day,
-        _POLICY.match_before_minutes,
-        _POLICY.match_after_minutes,
+        *_POLICY_COLUMNS,
         *_PERIOD_COLUMNS,
     )
     .outerjoin_from(
