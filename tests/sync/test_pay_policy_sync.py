@@ -142,23 +142,10 @@ def test_a_store_with_data_joining_an_empty_company_uploads_its_policy(
     tenant: Tenant, migrated_file: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "depot.shiftdesk"
-    shutil.copyfile(migrated_file, path)
-    depot = open_store(path)
-    with depot.session() as s:  # a store of its own, made offline
-        setup_store(s, Setup("Depot Ltd", "Depot", "Europe/Berlin"))
-        add_employee(s, EmployeeDraft(first_name="Olga", last_name="Ek"))
-        set_policy(s, daily_overtime_hours="9", unpaid_break_minutes=30)
-    depot.close()
-    with SyncClient(tenant.live.url, tenant.key) as client:
-        done = connect(path, client)
-        assert done.how == "joined"
-        depot = open_store(path, create=False)
-        try:
-            assert run_sync(depot, client).outcome is RunOutcome.OK
-            with depot.session() as s:
-                assert _nothing_waits(s)
-        finally:
-            depot.close()
+    _own_store(
+        migrated_file, path, with_data=True, daily_overtime_hours="9", unpaid_break_minutes=30
+    )
+    _joined(tenant, path)
     on_server = server_record(tenant, "paypolicies", tenant.company_id)
     assert (on_server["dailyOvertimeHours"], on_server["unpaidBreakMinutes"]) == ("9", 30)
 
@@ -195,14 +182,16 @@ def test_the_first_edit_of_a_policy_the_server_never_saw_carries_all_its_rules(
     assert (row.daily_overtime_hours, row.overtime_multiplier, row.grace_minutes) == (7, 2, 9)
 
 
-def _own_store(migrated_file: Path, path: Path, *, with_data: bool) -> None:
-    """A store set up offline, with its own rules, and maybe a person."""
+def _own_store(migrated_file: Path, path: Path, *, with_data: bool, **policy: object) -> None:
+    """A store set up offline, with its own rules (``policy``), and maybe a person."""
     shutil.copyfile(migrated_file, path)
     store = open_store(path)
     with store.session() as s:
         setup_store(s, Setup("Depot Ltd", "Depot", "Europe/Berlin"))
         if with_data:
             add_employee(s, EmployeeDraft(first_name="Olga", last_name="Ek"))
+        if policy:
+            set_policy(s, **policy)
     store.close()
 
 
