@@ -678,7 +678,7 @@ class _Loaded:
                     ClockEvent.employee_id,
                     ClockEvent.id,
                     ClockEvent.kind,
-                    type_coerce(ClockEvent.at_utc, DateTime()),
+                    _naive(ClockEvent.at_utc),
                     ClockEvent.source,
                     ClockEvent.device_id,
                 )
